@@ -1,0 +1,51 @@
+/**
+ * Runs once per `vitest run`, before any test file and after the last one.
+ *
+ * Setup: finds out whether a Docker engine answers and provisions the test
+ * image (busybox), so every test file can simply use it. Under CI=true a
+ * missing engine is an error: CI must run the Docker tests, not skip them.
+ *
+ * Teardown: every container a test creates carries the label
+ * `k8s-workshop.test-run=<run id>`. Teardown removes whatever a test left
+ * behind, and fails the run if there was anything: a leak is a bug in that
+ * test's own cleanup.
+ */
+import { randomBytes } from "node:crypto";
+import type { TestProject } from "vitest/node";
+import { connectDocker, dockerAnswers } from "../../shared/docker.ts";
+import { ensureTestImage, TEST_IMAGE } from "../../shared/test-image.ts";
+import { TEST_RUN_LABEL } from "./labels.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    dockerAvailable: boolean;
+    testImage: string;
+    testRunId: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const docker = connectDocker();
+  const runId = `${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
+  const available = await dockerAnswers(docker);
+  if (!available && process.env.CI === "true") {
+    throw new Error("CI=true but no Docker engine answers: CI must run the Docker tests (see .ci/run).");
+  }
+  if (available) await ensureTestImage(docker);
+  project.provide("dockerAvailable", available);
+  project.provide("testImage", TEST_IMAGE);
+  project.provide("testRunId", runId);
+
+  return async function teardown() {
+    if (!available) return;
+    const leftovers = await docker.listContainers({
+      all: true,
+      filters: { label: [`${TEST_RUN_LABEL}=${runId}`] },
+    });
+    await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+    if (leftovers.length > 0) {
+      const names = leftovers.map((c) => c.Names[0]?.replace(/^\//, "") ?? c.Id).join(", ");
+      throw new Error(`test teardown leaked ${leftovers.length} container(s), now removed: ${names}`);
+    }
+  };
+}

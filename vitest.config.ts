@@ -1,0 +1,27 @@
+import { resolve } from "node:path";
+import { defineConfig } from "vitest/config";
+
+/**
+ * Tests import the code under test as `@tree/NN-slug/file.ts`. WORKSHOP_TREE
+ * picks which tree that is: solutions/ (the default, what `npm test` checks),
+ * chapters/ (the learner's work, what `npm run check` uses) or a scratch tree
+ * that mixes the two (what `npm run verify:starters` builds).
+ */
+const tree = resolve(process.env.WORKSHOP_TREE ?? "solutions");
+
+export default defineConfig({
+  resolve: {
+    alias: [{ find: /^@tree\//, replacement: `${tree}/` }],
+  },
+  test: {
+    include: ["test/**/*.test.ts"],
+    globalSetup: ["test/harness/global-setup.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Tests of one chapter share a Docker engine and (later) ports; files run
+    // in parallel, tests within a file in order.
+    pool: "forks",
+    // Under CI a skipped test fails the run (test/harness/no-skips-reporter.ts).
+    reporters: process.env.CI === "true" ? ["default", "./test/harness/no-skips-reporter.ts"] : ["default"],
+  },
+});
