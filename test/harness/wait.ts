@@ -2,6 +2,8 @@
  * Waiting on a condition with a deadline, instead of sleeping and hoping.
  * On timeout the error says what was awaited and what was last seen.
  */
+import { NotImplementedError } from "../../shared/todo.ts";
+
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | false> | T | undefined | false,
@@ -15,6 +17,8 @@ export async function waitFor<T>(
       if (value !== undefined && value !== false) return value;
       last = value;
     } catch (err) {
+      // A starter's todo() will not start working by waiting: fail at once.
+      if (err instanceof NotImplementedError) throw err;
       last = err;
     }
     if (Date.now() > deadline) {

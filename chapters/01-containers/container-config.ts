@@ -1,0 +1,61 @@
+/**
+ * ContainerSpec (what the kubelet wants) -> Docker's create options (what the
+ * engine understands). A pure function, so it can be tested without Docker.
+ *
+ * Every field lands in one of two places:
+ *   - the container's Config: what runs (image, command, env, working dir,
+ *     hostname, labels);
+ *   - its HostConfig: how the host confines it: cgroup limits (Memory,
+ *     NanoCpus), mounts, and which namespaces it gets or joins
+ *     (NetworkMode, IpcMode, PidMode).
+ */
+import type Docker from "dockerode";
+import { RuntimeError } from "../../shared/runtime/errors.ts";
+import type { ContainerSpec, Mount } from "../../shared/runtime/types.ts";
+import { todo } from "../../shared/todo.ts";
+
+/** Docker's rule for container names: a letter or digit, then letters, digits, `_`, `.` or `-`. */
+export const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+/** Docker refuses memory limits below 6 MiB. */
+export const MIN_MEMORY_BYTES = 6 * 1024 * 1024;
+
+function invalid(spec: ContainerSpec, problem: string): RuntimeError {
+  return new RuntimeError("InvalidSpec", `Invalid container spec "${spec.name}": ${problem}.`);
+}
+
+/** Throws RuntimeError("InvalidSpec") with one line that says what to fix. */
+export function validateSpec(spec: ContainerSpec): void {
+  // TODO(01.2): reject what Docker would reject, before asking Docker, with a
+  // message that says how to fix it: a name that breaks CONTAINER_NAME, an
+  // empty image, a memory limit below MIN_MEMORY_BYTES, a CPU limit that is
+  // not a positive number, a hostname together with a joined network
+  // namespace, and mount paths that are not absolute.
+  todo("01.2");
+}
+
+/** Validates the spec and builds the body of Docker's `POST /containers/create`. */
+export function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
+  validateSpec(spec);
+  // TODO(01.2): map the spec onto Docker's fields. Kubernetes' `command`
+  // replaces the image's Entrypoint and `args` its Cmd; env becomes
+  // "KEY=value" strings; the limits go to HostConfig (Memory and MemorySwap
+  // equal, so the container cannot swap; NanoCpus = billionths of a core);
+  // mounts, NetworkMode, IpcMode and PidMode go to HostConfig as well.
+  todo("01.2");
+}
+
+/** One mount in Docker's words. Docker wants a Source even for a tmpfs, where it means nothing. */
+function toDockerMount(mount: Mount): Docker.MountSettings {
+  if (mount.type === "bind") {
+    return { Type: "bind", Source: mount.source, Target: mount.target, ReadOnly: mount.readOnly ?? false };
+  }
+  return {
+    Type: "tmpfs",
+    Source: "",
+    Target: mount.target,
+    ReadOnly: mount.readOnly ?? false,
+    // 0o1777: anyone may write, only the owner may delete (like /tmp).
+    TmpfsOptions: mount.sizeBytes !== undefined ? { SizeBytes: mount.sizeBytes, Mode: 0o1777 } : undefined,
+  };
+}

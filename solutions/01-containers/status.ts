@@ -1,0 +1,108 @@
+/**
+ * Docker's view of a container -> the runtime interface's view. Pure
+ * functions over the JSON of `GET /containers/{id}/json` (inspect) and
+ * `GET /containers/json` (list), so they can be tested without Docker.
+ */
+import type { ContainerState, ContainerStatus, ContainerSummary } from "../../shared/runtime/types.ts";
+
+/** The fields of Docker's inspect reply that we read (dockerode's ContainerInspectInfo has them all). */
+export interface InspectJson {
+  Id: string;
+  Name: string;
+  Created: string;
+  State: {
+    Status: string;
+    OOMKilled: boolean;
+    Pid: number;
+    ExitCode: number;
+    Error: string;
+    StartedAt: string;
+    FinishedAt: string;
+  };
+  Config: { Image: string; Labels: Record<string, string> | null };
+  NetworkSettings: { Networks: Record<string, { IPAddress: string }> | null };
+}
+
+/** The fields of one entry of Docker's list reply that we read (dockerode's ContainerInfo). */
+export interface ListJson {
+  Id: string;
+  Names: string[];
+  Image: string;
+  Labels: Record<string, string> | null;
+  State: string;
+}
+
+/** Docker leaves a timestamp it has not set yet at Go's zero time. */
+const ZERO_TIME = "0001-01-01T00:00:00Z";
+
+/**
+ * Docker has seven states; the runtime interface (like the CRI) has four.
+ * A paused or restarting container still has its processes: running.
+ * A dead one (removal failed half way) has none: exited.
+ */
+export function toContainerState(dockerState: string): ContainerState {
+  // TODO(01.5): map Docker's "created", "running", "paused", "restarting",
+  // "removing", "exited" and "dead" onto "created", "running" and "exited";
+  // anything else is "unknown".
+  //#solution
+  switch (dockerState) {
+    case "created":
+      return "created";
+    case "running":
+    case "paused":
+    case "restarting":
+      return "running";
+    case "removing":
+    case "exited":
+    case "dead":
+      return "exited";
+    default:
+      return "unknown";
+  }
+  //#end
+}
+
+export function toContainerSummary(info: ListJson): ContainerSummary {
+  // TODO(01.5): Docker lists names with a leading "/" ("/web-1"); strip it.
+  //#solution
+  return {
+    id: info.Id,
+    name: (info.Names[0] ?? "").replace(/^\//, ""),
+    image: info.Image,
+    labels: info.Labels ?? {},
+    state: toContainerState(info.State),
+  };
+  //#end
+}
+
+export function toContainerStatus(info: InspectJson): ContainerStatus {
+  // TODO(01.5): build the status from inspect's State, Config and
+  // NetworkSettings. Leave out what is not there yet: no exitCode or
+  // finishedAt before the container has exited, no startedAt before it
+  // started (Docker says ZERO_TIME), no pid when it is not running (Docker
+  // says 0), no ip without an address of its own, no error when it is "".
+  //#solution
+  const state = toContainerState(info.State.Status);
+  const time = (t: string) => (t && t !== ZERO_TIME ? new Date(t).toISOString() : undefined);
+  // A container has one address per network it is attached to; a container
+  // that joined another's network namespace (or has "none") has none of its own.
+  const ip = Object.values(info.NetworkSettings.Networks ?? {})
+    .map((n) => n.IPAddress)
+    .find((address) => address);
+  return {
+    id: info.Id,
+    name: info.Name.replace(/^\//, ""),
+    image: info.Config.Image,
+    labels: info.Config.Labels ?? {},
+    state,
+    exitCode: state === "exited" ? info.State.ExitCode : undefined,
+    oomKilled: info.State.OOMKilled,
+    createdAt: new Date(info.Created).toISOString(),
+    startedAt: time(info.State.StartedAt),
+    finishedAt: state === "exited" ? time(info.State.FinishedAt) : undefined,
+    ip,
+    pid: info.State.Pid > 0 ? info.State.Pid : undefined,
+    error: info.State.Error || undefined,
+  };
+  //#end
+}
