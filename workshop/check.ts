@@ -20,9 +20,10 @@ export async function check(upTo: string | undefined, options: { verbose?: boole
   let failed: ChapterRun | undefined;
 
   for (const chapter of chapters) {
-    process.stdout.write(c.dim(`running chapter ${chapter.number} (${chapter.slug}) ...\r`));
+    const tty = Boolean(process.stdout.isTTY);
+    if (tty) process.stdout.write(c.dim(`running chapter ${chapter.number} (${chapter.slug}) ...\r`));
     const run = await runChapterTests(chapter, join(REPO_ROOT, "chapters"));
-    process.stdout.write("\u001b[K");
+    if (tty) process.stdout.write("\u001b[K");
     const total = run.tests.length;
     const ok = chapterPassed(run);
     state.checks[chapter.slug] = { passed: run.passed, total, ok, at: new Date().toISOString() };

@@ -7,8 +7,11 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { type Chapter, REPO_ROOT } from "../shared/chapters.ts";
+
+const require = createRequire(import.meta.url);
 
 export interface TestOutcome {
   file: string;
@@ -40,7 +43,8 @@ export function chapterTestFiles(chapter: Chapter, root = REPO_ROOT): string[] {
 }
 
 interface JsonAssertion {
-  fullName: string;
+  ancestorTitles: string[];
+  title: string;
   status: string;
   failureMessages?: string[];
 }
@@ -66,7 +70,7 @@ export async function runChapterTests(
     return { chapter, tests: [], passed: 0, failed: 0, skipped: 0, errors: [`no tests found: test/${chapter.number}-*.test.ts`], output: "" };
   }
 
-  const vitest = join(root, "node_modules", "vitest", "vitest.mjs");
+  const vitest = join(dirname(require.resolve("vitest/package.json")), "vitest.mjs");
   const args = [vitest, "run", "--reporter=default", "--reporter=json", `--outputFile.json=${outFile}`, ...files];
   const output = await new Promise<string>((resolve) => {
     const child = spawn(process.execPath, args, {
@@ -96,7 +100,7 @@ export async function runChapterTests(
         const status = a.status === "passed" ? "passed" : a.status === "failed" ? "failed" : "skipped";
         tests.push({
           file: rel,
-          name: a.fullName,
+          name: [...a.ancestorTitles, a.title].join(" > "),
           status,
           message: a.failureMessages?.length ? firstLines(a.failureMessages[0]!, 6) : undefined,
         });
