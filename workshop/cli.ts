@@ -8,6 +8,7 @@
  *   reset NN          back to the untouched starter (your files are backed up)
  *   progress          every chapter and how far you are
  *   image             make sure the test image exists on the Docker engine
+ *   up                bring up the cluster (npm start)
  *
  * Maintainer commands: gen-starters, verify-starters.
  */
@@ -22,7 +23,8 @@ const USAGE = `usage: npm run <command> [argument]
   solve NN        copy the reference of chapter NN (backs up your files first)
   reset NN        restore the untouched starter of chapter NN (backs up your files first)
   progress        where you are in every chapter
-  image           make sure the test image (busybox) is on the Docker engine`;
+  image           make sure the test image (busybox) is on the Docker engine
+  up              bring up the cluster (npm start) [--tree chapters] [--port N] [--data DIR] [--fresh]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -48,6 +50,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "image":
       await (await import("./image.ts")).image();
+      return 0;
+    case "up":
+      await (await import("./up.ts")).up(rest);
       return 0;
     case "gen-starters":
       return (await import("./gen-starters.ts")).genStarters(arg);

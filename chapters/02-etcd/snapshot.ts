@@ -1,0 +1,43 @@
+/**
+ * Snapshots: the whole key space written to one file, so recovery does not
+ * have to replay a log that grows forever.
+ *
+ * Replacing a file safely is a classic recipe:
+ *
+ *   1. write snapshot.json.tmp      (a crash here leaves the old snapshot intact)
+ *   2. fsync it                     (its bytes are on the disk)
+ *   3. rename it to snapshot.json   (atomic: readers see the old or the new file, never half)
+ *   4. fsync the directory          (the rename itself is on the disk)
+ *
+ * Only after step 4 may the log segments before the snapshot be deleted.
+ */
+import { open, readFile, rename } from "node:fs/promises";
+import { join } from "node:path";
+import type { KeySpaceState } from "./mvcc.ts";
+import { syncDir } from "./wal.ts";
+import { todo } from "../../shared/todo.ts";
+
+export const SNAPSHOT_FILE = "snapshot.json";
+
+export async function writeSnapshot(dir: string, state: KeySpaceState): Promise<void> {
+  // TODO(02.8): follow the four steps above. open(tmp, "w") gives a FileHandle
+  // with writeFile(), sync() and close(); rename() comes from node:fs/promises
+  // and syncDir() from wal.ts.
+  todo("02.8");
+}
+
+/** The snapshot in dir, or undefined when none was written yet. */
+export async function readSnapshot(dir: string): Promise<KeySpaceState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, SNAPSHOT_FILE), "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+  try {
+    return JSON.parse(text) as KeySpaceState;
+  } catch {
+    throw new Error(`${join(dir, SNAPSHOT_FILE)} is damaged (not valid JSON): restore it from a backup or move it away`);
+  }
+}

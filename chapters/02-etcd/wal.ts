@@ -1,0 +1,203 @@
+/**
+ * The write-ahead log (WAL): every write is appended to a file and forced to
+ * the disk (fsync) before the store acknowledges it. After a crash, replaying
+ * the log rebuilds everything that was acknowledged.
+ *
+ * One record on disk is a frame:
+ *
+ *   +-------------+-------------+------------------------------+
+ *   | length (4B) |  crc32 (4B) |  payload: JSON, length bytes |
+ *   +-------------+-------------+------------------------------+
+ *     big-endian    of payload
+ *
+ * A crash can cut the last frame short, or leave garbage after it. The length
+ * and the checksum let recovery notice that and stop at the last good frame:
+ * that write was never acknowledged (its fsync never finished), so dropping
+ * it is correct.
+ *
+ * Group commit: an fsync takes milliseconds, so writes that arrive while one
+ * runs wait in `pending` and all go to the disk together in the next one.
+ *
+ *   append(a) ──> [write a][fsync ......]  a acknowledged
+ *   append(b) ──>        pending: b c d   [write b c d][fsync ......]  b c d acknowledged
+ *   append(c) ──>
+ *   append(d) ──>
+ *
+ * The log is a series of segment files wal-0000000001.log, wal-0000000002.log,
+ * ... A snapshot lets the store delete the old segments (see store.ts).
+ */
+import { open, readdir, unlink, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
+import type { WatchEvent } from "../../shared/store/types.ts";
+import { todo } from "../../shared/todo.ts";
+
+/** What the store logs: a write's event, or a compaction. */
+export type LogRecord = { type: "event"; event: WatchEvent } | { type: "compact"; revision: number };
+
+const HEADER_BYTES = 8;
+
+/** Encodes one record as a frame: length, checksum, JSON payload. */
+export function encodeRecord(record: LogRecord): Buffer {
+  // TODO(02.6): JSON-encode the record into a Buffer (utf8), then build an
+  // 8-byte header: writeUInt32BE(payload length, 0) and
+  // writeUInt32BE(crc32(payload), 4). Return header + payload as one Buffer.
+  todo("02.6");
+}
+
+/**
+ * Decodes the frames of one segment. Stops at the first frame that is cut
+ * short or fails its checksum: `validBytes` is where the good frames end.
+ */
+export function decodeRecords(data: Buffer): { records: LogRecord[]; validBytes: number } {
+  // TODO(02.7): walk the buffer frame by frame from offset 0. Stop (without
+  // throwing) when fewer than 8 bytes are left, when the length is 0 or runs
+  // past the end, or when crc32(payload) differs from the stored checksum.
+  // Otherwise JSON.parse the payload into the list and move past the frame.
+  todo("02.7");
+}
+
+interface PendingAppend {
+  frame: Buffer;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export class WriteAheadLog {
+  private pending: PendingAppend[] = [];
+  /** The running flush loop, if any. */
+  private flushing: Promise<void> | undefined;
+  /** The segment new batches should go to; cut() moves it on. */
+  private targetSegment: number;
+  private failure: Error | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    private file: FileHandle,
+    private fileSegment: number,
+  ) {
+    this.targetSegment = fileSegment;
+  }
+
+  /** Opens a new, empty segment `segment` in dir for appending. */
+  static async open(dir: string, segment: number): Promise<WriteAheadLog> {
+    return new WriteAheadLog(dir, await createSegment(dir, segment), segment);
+  }
+
+  /** Appends a record; resolves once it is on disk. */
+  append(record: LogRecord): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new Error("the write-ahead log is closed"));
+    const frame = encodeRecord(record);
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ frame, resolve, reject });
+      // One flush loop at a time; if it crashes, no append may wait forever.
+      this.flushing ??= this.flushLoop().catch((err: unknown) => this.abort(err));
+    });
+  }
+
+  /** Fails every waiting append and every later one with err. */
+  private abort(err: unknown): void {
+    this.failure ??= err instanceof Error ? err : new Error(String(err));
+    for (const p of this.pending.splice(0)) p.reject(this.failure);
+    this.flushing = undefined;
+  }
+
+  /**
+   * Group commit: while appends are pending, take ALL of them, write them in
+   * one go, fsync once, and resolve them together. Appends that arrive during
+   * the fsync form the next batch.
+   */
+  private async flushLoop(): Promise<void> {
+    // TODO(02.6): loop while this.pending is not empty:
+    // - take the whole list as the batch (and start a new, empty one);
+    // - if this.targetSegment !== this.fileSegment, await this.switchSegment();
+    // - write all frames in one call: this.file.write(Buffer.concat(frames));
+    // - await this.file.datasync() (fsync: the data is on the disk now);
+    // - resolve every append of the batch.
+    // If anything throws: remember it in this.failure, reject the batch and
+    // everything still pending, and stop. Finally set this.flushing = undefined.
+    todo("02.6");
+  }
+
+  /**
+   * Starts a new segment: every batch written from now on goes to it. Returns
+   * the new segment's number; the segments before it can be removed once a
+   * snapshot holds their records.
+   */
+  cut(): number {
+    this.targetSegment += 1;
+    return this.targetSegment;
+  }
+
+  /** Deletes the segments numbered below `segment` (after a snapshot made them useless). */
+  async removeSegmentsBefore(segment: number): Promise<void> {
+    for (const { n, name } of await listSegments(this.dir)) {
+      if (n < segment) await unlink(join(this.dir, name));
+    }
+    await syncDir(this.dir);
+  }
+
+  /** Waits for pending appends, then closes the file. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.flushing) await this.flushing;
+    await this.file.close();
+  }
+
+  private async switchSegment(): Promise<void> {
+    const next = await createSegment(this.dir, this.targetSegment);
+    await this.file.close();
+    this.file = next;
+    this.fileSegment = this.targetSegment;
+  }
+}
+
+/** The segment files in dir, oldest first. */
+export async function listSegments(dir: string): Promise<{ n: number; name: string }[]> {
+  const names = await readdir(dir);
+  return names
+    .map((name) => ({ name, m: /^wal-(\d{10})\.log$/.exec(name) }))
+    .filter((x) => x.m !== null)
+    .map((x) => ({ n: Number(x.m![1]), name: x.name }))
+    .sort((a, b) => a.n - b.n);
+}
+
+export function segmentName(n: number): string {
+  return `wal-${String(n).padStart(10, "0")}.log`;
+}
+
+async function createSegment(dir: string, n: number): Promise<FileHandle> {
+  const file = await open(join(dir, segmentName(n)), "a");
+  // The new file's name lives in the directory: fsync the directory too, or
+  // a crash could lose the whole file even though its data was synced.
+  await syncDir(dir);
+  return file;
+}
+
+/** fsync on a directory makes the creations, renames and deletions in it durable. */
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** CRC-32 (the checksum zip and PNG use), computed with the classic table. */
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+export function crc32(data: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of data) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}

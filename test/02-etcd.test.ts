@@ -1,0 +1,74 @@
+/**
+ * Chapter 02: the embedded store, in memory and on disk, against the shared
+ * store behaviour suite (test/harness/store-behaviour.ts), plus what only the embedded
+ * store promises.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { openEmbeddedStore } from "@tree/02-etcd/index.ts";
+import { collect, describeStoreBehaviour, expectStoreError } from "./harness/store-behaviour.ts";
+
+describeStoreBehaviour("embedded, in memory", { open: () => openEmbeddedStore() });
+
+let dir = "";
+describeStoreBehaviour("embedded, on disk", {
+  async open() {
+    dir = await mkdtemp(join(tmpdir(), "k8s-workshop-store-"));
+    return openEmbeddedStore({ dir });
+  },
+  teardown: () => rm(dir, { recursive: true, force: true }),
+});
+
+describe("embedded store", () => {
+  it("starts empty at revision 0, and its first write is revision 1", async () => {
+    const store = await openEmbeddedStore();
+    expect(await store.revision()).toBe(0);
+    expect(await store.range("")).toEqual({ kvs: [], revision: 0 });
+    expect((await store.create("/a", "1")).modRevision).toBe(1);
+    await store.close();
+  });
+
+  it("concurrent writes get distinct, gap-free revisions, and CAS lets exactly one of them win", async () => {
+    const store = await openEmbeddedStore();
+    const created = await Promise.all(Array.from({ length: 50 }, (_, i) => store.create(`/c/${i}`, "v")));
+    expect(created.map((kv) => kv.modRevision).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+
+    const base = created[0]!;
+    const racers = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => store.update(base.key, `racer ${i}`, base.modRevision)),
+    );
+    expect(racers.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    await store.close();
+  });
+
+  it("a handler that throws ends only its own watch, through onError", async () => {
+    const store = await openEmbeddedStore();
+    const errors: Error[] = [];
+    await store.watch("/", {}, () => {
+      throw new Error("handler bug");
+    }, (err) => errors.push(err));
+    const healthy = await collect(store, "/");
+    await store.create("/a", "1");
+    await store.create("/b", "2");
+    await healthy.until(2);
+    expect(errors.map((e) => e.message)).toEqual(["handler bug"]);
+    await store.close();
+  });
+
+  it("close() ends watches with onError, and later calls fail with Closed", async () => {
+    const store = await openEmbeddedStore();
+    const w = await collect(store, "/");
+    await store.close();
+    expect(w.errors.map((e) => (e as { code?: string }).code)).toEqual(["Closed"]);
+    await expectStoreError(store.get("/a"), "Closed");
+    await expectStoreError(store.create("/a", "1"), "Closed");
+  });
+
+  it("rejects an empty key with a clear error", async () => {
+    const store = await openEmbeddedStore();
+    await expect(store.create("", "v")).rejects.toThrow(/key must not be empty/);
+    await store.close();
+  });
+});
