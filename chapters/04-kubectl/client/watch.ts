@@ -1,0 +1,173 @@
+/**
+ * Watching a resource: one long HTTP response that never ends, carrying one
+ * JSON event per line:
+ *
+ *   GET /api/v1/namespaces/default/pods?watch=1&resourceVersion=41
+ *
+ *   {"type":"ADDED","object":{"kind":"Pod","metadata":{"name":"web","resourceVersion":"42"},...}}
+ *   {"type":"MODIFIED","object":{...,"resourceVersion":"45"}}
+ *   {"type":"DELETED","object":{...,"resourceVersion":"46"}}
+ *
+ * Each event's object carries a resourceVersion. Remembering the last one
+ * lets a watch RESUME after the connection drops: ask again with
+ * resourceVersion=<last seen> and the server replays exactly what was missed,
+ * nothing lost, nothing twice. The server only keeps so much history; when
+ * the version we ask for is older than that, it answers 410 Gone (as an
+ * HTTP status or as an ERROR event carrying a Status with code 410). Then
+ * resuming is impossible: the caller must list again (see informer.ts).
+ */
+import { ApiError, isApiError, type ResourceClient } from "./rest.ts";
+import type { KubeObject, Status, WatchEvent } from "../../../shared/api/meta.ts";
+import { todo } from "../../../shared/todo.ts";
+
+/**
+ * Splits a byte stream into lines. Chunks arrive cut anywhere: in the middle
+ * of a line, or even in the middle of a multi-byte UTF-8 character.
+ */
+export async function* readLines(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  // TODO(04.2): decode the chunks (TextDecoder with { stream: true } keeps a
+  // character that is cut in two), keep what follows the last "\n" for the
+  // next chunk, and yield every complete, non-empty line. When the stream
+  // ends, yield what is left if it is not empty.
+  todo("04.2");
+}
+
+/** Parses one line of a watch stream; a line that is not an event is an error. */
+export function parseWatchEvent<T>(line: string): WatchEvent<T> {
+  // TODO(04.2): JSON.parse the line and check that it is an event: an object
+  // with a string `type` and an object `object`. Anything else: throw an
+  // Error that quotes the line (shortened), so a broken server is easy to spot.
+  todo("04.2");
+}
+
+/** A watch event about an object (not ERROR, not BOOKMARK). */
+export interface ObjectEvent<T> {
+  type: "ADDED" | "MODIFIED" | "DELETED";
+  object: T;
+}
+
+export interface WatchOptions<T> {
+  namespace?: string;
+  /** Start after this version (usually the resourceVersion of a list). */
+  resourceVersion?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Request header Accept (kubectl get -w asks for Tables). */
+  accept?: string;
+  /** Called for ADDED, MODIFIED and DELETED, in order; the next event waits for it. */
+  onEvent(event: ObjectEvent<T>): void | Promise<void>;
+  /** The server no longer has our resourceVersion (410 Gone): the watch has stopped, list again. */
+  onGone?(err: ApiError): void;
+  /** A connection problem; the watch retries by itself. */
+  onError?(err: Error): void;
+  /** First delay before reconnecting (doubles up to 5 s). Default 100 ms. */
+  retryDelayMs?: number;
+}
+
+/** The 410 of a watch that asked for a resourceVersion the server forgot. */
+export function isGone(err: unknown): err is ApiError {
+  return isApiError(err) && err.code === 410;
+}
+
+/**
+ * A watch that keeps itself alive: it reconnects when the connection drops
+ * and resumes from the last resourceVersion it saw. It ends only when
+ * stopped, or on 410 Gone (onGone), or on another error answer from the
+ * server (onError, then stops: a 403 or 404 will not heal by retrying).
+ */
+export class Watch<T extends KubeObject> {
+  /** The resourceVersion of the last event handled: where a reconnect resumes. */
+  resourceVersion: string | undefined;
+  /** How many times the watch connected (1 + reconnects); tests and logs read it. */
+  connections = 0;
+  /** Why the watch ended: stopped by its owner, 410 Gone, or an error answer. */
+  endReason: "stopped" | "gone" | "error" | undefined;
+  /** Resolves when the watch has ended (stopped, gone or failed). */
+  readonly done: Promise<void>;
+  private readonly abort = new AbortController();
+
+  constructor(
+    readonly resource: ResourceClient<T>,
+    readonly options: WatchOptions<T>,
+  ) {
+    this.resourceVersion = options.resourceVersion;
+    this.done = this.loop();
+  }
+
+  /** Stops the watch; no handler runs after this resolves. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.done;
+  }
+
+  get stopped(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  private async loop(): Promise<void> {
+    const initialDelay = this.options.retryDelayMs ?? 100;
+    let delay = initialDelay;
+    this.endReason = "stopped";
+    while (!this.stopped) {
+      try {
+        const sawEvents = await this.connectOnce();
+        if (sawEvents) delay = initialDelay;
+      } catch (err) {
+        if (this.stopped) return;
+        if (isGone(err)) {
+          this.endReason = "gone";
+          this.options.onGone?.(err);
+          return;
+        }
+        if (isApiError(err)) {
+          this.endReason = "error";
+          this.options.onError?.(err);
+          return;
+        }
+        this.options.onError?.(err instanceof Error ? err : new Error(String(err)));
+      }
+      if (this.stopped) return;
+      await sleep(delay, this.abort.signal);
+      delay = Math.min(delay * 2, 5_000);
+    }
+  }
+
+  /**
+   * One connection: open the stream from this.resourceVersion and handle its
+   * events until it ends. Returns whether any event arrived; throws ApiError
+   * (410 Gone included) or a connection error.
+   */
+  private async connectOnce(): Promise<boolean> {
+    // TODO(04.3): open the watch with resource.rest.send("GET", path, ...):
+    // query watch=true, allowWatchBookmarks=true, resourceVersion = the last
+    // one seen, plus the selectors; pass this.abort.signal. Count the
+    // connection. Then for each line (readLines over res.body, parsed with
+    // parseWatchEvent):
+    //   ERROR    -> its object is a Status: throw new ApiError(status)
+    //               (a 410 in it means Gone, and loop() handles that);
+    //   BOOKMARK -> only remember its resourceVersion;
+    //   others   -> await onEvent(event), THEN remember its resourceVersion
+    //               (remembering first would skip an event whose handler
+    //               never ran, if we were stopped in between).
+    // Stop handling as soon as the watch is stopped.
+    todo("04.3");
+  }
+}
+
+/** Starts a watch; see Watch. */
+export function watch<T extends KubeObject>(resource: ResourceClient<T>, options: WatchOptions<T>): Watch<T> {
+  return new Watch(resource, options);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * Reading manifests: the YAML (or JSON) files given to `-f`. A file may hold
+ * several objects separated by `---` lines, `-f` may name a folder (every
+ * .yaml, .yml and .json file in it, in name order), and `-f -` reads stdin.
+ * A `kind: List` document stands for its items.
+ */
+import { readdir, readFile, stat } from "node:fs/promises";
+import { extname, join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import type { KubeObject } from "../../../shared/api/meta.ts";
+import { todo } from "../../../shared/todo.ts";
+
+/** An object from a manifest: any fields, but surely apiVersion, kind and metadata. */
+export type ManifestObject = KubeObject & Record<string, unknown>;
+
+export interface Manifest {
+  object: ManifestObject;
+  /** The file it came from ("-" for stdin), for error messages. */
+  source: string;
+  /** The line where its document starts (1-based). */
+  line: number;
+}
+
+/** A manifest that cannot be read; the message names the file and line. */
+export class ManifestError extends Error {
+  override readonly name = "ManifestError";
+}
+
+const EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
+
+/** Reads every manifest behind the -f arguments, in order. */
+export async function readManifests(paths: string[], readStdin?: () => Promise<string>): Promise<Manifest[]> {
+  // TODO(04.6): for each path: "-" is stdin (readStdin; without it throw a
+  // ManifestError), anything else goes through filesOf() (a file, or the
+  // manifest files of a folder); parse each text with parseManifests() and
+  // keep every manifest, in order.
+  todo("04.6");
+}
+
+/** A file is itself; a folder is its manifest files, sorted by name. */
+async function filesOf(path: string): Promise<string[]> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new ManifestError(`the path "${path}" does not exist`);
+  }
+  if (!info.isDirectory()) return [path];
+  const names = (await readdir(path)).filter((name) => EXTENSIONS.has(extname(name).toLowerCase())).sort();
+  if (names.length === 0) throw new ManifestError(`the folder "${path}" has no .yaml, .yml or .json file`);
+  return names.map((name) => join(path, name));
+}
+
+/** Parses the documents of one file; empty documents are skipped. */
+export function parseManifests(text: string, source: string): Manifest[] {
+  // TODO(04.6): parse every document of the text (yaml's parseAllDocuments).
+  // A document with errors: throw a ManifestError "<source>:<line>:<col>:
+  // invalid YAML: <first line of the message>" (doc.errors[0].linePos).
+  // Skip empty documents (toJS() is null); for the others, expandList()
+  // checks them and turns a List into its items; remember the line where
+  // each document's content starts (doc.contents.range[0] is its offset in
+  // the text).
+  todo("04.6");
+}
+
+/** Checks a document is an object with apiVersion, kind and metadata.name; a List gives its items. */
+function expandList(value: unknown, where: string): ManifestObject[] {
+  if (typeof value !== "object" || Array.isArray(value) || value === null) {
+    throw new ManifestError(`${where}: a manifest must be an object with apiVersion, kind and metadata, not ${Array.isArray(value) ? "a list" : typeof value}`);
+  }
+  const object = value as ManifestObject;
+  if (typeof object.kind !== "string" || object.kind === "") throw new ManifestError(`${where}: the object has no "kind" (e.g. kind: Pod)`);
+  if (typeof object.apiVersion !== "string" || object.apiVersion === "") {
+    throw new ManifestError(`${where}: the ${object.kind} has no "apiVersion" (e.g. apiVersion: v1)`);
+  }
+  if (object.kind === "List") {
+    const items = (object as { items?: unknown }).items;
+    if (!Array.isArray(items)) throw new ManifestError(`${where}: a List needs "items"`);
+    return items.flatMap((item) => expandList(item, where));
+  }
+  const metadata = object.metadata;
+  if (typeof metadata !== "object" || metadata === null || (!metadata.name && !metadata.generateName)) {
+    throw new ManifestError(`${where}: the ${object.kind} has no metadata.name`);
+  }
+  return [object];
+}

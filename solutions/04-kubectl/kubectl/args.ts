@@ -1,0 +1,81 @@
+/**
+ * Command-line parsing, kubectl style: flags may come before or after the
+ * command, as `--namespace x`, `--namespace=x`, `-n x`, `-nx` or `-oyaml`.
+ */
+
+export interface Flags {
+  namespace?: string;
+  allNamespaces: boolean;
+  output?: string;
+  filenames: string[];
+  watch: boolean;
+  server?: string;
+  kubeconfig?: string;
+  token?: string;
+  help: boolean;
+  noHeaders: boolean;
+}
+
+/** A mistake on the command line: kubectl prints it as "error: ..." and exits 1. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+interface FlagSpec {
+  long: string;
+  short?: string;
+  /** The Flags field it sets. */
+  field: keyof Flags;
+  kind: "string" | "boolean" | "list";
+}
+
+const FLAGS: FlagSpec[] = [
+  { long: "namespace", short: "n", field: "namespace", kind: "string" },
+  { long: "all-namespaces", short: "A", field: "allNamespaces", kind: "boolean" },
+  { long: "output", short: "o", field: "output", kind: "string" },
+  { long: "filename", short: "f", field: "filenames", kind: "list" },
+  { long: "watch", short: "w", field: "watch", kind: "boolean" },
+  { long: "server", short: "s", field: "server", kind: "string" },
+  { long: "kubeconfig", field: "kubeconfig", kind: "string" },
+  { long: "token", field: "token", kind: "string" },
+  { long: "help", short: "h", field: "help", kind: "boolean" },
+  { long: "no-headers", field: "noHeaders", kind: "boolean" },
+];
+
+export function parseArgs(argv: string[]): { positionals: string[]; flags: Flags } {
+  const flags: Flags = { allNamespaces: false, filenames: [], watch: false, help: false, noHeaders: false };
+  const positionals: string[] = [];
+  const values = flags as unknown as Record<string, string | boolean | string[] | undefined>;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "-" || !arg.startsWith("-")) {
+      positionals.push(arg);
+      continue;
+    }
+    if (arg === "--") {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    let spec: FlagSpec | undefined;
+    let inline: string | undefined;
+    if (arg.startsWith("--")) {
+      const [name, ...rest] = arg.slice(2).split("=");
+      spec = FLAGS.find((f) => f.long === name);
+      if (rest.length > 0) inline = rest.join("=");
+    } else {
+      spec = FLAGS.find((f) => f.short === arg[1]);
+      if (arg.length > 2) inline = arg.slice(arg[2] === "=" ? 3 : 2);
+    }
+    if (!spec) throw new UsageError(`unknown flag: ${arg.split("=")[0]} (see kubectl --help)`);
+    if (spec.kind === "boolean") {
+      if (inline !== undefined && !["true", "false"].includes(inline)) throw new UsageError(`flag --${spec.long} takes no value`);
+      values[spec.field] = inline !== "false";
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new UsageError(`flag needs an argument: --${spec.long}`);
+    if (spec.kind === "list") (values[spec.field] as string[]).push(value);
+    else values[spec.field] = value;
+  }
+  return { positionals, flags };
+}
