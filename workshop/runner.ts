@@ -96,14 +96,17 @@ export async function runChapterTests(
       if (file.assertionResults.length === 0 && file.status === "failed") {
         errors.push(`${rel}: ${firstLines(file.message ?? "failed to load", 6)}`);
       }
+      // When a beforeAll hook fails, vitest marks the file failed and its tests
+      // skipped: they did not pass, and the hook's error is why. Count them as failed.
+      const hookFailed = file.status === "failed" && Boolean(file.message);
       for (const a of file.assertionResults) {
-        const status = a.status === "passed" ? "passed" : a.status === "failed" ? "failed" : "skipped";
-        tests.push({
-          file: rel,
-          name: [...a.ancestorTitles, a.title].join(" > "),
-          status,
-          message: a.failureMessages?.length ? firstLines(a.failureMessages[0]!, 6) : undefined,
-        });
+        let status: TestOutcome["status"] = a.status === "passed" ? "passed" : a.status === "failed" ? "failed" : "skipped";
+        let message = a.failureMessages?.length ? firstLines(a.failureMessages[0]!, 6) : undefined;
+        if (status === "skipped" && hookFailed) {
+          status = "failed";
+          message = firstLines(file.message!, 6);
+        }
+        tests.push({ file: rel, name: [...a.ancestorTitles, a.title].join(" > "), status, message });
       }
     }
     // Errors outside tests (a failing hook or global setup) show up only in the text output.

@@ -1,0 +1,61 @@
+/** GET: one object, a list, or a watch stream. */
+import type { Request, Response } from "express";
+import { enumParam, intParam, resourceVersionParam, boolParam } from "../http/query.ts";
+import { negotiate } from "../http/negotiation.ts";
+import { sendJson } from "../http/respond.ts";
+import type { ResourceDefinition } from "../registry/types.ts";
+import type { IncludeObject } from "../table/table.ts";
+import { serveWatch } from "../watch/watch.ts";
+import type { HandlerContext } from "./context.ts";
+import { encodeList, encodeOne } from "./encode.ts";
+
+const INCLUDE: readonly IncludeObject[] = ["None", "Metadata", "Object"];
+
+export async function handleGet(ctx: HandlerContext, req: Request, res: Response, resource: ResourceDefinition, namespace: string | undefined, name: string, query: URLSearchParams): Promise<void> {
+  const rep = negotiate(req.headers.accept);
+  const include = enumParam(query, "includeObject", INCLUDE) ?? "Metadata";
+  resourceVersionParam(query);
+  const obj = await ctx.storage.get(resource, namespace, name);
+  sendJson(res, 200, encodeOne(resource, obj, rep, include));
+}
+
+export async function handleList(ctx: HandlerContext, req: Request, res: Response, resource: ResourceDefinition, namespace: string | undefined, query: URLSearchParams): Promise<void> {
+  const rep = negotiate(req.headers.accept);
+  const include = enumParam(query, "includeObject", INCLUDE) ?? "Metadata";
+  // Accepted for compatibility; this server always lists the latest state in one page.
+  resourceVersionParam(query);
+  enumParam(query, "resourceVersionMatch", ["NotOlderThan", "Exact"]);
+  intParam(query, "limit", { min: 0 });
+  intParam(query, "timeoutSeconds", { min: 0 });
+  const predicate = ctx.filters.predicate(query, resource);
+  const { items, revision } = await ctx.storage.list(resource, namespace);
+  const selected = predicate ? items.filter(predicate) : items;
+  sendJson(res, 200, encodeList(resource, selected, String(revision), rep, include));
+}
+
+export async function handleWatch(
+  ctx: HandlerContext,
+  req: Request,
+  res: Response,
+  resource: ResourceDefinition,
+  namespace: string | undefined,
+  name: string | undefined,
+  query: URLSearchParams,
+): Promise<void> {
+  const rep = negotiate(req.headers.accept);
+  const include = enumParam(query, "includeObject", INCLUDE) ?? "Metadata";
+  const resourceVersion = resourceVersionParam(query);
+  const timeoutSeconds = intParam(query, "timeoutSeconds", { min: 0 });
+  const allowBookmarks = boolParam(query, "allowWatchBookmarks");
+  const predicate = ctx.filters.predicate(query, resource);
+  await serveWatch(ctx.storage, ctx.watches, ctx.watchOptions, {
+    resource,
+    namespace,
+    name,
+    resourceVersion,
+    predicate,
+    allowBookmarks,
+    timeoutSeconds: timeoutSeconds === 0 ? undefined : timeoutSeconds,
+    encode: (obj) => encodeOne(resource, obj, rep, include),
+  }, res);
+}

@@ -1,0 +1,119 @@
+/** POST, PUT, PATCH and DELETE of objects. */
+import type { Request, Response } from "express";
+import { badRequest, groupVersion, isApiError, isObject, unsupportedMediaType, type DeleteOptions, type List } from "../../../shared/api/index.ts";
+import type { UserInfo } from "../chain/types.ts";
+import { mediaType, parseBody, readBody } from "../http/body.ts";
+import { dryRunParam, enumParam, intParam } from "../http/query.ts";
+import { sendJson } from "../http/respond.ts";
+import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
+import type { RequestScope } from "../rest/context.ts";
+import { createObject } from "../rest/create.ts";
+import { parseFieldValidation } from "../rest/decode.ts";
+import { deleteObject } from "../rest/delete.ts";
+import { PATCH_CONTENT_TYPES, patchObject } from "../rest/patch.ts";
+import { updateObject } from "../rest/update.ts";
+import type { HandlerContext } from "./context.ts";
+
+export function requestScope(query: URLSearchParams, user: UserInfo): RequestScope {
+  return { user, fieldValidation: parseFieldValidation(query.get("fieldValidation")), dryRun: dryRunParam(query) };
+}
+
+export async function handleCreate(ctx: HandlerContext, req: Request, res: Response, resource: ResourceDefinition, namespace: string | undefined, query: URLSearchParams, user: UserInfo): Promise<void> {
+  const scope = requestScope(query, user);
+  const body = parseBody(await readBody(req), req.headers["content-type"] ?? "");
+  const { obj, warnings } = await createObject(ctx, resource, namespace, body, scope);
+  sendJson(res, 201, obj, warnings);
+}
+
+export async function handleUpdate(
+  ctx: HandlerContext,
+  req: Request,
+  res: Response,
+  resource: ResourceDefinition,
+  namespace: string | undefined,
+  name: string,
+  subresource: string,
+  query: URLSearchParams,
+  user: UserInfo,
+): Promise<void> {
+  const scope = requestScope(query, user);
+  const body = parseBody(await readBody(req), req.headers["content-type"] ?? "");
+  const { obj, warnings } = await updateObject(ctx, resource, namespace, name, body, scope, subresource);
+  sendJson(res, 200, obj, warnings);
+}
+
+export async function handlePatch(
+  ctx: HandlerContext,
+  req: Request,
+  res: Response,
+  resource: ResourceDefinition,
+  namespace: string | undefined,
+  name: string,
+  subresource: string,
+  query: URLSearchParams,
+  user: UserInfo,
+): Promise<void> {
+  const scope = requestScope(query, user);
+  const type = PATCH_CONTENT_TYPES[mediaType(req.headers["content-type"])];
+  const raw = await readBody(req);
+  if (!type) throw unsupportedMediaType(mediaType(req.headers["content-type"]), Object.keys(PATCH_CONTENT_TYPES));
+  const patch = parseBody(raw, req.headers["content-type"] ?? "", Object.keys(PATCH_CONTENT_TYPES));
+  const { obj, warnings } = await patchObject(ctx, resource, namespace, name, type, patch, scope, subresource);
+  sendJson(res, 200, obj, warnings);
+}
+
+/** DeleteOptions from the body (optional) and the query (?gracePeriodSeconds, ?propagationPolicy). */
+async function deleteOptions(req: Request, query: URLSearchParams): Promise<DeleteOptions> {
+  const raw = await readBody(req);
+  let options: DeleteOptions = {};
+  if (raw.length > 0 && raw.toString("utf8").trim() !== "") {
+    const body = parseBody(raw, req.headers["content-type"] || "application/json");
+    if (!isObject(body)) throw badRequest("the body of a DELETE must be a DeleteOptions object");
+    if (body.kind !== undefined && body.kind !== "DeleteOptions") throw badRequest(`the body of a DELETE must be a DeleteOptions object, not ${JSON.stringify(body.kind)}`);
+    const grace = body.gracePeriodSeconds;
+    if (grace !== undefined && grace !== null && (typeof grace !== "number" || !Number.isInteger(grace))) {
+      throw badRequest("DeleteOptions.gracePeriodSeconds must be an integer");
+    }
+    const pre = body.preconditions;
+    if (pre !== undefined && pre !== null && !isObject(pre)) throw badRequest("DeleteOptions.preconditions must be an object");
+    if (isObject(pre) && ((pre.uid !== undefined && typeof pre.uid !== "string") || (pre.resourceVersion !== undefined && typeof pre.resourceVersion !== "string"))) {
+      throw badRequest("DeleteOptions.preconditions.uid and .resourceVersion must be strings");
+    }
+    const policy = body.propagationPolicy;
+    if (policy !== undefined && policy !== null && !["Orphan", "Background", "Foreground"].includes(policy as string)) {
+      throw badRequest(`DeleteOptions.propagationPolicy: unsupported value ${JSON.stringify(policy)}: supported values: "Orphan", "Background", "Foreground"`);
+    }
+    options = body as DeleteOptions;
+  }
+  const grace = intParam(query, "gracePeriodSeconds");
+  if (grace !== undefined) options.gracePeriodSeconds = grace;
+  const policy = enumParam(query, "propagationPolicy", ["Orphan", "Background", "Foreground"] as const);
+  if (policy !== undefined) options.propagationPolicy = policy;
+  if (options.gracePeriodSeconds === null) delete options.gracePeriodSeconds;
+  return options;
+}
+
+export async function handleDelete(ctx: HandlerContext, req: Request, res: Response, resource: ResourceDefinition, namespace: string | undefined, name: string, query: URLSearchParams, user: UserInfo): Promise<void> {
+  const scope = requestScope(query, user);
+  const options = await deleteOptions(req, query);
+  const obj = await deleteObject(ctx, resource, namespace, name, options, scope);
+  sendJson(res, 200, obj);
+}
+
+/** DELETE of a collection: every (selected) object, one by one. Answers the list of what was deleted. */
+export async function handleDeleteCollection(ctx: HandlerContext, req: Request, res: Response, resource: ResourceDefinition, namespace: string | undefined, query: URLSearchParams, user: UserInfo): Promise<void> {
+  const scope = requestScope(query, user);
+  const options = await deleteOptions(req, query);
+  const predicate = ctx.filters.predicate(query, resource);
+  const { items, revision } = await ctx.storage.list(resource, namespace);
+  const deleted: ApiObject[] = [];
+  for (const item of predicate ? items.filter(predicate) : items) {
+    try {
+      deleted.push(await deleteObject(ctx, resource, item.metadata?.namespace, item.metadata?.name ?? "", { ...options, preconditions: undefined }, scope));
+    } catch (err) {
+      if (!isApiError(err, "NotFound")) throw err;
+    }
+  }
+  const list: List<ApiObject> = { kind: `${resource.kind}List`, apiVersion: groupVersion(resource.group, resource.version), metadata: { resourceVersion: String(revision) }, items: deleted };
+  sendJson(res, 200, list);
+}

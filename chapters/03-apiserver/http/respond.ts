@@ -1,0 +1,38 @@
+/** Writing answers: JSON bodies, Warning headers, and every error as a Status. */
+import type { NextFunction, Request, Response } from "express";
+import { ApiError, internalError, statusOf, type Status } from "../../../shared/api/index.ts";
+import { isStoreError } from "../../../shared/store/types.ts";
+import { PatchError } from "../patch/json-patch.ts";
+
+export function sendJson(res: Response, code: number, body: unknown, warnings: string[] = []): void {
+  if (warnings.length > 0) {
+    res.set("Warning", warnings.slice(0, 20).map((w) => `299 - ${JSON.stringify(w)}`).join(", "));
+  }
+  res.status(code).type("application/json").send(JSON.stringify(body));
+}
+
+/** Maps anything thrown while serving a request to the Status to answer. */
+export function toStatus(err: unknown): Status {
+  if (err instanceof ApiError) return err.status;
+  if (err instanceof PatchError) return statusOf(422, "Invalid", `the patch could not be applied: ${err.message}`, {});
+  if (isStoreError(err, "Closed")) return statusOf(503, "ServiceUnavailable", "the store is closed; the apiserver is shutting down", {});
+  if (isStoreError(err, "Compacted")) return statusOf(410, "Expired", err.message, {});
+  // Errors from Express's own parsing carry an HTTP status (e.g. a malformed URL).
+  const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    return statusOf(status, status === 413 ? "RequestEntityTooLarge" : "BadRequest", (err as Error).message, {});
+  }
+  // Anything else is a bug in the server: log it, answer 500 with a Status.
+  console.error("apiserver: internal error:", err);
+  return internalError(err instanceof Error ? err.message : String(err)).status;
+}
+
+/** The last Express middleware: no error escapes as Express's HTML 500 page. */
+export function errorMiddleware(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
+  const status = toStatus(err);
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  sendJson(res, status.code, status);
+}

@@ -1,0 +1,153 @@
+/**
+ * The apiserver: the front door of the cluster.
+ *
+ * It is the only component that talks to the store. Everything else (kubectl,
+ * the kubelets, the scheduler, the controllers) is a client of this HTTP API.
+ * A request flows through:
+ *
+ *   authenticate -> authorize -> route -> decode/validate -> admission -> store
+ *
+ * startApiServer() wires the parts together; the parts live in subfolders:
+ *   registry/   what resources exist (and core/: namespaces, pods, nodes, events)
+ *   storage/    objects in and out of the store (keys, resourceVersion, CAS)
+ *   rest/       create, update, patch, delete with Kubernetes semantics
+ *   handlers/   HTTP: paths, verbs, query parameters
+ *   watch/      watch streams
+ *   table/      Table output for kubectl get
+ *   patch/      merge, JSON and strategic merge patches
+ *   discovery/, openapi/   what clients read to learn the API
+ *   chain/      authentication, authorization, admission (filled by chapter 11)
+ *   filters/    list/watch filters (filled by chapter 07)
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { isApiError, pathNotFound } from "../../shared/api/index.ts";
+import type { Store } from "../../shared/store/types.ts";
+import { RequestChain } from "./chain/chain.ts";
+import { ADMIN } from "./chain/internal.ts";
+import { chainMiddleware } from "./chain/middleware.ts";
+import { discoveryRouter } from "./discovery/discovery.ts";
+import { FilterRegistry } from "./filters/filters.ts";
+import type { HandlerContext } from "./handlers/context.ts";
+import { resourceHandler } from "./handlers/resource-handler.ts";
+import { errorMiddleware } from "./http/respond.ts";
+import { NamespaceCleaner } from "./namespaces/cleaner.ts";
+import { openApiRouter } from "./openapi/openapi.ts";
+import { registerCoreResources } from "./registry/core/index.ts";
+import { SYSTEM_NAMESPACES } from "./registry/core/namespaces.ts";
+import { ResourceRegistry } from "./registry/registry.ts";
+import { createDecoded } from "./rest/create.ts";
+import { ObjectStorage } from "./storage/object-storage.ts";
+import { TransformerChain } from "./storage/transformers.ts";
+import { WatchRegistry } from "./watch/watch.ts";
+
+export interface ApiServerOptions {
+  store: Store;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: any free port. */
+  port?: number;
+  /** How often watches that allow bookmarks get a BOOKMARK event. Default 10 s. */
+  bookmarkIntervalMs?: number;
+}
+
+export interface ApiServer {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  host: string;
+  port: number;
+  /** The resources served; later chapters register theirs here. */
+  registry: ResourceRegistry;
+  /** List/watch filters (chapter 07 adds label and field selectors). */
+  filters: FilterRegistry;
+  /** Authentication, authorization and admission (chapter 11). */
+  chain: RequestChain;
+  /** Transformers between the API and the store (chapter 11: encryption at rest). */
+  transformers: TransformerChain;
+  storage: ObjectStorage;
+  /** Ends the open watches and closes the listener. Does not close the store. */
+  close(): Promise<void>;
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const host = options.host ?? "127.0.0.1";
+  const registry = new ResourceRegistry();
+  registerCoreResources(registry);
+  const transformers = new TransformerChain();
+  const storage = new ObjectStorage(options.store, transformers);
+  const chain = new RequestChain();
+  const filters = new FilterRegistry();
+  const watches = new WatchRegistry();
+  const ctx: HandlerContext = {
+    storage,
+    registry,
+    chain,
+    filters,
+    watches,
+    watchOptions: { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 10_000 },
+  };
+
+  await ensureSystemNamespaces(ctx);
+  const cleaner = new NamespaceCleaner(ctx);
+  await cleaner.start();
+
+  let address = "";
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.use(chainMiddleware(chain));
+  app.use(discoveryRouter(registry, () => address));
+  app.use(openApiRouter(registry));
+  app.use(resourceHandler(ctx));
+  app.use((_req: Request, _res: Response, next: NextFunction) => next(pathNotFound()));
+  app.use(errorMiddleware);
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(options.port ?? 0, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    s.once("error", reject);
+  });
+  // Watches are long-lived: no request timeout; idle keep-alive sockets close after 5 s.
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 5_000;
+  const port = (server.address() as AddressInfo).port;
+  address = `${host}:${port}`;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    host,
+    port,
+    registry,
+    filters,
+    chain,
+    transformers,
+    storage,
+    close() {
+      closed ??= (async () => {
+        watches.closeAll();
+        await cleaner.stop();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      })();
+      return closed;
+    },
+  };
+}
+
+/** default, kube-system, kube-public and kube-node-lease exist from the start. */
+async function ensureSystemNamespaces(ctx: HandlerContext): Promise<void> {
+  const namespaces = ctx.registry.lookup("", "v1", "namespaces")!;
+  for (const name of SYSTEM_NAMESPACES) {
+    try {
+      await createDecoded(ctx, namespaces, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } }, { user: ADMIN, fieldValidation: "Strict", dryRun: false });
+    } catch (err) {
+      if (!isApiError(err, "AlreadyExists")) throw err;
+    }
+  }
+}
+
+export { ResourceRegistry } from "./registry/registry.ts";
+export type { ApiObject, ResourceDefinition, ResourceStrategy, Subresource, TableConvertor } from "./registry/types.ts";

@@ -1,0 +1,29 @@
+/**
+ * From store events to API watch events.
+ *
+ * The store reports PUT and DELETE on keys; clients want ADDED, MODIFIED and
+ * DELETED on objects. With a filter (a label selector, chapter 07) an object
+ * can also move in or out of what the client watches: moving in is ADDED,
+ * moving out is DELETED, so the client's view stays exactly "the objects that
+ * match".
+ */
+import type { WatchEvent as ApiWatchEvent } from "../../../shared/api/index.ts";
+import type { WatchEvent as StoreEvent, KeyValue } from "../../../shared/store/types.ts";
+import type { ObjectPredicate } from "../filters/filters.ts";
+import type { ApiObject } from "../registry/types.ts";
+import { todo } from "../../../shared/todo.ts";
+
+export type Decode = (kv: KeyValue) => Promise<ApiObject>;
+
+// TODO(03.7): turn one store event into the watch event the client sees, or
+// undefined when the client does not see it.
+// - PUT without prevKv (a new key): ADDED with the new object.
+// - PUT with prevKv: MODIFIED with the new object.
+// - DELETE: DELETED with the last state of the object (decode prevKv) and
+//   resourceVersion = the delete's revision (event.kv.modRevision).
+// With a predicate, also: an object that matched before but not now is
+// DELETED, one that matches now but not before is ADDED, and an event of an
+// object that matches neither before nor after is not sent.
+export async function toWatchEvent(event: StoreEvent, decode: Decode, matches: ObjectPredicate | undefined): Promise<ApiWatchEvent<ApiObject> | undefined> {
+  todo("03.7");
+}

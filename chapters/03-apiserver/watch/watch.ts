@@ -1,0 +1,178 @@
+/**
+ * Watch: GET .../pods?watch=1 answers 200 and keeps the response open,
+ * writing one JSON event per line as objects change:
+ *
+ *   {"type":"ADDED","object":{"kind":"Pod",...}}
+ *   {"type":"MODIFIED","object":{"kind":"Pod",...}}
+ *
+ * ?resourceVersion=N resumes: the client sees exactly the changes after N
+ * (the list it made before had resourceVersion N). Without it (or with "0")
+ * the watch first sends every existing object as ADDED. When N is older than
+ * the store's history (compacted), the stream carries a single ERROR event
+ * with a 410 Expired Status: the client must list again.
+ */
+import type { Response } from "express";
+import { badRequest, expired, type WatchEvent } from "../../../shared/api/index.ts";
+import { isStoreError, type Watcher, type WatchHandler } from "../../../shared/store/types.ts";
+import type { ObjectPredicate } from "../filters/filters.ts";
+import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
+import { resourcePrefix } from "../storage/keys.ts";
+import type { ObjectStorage } from "../storage/object-storage.ts";
+import { toWatchEvent } from "./events.ts";
+import { todo } from "../../../shared/todo.ts";
+
+export interface WatchRequest {
+  resource: ResourceDefinition;
+  namespace: string | undefined;
+  /** Watch one object (the legacy /watch/.../name path). */
+  name?: string;
+  resourceVersion: string | undefined;
+  predicate: ObjectPredicate | undefined;
+  allowBookmarks: boolean;
+  timeoutSeconds: number | undefined;
+  /** Turns each event's object into what the client asked for (the object itself, or a Table). */
+  encode: (obj: ApiObject, type: WatchEvent["type"]) => unknown;
+}
+
+export interface WatchOptions {
+  /** How often to send BOOKMARK events to clients that allow them. */
+  bookmarkIntervalMs: number;
+}
+
+/** The open watches of a server, so close() can end them. */
+export class WatchRegistry {
+  private readonly open = new Set<() => void>();
+
+  add(stop: () => void): () => void {
+    this.open.add(stop);
+    return () => this.open.delete(stop);
+  }
+
+  closeAll(): void {
+    for (const stop of [...this.open]) stop();
+    this.open.clear();
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
+}
+
+/** Parses ?resourceVersion= for a watch: a non-negative integer, or unset. */
+export function parseWatchVersion(value: string | undefined): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!/^\d+$/.test(value)) throw badRequest(`invalid resourceVersion "${value}": a resourceVersion is a non-negative integer from a previous response`);
+  return Number(value);
+}
+
+export async function serveWatch(
+  storage: ObjectStorage,
+  watches: WatchRegistry,
+  options: WatchOptions,
+  request: WatchRequest,
+  res: Response,
+): Promise<void> {
+  const { resource, namespace, name } = request;
+  const requested = parseWatchVersion(request.resourceVersion);
+  const matchesName = (obj: ApiObject) => name === undefined || obj.metadata?.name === name;
+  const predicate: ObjectPredicate = (obj) => matchesName(obj) && (request.predicate?.(obj) ?? true);
+  const decode = (kv: Parameters<typeof storage.decode>[1]) => storage.decode(resource, kv);
+
+  let ended = false;
+  let watcher: Watcher | undefined;
+  let lastRevision = 0;
+  const timers: NodeJS.Timeout[] = [];
+  const send = (event: WatchEvent<unknown>) => {
+    if (!ended) res.write(JSON.stringify(event) + "\n");
+  };
+  const stop = () => {
+    if (ended) return;
+    ended = true;
+    unregister();
+    for (const t of timers) clearTimeout(t);
+    void watcher?.cancel().catch(() => {});
+    res.end();
+  };
+  const unregister = watches.add(stop);
+  res.on("close", stop);
+
+  res.status(200).set({ "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
+  res.flushHeaders();
+
+  const fromRevision = await startRevision(storage, request, requested, predicate, send);
+  lastRevision = fromRevision - 1;
+
+  // Events are decoded asynchronously (storage transformers); a queue keeps them in order.
+  let queue = Promise.resolve();
+  const onEvents = (events: Parameters<typeof toWatchEvent>[0][]) => {
+    queue = queue.then(async () => {
+      for (const event of events) {
+        if (ended) return;
+        const out = await toWatchEvent(event, decode, predicate);
+        lastRevision = Math.max(lastRevision, event.kv.modRevision);
+        if (out) send({ type: out.type, object: request.encode(out.object as ApiObject, out.type) });
+      }
+    }).catch(() => stop());
+  };
+
+  try {
+    watcher = await openStoreWatch(storage, resource, namespace, fromRevision, onEvents, stop);
+  } catch (err) {
+    if (isStoreError(err, "Compacted")) {
+      send({ type: "ERROR", object: expired(requested ?? fromRevision - 1, err.compactRevision ?? "unknown").status });
+      stop();
+      return;
+    }
+    stop();
+    throw err;
+  }
+  if (ended) {
+    void watcher?.cancel().catch(() => {});
+    return;
+  }
+
+  if (request.allowBookmarks) {
+    const bookmark = () => {
+      if (ended) return;
+      queue = queue.then(() => {
+        send({
+          type: "BOOKMARK",
+          object: { kind: resource.kind, apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, metadata: { resourceVersion: String(lastRevision) } },
+        });
+      });
+      timers.push(setTimeout(bookmark, options.bookmarkIntervalMs));
+    };
+    timers.push(setTimeout(bookmark, options.bookmarkIntervalMs));
+  }
+  if (request.timeoutSeconds !== undefined) timers.push(setTimeout(stop, request.timeoutSeconds * 1000));
+}
+
+// TODO(03.7): decide where the stream starts and return that store revision.
+// With no resourceVersion (`requested` undefined) or 0: list the objects, send
+// each one that passes `predicate` as an ADDED event (encoded with
+// request.encode), and start at the list's revision + 1. With resourceVersion
+// N: start at N + 1 (the client has seen everything up to N).
+async function startRevision(
+  storage: ObjectStorage,
+  request: WatchRequest,
+  requested: number | undefined,
+  predicate: ObjectPredicate,
+  send: (event: WatchEvent<unknown>) => void,
+): Promise<number> {
+  todo("03.7");
+}
+
+// TODO(03.7): watch the resource's prefix (resourcePrefix()) in the store from
+// `fromRevision`, calling onEvents with the events and onError if the watch
+// ends by itself. (If the store has compacted that revision it rejects with
+// StoreError "Compacted"; serveWatch turns that into the ERROR event.)
+async function openStoreWatch(
+  storage: ObjectStorage,
+  resource: ResourceDefinition,
+  namespace: string | undefined,
+  fromRevision: number,
+  onEvents: WatchHandler,
+  onError: () => void,
+): Promise<Watcher> {
+  todo("03.7");
+}

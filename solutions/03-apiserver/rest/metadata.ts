@@ -1,0 +1,98 @@
+/**
+ * The metadata the apiserver owns: on create it gives every object a name
+ * (from generateName if needed), a uid, a creationTimestamp and a generation;
+ * it validates names, labels and annotations the way Kubernetes does.
+ */
+import { randomUUID } from "node:crypto";
+import {
+  field,
+  isObject,
+  timestamp,
+  validateDNS1123Label,
+  validateDNS1123Subdomain,
+  validateLabelValue,
+  validateQualifiedName,
+  type FieldError,
+} from "../../../shared/api/index.ts";
+import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
+
+/** The characters Kubernetes uses for generated name suffixes (no vowels: no accidental words). */
+const SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+
+/** `web-` -> `web-x7k2p`: generateName plus five random characters. */
+export function generateNameFrom(prefix: string): string {
+  let suffix = "";
+  for (let i = 0; i < 5; i++) suffix += SUFFIX_ALPHABET[Math.floor(Math.random() * SUFFIX_ALPHABET.length)];
+  // Kubernetes cuts the prefix so the whole name stays within 63 characters.
+  return prefix.slice(0, 58) + suffix;
+}
+
+// TODO(03.1): give a new object the metadata the server owns. If metadata.name
+// is empty and metadata.generateName is set, name = generateNameFrom(generateName).
+// Set uid (randomUUID()), creationTimestamp (timestamp()) and generation 1;
+// remove resourceVersion, deletionTimestamp and deletionGracePeriodSeconds
+// (a client cannot set them).
+export function initializeMetadata(obj: ApiObject): void {
+  //#solution
+  const meta = (obj.metadata ??= {});
+  if (!meta.name && meta.generateName) meta.name = generateNameFrom(meta.generateName);
+  meta.uid = randomUUID();
+  meta.creationTimestamp = timestamp();
+  meta.generation = 1;
+  delete meta.resourceVersion;
+  delete meta.deletionTimestamp;
+  delete meta.deletionGracePeriodSeconds;
+  delete meta.selfLink;
+  //#end
+}
+
+/** Checks metadata: name (or generateName), namespace, labels, annotations. */
+export function validateObjectMeta(resource: ResourceDefinition, obj: ApiObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const meta = obj.metadata ?? {};
+  if (!meta.name) {
+    errs.push(field.required("metadata.name", "name or generateName is required"));
+  } else {
+    for (const msg of validateName(resource, meta.name)) errs.push(field.invalid("metadata.name", meta.name, msg));
+  }
+  if (resource.scope === "Namespaced" && !meta.namespace) errs.push(field.required("metadata.namespace"));
+  if (resource.scope === "Cluster" && meta.namespace) errs.push(field.forbidden("metadata.namespace", "not allowed on this type"));
+  errs.push(...validateLabels(meta.labels, "metadata.labels"));
+  errs.push(...validateAnnotations(meta.annotations, "metadata.annotations"));
+  return errs;
+}
+
+export function validateName(resource: ResourceDefinition, name: string): string[] {
+  switch (resource.nameFormat ?? "DNS1123Subdomain") {
+    case "DNS1123Label":
+      return validateDNS1123Label(name);
+    case "DNS1123Subdomain":
+      return validateDNS1123Subdomain(name);
+    case "PathSegment":
+      if (name === "." || name === "..") return [`may not be '${name}'`];
+      return /[/%]/.test(name) ? ["may not contain '/' or '%'"] : [];
+  }
+}
+
+export function validateLabels(labels: unknown, path: string): FieldError[] {
+  if (!isObject(labels)) return [];
+  const errs: FieldError[] = [];
+  for (const [key, value] of Object.entries(labels)) {
+    for (const msg of validateQualifiedName(key)) errs.push(field.invalid(path, key, msg));
+    for (const msg of validateLabelValue(String(value))) errs.push(field.invalid(`${path}[${key}]`, value, msg));
+  }
+  return errs;
+}
+
+/** Annotations: keys are qualified names; all values together at most 256 KiB. */
+export function validateAnnotations(annotations: unknown, path: string): FieldError[] {
+  if (!isObject(annotations)) return [];
+  const errs: FieldError[] = [];
+  let total = 0;
+  for (const [key, value] of Object.entries(annotations)) {
+    for (const msg of validateQualifiedName(key.toLowerCase())) errs.push(field.invalid(path, key, msg));
+    total += key.length + String(value).length;
+  }
+  if (total > 256 * 1024) errs.push(field.tooLong(path, 256 * 1024));
+  return errs;
+}

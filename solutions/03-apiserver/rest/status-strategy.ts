@@ -1,0 +1,33 @@
+/**
+ * The status subresource splits an object between two writers: users (and
+ * controllers) write the desired state, `spec`, through the main resource;
+ * the component doing the work (the kubelet for pods and nodes) writes the
+ * observed state, `status`, through /status. Each write keeps the other
+ * half as it is stored, so a kubelet's status update can never undo a
+ * user's change to the spec, and a user cannot fake a status.
+ */
+import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
+
+// TODO(03.5): return the object to store for an update of `resource`.
+// - subresource "status": everything from `current` except `status`, which comes from `incoming`.
+// - the main resource (subresource "") of a kind with a status subresource
+//   (resource.statusSubresource): everything from `incoming` except `status`,
+//   which stays as in `current`.
+// - otherwise (no status subresource, or another subresource such as binding): `incoming` as it is.
+export function applyStatusStrategy(resource: ResourceDefinition, subresource: string, incoming: ApiObject, current: ApiObject): ApiObject {
+  //#solution
+  if (subresource === "status") {
+    const next: ApiObject = { ...current, metadata: { ...current.metadata, resourceVersion: incoming.metadata?.resourceVersion } };
+    if (incoming.status === undefined) delete next.status;
+    else next.status = incoming.status;
+    return next;
+  }
+  if (subresource === "" && resource.statusSubresource) {
+    const next: ApiObject = { ...incoming };
+    if (current.status === undefined) delete next.status;
+    else next.status = current.status;
+    return next;
+  }
+  return incoming;
+  //#end
+}
