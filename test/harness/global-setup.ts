@@ -5,7 +5,7 @@
  * image (busybox), so every test file can simply use it. Under CI=true a
  * missing engine is an error: CI must run the Docker tests, not skip them.
  *
- * Teardown: every container a test creates carries the label
+ * Teardown: every container and network a test creates carries the label
  * `k8s-workshop.test-run=<run id>`. Teardown removes whatever a test left
  * behind, and fails the run if there was anything: a leak is a bug in that
  * test's own cleanup.
@@ -43,9 +43,15 @@ export default async function setup(project: TestProject) {
       filters: { label: [`${TEST_RUN_LABEL}=${runId}`] },
     });
     await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
-    if (leftovers.length > 0) {
-      const names = leftovers.map((c) => c.Names[0]?.replace(/^\//, "") ?? c.Id).join(", ");
-      throw new Error(`test teardown leaked ${leftovers.length} container(s), now removed: ${names}`);
+    // Networks (a cluster's own bridge) carry the same label; remove them after their containers.
+    const networks = await docker.listNetworks({ filters: { label: [`${TEST_RUN_LABEL}=${runId}`] } });
+    await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => {})));
+    const leaked = [
+      ...leftovers.map((c) => `container ${c.Names[0]?.replace(/^\//, "") ?? c.Id}`),
+      ...networks.map((n) => `network ${n.Name}`),
+    ];
+    if (leaked.length > 0) {
+      throw new Error(`test teardown leaked ${leaked.length} Docker object(s), now removed: ${leaked.join(", ")}`);
     }
   };
 }
