@@ -15,6 +15,7 @@
  */
 import { request, type ClientRequest } from "node:http";
 import {
+  checkWrite,
   MAX_VALUE_BYTES,
   StoreError,
   type KeyValue,
@@ -289,16 +290,6 @@ function toError(json: WireError, path: string): Error {
   return new Error(`etcd ${path}: ${message}`);
 }
 
-function checkWrite(key: string, value: string): void {
-  if (key === "") throw new RangeError("a key must not be empty");
-  const size = Buffer.byteLength(value, "utf8");
-  if (size > MAX_VALUE_BYTES) {
-    throw new StoreError(
-      "ValueTooLarge",
-      `value of ${key} is ${size} bytes, more than the limit of ${MAX_VALUE_BYTES} bytes (1.5 MiB): store less in one key`,
-    );
-  }
-}
 
 /**
  * One streaming watch: POST /v3/watch stays open and etcd writes one JSON

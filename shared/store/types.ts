@@ -99,3 +99,19 @@ export function isStoreError(err: unknown, code?: StoreErrorCode): err is StoreE
 
 /** etcd's default request size limit (--max-request-bytes): 1.5 MiB. */
 export const MAX_VALUE_BYTES = 1.5 * 1024 * 1024;
+
+/**
+ * Rejects what etcd rejects before a write: an empty key, or a value over the
+ * request size limit. The embedded store and the etcd adapter both call it,
+ * so both fail the same way.
+ */
+export function checkWrite(key: string, value: string): void {
+  if (key === "") throw new RangeError("a key must not be empty");
+  const size = Buffer.byteLength(value, "utf8");
+  if (size > MAX_VALUE_BYTES) {
+    throw new StoreError(
+      "ValueTooLarge",
+      `value of ${key} is ${size} bytes, more than the limit of ${MAX_VALUE_BYTES} bytes (1.5 MiB): store less in one key`,
+    );
+  }
+}

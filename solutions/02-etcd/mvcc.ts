@@ -16,7 +16,7 @@
  * embedded store (store.ts) wraps it with a write-ahead log and fans its
  * events out to watchers.
  */
-import { MAX_VALUE_BYTES, StoreError, type KeyValue, type WatchEvent } from "../../shared/store/types.ts";
+import { checkWrite, StoreError, type KeyValue, type WatchEvent } from "../../shared/store/types.ts";
 
 /** Everything needed to rebuild a KeySpace: what a snapshot stores. */
 export interface KeySpaceState {
@@ -217,14 +217,3 @@ export class KeySpace {
   }
 }
 
-/** Rejects what etcd would reject: an empty key, or a value over the request size limit. */
-export function checkWrite(key: string, value: string): void {
-  if (key === "") throw new RangeError("a key must not be empty");
-  const size = Buffer.byteLength(value, "utf8");
-  if (size > MAX_VALUE_BYTES) {
-    throw new StoreError(
-      "ValueTooLarge",
-      `value of ${key} is ${size} bytes, more than the limit of ${MAX_VALUE_BYTES} bytes (1.5 MiB): store less in one key`,
-    );
-  }
-}
