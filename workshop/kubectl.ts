@@ -12,7 +12,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { REPO_ROOT } from "../shared/chapters.ts";
+import { CHAPTERS, REPO_ROOT } from "../shared/chapters.ts";
 
 type Run = (argv: string[], io: Record<string, unknown>) => Promise<number>;
 
@@ -30,6 +30,12 @@ async function main(): Promise<number> {
     return 1;
   }
   const { run } = (await import(pathToFileURL(entry).href)) as { run: Run };
+  // Later chapters add commands and resource names (07: label, annotate; 08: scale ...)
+  // in <chapter>/kubectl/index.ts, which registers them when imported.
+  for (const chapter of CHAPTERS.filter((c) => c.number > "04")) {
+    const plugin = join(resolve(REPO_ROOT, tree), chapter.slug, "kubectl", "index.ts");
+    if (existsSync(plugin)) await import(pathToFileURL(plugin).href);
+  }
   const abort = new AbortController();
   process.once("SIGINT", () => abort.abort()); // ends `get -w` cleanly
   return run(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal: abort.signal });

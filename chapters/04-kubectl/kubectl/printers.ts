@@ -52,6 +52,20 @@ export function fallbackTable(items: KubeObject[], options: { withNamespace?: bo
   return { headers, rows };
 }
 
+/** Labels as kubectl's LABELS column shows them: "app=web,tier=db", sorted by key, or <none>. */
+export function labelsText(labels: Record<string, string> | undefined): string {
+  const keys = Object.keys(labels ?? {}).sort();
+  return keys.length === 0 ? "<none>" : keys.map((k) => `${k}=${labels![k]}`).join(",");
+}
+
+/** --show-labels: a LABELS column after the others, from each row's object. */
+export function withLabelsColumn(table: PrintableTable, objects: Array<KubeObject | undefined>): PrintableTable {
+  return {
+    headers: [...table.headers, "LABELS"],
+    rows: table.rows.map((row, i) => [...row, labelsText(objects[i]?.metadata?.labels)]),
+  };
+}
+
 export function cellText(cell: unknown): string {
   if (cell === null || cell === undefined) return "<none>";
   if (typeof cell === "object") return JSON.stringify(cell);

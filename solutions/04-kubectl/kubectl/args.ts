@@ -14,6 +14,14 @@ export interface Flags {
   token?: string;
   help: boolean;
   noHeaders: boolean;
+  /** -l / --selector: a label selector (get, delete; the server filters from chapter 07). */
+  selector?: string;
+  /** --field-selector: a field selector, e.g. status.phase=Running (chapter 07). */
+  fieldSelector?: string;
+  /** --show-labels: add a LABELS column to tables. */
+  showLabels: boolean;
+  /** --overwrite: let label and annotate (chapter 07) change a value that is already set. */
+  overwrite: boolean;
 }
 
 /** A mistake on the command line: kubectl prints it as "error: ..." and exits 1. */
@@ -40,10 +48,14 @@ const FLAGS: FlagSpec[] = [
   { long: "token", field: "token", kind: "string" },
   { long: "help", short: "h", field: "help", kind: "boolean" },
   { long: "no-headers", field: "noHeaders", kind: "boolean" },
+  { long: "selector", short: "l", field: "selector", kind: "string" },
+  { long: "field-selector", field: "fieldSelector", kind: "string" },
+  { long: "show-labels", field: "showLabels", kind: "boolean" },
+  { long: "overwrite", field: "overwrite", kind: "boolean" },
 ];
 
 export function parseArgs(argv: string[]): { positionals: string[]; flags: Flags } {
-  const flags: Flags = { allNamespaces: false, filenames: [], watch: false, help: false, noHeaders: false };
+  const flags: Flags = { allNamespaces: false, filenames: [], watch: false, help: false, noHeaders: false, showLabels: false, overwrite: false };
   const positionals: string[] = [];
   const values = flags as unknown as Record<string, string | boolean | string[] | undefined>;
   for (let i = 0; i < argv.length; i++) {

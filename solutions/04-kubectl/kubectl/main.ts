@@ -35,11 +35,11 @@ registerCommand("apply", { summary: "Create or update objects from manifests", u
 registerCommand("create", { summary: "Create objects from manifests", usage: "create -f FILE|DIR|-", run: create });
 registerCommand("get", {
   summary: "List objects as a table, or print them",
-  usage: "get TYPE [NAME...] | TYPE/NAME... [-o wide|yaml|json|name] [-w] [-n NS | -A]",
+  usage: "get TYPE [NAME...] | TYPE/NAME... [-o wide|yaml|json|name] [-w] [-n NS | -A] [-l SELECTOR] [--field-selector SELECTOR] [--show-labels]",
   run: get,
 });
 registerCommand("describe", { summary: "Show an object in detail, with its events", usage: "describe TYPE [NAME...] | -f FILE", run: describe });
-registerCommand("delete", { summary: "Delete objects by name or by manifest", usage: "delete TYPE NAME... | TYPE/NAME... | -f FILE", run: del });
+registerCommand("delete", { summary: "Delete objects by name, manifest or selector", usage: "delete TYPE NAME... | TYPE/NAME... | -f FILE | TYPE -l SELECTOR", run: del });
 registerCommand("logs", { summary: "Print the logs of a pod's container", usage: "logs POD [CONTAINER]", run: logs });
 
 function help(): string {
@@ -48,6 +48,7 @@ function help(): string {
   lines.push(
     "",
     "Flags: -n NAMESPACE, -A (all namespaces), -f FILE (repeatable), -o FORMAT, -w (watch),",
+    "       -l SELECTOR, --field-selector SELECTOR, --show-labels, --overwrite,",
     "       --server URL, --kubeconfig PATH (default $KUBECONFIG, then .kube/config), --token TOKEN",
   );
   return lines.join("\n") + "\n";

@@ -12,7 +12,7 @@ import { watch, type ObjectEvent } from "../../client/watch.ts";
 import { UsageError } from "../args.ts";
 import { targetsFromArgs, type Context, type Target } from "../context.ts";
 import { formatError } from "../errors.ts";
-import { fallbackTable, formatTable, fromServerTable, nameOf, toJson, toYaml, type PrintableTable } from "../printers.ts";
+import { fallbackTable, formatTable, fromServerTable, nameOf, toJson, toYaml, withLabelsColumn, type PrintableTable } from "../printers.ts";
 
 export const TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io, application/json";
 
@@ -26,6 +26,9 @@ export async function get(ctx: Context, args: string[]): Promise<number> {
   const targets = targetsFromArgs(args);
   if (targets.length === 0) {
     throw new UsageError("You must specify the type of resource to get (kubectl get pods, kubectl get nodes, ...)");
+  }
+  if ((ctx.flags.selector || ctx.flags.fieldSelector) && targets.some((t) => t.names.length > 0)) {
+    throw new UsageError("name cannot be provided when a selector is specified (kubectl get pods -l app=web)");
   }
   if (ctx.flags.watch && (targets.length > 1 || targets[0]!.names.length > 1)) {
     throw new UsageError("watch is only supported on one resource type and at most one name");
@@ -42,6 +45,11 @@ export async function get(ctx: Context, args: string[]): Promise<number> {
 function namespaceOf(ctx: Context, target: Target): string | undefined {
   if (!target.info.namespaced) return undefined;
   return ctx.flags.allNamespaces && target.names.length === 0 ? undefined : ctx.namespace;
+}
+
+/** -l and --field-selector, passed on to the server as query parameters (it does the filtering). */
+function selectors(ctx: Context): { labelSelector?: string; fieldSelector?: string } {
+  return { labelSelector: ctx.flags.selector, fieldSelector: ctx.flags.fieldSelector };
 }
 
 function noneFound(ctx: Context, target: Target): void {
@@ -63,7 +71,7 @@ async function printObjects(ctx: Context, target: Target, output: "json" | "yaml
   let resourceVersion: string | undefined;
   let failed = 0;
   if (target.names.length === 0) {
-    const list = await resource.list(namespace);
+    const list = await resource.list(namespace, selectors(ctx));
     items = list.items.map(withType);
     resourceVersion = list.metadata?.resourceVersion;
   } else {
@@ -91,6 +99,7 @@ async function printTable(ctx: Context, target: Target): Promise<number> {
   const namespace = namespaceOf(ctx, target);
   const withNamespace = ctx.flags.allNamespaces && target.info.namespaced && target.names.length === 0;
   const wide = ctx.flags.output === "wide";
+  const showLabels = ctx.flags.showLabels;
   const resource = ctx.client.resource<KubeObject>(target.info);
   const paths = target.names.length === 0 ? [resource.path(namespace)] : target.names.map((n) => resource.path(namespace, n));
 
@@ -100,14 +109,15 @@ async function printTable(ctx: Context, target: Target): Promise<number> {
   for (const path of paths) {
     let answer: Table | List | KubeObject;
     try {
-      answer = await ctx.client.request<Table | List | KubeObject>("GET", path, { accept: TABLE_ACCEPT });
+      const query = target.names.length === 0 ? selectors(ctx) : {};
+      answer = await ctx.client.request<Table | List | KubeObject>("GET", path, { accept: TABLE_ACCEPT, query });
     } catch (err) {
       if (target.names.length === 0) throw err;
       ctx.err(formatError(err) + "\n");
       failed++;
       continue;
     }
-    const printable = toPrintable(answer, { wide, withNamespace });
+    const printable = toPrintable(answer, { wide, withNamespace, showLabels });
     resourceVersion = answer.metadata?.resourceVersion ?? resourceVersion;
     combined.headers = printable.headers;
     combined.rows.push(...printable.rows);
@@ -116,11 +126,11 @@ async function printTable(ctx: Context, target: Target): Promise<number> {
   else if (failed === 0) noneFound(ctx, target);
 
   if (ctx.flags.watch) {
-    const headers = combined.headers.length > 0 ? combined.headers : toPrintable({ kind: "List", metadata: {}, items: [] } as List, { withNamespace }).headers;
+    const headers = combined.headers.length > 0 ? combined.headers : toPrintable({ kind: "List", metadata: {}, items: [] } as List, { withNamespace, showLabels }).headers;
     const widths = headers.map((h, i) => Math.max(h.length, ...combined.rows.map((r) => (r[i] ?? "").length)));
     const printRow = (printable: PrintableTable) => ctx.out(formatTable(printable, ctx.colors, { noHeaders: true, widths }));
     const watchFailed = await streamChanges(ctx, target, resourceVersion, TABLE_ACCEPT, (object) => {
-      printRow(object.kind === "Table" ? toPrintable(object as Table, { wide, withNamespace }) : fallbackTable([object], { withNamespace }));
+      printRow(toPrintable(object, { wide, withNamespace, showLabels }));
     });
     return watchFailed || failed ? 1 : 0;
   }
@@ -133,11 +143,16 @@ function nameIn(object: KubeObject): string | undefined {
   return ((object as Table).rows[0]?.object as KubeObject | undefined)?.metadata?.name;
 }
 
-/** A Table from the server as it is; a list or a single object as NAME/AGE. */
-function toPrintable(answer: Table | List | KubeObject, options: { wide?: boolean; withNamespace?: boolean }): PrintableTable {
-  if (answer.kind === "Table") return fromServerTable(answer as Table, options);
+/** A Table from the server as it is; a list or a single object as NAME/AGE. With --show-labels, a LABELS column last. */
+function toPrintable(answer: Table | List | KubeObject, options: { wide?: boolean; withNamespace?: boolean; showLabels?: boolean }): PrintableTable {
+  if (answer.kind === "Table") {
+    const table = answer as Table;
+    const printable = fromServerTable(table, options);
+    return options.showLabels ? withLabelsColumn(printable, table.rows.map((row) => row.object as KubeObject | undefined)) : printable;
+  }
   const items = "items" in answer && Array.isArray(answer.items) ? (answer.items as KubeObject[]) : [answer as KubeObject];
-  return fallbackTable(items, options);
+  const printable = fallbackTable(items, options);
+  return options.showLabels ? withLabelsColumn(printable, items) : printable;
 }
 
 /**
@@ -157,6 +172,7 @@ async function streamChanges(
     namespace: namespaceOf(ctx, target),
     resourceVersion,
     accept,
+    ...(name ? {} : selectors(ctx)),
     onEvent: (event: ObjectEvent<KubeObject>) => {
       // Watching one name: the server sends the whole collection's changes
       // (field selectors come in chapter 07), so keep only that name's.

@@ -1,0 +1,119 @@
+/**
+ * Field selectors: select objects by the value of a few of their fields.
+ *
+ *   spec.nodeName=node-1                 the pods bound to node-1 (what a kubelet watches)
+ *   spec.nodeName=,status.phase!=Failed  unscheduled pods that have not failed (the scheduler)
+ *   involvedObject.name=web              the events about "web" (kubectl describe)
+ *
+ * The grammar is simpler than for labels: terms separated by commas, each
+ * `field=value`, `field==value` or `field!=value`; no sets, no existence.
+ * A backslash escapes a ",", "=", "!" or "\" inside a value.
+ *
+ * Unlike labels, fields are not free-form: each resource supports a fixed
+ * list (Kubernetes keeps it beside each resource, because the apiserver must
+ * know how to read each field). A selector on any other field is refused with
+ * "field label not supported". Chapters that add resources register their
+ * fields with registerFieldSelectors().
+ */
+import type { KubeObject } from "../../../shared/api/meta.ts";
+import { SelectorError } from "./lexer.ts";
+import { todo } from "../../../shared/todo.ts";
+
+export type FieldOperator = "Equals" | "NotEquals";
+
+export interface FieldRequirement {
+  field: string;
+  operator: FieldOperator;
+  value: string;
+  /** Where the term starts in the selector, for errors. */
+  position: number;
+}
+
+/** Reads one selectable field of an object as text ("" when it is not set). */
+export type FieldGetter = (obj: KubeObject) => string;
+
+/** "spec.nodeName" -> the text at that path of the object, "" when absent. */
+export function fieldPath(path: string): FieldGetter {
+  const parts = path.split(".");
+  return (obj) => {
+    let value: unknown = obj;
+    for (const part of parts) value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[part] : undefined;
+    return value === undefined || value === null ? "" : String(value);
+  };
+}
+
+/** Fields every resource supports. */
+const COMMON: Record<string, FieldGetter> = {
+  "metadata.name": fieldPath("metadata.name"),
+  "metadata.namespace": fieldPath("metadata.namespace"),
+};
+
+/** The extra fields of each resource, by "group/plural" ("/pods" for core pods). */
+const byResource = new Map<string, Record<string, FieldGetter>>();
+
+/** Adds selectable fields to a resource (core group: group ""). */
+export function registerFieldSelectors(group: string, plural: string, fields: Record<string, FieldGetter>): void {
+  const id = `${group}/${plural}`;
+  byResource.set(id, { ...byResource.get(id), ...fields });
+}
+
+/** Every field a resource can be selected by: metadata.name, metadata.namespace and its own. */
+export function supportedFields(group: string, plural: string): Record<string, FieldGetter> {
+  return { ...COMMON, ...byResource.get(`${group}/${plural}`) };
+}
+
+// The fields Kubernetes itself supports for the resources of chapter 03.
+registerFieldSelectors("", "pods", {
+  "spec.nodeName": fieldPath("spec.nodeName"),
+  "spec.restartPolicy": fieldPath("spec.restartPolicy"),
+  "spec.schedulerName": fieldPath("spec.schedulerName"),
+  "spec.serviceAccountName": fieldPath("spec.serviceAccountName"),
+  "status.phase": fieldPath("status.phase"),
+  "status.podIP": fieldPath("status.podIP"),
+  "status.nominatedNodeName": fieldPath("status.nominatedNodeName"),
+});
+registerFieldSelectors("", "nodes", {
+  // An absent spec.unschedulable means false, and selects as "false".
+  "spec.unschedulable": (obj) => String(fieldPath("spec.unschedulable")(obj) === "true"),
+});
+registerFieldSelectors("", "namespaces", { "status.phase": fieldPath("status.phase") });
+registerFieldSelectors("", "events", {
+  "involvedObject.kind": fieldPath("involvedObject.kind"),
+  "involvedObject.namespace": fieldPath("involvedObject.namespace"),
+  "involvedObject.name": fieldPath("involvedObject.name"),
+  "involvedObject.uid": fieldPath("involvedObject.uid"),
+  "involvedObject.apiVersion": fieldPath("involvedObject.apiVersion"),
+  "involvedObject.resourceVersion": fieldPath("involvedObject.resourceVersion"),
+  "involvedObject.fieldPath": fieldPath("involvedObject.fieldPath"),
+  reason: fieldPath("reason"),
+  reportingComponent: fieldPath("reportingComponent"),
+  source: fieldPath("source.component"),
+  type: fieldPath("type"),
+});
+
+/**
+ * Parses a field selector into requirements. The empty selector (or one of
+ * only commas and spaces) has none and matches everything. Throws
+ * SelectorError pointing at the bad term.
+ */
+export function parseFieldSelector(selector: string): FieldRequirement[] {
+  const requirements: FieldRequirement[] = [];
+  // TODO(07.4): read the selector term by term. Walk it character by
+  // character, keeping the start position of the current term:
+  // - a backslash escapes the next character (it must be one of , = ! \,
+  //   else throw a SelectorError "invalid escape sequence" at its position);
+  //   the escaped character is part of the value and never an operator;
+  // - an unescaped "," ends the term; an empty (or all-space) term is skipped;
+  // - the first unescaped "!=", "==" or "=" of a term is its operator: the
+  //   text before it (trimmed) is the field, the text after it the value.
+  //   A field must not be empty. Trim the spaces around field and value.
+  // A term without an operator is a SelectorError naming the term, e.g.
+  // `"status.phase" is not field=value, field==value or field!=value`.
+  todo("07.4");
+  return requirements;
+}
+
+/** Does one requirement hold for this field value? */
+export function fieldMatches(requirement: FieldRequirement, value: string): boolean {
+  return requirement.operator === "Equals" ? value === requirement.value : value !== requirement.value;
+}

@@ -1,0 +1,86 @@
+/**
+ * The lexer of label selectors: it cuts a selector string into tokens.
+ *
+ *   "tier in (web, db),!canary"
+ *    ^^^^ ^^ ^^^^ ^ ^^ ^^^^^^^
+ *    identifier "tier", identifier "in", "(", identifier "web", ",",
+ *    identifier "db", ")", ",", "!", identifier "canary", end
+ *
+ * Like Kubernetes' own lexer (k8s.io/apimachinery/pkg/labels/selector.go),
+ * it knows only a few symbols. Everything else that is not whitespace is
+ * part of an identifier: keys, values and the words `in` and `notin` are all
+ * identifiers here, and the parser decides what they mean. Whether an
+ * identifier is a *valid* key or value (its characters, its length) is also
+ * the parser's business, so that its error can say "invalid label value".
+ */
+
+export type TokenKind = "identifier" | "!" | "=" | "==" | "!=" | "(" | ")" | "," | "end";
+
+export interface Token {
+  kind: TokenKind;
+  /** The text as written (for "end": the empty string). */
+  text: string;
+  /** Where the token starts in the selector: 0 is the first character. */
+  position: number;
+}
+
+/**
+ * A selector that cannot be read. `position` points at the offending part,
+ * so the apiserver's 400 can say where it is.
+ */
+export class SelectorError extends Error {
+  override readonly name = "SelectorError";
+  constructor(
+    /** What is wrong, without the selector itself ("found ')', expected a value"). */
+    readonly problem: string,
+    readonly selector: string,
+    readonly position: number,
+  ) {
+    super(`${problem} (at position ${position} of "${selector}")`);
+  }
+}
+
+/** The one-character symbols; "=" and "!" may be followed by "=" to make "==" and "!=". */
+const SYMBOLS = new Set(["!", "=", "(", ")", ","]);
+
+/** Characters that end an identifier. */
+export function isSpecial(ch: string): boolean {
+  return SYMBOLS.has(ch) || ch === "<" || ch === ">" || /\s/.test(ch);
+}
+
+export function tokenize(selector: string): Token[] {
+  const tokens: Token[] = [];
+  // TODO(07.1): walk the selector one character at a time and push tokens:
+  // - skip whitespace;
+  // - "=" followed by "=" is one "==" token, "!" followed by "=" one "!="
+  //   token; otherwise "!", "=", "(", ")" and "," are tokens of one character;
+  // - "<" and ">" (Kubernetes' gt/lt, used only by node affinity) are not
+  //   supported here: throw a SelectorError that names them, at their position;
+  // - any other run of characters up to the next special one (isSpecial())
+  //   is an "identifier" token.
+  // Every token records the position of its first character. Finish with an
+  // "end" token whose position is selector.length.
+  //#solution
+  let i = 0;
+  while (i < selector.length) {
+    const ch = selector[i]!;
+    if (/\s/.test(ch)) {
+      i++;
+    } else if ((ch === "=" || ch === "!") && selector[i + 1] === "=") {
+      tokens.push({ kind: ch === "=" ? "==" : "!=", text: ch + "=", position: i });
+      i += 2;
+    } else if (SYMBOLS.has(ch)) {
+      tokens.push({ kind: ch as TokenKind, text: ch, position: i });
+      i++;
+    } else if (ch === "<" || ch === ">") {
+      throw new SelectorError(`the operator "${ch}" is not supported in label selectors (use =, ==, !=, in, notin, key or !key)`, selector, i);
+    } else {
+      const start = i;
+      while (i < selector.length && !isSpecial(selector[i]!)) i++;
+      tokens.push({ kind: "identifier", text: selector.slice(start, i), position: start });
+    }
+  }
+  tokens.push({ kind: "end", text: "", position: selector.length });
+  //#end
+  return tokens;
+}
