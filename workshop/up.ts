@@ -5,19 +5,23 @@
  *   store (02)      embedded, durable, in .cluster/data (or --data DIR)
  *   apiserver (03)  http://127.0.0.1:8080 (or --port N)
  *   kubeconfig (04) .kube/config, for our kubectl and the real one
- *   ...             later chapters add kubelets, controllers, the scheduler, proxies
+ *   kubelets (05)   node-1..node-3 on the local Docker engine, on the cluster's own network
+ *   ...             later chapters add their components in shared/cluster/components/
  *
  * --tree chapters runs the learner's own code instead of the reference.
- * Every component is started in chapter order and stopped in reverse order.
+ * The bring-up is shared with the tests (shared/cluster/): every component is
+ * started in chapter order and stopped in reverse order; Ctrl-C removes every
+ * container and the network the cluster created (the store's data stays).
  */
 import { existsSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { REPO_ROOT } from "../shared/chapters.ts";
-import { c, UserError } from "./ui.ts";
+import { availableChapters, CHAPTERS, REPO_ROOT } from "../shared/chapters.ts";
+import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
+import { connectDocker } from "../shared/docker.ts";
+import { ensureTestImage, TEST_IMAGE } from "../shared/test-image.ts";
+import { bytes, c, progressLine, UserError } from "./ui.ts";
 
-type StoreModule = typeof import("../solutions/02-etcd/index.ts");
-type ApiServerModule = typeof import("../solutions/03-apiserver/index.ts");
 type KubeconfigModule = typeof import("../solutions/04-kubectl/kubectl/kubeconfig.ts");
 
 export interface UpOptions {
@@ -25,12 +29,6 @@ export interface UpOptions {
   port: number;
   dataDir: string;
   fresh: boolean;
-}
-
-/** A running part of the cluster, stopped in reverse order of starting. */
-interface Running {
-  name: string;
-  stop(): Promise<void>;
 }
 
 export function parseUpArgs(args: string[]): UpOptions {
@@ -59,57 +57,74 @@ export function parseUpArgs(args: string[]): UpOptions {
   };
 }
 
-async function load<T>(tree: string, file: string): Promise<T | undefined> {
-  const path = join(tree, file);
-  if (!existsSync(path)) return undefined;
-  return (await import(pathToFileURL(path).href)) as T;
+/** The highest chapter whose folder exists in the tree (and in this checkout's plan). */
+export function highestChapter(tree: string): string | undefined {
+  const present = CHAPTERS.filter((ch) => existsSync(join(tree, ch.slug)) && availableChapters().some((a) => a.number === ch.number));
+  return present.at(-1)?.number;
 }
 
 export async function up(args: string[]): Promise<void> {
   const options = parseUpArgs(args);
-  const running: Running[] = [];
   const step = (text: string) => console.log(`${c.dim("...")} ${text}`);
+  const upTo = highestChapter(options.tree);
+  if (!upTo || upTo < "03" || !existsSync(join(options.tree, "02-etcd")) || !existsSync(join(options.tree, "03-apiserver"))) {
+    throw new UserError("this tree has no store (02) or apiserver (03) yet: nothing to bring up");
+  }
+  const withKubelets = upTo >= "05" && existsSync(join(options.tree, "05-pods"));
+  if (withKubelets) {
+    // Pods run busybox (and so do the pause containers): make sure it is there, with progress.
+    const line = progressLine();
+    await ensureTestImage(connectDocker(), (p) => {
+      const amount = p.total ? ` ${bytes(p.current ?? 0)} / ${bytes(p.total)}` : "";
+      line.update(`${TEST_IMAGE}: ${p.status}${amount}`);
+    });
+    line.done();
+  }
+  if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
+  step(`store: opening ${relative(process.cwd(), options.dataDir) || options.dataDir}`);
 
-  const stopAll = async () => {
-    for (const part of running.reverse()) {
-      await part.stop().catch((err: Error) => console.log(c.yellow(`  ${part.name}: ${err.message}`)));
+  let cluster: Cluster;
+  try {
+    cluster = await startClusterFromTree({
+      tree: options.tree,
+      upTo,
+      nodes: withKubelets ? 3 : undefined,
+      dataDir: options.dataDir,
+      port: options.port,
+      labels: { "k8s-workshop.npm-start": "true" },
+      log: (line) => {
+        if (/: starting$/.test(line)) step(line.replace(/: starting$/, ""));
+        else if (/^(store|apiserver|network|kubelet): /.test(line)) step(line);
+        else if (process.env.WORKSHOP_DEBUG) console.log(c.dim(line));
+      },
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new UserError(`port ${options.port} is taken: pick another with npm start -- --port 8081`);
     }
-  };
+    throw err;
+  }
 
   try {
-    const storeModule = await load<StoreModule>(options.tree, "02-etcd/index.ts");
-    const apiModule = await load<ApiServerModule>(options.tree, "03-apiserver/index.ts");
-    if (!storeModule || !apiModule) throw new UserError("this tree has no store (02) or apiserver (03) yet: nothing to bring up");
-
-    if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
-    step(`store: opening ${relative(process.cwd(), options.dataDir) || options.dataDir}`);
-    const store = await storeModule.openEmbeddedStore({ dir: options.dataDir });
-    running.push({ name: "store", stop: () => store.close() });
-    step(`store: revision ${await store.revision()}`);
-
-    step(`apiserver: starting on 127.0.0.1:${options.port}`);
-    const apiserver = await apiModule.startApiServer({ store, host: "127.0.0.1", port: options.port }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === "EADDRINUSE") throw new UserError(`port ${options.port} is taken: pick another with npm start -- --port 8081`);
-      throw err;
-    });
-    running.push({ name: "apiserver", stop: () => apiserver.close() });
-
-    const kubeconfigModule = await load<KubeconfigModule>(options.tree, "04-kubectl/kubectl/kubeconfig.ts");
+    const kubeconfigFile = join(options.tree, "04-kubectl/kubectl/kubeconfig.ts");
     let kubeconfig: string | undefined;
-    if (kubeconfigModule) {
+    if (existsSync(kubeconfigFile)) {
+      const kubeconfigModule = (await import(pathToFileURL(kubeconfigFile).href)) as KubeconfigModule;
       kubeconfig = kubeconfigModule.WORKSHOP_KUBECONFIG;
-      await kubeconfigModule.writeKubeconfig(kubeconfig, { server: apiserver.url });
+      await kubeconfigModule.writeKubeconfig(kubeconfig, { server: cluster.url });
     }
 
     console.log();
-    console.log(`${c.green("The cluster is up.")} apiserver: ${c.cyan(apiserver.url)}`);
+    console.log(`${c.green("The cluster is up.")} apiserver: ${c.cyan(cluster.url)}`);
+    if (cluster.nodes.length > 0) console.log(`nodes: ${cluster.nodes.map((n) => n.nodeName).join(", ")} (network ${cluster.network ?? "bridge"})`);
     if (kubeconfig) {
       const rel = relative(process.cwd(), kubeconfig);
       console.log(`kubeconfig: ${c.cyan(rel)}`);
       console.log(`  the real kubectl:  ${c.cyan(`KUBECONFIG=${rel} kubectl get pods`)}`);
       console.log(`  your kubectl:      ${c.cyan("npm run kubectl -- get pods")}`);
+      if (cluster.nodes.length > 0) console.log(`  run a pod:         ${c.cyan("npm run kubectl -- apply -f examples/pod.yaml")}`);
     }
-    console.log(c.dim("Ctrl-C stops it (the data stays in the data folder; --fresh starts empty)."));
+    console.log(c.dim("Ctrl-C stops it and removes its containers (the data stays in the data folder; --fresh starts empty)."));
 
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);
@@ -117,7 +132,7 @@ export async function up(args: string[]): Promise<void> {
     });
     console.log("\nstopping ...");
   } finally {
-    await stopAll();
+    await cluster.close();
   }
   console.log("stopped.");
 }

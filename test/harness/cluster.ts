@@ -1,61 +1,52 @@
 /**
- * The cluster harness: boots the cluster built so far for a test.
+ * The cluster harness: boots the cluster built so far for a test, from the
+ * tree under test (WORKSHOP_TREE: solutions/ by default, chapters/, or a
+ * scratch tree), with the same bring-up as `npm start` (shared/cluster/).
  *
- *   const cluster = await startCluster();   // store + apiserver on 127.0.0.1:<free port>
+ *   const cluster = await startCluster();                      // store + apiserver (chapters 02-04)
+ *   const cluster = await startCluster({ chapter: "05", nodes: 2 });   // + kubelets, naive binder
  *   ...
- *   await cluster.close();                   // stops everything, removes temp dirs
+ *   await cluster.close();   // stops everything, removes its containers, network and temp dirs
  *
- * The store lives in memory unless a dataDir is given (a restart test passes
- * the same dataDir to a second cluster). Later chapters add their components
- * (kubelets, controllers, scheduler...) here.
+ * Every container and network carries this test file's labels
+ * (dockerTest().labels()), so the global teardown catches any leak.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { openEmbeddedStore } from "@tree/02-etcd/index.ts";
-import { startApiServer, type ApiServer } from "@tree/03-apiserver/index.ts";
-import type { Store } from "../../shared/store/types.ts";
+import { resolve } from "node:path";
+import { startClusterFromTree, type Cluster, type KubeletTuning } from "../../shared/cluster/index.ts";
+import { dockerTest } from "./docker.ts";
 
 export interface ClusterOptions {
+  /** Start the components of chapters up to this one. Default "04": store and apiserver, no kubelets. */
+  chapter?: string;
+  /** How many kubelets (chapter 05+). Default 1. */
+  nodes?: number;
+  /** "docker" (default) or "fake" (hollow nodes). */
+  runtime?: "docker" | "fake";
   /** Keep the store on disk in this folder (it is not removed on close). Default: in memory. */
   dataDir?: string;
   /** Store on disk in a temp folder removed on close. */
   durable?: boolean;
+  /** Kubelet settings (short back-off for tests...). */
+  kubelet?: KubeletTuning;
 }
 
-export interface TestCluster {
-  /** The apiserver's URL, http://127.0.0.1:PORT. */
-  url: string;
-  store: Store;
-  apiserver: ApiServer;
-  /** Stops the apiserver, closes the store, removes temp folders. Safe to call twice. */
-  close(): Promise<void>;
-}
+export type TestCluster = Cluster;
+
+let docker: ReturnType<typeof dockerTest> | undefined;
 
 export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
-  const tempDir = options.durable && !options.dataDir ? await mkdtemp(join(tmpdir(), "k8s-workshop-store-")) : undefined;
-  const dir = options.dataDir ?? tempDir;
-  const store = await openEmbeddedStore(dir ? { dir } : {});
-  let apiserver: ApiServer;
-  try {
-    apiserver = await startApiServer({ store, host: "127.0.0.1", port: 0 });
-  } catch (err) {
-    await store.close().catch(() => {});
-    if (tempDir) await rm(tempDir, { recursive: true, force: true });
-    throw err;
-  }
-  let closing: Promise<void> | undefined;
-  return {
-    url: apiserver.url,
-    store,
-    apiserver,
-    close() {
-      closing ??= (async () => {
-        await apiserver.close().catch(() => {});
-        await store.close().catch(() => {});
-        if (tempDir) await rm(tempDir, { recursive: true, force: true });
-      })();
-      return closing;
-    },
-  };
+  const upTo = (options.chapter ?? "04").padStart(2, "0");
+  const needsDocker = upTo >= "05" && (options.runtime ?? "docker") === "docker";
+  docker ??= needsDocker ? dockerTest() : undefined;
+  return startClusterFromTree({
+    tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
+    upTo,
+    nodes: options.nodes,
+    runtime: options.runtime,
+    dataDir: options.dataDir,
+    durable: options.durable,
+    labels: docker?.labels(),
+    kubelet: options.kubelet,
+    log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
+  });
 }

@@ -3,18 +3,43 @@
  * stops cleanly on Ctrl-C (SIGINT) and keeps its data for the next start.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import type { Pod } from "../../shared/api/index.ts";
 import { REPO_ROOT } from "../../shared/chapters.ts";
+import { removeClusterObjects } from "../../shared/cluster/network.ts";
+import { connectDocker } from "../../shared/docker.ts";
 import { waitFor } from "../harness/wait.ts";
+
+/** With the kubelet chapter and a Docker engine, npm start runs pods too. */
+const runsPods = inject("dockerAvailable") && existsSync(join(REPO_ROOT, "solutions", "05-pods"));
+const docker = connectDocker();
+
+async function containersOf(uid: string): Promise<number> {
+  return (await docker.listContainers({ all: true, filters: { label: [`io.kubernetes.pod.uid=${uid}`] } })).length;
+}
+
+async function runningPod(url: string, name: string): Promise<Pod> {
+  return waitFor(`pod ${name} to run`, async () => {
+    const pod = (await (await fetch(`${url}/api/v1/namespaces/default/pods/${name}`)).json()) as Pod;
+    return pod.status?.phase === "Running" ? pod : undefined;
+  }, { timeoutMs: 60_000 });
+}
 
 const dataDir = mkdtempSync(join(tmpdir(), "k8s-workshop-up-"));
 const children: ChildProcess[] = [];
+const outputs: (() => string)[] = [];
 
-afterAll(() => {
+afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  // A child killed after a failure had no chance to clean up: remove its cluster's containers and network.
+  for (const output of outputs) {
+    const id = /network k8s-workshop-([0-9a-f]{8})/.exec(output())?.[1];
+    if (id && inject("dockerAvailable")) await removeClusterObjects(docker, id);
+  }
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -33,6 +58,7 @@ async function startUp(): Promise<{ url: string; child: ChildProcess; output: ()
     if (child.exitCode !== null) throw new Error(`up exited with ${child.exitCode}: ${text}`);
     return /The cluster is up\. apiserver: (http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1];
   });
+  outputs.push(() => text);
   return { url, child, output: () => text };
 }
 
@@ -53,13 +79,34 @@ describe("npm start", () => {
       body: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "kept-across-restarts" } }),
     });
     expect(created.status).toBe(201);
+    let uid = "";
+    if (runsPods) {
+      // The example pod runs on one of the nodes; Ctrl-C leaves none of its containers behind.
+      const manifest = parse(readFileSync(join(REPO_ROOT, "examples", "pod.yaml"), "utf8")) as Pod;
+      const res = await fetch(`${first.url}/api/v1/namespaces/default/pods`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(manifest),
+      });
+      expect(res.status).toBe(201);
+      const pod = await runningPod(first.url, "web");
+      uid = pod.metadata!.uid!;
+      expect(pod.spec?.nodeName).toMatch(/^node-[123]$/);
+      expect(await containersOf(uid)).toBe(2);
+    }
     expect(await stop(first.child)).toBe(0);
     expect(first.output()).toMatch(/stopped\./);
+    if (runsPods) expect(await containersOf(uid)).toBe(0);
 
     const second = await startUp();
     const got = await fetch(`${second.url}/api/v1/namespaces/kept-across-restarts`);
     expect(got.status).toBe(200);
+    if (runsPods) {
+      // The pod is still in the store: its node runs it again, and Ctrl-C removes it again.
+      await waitFor("the web pod's containers to run again", async () => (await containersOf(uid)) === 2, { timeoutMs: 60_000 });
+    }
     expect(await stop(second.child)).toBe(0);
+    if (runsPods) expect(await containersOf(uid)).toBe(0);
   });
 
   it("rejects a bad option with one line", async () => {

@@ -1,0 +1,261 @@
+/**
+ * syncPod: the heart of the kubelet. Kubernetes is built on one idea,
+ * repeated in every component: compare the DESIRED state (here: the pod's
+ * spec, from the apiserver) with the ACTUAL state (the containers on the
+ * engine), and act to close the gap. Never "run this container" as an
+ * order to execute once, always "make it so", again and again:
+ *
+ *   desired (pod.spec)          actual (containers with the pod's uid label)
+ *   ------------------          ------------------------------------------
+ *   the pod exists        --->  a running pause container?   no: create it
+ *   container "web"       --->  a running "web" instance?    no: start one,
+ *                                                            if the restart
+ *                                                            policy says so
+ *                                                            and the back-off
+ *                                                            allows it
+ *
+ * A sync is idempotent: run it twice and the second one does nothing. That
+ * is what makes the kubelet robust: after a crash, a restart, a missed
+ * event, the next sync simply puts things right.
+ */
+import type { Container, Pod } from "../../../shared/api/index.ts";
+import { isRuntimeError } from "../../../shared/runtime/errors.ts";
+import type { ContainerRuntime, ContainerStatus } from "../../../shared/runtime/types.ts";
+import type { RestClient } from "../../04-kubectl/client/rest.ts";
+import { cpuMillis, memoryBytes } from "../../../shared/api/quantity.ts";
+import {
+  appContainerSpec,
+  containerHash,
+  groupByPod,
+  LABEL_CONTAINER_HASH,
+  LABEL_POD_UID,
+  nodeLabels,
+  restartCountOf,
+  sandboxSpec,
+  type ContainerContext,
+  type ContainerExtras,
+  type PodContainers,
+} from "./containers.ts";
+import { EnvError, type EnvironmentBuilder } from "./env.ts";
+import { shouldRestart, type BackOff } from "./restart-policy.ts";
+import type { Waiting } from "./status.ts";
+import { VolumeError, type VolumeManager, type VolumeSource } from "./volumes.ts";
+import { todo } from "../../../shared/todo.ts";
+
+/** Everything a sync needs; one per kubelet. */
+export interface SyncContext {
+  runtime: ContainerRuntime;
+  containers: ContainerContext;
+  volumes: VolumeManager;
+  env: EnvironmentBuilder;
+  backOff: BackOff;
+  client: RestClient;
+  /** Ask for another sync of this pod in `ms` (when a back-off ends). */
+  requeueAfter(uid: string, ms: number): void;
+  /** Reports what the kubelet did, for the log. */
+  log(message: string): void;
+}
+
+export interface SyncResult {
+  /** Containers that should run but do not, and why. */
+  waiting: Map<string, Waiting>;
+}
+
+/** The pod's containers on this node, inspected (undefined: none). */
+export async function observePod(ctx: SyncContext, uid: string): Promise<PodContainers | undefined> {
+  const summaries = await ctx.runtime.list({ ...nodeLabels(ctx.containers), [LABEL_POD_UID]: uid });
+  return groupByPod(await inspectAll(ctx.runtime, summaries.map((s) => s.id))).get(uid);
+}
+
+/** Inspects containers; one removed in the meantime is skipped. */
+export async function inspectAll(runtime: ContainerRuntime, ids: string[]): Promise<ContainerStatus[]> {
+  const found = await Promise.all(
+    ids.map((id) =>
+      runtime.inspect(id).catch((err: unknown) => {
+        if (isRuntimeError(err, "ContainerNotFound")) return undefined;
+        throw err;
+      }),
+    ),
+  );
+  return found.filter((s): s is ContainerStatus => s !== undefined);
+}
+
+function isTerminal(pod: Pod): boolean {
+  return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+}
+
+/** Kubernetes limits -> cgroup settings. Requests matter to the scheduler (chapter 09), not here. */
+export function resourceLimits(container: Container): ContainerExtras["resources"] {
+  const limits = container.resources?.limits ?? {};
+  const out: NonNullable<ContainerExtras["resources"]> = {};
+  if (limits.memory !== undefined) out.memoryBytes = memoryBytes(limits.memory);
+  if (limits.cpu !== undefined) out.cpuMillis = cpuMillis(limits.cpu);
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Brings the pod's containers to what its spec asks for. */
+export async function syncPod(ctx: SyncContext, pod: Pod): Promise<SyncResult> {
+  const uid = pod.metadata?.uid ?? "";
+  const waiting = new Map<string, Waiting>();
+  let observed = await observePod(ctx, uid);
+
+  // A finished pod keeps its exited containers (for `kubectl logs`) but
+  // nothing of it runs any more, not even the pause container.
+  if (isTerminal(pod)) {
+    const running = [...(observed?.sandboxes ?? []), ...[...(observed?.containers.values() ?? [])].flat()].filter((c) => c.state === "running");
+    await Promise.all(running.map((c) => ctx.runtime.stop(c.id, 0)));
+    return { waiting };
+  }
+
+  // Old instances: keep the current one and the one before it (for `kubectl logs --previous`).
+  for (const instances of observed?.containers.values() ?? []) {
+    for (const old of instances.slice(2)) await ctx.runtime.remove(old.id);
+  }
+  for (const old of observed?.sandboxes.slice(1) ?? []) await ctx.runtime.remove(old.id);
+
+  const ensured = await ensureSandbox(ctx, pod, observed);
+  observed = ensured.observed;
+  const sandbox = ensured.sandbox;
+  if (!sandbox) throw new Error(`pod ${podRef(pod)}: the pause container vanished as it started`);
+
+  let volumes: Map<string, VolumeSource>;
+  try {
+    volumes = await ctx.volumes.setUpPod(pod);
+  } catch (err) {
+    if (!(err instanceof VolumeError)) throw err;
+    for (const c of pod.spec?.containers ?? []) waiting.set(c.name, { reason: "ContainerCreating", message: err.message });
+    ctx.requeueAfter(uid, 2_000);
+    return { waiting };
+  }
+
+  for (const container of pod.spec?.containers ?? []) {
+    const instances = observed?.containers.get(container.name) ?? [];
+    await syncContainer(ctx, pod, container, instances[0], sandbox.id, volumes, waiting);
+  }
+  return { waiting };
+}
+
+/** Makes sure the pod has a running pause container; returns it and what the pod now has on the engine. */
+async function ensureSandbox(
+  ctx: SyncContext,
+  pod: Pod,
+  observed: PodContainers | undefined,
+): Promise<{ observed: PodContainers | undefined; sandbox: ContainerStatus | undefined }> {
+  const uid = pod.metadata?.uid ?? "";
+  // TODO(05.4): the sandbox. If the pod has no running pause container
+  // (observed?.sandboxes[0]), the pod's namespaces are gone: remove every
+  // container the pod still has (a new sandbox means new namespaces, so its
+  // app containers must start over), then create and start a new pause
+  // container from sandboxSpec() (attempt: one more than the dead sandbox's
+  // restartCountOf, or 0), log it, and observe the pod again.
+  todo("05.4");
+}
+
+/** One container of the pod: leave it, start it, restart it, or wait. */
+async function syncContainer(
+  ctx: SyncContext,
+  pod: Pod,
+  container: Container,
+  current: ContainerStatus | undefined,
+  sandboxId: string,
+  volumes: Map<string, VolumeSource>,
+  waiting: Map<string, Waiting>,
+): Promise<void> {
+  const uid = pod.metadata?.uid ?? "";
+  const key = `${uid}/${container.name}`;
+  let restartCount = 0;
+  // TODO(05.6): decide whether `current` (the newest instance) must be
+  // replaced, and with which restartCount:
+  // - running with the same LABEL_CONTAINER_HASH as containerHash(container): leave it (return);
+  // - running with another hash (the spec changed, e.g. a new image): stop it
+  //   (with the pod's terminationGracePeriodSeconds) and start the next instance;
+  // - exited (or created but failed to start, exit code 128): if the restart
+  //   policy says no (shouldRestart), return. If ctx.backOff.inBackOff(key,
+  //   finishedAt): set waiting CrashLoopBackOff with Kubernetes' message
+  //   `back-off <delay>s restarting failed container=<name> pod=<pod>_<ns>(<uid>)`,
+  //   requeue the pod for when the back-off ends, and return. Else record the
+  //   restart with ctx.backOff.next(key) and restart with count + 1;
+  // - no instance: start the first one (restartCount 0).
+  todo("05.6");
+  await startContainer(ctx, pod, container, sandboxId, restartCount, volumes, waiting);
+}
+
+/** Creates and starts one instance; what goes wrong becomes a waiting reason, as in Kubernetes. */
+async function startContainer(
+  ctx: SyncContext,
+  pod: Pod,
+  container: Container,
+  sandboxId: string,
+  restartCount: number,
+  volumes: Map<string, VolumeSource>,
+  waiting: Map<string, Waiting>,
+): Promise<void> {
+  const image = container.image ?? "";
+  let extras: ContainerExtras;
+  try {
+    extras = {
+      env: await ctx.env.build({ pod, container, nodeName: ctx.containers.nodeName, client: ctx.client }),
+      mounts: ctx.volumes.mountsFor(container, volumes),
+      resources: resourceLimits(container),
+    };
+  } catch (err) {
+    if (!(err instanceof EnvError || err instanceof VolumeError || /quantity/.test((err as Error).message))) throw err;
+    waiting.set(container.name, { reason: "CreateContainerConfigError", message: (err as Error).message });
+    return;
+  }
+  // imagePullPolicy: with no registry at hand, "Always" and "IfNotPresent"
+  // both mean "pull when missing"; "Never" never pulls (create then fails
+  // with ImageNotFound if the image is not there: ErrImageNeverPull).
+  if (container.imagePullPolicy !== "Never") {
+    try {
+      await ctx.runtime.ensureImage(image);
+    } catch (err) {
+      if (!isRuntimeError(err, "ImageNotFound")) throw err;
+      waiting.set(container.name, { reason: "ErrImagePull", message: err.message });
+      ctx.requeueAfter(pod.metadata?.uid ?? "", 5_000);
+      return;
+    }
+  }
+  let id: string;
+  try {
+    id = await ctx.runtime.create(appContainerSpec(ctx.containers, pod, container, sandboxId, restartCount, extras));
+  } catch (err) {
+    if (!isRuntimeError(err)) throw err;
+    const reason = err.code === "ImageNotFound" ? (container.imagePullPolicy === "Never" ? "ErrImageNeverPull" : "ErrImagePull") : "CreateContainerError";
+    waiting.set(container.name, { reason, message: err.message });
+    return;
+  }
+  try {
+    await ctx.runtime.start(id);
+    ctx.log(`pod ${podRef(pod)}: started container ${container.name} (restart ${restartCount})`);
+  } catch (err) {
+    if (!isRuntimeError(err)) throw err;
+    // The created container stays, with the engine's error: the next sync treats it as a failed run.
+    ctx.backOff.next(`${pod.metadata?.uid}/${container.name}`);
+    waiting.set(container.name, { reason: "RunContainerError", message: err.message });
+    ctx.requeueAfter(pod.metadata?.uid ?? "", ctx.backOff.delay(`${pod.metadata?.uid}/${container.name}`));
+  }
+}
+
+/**
+ * Stops every container of a pod, app containers first (each gets
+ * `gracePeriodSeconds` between SIGTERM and SIGKILL), then the pause
+ * container; removes them all and tears down the pod's volumes.
+ */
+export async function killPod(ctx: SyncContext, uid: string, gracePeriodSeconds: number): Promise<void> {
+  // TODO(05.7): observe the pod's containers; stop the app containers (all at
+  // once, with the grace period), then the pause containers (grace 0); then
+  // remove them all, tear down the pod's volumes (ctx.volumes.tearDownPod)
+  // and forget its back-off entries (ctx.backOff.forget(`${uid}/`)).
+  todo("05.7");
+}
+
+export function podRef(pod: Pod): string {
+  return `${pod.metadata?.namespace ?? "default"}/${pod.metadata?.name ?? "?"}`;
+}
+
+function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  return Number.isInteger(s) ? `${s}s` : `${s.toFixed(1)}s`;
+}
+

@@ -1,0 +1,70 @@
+/**
+ * Chapter 05: the kubelets, node-1 ... node-N, all on one Docker engine (or
+ * on FakeRuntime hollow nodes), each labelling its containers with its node
+ * name; the cluster's own Docker network; and pods/log on the apiserver.
+ */
+import { join } from "node:path";
+import { connectDocker } from "../../docker.ts";
+import { FakeRuntime } from "../../runtime/fake-runtime.ts";
+import type { ContainerRuntime } from "../../runtime/types.ts";
+import { createClusterNetwork } from "../network.ts";
+import type { ClusterComponent, Kubelet } from "../types.ts";
+
+type PodsModule = typeof import("../../../solutions/05-pods/index.ts");
+type RuntimeModule = typeof import("../../../solutions/01-containers/docker-runtime.ts");
+
+export const kubeletsComponent: ClusterComponent = {
+  chapter: "05",
+  name: "kubelets",
+  async start(ctx) {
+    if (!ctx.apiserver || !ctx.url) throw new Error("the kubelets need the apiserver of chapter 03");
+    const pods = await ctx.load<PodsModule>("05-pods/index.ts");
+    pods.installPodLogs(ctx.apiserver);
+
+    const fake = ctx.options.runtime === "fake";
+    let shared: ContainerRuntime | undefined;
+    if (!fake) {
+      const { DockerRuntime } = await ctx.load<RuntimeModule>("01-containers/docker-runtime.ts");
+      const docker = connectDocker();
+      shared = new DockerRuntime(docker);
+      ctx.network = await createClusterNetwork(docker, ctx.id, ctx.labels);
+      ctx.log(`network: ${ctx.network}`);
+    }
+    const url = ctx.url;
+    const start = (name: string): Promise<Kubelet> =>
+      pods.startKubelet({
+        ...ctx.options.kubelet,
+        ...ctx.kubelet,
+        nodeName: name,
+        server: url,
+        runtime: shared ?? new FakeRuntime({ name }),
+        runtimeName: fake ? "fake" : "docker",
+        network: ctx.network,
+        labels: ctx.labels,
+        rootDir: join(ctx.tempDir, "nodes", name),
+        log: ctx.log,
+      });
+
+    ctx.startNode = async (name) => {
+      await ctx.stopNode!(name);
+      const kubelet = await start(name);
+      ctx.nodes.push(kubelet);
+      ctx.nodes.sort((a, b) => a.nodeName.localeCompare(b.nodeName, undefined, { numeric: true }));
+      return kubelet;
+    };
+    ctx.stopNode = async (name) => {
+      const i = ctx.nodes.findIndex((k) => k.nodeName === name);
+      if (i < 0) return;
+      const [kubelet] = ctx.nodes.splice(i, 1);
+      await kubelet!.stop();
+    };
+    const count = ctx.options.nodes ?? 1;
+    for (let i = 1; i <= count; i++) {
+      await ctx.startNode(`node-${i}`);
+      ctx.log(`kubelet: node-${i} registered`);
+    }
+    return async () => {
+      await Promise.all(ctx.nodes.map((k) => k.stop()));
+    };
+  },
+};

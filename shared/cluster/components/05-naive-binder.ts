@@ -1,0 +1,16 @@
+/**
+ * Until a scheduler runs, the naive binder (shared/naive-binder.ts) puts pods
+ * on nodes. Chapter 09's scheduler component retires it with
+ * `replaces: ["naive binder"]`.
+ */
+import { startNaiveBinder } from "../../naive-binder.ts";
+import type { ClusterComponent } from "../types.ts";
+
+export const naiveBinderComponent: ClusterComponent = {
+  chapter: "05",
+  name: "naive binder",
+  async start(ctx) {
+    const binder = startNaiveBinder({ server: ctx.url!, log: ctx.log });
+    return () => binder.stop();
+  },
+};

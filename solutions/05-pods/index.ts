@@ -1,0 +1,23 @@
+/**
+ * Chapter 05, pods: the kubelet, and the apiserver's pods/log subresource.
+ *
+ *   kubelet/kubelet.ts        Kubelet, startKubelet(): start/stop, the triggers of syncs
+ *   kubelet/node-status.ts    register the Node, heartbeat
+ *   kubelet/pod-workers.ts    one worker per pod, syncs never overlap
+ *   kubelet/sync-pod.ts       desired vs actual: the pause container, the app containers
+ *   kubelet/containers.ts     names and labels on the engine; the pause and app container specs
+ *   kubelet/restart-policy.ts Always / OnFailure / Never, and the CrashLoopBackOff back-off
+ *   kubelet/status.ts         phase, conditions, podIP, container statuses
+ *   kubelet/log-server.ts     the kubelet's HTTP server for logs
+ *   kubelet/volumes.ts        VOLUME PLUGINS (extension point; chapter 06 adds emptyDir, hostPath)
+ *   kubelet/env.ts            CONTAINER ENVIRONMENT SOURCES (extension point; chapters 10, 11)
+ *   kubelet/probes.ts         PROBES (extension point; chapter 12)
+ *   apiserver/log-subresource.ts   pods/{name}/log on the apiserver, proxied to the kubelet
+ */
+export { DEFAULT_PAUSE_COMMAND, Kubelet, startKubelet, type KubeletOptions } from "./kubelet/kubelet.ts";
+export { installPodLogs } from "./apiserver/log-subresource.ts";
+export type { VolumeContext, VolumePlugin, VolumeSource } from "./kubelet/volumes.ts";
+export { VolumeError } from "./kubelet/volumes.ts";
+export type { EnvContext, EnvSource, EnvVarResolver } from "./kubelet/env.ts";
+export { EnvError } from "./kubelet/env.ts";
+export type { ProbeManager } from "./kubelet/probes.ts";

@@ -1,0 +1,387 @@
+/**
+ * The kubelet: the agent on every node that turns pods into containers.
+ *
+ *             apiserver
+ *   watch pods  |   ^  PUT pods/NAME/status, PUT nodes/NAME/status (heartbeat)
+ *   of my node  v   |  DELETE pods/NAME (graceful deletion done)
+ *   +----------------------------------------------------------------+
+ *   | kubelet (node-1)                                               |
+ *   |  informer --> pods by uid --> pod workers (one per pod)        |
+ *   |                                  | syncPod: desired vs actual  |
+ *   |  PLEG: relist containers every second; a change -> sync the pod|
+ *   |  housekeeping: resync all pods, remove orphan containers       |
+ *   |  log server on 127.0.0.1:<port>  (the apiserver proxies logs)  |
+ *   +----------------------------------------------------------------+
+ *                                      | ContainerRuntime (chapter 01)
+ *                                      v
+ *                       Docker: k8s_POD_web_..., k8s_app_web_... (labelled)
+ *
+ * Three triggers make a pod sync, and a sync is always the same function:
+ * a watch event (the spec changed, the pod was bound here or is being
+ * deleted), a change on the engine (PLEG, the "pod lifecycle event
+ * generator": a container exited), and a periodic resync (just in case).
+ */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isApiError, type Node, type Pod } from "../../../shared/api/index.ts";
+import type { ContainerRuntime } from "../../../shared/runtime/types.ts";
+import { TEST_IMAGE } from "../../../shared/test-image.ts";
+import { Informer } from "../../04-kubectl/client/informer.ts";
+import { NODES, PODS } from "../../04-kubectl/client/resources.ts";
+import { RestClient, type ResourceClient } from "../../04-kubectl/client/rest.ts";
+import { LABEL_CONTAINER_NAME, LABEL_POD_UID, nodeLabels, restartCountOf, type ContainerContext } from "./containers.ts";
+import { EnvironmentBuilder, type EnvSource, type EnvVarResolver } from "./env.ts";
+import { startLogServer, type ContainerLookup, type LogServer } from "./log-server.ts";
+import { heartbeat, registerNode, type NodeFacts } from "./node-status.ts";
+import { PodWorkers } from "./pod-workers.ts";
+import { noProbes, type ProbeManager } from "./probes.ts";
+import { BackOff, type BackOffOptions } from "./restart-policy.ts";
+import { generatePodStatus, statusChanged, type Waiting } from "./status.ts";
+import { killPod, observePod, podRef, syncPod, type SyncContext } from "./sync-pod.ts";
+import { VolumeManager, type VolumePlugin } from "./volumes.ts";
+
+export interface KubeletOptions {
+  nodeName: string;
+  /** The apiserver, e.g. http://127.0.0.1:6443. */
+  server: string;
+  /** A bearer token for the apiserver (chapter 11). */
+  token?: string;
+  runtime: ContainerRuntime;
+  /** The prefix of container IDs in pod status. Default "docker". */
+  runtimeName?: string;
+  /** The Docker network the pods get their addresses on. Default "bridge". */
+  network?: string;
+  /** Labels put on every container this kubelet creates (and used to find them again). */
+  labels?: Record<string, string>;
+  /** Where pods' volumes live on the host. Default: <tmp>/k8s-workshop-kubelet/<node name>. */
+  rootDir?: string;
+  /** The node's address, where the apiserver reaches the log server. Default 127.0.0.1. */
+  address?: string;
+  capacity?: Partial<NodeFacts["capacity"]>;
+  nodeLabels?: Record<string, string>;
+  /** How often the Node's status is refreshed. Default 10 s. */
+  heartbeatIntervalMs?: number;
+  /** How often the containers are listed to notice changes (PLEG). Default 1 s. */
+  relistIntervalMs?: number;
+  /** How often every pod is synced anyway, and orphans removed. Default 10 s. */
+  resyncIntervalMs?: number;
+  /** Restart back-off. Default 10 s doubling up to 300 s, as in Kubernetes. */
+  backOff?: Partial<BackOffOptions>;
+  /** The pause container. Default: busybox sleeping, exiting on SIGTERM. */
+  pauseImage?: string;
+  pauseCommand?: string[];
+  /** Volume plugins (chapter 06: emptyDir, hostPath; chapter 11: secret, configMap). */
+  volumePlugins?: VolumePlugin[];
+  /** Extra environment sources (chapter 10: services; chapter 11: envFrom). */
+  envSources?: EnvSource[];
+  /** Resolvers of env[].valueFrom (chapter 11). */
+  envVarResolvers?: EnvVarResolver[];
+  /** Readiness and liveness probes (chapter 12). */
+  probes?: ProbeManager;
+  /** Watch only this node's pods with fieldSelector=spec.nodeName=<node> (needs chapter 07's field selectors). */
+  podFieldSelector?: boolean;
+  /** Where the kubelet reports what it does and what went wrong. Default: nowhere. */
+  log?: (message: string) => void;
+}
+
+/** busybox as the pause container: a shell that sleeps until it is told to stop. */
+export const DEFAULT_PAUSE_COMMAND = ["sh", "-c", "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done"];
+
+export class Kubelet {
+  readonly nodeName: string;
+  private readonly client: RestClient;
+  private readonly nodes: ResourceClient<Node>;
+  private readonly pods = new Map<string, Pod>();
+  /** The status last written per pod: the base of the next one (the watch may lag behind). */
+  private readonly written = new Map<string, Pod["status"]>();
+  private readonly ctx: SyncContext;
+  private readonly workers: PodWorkers;
+  private readonly probes: ProbeManager;
+  private informer: Informer<Pod> | undefined;
+  private logServer: LogServer | undefined;
+  private facts: NodeFacts | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  /** Container id -> state at the last relist (PLEG). */
+  private lastSeen = new Map<string, { state: string; uid: string }>();
+  private stopped = false;
+  private ready = false;
+  /** The last error of a sync or a background task (tests show it when a pod never gets where they wait for it). */
+  lastError: Error | undefined;
+
+  constructor(readonly options: KubeletOptions) {
+    this.nodeName = options.nodeName;
+    this.client = new RestClient({ server: options.server, token: options.token });
+    this.nodes = this.client.resource<Node>(NODES);
+    this.probes = options.probes ?? noProbes;
+    const containers: ContainerContext = {
+      nodeName: options.nodeName,
+      labels: options.labels ?? {},
+      network: options.network ?? "bridge",
+      pauseImage: options.pauseImage ?? TEST_IMAGE,
+      pauseCommand: options.pauseCommand ?? DEFAULT_PAUSE_COMMAND,
+    };
+    const log = options.log ?? (() => {});
+    this.ctx = {
+      runtime: options.runtime,
+      containers,
+      volumes: new VolumeManager(options.volumePlugins ?? [], options.rootDir ?? join(tmpdir(), "k8s-workshop-kubelet", options.nodeName), options.nodeName),
+      env: new EnvironmentBuilder(options.envSources, options.envVarResolvers),
+      backOff: new BackOff({ initialMs: options.backOff?.initialMs ?? 10_000, maxMs: options.backOff?.maxMs ?? 300_000 }),
+      client: this.client,
+      requeueAfter: (uid, ms) => this.workers.enqueueAfter(uid, ms),
+      log: (m) => log(`kubelet ${options.nodeName}: ${m}`),
+    };
+    this.workers = new PodWorkers(
+      (uid) => this.syncOne(uid),
+      (uid, err) => {
+        this.lastError = err as Error;
+        this.ctx.log(`sync of pod ${uid} failed: ${(err as Error).message}`);
+        this.workers.enqueueAfter(uid, 1_000);
+      },
+    );
+  }
+
+  /** The port of the log server (0 before start). */
+  get port(): number {
+    return this.logServer?.port ?? 0;
+  }
+
+  /** True once the node is registered and the pods of the node are known. */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  async start(): Promise<void> {
+    const o = this.options;
+    await o.runtime.ping();
+    await this.ctx.volumes.init();
+    this.logServer = await startLogServer({ runtime: o.runtime, lookup: (ns, pod, c, previous) => this.findContainer(ns, pod, c, previous) });
+    this.facts = {
+      nodeName: o.nodeName,
+      address: o.address ?? "127.0.0.1",
+      kubeletPort: this.logServer.port,
+      capacity: { cpu: "4", memory: "8Gi", pods: "110", ...o.capacity },
+      containerRuntimeVersion: `${o.runtimeName ?? "docker"}://workshop`,
+      labels: o.nodeLabels,
+    };
+    await registerNode(this.nodes, this.facts);
+    this.every(o.heartbeatIntervalMs ?? 10_000, () => this.heartbeat());
+
+    this.informer = new Informer<Pod>(this.client.resource<Pod>(PODS), {
+      fieldSelector: o.podFieldSelector ? `spec.nodeName=${o.nodeName}` : undefined,
+      onError: (err) => this.ctx.log(`watching pods: ${err.message}`),
+    })
+      .onAdd((pod) => this.podChanged(pod))
+      .onUpdate((_old, pod) => this.podChanged(pod))
+      .onDelete((pod) => this.podGone(pod))
+      .start();
+    await this.informer.waitForSync();
+    // Adopt what is already there, remove what belongs to no pod.
+    await this.housekeeping();
+    this.ready = true;
+    this.every(o.relistIntervalMs ?? 1_000, () => this.relist());
+    this.every(o.resyncIntervalMs ?? 10_000, () => this.housekeeping());
+  }
+
+  /** Stops watching and syncing. The containers keep running (a kubelet restart must not stop pods). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.informer?.stop();
+    await this.workers.stop();
+    await this.probes.stop();
+    await this.logServer?.close();
+  }
+
+  private every(ms: number, task: () => Promise<void>): void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy || this.stopped) return;
+      busy = true;
+      task()
+        .catch((err: Error) => {
+          this.lastError = err;
+          this.ctx.log(err.message);
+        })
+        .finally(() => (busy = false));
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  private isMine(pod: Pod): boolean {
+    return pod.spec?.nodeName === this.nodeName;
+  }
+
+  private podChanged(pod: Pod): void {
+    if (!this.isMine(pod)) return;
+    const uid = pod.metadata?.uid ?? "";
+    this.pods.set(uid, pod);
+    this.workers.enqueue(uid);
+  }
+
+  private podGone(pod: Pod): void {
+    const uid = pod.metadata?.uid ?? "";
+    if (!this.pods.delete(uid)) return;
+    this.workers.enqueue(uid);
+  }
+
+  /** One sync of one pod: the pod workers call this, never two at once for a pod. */
+  private async syncOne(uid: string): Promise<void> {
+    if (this.stopped) return;
+    const pod = this.pods.get(uid);
+    // TODO(05.7): three cases.
+    // - No pod with this uid (deleted from the API, or an orphan found on the
+    //   engine): killPod() with grace 0, then forget it (this.workers.forget,
+    //   this.written.delete, this.probes.podRemoved).
+    // - The pod has a deletionTimestamp (graceful deletion): killPod() with
+    //   its metadata.deletionGracePeriodSeconds, then delete it for good with
+    //   this.deletePodNow(pod).
+    // - Otherwise: syncPod(), then this.updateStatus(pod, result.waiting).
+    //#solution
+    if (!pod) {
+      await killPod(this.ctx, uid, 0);
+      this.workers.forget(uid);
+      this.written.delete(uid);
+      this.probes.podRemoved(uid);
+      return;
+    }
+    if (pod.metadata?.deletionTimestamp) {
+      await killPod(this.ctx, uid, pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
+      await this.deletePodNow(pod);
+      return;
+    }
+    const result = await syncPod(this.ctx, pod);
+    await this.updateStatus(pod, result.waiting);
+    //#end
+  }
+
+  /** The last step of graceful deletion: the containers are gone, remove the object (grace 0, this uid only). */
+  private async deletePodNow(pod: Pod): Promise<void> {
+    const { name, namespace, uid } = pod.metadata ?? {};
+    try {
+      await this.client.request("DELETE", this.client.resource<Pod>(PODS).path(namespace, name), {
+        body: { apiVersion: "v1", kind: "DeleteOptions", gracePeriodSeconds: 0, preconditions: { uid } },
+      });
+      this.ctx.log(`pod ${podRef(pod)}: containers stopped, pod deleted`);
+    } catch (err) {
+      // Already gone, or a new pod of the same name (another uid): nothing to do.
+      if (!isApiError(err, "NotFound") && !isApiError(err, "Conflict")) throw err;
+    }
+  }
+
+  /** Computes the pod's status from its containers and writes it if it changed. */
+  private async updateStatus(pod: Pod, waiting: Map<string, Waiting>): Promise<void> {
+    const uid = pod.metadata?.uid ?? "";
+    const observed = await observePod(this.ctx, uid);
+    const base: Pod = { ...pod, status: this.written.get(uid) ?? pod.status };
+    const running = new Map([...(observed?.containers ?? new Map())].flatMap(([name, list]) => (list[0]?.state === "running" ? [[name, list[0]]] : [])));
+    this.probes.podSynced(pod, running, () => this.workers.enqueue(uid));
+    const status = generatePodStatus({
+      pod: base,
+      observed,
+      waiting,
+      hostIP: this.facts?.address ?? "127.0.0.1",
+      runtimeName: this.options.runtimeName ?? "docker",
+      isReady: (name, c) => this.probes.isReady(pod, name, c),
+    });
+    if (!statusChanged(base, status) && !statusChanged(pod, status)) return;
+    try {
+      // The status subresource: only .status is taken from this body.
+      const written = await this.client.resource<Pod>(PODS).updateStatus({
+        ...pod,
+        metadata: { ...pod.metadata, resourceVersion: undefined },
+        status,
+      });
+      this.written.set(uid, written.status);
+      // Finished: the sandbox goes too (the next sync sees the terminal phase).
+      if (status.phase === "Succeeded" || status.phase === "Failed") this.workers.enqueue(uid);
+    } catch (err) {
+      if (!isApiError(err, "NotFound")) throw err;
+    }
+  }
+
+  /** PLEG: list this node's containers; a pod whose containers changed is synced. */
+  private async relist(): Promise<void> {
+    const now = new Map<string, { state: string; uid: string }>();
+    for (const c of await this.options.runtime.list(nodeLabels(this.ctx.containers))) {
+      now.set(c.id, { state: c.state, uid: c.labels[LABEL_POD_UID] ?? "" });
+    }
+    const changed = new Set<string>();
+    for (const [id, seen] of now) if (this.lastSeen.get(id)?.state !== seen.state) changed.add(seen.uid);
+    for (const [id, seen] of this.lastSeen) if (!now.has(id)) changed.add(seen.uid);
+    this.lastSeen = now;
+    for (const uid of changed) if (uid && this.pods.has(uid)) this.workers.enqueue(uid);
+  }
+
+  /**
+   * Every pod is synced again; containers and volumes of pods this node does
+   * not run (deleted while the kubelet was down, or never its own) are removed.
+   */
+  private async housekeeping(): Promise<void> {
+    // TODO(05.8): enqueue every known pod (this.pods); then list this node's
+    // containers (nodeLabels) and enqueue the uid of every container whose pod
+    // is not known (an orphan: syncOne removes it); finally tear down volume
+    // directories of unknown pods (this.ctx.volumes.podsOnDisk / tearDownPod).
+    //#solution
+    for (const uid of this.pods.keys()) this.workers.enqueue(uid);
+    const orphans = new Set<string>();
+    for (const c of await this.options.runtime.list(nodeLabels(this.ctx.containers))) {
+      const uid = c.labels[LABEL_POD_UID];
+      if (uid && !this.pods.has(uid)) orphans.add(uid);
+    }
+    for (const uid of orphans) {
+      this.ctx.log(`removing the containers of pod ${uid}, which this node does not run`);
+      this.workers.enqueue(uid);
+    }
+    for (const uid of await this.ctx.volumes.podsOnDisk()) {
+      if (!this.pods.has(uid) && !orphans.has(uid)) await this.ctx.volumes.tearDownPod(uid);
+    }
+    //#end
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (!this.facts) return;
+    try {
+      await heartbeat(this.nodes, this.facts);
+    } catch (err) {
+      // Someone deleted our Node: register again.
+      if (!isApiError(err, "NotFound")) throw err;
+      await registerNode(this.nodes, this.facts);
+    }
+  }
+
+  /** For the log server: the container instance of a pod on this node, with Kubernetes' error messages. */
+  private async findContainer(namespace: string, name: string, container: string, previous: boolean): Promise<ContainerLookup> {
+    const pod = [...this.pods.values()].find((p) => p.metadata?.namespace === namespace && p.metadata?.name === name);
+    if (!pod) return { ok: false, code: 404, message: `pod "${name}" in namespace "${namespace}" is not running on node ${this.nodeName}` };
+    const known = (pod.spec?.containers ?? []).map((c) => c.name);
+    if (!known.includes(container)) return { ok: false, code: 400, message: `container ${container} is not valid for pod ${name}` };
+    const instances = await this.options.runtime.list({
+      ...nodeLabels(this.ctx.containers),
+      [LABEL_POD_UID]: pod.metadata?.uid ?? "",
+      [LABEL_CONTAINER_NAME]: container,
+    });
+    instances.sort((a, b) => restartCountOf(b) - restartCountOf(a));
+    const wanted = instances[previous ? 1 : 0];
+    if (!wanted) {
+      return previous
+        ? { ok: false, code: 400, message: `previous terminated container "${container}" in pod "${name}" not found` }
+        : { ok: false, code: 400, message: `container "${container}" in pod "${name}" is waiting to start: ContainerCreating` };
+    }
+    return { ok: true, id: wanted.id };
+  }
+}
+
+/** Creates a kubelet and starts it: registered, watching, syncing. */
+export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
+  const kubelet = new Kubelet(options);
+  try {
+    await kubelet.start();
+  } catch (err) {
+    await kubelet.stop().catch(() => {});
+    throw err;
+  }
+  return kubelet;
+}
+

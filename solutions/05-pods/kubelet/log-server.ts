@@ -1,0 +1,121 @@
+/**
+ * The kubelet's own HTTP server, on 127.0.0.1 at a free port (published in
+ * the Node's status.daemonEndpoints.kubeletEndpoint.Port). The apiserver
+ * forwards `GET /api/v1/namespaces/NS/pods/NAME/log` here, which is how
+ * `kubectl logs` reaches a container that lives on some node:
+ *
+ *   kubectl --> apiserver --(pod's node, node's address and port)--> kubelet --> engine
+ *
+ *   GET /containerLogs/{namespace}/{pod}/{container}?follow=true&tailLines=10&previous=true
+ *
+ * The same path as the real kubelet. Errors answer a plain-text line with a
+ * 4xx code; the apiserver turns it into a Status.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { ContainerRuntime, ContainerState, LogEntry } from "../../../shared/runtime/types.ts";
+import { logText } from "../../../shared/runtime/types.ts";
+
+/** What the kubelet answers when asked for a container of a pod. */
+export type ContainerLookup =
+  | { ok: true; id: string }
+  | { ok: false; code: number; message: string };
+
+export interface LogServerOptions {
+  runtime: ContainerRuntime;
+  /** Finds the container instance (current or previous) of a pod on this node. */
+  lookup(namespace: string, pod: string, container: string, previous: boolean): Promise<ContainerLookup>;
+  /** How often a followed log is read again. Default 250 ms. */
+  followIntervalMs?: number;
+}
+
+export interface LogServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startLogServer(options: LogServerOptions): Promise<LogServer> {
+  const server: Server = createServer((req, res) => {
+    handle(options, req, res).catch((err: Error) => {
+      if (!res.headersSent) reply(res, 500, `kubelet: ${err.message}`);
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function reply(res: ServerResponse, code: number, text: string): void {
+  res.writeHead(code, { "content-type": "text/plain; charset=utf-8" });
+  res.end(text + "\n");
+}
+
+async function handle(options: LogServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://kubelet");
+  const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  if (req.method !== "GET" || parts[0] !== "containerLogs" || parts.length !== 4) {
+    return reply(res, 404, `kubelet: no such path ${url.pathname} (GET /containerLogs/{namespace}/{pod}/{container})`);
+  }
+  const [, namespace, pod, container] = parts as [string, string, string, string];
+  const q = url.searchParams;
+  const follow = q.get("follow") === "true" || q.get("follow") === "1";
+  const previous = q.get("previous") === "true" || q.get("previous") === "1";
+  const tailText = q.get("tailLines");
+  const tail = tailText === null ? undefined : Number(tailText);
+  if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0)) return reply(res, 400, `tailLines must be a whole number, not "${tailText}"`);
+
+  const found = await options.lookup(namespace, pod, container, previous);
+  if (!found.ok) return reply(res, found.code, found.message);
+
+  res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-cache" });
+  // TODO(05.9): write the container's log so far (options.runtime.logs with
+  // the tail, stdout and stderr together: logText()). Without follow, end
+  // the response. With follow, read the log again every followIntervalMs and
+  // write what is new, until the container is no longer running or the
+  // client goes away (req "close").
+  //#solution
+  let sent = logText(await options.runtime.logs(found.id, tail === undefined ? {} : { tail }));
+  res.write(sent);
+  if (!follow) {
+    res.end();
+    return;
+  }
+  let gone = false;
+  req.on("close", () => (gone = true));
+  const interval = options.followIntervalMs ?? 250;
+  // Once the tail is sent, follow the whole log and send what grows past it.
+  let seen = tail === undefined ? sent.length : logText(await options.runtime.logs(found.id)).length;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, interval));
+    if (gone) return;
+    let state: ContainerState;
+    let entries: LogEntry[];
+    try {
+      state = (await options.runtime.inspect(found.id)).state;
+      entries = await options.runtime.logs(found.id);
+    } catch {
+      break; // the container was removed
+    }
+    const text = logText(entries);
+    if (text.length > seen) res.write(text.slice(seen));
+    seen = text.length;
+    if (state !== "running") break;
+  }
+  sent = "";
+  res.end(sent);
+  //#end
+}

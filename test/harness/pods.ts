@@ -1,0 +1,75 @@
+/**
+ * Helpers for tests that run pods on a cluster with kubelets (chapter 05+).
+ *
+ *   const pods = podHelpers(cluster);
+ *   await pods.create(pod("web", [...]));
+ *   const running = await pods.waitFor("web", (p) => p.status?.phase === "Running", "web to run");
+ *   const containers = await pods.containers(running);   // on Docker, by the pod's uid label
+ */
+import type Docker from "dockerode";
+import type { Container, Pod } from "../../shared/api/index.ts";
+import { connectDocker } from "../../shared/docker.ts";
+import type { Cluster } from "../../shared/cluster/index.ts";
+import { NotImplementedError } from "../../shared/todo.ts";
+import { waitFor } from "./wait.ts";
+
+export interface PodHelpers {
+  create(pod: Pod, namespace?: string): Promise<Pod>;
+  get(name: string, namespace?: string): Promise<Pod | undefined>;
+  /** Waits until the pod satisfies `ok`; fails at once when a kubelet hit a todo() of the starter. */
+  waitFor(name: string, ok: (pod: Pod) => boolean, what: string, timeoutMs?: number, namespace?: string): Promise<Pod>;
+  /** The Docker containers of a pod (running or not), found by its uid label. */
+  containers(pod: Pod): Promise<Docker.ContainerInfo[]>;
+  delete(name: string, namespace?: string, query?: string): Promise<number>;
+}
+
+/** A pod of busybox containers (name, command) with the given restart policy. */
+export function testPod(name: string, containers: Array<Partial<Container> & { name: string }>, spec: Partial<Pod["spec"]> = {}): Pod {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name },
+    spec: { containers: containers.map((c) => ({ image: "busybox:latest", ...c })), ...spec },
+  };
+}
+
+export function podHelpers(cluster: Cluster): PodHelpers {
+  const docker = connectDocker();
+  const path = (ns: string, name = "") => `${cluster.url}/api/v1/namespaces/${ns}/pods${name ? `/${name}` : ""}`;
+  const get = async (name: string, ns = "default") => {
+    const res = await fetch(path(ns, name));
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new Error(`GET pod ${name}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as Pod;
+  };
+  return {
+    async create(pod, ns = "default") {
+      const res = await fetch(path(ns), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(pod) });
+      if (res.status !== 201) throw new Error(`create pod: ${res.status} ${await res.text()}`);
+      return (await res.json()) as Pod;
+    },
+    get,
+    waitFor(name, ok, what, timeoutMs = 30_000, ns = "default") {
+      return waitFor(
+        what,
+        async () => {
+          for (const node of cluster.nodes) {
+            if (node.lastError instanceof NotImplementedError) throw node.lastError;
+          }
+          const pod = await get(name, ns);
+          if (pod && ok(pod)) return pod;
+          // waitFor shows the last error when it gives up: the pod's status as it was.
+          throw new Error(pod ? `status ${JSON.stringify(pod.status).slice(0, 800)}` : "no such pod");
+        },
+        { timeoutMs, intervalMs: 100 },
+      );
+    },
+    async containers(pod) {
+      return docker.listContainers({ all: true, filters: { label: [`io.kubernetes.pod.uid=${pod.metadata?.uid}`] } });
+    },
+    async delete(name, ns = "default", query = "") {
+      const res = await fetch(path(ns, name) + query, { method: "DELETE" });
+      return res.status;
+    },
+  };
+}
