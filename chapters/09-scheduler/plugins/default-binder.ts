@@ -1,0 +1,34 @@
+/**
+ * DefaultBinder: the bind plugin. It writes the decision with one request,
+ *
+ *   POST /api/v1/namespaces/{ns}/pods/{name}/binding
+ *   { "apiVersion": "v1", "kind": "Binding",
+ *     "metadata": { "name": "web", "namespace": "default", "uid": "..." },
+ *     "target": { "apiVersion": "v1", "kind": "Node", "name": "node-2" } }
+ *
+ * The apiserver sets spec.nodeName (once: a second binding is 409 Conflict)
+ * and PodScheduled=True; the node's kubelet sees the pod in its watch and
+ * starts it. The scheduler never runs anything itself.
+ */
+import type { Binding } from "../../../shared/api/index.ts";
+import type { RestClient } from "../../04-kubectl/client/rest.ts";
+import { PODS } from "../../04-kubectl/client/resources.ts";
+import { resourcePath } from "../../04-kubectl/client/rest.ts";
+import { SUCCESS, type Plugin } from "../framework/types.ts";
+import { todo } from "../../../shared/todo.ts";
+
+export const NAME = "DefaultBinder";
+
+export function defaultBinder(client: RestClient): Plugin {
+  return {
+    name: NAME,
+    async bind(_state, pod, nodeName) {
+      // TODO(09.9): POST a Binding for the pod (name, namespace and uid in
+      // its metadata; target: a Node named nodeName) to the pod's binding
+      // subresource: resourcePath(PODS, { namespace, name, subresource: "binding" }).
+      // Return SUCCESS. Errors (ApiError) propagate: the scheduler forgets the
+      // pod and retries.
+      todo("09.9");
+    },
+  };
+}

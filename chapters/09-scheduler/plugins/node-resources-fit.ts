@@ -1,0 +1,86 @@
+/**
+ * NodeResourcesFit: does the node have room for the pod's requests?
+ *
+ *   free = allocatable - sum of the requests of the pods already on the node
+ *   fits when, for every resource the pod requests, request <= free,
+ *   and one more pod does not exceed allocatable "pods".
+ *
+ * Failure reasons, word for word what kube-scheduler says: "Too many pods",
+ * "Insufficient cpu", "Insufficient memory", "Insufficient <resource>".
+ *
+ * The same plugin scores feasible nodes with the LeastAllocated strategy:
+ * the more of its CPU and memory would be left free after placing the pod,
+ * the higher a node scores, so pods spread over the cluster.
+ */
+import type { Pod } from "../../../shared/api/index.ts";
+import { CycleState, MAX_NODE_SCORE, SUCCESS, unschedulable, type Plugin, type Status } from "../framework/types.ts";
+import type { NodeInfo } from "../framework/node-info.ts";
+import { podRequests, type Resources } from "../framework/resources.ts";
+import { todo } from "../../../shared/todo.ts";
+
+export const NAME = "NodeResourcesFit";
+const STATE_KEY = "PreFilter" + NAME;
+const SCORE_KEY = "PreScore" + NAME;
+
+/** The pod's requests, computed once per cycle by preFilter (or here, when a test calls filter alone). */
+function requestsOf(state: CycleState, pod: Pod): Resources {
+  let requests = state.read<Resources>(STATE_KEY);
+  if (!requests) {
+    requests = podRequests(pod);
+    state.write(STATE_KEY, requests);
+  }
+  return requests;
+}
+
+/** CPU and memory first, then other resources by name: the order of the reasons. */
+function resourceOrder(names: string[]): string[] {
+  const rank = (n: string) => (n === "cpu" ? 0 : n === "memory" ? 1 : 2);
+  return [...names].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Why `request` does not fit on the node: [] when it fits. A resource the
+ * pod requests 0 of never fails; a resource the node does not list has 0
+ * allocatable.
+ */
+export function insufficientResources(request: Resources, nodeInfo: NodeInfo): string[] {
+  // TODO(09.1): compare the pod's request with what is free on the node.
+  // - "Too many pods" when nodeInfo.requested.pods + 1 > nodeInfo.allocatable.pods;
+  // - then, for every resource the pod requests more than 0 of (in
+  //   resourceOrder(): cpu, memory, then the others), "Insufficient <name>"
+  //   when request > allocatable - requested for that resource.
+  todo("09.1");
+}
+
+/**
+ * LeastAllocated: for CPU and memory, the share of the node left free after
+ * adding the pod, 0..100 (integer arithmetic like Kubernetes); the node's
+ * score is their average. Uses the non-zero requests, so pods that ask for
+ * nothing still count.
+ */
+export function leastAllocatedScore(pod: Pod, nodeInfo: NodeInfo, podRequest: Resources = podRequests(pod, { nonZero: true })): number {
+  // TODO(09.6): for "cpu" and "memory": requested = nodeInfo.nonZeroRequested[r]
+  // + podRequest[r] (the pod's non-zero requests); the resource's score
+  // is 0 when allocatable is 0 or requested > allocatable, else
+  // floor((allocatable - requested) * MAX_NODE_SCORE / allocatable).
+  // Return the floor of the average of the two.
+  todo("09.6");
+}
+
+export const nodeResourcesFit: Plugin = {
+  name: NAME,
+  preFilter(state, pod): Status | undefined {
+    requestsOf(state, pod); // throws on a malformed quantity: the scheduler reports it
+    return undefined;
+  },
+  filter(state, pod, nodeInfo) {
+    const reasons = insufficientResources(requestsOf(state, pod), nodeInfo);
+    return reasons.length === 0 ? SUCCESS : unschedulable(...reasons);
+  },
+  preScore(state, pod) {
+    state.write(SCORE_KEY, podRequests(pod, { nonZero: true }));
+  },
+  score(state, pod, nodeInfo) {
+    return leastAllocatedScore(pod, nodeInfo, state.read<Resources>(SCORE_KEY));
+  },
+};

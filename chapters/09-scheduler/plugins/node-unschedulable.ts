@@ -1,0 +1,22 @@
+/**
+ * NodeUnschedulable: a cordoned node (`kubectl cordon`, spec.unschedulable:
+ * true) takes no new pods; the pods already there keep running. A pod that
+ * tolerates the taint node.kubernetes.io/unschedulable:NoSchedule may still
+ * go there (DaemonSet pods do). Reason: "node(s) were unschedulable".
+ */
+import { SUCCESS, unschedulable, type Plugin } from "../framework/types.ts";
+import { tolerates } from "./taint-toleration.ts";
+import { todo } from "../../../shared/todo.ts";
+
+export const NAME = "NodeUnschedulable";
+export const REASON = "node(s) were unschedulable";
+export const UNSCHEDULABLE_TAINT = { key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" } as const;
+
+export const nodeUnschedulable: Plugin = {
+  name: NAME,
+  filter(_state, pod, nodeInfo) {
+    // TODO(09.3): a node with spec.unschedulable is refused with REASON,
+    // unless one of the pod's tolerations tolerates UNSCHEDULABLE_TAINT.
+    todo("09.3");
+  },
+};

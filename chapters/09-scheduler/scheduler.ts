@@ -1,0 +1,154 @@
+/**
+ * The scheduler's loop: take the next pod from the queue, decide
+ * (schedule-one.ts), assume, and bind in the background.
+ *
+ *   pop ──> schedulePod ──ok──> assume (cache) ──> next pod ...
+ *              │                     └─ in the background: bind ──ok──> Event "Scheduled"
+ *              │                                               └─fail─> forget, retry later
+ *              └─ FitError ──> queue: unschedulable
+ *                              pod:   PodScheduled=False, reason Unschedulable, the message
+ *                              Event  "FailedScheduling"
+ */
+import { isApiError, timestamp, type Pod, type PodCondition } from "../../shared/api/index.ts";
+import type { RestClient } from "../04-kubectl/client/rest.ts";
+import { PODS } from "../04-kubectl/client/resources.ts";
+import type { SchedulerCache } from "./cache/cache.ts";
+import type { EventRecorder } from "./events.ts";
+import { FitError } from "./fit-error.ts";
+import type { Framework } from "./framework/framework.ts";
+import { CycleState, type QueuedPodInfo } from "./framework/types.ts";
+import type { SchedulingQueue } from "./queue/scheduling-queue.ts";
+import { schedulePod } from "./schedule-one.ts";
+import { todo } from "../../shared/todo.ts";
+
+/** How many bindings may be in flight at once. */
+const MAX_BINDINGS = 32;
+
+export interface SchedulerParts {
+  framework: Framework;
+  cache: SchedulerCache;
+  queue: SchedulingQueue;
+  client: RestClient;
+  recorder: EventRecorder;
+  random: () => number;
+  onError: (err: Error) => void;
+}
+
+export class Scheduler {
+  private readonly bindings = new Set<Promise<void>>();
+  private readonly statusUpdates = new Set<Promise<void>>();
+  /** Pods bound by this scheduler (for the benchmark). */
+  scheduled = 0;
+
+  constructor(private readonly parts: SchedulerParts) {}
+
+  /** Schedules pods until the queue is closed. */
+  async run(): Promise<void> {
+    for (;;) {
+      const info = await this.parts.queue.pop();
+      if (!info) break;
+      try {
+        this.scheduleOne(info);
+      } catch (err) {
+        this.parts.onError(err instanceof Error ? err : new Error(String(err)));
+        this.parts.queue.done(info.pod);
+      }
+      // Let watch events and binding answers in between two pods.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.bindings.size >= MAX_BINDINGS) await Promise.race(this.bindings);
+    }
+  }
+
+  /** Waits for the bindings and status updates in flight. */
+  async drain(): Promise<void> {
+    while (this.bindings.size + this.statusUpdates.size > 0) await Promise.all([...this.bindings, ...this.statusUpdates]);
+  }
+
+  /** One scheduling cycle. Synchronous: the binding goes on in the background. */
+  scheduleOne(info: QueuedPodInfo): void {
+    const { framework, cache, queue, random } = this.parts;
+    const pod = info.pod;
+    // Deleted, bound by someone else, or already assumed meanwhile: nothing to do.
+    if (pod.metadata?.deletionTimestamp || pod.spec?.nodeName || cache.has(pod)) {
+      queue.done(pod);
+      return;
+    }
+    const cycle = queue.cycle;
+    const state = new CycleState();
+    let host: string;
+    try {
+      host = schedulePod(framework, state, pod, cache.nodes(), random).suggestedHost;
+    } catch (err) {
+      this.track(this.statusUpdates, this.handleSchedulingFailure(info, err, cycle));
+      return;
+    }
+    // TODO(09.9): assume the pod on `host`: a copy of the pod with
+    // spec.nodeName = host goes into the cache (cache.assumePod), so the next
+    // cycle already counts it. Then start this.bind(state, assumed, info, cycle)
+    // WITHOUT awaiting it, tracked in this.bindings (this.track()).
+    todo("09.9");
+  }
+
+  /** The binding cycle: write the decision; on failure forget the assumption. */
+  private async bind(state: CycleState, assumed: Pod, info: QueuedPodInfo, cycle: number): Promise<void> {
+    const { framework, cache, queue, recorder } = this.parts;
+    const host = assumed.spec!.nodeName!;
+    const { name, namespace } = assumed.metadata ?? {};
+    // TODO(09.9): run the bind plugins (framework.runBindPlugins). If that
+    // throws or returns a status that is not "Success": forget the assumed
+    // pod (the node has the room back, so also call
+    // queue.moveAllToActiveOrBackoff("AssignedPodDelete")), then
+    // - NotFound (pod deleted) or Conflict (bound already, or being
+    //   deleted): queue.done(assumed), nothing more to do;
+    // - anything else: this.handleSchedulingFailure(info, err, cycle).
+    // On success: queue.done(assumed), this.scheduled++, and an Event
+    // Normal "Scheduled" "Successfully assigned <ns>/<name> to <host>".
+    todo("09.9");
+  }
+
+  /**
+   * The pod could not be scheduled. It goes back to the queue, and the
+   * reason becomes visible to people: a PodScheduled=False condition on the
+   * pod (what `kubectl describe` and `kubectl get pod -o yaml` show) and a
+   * FailedScheduling event.
+   */
+  async handleSchedulingFailure(info: QueuedPodInfo, err: unknown, cycle: number): Promise<void> {
+    const { queue, recorder } = this.parts;
+    const fitError = err instanceof FitError;
+    queue.addUnschedulableIfNotPresent(info, cycle, { error: !fitError });
+    const message = err instanceof Error ? err.message : String(err);
+    const reason = fitError ? "Unschedulable" : "SchedulerError";
+    if (!fitError) this.parts.onError(new Error(`scheduling ${info.pod.metadata?.namespace}/${info.pod.metadata?.name}: ${message}`));
+    // TODO(09.10): record a Warning event "FailedScheduling" with the
+    // message, then set the pod's PodScheduled condition to status "False"
+    // with `reason` and `message` (this.updatePodScheduled()).
+    todo("09.10");
+  }
+
+  /**
+   * Sets PodScheduled=False on the pod through its status subresource, with
+   * a strategic merge patch: conditions are merged by their `type`, so the
+   * other conditions stay. Skipped when the pod already says exactly that
+   * (a retry that fails the same way writes nothing).
+   */
+  async updatePodScheduled(pod: Pod, reason: string, message: string): Promise<void> {
+    const current = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
+    // TODO(09.10): when `current` already has status "False" and the same
+    // reason and message, do nothing. Else PATCH
+    //   { status: { conditions: [ { type: "PodScheduled", status: "False", reason, message,
+    //                               lastProbeTime: null, lastTransitionTime } ] } }
+    // to the pod's status subresource (this.parts.client.request, path
+    // client.resource(PODS).path(namespace, name, "status"), contentType
+    // "application/strategic-merge-patch+json"). lastTransitionTime stays the
+    // current one when the status was already "False", else timestamp().
+    // A NotFound (the pod is gone) is fine; report other errors to onError.
+    todo("09.10");
+  }
+
+  private track(set: Set<Promise<void>>, work: Promise<void>): void {
+    const p: Promise<void> = work
+      .catch((err: unknown) => this.parts.onError(err instanceof Error ? err : new Error(String(err))))
+      .finally(() => set.delete(p));
+    set.add(p);
+  }
+}

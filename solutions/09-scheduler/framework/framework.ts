@@ -1,0 +1,92 @@
+/**
+ * The Framework runs a profile's plugins at their extension points. It knows
+ * nothing about any particular plugin: give it other plugins and the same
+ * code schedules differently. (kube-scheduler: pkg/scheduler/framework/runtime.)
+ */
+import type { Pod } from "../../../shared/api/index.ts";
+import type { NodeInfo } from "./node-info.ts";
+import type { Profile } from "./registry.ts";
+import { CycleState, MAX_NODE_SCORE, SUCCESS, type NodeScore, type Plugin, type QueuedPodInfo, type Status } from "./types.ts";
+
+export class Framework {
+  constructor(readonly profile: Profile) {}
+
+  get schedulerName(): string {
+    return this.profile.schedulerName;
+  }
+
+  private with<K extends keyof Plugin>(point: K): Array<Plugin & Required<Pick<Plugin, K>>> {
+    return this.profile.plugins.filter((p) => typeof p[point] === "function") as Array<Plugin & Required<Pick<Plugin, K>>>;
+  }
+
+  /** The queue order (the queue-sort plugin; by age when there is none). */
+  less(a: QueuedPodInfo, b: QueuedPodInfo): boolean {
+    const sorter = this.with("less")[0];
+    return sorter ? sorter.less(a, b) : a.timestamp < b.timestamp;
+  }
+
+  /** Every preFilter; the first that does not succeed decides. */
+  runPreFilterPlugins(state: CycleState, pod: Pod): Status {
+    for (const plugin of this.with("preFilter")) {
+      const status = plugin.preFilter(state, pod);
+      if (status && status.code !== "Success") return { ...status, plugin: plugin.name };
+    }
+    return SUCCESS;
+  }
+
+  /**
+   * The filters, in order, for one node. The first "no" is the answer (the
+   * later filters do not run: it is cheaper, and the node reports the reason
+   * kube-scheduler would report).
+   */
+  runFilterPlugins(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
+    // TODO(09.7): call filter() of every plugin that has one (this.with("filter")),
+    // in order. Return the first status whose code is not "Success", with
+    // `plugin` set to the plugin's name. If all pass, return SUCCESS.
+    //#solution
+    for (const plugin of this.with("filter")) {
+      const status = plugin.filter(state, pod, nodeInfo);
+      if (status.code !== "Success") return { ...status, plugin: plugin.name };
+    }
+    return SUCCESS;
+    //#end
+  }
+
+  /**
+   * Scores the feasible nodes: every score plugin scores every node, its
+   * scores are normalised (if the plugin has normalizeScore), checked to be
+   * in 0..MAX_NODE_SCORE, multiplied by the plugin's weight, and summed per
+   * node. Returns one total per node, in the order of `nodes`.
+   */
+  runScorePlugins(state: CycleState, pod: Pod, nodes: NodeInfo[]): NodeScore[] {
+    for (const plugin of this.with("preScore")) plugin.preScore(state, pod, nodes);
+    // TODO(09.8): start from a total of 0 per node. For each plugin with a
+    // score(): make its NodeScore list ({ name, score } per node), call its
+    // normalizeScore(state, pod, scores) if it has one, throw an Error if a
+    // score is then outside 0..MAX_NODE_SCORE (a plugin bug: name it), and
+    // add score * weight (this.profile.weights[name] ?? 1) to each total.
+    //#solution
+    const totals: NodeScore[] = nodes.map((n) => ({ name: n.name, score: 0 }));
+    for (const plugin of this.with("score")) {
+      const weight = this.profile.weights[plugin.name] ?? 1;
+      if (weight === 0) continue;
+      const scores: NodeScore[] = nodes.map((n) => ({ name: n.name, score: plugin.score(state, pod, n) }));
+      plugin.normalizeScore?.(state, pod, scores);
+      scores.forEach((s, i) => {
+        if (!(s.score >= 0 && s.score <= MAX_NODE_SCORE)) {
+          throw new Error(`plugin ${plugin.name} gave node ${s.name} the score ${s.score}: scores must be 0..${MAX_NODE_SCORE} (normalizeScore should rescale them)`);
+        }
+        totals[i]!.score += s.score * weight;
+      });
+    }
+    return totals;
+    //#end
+  }
+
+  /** The first bind plugin binds. */
+  async runBindPlugins(state: CycleState, pod: Pod, nodeName: string): Promise<Status> {
+    const binder = this.with("bind")[0];
+    if (!binder) return { code: "Error", reasons: ["no bind plugin in the profile"] };
+    return binder.bind(state, pod, nodeName);
+  }
+}

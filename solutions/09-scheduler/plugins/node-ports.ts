@@ -1,0 +1,31 @@
+/**
+ * NodePorts: a container port with a hostPort opens that port on the node
+ * itself, and two pods cannot both listen on one node's port. Two host
+ * ports clash when protocol and port are the same and the addresses
+ * overlap ("0.0.0.0" overlaps every address).
+ * Reason: "node(s) didn't have free ports for the requested pod ports".
+ */
+import { SUCCESS, unschedulable, type Plugin } from "../framework/types.ts";
+import { podHostPorts, type HostPort } from "../framework/node-info.ts";
+
+export const NAME = "NodePorts";
+export const REASON = "node(s) didn't have free ports for the requested pod ports";
+
+/** Do two host ports clash? */
+export function portsConflict(a: HostPort, b: HostPort): boolean {
+  // TODO(09.4): same protocol, same port, and the addresses overlap: equal,
+  // or either of them "0.0.0.0".
+  //#solution
+  if (a.protocol !== b.protocol || a.port !== b.port) return false;
+  return a.hostIP === b.hostIP || a.hostIP === "0.0.0.0" || b.hostIP === "0.0.0.0";
+  //#end
+}
+
+export const nodePorts: Plugin = {
+  name: NAME,
+  filter(_state, pod, nodeInfo) {
+    const wanted = podHostPorts(pod);
+    const clash = wanted.some((w) => nodeInfo.usedPorts.some((used) => portsConflict(w, used)));
+    return clash ? unschedulable(REASON) : SUCCESS;
+  },
+};

@@ -1,0 +1,81 @@
+/**
+ * SelectorSpread: replicas of one app should not all sit on one node, or
+ * one machine going down takes the whole app with it. A node scores higher
+ * the fewer "peers" of the pod it already runs:
+ *
+ *   peers = pods with the same controller (ownerReferences with
+ *           controller: true, same uid), or, for a pod without a
+ *           controller, pods of the same namespace with the same labels.
+ *
+ *   score(node)      = number of peers on the node          (0, 2, 1)
+ *   normalizeScore   = 100 * (max - score) / max             (100, 0, 50)
+ *
+ * (Kubernetes had this plugin until 1.26; its successor PodTopologySpread
+ * does the same with explicit constraints and zones.)
+ */
+import type { Pod } from "../../../shared/api/index.ts";
+import { podKey } from "../framework/node-info.ts";
+import { CycleState, MAX_NODE_SCORE, type Plugin } from "../framework/types.ts";
+
+export const NAME = "SelectorSpread";
+const STATE_KEY = "PreScore" + NAME;
+
+/** The uid of the pod's controller (the ReplicationController that made it), if any. */
+export function controllerUid(pod: Pod): string | undefined {
+  return pod.metadata?.ownerReferences?.find((o) => o.controller)?.uid;
+}
+
+/** A test "is `other` a peer of `pod`?", as described above. Undefined: the pod has nothing to spread by. */
+export function peerMatcher(pod: Pod): ((other: Pod) => boolean) | undefined {
+  const uid = controllerUid(pod);
+  if (uid) return (other) => controllerUid(other) === uid;
+  const labels = pod.metadata?.labels ?? {};
+  const keys = Object.keys(labels);
+  if (keys.length === 0) return undefined;
+  const namespace = pod.metadata?.namespace;
+  return (other) => {
+    if (other.metadata?.namespace !== namespace || controllerUid(other)) return false;
+    const theirs = other.metadata?.labels ?? {};
+    return Object.keys(theirs).length === keys.length && keys.every((k) => theirs[k] === labels[k]);
+  };
+}
+
+/** Rescales peer counts: the emptiest node 100, the fullest 0. */
+export function normalizeSpread(scores: { score: number }[]): void {
+  // TODO(09.6): max = the highest count; each score becomes
+  // floor(MAX_NODE_SCORE * (max - score) / max), or MAX_NODE_SCORE for all
+  // when max is 0 (nobody has a peer yet).
+  //#solution
+  const max = Math.max(0, ...scores.map((s) => s.score));
+  for (const s of scores) s.score = max === 0 ? MAX_NODE_SCORE : Math.floor((MAX_NODE_SCORE * (max - s.score)) / max);
+  //#end
+}
+
+function matcherOf(state: CycleState, pod: Pod): ((other: Pod) => boolean) | undefined {
+  if (!state.read<{ match?: (p: Pod) => boolean }>(STATE_KEY)) state.write(STATE_KEY, { match: peerMatcher(pod) });
+  return state.read<{ match?: (p: Pod) => boolean }>(STATE_KEY)!.match;
+}
+
+export const selectorSpread: Plugin = {
+  name: NAME,
+  preScore(state, pod) {
+    state.write(STATE_KEY, { match: peerMatcher(pod) });
+  },
+  score(state, pod, nodeInfo) {
+    // TODO(09.6): count the pods on the node that are peers of `pod`
+    // (matcherOf(state, pod); no matcher: 0). Skip the pod itself (podKey).
+    //#solution
+    const match = matcherOf(state, pod);
+    if (!match) return 0;
+    const self = podKey(pod);
+    let count = 0;
+    for (const other of nodeInfo.pods.values()) {
+      if (podKey(other) !== self && match(other)) count++;
+    }
+    return count;
+    //#end
+  },
+  normalizeScore(_state, _pod, scores) {
+    normalizeSpread(scores);
+  },
+};

@@ -1,0 +1,53 @@
+/**
+ * TaintToleration: a node repels pods with taints, a pod accepts some with
+ * tolerations.
+ *
+ *   node.spec.taints:      [{ key: gpu, value: "true", effect: NoSchedule }]
+ *   pod.spec.tolerations:  [{ key: gpu, operator: Equal, value: "true", effect: NoSchedule }]
+ *
+ * Effects: NoSchedule (no new pods), NoExecute (no new pods, and running
+ * ones are evicted), PreferNoSchedule (only a preference: ignored by this
+ * filter). A toleration with operator Exists matches any value; an empty key
+ * with Exists matches every taint; an empty effect matches every effect.
+ * Reason: "node(s) had untolerated taint {key: value}" for the first taint
+ * no toleration matches.
+ */
+import type { Taint, Toleration } from "../../../shared/api/index.ts";
+import { SUCCESS, unschedulable, type Plugin } from "../framework/types.ts";
+
+export const NAME = "TaintToleration";
+
+/** Does one toleration tolerate one taint? */
+export function tolerates(toleration: Toleration, taint: Pick<Taint, "key" | "value" | "effect">): boolean {
+  // TODO(09.3): the effects must match (an empty toleration effect matches
+  // all); the keys must match (an empty toleration key only goes with
+  // operator Exists, and then matches every key); operator Exists matches
+  // any value, operator Equal (the default) needs toleration.value ===
+  // taint.value (both missing counts as "").
+  //#solution
+  if (toleration.effect && toleration.effect !== taint.effect) return false;
+  if (toleration.key && toleration.key !== taint.key) return false;
+  const operator = toleration.operator ?? "Equal";
+  if (!toleration.key && operator !== "Exists") return false;
+  if (operator === "Exists") return true;
+  return (toleration.value ?? "") === (taint.value ?? "");
+  //#end
+}
+
+/** The first NoSchedule/NoExecute taint of the list that no toleration tolerates. */
+export function firstUntoleratedTaint(taints: Taint[], tolerations: Toleration[]): Taint | undefined {
+  // TODO(09.3): PreferNoSchedule taints never block; find the first other
+  // taint that none of the tolerations tolerates().
+  //#solution
+  return taints.find((taint) => taint.effect !== "PreferNoSchedule" && !tolerations.some((t) => tolerates(t, taint)));
+  //#end
+}
+
+export const taintToleration: Plugin = {
+  name: NAME,
+  filter(_state, pod, nodeInfo) {
+    const taint = firstUntoleratedTaint(nodeInfo.node?.spec?.taints ?? [], pod.spec?.tolerations ?? []);
+    if (!taint) return SUCCESS;
+    return unschedulable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ""}}`);
+  },
+};

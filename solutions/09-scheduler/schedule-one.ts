@@ -1,0 +1,102 @@
+/**
+ * One scheduling decision, for one pod, on the cache as it is right now:
+ *
+ *   preFilter ──> filter every node ──> feasible nodes ──> score + normalise + weigh ──> best node
+ *                        │                                                                 (ties: random)
+ *                        └── none feasible: FitError("0/3 nodes are available: ...")
+ *
+ * Everything here is synchronous: JavaScript runs it to the end before any
+ * watch event is handled, so the cache cannot change under our feet and no
+ * snapshot is needed (kube-scheduler copies its cache into a snapshot at
+ * the start of each cycle for the same reason).
+ */
+import type { Pod } from "../../shared/api/index.ts";
+import { FitError } from "./fit-error.ts";
+import type { Framework } from "./framework/framework.ts";
+import type { NodeInfo } from "./framework/node-info.ts";
+import type { CycleState, NodeScore, Status } from "./framework/types.ts";
+
+export interface ScheduleResult {
+  /** The chosen node. */
+  suggestedHost: string;
+  /** How many nodes were filtered, and how many passed. */
+  evaluatedNodes: number;
+  feasibleNodes: number;
+}
+
+/** Filters every node; returns the ones that passed, and why the others did not. */
+export function findNodesThatFit(
+  fwk: Framework,
+  state: CycleState,
+  pod: Pod,
+  nodes: NodeInfo[],
+): { feasible: NodeInfo[]; statuses: Map<string, Status> } {
+  // TODO(09.7): for each node, fwk.runFilterPlugins(state, pod, node): a
+  // "Success" puts the node in `feasible`, anything else goes into
+  // `statuses` under the node's name.
+  //#solution
+  const feasible: NodeInfo[] = [];
+  const statuses = new Map<string, Status>();
+  for (const node of nodes) {
+    const status = fwk.runFilterPlugins(state, pod, node);
+    if (status.code === "Success") feasible.push(node);
+    else statuses.set(node.name, status);
+  }
+  return { feasible, statuses };
+  //#end
+}
+
+/**
+ * The node with the highest total score. Among several with the same best
+ * score, each is equally likely (`random()` in [0, 1) decides): always
+ * taking the first would pile pods onto the node whose name sorts first.
+ */
+export function selectHost(scores: NodeScore[], random: () => number): string {
+  if (scores.length === 0) throw new Error("selectHost: no node to select from");
+  // TODO(09.8): walk the scores keeping the best one. On a tie with the
+  // best so far, count the tie (ties = 2 for the second node with that
+  // score, 3 for the third...) and take the new node when random() * ties < 1:
+  // "reservoir sampling" gives each tied node the same chance in one pass.
+  //#solution
+  let best = scores[0]!;
+  let ties = 1;
+  for (const candidate of scores.slice(1)) {
+    if (candidate.score > best.score) {
+      best = candidate;
+      ties = 1;
+    } else if (candidate.score === best.score) {
+      ties++;
+      if (random() * ties < 1) best = candidate;
+    }
+  }
+  return best.name;
+  //#end
+}
+
+/** The whole decision for one pod. Throws FitError when no node fits. */
+export function schedulePod(fwk: Framework, state: CycleState, pod: Pod, nodes: NodeInfo[], random: () => number): ScheduleResult {
+  if (nodes.length === 0) throw new FitError(0, new Map());
+  const pre = fwk.runPreFilterPlugins(state, pod);
+  if (pre.code !== "Success") {
+    // A preFilter "no" holds for every node.
+    throw new FitError(nodes.length, new Map(nodes.map((n) => [n.name, pre])));
+  }
+  const { feasible, statuses } = findNodesThatFit(fwk, state, pod, nodes);
+  if (feasible.length === 0) throw new FitError(nodes.length, statuses);
+  const result = { evaluatedNodes: nodes.length, feasibleNodes: feasible.length };
+  // One node left: nothing to compare.
+  if (feasible.length === 1) return { suggestedHost: feasible[0]!.name, ...result };
+  return { suggestedHost: selectHost(fwk.runScorePlugins(state, pod, feasible), random), ...result };
+}
+
+/** A small seeded random generator (mulberry32), so a test can make tie-breaking repeatable. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
