@@ -283,6 +283,17 @@ describe.skipIf(!d.available)("the apiserver", () => {
     expect(missing.body.reason).toBe("Invalid");
     expect(missing.body.details?.causes?.map((c) => c.field)).toContain("spec.containers[0].volumeMounts[0].name");
 
+    // A subPath that climbs out of its volume would reach the host's files.
+    for (const subPath of ["../../../../etc", "/etc"]) {
+      const climbing = await create(
+        testPod("climbing-subpath", [{ name: "main", volumeMounts: [{ name: "scratch", mountPath: "/x", subPath }] }], {
+          volumes: [{ name: "scratch", emptyDir: {} }],
+        }),
+      );
+      expect(climbing.code, subPath).toBe(422);
+      expect(climbing.body.details?.causes?.map((c) => c.field)).toContain("spec.containers[0].volumeMounts[0].subPath");
+    }
+
     const attempts: Array<{ name: string; path: string; type?: string }> = [
       { name: "root", path: "/" },
       { name: "docker-socket", path: "/var/run/docker.sock", type: "Socket" },

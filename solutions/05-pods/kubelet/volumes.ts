@@ -19,9 +19,10 @@
  */
 import { existsSync } from "node:fs";
 import { mkdir, readdir, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import type { Container, Pod, Volume } from "../../../shared/api/index.ts";
 import type { Mount } from "../../../shared/runtime/types.ts";
+import type { RestClient } from "../../04-kubectl/client/rest.ts";
 
 /** What a set-up volume is on the node: a host directory or file, or a tmpfs made per container. */
 export type VolumeSource = { type: "bind"; hostPath: string } | { type: "tmpfs"; sizeBytes?: number };
@@ -30,6 +31,8 @@ export interface VolumeContext {
   /** This volume's own directory: <root>/pods/<uid>/volumes/<plugin>/<volume>. Created on demand by the plugin. */
   dir: string;
   nodeName: string;
+  /** The kubelet's client, for plugins that read objects (chapter 11: Secrets, ConfigMaps). Set by the kubelet. */
+  client?: RestClient;
 }
 
 export interface VolumePlugin {
@@ -58,6 +61,8 @@ export class VolumeManager {
     /** The kubelet's root directory on the host. */
     private readonly rootDir: string,
     private readonly nodeName: string,
+    /** Passed to the plugins (VolumeContext.client). */
+    private readonly client?: RestClient,
   ) {}
 
   private podDir(uid: string): string {
@@ -84,7 +89,7 @@ export class VolumeManager {
     for (const volume of pod.spec?.volumes ?? []) {
       const plugin = this.pluginFor(volume);
       const dir = this.volumeDir(uid, plugin.name, volume.name);
-      sources.set(volume.name, await plugin.setUp(pod, volume, { dir, nodeName: this.nodeName }));
+      sources.set(volume.name, await plugin.setUp(pod, volume, { dir, nodeName: this.nodeName, client: this.client }));
     }
     return sources;
   }
@@ -96,7 +101,12 @@ export class VolumeManager {
       if (!source) throw new VolumeError(`volumeMount "${m.name}" of container "${container.name}": the pod has no such volume`);
       const readOnly = m.readOnly ?? false;
       if (source.type === "tmpfs") return { type: "tmpfs", target: m.mountPath, sizeBytes: source.sizeBytes, readOnly };
+      // The apiserver rejects a subPath with ".." or a leading "/"; check again, a
+      // kubelet must never mount a host folder outside the volume.
       const hostPath = m.subPath ? join(source.hostPath, m.subPath) : source.hostPath;
+      if (relative(source.hostPath, hostPath).startsWith("..")) {
+        throw new VolumeError(`volumeMount "${m.name}" of container "${container.name}": subPath "${m.subPath}" leaves the volume`);
+      }
       return { type: "bind", source: hostPath, target: m.mountPath, readOnly };
     });
   }

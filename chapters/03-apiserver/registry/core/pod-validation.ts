@@ -92,6 +92,10 @@ function validateContainer(c: Container, path: string, names: Set<string>, volum
     if (!m.name) errs.push(field.required(`${path}.volumeMounts[${j}].name`));
     else if (!volumes.has(m.name)) errs.push(field.notFound(`${path}.volumeMounts[${j}].name`, m.name));
     if (!m.mountPath) errs.push(field.required(`${path}.volumeMounts[${j}].mountPath`));
+    // A subPath is a folder inside the volume: it must not climb out of it.
+    if (m.subPath !== undefined && (m.subPath.startsWith("/") || m.subPath.split("/").includes(".."))) {
+      errs.push(field.invalid(`${path}.volumeMounts[${j}].subPath`, m.subPath, "must be a relative path without '..'"));
+    }
   });
   return errs;
 }
