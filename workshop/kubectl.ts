@@ -9,7 +9,7 @@
  * It talks to the cluster of `npm start` (its kubeconfig is .kube/config),
  * or to the one named by --server, --kubeconfig or $KUBECONFIG.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CHAPTERS, REPO_ROOT } from "../shared/chapters.ts";
@@ -36,9 +36,36 @@ async function main(): Promise<number> {
     const plugin = join(resolve(REPO_ROOT, tree), chapter.slug, "kubectl", "index.ts");
     if (existsSync(plugin)) await import(pathToFileURL(plugin).href);
   }
+  await trustLoopbackSecurePort(argv, tree);
   const abort = new AbortController();
   process.once("SIGINT", () => abort.abort()); // ends `get -w` cleanly
   return run(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal: abort.signal });
+}
+
+/**
+ * From chapter 11 on, the kubeconfig of `npm start` points at the apiserver's
+ * secure port: TLS with a self-signed certificate, and insecure-skip-tls-verify.
+ * Node's fetch has no per-request switch for that, so when the cluster this
+ * run talks to is such a loopback https server, this process accepts its
+ * certificate (and no other setting changes).
+ */
+async function trustLoopbackSecurePort(argv: string[], tree: string): Promise<void> {
+  if (process.env.NODE_TLS_REJECT_UNAUTHORIZED !== undefined || argv.some((a) => a === "--server" || a.startsWith("--server="))) return;
+  const flag = argv.findIndex((a) => a === "--kubeconfig" || a.startsWith("--kubeconfig="));
+  const kubeconfigFile = join(resolve(REPO_ROOT, tree), "04-kubectl", "kubectl", "kubeconfig.ts");
+  if (!existsSync(kubeconfigFile)) return;
+  const { readKubeconfig, WORKSHOP_KUBECONFIG } = (await import(pathToFileURL(kubeconfigFile).href)) as {
+    readKubeconfig(path: string): Promise<{ server: string }>;
+    WORKSHOP_KUBECONFIG: string;
+  };
+  const path = flag >= 0 ? (argv[flag]!.includes("=") ? argv[flag]!.split("=")[1] : argv[flag + 1]) : (process.env.KUBECONFIG?.split(":")[0] ?? WORKSHOP_KUBECONFIG);
+  if (!path || !existsSync(path)) return;
+  const text = readFileSync(path, "utf8");
+  const server = await readKubeconfig(path).then((s) => s.server, () => "");
+  if (/^https:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(server) && /insecure-skip-tls-verify: true/.test(text)) {
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+    process.removeAllListeners("warning"); // Node would warn about the line above on every run
+  }
 }
 
 main().then(

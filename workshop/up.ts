@@ -111,7 +111,8 @@ export async function up(args: string[]): Promise<void> {
     if (existsSync(kubeconfigFile)) {
       const kubeconfigModule = (await import(pathToFileURL(kubeconfigFile).href)) as KubeconfigModule;
       kubeconfig = kubeconfigModule.WORKSHOP_KUBECONFIG;
-      await kubeconfigModule.writeKubeconfig(kubeconfig, { server: cluster.url });
+      // From chapter 11 on: the secure port (TLS) and the admin's token (kubectl sends tokens only over TLS).
+      await kubeconfigModule.writeKubeconfig(kubeconfig, { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
     }
 
     console.log();

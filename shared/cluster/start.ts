@@ -101,6 +101,8 @@ export async function startClusterFromTree(options: ClusterOptions): Promise<Clu
       return ctx.network;
     },
     labels: ctx.labels,
+    adminToken: ctx.adminToken,
+    secureUrl: ctx.secureUrl,
     startNode: (name) => (ctx.startNode ?? noKubelets)(name),
     stopNode: (name) => (ctx.stopNode ?? noKubelets)(name),
     close,

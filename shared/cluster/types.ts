@@ -58,6 +58,10 @@ export interface Cluster {
   network: string | undefined;
   /** The labels on everything the cluster created (options.labels + k8s-workshop.cluster=<id>). */
   labels: Record<string, string>;
+  /** The admin's bearer token (group system:masters), once chapter 11 turns authentication on; undefined before. */
+  adminToken: string | undefined;
+  /** The apiserver's TLS port (chapter 11), https://127.0.0.1:PORT: the real kubectl sends tokens only over TLS. */
+  secureUrl: string | undefined;
   /** Starts a kubelet (again) under this name; a running one of the same name is stopped first. */
   startNode(name: string): Promise<Kubelet>;
   /** Stops a kubelet: its containers keep running, like a real kubelet that restarts. */
@@ -84,6 +88,16 @@ export interface ClusterContext {
   store?: Store;
   apiserver?: ApiServer;
   url?: string;
+  /**
+   * The bearer token every component (kubelets, binder, controller manager,
+   * scheduler) sends, set by chapter 11's prepare() when it turns
+   * authentication on; undefined before (no authentication).
+   */
+  token?: string;
+  /** The admin's token, for the kubeconfig of `npm start` and for tests (chapter 11). */
+  adminToken?: string;
+  /** The apiserver's TLS port, https://127.0.0.1:PORT (chapter 11). */
+  secureUrl?: string;
   network?: string;
   nodes: Kubelet[];
   /** Filled by components' prepare(): what every kubelet gets. */

@@ -35,16 +35,18 @@ export function testPod(name: string, containers: Array<Partial<Container> & { n
 
 export function podHelpers(cluster: Cluster): PodHelpers {
   const docker = connectDocker();
+  // From chapter 11 on, the apiserver wants a token.
+  const auth: Record<string, string> = cluster.adminToken ? { authorization: `Bearer ${cluster.adminToken}` } : {};
   const path = (ns: string, name = "") => `${cluster.url}/api/v1/namespaces/${ns}/pods${name ? `/${name}` : ""}`;
   const get = async (name: string, ns = "default") => {
-    const res = await fetch(path(ns, name));
+    const res = await fetch(path(ns, name), { headers: auth });
     if (res.status === 404) return undefined;
     if (!res.ok) throw new Error(`GET pod ${name}: ${res.status} ${await res.text()}`);
     return (await res.json()) as Pod;
   };
   return {
     async create(pod, ns = "default") {
-      const res = await fetch(path(ns), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(pod) });
+      const res = await fetch(path(ns), { method: "POST", headers: { "content-type": "application/json", ...auth }, body: JSON.stringify(pod) });
       if (res.status !== 201) throw new Error(`create pod: ${res.status} ${await res.text()}`);
       return (await res.json()) as Pod;
     },
@@ -68,7 +70,7 @@ export function podHelpers(cluster: Cluster): PodHelpers {
       return docker.listContainers({ all: true, filters: { label: [`io.kubernetes.pod.uid=${pod.metadata?.uid}`] } });
     },
     async delete(name, ns = "default", query = "") {
-      const res = await fetch(path(ns, name) + query, { method: "DELETE" });
+      const res = await fetch(path(ns, name) + query, { method: "DELETE", headers: auth });
       return res.status;
     },
   };

@@ -22,9 +22,17 @@ async function containersOf(uid: string): Promise<number> {
   return (await docker.listContainers({ all: true, filters: { label: [`io.kubernetes.pod.uid=${uid}`] } })).length;
 }
 
+/** From chapter 11 on the apiserver wants the admin's token (npm start writes it to <data>/control-plane/tokens.csv). */
+function auth(): Record<string, string> {
+  const file = join(dataDir, "control-plane", "tokens.csv");
+  if (!existsSync(file)) return {};
+  const line = readFileSync(file, "utf8").split("\n").find((l) => l.split(",")[1] === "kubernetes-admin");
+  return line ? { authorization: `Bearer ${line.split(",")[0]}` } : {};
+}
+
 async function runningPod(url: string, name: string): Promise<Pod> {
   return waitFor(`pod ${name} to run`, async () => {
-    const pod = (await (await fetch(`${url}/api/v1/namespaces/default/pods/${name}`)).json()) as Pod;
+    const pod = (await (await fetch(`${url}/api/v1/namespaces/default/pods/${name}`, { headers: auth() })).json()) as Pod;
     return pod.status?.phase === "Running" ? pod : undefined;
   }, { timeoutMs: 60_000 });
 }
@@ -71,11 +79,11 @@ async function stop(child: ChildProcess): Promise<number | null> {
 describe("npm start", () => {
   it("serves the API on loopback, stops on Ctrl-C, and keeps what was written", async () => {
     const first = await startUp();
-    const version = (await (await fetch(`${first.url}/version`)).json()) as { major: string };
+    const version = (await (await fetch(`${first.url}/version`, { headers: auth() })).json()) as { major: string };
     expect(version.major).toBe("1");
     const created = await fetch(`${first.url}/api/v1/namespaces`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...auth() },
       body: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "kept-across-restarts" } }),
     });
     expect(created.status).toBe(201);
@@ -85,7 +93,7 @@ describe("npm start", () => {
       const manifest = parse(readFileSync(join(REPO_ROOT, "examples", "pod.yaml"), "utf8")) as Pod;
       const res = await fetch(`${first.url}/api/v1/namespaces/default/pods`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...auth() },
         body: JSON.stringify(manifest),
       });
       expect(res.status).toBe(201);
@@ -99,7 +107,7 @@ describe("npm start", () => {
     if (runsPods) expect(await containersOf(uid)).toBe(0);
 
     const second = await startUp();
-    const got = await fetch(`${second.url}/api/v1/namespaces/kept-across-restarts`);
+    const got = await fetch(`${second.url}/api/v1/namespaces/kept-across-restarts`, { headers: auth() });
     expect(got.status).toBe(200);
     if (runsPods) {
       // The pod is still in the store: its node runs it again, and Ctrl-C removes it again.

@@ -125,7 +125,7 @@ export class Kubelet {
     this.ctx = {
       runtime: options.runtime,
       containers,
-      volumes: new VolumeManager(options.volumePlugins ?? [], options.rootDir ?? join(tmpdir(), "k8s-workshop-kubelet", options.nodeName), options.nodeName),
+      volumes: new VolumeManager(options.volumePlugins ?? [], options.rootDir ?? join(tmpdir(), "k8s-workshop-kubelet", options.nodeName), options.nodeName, this.client),
       env: new EnvironmentBuilder(options.envSources, options.envVarResolvers),
       backOff: new BackOff({ initialMs: options.backOff?.initialMs ?? 10_000, maxMs: options.backOff?.maxMs ?? 300_000 }),
       client: this.client,

@@ -37,6 +37,7 @@ export const kubeletsComponent: ClusterComponent = {
         ...ctx.kubelet,
         nodeName: name,
         server: url,
+        token: ctx.token,
         runtime: shared ?? new FakeRuntime({ name }),
         runtimeName: fake ? "fake" : "docker",
         network: ctx.network,

@@ -10,7 +10,7 @@ export const naiveBinderComponent: ClusterComponent = {
   chapter: "05",
   name: "naive binder",
   async start(ctx) {
-    const binder = startNaiveBinder({ server: ctx.url!, log: ctx.log });
+    const binder = startNaiveBinder({ server: ctx.url!, token: ctx.token, log: ctx.log });
     return () => binder.stop();
   },
 };

@@ -13,7 +13,7 @@ export const schedulerComponent: ClusterComponent = {
   replaces: ["naive binder"],
   async start(ctx) {
     const { startScheduler } = await ctx.load<SchedulerModule>("09-scheduler/index.ts");
-    const scheduler = await startScheduler({ server: ctx.url!, onError: (err: Error) => ctx.log(`scheduler: ${err.message}`) });
+    const scheduler = await startScheduler({ server: ctx.url!, token: ctx.token, onError: (err: Error) => ctx.log(`scheduler: ${err.message}`) });
     return () => scheduler.stop();
   },
 };

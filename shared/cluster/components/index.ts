@@ -8,12 +8,20 @@ import { storeComponent } from "./02-store.ts";
 import { apiserverComponent } from "./03-apiserver.ts";
 import { kubeletsComponent } from "./05-kubelets.ts";
 import { naiveBinderComponent } from "./05-naive-binder.ts";
+import { volumesComponent } from "./06-volumes.ts";
 import { selectorsComponent } from "./07-selectors.ts";
+import { controllerManagerComponent } from "./08-controller-manager.ts";
+import { schedulerComponent } from "./09-scheduler.ts";
+import { secretsComponent } from "./11-secrets.ts";
 
 export const COMPONENTS: readonly ClusterComponent[] = [
   storeComponent,
   apiserverComponent,
+  secretsComponent, // right after the apiserver: tokens, roles and encryption before any client talks
+  volumesComponent,
   selectorsComponent, // before the kubelets: they list pods with a field selector once it exists
   kubeletsComponent,
   naiveBinderComponent,
+  schedulerComponent, // replaces the naive binder
+  controllerManagerComponent,
 ];

@@ -78,6 +78,13 @@ export interface Subresource {
   name: string;
   /** The kind it takes or returns, for discovery ("Binding", "Scale"). Default: the parent's kind. */
   kind?: string;
+  /**
+   * The group and version of that kind when it is not the parent's: the scale
+   * subresource of replicationcontrollers speaks autoscaling/v1 Scale, and
+   * clients (kubectl scale) learn that from discovery.
+   */
+  group?: string;
+  version?: string;
   /** Verbs served, for discovery and routing ("create" = POST, "get" = GET, "update" = PUT, "patch" = PATCH). */
   verbs: Verb[];
   /**

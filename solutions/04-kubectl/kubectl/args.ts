@@ -22,6 +22,8 @@ export interface Flags {
   showLabels: boolean;
   /** --overwrite: let label and annotate (chapter 07) change a value that is already set. */
   overwrite: boolean;
+  /** Flags a later chapter added with registerFlag() (chapter 08: --replicas, --image...), by long name. */
+  extra: Record<string, string | boolean>;
 }
 
 /** A mistake on the command line: kubectl prints it as "error: ..." and exits 1. */
@@ -32,7 +34,7 @@ export class UsageError extends Error {
 interface FlagSpec {
   long: string;
   short?: string;
-  /** The Flags field it sets. */
+  /** The Flags field it sets ("extra": flags.extra[long]). */
   field: keyof Flags;
   kind: "string" | "boolean" | "list";
 }
@@ -54,8 +56,22 @@ const FLAGS: FlagSpec[] = [
   { long: "overwrite", field: "overwrite", kind: "boolean" },
 ];
 
+/**
+ * Adds a flag (a later chapter's command needs its own, e.g. `scale --replicas 3`).
+ * Its value lands in flags.extra[long]: a string, or true/false for a boolean flag.
+ */
+export function registerFlag(spec: { long: string; short?: string; kind: "string" | "boolean" }): void {
+  const same = FLAGS.find((f) => f.long === spec.long);
+  if (same) {
+    if (same.field === "extra" && same.kind === spec.kind) return;
+    throw new Error(`the flag --${spec.long} already exists`);
+  }
+  if (spec.short && FLAGS.some((f) => f.short === spec.short)) throw new Error(`the flag -${spec.short} already exists`);
+  FLAGS.push({ ...spec, field: "extra" });
+}
+
 export function parseArgs(argv: string[]): { positionals: string[]; flags: Flags } {
-  const flags: Flags = { allNamespaces: false, filenames: [], watch: false, help: false, noHeaders: false, showLabels: false, overwrite: false };
+  const flags: Flags = { allNamespaces: false, filenames: [], watch: false, help: false, noHeaders: false, showLabels: false, overwrite: false, extra: {} };
   const positionals: string[] = [];
   const values = flags as unknown as Record<string, string | boolean | string[] | undefined>;
   for (let i = 0; i < argv.length; i++) {
@@ -79,15 +95,18 @@ export function parseArgs(argv: string[]): { positionals: string[]; flags: Flags
       if (arg.length > 2) inline = arg.slice(arg[2] === "=" ? 3 : 2);
     }
     if (!spec) throw new UsageError(`unknown flag: ${arg.split("=")[0]} (see kubectl --help)`);
+    // A registered flag's value goes to flags.extra, under its long name.
+    const target = spec.field === "extra" ? flags.extra : values;
+    const key = spec.field === "extra" ? spec.long : spec.field;
     if (spec.kind === "boolean") {
       if (inline !== undefined && !["true", "false"].includes(inline)) throw new UsageError(`flag --${spec.long} takes no value`);
-      values[spec.field] = inline !== "false";
+      target[key] = inline !== "false";
       continue;
     }
     const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`flag needs an argument: --${spec.long}`);
     if (spec.kind === "list") (values[spec.field] as string[]).push(value);
-    else values[spec.field] = value;
+    else target[key] = value;
   }
   return { positionals, flags };
 }

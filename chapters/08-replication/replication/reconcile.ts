@@ -1,0 +1,62 @@
+/**
+ * The heart of the replication controller, as pure functions: given what
+ * is wanted and what exists, what to do. No I/O, so the tests can try every
+ * case in microseconds; the controller (replication-controller.ts) does the
+ * talking to the apiserver.
+ *
+ *   wanted 3, active pods [a, b]          -> create 1
+ *   wanted 1, active pods [a, b, c]       -> delete 2: the two that hurt least
+ *   wanted 2, active pods [a, b]          -> nothing
+ */
+import type { Pod, PodPhase } from "../../../shared/api/index.ts";
+import { todo } from "../../../shared/todo.ts";
+
+/** A pod that counts toward the replicas: not finished, not being deleted. */
+export function isPodActive(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase !== "Succeeded" && phase !== "Failed" && !pod.metadata?.deletionTimestamp;
+}
+
+/** Ready: its Ready condition is True (chapter 05: all containers run; chapter 12: probes pass). */
+export function isPodReady(pod: Pod): boolean {
+  return pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
+}
+
+/** Since when the pod has been Ready (ms), or undefined. */
+export function readySince(pod: Pod): number | undefined {
+  const ready = pod.status?.conditions?.find((c) => c.type === "Ready" && c.status === "True");
+  return ready?.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : undefined;
+}
+
+export type ReplicaAction = { kind: "none" } | { kind: "create"; count: number } | { kind: "delete"; pods: Pod[] };
+
+/** The rank of a phase when choosing pods to delete: the earlier in a pod's life, the less it hurts. */
+const PHASE_RANK: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
+
+function restarts(pod: Pod): number {
+  return (pod.status?.containerStatuses ?? []).reduce((n, s) => n + (s.restartCount ?? 0), 0);
+}
+
+// TODO(08.3): order pods for deletion, the one to delete first first
+// (a sort comparator: negative when `a` should go before `b`). Like
+// Kubernetes, prefer, in this order:
+//   1. a pod not on a node yet (no spec.nodeName) over one on a node;
+//   2. an earlier phase: Pending, then Unknown, then Running (PHASE_RANK);
+//   3. a pod that is not Ready over one that is (isPodReady);
+//   4. of two Ready pods, the one Ready for the shorter time (readySince later);
+//   5. more container restarts over fewer;
+//   6. the younger pod (later creationTimestamp) over the older.
+// A pod that has not started yet costs nothing to throw away; a pod that
+// has served for an hour without trouble is the one to keep.
+export function deletionOrder(a: Pod, b: Pod): number {
+  todo("08.3");
+}
+
+// TODO(08.3): the reconcile diff. `active` are the active pods the RC owns.
+// Too few: create the missing ones; too many: delete the surplus, chosen
+// with deletionOrder() (do not sort `active` in place: copy it). Never more
+// than `burst` creations or deletions in one sync (the next sync does the
+// rest): a typo such as replicas: 50000 must not flood the apiserver.
+export function decideReplicas(wanted: number, active: Pod[], burst = 500): ReplicaAction {
+  todo("08.3");
+}

@@ -1,0 +1,46 @@
+/**
+ * The status of an RC: what the controller observed, for people (kubectl get
+ * rc: CURRENT, READY) and for programs (a rolling update waits on
+ * readyReplicas; anyone can tell from observedGeneration whether the
+ * controller has seen the latest spec).
+ */
+import { timestamp, type Pod } from "../../../shared/api/index.ts";
+import type { ReplicationController, ReplicationControllerCondition, ReplicationControllerStatus } from "../../../shared/api/replication.ts";
+import { isPodReady, readySince } from "./reconcile.ts";
+import { todo } from "../../../shared/todo.ts";
+
+/** Why the last create or delete failed, for the ReplicaFailure condition. */
+export interface ReplicaFailure {
+  reason: "FailedCreate" | "FailedDelete";
+  message: string;
+}
+
+/** The condition list with ReplicaFailure set (when `failure`) or removed (when not). */
+function withFailureCondition(conditions: ReplicationControllerCondition[] | undefined, failure: ReplicaFailure | undefined, now: Date): ReplicationControllerCondition[] | undefined {
+  const others = (conditions ?? []).filter((c) => c.type !== "ReplicaFailure");
+  if (!failure) return others.length > 0 ? others : undefined;
+  const previous = conditions?.find((c) => c.type === "ReplicaFailure");
+  const same = previous?.reason === failure.reason && previous.message === failure.message;
+  const condition: ReplicationControllerCondition = {
+    type: "ReplicaFailure",
+    status: "True",
+    lastTransitionTime: same && previous?.lastTransitionTime ? previous.lastTransitionTime : timestamp(now),
+    reason: failure.reason,
+    message: failure.message,
+  };
+  return [...others, condition];
+}
+
+// TODO(08.5): the status from the pods the RC owns (active ones, already claimed):
+// - replicas: how many;
+// - fullyLabeledReplicas: how many carry every label of the template
+//   (the selector may ask for fewer labels than the template sets);
+// - readyReplicas: how many are Ready (isPodReady);
+// - availableReplicas: how many have been Ready for at least
+//   spec.minReadySeconds (readySince(); with 0, every Ready pod);
+// - observedGeneration: the RC's metadata.generation;
+// - conditions: withFailureCondition(rc.status?.conditions, failure, now).
+// Leave `conditions` out when it is undefined.
+export function calculateStatus(rc: ReplicationController, pods: Pod[], now: Date, failure?: ReplicaFailure): ReplicationControllerStatus {
+  todo("08.5");
+}

@@ -1,0 +1,77 @@
+/**
+ * Secrets: small pieces of sensitive data (passwords, tokens, keys) that pods
+ * consume as environment variables or files.
+ *
+ * On the wire a Secret's values are base64 under `data`, so they can be any
+ * bytes. Clients may write plain text under `stringData` instead: the
+ * apiserver encodes it into `data` and drops `stringData`, so it is never
+ * stored and never returned. Base64 hides nothing; what protects a Secret is
+ * who may read it (authorization) and how it is stored (encryption at rest).
+ */
+import { age, deepEqual, field, type FieldError } from "../../../shared/api/index.ts";
+import type { Secret } from "../../../shared/api/config.ts";
+import * as schemas from "../../../shared/api/schema/config.ts";
+import type { ApiObject, ResourceDefinition } from "../../03-apiserver/registry/types.ts";
+import { ageColumn, column, nameColumn } from "../../03-apiserver/table/table.ts";
+import { isBase64, MAX_DATA_BYTES, validateDataKey } from "./data-keys.ts";
+import { todo } from "../../../shared/todo.ts";
+
+/** Field errors must never echo a secret's value. */
+const REDACTED = "<secret contents redacted>";
+
+// TODO(11.3): stringData is write-only. Merge every stringData entry into
+// data as base64 (a key in both takes the stringData value, as in Kubernetes),
+// then delete stringData from the object so it is never stored.
+export function mergeStringData(secret: Secret): void {
+  todo("11.3");
+}
+
+// TODO(11.3): check a Secret's data: every key must be valid
+// (validateDataKey, path `data[KEY]`), every value valid base64 (isBase64;
+// else field.invalid(`data[KEY]`, REDACTED, "illegal base64 data")), and the
+// decoded values together at most MAX_DATA_BYTES (field.tooLong("data", ...)).
+export function validateSecretData(secret: Secret): FieldError[] {
+  todo("11.3");
+}
+
+/** The number of keys, for the DATA column. */
+export function dataCount(secret: Secret): number {
+  return Object.keys(secret.data ?? {}).length;
+}
+
+export const secrets: ResourceDefinition = {
+  group: "",
+  version: "v1",
+  kind: "Secret",
+  plural: "secrets",
+  singular: "secret",
+  scope: "Namespaced",
+  schema: schemas.secret,
+  description: "Secret holds secret data of a certain type. Values in data are base64.",
+  strategy: {
+    // defaults() runs on create and on every update (and patch), so stringData is merged whatever the verb.
+    defaults(obj) {
+      const secret = obj as Secret;
+      secret.type ||= "Opaque";
+      mergeStringData(secret);
+    },
+    validate: (obj) => validateSecretData(obj as Secret),
+    validateUpdate(obj, old) {
+      const [secret, previous] = [obj as Secret, old as Secret];
+      const errors: FieldError[] = [];
+      if ((secret.type ?? "Opaque") !== (previous.type ?? "Opaque")) errors.push(field.invalid("type", secret.type, "field is immutable"));
+      if (previous.immutable) {
+        if (!deepEqual(secret.data ?? {}, previous.data ?? {})) errors.push(field.forbidden("data", "field is immutable when `immutable` is set"));
+        if (!secret.immutable) errors.push(field.forbidden("immutable", "field is immutable when `immutable` is set"));
+      }
+      return errors;
+    },
+  },
+  table: {
+    columns: [nameColumn(), column("Type", "The type of the secret."), column("Data", "The number of keys in the secret.", 0, "integer"), ageColumn()],
+    cells: (obj: ApiObject, now) => {
+      const secret = obj as Secret;
+      return [secret.metadata?.name ?? "", secret.type ?? "Opaque", dataCount(secret), age(secret.metadata?.creationTimestamp, now)];
+    },
+  },
+};

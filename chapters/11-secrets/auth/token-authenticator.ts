@@ -1,0 +1,39 @@
+/**
+ * AUTHENTICATION: who is asking? The request carries a credential; an
+ * authenticator turns it into a user (a name, a uid, groups) or rejects it.
+ * Kubernetes has many (client certificates, service account tokens, OIDC...);
+ * this one reads `Authorization: Bearer <token>` and looks the token up in
+ * the static token file.
+ *
+ *   no Authorization header       -> not mine (undefined): the next authenticator, or anonymous
+ *   Bearer <token in the file>    -> that user, plus the group system:authenticated
+ *   Bearer <unknown token>        -> 401 Unauthorized
+ */
+import type { IncomingMessage } from "node:http";
+import { unauthorized } from "../../../shared/api/index.ts";
+import type { Authenticator, UserInfo } from "../../03-apiserver/chain/types.ts";
+import type { StaticToken } from "./token-file.ts";
+import { todo } from "../../../shared/todo.ts";
+
+/** Every authenticated user is also in this group (RBAC grants discovery to it). */
+export const AUTHENTICATED_GROUP = "system:authenticated";
+
+// TODO(11.1): authenticate a request by its bearer token. Read the
+// Authorization header; without one, or with another scheme ("Basic ..."),
+// return undefined. With "Bearer <token>" (the scheme in any case) look the
+// token up: unknown -> throw unauthorized(); known -> { username: user, uid,
+// groups: its groups plus AUTHENTICATED_GROUP }.
+export function bearerTokenAuthenticator(tokens: readonly StaticToken[]): Authenticator {
+  const byToken = new Map(tokens.map((t) => [t.token, t]));
+  return (req: IncomingMessage): UserInfo | undefined => {
+    todo("11.1");
+  };
+}
+
+/**
+ * The last authenticator when anonymous requests are not allowed: whatever
+ * reaches it was recognized by nobody, so it is 401 Unauthorized.
+ */
+export const rejectAnonymous: Authenticator = () => {
+  throw unauthorized();
+};

@@ -1,0 +1,32 @@
+/**
+ * envFrom: every key of a Secret or ConfigMap becomes a variable.
+ *
+ *   envFrom:
+ *   - configMapRef: { name: settings }
+ *   - secretRef: { name: db }
+ *     prefix: DB_                       # password -> DB_password
+ *
+ * An environment source (chapter 05's extension point) with order 20: above
+ * Service variables (10), below the container's own `env` (100), so a
+ * variable written out in `env` always wins. Within envFrom, a later entry
+ * overrides an earlier one. Keys that are not valid variable names are skipped.
+ */
+import { EnvError, type EnvSource } from "../../05-pods/index.ts";
+import { notFoundMessage, readData, type SourceKind } from "./objects.ts";
+import { todo } from "../../../shared/todo.ts";
+
+/** What Kubernetes accepts as an environment variable name. */
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+
+export const envFromSource: EnvSource = {
+  name: "envFrom",
+  order: 20,
+  // TODO(11.6): for each entry of ctx.container.envFrom, in order: read the
+  // configMapRef's or secretRef's object (readData, the pod's namespace).
+  // Missing: skip it if the ref is optional, else throw an
+  // EnvError(notFoundMessage(...)). Else add every key as prefix + key
+  // (skipping names that do not match ENV_NAME), value as UTF-8 text.
+  async variables(ctx) {
+    todo("11.6");
+  },
+};

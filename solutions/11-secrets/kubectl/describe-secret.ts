@@ -1,0 +1,31 @@
+/**
+ * `kubectl describe secret` shows which keys a Secret has and how big each
+ * value is, never the values: a describe output ends up in terminals,
+ * screenshots and tickets. (`kubectl get secret -o yaml` still shows the
+ * base64, to whoever is allowed to read the Secret.)
+ *
+ *   Type:  Opaque
+ *
+ *   Data
+ *   ====
+ *   password:  11 bytes
+ *   username:  5 bytes
+ */
+import type { Secret } from "../../../shared/api/config.ts";
+import type { KubeObject } from "../../../shared/api/meta.ts";
+import { metadataLines } from "../../04-kubectl/kubectl/describe.ts";
+
+// TODO(11.8): the lines of `kubectl describe secret`: metadataLines(secret),
+// an empty line, `Type:  <type>`, an empty line, "Data", "====", then one
+// line per key in sorted order: `<key>:  <size of the decoded value> bytes`.
+// Never the value itself, not even in base64.
+export function describeSecret(object: KubeObject): string[] {
+  //#solution
+  const secret = object as Secret;
+  const lines = [...metadataLines(secret), "", `Type:  ${secret.type ?? "Opaque"}`, "", "Data", "===="];
+  for (const key of Object.keys(secret.data ?? {}).sort()) {
+    lines.push(`${key}:  ${Buffer.from(secret.data![key]!, "base64").length} bytes`);
+  }
+  return lines;
+  //#end
+}
