@@ -38,9 +38,12 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
   });
 }
 
-/** Parses a body as JSON or YAML by its Content-Type. */
+/**
+ * Parses a body as JSON or YAML by its Content-Type. A body sent without one
+ * is read as JSON, as the real apiserver does (kubectl scale sends its Scale so).
+ */
 export function parseBody(buffer: Buffer, contentType: string, accepted: readonly string[] = OBJECT_CONTENT_TYPES): unknown {
-  const type = mediaType(contentType);
+  const type = mediaType(contentType) || "application/json";
   if (!accepted.includes(type)) throw unsupportedMediaType(type, accepted);
   const text = buffer.toString("utf8");
   if (text.trim() === "") throw badRequest("the request body is empty; send the object as JSON (Content-Type: application/json)");

@@ -47,12 +47,9 @@ async function readPatch(request: SubresourceRequest): Promise<(scale: Scale) =>
   }
 }
 
-/**
- * Reads a PUT body. The real kubectl's scale client sends its Scale without a
- * Content-Type; the real apiserver then takes JSON, and so do we.
- */
+/** Reads a PUT body (the real kubectl's scale client sends it without a Content-Type: parseBody reads that as JSON). */
 async function readScale(request: SubresourceRequest): Promise<unknown> {
-  return parseBody(await readBody(request.req), request.req.headers["content-type"] || "application/json");
+  return parseBody(await readBody(request.req), request.req.headers["content-type"] ?? "");
 }
 
 /** The wanted replica count of a Scale a client sent; a 4xx for anything else. */
