@@ -17,7 +17,7 @@ import { insufficientResources, leastAllocatedScore, nodeResourcesFit } from "@t
 import { nodeUnschedulable } from "@tree/09-scheduler/plugins/node-unschedulable.ts";
 import { normalizeSpread, selectorSpread } from "@tree/09-scheduler/plugins/selector-spread.ts";
 import { firstUntoleratedTaint, taintToleration, tolerates } from "@tree/09-scheduler/plugins/taint-toleration.ts";
-import { findNodesThatFit, schedulePod, seededRandom, selectHost } from "@tree/09-scheduler/schedule-one.ts";
+import { findNodesThatFit, NodeSampler, numFeasibleNodesToFind, schedulePod, seededRandom, selectHost } from "@tree/09-scheduler/schedule-one.ts";
 import type { Container, Node, Pod, Taint, Toleration } from "../shared/api/index.ts";
 
 const Gi = 2 ** 30;
@@ -313,6 +313,26 @@ describe("09.7 the filter phase", () => {
     expect(statuses.get("far")?.plugin).toBe("NodeAffinity");
     expect(() => schedulePod(fwk, new CycleState(), pod("p", { memory: "16Gi" }), nodes, Math.random)).toThrow(
       "0/3 nodes are available: 3 Insufficient memory.",
+    );
+  });
+
+  it("stops once enough nodes fit, and the next cycle starts where this one stopped", () => {
+    const fwk = framework([nodeResourcesFit]);
+    const nodes = Array.from({ length: 1000 }, (_, i) => info(node(`n${String(i).padStart(4, "0")}`, { memory: "8Gi" })));
+    const enough = numFeasibleNodesToFind(nodes.length);
+    expect(enough).toBe(420); // 1000 nodes: 50% - 8% = 42%
+    expect(numFeasibleNodesToFind(50)).toBe(50); // a small cluster: every node
+    expect(numFeasibleNodesToFind(5000)).toBe(500); // at least 5% ... here 10%
+    const { feasible } = findNodesThatFit(fwk, new CycleState(), pod("p", { memory: "1Gi" }), nodes, enough);
+    expect(feasible).toHaveLength(enough);
+
+    const sampler = new NodeSampler();
+    const first = schedulePod(fwk, new CycleState(), pod("a", { memory: "1Gi" }), nodes, () => 0, sampler);
+    expect(first.evaluatedNodes).toBe(enough);
+    expect(sampler.order(nodes)[0]!.name).toBe(`n0${enough}`);
+    // A pod that fits nowhere is still judged on every node, for its message.
+    expect(() => schedulePod(fwk, new CycleState(), pod("b", { memory: "16Gi" }), nodes, () => 0, sampler)).toThrow(
+      "0/1000 nodes are available: 1000 Insufficient memory.",
     );
   });
 });

@@ -18,7 +18,7 @@ import { FitError } from "./fit-error.ts";
 import type { Framework } from "./framework/framework.ts";
 import { CycleState, type QueuedPodInfo } from "./framework/types.ts";
 import type { SchedulingQueue } from "./queue/scheduling-queue.ts";
-import { schedulePod } from "./schedule-one.ts";
+import { NodeSampler, schedulePod } from "./schedule-one.ts";
 
 /** How many bindings may be in flight at once. */
 const MAX_BINDINGS = 32;
@@ -36,6 +36,8 @@ export interface SchedulerParts {
 export class Scheduler {
   private readonly bindings = new Set<Promise<void>>();
   private readonly statusUpdates = new Set<Promise<void>>();
+  /** In a big cluster, which nodes the next cycle filters first. */
+  private readonly sampler = new NodeSampler();
   /** Pods bound by this scheduler (for the benchmark). */
   scheduled = 0;
 
@@ -76,7 +78,7 @@ export class Scheduler {
     const state = new CycleState();
     let host: string;
     try {
-      host = schedulePod(framework, state, pod, cache.nodes(), random).suggestedHost;
+      host = schedulePod(framework, state, pod, cache.nodes(), random, this.sampler).suggestedHost;
     } catch (err) {
       this.track(this.statusUpdates, this.handleSchedulingFailure(info, err, cycle));
       return;
