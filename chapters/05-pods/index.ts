@@ -20,4 +20,4 @@ export type { VolumeContext, VolumePlugin, VolumeSource } from "./kubelet/volume
 export { VolumeError } from "./kubelet/volumes.ts";
 export type { EnvContext, EnvSource, EnvVarResolver } from "./kubelet/env.ts";
 export { EnvError } from "./kubelet/env.ts";
-export type { ProbeManager } from "./kubelet/probes.ts";
+export type { ProbeHost, ProbeManager, ProbeManagerFactory } from "./kubelet/probes.ts";

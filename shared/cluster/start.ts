@@ -22,7 +22,7 @@ import { CHAPTERS } from "../chapters.ts";
 import { connectDocker } from "../docker.ts";
 import { COMPONENTS } from "./components/index.ts";
 import { CLUSTER_LABEL, removeClusterObjects } from "./network.ts";
-import type { Cluster, ClusterContext, ClusterOptions } from "./types.ts";
+import type { Cluster, ClusterComponent, ClusterContext, ClusterOptions } from "./types.ts";
 
 export type { Cluster, ClusterComponent, ClusterContext, ClusterOptions } from "./types.ts";
 
@@ -68,15 +68,21 @@ export async function startClusterFromTree(options: ClusterOptions): Promise<Clu
       await rm(tempDir, { recursive: true, force: true });
     })());
 
+  // The stop of each running component, by name (a restart replaces it).
+  const stops = new Map<string, () => Promise<void>>();
+  let active: ClusterComponent[] = [];
   try {
     const enabled = COMPONENTS.filter((c) => ctx.has(c.chapter) && (c.enabled?.(ctx) ?? true));
     const retired = new Set(enabled.flatMap((c) => c.replaces ?? []));
-    const active = enabled.filter((c) => !retired.has(c.name));
+    active = enabled.filter((c) => !retired.has(c.name));
     for (const component of active) await component.prepare?.(ctx);
     for (const component of active) {
       log(`${component.name}: starting`);
       const stop = await component.start(ctx);
-      if (stop) closers.push(stop);
+      if (stop) {
+        stops.set(component.name, stop);
+        closers.push(() => stops.get(component.name)?.() ?? Promise.resolve());
+      }
     }
   } catch (err) {
     await close();
@@ -105,6 +111,19 @@ export async function startClusterFromTree(options: ClusterOptions): Promise<Clu
     secureUrl: ctx.secureUrl,
     startNode: (name) => (ctx.startNode ?? noKubelets)(name),
     stopNode: (name) => (ctx.stopNode ?? noKubelets)(name),
+    async restart(name) {
+      if (name === "apiserver") {
+        log("apiserver: restarting");
+        return ctx.apiserver!.restart();
+      }
+      const component = active.find((c) => c.name === name);
+      if (!component) throw new Error(`this cluster runs no ${name} (chapters up to ${options.upTo} in ${options.tree})`);
+      log(`${name}: restarting`);
+      await stops.get(name)?.();
+      stops.delete(name);
+      const stop = await component.start(ctx);
+      if (stop) stops.set(name, stop);
+    },
     close,
   };
 }

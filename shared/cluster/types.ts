@@ -15,6 +15,12 @@ export type KubeletExtensions = Partial<
   Pick<KubeletOptions, "volumePlugins" | "envSources" | "envVarResolvers" | "probes" | "podFieldSelector">
 >;
 
+/** Node lifecycle controller settings a test may tune (chapter 12: a short grace period and eviction timeout). */
+export type NodeLifecycleTuning = import("../../solutions/12-self-healing/index.ts").NodeLifecycleOptions;
+
+/** The components that can be restarted in place (Cluster.restart): each keeps no state but the store. */
+export type RestartableComponent = "apiserver" | "scheduler" | "controller manager";
+
 /** Kubelet settings a test may tune (short back-off, fast heartbeats...). */
 export type KubeletTuning = Partial<
   Pick<KubeletOptions, "heartbeatIntervalMs" | "relistIntervalMs" | "resyncIntervalMs" | "backOff" | "capacity" | "pauseImage" | "pauseCommand">
@@ -39,6 +45,8 @@ export interface ClusterOptions {
   port?: number;
   /** Kubelet settings for tests (back-off, heartbeat...). */
   kubelet?: KubeletTuning;
+  /** Node lifecycle controller settings for tests (chapter 12). */
+  nodeLifecycle?: NodeLifecycleTuning;
   /** Progress and component logs. Default: nowhere. */
   log?: (line: string) => void;
 }
@@ -66,6 +74,13 @@ export interface Cluster {
   startNode(name: string): Promise<Kubelet>;
   /** Stops a kubelet: its containers keep running, like a real kubelet that restarts. */
   stopNode(name: string): Promise<void>;
+  /**
+   * Restarts a control-plane component in place (chapter 12's restart
+   * recovery): the apiserver drops every connection and watch and listens
+   * again on the same port over the same store; the scheduler and the
+   * controller manager are stopped and started again, with empty caches.
+   */
+  restart(component: RestartableComponent): Promise<void>;
   /** Stops everything in reverse order and removes every container and network it created. Safe to call twice. */
   close(): Promise<void>;
 }

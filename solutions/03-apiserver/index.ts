@@ -68,6 +68,13 @@ export interface ApiServer {
   storage: ObjectStorage;
   /** Ends the open watches and closes the listener. Does not close the store. */
   close(): Promise<void>;
+  /**
+   * A restart, as when the process is killed and started again with the
+   * same flags: every watch and connection is dropped, then the server
+   * listens on the same port again. It keeps no state but the store, so
+   * nothing is lost; clients reconnect and resume their watches.
+   */
+  restart(): Promise<void>;
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
@@ -89,7 +96,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   };
 
   await ensureSystemNamespaces(ctx);
-  const cleaner = new NamespaceCleaner(ctx);
+  let cleaner = new NamespaceCleaner(ctx);
   await cleaner.start();
 
   let address = "";
@@ -103,15 +110,25 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   app.use((_req: Request, _res: Response, next: NextFunction) => next(pathNotFound()));
   app.use(errorMiddleware);
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(options.port ?? 0, host, (err?: Error) => (err ? reject(err) : resolve(s)));
-    s.once("error", reject);
-  });
+  const listen = (port: number): Promise<Server> =>
+    new Promise((resolve, reject) => {
+      const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+      s.once("error", reject);
+    });
+  let server = await listen(options.port ?? 0);
   // Watches are long-lived: no request timeout; idle keep-alive sockets close after 5 s.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 5_000;
   const port = (server.address() as AddressInfo).port;
   address = `${host}:${port}`;
+  const stopServing = async () => {
+    watches.closeAll();
+    await cleaner.stop();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  };
 
   let closed: Promise<void> | undefined;
   return {
@@ -124,15 +141,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     transformers,
     storage,
     close() {
-      closed ??= (async () => {
-        watches.closeAll();
-        await cleaner.stop();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
-      })();
+      closed ??= stopServing();
       return closed;
+    },
+    async restart() {
+      if (closed) throw new Error("the apiserver is closed: start a new one");
+      await stopServing();
+      server = await listen(port);
+      server.requestTimeout = 0;
+      server.keepAliveTimeout = 5_000;
+      cleaner = new NamespaceCleaner(ctx);
+      await cleaner.start();
     },
   };
 }

@@ -44,7 +44,21 @@ export interface ResourceStrategy {
    * removed later), or undefined to go on with the delete. Throw an ApiError to refuse.
    */
   beforeDelete?(obj: ApiObject, options: DeleteOptions): ApiObject | undefined;
+  /**
+   * Reserves, on create, something that lives outside the object and fills it
+   * in (chapter 10: a Service's cluster IP and node ports). Runs after
+   * validation and admission, just before the write. Returns how to finish:
+   * the apiserver calls finish(false) when the object was not stored after
+   * all (its name was taken, a dry run), so the reservation is given back.
+   * Throw an ApiError to refuse (422: "provided IP is already allocated").
+   */
+  beginCreate?(obj: ApiObject): Promise<FinishFunc | void>;
+  /** Runs once the object is gone from the store for good: release what beginCreate reserved. */
+  afterDelete?(obj: ApiObject): Promise<void>;
 }
+
+/** The end of a beginCreate: `stored` says whether the object was written. */
+export type FinishFunc = (stored: boolean) => Promise<void>;
 
 /**
  * Turns objects into the rows of a Table for `kubectl get`. Columns with

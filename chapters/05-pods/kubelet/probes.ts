@@ -8,7 +8,8 @@
  * (KubeletOptions.probes); the kubelet tells it about pods and asks it.
  */
 import type { Pod } from "../../../shared/api/index.ts";
-import type { ContainerStatus } from "../../../shared/runtime/types.ts";
+import type { ContainerRuntime, ContainerStatus } from "../../../shared/runtime/types.ts";
+import type { RestClient } from "../../04-kubectl/client/rest.ts";
 
 export interface ProbeManager {
   /** The pod was synced: start (or keep) probing its running containers. `resync` asks for another sync of the pod. */
@@ -28,3 +29,14 @@ export const noProbes: ProbeManager = {
   isReady: () => true,
   stop: async () => {},
 };
+
+/** What a kubelet lends its probe manager: the node's runtime (exec, stop a container), its client, its log. */
+export interface ProbeHost {
+  nodeName: string;
+  runtime: ContainerRuntime;
+  client: RestClient;
+  log(message: string): void;
+}
+
+/** Makes one kubelet's probe manager (each kubelet has its own: its probes stop with it). */
+export type ProbeManagerFactory = (host: ProbeHost) => ProbeManager;

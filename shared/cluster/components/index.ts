@@ -10,9 +10,11 @@ import { kubeletsComponent } from "./05-kubelets.ts";
 import { naiveBinderComponent } from "./05-naive-binder.ts";
 import { volumesComponent } from "./06-volumes.ts";
 import { selectorsComponent } from "./07-selectors.ts";
+import { servicesComponent } from "./10-services.ts";
 import { controllerManagerComponent } from "./08-controller-manager.ts";
 import { schedulerComponent } from "./09-scheduler.ts";
 import { secretsComponent } from "./11-secrets.ts";
+import { selfHealingComponent } from "./12-self-healing.ts";
 
 export const COMPONENTS: readonly ClusterComponent[] = [
   storeComponent,
@@ -21,7 +23,9 @@ export const COMPONENTS: readonly ClusterComponent[] = [
   volumesComponent,
   selectorsComponent, // before the kubelets: they list pods with a field selector once it exists
   kubeletsComponent,
+  servicesComponent, // after the kubelets (it needs their network), before the controller manager (endpoints controller)
   naiveBinderComponent,
   schedulerComponent, // replaces the naive binder
+  selfHealingComponent, // before the controller manager: it registers the node lifecycle controller
   controllerManagerComponent,
 ];

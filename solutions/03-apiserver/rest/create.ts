@@ -49,10 +49,17 @@ export async function createDecoded(
     if (errors.length > 0) throw invalid(resource.kind, name || (obj.metadata?.generateName ?? ""), errors, resource.group);
 
     await ctx.chain.admit({ operation: "CREATE", resource, subresource: "", namespace, name, object: candidate, user: scope.user });
-    if (scope.dryRun) return candidate;
+    const finish = (await resource.strategy?.beginCreate?.(candidate)) ?? undefined;
+    if (scope.dryRun) {
+      await finish?.(false);
+      return candidate;
+    }
     try {
-      return await ctx.storage.create(resource, candidate);
+      const created = await ctx.storage.create(resource, candidate);
+      await finish?.(true);
+      return created;
     } catch (err) {
+      await finish?.(false);
       if (generated && attempt < 8 && isApiError(err, "AlreadyExists")) continue;
       throw err;
     }

@@ -43,7 +43,7 @@ export async function deleteObject(
         return await ctx.storage.update(resource, replacement, version);
       }
       if (scope.dryRun) return current;
-      return await ctx.storage.delete(resource, current, version);
+      return await removeObject(ctx, resource, current, version);
     } catch (err) {
       // Someone wrote in between: look again (unless the client pinned a version).
       if (isApiError(err, "Conflict") && !pre?.resourceVersion && attempt < 20) continue;
@@ -67,4 +67,11 @@ function nextStateOnDelete(resource: ResourceDefinition, current: ApiObject, opt
     return { ...current, metadata: { ...meta, deletionTimestamp: secondsFromNow(grace), deletionGracePeriodSeconds: grace } };
   }
   return resource.strategy?.beforeDelete?.(current, options);
+}
+
+/** Removes an object from the store for good, then lets its strategy release what it held (afterDelete). */
+export async function removeObject(ctx: RestContext, resource: ResourceDefinition, obj: ApiObject, expectedResourceVersion?: string): Promise<ApiObject> {
+  const removed = await ctx.storage.delete(resource, obj, expectedResourceVersion);
+  await resource.strategy?.afterDelete?.(removed);
+  return removed;
 }

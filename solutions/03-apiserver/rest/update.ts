@@ -10,6 +10,7 @@ import { badRequest, conflict, deepClone, deepEqual, invalid, isApiError, timest
 import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
 import type { RequestScope, RestContext } from "./context.ts";
 import { decodeObject, type Decoded } from "./decode.ts";
+import { removeObject } from "./delete.ts";
 import { validateObjectMeta } from "./metadata.ts";
 import { applyStatusStrategy } from "./status-strategy.ts";
 
@@ -128,7 +129,7 @@ async function finalizeIfDone(ctx: RestContext, resource: ResourceDefinition, ob
   const meta = obj.metadata ?? {};
   if (meta.deletionTimestamp && meta.deletionGracePeriodSeconds === 0 && (meta.finalizers ?? []).length === 0) {
     try {
-      return await ctx.storage.delete(resource, obj, meta.resourceVersion);
+      return await removeObject(ctx, resource, obj, meta.resourceVersion);
     } catch (err) {
       if (isApiError(err, "Conflict") || isApiError(err, "NotFound")) return obj;
       throw err;

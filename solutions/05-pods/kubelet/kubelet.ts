@@ -34,7 +34,7 @@ import { EnvironmentBuilder, type EnvSource, type EnvVarResolver } from "./env.t
 import { startLogServer, type ContainerLookup, type LogServer } from "./log-server.ts";
 import { heartbeat, registerNode, type NodeFacts } from "./node-status.ts";
 import { PodWorkers } from "./pod-workers.ts";
-import { noProbes, type ProbeManager } from "./probes.ts";
+import { noProbes, type ProbeManager, type ProbeManagerFactory } from "./probes.ts";
 import { BackOff, type BackOffOptions } from "./restart-policy.ts";
 import { generatePodStatus, statusChanged, type Waiting } from "./status.ts";
 import { killPod, observePod, podRef, syncPod, type SyncContext } from "./sync-pod.ts";
@@ -76,8 +76,8 @@ export interface KubeletOptions {
   envSources?: EnvSource[];
   /** Resolvers of env[].valueFrom (chapter 11). */
   envVarResolvers?: EnvVarResolver[];
-  /** Readiness and liveness probes (chapter 12). */
-  probes?: ProbeManager;
+  /** Readiness and liveness probes (chapter 12): a manager, or a factory that makes one for this kubelet. */
+  probes?: ProbeManager | ProbeManagerFactory;
   /** Watch only this node's pods with fieldSelector=spec.nodeName=<node> (needs chapter 07's field selectors). */
   podFieldSelector?: boolean;
   /** Where the kubelet reports what it does and what went wrong. Default: nowhere. */
@@ -112,7 +112,6 @@ export class Kubelet {
     this.nodeName = options.nodeName;
     this.client = new RestClient({ server: options.server, token: options.token });
     this.nodes = this.client.resource<Node>(NODES);
-    this.probes = options.probes ?? noProbes;
     const containers: ContainerContext = {
       nodeName: options.nodeName,
       labels: options.labels ?? {},
@@ -121,6 +120,11 @@ export class Kubelet {
       pauseCommand: options.pauseCommand ?? DEFAULT_PAUSE_COMMAND,
     };
     const log = options.log ?? (() => {});
+    const probes = options.probes ?? noProbes;
+    this.probes =
+      typeof probes === "function"
+        ? probes({ nodeName: options.nodeName, runtime: options.runtime, client: this.client, log: (m) => log(`kubelet ${options.nodeName}: ${m}`) })
+        : probes;
     this.ctx = {
       runtime: options.runtime,
       containers,

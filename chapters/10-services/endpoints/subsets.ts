@@ -1,0 +1,57 @@
+/**
+ * From a Service and the pods of its namespace to the Endpoints subsets:
+ * which pod addresses, on which ports, are behind the Service.
+ *
+ *   Service web: selector app=web, ports [{ name: "", port: 8000, targetPort: 80 }]
+ *   pods: web-a (app=web, 172.21.0.3, Ready), web-b (app=web, 172.21.0.4, not Ready)
+ *   ->  subsets: [{ addresses: [172.21.0.3], notReadyAddresses: [172.21.0.4],
+ *                   ports: [{ name: "", port: 80, protocol: TCP }] }]
+ *
+ * A named targetPort ("http") is looked up in each pod's container ports, so
+ * two pods may serve the Service on different port numbers: pods with the
+ * same resolved ports share a subset.
+ */
+import type { Pod } from "../../../shared/api/index.ts";
+import type { EndpointAddress, EndpointPort, EndpointSubset, Service, ServicePort } from "../../../shared/api/service.ts";
+import { selectorFromSet } from "../../07-labels/labels/selector.ts";
+import { isPodReady } from "../../08-replication/replication/reconcile.ts";
+import { todo } from "../../../shared/todo.ts";
+
+/** The pod's port for a Service port: a number as is, a name through the pod's container ports. */
+export function resolveTargetPort(port: ServicePort, pod: Pod): number | undefined {
+  const target = port.targetPort ?? port.port;
+  if (typeof target === "number") return target;
+  for (const container of pod.spec?.containers ?? []) {
+    const match = container.ports?.find((p) => p.name === target && (p.protocol ?? "TCP") === (port.protocol ?? "TCP"));
+    if (match) return match.containerPort;
+  }
+  return undefined;
+}
+
+/** The address of a pod in an Endpoints object: its IP, its node, and a reference to it. */
+export function addressOf(pod: Pod): EndpointAddress {
+  const meta = pod.metadata ?? {};
+  return {
+    ip: pod.status?.podIP ?? "",
+    ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
+    targetRef: { kind: "Pod", namespace: meta.namespace, name: meta.name, uid: meta.uid },
+  };
+}
+
+const byIp = (a: EndpointAddress, b: EndpointAddress) => a.ip.localeCompare(b.ip, undefined, { numeric: true });
+
+// TODO(10.4): compute the subsets of a Service from the pods of its namespace.
+// - No selector (or an empty one): return undefined: nobody manages the
+//   Endpoints of such a Service (a user may write them by hand).
+// - Take the pods the selector matches (selectorFromSet(...).matches(labels))
+//   that have an IP (status.podIP) and are not being deleted (no deletionTimestamp).
+// - For each, its ports: for every Service port, { name: port.name ?? "",
+//   port: resolveTargetPort(port, pod), protocol } (skip the pod if a named
+//   targetPort does not resolve).
+// - Group pods with the same ports into one subset: ready ones (isPodReady)
+//   in `addresses`, the others in `notReadyAddresses` (addressOf(pod)); leave
+//   out an empty list. Sort addresses by IP (byIp) so the result does not
+//   depend on the order of the pods, and the subsets too (by their first address).
+export function computeSubsets(service: Service, pods: readonly Pod[]): EndpointSubset[] | undefined {
+  todo("10.4");
+}

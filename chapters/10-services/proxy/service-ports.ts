@@ -1,0 +1,36 @@
+/**
+ * What the proxy should serve, worked out from the Services and Endpoints in
+ * its informers' caches: one entry per TCP port of every Service that has a
+ * cluster IP, with the ready endpoints of that port.
+ *
+ *   Service web (10.96.0.12), port { name: "", port: 8000 }
+ *   Endpoints web: subsets [{ addresses: [172.21.0.3, 172.21.0.4], ports: [{ name: "", port: 80 }] }]
+ *   -> { key: "default/web:", clusterIP: "10.96.0.12", port: 8000,
+ *        endpoints: [172.21.0.3:80, 172.21.0.4:80] }
+ */
+import type { Endpoints, Service } from "../../../shared/api/service.ts";
+import type { Endpoint } from "./round-robin.ts";
+import { todo } from "../../../shared/todo.ts";
+
+export interface ServicePortInfo {
+  /** "namespace/name:portName" (the port name may be empty). */
+  key: string;
+  clusterIP: string;
+  port: number;
+  /** Also listen on 127.0.0.1:nodePort (type NodePort). */
+  nodePort?: number;
+  /** The ready endpoints of this port, in the Endpoints object's order. */
+  endpoints: Endpoint[];
+}
+
+// TODO(10.3): one ServicePortInfo per port of every Service that has a
+// cluster IP (not empty, not "None": a headless Service is not proxied) and
+// whose protocol is TCP (or unset). Its endpoints come from the Endpoints
+// object of the same namespace and name: in each subset, the port with the
+// same name as the Service port (compare names with ?? "": an unnamed port
+// matches an unnamed one), and for each READY address (subset.addresses,
+// never notReadyAddresses) an endpoint { ip, port: that port's number }.
+// nodePort only when the Service's type is NodePort and the port has one.
+export function servicePorts(services: readonly Service[], endpoints: readonly Endpoints[]): ServicePortInfo[] {
+  todo("10.3");
+}

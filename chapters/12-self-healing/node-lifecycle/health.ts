@@ -1,0 +1,64 @@
+/**
+ * Is a node still alive? The node lifecycle controller cannot ask the
+ * machine (it may be gone, or cut off from the network); it can only watch
+ * the kubelet's heartbeat, the Ready condition's lastHeartbeatTime that the
+ * kubelet refreshes every few seconds (chapter 05's node-status.ts).
+ *
+ *   heartbeat changes  ->  "seen alive at <now, by OUR clock>"
+ *   no change for longer than the grace period  ->  the node is unreachable
+ *
+ * It compares heartbeats with the previous heartbeat, never with its own
+ * clock: the node's clock may be off by minutes, what matters is whether the
+ * value MOVES. (Kubernetes calls our time of the last change the
+ * probeTimestamp; the grace period is --node-monitor-grace-period, 40 s.)
+ */
+import type { Node, NodeCondition } from "../../../shared/api/index.ts";
+import { todo } from "../../../shared/todo.ts";
+
+export interface NodeHealthRecord {
+  /** The last heartbeat value we saw. */
+  heartbeat: string | undefined;
+  /** When (our clock, ms) we saw it change last; a node seen for the first time gets "now". */
+  probedAt: number;
+}
+
+export function readyConditionOf(node: Node): NodeCondition | undefined {
+  return node.status?.conditions?.find((c) => c.type === "Ready");
+}
+
+/** Heartbeat bookkeeping for every node the controller knows. */
+export class NodeHealth {
+  private readonly records = new Map<string, NodeHealthRecord>();
+
+  /**
+   * Records what the node shows now; returns true when its heartbeat has
+   * not moved for longer than gracePeriodMs.
+   */
+  isStale(node: Node, now: number, gracePeriodMs: number): boolean {
+    const name = node.metadata?.name ?? "";
+    const heartbeat = readyConditionOf(node)?.lastHeartbeatTime;
+    // TODO(12.5): keep a NodeHealthRecord per node name (this.records). A node
+    // seen for the first time, or whose heartbeat differs from the recorded
+    // one, is "seen alive now" (probedAt = now). Stale when now - probedAt
+    // is more than gracePeriodMs.
+    todo("12.5");
+  }
+
+  /** Forgets nodes that no longer exist. */
+  retain(names: Set<string>): void {
+    for (const name of [...this.records.keys()]) if (!names.has(name)) this.records.delete(name);
+  }
+}
+
+/**
+ * The node's conditions once we give up on it: Ready (and any other
+ * condition the kubelet reported) becomes Unknown, because nobody knows
+ * any more. lastHeartbeatTime stays: it is the kubelet's, not ours.
+ */
+export function markUnknown(conditions: NodeCondition[] | undefined, now: string): NodeCondition[] {
+  // TODO(12.5): every condition becomes status "Unknown", reason
+  // "NodeStatusUnknown", message "Kubelet stopped posting node status.",
+  // lastTransitionTime now (keep it if it already was Unknown). No Ready
+  // condition at all? Add one like that.
+  todo("12.5");
+}

@@ -1,0 +1,132 @@
+/**
+ * The endpoints controller: for every Service with a selector, keep an
+ * Endpoints object of the same name listing the pods behind it.
+ *
+ *   informers: services, pods, endpoints --(handlers)--> queue of Service keys "ns/name"
+ *                                                         |
+ *   sync(key): service = cache[key]                       v
+ *     gone               -> DELETE its Endpoints       workers
+ *     no selector        -> leave its Endpoints alone
+ *     else subsets = computeSubsets(service, pods)
+ *          differs from the stored Endpoints -> POST or PUT
+ *
+ * A pod event does not say which Service it belongs to: the handler asks
+ * every Service of the pod's namespace whose selector matches the pod's old
+ * or new labels to look again. Level-triggered, like the replication
+ * controller: sync looks at the whole state every time.
+ */
+import { deepEqual, isApiError, type Pod } from "../../../shared/api/index.ts";
+import type { Endpoints, Service } from "../../../shared/api/service.ts";
+import type { Informer } from "../../04-kubectl/client/informer.ts";
+import { PODS } from "../../04-kubectl/client/resources.ts";
+import type { ResourceClient } from "../../04-kubectl/client/rest.ts";
+import { selectorFromSet } from "../../07-labels/labels/selector.ts";
+import type { Controller, ControllerContext } from "../../08-replication/controller-manager/controller-manager.ts";
+import { runWorkers, WorkQueue } from "../../08-replication/controller-manager/work-queue.ts";
+import { ENDPOINTS, SERVICES } from "../client/resources.ts";
+import { computeSubsets } from "./subsets.ts";
+
+const keyOf = (obj: { metadata?: { namespace?: string; name?: string } }) => `${obj.metadata?.namespace ?? ""}/${obj.metadata?.name ?? ""}`;
+
+export class EndpointsController implements Controller {
+  readonly name = "endpoints";
+  private readonly queue = new WorkQueue();
+  private readonly services: Informer<Service>;
+  private readonly pods: Informer<Pod>;
+  private readonly endpoints: Informer<Endpoints>;
+  private readonly client: ResourceClient<Endpoints>;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.client = ctx.client.resource<Endpoints>(ENDPOINTS);
+    this.services = ctx.informers.forResource<Service>(SERVICES);
+    this.pods = ctx.informers.forResource<Pod>(PODS);
+    this.endpoints = ctx.informers.forResource<Endpoints>(ENDPOINTS);
+
+    this.services.onAdd((s) => this.queue.add(keyOf(s)));
+    this.services.onUpdate((_old, s) => this.queue.add(keyOf(s)));
+    this.services.onDelete((s) => this.queue.add(keyOf(s)));
+    this.pods.onAdd((p) => this.podChanged(p));
+    this.pods.onUpdate((old, p) => this.podChanged(old, p));
+    this.pods.onDelete((p) => this.podChanged(p));
+    // Someone edited or deleted an Endpoints object we manage: write it back.
+    this.endpoints.onUpdate((_old, e) => this.queue.add(keyOf(e)));
+    this.endpoints.onDelete((e) => this.queue.add(keyOf(e)));
+  }
+
+  run(): void {
+    this.running ??= runWorkers(this.queue, 2, (key) => this.sync(key), (key, err) => this.ctx.log(`sync ${key}: ${err.message}`));
+  }
+
+  async stop(): Promise<void> {
+    this.queue.shutDown();
+    await this.running;
+  }
+
+  /** Queues every Service of the pod's namespace whose selector matches one of the given versions of the pod. */
+  private podChanged(...versions: Pod[]): void {
+    const namespace = versions[0]?.metadata?.namespace;
+    for (const service of this.services.list()) {
+      if (service.metadata?.namespace !== namespace) continue;
+      const selector = service.spec?.selector ?? {};
+      if (Object.keys(selector).length === 0) continue;
+      const matcher = selectorFromSet(selector);
+      if (versions.some((p) => matcher.matches(p.metadata?.labels ?? {}))) this.queue.add(keyOf(service));
+    }
+  }
+
+  // TODO(10.4): one pass for the Service "namespace/name".
+  // 1. The Service from the cache (this.services.get(name, namespace)). Gone:
+  //    delete its Endpoints (this.client.delete(name, namespace)); NotFound
+  //    is fine (isApiError(err, "NotFound")). Then stop.
+  // 2. computeSubsets(service, this.pods.list()): undefined (no selector)
+  //    means "not ours": stop.
+  // 3. The current Endpoints (this.endpoints.get(name, namespace)). Same
+  //    subsets (deepEqual) and same labels as the Service: nothing to write.
+  // 4. Else write { apiVersion "v1", kind "Endpoints", metadata { name,
+  //    namespace, labels: the Service's labels }, subsets }: create() when
+  //    there is none, else update() with the current metadata (its
+  //    resourceVersion: a 409 means the cache was stale, and the queue retries).
+  async sync(key: string): Promise<void> {
+    const [namespace = "", name = ""] = key.split("/");
+    //#solution
+    const service = this.services.get(name, namespace);
+    if (!service) {
+      try {
+        await this.client.delete(name, namespace);
+      } catch (err) {
+        if (!isApiError(err, "NotFound")) throw err;
+      }
+      return;
+    }
+    const subsets = computeSubsets(service, this.pods.list());
+    if (!subsets) return;
+    const current = this.endpoints.get(name, namespace);
+    const labels = service.metadata?.labels;
+    if (current && deepEqual(current.subsets ?? [], subsets) && deepEqual(current.metadata?.labels, labels)) return;
+    const wanted: Endpoints = {
+      apiVersion: "v1",
+      kind: "Endpoints",
+      metadata: { ...current?.metadata, name, namespace, labels },
+      subsets,
+    };
+    if (current) {
+      await this.client.update(wanted);
+      return;
+    }
+    try {
+      await this.client.create(wanted, namespace);
+    } catch (err) {
+      // Written a moment ago and not in the cache yet: replace that one.
+      if (!isApiError(err, "AlreadyExists")) throw err;
+      const fresh = await this.client.get(name, namespace);
+      await this.client.update({ ...wanted, metadata: { ...fresh.metadata, labels } });
+    }
+    //#end
+  }
+}
+
+/** The factory the controller manager registers under "endpoints". */
+export function newEndpointsController(ctx: ControllerContext): Controller {
+  return new EndpointsController(ctx);
+}

@@ -1,0 +1,33 @@
+/**
+ * Taints that say what is wrong with a node. The node lifecycle controller
+ * writes them from the Ready condition; the scheduler (chapter 09) already
+ * keeps pods off tainted nodes, so nothing new is scheduled there:
+ *
+ *   Ready Unknown (no heartbeat)   node.kubernetes.io/unreachable:NoSchedule + :NoExecute
+ *   Ready False (kubelet says so)  node.kubernetes.io/not-ready:NoSchedule   + :NoExecute
+ *   Ready True                     neither
+ *
+ * NoSchedule keeps new pods away; NoExecute also asks the pods already
+ * there to leave (eviction.ts), after as long as they tolerate it.
+ */
+import type { Taint } from "../../../shared/api/index.ts";
+
+export const TAINT_UNREACHABLE = "node.kubernetes.io/unreachable";
+export const TAINT_NOT_READY = "node.kubernetes.io/not-ready";
+
+/** The taints a node should have, given its Ready status; other taints are kept as they are. */
+export function reconcileTaints(existing: Taint[] | undefined, ready: string | undefined, now: string): Taint[] {
+  // TODO(12.6): keep every taint that is not one of ours (TAINT_UNREACHABLE,
+  // TAINT_NOT_READY). Then, for Ready "Unknown" add the unreachable key, for
+  // "False" the not-ready key, each with effect NoSchedule and NoExecute
+  // (only NoExecute carries timeAdded: now). A taint we want that is
+  // already there stays as it is (its timeAdded is when eviction counts from).
+  //#solution
+  const ours = (t: Taint) => t.key === TAINT_UNREACHABLE || t.key === TAINT_NOT_READY;
+  const others = (existing ?? []).filter((t) => !ours(t));
+  const key = ready === "Unknown" ? TAINT_UNREACHABLE : ready === "False" ? TAINT_NOT_READY : undefined;
+  if (!key) return others;
+  const keep = (effect: Taint["effect"], fresh: Taint) => (existing ?? []).find((t) => t.key === key && t.effect === effect) ?? fresh;
+  return [...others, keep("NoSchedule", { key, effect: "NoSchedule" }), keep("NoExecute", { key, effect: "NoExecute", timeAdded: now })];
+  //#end
+}
