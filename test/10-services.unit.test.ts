@@ -243,6 +243,8 @@ describe("round robin and forwarding", () => {
     return new Promise((resolve, reject) => {
       let data = "";
       const socket = net.connect({ host: "127.0.0.1", port });
+      // A proxy that never answers nor closes fails the test instead of hanging it.
+      socket.setTimeout(5_000, () => socket.destroy(new Error(`no answer and no close from 127.0.0.1:${port} within 5 s`)));
       socket.on("data", (d) => (data += d.toString()));
       socket.on("error", reject);
       socket.on("close", () => resolve(data));

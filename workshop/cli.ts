@@ -24,7 +24,7 @@ const USAGE = `usage: npm run <command> [argument]
   reset NN        restore the untouched starter of chapter NN (backs up your files first)
   progress        where you are in every chapter
   image           make sure the test image (busybox) is on the Docker engine
-  up              bring up the cluster (npm start) [--tree chapters] [--port N] [--data DIR] [--fresh]`;
+  up              bring up the cluster (npm start) [--tree chapters] [--port N] [--data DIR] [--fresh] [--kubeconfig FILE]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

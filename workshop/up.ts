@@ -14,7 +14,7 @@
  * container and the network the cluster created (the store's data stays).
  */
 import { existsSync, rmSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { availableChapters, CHAPTERS, REPO_ROOT } from "../shared/chapters.ts";
 import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
@@ -29,6 +29,8 @@ export interface UpOptions {
   port: number;
   dataDir: string;
   fresh: boolean;
+  /** Where to write the kubeconfig (default .kube/config). */
+  kubeconfig?: string;
 }
 
 export function parseUpArgs(args: string[]): UpOptions {
@@ -46,14 +48,15 @@ export function parseUpArgs(args: string[]): UpOptions {
   const portText = value("--port") ?? "8080";
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a port number, not "${portText}"`);
-  const known = new Set(["--tree", "--port", "--data", "--fresh"]);
+  const known = new Set(["--tree", "--port", "--data", "--fresh", "--kubeconfig"]);
   const unknown = args.filter((a, i) => a.startsWith("--") && !known.has(a) && !known.has(args[i - 1] ?? ""));
-  if (unknown.length) throw new UserError(`unknown option ${unknown[0]}: options are --tree, --port, --data, --fresh`);
+  if (unknown.length) throw new UserError(`unknown option ${unknown[0]}: options are --tree, --port, --data, --fresh, --kubeconfig`);
   return {
     tree: join(REPO_ROOT, treeName),
     port,
     dataDir: value("--data") ?? join(REPO_ROOT, ".cluster", "data"),
     fresh: args.includes("--fresh"),
+    kubeconfig: value("--kubeconfig"),
   };
 }
 
@@ -110,7 +113,7 @@ export async function up(args: string[]): Promise<void> {
     let kubeconfig: string | undefined;
     if (existsSync(kubeconfigFile)) {
       const kubeconfigModule = (await import(pathToFileURL(kubeconfigFile).href)) as KubeconfigModule;
-      kubeconfig = kubeconfigModule.WORKSHOP_KUBECONFIG;
+      kubeconfig = options.kubeconfig ? resolve(options.kubeconfig) : kubeconfigModule.WORKSHOP_KUBECONFIG;
       // From chapter 11 on: the secure port (TLS) and the admin's token (kubectl sends tokens only over TLS).
       await kubeconfigModule.writeKubeconfig(kubeconfig, { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
     }

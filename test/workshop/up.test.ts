@@ -2,7 +2,7 @@
  * `npm start` (workshop/cli.ts up): the cluster comes up on loopback, answers,
  * stops cleanly on Ctrl-C (SIGINT) and keeps its data for the next start.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import type { Pod } from "../../shared/api/index.ts";
 import { REPO_ROOT } from "../../shared/chapters.ts";
 import { removeClusterObjects } from "../../shared/cluster/network.ts";
 import { connectDocker } from "../../shared/docker.ts";
+import { KUBECTL_PATH, kubectlAvailable } from "../harness/kubectl.ts";
 import { waitFor } from "../harness/wait.ts";
 
 /** With the kubelet chapter and a Docker engine, npm start runs pods too. */
@@ -38,6 +39,8 @@ async function runningPod(url: string, name: string): Promise<Pod> {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), "k8s-workshop-up-"));
+/** The test's own kubeconfig, so a learner's .kube/config is never overwritten by a test run. */
+const kubeconfigPath = join(dataDir, "kubeconfig");
 const children: ChildProcess[] = [];
 const outputs: (() => string)[] = [];
 
@@ -52,8 +55,8 @@ afterAll(async () => {
 });
 
 /** Starts `up` on a free port and resolves with its apiserver URL once it says the cluster is up. */
-async function startUp(): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "workshop/cli.ts", "up", "--port", "0", "--data", dataDir], {
+async function startUp(...extraArgs: string[]): Promise<{ url: string; child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "workshop/cli.ts", "up", "--port", "0", "--data", dataDir, "--kubeconfig", kubeconfigPath, ...extraArgs], {
     cwd: REPO_ROOT,
     env: { ...process.env, NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -115,6 +118,37 @@ describe("npm start", () => {
     }
     expect(await stop(second.child)).toBe(0);
     if (runsPods) expect(await containersOf(uid)).toBe(0);
+  });
+
+  it.skipIf(!runsPods || !kubectlAvailable())("runs the seed's kubectl commands with the real kubectl", async () => {
+    const cluster = await startUp("--fresh"); // an empty store: nothing left from the test above
+    try {
+      const kubectl = (...args: string[]) => {
+        const r = spawnSync(KUBECTL_PATH, args, { cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, KUBECONFIG: kubeconfigPath }, timeout: 60_000 });
+        if (r.status !== 0) throw new Error(`kubectl ${args.join(" ")}: exit ${r.status}: ${r.stderr}`);
+        return r.stdout;
+      };
+      expect(kubectl("create", "-f", "examples/rc.yaml")).toContain("replicationcontroller/web created");
+      expect(kubectl("create", "-f", "examples/service.yaml")).toContain("service/web created");
+      expect(kubectl("create", "-f", "examples/secret.yaml")).toContain("secret/my-secret created");
+      const running = await waitFor("the rc's two pods to run", () => {
+        const lines = kubectl("get", "pods", "-l", "app=web", "--no-headers").trim().split("\n").filter((l) => / Running /.test(l));
+        return lines.length === 2 && lines.map((l) => l.split(/\s+/)[0]!);
+      }, { timeoutMs: 60_000 });
+      expect(kubectl("get", "pods")).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE/);
+      expect(kubectl("get", "pods", running[0]!, "-o", "yaml")).toMatch(/kind: Pod[\s\S]*podIP: /);
+      expect(kubectl("get", "rc")).toMatch(/^web\s+2\s+2\s+2\s/m);
+      expect(kubectl("get", "services")).toMatch(/^web\s+ClusterIP\s+\d+\.\d+\.\d+\.\d+\s+<none>\s+8000\/TCP/m);
+      const secret = kubectl("get", "secret", "my-secret");
+      expect(secret).toMatch(/^my-secret\s+Opaque\s+2\s/m);
+      expect(secret).not.toContain("czNjcjN0LXBhc3M="); // no values in get
+      expect(kubectl("describe", "pod", running[0]!)).toMatch(/Name:\s+web-/);
+      expect(kubectl("logs", running[0]!)).toBeDefined();
+      for (const file of ["examples/secret.yaml", "examples/service.yaml", "examples/rc.yaml"]) kubectl("delete", "-f", file);
+      await waitFor("the rc's pods to be gone", () => kubectl("get", "pods", "-l", "app=web", "--no-headers").trim() === "", { timeoutMs: 60_000 });
+    } finally {
+      expect(await stop(cluster.child)).toBe(0);
+    }
   });
 
   it("rejects a bad option with one line", async () => {

@@ -48,7 +48,10 @@ export class PortProxy {
 
   constructor(private readonly options: PortProxyOptions) {
     // allowHalfOpen: a client that has sent everything (FIN) still gets the whole answer.
-    this.server = net.createServer({ allowHalfOpen: true }, (client) => void this.handle(client));
+    // A connection the proxy fails to handle is closed, never left hanging.
+    this.server = net.createServer({ allowHalfOpen: true }, (client) => {
+      this.handle(client).catch(() => client.destroy());
+    });
   }
 
   get address(): string {
