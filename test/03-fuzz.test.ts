@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startCluster, type TestCluster } from "./harness/cluster.ts";
+import { seededRandom } from "./harness/random.ts";
 
 let cluster: TestCluster;
 
@@ -21,16 +22,9 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-/** A small seeded PRNG (mulberry32), so a failure can be replayed. */
+/** A seeded random source, so a failure can be replayed. */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
   return { next, pick, int: (n: number) => Math.floor(next() * n) };
 }

@@ -11,7 +11,7 @@ import type { List, Node, Pod } from "../shared/api/index.ts";
 import { connectDocker } from "../shared/docker.ts";
 import { startCluster, type TestCluster } from "./harness/cluster.ts";
 import { dockerTest } from "./harness/docker.ts";
-import { kubectlAvailable, kubectlFor } from "./harness/kubectl.ts";
+import { kubectlAvailable, kubectlFor, runOurKubectl, type KubectlResult } from "./harness/kubectl.ts";
 import { podHelpers, testPod, type PodHelpers } from "./harness/pods.ts";
 import { waitFor } from "./harness/wait.ts";
 
@@ -37,15 +37,8 @@ async function containerId(pod: Pod, name: string): Promise<string> {
   return c.Id;
 }
 
-async function ourKubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await run(["--server", cluster.url, ...args], {
-    stdout: { write: (s: string) => void (stdout += s) },
-    stderr: { write: (s: string) => void (stderr += s) },
-    env: {},
-  });
-  return { code, stdout, stderr };
+function ourKubectl(args: string[]): Promise<KubectlResult> {
+  return runOurKubectl(run, cluster.url, args);
 }
 
 // Top-level hooks: when the cluster cannot start (a starter's todo()), vitest

@@ -15,7 +15,7 @@ import "@tree/07-labels/kubectl/index.ts";
 import type { KubeObject, Pod } from "../shared/api/index.ts";
 import { startCluster, type TestCluster } from "./harness/cluster.ts";
 import { http, openWatch } from "./harness/http.ts";
-import { kubectlAvailable, kubectlFor, type Kubectl } from "./harness/kubectl.ts";
+import { kubectlAvailable, kubectlFor, type Kubectl, runOurKubectl } from "./harness/kubectl.ts";
 import { waitFor } from "./harness/wait.ts";
 
 let cluster: TestCluster;
@@ -227,15 +227,8 @@ interface Result {
 }
 
 /** Our kubectl, in-process, against the test cluster. */
-async function kubectl(args: string[]): Promise<Result> {
-  let stdout = "";
-  let stderr = "";
-  const code = await run(["--server", cluster.url, ...args], {
-    stdout: { write: (s: string) => void (stdout += s) },
-    stderr: { write: (s: string) => void (stderr += s) },
-    env: {},
-  });
-  return { code, stdout, stderr };
+function kubectl(args: string[]): Promise<Result> {
+  return runOurKubectl(run, cluster.url, args);
 }
 
 const firstColumn = (out: string) => out.trimEnd().split("\n").slice(1).map((l) => l.split(/\s+/)[0]);

@@ -11,7 +11,7 @@ import "@tree/08-replication/kubectl/index.ts";
 import type { ReplicationController, Scale } from "../shared/api/replication.ts";
 import { startCluster, type TestCluster } from "./harness/cluster.ts";
 import { http } from "./harness/http.ts";
-import { kubectlAvailable, kubectlFor, type Kubectl } from "./harness/kubectl.ts";
+import { kubectlAvailable, kubectlFor, type Kubectl, runOurKubectl, type KubectlResult } from "./harness/kubectl.ts";
 
 let cluster: TestCluster;
 let api: ReturnType<typeof http>;
@@ -29,15 +29,8 @@ function webRc(name: string, replicas?: number): ReplicationController {
   };
 }
 
-async function ourKubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await run(["--server", cluster.url, ...args], {
-    stdout: { write: (s: string) => void (stdout += s) },
-    stderr: { write: (s: string) => void (stderr += s) },
-    env: {},
-  });
-  return { code, stdout, stderr };
+function ourKubectl(args: string[]): Promise<KubectlResult> {
+  return runOurKubectl(run, cluster.url, args);
 }
 
 beforeAll(async () => {

@@ -18,7 +18,7 @@ import { connectDocker } from "../shared/docker.ts";
 import { startCluster, type TestCluster } from "./harness/cluster.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http, openWatch } from "./harness/http.ts";
-import { kubectlAvailable, kubectlFor, type Kubectl } from "./harness/kubectl.ts";
+import { kubectlAvailable, kubectlFor, type Kubectl, runOurKubectl, type KubectlResult } from "./harness/kubectl.ts";
 import { podHelpers, type PodHelpers } from "./harness/pods.ts";
 import { waitFor } from "./harness/wait.ts";
 
@@ -51,15 +51,8 @@ function webRc(name: string, version: string, replicas: number): ReplicationCont
   };
 }
 
-async function ourKubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await run(["--server", cluster.url, ...args], {
-    stdout: { write: (s: string) => void (stdout += s) },
-    stderr: { write: (s: string) => void (stderr += s) },
-    env: {},
-  });
-  return { code, stdout, stderr };
+function ourKubectl(args: string[]): Promise<KubectlResult> {
+  return runOurKubectl(run, cluster.url, args);
 }
 
 /** The pods of a selector that are not being deleted. */

@@ -20,7 +20,7 @@ import { REPO_ROOT } from "../shared/chapters.ts";
 import { startCluster, type TestCluster } from "./harness/cluster.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
-import { KUBECTL_PATH, kubectlAvailable } from "./harness/kubectl.ts";
+import { KUBECTL_PATH, kubectlAvailable, runOurKubectl } from "./harness/kubectl.ts";
 import { waitFor } from "./harness/wait.ts";
 
 const d = dockerTest();
@@ -216,13 +216,7 @@ describe.skipIf(!d.available)("Secrets and ConfigMaps", () => {
   });
 
   it("our kubectl lists Secrets without values and describes them with sizes only", async () => {
-    const kubectl = async (...args: string[]) => {
-      let stdout = "";
-      let stderr = "";
-      const io = { stdout: { write: (s: string) => void (stdout += s) }, stderr: { write: (s: string) => void (stderr += s) }, env: {} };
-      const code = await run(["--server", cluster.url, "--token", cluster.adminToken ?? "", ...args], io);
-      return { code, stdout, stderr };
-    };
+    const kubectl = (...args: string[]) => runOurKubectl(run, cluster.url, args, cluster.adminToken ?? "");
     const get = await kubectl("get", "secrets");
     expect(get.stderr).toBe("");
     expect(get.stdout).toMatch(/^NAME\s+TYPE\s+DATA\s+AGE\s*$/m);

@@ -20,6 +20,7 @@ import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
 import { connectDocker } from "../shared/docker.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
+import { seededRandom } from "./harness/random.ts";
 import { waitFor } from "./harness/wait.ts";
 
 const d = dockerTest();
@@ -33,17 +34,6 @@ const UNREACHABLE = "node.kubernetes.io/unreachable";
 const isReady = (p: Pod) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
 const appId = (p: Pod) => p.status?.containerStatuses?.find((s) => s.name === "app")?.containerID;
 
-/** A small deterministic PRNG (mulberry32): the same seed, the same "random" kills. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function rc(name: string, replicas: number): ReplicationController {
   return {
@@ -111,7 +101,7 @@ describe.skipIf(!d.available)("self-healing on Docker: runtime faults and a dead
   it("brings the count back after containers are killed at random, every round", async () => {
     expect((await api("POST", RCS, rc("chaos", 3), auth)).status).toBe(201);
     await settled("chaos", 3, "3 Ready chaos pods");
-    const random = prng(12);
+    const random = seededRandom(12);
     for (let round = 1; round <= 4; round++) {
       const before = active(await podsOf("chaos"));
       const uids = new Set(before.map((p) => p.metadata?.uid));

@@ -71,3 +71,22 @@ export async function kubectlFor(server: string, namespace = "default"): Promise
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
+
+/** The `run(argv, io)` entry of the chapter 04 kubectl (tests import it from their tree). */
+export type KubectlRun = (
+  argv: string[],
+  io: { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown }; env: Record<string, string | undefined> },
+) => Promise<number>;
+
+/** Runs our kubectl in-process against a server, with output captured (not a TTY: no colour). */
+export async function runOurKubectl(run: KubectlRun, server: string, args: string[], token?: string): Promise<KubectlResult> {
+  let stdout = "";
+  let stderr = "";
+  const auth = token ? ["--token", token] : [];
+  const code = await run(["--server", server, ...auth, ...args], {
+    stdout: { write: (s: string) => void (stdout += s) },
+    stderr: { write: (s: string) => void (stderr += s) },
+    env: {},
+  });
+  return { code, stdout, stderr };
+}
