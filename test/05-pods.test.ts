@@ -14,6 +14,7 @@ import { dockerTest } from "./harness/docker.ts";
 import { kubectlAvailable, kubectlFor, runOurKubectl, type KubectlResult } from "./harness/kubectl.ts";
 import { podHelpers, testPod, type PodHelpers } from "./harness/pods.ts";
 import { waitFor } from "./harness/wait.ts";
+import { FAST_KUBELET } from "./harness/tuning.ts";
 
 const d = dockerTest();
 const docker = connectDocker();
@@ -48,7 +49,7 @@ beforeAll(async () => {
   cluster = await startCluster({
     chapter: "05",
     nodes: 2,
-    kubelet: { heartbeatIntervalMs: 300, relistIntervalMs: 300, backOff: { initialMs: 300, maxMs: 1_200 } },
+    kubelet: FAST_KUBELET,
   });
   pods = podHelpers(cluster);
 });

@@ -21,6 +21,7 @@ import { http, openWatch } from "./harness/http.ts";
 import { kubectlAvailable, kubectlFor, type Kubectl, runOurKubectl, type KubectlResult } from "./harness/kubectl.ts";
 import { podHelpers, type PodHelpers } from "./harness/pods.ts";
 import { waitFor } from "./harness/wait.ts";
+import { FAST_KUBELET } from "./harness/tuning.ts";
 
 const d = dockerTest();
 const docker = connectDocker();
@@ -103,7 +104,7 @@ describe.skipIf(!d.available || !kubectlAvailable())("replication controllers on
     cluster = await startCluster({
       chapter: "08",
       nodes: 2,
-      kubelet: { heartbeatIntervalMs: 300, relistIntervalMs: 300, backOff: { initialMs: 300, maxMs: 1_200 } },
+      kubelet: FAST_KUBELET,
     });
     pods = podHelpers(cluster);
     api = http(cluster.url);

@@ -25,6 +25,7 @@ import { http } from "./harness/http.ts";
 import { kubectlAvailable, kubectlFor, type Kubectl } from "./harness/kubectl.ts";
 import { podHelpers, testPod, type PodHelpers } from "./harness/pods.ts";
 import { waitFor } from "./harness/wait.ts";
+import { FAST_KUBELET } from "./harness/tuning.ts";
 
 const d = dockerTest();
 const docker = connectDocker();
@@ -112,7 +113,7 @@ describe.skipIf(!d.available || !kubectlAvailable())("Services on Docker", () =>
     cluster = await startCluster({
       chapter: "10",
       nodes: 2,
-      kubelet: { heartbeatIntervalMs: 300, relistIntervalMs: 300, backOff: { initialMs: 300, maxMs: 1_200 } },
+      kubelet: FAST_KUBELET,
     });
     pods = podHelpers(cluster);
     api = http(cluster.url);

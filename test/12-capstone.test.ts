@@ -20,6 +20,7 @@ import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
 import { KUBECTL_PATH, kubectlAvailable } from "./harness/kubectl.ts";
 import { waitFor } from "./harness/wait.ts";
+import { FAST_KUBELET, FAST_NODE_LIFECYCLE } from "./harness/tuning.ts";
 
 const d = dockerTest();
 const docker = connectDocker();
@@ -81,8 +82,8 @@ describe.skipIf(!d.available || !kubectlAvailable())("the capstone: a two-tier a
       upTo: "12",
       nodes: 3,
       labels: d.labels(),
-      kubelet: { heartbeatIntervalMs: 300, relistIntervalMs: 300, backOff: { initialMs: 300, maxMs: 1_200 } },
-      nodeLifecycle: { nodeMonitorPeriodMs: 300, nodeMonitorGracePeriodMs: 3_000, podEvictionTimeoutMs: 1_000 },
+      kubelet: FAST_KUBELET,
+      nodeLifecycle: FAST_NODE_LIFECYCLE,
       log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
     });
     api = http(cluster.url);

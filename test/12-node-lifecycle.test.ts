@@ -22,6 +22,7 @@ import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
 import { seededRandom } from "./harness/random.ts";
 import { waitFor } from "./harness/wait.ts";
+import { FAST_KUBELET, FAST_NODE_LIFECYCLE } from "./harness/tuning.ts";
 
 const d = dockerTest();
 const docker = connectDocker();
@@ -86,8 +87,8 @@ describe.skipIf(!d.available)("self-healing on Docker: runtime faults and a dead
       upTo: "12",
       nodes: 3,
       labels: d.labels(),
-      kubelet: { heartbeatIntervalMs: 300, relistIntervalMs: 300, backOff: { initialMs: 300, maxMs: 1_200 } },
-      nodeLifecycle: { nodeMonitorPeriodMs: 300, nodeMonitorGracePeriodMs: 3_000, podEvictionTimeoutMs: 1_000 },
+      kubelet: FAST_KUBELET,
+      nodeLifecycle: FAST_NODE_LIFECYCLE,
       log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
     });
     api = http(cluster.url);
