@@ -3,7 +3,10 @@
  * learner starter file in chapters/ is made from it by replacing each marked
  * solution region with a call to todo("NN.k"). See docs/maintainers.md.
  *
- *   // TODO(01.3): start the container.          // TODO(01.3): start the container.
+ * A step is marked `STEP(NN.k)` in solutions/ (the reference has nothing left
+ * to do) and becomes `TODO(NN.k)` in the starter, where the learner works.
+ *
+ *   // STEP(01.3): start the container.          // TODO(01.3): start the container.
  *   //#solution                           ==>     todo("01.3");
  *   await this.docker.getContainer(id).start();
  *   //#end
@@ -12,7 +15,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { type Chapter, REPO_ROOT } from "../shared/chapters.ts";
 
-const TODO_COMMENT = /\bTODO\((\d{2}\.\d{1,2})\)/;
+/** The step marker in solutions/; the starter says TODO at the same place. */
+const STEP_COMMENT = /\bSTEP\((\d{2}\.\d{1,2})\)/;
+const STRAY_TODO = /\bTODO\(\d{2}\.\d{1,2}\)/;
 const REGION_START = /^(\s*)\/\/#solution\s*$/;
 const REGION_END = /^\s*\/\/#end\s*$/;
 const TODO_CALL = /\btodo\("(\d{2}\.\d{1,2})"\)/;
@@ -44,21 +49,26 @@ export function generateStarter(source: string, file: string, chapter: Chapter):
     }
     const start = REGION_START.exec(line);
     if (start) {
-      if (!currentStep) throw new StarterError(`${where}: //#solution without a TODO(${chapter.number}.k) comment above it`);
+      if (!currentStep) throw new StarterError(`${where}: //#solution without a STEP(${chapter.number}.k) comment above it`);
       inRegion = { line: i + 1 };
       out.push(`${start[1]}todo("${currentStep}");`);
       usesTodo = true;
       return;
     }
     if (REGION_END.test(line)) throw new StarterError(`${where}: //#end without //#solution`);
-    const todoComment = TODO_COMMENT.exec(line);
-    if (todoComment) {
-      const step = normaliseStep(todoComment[1]!);
+    if (STRAY_TODO.test(line)) {
+      throw new StarterError(`${where}: solutions/ marks a step with STEP(NN.k), not TODO(NN.k): the generator writes the TODO`);
+    }
+    const stepComment = STEP_COMMENT.exec(line);
+    if (stepComment) {
+      const step = normaliseStep(stepComment[1]!);
       if (!step.startsWith(`${chapter.number}.`)) {
-        throw new StarterError(`${where}: TODO(${step}) in chapter ${chapter.number}: steps are numbered ${chapter.number}.k`);
+        throw new StarterError(`${where}: STEP(${step}) in chapter ${chapter.number}: steps are numbered ${chapter.number}.k`);
       }
       currentStep = step;
       steps.push({ step, file, line: out.length + 1 });
+      out.push(line.replace(STEP_COMMENT, `TODO(${step})`));
+      return;
     }
     out.push(line);
   });

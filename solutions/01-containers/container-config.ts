@@ -25,7 +25,7 @@ function invalid(spec: ContainerSpec, problem: string): RuntimeError {
 
 /** Throws RuntimeError("InvalidSpec") with one line that says what to fix. */
 export function validateSpec(spec: ContainerSpec): void {
-  // TODO(01.2): reject what Docker would reject, before asking Docker, with a
+  // STEP(01.2): reject what Docker would reject, before asking Docker, with a
   // message that says how to fix it: a name that breaks CONTAINER_NAME, an
   // empty image, a memory limit below MIN_MEMORY_BYTES, a CPU limit that is
   // not a positive number, a hostname together with a joined network
@@ -60,7 +60,7 @@ export function validateSpec(spec: ContainerSpec): void {
 /** Validates the spec and builds the body of Docker's `POST /containers/create`. */
 export function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
   validateSpec(spec);
-  // TODO(01.2): map the spec onto Docker's fields. Kubernetes' `command`
+  // STEP(01.2): map the spec onto Docker's fields. Kubernetes' `command`
   // replaces the image's Entrypoint and `args` its Cmd; env becomes
   // "KEY=value" strings; the limits go to HostConfig (Memory and MemorySwap
   // equal, so the container cannot swap; NanoCpus = billionths of a core);

@@ -18,7 +18,7 @@ export const HEADER_SIZE = 8;
 
 /** Splits a whole multiplexed buffer into entries, one per frame, in order. */
 export function demux(buffer: Buffer): LogEntry[] {
-  // TODO(01.6): walk the buffer frame by frame: read the stream from byte 0
+  // STEP(01.6): walk the buffer frame by frame: read the stream from byte 0
   // and the payload size from bytes 4-7 (buffer.readUInt32BE), slice the
   // payload, and push { stream, text }. A UTF-8 character may be split across
   // two frames of the same stream, so decode each stream with its own

@@ -58,7 +58,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async ensureImage(image: string, onProgress: (p: ImageProgress) => void = () => {}): Promise<void> {
-    // TODO(01.1): make sure the engine answers (this.ping()), then look the
+    // STEP(01.1): make sure the engine answers (this.ping()), then look the
     // image up (this.hasImage(image), at the end of this class). If it is
     // missing, pull it (this.docker.pull), pass each progress event of the
     // pull on to onProgress, and if the pull fails throw
@@ -99,7 +99,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async create(spec: ContainerSpec): Promise<string> {
-    // TODO(01.3): turn the spec into Docker's options with toCreateOptions()
+    // STEP(01.3): turn the spec into Docker's options with toCreateOptions()
     // (step 01.2), create the container and return its id. Translate Docker's
     // answers: 404 "No such image" -> imageNotFound, 409 (the name is taken)
     // -> nameConflict, 400 (Docker rejects the config) -> RuntimeError
@@ -121,7 +121,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async start(id: string): Promise<void> {
-    // TODO(01.3): start the container. Docker answers 304 when it already
+    // STEP(01.3): start the container. Docker answers 304 when it already
     // runs (fine: nothing to do) and 404 when there is no such container.
     //#solution
     try {
@@ -135,7 +135,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async stop(id: string, gracePeriodSeconds: number): Promise<void> {
-    // TODO(01.4): Docker's stop sends the stop signal, waits `t` seconds and
+    // STEP(01.4): Docker's stop sends the stop signal, waits `t` seconds and
     // then sends SIGKILL. Pass the grace period as `t` (whole seconds): without
     // it Docker waits its own default of 10 s. 304 means "not running": a no-op.
     //#solution
@@ -151,7 +151,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async remove(id: string): Promise<void> {
-    // TODO(01.4): remove the container with force (kill it if it runs) and v
+    // STEP(01.4): remove the container with force (kill it if it runs) and v
     // (its anonymous volumes too). A missing container (404) is not an error:
     // whoever asked wanted it gone, and it is.
     //#solution
@@ -166,7 +166,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async list(labels: Record<string, string> = {}): Promise<ContainerSummary[]> {
-    // TODO(01.5): list all containers (also stopped ones: `all: true`) whose
+    // STEP(01.5): list all containers (also stopped ones: `all: true`) whose
     // labels match every given key=value, using Docker's label filter
     // ({ filters: { label: ["k=v", ...] } }), and map them with toContainerSummary.
     // Pass errors through fromDocker(err): an engine that is not running must
@@ -183,7 +183,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async inspect(id: string): Promise<ContainerStatus> {
-    // TODO(01.5): inspect the container and map the reply with toContainerStatus.
+    // STEP(01.5): inspect the container and map the reply with toContainerStatus.
     // 404 -> containerNotFound(id); anything else through fromDocker(err).
     //#solution
     try {
@@ -196,7 +196,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async logs(id: string, options: LogOptions = {}): Promise<LogEntry[]> {
-    // TODO(01.6): ask for stdout and stderr (and `tail` when given) without
+    // STEP(01.6): ask for stdout and stderr (and `tail` when given) without
     // following; Docker answers one Buffer in its multiplexed format: demux it.
     //#solution
     const query: Docker.ContainerLogsOptions & { follow: false } = { stdout: true, stderr: true, follow: false };
@@ -212,7 +212,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async exec(id: string, command: string[]): Promise<ExecResult> {
-    // TODO(01.7): an exec is two calls: container.exec() creates it (409 when
+    // STEP(01.7): an exec is two calls: container.exec() creates it (409 when
     // the container is not running -> notRunning(id, "exec in")), exec.start()
     // runs it and streams its output (multiplexed, like logs) until it ends.
     // Then exec.inspect() has the exit code.

@@ -41,7 +41,7 @@ const ZERO_TIME = "0001-01-01T00:00:00Z";
  * A dead one (removal failed half way) has none: exited.
  */
 export function toContainerState(dockerState: string): ContainerState {
-  // TODO(01.5): map Docker's "created", "running", "paused", "restarting",
+  // STEP(01.5): map Docker's "created", "running", "paused", "restarting",
   // "removing", "exited" and "dead" onto "created", "running" and "exited";
   // anything else is "unknown".
   //#solution
@@ -63,7 +63,7 @@ export function toContainerState(dockerState: string): ContainerState {
 }
 
 export function toContainerSummary(info: ListJson): ContainerSummary {
-  // TODO(01.5): Docker lists names with a leading "/" ("/web-1"); strip it.
+  // STEP(01.5): Docker lists names with a leading "/" ("/web-1"); strip it.
   //#solution
   return {
     id: info.Id,
@@ -76,7 +76,7 @@ export function toContainerSummary(info: ListJson): ContainerSummary {
 }
 
 export function toContainerStatus(info: InspectJson): ContainerStatus {
-  // TODO(01.5): build the status from inspect's State, Config and
+  // STEP(01.5): build the status from inspect's State, Config and
   // NetworkSettings. Leave out what is not there yet: no exitCode or
   // finishedAt before the container has exited, no startedAt before it
   // started (Docker says ZERO_TIME), no pid when it is not running (Docker

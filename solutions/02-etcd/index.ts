@@ -45,7 +45,7 @@ async function recover(dir: string): Promise<{ kv: KeySpace; lastSegment: number
   for (const [i, { name }] of segments.entries()) {
     const path = join(dir, name);
     const isLast = i === segments.length - 1;
-    // TODO(02.7): read the segment (readFile), decodeRecords() it and apply
+    // STEP(02.7): read the segment (readFile), decodeRecords() it and apply
     // every record with applyRecord(kv, record). If there are bytes after the
     // last good frame (validBytes < the file's length):
     // - in the last segment that is a write torn by a crash: cut the file back

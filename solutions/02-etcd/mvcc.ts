@@ -39,7 +39,7 @@ export class KeySpace {
   private history: WatchEvent[] = [];
 
   get(key: string): KeyValue | undefined {
-    // TODO(02.1): return the live key-value of `key` (undefined when the key
+    // STEP(02.1): return the live key-value of `key` (undefined when the key
     // does not exist).
     //#solution
     return this.live.get(key);
@@ -47,7 +47,7 @@ export class KeySpace {
   }
 
   create(key: string, value: string): WatchEvent {
-    // TODO(02.1): create a key that must not exist yet.
+    // STEP(02.1): create a key that must not exist yet.
     // - checkWrite(key, value) first (empty key, value too large);
     // - a key that exists: throw new StoreError("KeyExists", ...);
     // - otherwise the write gets the next revision (this.revision + 1):
@@ -65,7 +65,7 @@ export class KeySpace {
   }
 
   update(key: string, value: string, expectedModRevision?: number): WatchEvent {
-    // TODO(02.2): overwrite a key that exists.
+    // STEP(02.2): overwrite a key that exists.
     // - checkWrite(key, value), then this.mustExist(key, expectedModRevision)
     //   (it throws KeyNotFound or Conflict for you);
     // - the new key-value keeps createRevision, gets modRevision = the next
@@ -81,7 +81,7 @@ export class KeySpace {
   }
 
   delete(key: string, expectedModRevision?: number): WatchEvent {
-    // TODO(02.2): delete a key that exists, with the same compare-and-swap as
+    // STEP(02.2): delete a key that exists, with the same compare-and-swap as
     // update. A DELETE event's kv is a "tombstone", as etcd writes it: the key,
     // value "", createRevision 0, version 0 and modRevision = the delete's
     // revision. Its prevKv is the deleted key-value.
@@ -95,7 +95,7 @@ export class KeySpace {
 
   /** Every live key that starts with prefix, sorted by key; at most `limit` of them. */
   range(prefix: string, limit?: number): KeyValue[] {
-    // TODO(02.3): collect the live keys that start with `prefix`, sort them by
+    // STEP(02.3): collect the live keys that start with `prefix`, sort them by
     // key (compare strings with < and >, not localeCompare: etcd sorts bytes),
     // and keep the first `limit` when a limit is given (0 means no limit).
     //#solution
@@ -113,7 +113,7 @@ export class KeySpace {
    * StoreError("Compacted") when fromRevision is older than what we keep.
    */
   eventsSince(fromRevision: number): WatchEvent[] {
-    // TODO(02.4): history[0] is the event of revision firstKept(); the event
+    // STEP(02.4): history[0] is the event of revision firstKept(); the event
     // of revision r sits at index r - firstKept(). Return the events from
     // fromRevision on (a fromRevision in the future gives []).
     // A fromRevision below compactRevision was forgotten by a compaction
@@ -133,7 +133,7 @@ export class KeySpace {
 
   /** Forgets the history before `revision`. The live keys stay as they are. */
   compact(revision: number): void {
-    // TODO(02.5): etcd's rules: compacting at or below the current compaction
+    // STEP(02.5): etcd's rules: compacting at or below the current compaction
     // point is StoreError("Compacted"); beyond this.revision is an error too
     // (a RangeError that says what the current revision is). Otherwise drop
     // the history entries older than `revision` and remember the new

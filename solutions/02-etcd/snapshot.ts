@@ -19,7 +19,7 @@ import { syncDir } from "./wal.ts";
 export const SNAPSHOT_FILE = "snapshot.json";
 
 export async function writeSnapshot(dir: string, state: KeySpaceState): Promise<void> {
-  // TODO(02.8): follow the four steps above. open(tmp, "w") gives a FileHandle
+  // STEP(02.8): follow the four steps above. open(tmp, "w") gives a FileHandle
   // with writeFile(), sync() and close(); rename() comes from node:fs/promises
   // and syncDir() from wal.ts.
   //#solution

@@ -135,7 +135,7 @@ export class EmbeddedStore implements Store {
     const event = apply(this.kv);
     const log = this.durability?.log;
     if (log) {
-      // TODO(02.6): the write must be on disk before anyone hears of it.
+      // STEP(02.6): the write must be on disk before anyone hears of it.
       // Append { type: "event", event } to the log and wait for it (wrap the
       // append in this.track(...) so a failing disk stops the store), then
       // count the record and call this.maybeSnapshot().
@@ -178,7 +178,7 @@ export class EmbeddedStore implements Store {
   private async takeSnapshot(): Promise<void> {
     if (!this.durability) return;
     const { dir, log } = this.durability;
-    // TODO(02.8): take the state (this.kv.state()) and cut the log (log.cut())
+    // STEP(02.8): take the state (this.kv.state()) and cut the log (log.cut())
     // in the same synchronous step, so every record after the state's revision
     // goes to the new segment. Reset recordsSinceSnapshot, write the snapshot
     // with writeSnapshot(dir, state), and only once it is safely on disk drop

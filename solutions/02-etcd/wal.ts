@@ -37,7 +37,7 @@ const HEADER_BYTES = 8;
 
 /** Encodes one record as a frame: length, checksum, JSON payload. */
 export function encodeRecord(record: LogRecord): Buffer {
-  // TODO(02.6): JSON-encode the record into a Buffer (utf8), then build an
+  // STEP(02.6): JSON-encode the record into a Buffer (utf8), then build an
   // 8-byte header: writeUInt32BE(payload length, 0) and
   // writeUInt32BE(crc32(payload), 4). Return header + payload as one Buffer.
   //#solution
@@ -54,7 +54,7 @@ export function encodeRecord(record: LogRecord): Buffer {
  * short or fails its checksum: `validBytes` is where the good frames end.
  */
 export function decodeRecords(data: Buffer): { records: LogRecord[]; validBytes: number } {
-  // TODO(02.7): walk the buffer frame by frame from offset 0. Stop (without
+  // STEP(02.7): walk the buffer frame by frame from offset 0. Stop (without
   // throwing) when fewer than 8 bytes are left, when the length is 0 or runs
   // past the end, or when crc32(payload) differs from the stored checksum.
   // Otherwise JSON.parse the payload into the list and move past the frame.
@@ -128,7 +128,7 @@ export class WriteAheadLog {
    * the fsync form the next batch.
    */
   private async flushLoop(): Promise<void> {
-    // TODO(02.6): loop while this.pending is not empty:
+    // STEP(02.6): loop while this.pending is not empty:
     // - take the whole list as the batch (and start a new, empty one);
     // - if this.targetSegment !== this.fileSegment, await this.switchSegment();
     // - write all frames in one call: this.file.write(Buffer.concat(frames));

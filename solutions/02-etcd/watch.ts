@@ -42,7 +42,7 @@ class Watch implements Watcher {
 
   /** Queues the events this watch wants and schedules a delivery. */
   push(events: WatchEvent[]): void {
-    // TODO(02.4): keep only the events of this watch: a key under this.prefix
+    // STEP(02.4): keep only the events of this watch: a key under this.prefix
     // and a revision (kv.modRevision) >= this.next. Append them to this.queue,
     // move this.next past the last one, and if anything was queued and no
     // delivery is scheduled yet, schedule this.deliver with queueMicrotask.

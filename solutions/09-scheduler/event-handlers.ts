@@ -30,7 +30,7 @@ function terminated(pod: Pod): boolean {
  * lastHeartbeatTime every few seconds) must not wake every waiting pod.
  */
 export function nodeChangeMayHelp(oldNode: Node, newNode: Node): boolean {
-  // TODO(09.11): true when any of these differ (deepEqual): spec.unschedulable,
+  // STEP(09.11): true when any of these differ (deepEqual): spec.unschedulable,
   // spec.taints, metadata.labels, status.allocatable, status.capacity.
   //#solution
   return (

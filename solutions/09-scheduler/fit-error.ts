@@ -15,7 +15,7 @@ import type { Status } from "./framework/types.ts";
 export const NO_NODES_AVAILABLE = "no nodes available to schedule pods";
 
 export function fitErrorMessage(numAllNodes: number, nodeStatuses: Map<string, Status>): string {
-  // TODO(09.5): count, over all nodes' statuses, how many nodes gave each
+  // STEP(09.5): count, over all nodes' statuses, how many nodes gave each
   // reason; make "<count> <reason>" strings, sort them, and return
   // `0/${numAllNodes} nodes are available: ${joined with ", "}.`
   //#solution

@@ -83,7 +83,7 @@ export class Scheduler {
       this.track(this.statusUpdates, this.handleSchedulingFailure(info, err, cycle));
       return;
     }
-    // TODO(09.9): assume the pod on `host`: a copy of the pod with
+    // STEP(09.9): assume the pod on `host`: a copy of the pod with
     // spec.nodeName = host goes into the cache (cache.assumePod), so the next
     // cycle already counts it. Then start this.bind(state, assumed, info, cycle)
     // WITHOUT awaiting it, tracked in this.bindings (this.track()).
@@ -99,7 +99,7 @@ export class Scheduler {
     const { framework, cache, queue, recorder } = this.parts;
     const host = assumed.spec!.nodeName!;
     const { name, namespace } = assumed.metadata ?? {};
-    // TODO(09.9): run the bind plugins (framework.runBindPlugins). If that
+    // STEP(09.9): run the bind plugins (framework.runBindPlugins). If that
     // throws or returns a status that is not "Success": forget the assumed
     // pod (the node has the room back, so also call
     // queue.moveAllToActiveOrBackoff("AssignedPodDelete")), then
@@ -141,7 +141,7 @@ export class Scheduler {
     const message = err instanceof Error ? err.message : String(err);
     const reason = fitError ? "Unschedulable" : "SchedulerError";
     if (!fitError) this.parts.onError(new Error(`scheduling ${info.pod.metadata?.namespace}/${info.pod.metadata?.name}: ${message}`));
-    // TODO(09.10): record a Warning event "FailedScheduling" with the
+    // STEP(09.10): record a Warning event "FailedScheduling" with the
     // message, then set the pod's PodScheduled condition to status "False"
     // with `reason` and `message` (this.updatePodScheduled()).
     //#solution
@@ -158,7 +158,7 @@ export class Scheduler {
    */
   async updatePodScheduled(pod: Pod, reason: string, message: string): Promise<void> {
     const current = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
-    // TODO(09.10): when `current` already has status "False" and the same
+    // STEP(09.10): when `current` already has status "False" and the same
     // reason and message, do nothing. Else PATCH
     //   { status: { conditions: [ { type: "PodScheduled", status: "False", reason, message,
     //                               lastProbeTime: null, lastTransitionTime } ] } }

@@ -19,7 +19,7 @@ describe("generateStarter", () => {
     '} from "./b.ts";',
     "",
     "export function f(): number {",
-    "  // TODO(01.2): compute it.",
+    "  // STEP(01.2): compute it.",
     "  //#solution",
     "  const x = a + b;",
     "  return x;",
@@ -56,10 +56,12 @@ describe("generateStarter", () => {
 
   it("rejects malformed markers with file and line", () => {
     const bad = (text: string) => () => generateStarter(text, "solutions/01-containers/x.ts", ch01);
-    expect(bad("//#solution\nx\n//#end")).toThrow(/x\.ts:1: \/\/#solution without a TODO/);
-    expect(bad("// TODO(01.1): a\n//#solution\nx")).toThrow(/x\.ts:2: \/\/#solution is never closed/);
-    expect(bad("// TODO(01.1): a\n//#end")).toThrow(/x\.ts:2: \/\/#end without/);
-    expect(bad("// TODO(02.1): a\n")).toThrow(StarterError);
+    expect(bad("//#solution\nx\n//#end")).toThrow(/x\.ts:1: \/\/#solution without a STEP/);
+    expect(bad("// STEP(01.1): a\n//#solution\nx")).toThrow(/x\.ts:2: \/\/#solution is never closed/);
+    expect(bad("// STEP(01.1): a\n//#end")).toThrow(/x\.ts:2: \/\/#end without/);
+    expect(bad("// STEP(02.1): a\n")).toThrow(StarterError);
+    // The reference has nothing left to do: a TODO(NN.k) in solutions/ is a slip.
+    expect(bad("// TODO(01.1): a\n")).toThrow(/marks a step with STEP/);
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import { isObject } from "../../../shared/api/index.ts";
 
-// TODO(03.6): apply a JSON merge patch to `target` and return the result (do
+// STEP(03.6): apply a JSON merge patch to `target` and return the result (do
 // not modify `target`). If `patch` is not an object, it replaces the target.
 // Otherwise start from a copy of the target (an empty object if the target is
 // not an object); for each field of the patch, null removes the field, any

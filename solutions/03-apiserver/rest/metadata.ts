@@ -27,7 +27,7 @@ export function generateNameFrom(prefix: string): string {
   return prefix.slice(0, 58) + suffix;
 }
 
-// TODO(03.1): give a new object the metadata the server owns. If metadata.name
+// STEP(03.1): give a new object the metadata the server owns. If metadata.name
 // is empty and metadata.generateName is set, name = generateNameFrom(generateName).
 // Set uid (randomUUID()), creationTimestamp (timestamp()) and generation 1;
 // remove resourceVersion, deletionTimestamp and deletionGracePeriodSeconds

@@ -8,7 +8,7 @@
  */
 import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
 
-// TODO(03.5): return the object to store for an update of `resource`.
+// STEP(03.5): return the object to store for an update of `resource`.
 // - subresource "status": everything from `current` except `status`, which comes from `incoming`.
 // - the main resource (subresource "") of a kind with a status subresource
 //   (resource.statusSubresource): everything from `incoming` except `status`,

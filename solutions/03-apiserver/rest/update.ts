@@ -28,7 +28,7 @@ export async function updateObject(
   checkNameMatches(resource, namespace, name, incoming);
   const wanted = incoming.metadata?.resourceVersion;
   const obj = await guaranteedUpdate(ctx, resource, namespace, name, scope, subresource, !!wanted, (current) => {
-    // TODO(03.4): optimistic concurrency. If the client sent a resourceVersion
+    // STEP(03.4): optimistic concurrency. If the client sent a resourceVersion
     // (`wanted`) and it is not the current one, throw conflict(). Then return
     // `incoming` with the current resourceVersion when the client sent none.
     //#solution

@@ -6,7 +6,7 @@
  */
 import type { ResourceDefinition } from "../registry/types.ts";
 
-// TODO(03.2): return the store key of one object: /registry/{plural}/{namespace}/{name}
+// STEP(03.2): return the store key of one object: /registry/{plural}/{namespace}/{name}
 // for namespaced resources, /registry/{plural}/{name} for cluster-scoped ones.
 export function objectKey(resource: ResourceDefinition, namespace: string | undefined, name: string): string {
   //#solution
@@ -15,7 +15,7 @@ export function objectKey(resource: ResourceDefinition, namespace: string | unde
   //#end
 }
 
-// TODO(03.2): return the prefix that holds all objects of a resource in one namespace
+// STEP(03.2): return the prefix that holds all objects of a resource in one namespace
 // (/registry/pods/default/), or in all namespaces when namespace is undefined
 // (/registry/pods/). End it with "/" so that namespace "dev" does not match "dev2".
 export function resourcePrefix(resource: ResourceDefinition, namespace?: string): string {

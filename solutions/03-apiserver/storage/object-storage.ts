@@ -41,7 +41,7 @@ export class ObjectStorage {
     } catch {
       throw internalError(`the stored value of ${kv.key} is not valid JSON`);
     }
-    // TODO(03.3): the store does not keep resourceVersion inside the value: set
+    // STEP(03.3): the store does not keep resourceVersion inside the value: set
     // metadata.resourceVersion to the key's modRevision, as a string.
     //#solution
     obj.metadata = { ...obj.metadata, resourceVersion: String(kv.modRevision) };
@@ -61,7 +61,7 @@ export class ObjectStorage {
 
   /** Reads one object; 404 NotFound if it does not exist. */
   async get(resource: ResourceDefinition, namespace: string | undefined, name: string): Promise<ApiObject> {
-    // TODO(03.3): read the object's key from the store. A missing key is a 404
+    // STEP(03.3): read the object's key from the store. A missing key is a 404
     // NotFound (use notFound() from shared/api); else decode() it.
     //#solution
     const kv = await this.guard(resource, name, () => this.store.get(objectKey(resource, namespace, name)));
@@ -72,7 +72,7 @@ export class ObjectStorage {
 
   /** Lists a resource in one namespace, or in all namespaces when namespace is undefined. */
   async list(resource: ResourceDefinition, namespace?: string): Promise<ListResult> {
-    // TODO(03.3): read every key under the resource's prefix and decode them.
+    // STEP(03.3): read every key under the resource's prefix and decode them.
     // The result's revision is the store's revision at the read (the range's `revision`).
     //#solution
     const { kvs, revision } = await this.guard(resource, "", () => this.store.range(resourcePrefix(resource, namespace)));
@@ -85,7 +85,7 @@ export class ObjectStorage {
   async create(resource: ResourceDefinition, obj: ApiObject): Promise<ApiObject> {
     const name = obj.metadata?.name ?? "";
     const key = objectKey(resource, obj.metadata?.namespace, name);
-    // TODO(03.2): write the encoded object with store.create(). The store
+    // STEP(03.2): write the encoded object with store.create(). The store
     // refuses an existing key (StoreError "KeyExists"): answer 409 AlreadyExists.
     // Return the object with metadata.resourceVersion = the new modRevision.
     //#solution
@@ -109,7 +109,7 @@ export class ObjectStorage {
     const key = objectKey(resource, obj.metadata?.namespace, name);
     const value = await this.encode(resource, key, obj);
     const ref = { resource: resource.plural, group: resource.group };
-    // TODO(03.4): compare-and-swap: store.update(key, value, expected modRevision).
+    // STEP(03.4): compare-and-swap: store.update(key, value, expected modRevision).
     // The resourceVersion is the modRevision as a string. Map StoreError
     // "Conflict" to 409 conflict() and "KeyNotFound" to 404 notFound().
     //#solution

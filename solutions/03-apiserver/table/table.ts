@@ -55,7 +55,7 @@ function rowObject(obj: ApiObject, include: IncludeObject): unknown {
   return partial;
 }
 
-// TODO(03.8): build the Table for some objects of a resource: kind "Table",
+// STEP(03.8): build the Table for some objects of a resource: kind "Table",
 // apiVersion "meta.k8s.io/v1", metadata { resourceVersion }, the convertor's
 // columns as columnDefinitions (use DEFAULT_TABLE when the resource has no
 // `table`), and one row per object: { cells: convertor.cells(obj, now),

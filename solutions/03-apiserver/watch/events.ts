@@ -14,7 +14,7 @@ import type { ApiObject } from "../registry/types.ts";
 
 export type Decode = (kv: KeyValue) => Promise<ApiObject>;
 
-// TODO(03.7): turn one store event into the watch event the client sees, or
+// STEP(03.7): turn one store event into the watch event the client sees, or
 // undefined when the client does not see it.
 // - PUT without prevKv (a new key): ADDED with the new object.
 // - PUT with prevKv: MODIFIED with the new object.

@@ -146,7 +146,7 @@ export async function serveWatch(
   if (request.timeoutSeconds !== undefined) timers.push(setTimeout(stop, request.timeoutSeconds * 1000));
 }
 
-// TODO(03.7): decide where the stream starts and return that store revision.
+// STEP(03.7): decide where the stream starts and return that store revision.
 // With no resourceVersion (`requested` undefined) or 0: list the objects, send
 // each one that passes `predicate` as an ADDED event (encoded with
 // request.encode), and start at the list's revision + 1. With resourceVersion
@@ -168,7 +168,7 @@ async function startRevision(
   //#end
 }
 
-// TODO(03.7): watch the resource's prefix (resourcePrefix()) in the store from
+// STEP(03.7): watch the resource's prefix (resourcePrefix()) in the store from
 // `fromRevision`, calling onEvents with the events and onError if the watch
 // ends by itself. (If the store has compacted that revision it rejects with
 // StoreError "Compacted"; serveWatch turns that into the ERROR event.)

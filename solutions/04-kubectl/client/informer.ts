@@ -119,7 +119,7 @@ export class Informer<T extends KubeObject> {
     while (!this.stopping) {
       const { namespace, labelSelector, fieldSelector } = this.options;
       try {
-        // TODO(04.4): list the resource (namespace and selectors from the
+        // STEP(04.4): list the resource (namespace and selectors from the
         // options), count the list in this.lists, put the items in the cache
         // with replace(), mark the informer synced (markSynced()), then start
         // a Watch from the list's resourceVersion whose events go to
@@ -159,7 +159,7 @@ export class Informer<T extends KubeObject> {
 
   /** Applies one watch event to the cache and calls the handlers. */
   private handleEvent(event: ObjectEvent<T>): void {
-    // TODO(04.4): ADDED and MODIFIED store the object under keyOf(); call
+    // STEP(04.4): ADDED and MODIFIED store the object under keyOf(); call
     // the update handlers if the key was cached (with the old and the new
     // object), else the add handlers. DELETED removes the key and calls the
     // delete handlers. Use this.call() to call handlers safely.
@@ -184,7 +184,7 @@ export class Informer<T extends KubeObject> {
    * keys missing from the list were deleted while we were not watching.
    */
   private replace(items: T[]): void {
-    // TODO(04.5): reconcile the cache with `items` as described above. An
+    // STEP(04.5): reconcile the cache with `items` as described above. An
     // object whose resourceVersion did not change calls no handler.
     //#solution
     const fresh = new Map(items.map((item) => [keyOf(item), item]));

@@ -123,7 +123,7 @@ export class RestClient {
    * reached. `send()` is the same without reading the body (for streams).
    */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    // TODO(04.1): send the request with send(), then read the body as JSON.
+    // STEP(04.1): send the request with send(), then read the body as JSON.
     // An empty body (some DELETEs) is fine: return it as undefined. send()
     // already turned error answers into ApiError.
     //#solution
@@ -144,7 +144,7 @@ export class RestClient {
     if (this.config.token) headers.authorization = `Bearer ${this.config.token}`;
     if (options.body !== undefined) headers["content-type"] = options.contentType ?? "application/json";
 
-    // TODO(04.1): fetch the URL. A fetch that fails before any answer (nothing
+    // STEP(04.1): fetch the URL. A fetch that fails before any answer (nothing
     // listens, connection reset) becomes a ConnectionError (use
     // connectionError()). An answer that is not 2xx becomes an ApiError
     // carrying the server's Status: read the body, and if it is not a Status

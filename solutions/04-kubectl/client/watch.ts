@@ -24,7 +24,7 @@ import type { KubeObject, Status, WatchEvent } from "../../../shared/api/meta.ts
  * of a line, or even in the middle of a multi-byte UTF-8 character.
  */
 export async function* readLines(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
-  // TODO(04.2): decode the chunks (TextDecoder with { stream: true } keeps a
+  // STEP(04.2): decode the chunks (TextDecoder with { stream: true } keeps a
   // character that is cut in two), keep what follows the last "\n" for the
   // next chunk, and yield every complete, non-empty line. When the stream
   // ends, yield what is left if it is not empty.
@@ -47,7 +47,7 @@ export async function* readLines(body: AsyncIterable<Uint8Array>): AsyncGenerato
 
 /** Parses one line of a watch stream; a line that is not an event is an error. */
 export function parseWatchEvent<T>(line: string): WatchEvent<T> {
-  // TODO(04.2): JSON.parse the line and check that it is an event: an object
+  // STEP(04.2): JSON.parse the line and check that it is an event: an object
   // with a string `type` and an object `object`. Anything else: throw an
   // Error that quotes the line (shortened), so a broken server is easy to spot.
   //#solution
@@ -163,7 +163,7 @@ export class Watch<T extends KubeObject> {
    * (410 Gone included) or a connection error.
    */
   private async connectOnce(): Promise<boolean> {
-    // TODO(04.3): open the watch with resource.rest.send("GET", path, ...):
+    // STEP(04.3): open the watch with resource.rest.send("GET", path, ...):
     // query watch=true, allowWatchBookmarks=true, resourceVersion = the last
     // one seen, plus the selectors; pass this.abort.signal. Count the
     // connection. Then for each line (readLines over res.body, parsed with

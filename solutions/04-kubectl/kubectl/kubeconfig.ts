@@ -31,7 +31,7 @@ const NAME = "workshop";
 
 /** The kubeconfig document for these settings. */
 export function kubeconfigDocument(settings: KubeconfigSettings): Record<string, unknown> {
-  // TODO(04.9): return the kubeconfig document: apiVersion v1, kind Config,
+  // STEP(04.9): return the kubeconfig document: apiVersion v1, kind Config,
   // one cluster, one user and one context, all named NAME, and
   // current-context pointing at it. The cluster has the server (and
   // "insecure-skip-tls-verify": true, see below); the user has the token

@@ -29,7 +29,7 @@ const EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
 
 /** Reads every manifest behind the -f arguments, in order. */
 export async function readManifests(paths: string[], readStdin?: () => Promise<string>): Promise<Manifest[]> {
-  // TODO(04.6): for each path: "-" is stdin (readStdin; without it throw a
+  // STEP(04.6): for each path: "-" is stdin (readStdin; without it throw a
   // ManifestError), anything else goes through filesOf() (a file, or the
   // manifest files of a folder); parse each text with parseManifests() and
   // keep every manifest, in order.
@@ -65,7 +65,7 @@ async function filesOf(path: string): Promise<string[]> {
 
 /** Parses the documents of one file; empty documents are skipped. */
 export function parseManifests(text: string, source: string): Manifest[] {
-  // TODO(04.6): parse every document of the text (yaml's parseAllDocuments).
+  // STEP(04.6): parse every document of the text (yaml's parseAllDocuments).
   // A document with errors: throw a ManifestError "<source>:<line>:<col>:
   // invalid YAML: <first line of the message>" (doc.errors[0].linePos).
   // Skip empty documents (toJS() is null); for the others, expandList()

@@ -31,7 +31,7 @@ export function isObject(value: unknown): value is JsonObject {
 
 /** The three-way merge patch that turns `current` into what `modified` asks for; {} when nothing changes. */
 export function threeWayMergePatch(original: JsonObject | undefined, modified: JsonObject, current: JsonObject): JsonObject {
-  // TODO(04.7): build the patch key by key, as the comment at the top says:
+  // STEP(04.7): build the patch key by key, as the comment at the top says:
   // - for each key of modified: if both modified[key] and current[key] are
   //   objects, recurse and keep the sub-patch when it is not empty; else if
   //   the value is not unchanged (see unchanged()), put modified[key];

@@ -33,7 +33,7 @@ export interface PrintableTable {
  * row's object metadata).
  */
 export function fromServerTable(table: Table, options: { wide?: boolean; withNamespace?: boolean } = {}): PrintableTable {
-  // TODO(04.8): keep the columns whose priority is 0 (all of them when wide),
+  // STEP(04.8): keep the columns whose priority is 0 (all of them when wide),
   // upper-case their names for the header, and turn each row's cells of
   // those columns into strings (cellText()). With withNamespace, put a
   // NAMESPACE column first: row.object.metadata.namespace.

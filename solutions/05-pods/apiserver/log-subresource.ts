@@ -78,7 +78,7 @@ async function findKubelet(
 ): Promise<{ container: string; nodeName: string; base: string }> {
   const { query, name } = request;
   const namespace = request.namespace ?? "default";
-  // TODO(05.9): check the request and find the kubelet, with Kubernetes' messages (400 BadRequest):
+  // STEP(05.9): check the request and find the kubelet, with Kubernetes' messages (400 BadRequest):
   // - read the pod (api.get); `container` from the query, or the only
   //   container of the pod; with several and none named:
   //   `a container name must be specified for pod NAME, choose one of: [a b]`;

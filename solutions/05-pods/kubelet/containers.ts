@@ -84,7 +84,7 @@ export function restartCountOf(c: ContainerSummary | ContainerStatus): number {
  * and restart without the pod losing its IP address.
  */
 export function sandboxSpec(ctx: ContainerContext, pod: Pod, attempt: number): ContainerSpec {
-  // TODO(05.2): the pause container: name containerName(pod, POD_INFRA_CONTAINER, attempt),
+  // STEP(05.2): the pause container: name containerName(pod, POD_INFRA_CONTAINER, attempt),
   // image and command from ctx (pauseImage, pauseCommand), the pod's labels
   // (podLabels) plus LABEL_CONTAINER_NAME = POD_INFRA_CONTAINER and
   // LABEL_RESTART_COUNT = attempt. It owns the namespaces: its own network
@@ -119,7 +119,7 @@ export function appContainerSpec(
   restartCount: number,
   extras: ContainerExtras,
 ): ContainerSpec {
-  // TODO(05.3): name containerName(pod, container.name, restartCount); the
+  // STEP(05.3): name containerName(pod, container.name, restartCount); the
   // container's image, command, args and workingDir; extras.env, .mounts and
   // .resources; the pod's labels plus LABEL_CONTAINER_NAME, LABEL_RESTART_COUNT
   // and LABEL_CONTAINER_HASH (containerHash). Join the pause container:

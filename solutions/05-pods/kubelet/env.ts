@@ -90,7 +90,7 @@ export class EnvironmentBuilder {
 
   /** The container's environment: every source in order, later ones winning. */
   async build(ctx: EnvContext): Promise<Record<string, string>> {
-    // TODO(05.3): call every source in this.sources (already sorted by order)
+    // STEP(05.3): call every source in this.sources (already sorted by order)
     // and merge what they return into one object: a later source overrides
     // a variable an earlier one set.
     //#solution

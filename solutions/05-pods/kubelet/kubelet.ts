@@ -234,7 +234,7 @@ export class Kubelet {
   private async syncOne(uid: string): Promise<void> {
     if (this.stopped) return;
     const pod = this.pods.get(uid);
-    // TODO(05.7): three cases.
+    // STEP(05.7): three cases.
     // - No pod with this uid (deleted from the API, or an orphan found on the
     //   engine): killPod() with grace 0, then forget it (this.workers.forget,
     //   this.written.delete, this.probes.podRemoved).
@@ -323,7 +323,7 @@ export class Kubelet {
    * not run (deleted while the kubelet was down, or never its own) are removed.
    */
   private async housekeeping(): Promise<void> {
-    // TODO(05.8): enqueue every known pod (this.pods); then list this node's
+    // STEP(05.8): enqueue every known pod (this.pods); then list this node's
     // containers (nodeLabels) and enqueue the uid of every container whose pod
     // is not known (an orphan: syncOne removes it); finally tear down volume
     // directories of unknown pods (this.ctx.volumes.podsOnDisk / tearDownPod).

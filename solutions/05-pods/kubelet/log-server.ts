@@ -82,7 +82,7 @@ async function handle(options: LogServerOptions, req: IncomingMessage, res: Serv
   if (!found.ok) return reply(res, found.code, found.message);
 
   res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-cache" });
-  // TODO(05.9): write the container's log so far (options.runtime.logs with
+  // STEP(05.9): write the container's log so far (options.runtime.logs with
   // the tail, stdout and stderr together: logText()). Without follow, end
   // the response. With follow, read the log again every followIntervalMs and
   // write what is new, until the container is no longer running or the

@@ -45,7 +45,7 @@ function readyCondition(old: NodeCondition[] | undefined, now: string): NodeCond
 
 /** The status the kubelet reports: fresh heartbeat times on every call. */
 export function nodeStatus(facts: NodeFacts, old: NodeStatus | undefined, now: string = timestamp()): NodeStatus {
-  // TODO(05.1): build the Node's status:
+  // STEP(05.1): build the Node's status:
   // - capacity: facts.capacity; allocatable: the same (nothing reserved);
   // - conditions: [readyCondition(old?.conditions, now)];
   // - addresses: InternalIP facts.address and Hostname facts.nodeName;
@@ -81,7 +81,7 @@ export function nodeStatus(facts: NodeFacts, old: NodeStatus | undefined, now: s
 
 /** Creates the Node, or takes over the existing one (a restarted kubelet), with a fresh status. */
 export async function registerNode(nodes: ResourceClient<Node>, facts: NodeFacts): Promise<Node> {
-  // TODO(05.1): create the Node (metadata.name = facts.nodeName, the labels
+  // STEP(05.1): create the Node (metadata.name = facts.nodeName, the labels
   // kubernetes.io/hostname and kubernetes.io/os plus facts.labels). The
   // create drops any status (a user cannot fake one), so then write the
   // status with updateStatus(). A Node that already exists (409

@@ -16,7 +16,7 @@ export type RestartPolicy = NonNullable<PodSpec["restartPolicy"]>;
 
 /** Whether a container that exited with this code should be started again. */
 export function shouldRestart(policy: RestartPolicy, exitCode: number): boolean {
-  // TODO(05.6): Always -> yes; OnFailure -> only for a non-zero exit code; Never -> no.
+  // STEP(05.6): Always -> yes; OnFailure -> only for a non-zero exit code; Never -> no.
   //#solution
   switch (policy) {
     case "Always":
@@ -61,7 +61,7 @@ export class BackOff {
 
   /** True when the container that finished at `finishedAt` must still wait. */
   inBackOff(key: string, finishedAt: number): boolean {
-    // TODO(05.6): no entry (or a stale one: forget it) -> false. Else true
+    // STEP(05.6): no entry (or a stale one: forget it) -> false. Else true
     // while now() - finishedAt is less than the entry's delay.
     //#solution
     const entry = this.fresh(key);
@@ -72,7 +72,7 @@ export class BackOff {
 
   /** Records a restart: the first delay is initialMs, then it doubles up to maxMs. */
   next(key: string): void {
-    // TODO(05.6): store { delayMs, lastUpdate: now() }: initialMs for a key
+    // STEP(05.6): store { delayMs, lastUpdate: now() }: initialMs for a key
     // without a (fresh) entry, else twice the entry's delay, at most maxMs.
     //#solution
     const entry = this.fresh(key);

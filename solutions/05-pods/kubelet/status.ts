@@ -51,7 +51,7 @@ export function terminatedState(c: RuntimeStatus, runtimeName: string): Containe
 /** The status of every container in spec.containers. */
 export function containerStatuses(input: StatusInput): ContainerStatus[] {
   const { pod, observed, waiting, runtimeName } = input;
-  // TODO(05.5): one ContainerStatus per spec container, from its instances
+  // STEP(05.5): one ContainerStatus per spec container, from its instances
   // on the engine (observed.containers.get(name): newest first):
   // - state: a waiting reason from `waiting` wins; else the newest instance
   //   running -> { running: { startedAt } }, exited -> terminatedState(),
@@ -103,7 +103,7 @@ export function containerStatuses(input: StatusInput): ContainerStatus[] {
  * stay so, Failed when all exited and one failed and none will restart.
  */
 export function podPhase(pod: Pod, statuses: ContainerStatus[]): PodPhase {
-  // TODO(05.5): count the containers: running; waiting without a lastState
+  // STEP(05.5): count the containers: running; waiting without a lastState
   // (never ran: Pending); terminated, or waiting with a terminated lastState
   // ("stopped"), and of these the ones that exited 0. Then:
   //   any never-ran container           -> Pending

@@ -141,7 +141,7 @@ async function ensureSandbox(
   observed: PodContainers | undefined,
 ): Promise<{ observed: PodContainers | undefined; sandbox: ContainerStatus | undefined }> {
   const uid = pod.metadata?.uid ?? "";
-  // TODO(05.4): the sandbox. If the pod has no running pause container
+  // STEP(05.4): the sandbox. If the pod has no running pause container
   // (observed?.sandboxes[0]), the pod's namespaces are gone: remove every
   // container the pod still has (a new sandbox means new namespaces, so its
   // app containers must start over), then create and start a new pause
@@ -177,7 +177,7 @@ async function syncContainer(
   const uid = pod.metadata?.uid ?? "";
   const key = `${uid}/${container.name}`;
   let restartCount = 0;
-  // TODO(05.6): decide whether `current` (the newest instance) must be
+  // STEP(05.6): decide whether `current` (the newest instance) must be
   // replaced, and with which restartCount:
   // - running with the same LABEL_CONTAINER_HASH as containerHash(container): leave it (return);
   // - running with another hash (the spec changed, e.g. a new image): stop it
@@ -279,7 +279,7 @@ async function startContainer(
  * container; removes them all and tears down the pod's volumes.
  */
 export async function killPod(ctx: SyncContext, uid: string, gracePeriodSeconds: number): Promise<void> {
-  // TODO(05.7): observe the pod's containers; stop the app containers (all at
+  // STEP(05.7): observe the pod's containers; stop the app containers (all at
   // once, with the grace period), then the pause containers (grace 0); then
   // remove them all, tear down the pod's volumes (ctx.volumes.tearDownPod)
   // and forget its back-off entries (ctx.backOff.forget(`${uid}/`)).

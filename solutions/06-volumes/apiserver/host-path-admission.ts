@@ -29,7 +29,7 @@ export function hostPathAdmission(policy: HostPathPolicy): AdmissionPlugin {
       const pod = request.object as Pod;
       for (const volume of pod.spec?.volumes ?? []) {
         if (!volume.hostPath) continue;
-        // TODO(06.5): ask hostPathViolation() about this volume's path under
+        // STEP(06.5): ask hostPathViolation() about this volume's path under
         // the policy; refuse a violation with forbidden() (403, reason
         // Forbidden) for the resource "pods" and the pod's name
         // (request.name), with a reason that names the volume and says why:

@@ -48,7 +48,7 @@ export const emptyDirPlugin: VolumePlugin = {
 
 /** The on-disk emptyDir: one directory per pod and volume, shared by every container that mounts it. */
 async function diskVolume(ctx: VolumeContext): Promise<VolumeSource> {
-  // TODO(06.1): make sure the volume's directory ctx.dir exists (with its
+  // STEP(06.1): make sure the volume's directory ctx.dir exists (with its
   // parents) and bind-mount it: return { type: "bind", hostPath: ctx.dir }.
   // setUp runs on EVERY sync of the pod, also after a container restarted:
   // never empty a directory that already exists, or the data would not
@@ -71,7 +71,7 @@ async function diskVolume(ctx: VolumeContext): Promise<VolumeSource> {
  * one tmpfs on the node and binds it into every container of the pod.
  */
 function memoryVolume(volume: Volume): VolumeSource {
-  // TODO(06.2): return { type: "tmpfs" } with sizeBytes from
+  // STEP(06.2): return { type: "tmpfs" } with sizeBytes from
   // volume.emptyDir.sizeLimit (a quantity such as "16Mi": memoryBytes()
   // turns it into bytes; it throws on a malformed one, which must become a
   // VolumeError that names the volume). Without a sizeLimit, leave sizeBytes

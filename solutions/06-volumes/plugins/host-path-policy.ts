@@ -35,7 +35,7 @@ export const DEFAULT_HOST_PATH_POLICY: HostPathPolicy = { allowedPrefixes: [DEFA
  * The answer is a sentence for the user: it names the path and the allowed prefixes.
  */
 export function hostPathViolation(path: string, policy: HostPathPolicy): string | undefined {
-  // TODO(06.3): refuse, with a sentence that names the path:
+  // STEP(06.3): refuse, with a sentence that names the path:
   // - a path that is not absolute;
   // - a path with a ".." element ("/allowed/../etc" is /etc: Kubernetes'
   //   validation refuses ".." in a hostPath for that reason);

@@ -47,7 +47,7 @@ export function hostPathPlugin(policy: HostPathPolicy = DEFAULT_HOST_PATH_POLICY
       if (!(HOST_PATH_TYPES as readonly string[]).includes(type)) {
         throw new VolumeError(`volume "${volume.name}": hostPath type "${type}" is not supported: use one of ${HOST_PATH_TYPES.filter(Boolean).join(", ")}, or leave it empty`);
       }
-      // TODO(06.4): set up a hostPath volume, in this order:
+      // STEP(06.4): set up a hostPath volume, in this order:
       // 1. the policy: hostPathViolation(path, policy) says why the path is
       //    refused (a VolumeError that names the volume), BEFORE anything is
       //    created on the host;

@@ -47,7 +47,7 @@ export const labelSelectorFilter: ListFilter = {
   fromQuery(query: URLSearchParams): ObjectPredicate | undefined {
     const raw = query.get("labelSelector");
     if (raw === null) return undefined;
-    // TODO(07.5): parse `raw` with parseSelector(). A SelectorError becomes
+    // STEP(07.5): parse `raw` with parseSelector(). A SelectorError becomes
     // the 400 from selectorError("labelSelector", err) (throw it). An empty
     // selector selects everything: return undefined (no filtering). Otherwise
     // return a predicate that matches an object's metadata.labels.
@@ -71,7 +71,7 @@ export const fieldSelectorFilter: ListFilter = {
     const raw = query.get("fieldSelector");
     if (raw === null) return undefined;
     const fields = supportedFields(resource.group, resource.plural);
-    // TODO(07.5): parse `raw` with parseFieldSelector() (a SelectorError
+    // STEP(07.5): parse `raw` with parseFieldSelector() (a SelectorError
     // becomes selectorError("fieldSelector", err)). No requirements: return
     // undefined. A requirement on a field that is not in `fields` is a 400
     // the way Kubernetes words it, plus the list of what is supported:

@@ -74,7 +74,7 @@ export interface ChangePlan {
 export function planChanges(current: Record<string, string> | undefined, changes: MetadataChange[], overwrite: boolean): ChangePlan {
   const patch: Record<string, string | null> = {};
   const missing: string[] = [];
-  // TODO(07.6): for each change (have = Object.hasOwn(current, key)):
+  // STEP(07.6): for each change (have = Object.hasOwn(current, key)):
   // - a removal (value undefined): put null in the patch when the key is
   //   there, else add the key to `missing`;
   // - a set to the value it already has: nothing to do;

@@ -97,7 +97,7 @@ registerFieldSelectors("", "events", {
  */
 export function parseFieldSelector(selector: string): FieldRequirement[] {
   const requirements: FieldRequirement[] = [];
-  // TODO(07.4): read the selector term by term. Walk it character by
+  // STEP(07.4): read the selector term by term. Walk it character by
   // character, keeping the start position of the current term:
   // - a backslash escapes the next character (it must be one of , = ! \,
   //   else throw a SelectorError "invalid escape sequence" at its position);

@@ -50,7 +50,7 @@ export function isSpecial(ch: string): boolean {
 
 export function tokenize(selector: string): Token[] {
   const tokens: Token[] = [];
-  // TODO(07.1): walk the selector one character at a time and push tokens:
+  // STEP(07.1): walk the selector one character at a time and push tokens:
   // - skip whitespace;
   // - "=" followed by "=" is one "==" token, "!" followed by "=" one "!="
   //   token; otherwise "!", "=", "(", ")" and "," are tokens of one character;

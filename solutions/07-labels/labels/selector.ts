@@ -80,7 +80,7 @@ export function selectorFromSet(labels: Labels): LabelSelector {
 
 /** Does one requirement hold for these labels? */
 export function requirementMatches(requirement: Requirement, labels: Labels): boolean {
-  // TODO(07.3): decide one requirement. `has` is whether the key is among
+  // STEP(07.3): decide one requirement. `has` is whether the key is among
   // the labels (use Object.hasOwn: a label called "constructor" must not
   // find Object.prototype's).
   // - Equals, In: the key is present and its value is one of `values`;
@@ -155,7 +155,7 @@ class Parser {
   /** selector := <empty> | requirement ( "," requirement )* */
   parse(): Requirement[] {
     const requirements: Requirement[] = [];
-    // TODO(07.2): an "end" token right away is the empty selector (no
+    // STEP(07.2): an "end" token right away is the empty selector (no
     // requirements). Otherwise read a requirement (parseRequirement()), then
     // expect either "end" (done) or "," followed by the next requirement.
     // Anything else after a requirement is an error: use this.fail(token,
@@ -173,7 +173,7 @@ class Parser {
 
   /** requirement := "!" key | key [ operator ... ] */
   private parseRequirement(): Requirement {
-    // TODO(07.2): a leading "!" makes DoesNotExist of the key after it.
+    // STEP(07.2): a leading "!" makes DoesNotExist of the key after it.
     // Otherwise read the key (parseKey()) and look at the next token:
     // - "," or "end" (do not consume it): Exists;
     // - "=" or "==": Equals, "!=": NotEquals, each with one value (parseValue());
@@ -211,7 +211,7 @@ class Parser {
   private parseValueSet(operator: Token): string[] {
     const open = this.next();
     if (open.kind !== "(") this.fail(open, `"(" after "${operator.text}"`);
-    // TODO(07.2): read values (parseValue()) separated by ",", up to ")".
+    // STEP(07.2): read values (parseValue()) separated by ",", up to ")".
     // After each value expect "," (another value follows) or ")" (done);
     // anything else, including the end of the selector, is
     // this.fail(token, `"," or ")"`). An empty set, "()", is an error too:

@@ -21,7 +21,7 @@ export function formatSelector(selector: Record<string, string> | undefined): st
   return entries.length === 0 ? "<none>" : entries.map(([k, v]) => `${k}=${v}`).join(",");
 }
 
-// TODO(08.1): fill in what a user may leave out, the way Kubernetes does:
+// STEP(08.1): fill in what a user may leave out, the way Kubernetes does:
 // - spec.selector: when missing or empty, the template's labels;
 // - metadata.labels: when missing or empty, the template's labels too;
 // - spec.replicas: 1 when missing; spec.minReadySeconds: 0 when missing;
@@ -57,7 +57,7 @@ function validateTemplateSpec(rc: ReplicationController): FieldError[] {
   return errs;
 }
 
-// TODO(08.1): check a replication controller. Collect every problem as a
+// STEP(08.1): check a replication controller. Collect every problem as a
 // FieldError (shared/api `field.*`), with Kubernetes' paths and words:
 // - spec is required; spec.replicas and spec.minReadySeconds must be integers >= 0
 //   ("must be greater than or equal to 0");

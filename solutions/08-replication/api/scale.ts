@@ -22,7 +22,7 @@ import type { ApiObject, Subresource, SubresourceRequest } from "../../03-apiser
 import { PATCH_CONTENT_TYPES } from "../../03-apiserver/rest/patch.ts";
 import { formatSelector } from "./replicationcontrollers.ts";
 
-// TODO(08.6): the Scale of a replication controller: apiVersion
+// STEP(08.6): the Scale of a replication controller: apiVersion
 // "autoscaling/v1", kind "Scale"; metadata with the RC's name, namespace, uid,
 // resourceVersion and creationTimestamp; spec.replicas = the RC's
 // spec.replicas; status.replicas = the RC's status.replicas (0 when missing)
@@ -90,7 +90,7 @@ export const scaleSubresource: Subresource = {
     const current = (await api.get(resource, namespace, name)) as ReplicationController;
     if (request.verb === "get") return { code: 200, body: scaleOf(current) };
 
-    // TODO(08.6): PUT and PATCH. Change only spec.replicas of the RC, with
+    // STEP(08.6): PUT and PATCH. Change only spec.replicas of the RC, with
     // api.update(resource, namespace, name, (rc) => ...), which retries on a
     // conflict. Inside, make the Scale the client wants: PUT sends it
     // (`sent`), PATCH changes the RC's current Scale (`patch(scaleOf(rc))`).

@@ -59,7 +59,7 @@ export class Expectations {
     this.records.set(controllerKey, { adds: 0, deletes: new Set(podKeys), setAt: this.now() });
   }
 
-  // TODO(08.4): a pod the controller created was seen (ADDED), or a create
+  // STEP(08.4): a pod the controller created was seen (ADDED), or a create
   // failed and will never be seen: one fewer creation to wait for. Nothing to
   // do when there is no record for the controller.
   creationObserved(controllerKey: string): void {
@@ -69,7 +69,7 @@ export class Expectations {
     //#end
   }
 
-  // TODO(08.4): a pod is gone, or going (it got a deletionTimestamp), or its
+  // STEP(08.4): a pod is gone, or going (it got a deletionTimestamp), or its
   // delete failed: stop waiting for it. Seeing it twice (marked, then gone)
   // must not count twice: that is why deletions are kept by pod key, not
   // counted.
@@ -79,7 +79,7 @@ export class Expectations {
     //#end
   }
 
-  // TODO(08.4): may the controller act? Yes when it has no record (it never
+  // STEP(08.4): may the controller act? Yes when it has no record (it never
   // acted, or the record was deleted), when every creation and deletion was
   // observed (adds <= 0 and no deletes left), or when the record is older
   // than the TTL (the events it waits for may never come).

@@ -39,7 +39,7 @@ export function registerGcResource(type: ResourceType): void {
 /** What to do with a dependent, given which of its owners still exist. */
 export type DependentAction = { kind: "keep" } | { kind: "delete" } | { kind: "removeReferences"; uids: string[] };
 
-// TODO(08.7): decide about a dependent from its owner references and
+// STEP(08.7): decide about a dependent from its owner references and
 // `exists(ref)` (does that owner, with that uid, still exist?):
 // - no owner references at all: keep (it is nobody's dependent);
 // - every owner gone: delete it;
@@ -176,7 +176,7 @@ export class GarbageCollector implements Controller {
     }
   }
 
-  // TODO(08.7): orphan the dependents of `owner` (being deleted with the
+  // STEP(08.7): orphan the dependents of `owner` (being deleted with the
   // "orphan" finalizer): remove the references to owner's uid from each of
   // its dependents (this.dependents.get(uid): queue items; this.parse(item)
   // and this.informers[index].get(name, namespace) find each object;

@@ -38,7 +38,7 @@ export function controllerRefFor(rc: ReplicationController): OwnerReference {
   };
 }
 
-// TODO(08.2): the pod an RC creates, from its template: a copy of the
+// STEP(08.2): the pod an RC creates, from its template: a copy of the
 // template's labels, annotations and spec (deep copies: the RC in the cache
 // must not change), metadata.generateName "<rc name>-" (the apiserver adds
 // five random characters), the RC's namespace, and ownerReferences with the
@@ -71,7 +71,7 @@ export interface PodClaims {
   release: Pod[];
 }
 
-// TODO(08.2): sort the (active) pods of the RC's namespace:
+// STEP(08.2): sort the (active) pods of the RC's namespace:
 // - a pod whose controller reference has the RC's uid is the RC's: `owned`
 //   if the selector matches its labels, else `release`;
 // - a pod with another controller is someone else's: leave it out;

@@ -36,7 +36,7 @@ function restarts(pod: Pod): number {
   return (pod.status?.containerStatuses ?? []).reduce((n, s) => n + (s.restartCount ?? 0), 0);
 }
 
-// TODO(08.3): order pods for deletion, the one to delete first first
+// STEP(08.3): order pods for deletion, the one to delete first first
 // (a sort comparator: negative when `a` should go before `b`). Like
 // Kubernetes, prefer, in this order:
 //   1. a pod not on a node yet (no spec.nodeName) over one on a node;
@@ -65,7 +65,7 @@ export function deletionOrder(a: Pod, b: Pod): number {
   //#end
 }
 
-// TODO(08.3): the reconcile diff. `active` are the active pods the RC owns.
+// STEP(08.3): the reconcile diff. `active` are the active pods the RC owns.
 // Too few: create the missing ones; too many: delete the surplus, chosen
 // with deletionOrder() (do not sort `active` in place: copy it). Never more
 // than `burst` creations or deletions in one sync (the next sync does the

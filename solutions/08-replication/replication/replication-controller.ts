@@ -178,7 +178,7 @@ export class ReplicationManager implements Controller {
   /** One pass of the reconcile loop for the RC "namespace/name". */
   async sync(key: string): Promise<void> {
     const [namespace, name] = key.split("/") as [string, string];
-    // TODO(08.3): the reconcile loop.
+    // STEP(08.3): the reconcile loop.
     // 1. Take the RC from the cache (this.rcs.get(name, namespace)). Gone:
     //    forget its expectations (this.expectations.delete(key)) and stop.
     // 2. Note whether its expectations are satisfied BEFORE looking at pods.

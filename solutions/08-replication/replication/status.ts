@@ -30,7 +30,7 @@ function withFailureCondition(conditions: ReplicationControllerCondition[] | und
   return [...others, condition];
 }
 
-// TODO(08.5): the status from the pods the RC owns (active ones, already claimed):
+// STEP(08.5): the status from the pods the RC owns (active ones, already claimed):
 // - replicas: how many;
 // - fullyLabeledReplicas: how many carry every label of the template
 //   (the selector may ask for fewer labels than the template sets);

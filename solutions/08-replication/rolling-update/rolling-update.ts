@@ -77,7 +77,7 @@ export function withDeploymentLabel(rc: ReplicationController, value: string): R
 /** One step of the plan: what to scale next, given the current sizes. */
 export type RollingStep = { kind: "scaleUpNew"; to: number } | { kind: "scaleDownOld"; to: number } | { kind: "done" };
 
-// TODO(08.8): the next step of the update, from the RCs' current sizes
+// STEP(08.8): the next step of the update, from the RCs' current sizes
 // (their spec.replicas) and the `wanted` size of the new one:
 // - the new RC is below `wanted` and was not scaled up past the old one's
 //   loss yet, i.e. newReplicas + oldReplicas <= wanted: scale the new one up by one;

@@ -40,7 +40,7 @@ export class Framework {
    * kube-scheduler would report).
    */
   runFilterPlugins(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
-    // TODO(09.7): call filter() of every plugin that has one (this.with("filter")),
+    // STEP(09.7): call filter() of every plugin that has one (this.with("filter")),
     // in order. Return the first status whose code is not "Success", with
     // `plugin` set to the plugin's name. If all pass, return SUCCESS.
     //#solution
@@ -60,7 +60,7 @@ export class Framework {
    */
   runScorePlugins(state: CycleState, pod: Pod, nodes: NodeInfo[]): NodeScore[] {
     for (const plugin of this.with("preScore")) plugin.preScore(state, pod, nodes);
-    // TODO(09.8): start from a total of 0 per node. For each plugin with a
+    // STEP(09.8): start from a total of 0 per node. For each plugin with a
     // score(): make its NodeScore list ({ name, score } per node), call its
     // normalizeScore(state, pod, scores) if it has one, throw an Error if a
     // score is then outside 0..MAX_NODE_SCORE (a plugin bug: name it), and

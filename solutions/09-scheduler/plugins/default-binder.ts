@@ -22,7 +22,7 @@ export function defaultBinder(client: RestClient): Plugin {
   return {
     name: NAME,
     async bind(_state, pod, nodeName) {
-      // TODO(09.9): POST a Binding for the pod (name, namespace and uid in
+      // STEP(09.9): POST a Binding for the pod (name, namespace and uid in
       // its metadata; target: a Node named nodeName) to the pod's binding
       // subresource: resourcePath(PODS, { namespace, name, subresource: "binding" }).
       // Return SUCCESS. Errors (ApiError) propagate: the scheduler forgets the

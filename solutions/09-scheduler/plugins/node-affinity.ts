@@ -38,7 +38,7 @@ interface NodeAffinity {
 
 /** Does one requirement hold for a value (undefined: the node has no such label)? */
 export function requirementMatches(req: NodeSelectorRequirement, value: string | undefined): boolean {
-  // TODO(09.2): In: the label exists and is one of values; NotIn: it is
+  // STEP(09.2): In: the label exists and is one of values; NotIn: it is
   // absent or not one of values; Exists / DoesNotExist; Gt / Lt: the label
   // and values[0] are both integers and label > (or <) values[0]. An
   // unknown operator matches nothing.
@@ -67,7 +67,7 @@ export function requirementMatches(req: NodeSelectorRequirement, value: string |
 /** True when the node satisfies the pod's nodeSelector and its required node affinity. */
 export function matchesNode(pod: Pod, node: Node): boolean {
   const labels = node.metadata?.labels ?? {};
-  // TODO(09.2): every nodeSelector pair must be a label of the node. Then, if
+  // STEP(09.2): every nodeSelector pair must be a label of the node. Then, if
   // the pod has required node affinity terms, at least one term must match:
   // a term matches when it has at least one requirement and all of them
   // hold (matchExpressions against the labels, matchFields against

@@ -13,7 +13,7 @@ export const REASON = "node(s) didn't have free ports for the requested pod port
 
 /** Do two host ports clash? */
 export function portsConflict(a: HostPort, b: HostPort): boolean {
-  // TODO(09.4): same protocol, same port, and the addresses overlap: equal,
+  // STEP(09.4): same protocol, same port, and the addresses overlap: equal,
   // or either of them "0.0.0.0".
   //#solution
   if (a.protocol !== b.protocol || a.port !== b.port) return false;

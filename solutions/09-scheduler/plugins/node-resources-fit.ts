@@ -43,7 +43,7 @@ function resourceOrder(names: string[]): string[] {
  * allocatable.
  */
 export function insufficientResources(request: Resources, nodeInfo: NodeInfo): string[] {
-  // TODO(09.1): compare the pod's request with what is free on the node.
+  // STEP(09.1): compare the pod's request with what is free on the node.
   // - "Too many pods" when nodeInfo.requested.pods + 1 > nodeInfo.allocatable.pods;
   // - then, for every resource the pod requests more than 0 of (in
   //   resourceOrder(): cpu, memory, then the others), "Insufficient <name>"
@@ -69,7 +69,7 @@ export function insufficientResources(request: Resources, nodeInfo: NodeInfo): s
  * nothing still count.
  */
 export function leastAllocatedScore(pod: Pod, nodeInfo: NodeInfo, podRequest: Resources = podRequests(pod, { nonZero: true })): number {
-  // TODO(09.6): for "cpu" and "memory": requested = nodeInfo.nonZeroRequested[r]
+  // STEP(09.6): for "cpu" and "memory": requested = nodeInfo.nonZeroRequested[r]
   // + podRequest[r] (the pod's non-zero requests); the resource's score
   // is 0 when allocatable is 0 or requested > allocatable, else
   // floor((allocatable - requested) * MAX_NODE_SCORE / allocatable).

@@ -19,7 +19,7 @@ export const NAME = "TaintToleration";
 
 /** Does one toleration tolerate one taint? */
 export function tolerates(toleration: Toleration, taint: Pick<Taint, "key" | "value" | "effect">): boolean {
-  // TODO(09.3): the effects must match (an empty toleration effect matches
+  // STEP(09.3): the effects must match (an empty toleration effect matches
   // all); the keys must match (an empty toleration key only goes with
   // operator Exists, and then matches every key); operator Exists matches
   // any value, operator Equal (the default) needs toleration.value ===
@@ -36,7 +36,7 @@ export function tolerates(toleration: Toleration, taint: Pick<Taint, "key" | "va
 
 /** The first NoSchedule/NoExecute taint of the list that no toleration tolerates. */
 export function firstUntoleratedTaint(taints: Taint[], tolerations: Toleration[]): Taint | undefined {
-  // TODO(09.3): PreferNoSchedule taints never block; find the first other
+  // STEP(09.3): PreferNoSchedule taints never block; find the first other
   // taint that none of the tolerations tolerates().
   //#solution
   return taints.find((taint) => taint.effect !== "PreferNoSchedule" && !tolerations.some((t) => tolerates(t, taint)));

@@ -159,7 +159,7 @@ export class SchedulingQueue {
    * another try, through backoffQ if its back-off is not over yet.
    */
   moveAllToActiveOrBackoff(_event: string): void {
-    // TODO(09.11): move every pod of unschedulablePods back with requeue()
+    // STEP(09.11): move every pod of unschedulablePods back with requeue()
     // (it picks activeQ or backoffQ), empty unschedulablePods, and remember
     // this.moveRequestCycle = this.schedulingCycle (see the race above).
     //#solution

@@ -23,7 +23,7 @@ export class ServiceAllocator {
     readonly nodePorts: RangeAllocator,
   ) {}
 
-  // TODO(10.2): reserve what a new Service needs and write it into the Service:
+  // STEP(10.2): reserve what a new Service needs and write it into the Service:
   // - spec.clusterIP: "None" (headless) needs nothing; a requested address is
   //   reserved as is (this.ips.allocate(ipToInt(ip), owner, "IP")); an empty
   //   one gets any free address (allocateNext), written as text (intToIp)

@@ -64,7 +64,7 @@ export class RangeAllocator {
     return this.prefix + this.range.format(value);
   }
 
-  // TODO(10.2): reserve exactly `value` for `owner`: outside the range is an
+  // STEP(10.2): reserve exactly `value` for `owner`: outside the range is an
   // AllocationError("OutOfRange"); else create its key in the store with the
   // owner as JSON. The store refuses a key that exists (a StoreError
   // "KeyExists", see isStoreError()): then the value is taken,
@@ -85,7 +85,7 @@ export class RangeAllocator {
     //#end
   }
 
-  // TODO(10.2): reserve any free value for `owner` and return it. Read which
+  // STEP(10.2): reserve any free value for `owner` and return it. Read which
   // values are taken (one range() of the prefix), then walk the range from a
   // start point (this.pickStart(this.size): random, so a value that was just
   // released is not handed out again at once), wrapping around, and try
@@ -111,7 +111,7 @@ export class RangeAllocator {
     //#end
   }
 
-  // TODO(10.2): give `value` back, but only if `owner` holds it (never free
+  // STEP(10.2): give `value` back, but only if `owner` holds it (never free
   // another Service's value). Read its key; when it holds this owner, delete
   // it with the modRevision you read (compare-and-swap). Already gone, or
   // changed meanwhile: nothing to do.

@@ -20,7 +20,7 @@ function isPortName(value: string): boolean {
   return value.length <= 15 && PORT_NAME.test(value) && !value.includes("--");
 }
 
-// TODO(10.1): fill in what a user may leave out, as Kubernetes does. When
+// STEP(10.1): fill in what a user may leave out, as Kubernetes does. When
 // spec is an object: type "ClusterIP", sessionAffinity "None"; for every port
 // that is an object: protocol "TCP", and targetPort = port (a Service on port
 // 80 sends to port 80 of the pods unless told otherwise). Also, when
@@ -59,7 +59,7 @@ function validatePort(port: ServicePort, i: number, service: Service, errs: Fiel
   }
 }
 
-// TODO(10.1): check a Service; collect every problem as a FieldError:
+// STEP(10.1): check a Service; collect every problem as a FieldError:
 // - spec is required;
 // - spec.type is one of SUPPORTED_TYPES (field.notSupported);
 // - spec.clusterIP is "", "None" or an IPv4 address (isIPv4): else

@@ -75,7 +75,7 @@ export class EndpointsController implements Controller {
     }
   }
 
-  // TODO(10.4): one pass for the Service "namespace/name".
+  // STEP(10.4): one pass for the Service "namespace/name".
   // 1. The Service from the cache (this.services.get(name, namespace)). Gone:
   //    delete its Endpoints (this.client.delete(name, namespace)); NotFound
   //    is fine (isApiError(err, "NotFound")). Then stop.

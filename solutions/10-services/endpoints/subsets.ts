@@ -39,7 +39,7 @@ export function addressOf(pod: Pod): EndpointAddress {
 
 const byIp = (a: EndpointAddress, b: EndpointAddress) => a.ip.localeCompare(b.ip, undefined, { numeric: true });
 
-// TODO(10.4): compute the subsets of a Service from the pods of its namespace.
+// STEP(10.4): compute the subsets of a Service from the pods of its namespace.
 // - No selector (or an empty one): return undefined: nobody manages the
 //   Endpoints of such a Service (a user may write them by hand).
 // - Take the pods the selector matches (selectorFromSet(...).matches(labels))

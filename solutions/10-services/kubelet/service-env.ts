@@ -25,7 +25,7 @@ export function envPrefix(serviceName: string): string {
   return serviceName.toUpperCase().replace(/[-.]/g, "_");
 }
 
-// TODO(10.7): the variables of one Service (see the table above). Nothing
+// STEP(10.7): the variables of one Service (see the table above). Nothing
 // for a Service without a cluster IP, or a headless one ("None"), or without
 // ports. NAME_SERVICE_PORT and NAME_PORT use the FIRST port; every port adds
 // NAME_PORT_<port>_<PROTOCOL>{,_PROTO,_PORT,_ADDR} (protocol upper case in

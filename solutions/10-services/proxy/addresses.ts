@@ -28,7 +28,7 @@ export interface BridgeAddressesOptions {
 
 type Change = { ip: string; op: "add" | "del"; done: () => void; failed: (err: Error) => void };
 
-// TODO(10.3): the shell script for some changes: one command per change, in
+// STEP(10.3): the shell script for some changes: one command per change, in
 // order, joined with " && " (stop at the first that fails):
 // - "add": `ip addr replace <ip>/32 dev <bridge>` ("replace" rather than
 //   "add": an address that is already there is not an error);

@@ -80,7 +80,7 @@ export class PortProxy {
     socket.once("close", () => this.sockets.delete(socket));
   }
 
-  // TODO(10.6): serve one client connection.
+  // STEP(10.6): serve one client connection.
   // - Track the client socket (this.track) so close() can end it, and ignore
   //   its errors (a client that resets is not the proxy's problem):
   //   client.on("error", () => {}).

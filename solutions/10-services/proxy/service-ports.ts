@@ -22,7 +22,7 @@ export interface ServicePortInfo {
   endpoints: Endpoint[];
 }
 
-// TODO(10.3): one ServicePortInfo per port of every Service that has a
+// STEP(10.3): one ServicePortInfo per port of every Service that has a
 // cluster IP (not empty, not "None": a headless Service is not proxied) and
 // whose protocol is TCP (or unset). Its endpoints come from the Endpoints
 // object of the same namespace and name: in each subset, the port with the

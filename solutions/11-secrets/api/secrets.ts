@@ -18,7 +18,7 @@ import { isBase64, MAX_DATA_BYTES, validateDataKey } from "./data-keys.ts";
 /** Field errors must never echo a secret's value. */
 const REDACTED = "<secret contents redacted>";
 
-// TODO(11.3): stringData is write-only. Merge every stringData entry into
+// STEP(11.3): stringData is write-only. Merge every stringData entry into
 // data as base64 (a key in both takes the stringData value, as in Kubernetes),
 // then delete stringData from the object so it is never stored.
 export function mergeStringData(secret: Secret): void {
@@ -31,7 +31,7 @@ export function mergeStringData(secret: Secret): void {
   //#end
 }
 
-// TODO(11.3): check a Secret's data: every key must be valid
+// STEP(11.3): check a Secret's data: every key must be valid
 // (validateDataKey, path `data[KEY]`), every value valid base64 (isBase64;
 // else field.invalid(`data[KEY]`, REDACTED, "illegal base64 data")), and the
 // decoded values together at most MAX_DATA_BYTES (field.tooLong("data", ...)).

@@ -25,7 +25,7 @@ import { clusterRoleBindings, clusterRoles, roleBindings, roles } from "./rbac-r
 
 const matches = (list: readonly string[] | undefined, value: string): boolean => !!list && (list.includes("*") || list.includes(value));
 
-// TODO(11.2): whether one rule allows the request.
+// STEP(11.2): whether one rule allows the request.
 // - A resource request (a.isResourceRequest) needs: the verb in rule.verbs,
 //   the API group in rule.apiGroups, the resource in rule.resources ("*"
 //   matches anything in each list; a subresource request is matched as
@@ -51,7 +51,7 @@ export function ruleAllows(rule: PolicyRule, a: RequestAttributes): boolean {
   //#end
 }
 
-// TODO(11.2): whether a binding's subject is this user: a "User" by name, a
+// STEP(11.2): whether a binding's subject is this user: a "User" by name, a
 // "Group" the user is in, or a "ServiceAccount", which authenticates as the
 // user "system:serviceaccount:NAMESPACE:NAME" (the subject's namespace,
 // defaulting to the binding's own).

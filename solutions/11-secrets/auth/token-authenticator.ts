@@ -17,7 +17,7 @@ import type { StaticToken } from "./token-file.ts";
 /** Every authenticated user is also in this group (RBAC grants discovery to it). */
 export const AUTHENTICATED_GROUP = "system:authenticated";
 
-// TODO(11.1): authenticate a request by its bearer token. Read the
+// STEP(11.1): authenticate a request by its bearer token. Read the
 // Authorization header; without one, or with another scheme ("Basic ..."),
 // return undefined. With "Bearer <token>" (the scheme in any case) look the
 // token up: unknown -> throw unauthorized(); known -> { username: user, uid,

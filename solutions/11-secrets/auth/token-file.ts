@@ -44,7 +44,7 @@ export function splitCsvLine(line: string): string[] {
   return fields.map((f) => f.trim());
 }
 
-// TODO(11.1): parse the token file. Skip empty lines and lines starting with
+// STEP(11.1): parse the token file. Skip empty lines and lines starting with
 // "#". Every other line is token,user,uid[,groups] (splitCsvLine); groups is
 // one field with the group names separated by commas. A line with fewer than
 // 3 fields, an empty token or user, or a token seen before is an Error that

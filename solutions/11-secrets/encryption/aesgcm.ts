@@ -26,7 +26,7 @@ export const AESGCM_PREFIX = "k8s:enc:aesgcm:v1:";
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
-// TODO(11.4): encrypt `plaintext` with AES-256-GCM: a fresh random nonce
+// STEP(11.4): encrypt `plaintext` with AES-256-GCM: a fresh random nonce
 // (NONCE_BYTES), the store key as additional authenticated data
 // (cipher.setAAD), then return `${AESGCM_PREFIX}${key.name}:` followed by
 // base64 of nonce + ciphertext + auth tag (cipher.getAuthTag()).
@@ -40,7 +40,7 @@ export function encrypt(plaintext: string, key: EncryptionKey, storeKey: string)
   //#end
 }
 
-// TODO(11.4): the reverse. `stored` starts with the prefix and the key's name
+// STEP(11.4): the reverse. `stored` starts with the prefix and the key's name
 // (checked by the caller); split what follows into nonce, ciphertext and tag,
 // decrypt with the same additional data (decipher.setAuthTag before final()).
 // A wrong key or a changed byte makes final() throw: let it.

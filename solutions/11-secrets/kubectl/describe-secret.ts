@@ -15,7 +15,7 @@ import type { Secret } from "../../../shared/api/config.ts";
 import type { KubeObject } from "../../../shared/api/meta.ts";
 import { metadataLines } from "../../04-kubectl/kubectl/describe.ts";
 
-// TODO(11.8): the lines of `kubectl describe secret`: metadataLines(secret),
+// STEP(11.8): the lines of `kubectl describe secret`: metadataLines(secret),
 // an empty line, `Type:  <type>`, an empty line, "Data", "====", then one
 // line per key in sorted order: `<key>:  <size of the decoded value> bytes`.
 // Never the value itself, not even in base64.

@@ -20,7 +20,7 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 export const envFromSource: EnvSource = {
   name: "envFrom",
   order: 20,
-  // TODO(11.6): for each entry of ctx.container.envFrom, in order: read the
+  // STEP(11.6): for each entry of ctx.container.envFrom, in order: read the
   // configMapRef's or secretRef's object (readData, the pod's namespace).
   // Missing: skip it if the ref is optional, else throw an
   // EnvError(notFoundMessage(...)). Else add every key as prefix + key

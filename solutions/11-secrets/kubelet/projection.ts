@@ -28,7 +28,7 @@ export interface ProjectedFile {
 
 export const DEFAULT_MODE = 0o644;
 
-// TODO(11.7): the files of a volume, by relative path. Without items: one
+// STEP(11.7): the files of a volume, by relative path. Without items: one
 // file per key of `data`, named like the key. With items: only those keys,
 // at item.path (mode: item.mode if set); a key missing from data is a
 // VolumeError (`${what} references non-existent key ${key}`) unless optional.

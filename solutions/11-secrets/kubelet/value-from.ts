@@ -18,7 +18,7 @@ import { notFoundMessage, readData, type SourceKind } from "./objects.ts";
 
 const NAMES: Record<SourceKind, string> = { secret: "Secret", configmap: "ConfigMap" };
 
-// TODO(11.5): the value of one key of a Secret or ConfigMap, for an env
+// STEP(11.5): the value of one key of a Secret or ConfigMap, for an env
 // variable. Read the object with readData(ctx.client, kind, the pod's
 // namespace, ref.name). Missing object: undefined if ref.optional, else throw
 // an EnvError(notFoundMessage(...)). Missing key: undefined if optional,

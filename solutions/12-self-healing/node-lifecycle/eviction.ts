@@ -20,7 +20,7 @@ import { TAINT_NOT_READY, TAINT_UNREACHABLE } from "./taints.ts";
 
 /** When (ms since the epoch) the pod must leave a node with these taints; undefined: it may stay. */
 export function evictionTime(pod: Pod, taints: Taint[], defaultTimeoutMs: number, now: number): number | undefined {
-  // TODO(12.7): for each NoExecute taint, from its timeAdded (or now): a
+  // STEP(12.7): for each NoExecute taint, from its timeAdded (or now): a
   // matching toleration (tolerates() from chapter 09) without
   // tolerationSeconds -> this taint never evicts; with it -> after that many
   // seconds; no matching toleration -> after defaultTimeoutMs for the

@@ -36,7 +36,7 @@ export class NodeHealth {
   isStale(node: Node, now: number, gracePeriodMs: number): boolean {
     const name = node.metadata?.name ?? "";
     const heartbeat = readyConditionOf(node)?.lastHeartbeatTime;
-    // TODO(12.5): keep a NodeHealthRecord per node name (this.records). A node
+    // STEP(12.5): keep a NodeHealthRecord per node name (this.records). A node
     // seen for the first time, or whose heartbeat differs from the recorded
     // one, is "seen alive now" (probedAt = now). Stale when now - probedAt
     // is more than gracePeriodMs.
@@ -62,7 +62,7 @@ export class NodeHealth {
  * any more. lastHeartbeatTime stays: it is the kubelet's, not ours.
  */
 export function markUnknown(conditions: NodeCondition[] | undefined, now: string): NodeCondition[] {
-  // TODO(12.5): every condition becomes status "Unknown", reason
+  // STEP(12.5): every condition becomes status "Unknown", reason
   // "NodeStatusUnknown", message "Kubelet stopped posting node status.",
   // lastTransitionTime now (keep it if it already was Unknown). No Ready
   // condition at all? Add one like that.

@@ -100,7 +100,7 @@ export class NodeLifecycleController implements Controller {
     const name = node.metadata?.name ?? "";
     const podsHere = this.pods.list().filter((p) => p.spec?.nodeName === name);
 
-    // TODO(12.5): if this.health says the node is stale (this.graceMs) and its
+    // STEP(12.5): if this.health says the node is stale (this.graceMs) and its
     // Ready condition is not "Unknown" yet: write its status (updateStatus,
     // with the cached resourceVersion, so a heartbeat that came meanwhile
     // wins with a 409) with markUnknown() conditions, log it, keep the
@@ -113,7 +113,7 @@ export class NodeLifecycleController implements Controller {
     }
     //#end
 
-    // TODO(12.6): compute the taints the node should have (reconcileTaints
+    // STEP(12.6): compute the taints the node should have (reconcileTaints
     // with its Ready status); when they differ from spec.taints, update the
     // Node (update(), resourceVersion included) and log what changed.
     //#solution
@@ -125,7 +125,7 @@ export class NodeLifecycleController implements Controller {
     }
     //#end
 
-    // TODO(12.7): delete the pods that must leave now (podsToEvict with the
+    // STEP(12.7): delete the pods that must leave now (podsToEvict with the
     // node's taints and this.evictionMs). A normal (graceful) delete: the
     // replication controller replaces them at once, and the kubelet, if it
     // ever comes back, stops their containers. A pod already gone is fine.

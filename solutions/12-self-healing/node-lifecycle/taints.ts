@@ -17,7 +17,7 @@ export const TAINT_NOT_READY = "node.kubernetes.io/not-ready";
 
 /** The taints a node should have, given its Ready status; other taints are kept as they are. */
 export function reconcileTaints(existing: Taint[] | undefined, ready: string | undefined, now: string): Taint[] {
-  // TODO(12.6): keep every taint that is not one of ours (TAINT_UNREACHABLE,
+  // STEP(12.6): keep every taint that is not one of ours (TAINT_UNREACHABLE,
   // TAINT_NOT_READY). Then, for Ready "Unknown" add the unreachable key, for
   // "False" the not-ready key, each with effect NoSchedule and NoExecute
   // (only NoExecute carries timeAdded: now). A taint we want that is

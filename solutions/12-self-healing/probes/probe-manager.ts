@@ -51,7 +51,7 @@ export class KubeletProbeManager implements ProbeManager {
     const uid = pod.metadata?.uid ?? "";
     this.pods.set(uid, pod);
     const wanted = new Set<string>();
-    // TODO(12.3): for each container of the pod and each kind (KINDS) that
+    // STEP(12.3): for each container of the pod and each kind (KINDS) that
     // has a probe (probeOf) and a running instance (running.get(name)): keep
     // its worker if it probes that very instance (worker.containerId), else
     // stop the old worker and start a new one (this.startWorker). Then stop
@@ -91,7 +91,7 @@ export class KubeletProbeManager implements ProbeManager {
   }
 
   isReady(pod: Pod, containerName: string, container: ContainerStatus): boolean {
-    // TODO(12.4): a container without a readiness probe is ready while it
+    // STEP(12.4): a container without a readiness probe is ready while it
     // runs. With one, it is ready only when the worker probing THIS
     // instance (same container id) has the result "success": before the
     // first successful check it is not.
@@ -133,7 +133,7 @@ export class KubeletProbeManager implements ProbeManager {
 
   private resultChanged(pod: Pod, container: Container, kind: ProbeKind, instance: ContainerStatus, result: ProbeResult, outcome: ProbeOutcome, resync: () => void): void {
     this.host.log(`pod ${podName(pod)}: container ${container.name} is ${kind === "readiness" ? (result === "success" ? "ready" : "not ready") : result === "success" ? "alive" : "unhealthy"}`);
-    // TODO(12.3): liveness turned "failure": the container must go. Record a
+    // STEP(12.3): liveness turned "failure": the container must go. Record a
     // "Killing" event ("Container <name> failed liveness probe, will be
     // restarted"), stop and drop its worker, stop the container
     // (this.host.runtime.stop) with the probe's terminationGracePeriodSeconds,
@@ -153,7 +153,7 @@ export class KubeletProbeManager implements ProbeManager {
       return;
     }
     //#end
-    // TODO(12.4): readiness changed (either way): resync(), so the kubelet
+    // STEP(12.4): readiness changed (either way): resync(), so the kubelet
     // writes the new ready flag and the pod's Ready condition.
     //#solution
     resync();

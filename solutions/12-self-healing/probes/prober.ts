@@ -75,7 +75,7 @@ function withTimeout<T>(probe: Probe, work: Promise<T>, what: string): Promise<T
 
 async function execProbe(probe: Probe, target: ProbeTarget): Promise<ProbeOutcome> {
   const command = probe.exec?.command ?? [];
-  // TODO(12.1): run `command` in the container (target.runtime.exec) within
+  // STEP(12.1): run `command` in the container (target.runtime.exec) within
   // the probe's timeout (withTimeout). Exit code 0 is a success; any other
   // code a failure whose message has the code and what the command printed.
   //#solution
@@ -93,7 +93,7 @@ async function httpGetProbe(probe: Probe, target: ProbeTarget): Promise<ProbeOut
   if (!host) return { result: "failure", message: "the pod has no IP yet" };
   const port = resolvePort(action.port, target.container);
   const path = action.path ? (action.path.startsWith("/") ? action.path : `/${action.path}`) : "/";
-  // TODO(12.1): GET <scheme>://<host>:<port><path> with the probe's headers
+  // STEP(12.1): GET <scheme>://<host>:<port><path> with the probe's headers
   // (httpGetStatus). A status from 200 to 399 is a success ("HTTP probe
   // failed with statuscode: 500" otherwise); no answer in time, a refused
   // connection... are failures too.
@@ -130,7 +130,7 @@ async function tcpSocketProbe(probe: Probe, target: ProbeTarget): Promise<ProbeO
   const host = action.host ?? target.podIP;
   if (!host) return { result: "failure", message: "the pod has no IP yet" };
   const port = resolvePort(action.port, target.container);
-  // TODO(12.1): open a TCP connection to host:port (node:net connect, with the
+  // STEP(12.1): open a TCP connection to host:port (node:net connect, with the
   // probe's timeout). It connects: success (close it at once). An error,
   // or no connection in time (the socket's "timeout" event): failure.
   //#solution

@@ -30,7 +30,7 @@ export class ResultCounter {
 
   /** Records one check; returns true when the result changed. */
   observe(check: ProbeResult): boolean {
-    // TODO(12.2): count checks in a row with the same outcome (this.run,
+    // STEP(12.2): count checks in a row with the same outcome (this.run,
     // this.last: a different outcome starts a new run at 1). The result
     // becomes "failure" once failureThreshold failures came in a row, and
     // "success" once successThreshold successes did. Return whether
