@@ -1,19 +1,19 @@
 /**
  * Chapter 08: replication controllers and the controller manager.
  *
- *   api/replicationcontrollers.ts   the resource on the apiserver: defaults, validation, columns
- *   api/scale.ts                    its scale subresource (autoscaling/v1 Scale)
- *   client/resources.ts             how clients address rcs and their scale
- *   controller-manager/             the manager, shared informers, work queue, expectations
- *   replication/                    the replication controller: owner references, reconcile, status
- *   garbage-collector/              cascade deletion; the Orphan policy
- *   rolling-update/                 the classic client-side rolling update
- *   kubectl/                        kubectl scale, kubectl rolling-update, rc names and describer
+ *   apiserver/replicationcontrollers.ts   the resource on the apiserver: defaults, validation, columns
+ *   apiserver/scale.ts                    its scale subresource (autoscaling/v1 Scale)
+ *   client/resources.ts                   how clients address rcs and their scale
+ *   controller-manager/                   the manager, shared informers, work queue, expectations
+ *   replication/                          the replication controller: owner references, reconcile, status
+ *   garbage-collector/                    cascade deletion; the Orphan policy
+ *   rolling-update/                       the classic client-side rolling update
+ *   kubectl/                              kubectl scale, kubectl rolling-update, rc names and describer
  */
 import type { ApiServer } from "../03-apiserver/index.ts";
 import type { ResourceRegistry } from "../03-apiserver/registry/registry.ts";
-import { replicationControllers } from "./api/replicationcontrollers.ts";
-import { scaleSubresource } from "./api/scale.ts";
+import { replicationControllers } from "./apiserver/replicationcontrollers.ts";
+import { scaleSubresource } from "./apiserver/scale.ts";
 import { ControllerManager, registerController } from "./controller-manager/controller-manager.ts";
 import { newGarbageCollector } from "./garbage-collector/garbage-collector.ts";
 import { newReplicationManager, type ReplicationOptions } from "./replication/replication-controller.ts";

@@ -1,7 +1,7 @@
 /**
  * Chapter 10: Services.
  *
- *   api/          the Service and Endpoints resources; cluster IP and node port allocation
+ *   apiserver/    the Service and Endpoints resources; cluster IP and node port allocation
  *   endpoints/    the endpoints controller (in the controller manager): Service -> ready pod IPs
  *   proxy/        the proxy (kube-proxy, userspace mode): cluster IPs on the bridge, round robin
  *   kubelet/      Service environment variables in every container
@@ -16,20 +16,20 @@
  */
 import type { ApiServer } from "../03-apiserver/index.ts";
 import { registerController } from "../08-replication/controller-manager/controller-manager.ts";
-import { ServiceAllocator } from "./api/allocation.ts";
-import { endpointsResource } from "./api/endpoints.ts";
-import { DEFAULT_SERVICE_CIDR, newServiceIpAllocator } from "./api/ip-allocator.ts";
-import { DEFAULT_NODE_PORT_RANGE, newNodePortAllocator } from "./api/port-allocator.ts";
-import { servicesResource } from "./api/services.ts";
+import { ServiceAllocator } from "./apiserver/allocation.ts";
+import { endpointsResource } from "./apiserver/endpoints.ts";
+import { DEFAULT_SERVICE_CIDR, newServiceIpAllocator } from "./apiserver/ip-allocator.ts";
+import { DEFAULT_NODE_PORT_RANGE, newNodePortAllocator } from "./apiserver/port-allocator.ts";
+import { servicesResource } from "./apiserver/services.ts";
 import { newEndpointsController } from "./endpoints/endpoints-controller.ts";
 
-export { ServiceAllocator } from "./api/allocation.ts";
-export { endpointsResource, formatEndpoints } from "./api/endpoints.ts";
-export { DEFAULT_SERVICE_CIDR, intToIp, ipToInt, isIPv4, parseCidr, serviceIpRange, SERVICE_IPS_PREFIX } from "./api/ip-allocator.ts";
-export { DEFAULT_NODE_PORT_RANGE, NODE_PORTS_PREFIX, parsePortRange } from "./api/port-allocator.ts";
-export { AllocationError, RangeAllocator } from "./api/range-allocator.ts";
-export { formatPorts, servicesResource } from "./api/services.ts";
-export { defaultService, validateService } from "./api/service-validation.ts";
+export { ServiceAllocator } from "./apiserver/allocation.ts";
+export { endpointsResource, formatEndpoints } from "./apiserver/endpoints.ts";
+export { DEFAULT_SERVICE_CIDR, intToIp, ipToInt, isIPv4, parseCidr, serviceIpRange, SERVICE_IPS_PREFIX } from "./apiserver/ip-allocator.ts";
+export { DEFAULT_NODE_PORT_RANGE, NODE_PORTS_PREFIX, parsePortRange } from "./apiserver/port-allocator.ts";
+export { AllocationError, RangeAllocator } from "./apiserver/range-allocator.ts";
+export { formatPorts, servicesResource } from "./apiserver/services.ts";
+export { defaultService, validateService } from "./apiserver/service-validation.ts";
 export { ENDPOINTS, SERVICES } from "./client/resources.ts";
 export { EndpointsController } from "./endpoints/endpoints-controller.ts";
 export { computeSubsets } from "./endpoints/subsets.ts";
