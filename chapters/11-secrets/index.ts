@@ -31,3 +31,4 @@ export { kubeletExtensions } from "./kubelet/index.ts";
 export type { SecretVolumeOptions } from "./kubelet/secret-volume.ts";
 export { loadOrCreateCertificate, selfSignedCertificate, type Certificate } from "./secure-port/certificate.ts";
 export { startSecurePort, type SecurePort } from "./secure-port/secure-port.ts";
+export { kubectlPlugin } from "./kubectl/index.ts";
