@@ -9,8 +9,9 @@
  * `npm run typecheck`, not a Docker test ten minutes later.
  *
  * Values a chapter gives another chapter (kubelet extensions, controllers,
- * garbage-collected kinds) pass through the bring-up without being looked
- * at: here they are opaque (`object`, `unknown`).
+ * garbage-collected kinds, a key read by one function of chapter 11 and
+ * given to another) pass through the bring-up without being looked at:
+ * here they are opaque.
  */
 import type { ContainerRuntime } from "../runtime/types.ts";
 import type { Store } from "../store/types.ts";
@@ -39,11 +40,19 @@ export interface Stoppable {
   stop(): Promise<void>;
 }
 
+/**
+ * A value that one function of a chapter returns and the bring-up hands to
+ * another, unread (an encryption key, a token list, garbage-collected kinds).
+ * Its real type belongs to the chapter, which shared/ may not import.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Opaque = any;
+
 /** What one chapter adds to every kubelet: chapter 05's KubeletExtensions, opaque here. */
 export type KubeletExtensionsValue = object;
 
 /** Controllers by name: chapter 08's Controllers, opaque here. */
-export type ControllersValue = Record<string, unknown>;
+export type ControllersValue = Record<string, Opaque>;
 
 /** Kubelet settings a test may tune (short back-off, fast heartbeats...): a part of chapter 05's KubeletOptions. */
 export interface KubeletTuning {
@@ -108,7 +117,7 @@ export interface LabelsModule {
 export interface ReplicationModule {
   installReplication(apiserver: ApiServerHandle): void;
   /** Chapter 08's controllers, with the garbage collector also watching later chapters' kinds. */
-  controllers(options: { gcResources?: readonly unknown[] }): ControllersValue;
+  controllers(options: { gcResources?: readonly Opaque[] }): ControllersValue;
   startControllerManager(options: { server: string; token?: string; controllers: ControllersValue; log?: (line: string) => void }): Promise<Stoppable>;
 }
 
@@ -121,21 +130,21 @@ export interface ServicesModule {
   kubeletExtensions(): KubeletExtensionsValue;
   controllers(): ControllersValue;
   installServices(apiserver: ApiServerHandle, options: { serviceCIDR?: string }): void;
-  BridgeAddresses: new (options: { docker: import("dockerode"); bridge: string; image: string; labels: Record<string, string> }) => unknown;
-  startProxy(options: { server: string; token?: string; addresses: unknown; log?: (line: string) => void }): Promise<Stoppable>;
+  BridgeAddresses: new (options: { docker: import("dockerode"); bridge: string; image: string; labels: Record<string, string> }) => Opaque;
+  startProxy(options: { server: string; token?: string; addresses: Opaque; log?: (line: string) => void }): Promise<Stoppable>;
 }
 
 export interface SecretsModule {
   MASTERS_GROUP: string;
   ensureTokens(path: string, wanted: { user: string; uid: string; groups: string[] }[]): Promise<{ token: string; user: string }[]>;
-  readTokenFile(path: string): Promise<unknown[] | undefined>;
+  readTokenFile(path: string): Promise<Opaque[] | undefined>;
   kubeletExtensions(options: { memoryRoot?: string }): KubeletExtensionsValue;
   installSecrets(apiserver: ApiServerHandle): void;
-  installEncryption(apiserver: ApiServerHandle, options: { key: unknown }): void;
-  loadOrCreateKey(path: string): Promise<unknown>;
-  installAuth(apiserver: ApiServerHandle, options: { tokens: unknown[] }): Promise<void>;
-  loadOrCreateCertificate(dir: string): Promise<unknown>;
-  startSecurePort(options: { target: { host: string; port: number }; certificate: unknown }): Promise<{ url: string; close(): Promise<void> }>;
+  installEncryption(apiserver: ApiServerHandle, options: { key: Opaque }): void;
+  loadOrCreateKey(path: string): Promise<Opaque>;
+  installAuth(apiserver: ApiServerHandle, options: { tokens: Opaque[] }): Promise<void>;
+  loadOrCreateCertificate(dir: string): Promise<Opaque>;
+  startSecurePort(options: { target: { host: string; port: number }; certificate: Opaque }): Promise<{ url: string; close(): Promise<void> }>;
 }
 
 export interface SelfHealingModule {
