@@ -20,8 +20,9 @@ import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
 const SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
 // STEP(03.3): the metadata the server owns. generateNameFrom() turns a prefix
-// into a fresh name (`web-` -> `web-x7k2p`): five characters of SUFFIX_ALPHABET,
-// and the whole name at most 63 characters long. initializeMetadata() gives a new
+// into a fresh name (`web-` -> `web-x7k2p`): five characters of SUFFIX_ALPHABET
+// drawn with Math.random() (a test makes it repeat a name), the whole name at
+// most 63 characters long. initializeMetadata() gives a new
 // object its name (from generateName when it has none), a new uid, a
 // creationTimestamp and generation 1; whatever the client sent for the fields it
 // cannot set on create is dropped. The server calls it for `default` at start.
