@@ -29,8 +29,8 @@ export function validateSpec(spec: ContainerSpec): void {
   // TODO(01.2): refuse, before Docker sees it, every spec Docker would refuse,
   // with a message that says how to fix it. The limits are the constants above
   // and the rules in ContainerSpec (shared/runtime/types.ts).
-  // Tests: "01.2 rejects names that Docker rejects, with a message that names them and says the rule",
-  // "01.2 rejects an empty image, tiny memory, a non-positive CPU limit, hostname with a joined network, relative mounts".
+  // Tests: "01.2 validateSpec > rejects names that Docker rejects, with a message that names them and says the rule",
+  // "01.2 validateSpec > rejects an empty image, tiny memory, a non-positive CPU limit, hostname with a joined network, relative mounts".
   todo("01.2");
 }
 
@@ -41,8 +41,8 @@ export function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOpti
   // differ from Docker's (command vs Entrypoint, args vs Cmd). Fields the spec
   // leaves out must leave the image's defaults alone. A container must not
   // swap past its memory limit.
-  // Tests: "01.2 maps every field of the spec onto Docker's Config and HostConfig",
-  // "01.2 leaves the image's defaults alone when the spec says nothing".
+  // Tests: "01.2 toCreateOptions > maps every field of the spec onto Docker's Config and HostConfig",
+  // "01.2 toCreateOptions > leaves the image's defaults alone when the spec says nothing".
   todo("01.2");
 }
 

@@ -22,8 +22,8 @@ export function demux(buffer: Buffer): LogEntry[] {
   // TODO(01.6): split Docker's multiplexed stream into entries (the frame is
   // drawn above). A UTF-8 character may be split across two frames of the same
   // stream and must come out whole. A last frame cut short keeps what arrived.
-  // Tests: "01.6 splits frames into stdout and stderr entries, in order",
-  // "01.6 keeps a UTF-8 character whole when a frame boundary splits it".
+  // Tests: "01.6 demux > splits frames into stdout and stderr entries, in order",
+  // "01.6 demux > keeps a UTF-8 character whole when a frame boundary splits it".
   todo("01.6");
 }
 

@@ -63,8 +63,8 @@ export class DockerRuntime implements ContainerRuntime {
     // is missing (a pull costs seconds and may need a network), and report each
     // step of the pull to onProgress. Every failure names the cause and the fix:
     // an engine that does not answer, an image that cannot be pulled.
-    // Tests: "01.1 uses an image that is present without pulling it",
-    // "01.1 a missing image that cannot be pulled: ImageNotFound, naming the image and what to do".
+    // Tests: "01.1 images and the engine > uses an image that is present without pulling it",
+    // "01.1 images and the engine > a missing image that cannot be pulled: ImageNotFound, naming the image and what to do".
     todo("01.1");
   }
 
@@ -72,7 +72,7 @@ export class DockerRuntime implements ContainerRuntime {
     // TODO(01.3): create the container from the spec (step 01.2) and return its
     // id. Docker's refusals become RuntimeErrors a caller can act on: a missing
     // image, a taken name, a config Docker rejects (see docker-errors.ts).
-    // Tests: "01.3 a missing image: ImageNotFound; a taken name: NameConflict".
+    // Tests: "01.3 create and start > a missing image: ImageNotFound; a taken name: NameConflict".
     todo("01.3");
   }
 
@@ -85,8 +85,8 @@ export class DockerRuntime implements ContainerRuntime {
     // TODO(01.4): a polite stop. The process gets the stop signal and
     // `gracePeriodSeconds` to exit by itself; then it is killed. Stopping a
     // container that does not run does nothing.
-    // Tests: "01.4 a process that handles SIGTERM ends the way it chooses",
-    // "01.4 a process still busy when the grace period ends is killed: 137".
+    // Tests: "01.4 stop and remove > a process that handles SIGTERM ends the way it chooses",
+    // "01.4 stop and remove > a process still busy when the grace period ends is killed: 137".
     todo("01.4");
   }
 
@@ -100,8 +100,8 @@ export class DockerRuntime implements ContainerRuntime {
     // TODO(01.5): what runs on this engine. The kubelet (chapter 05) finds its
     // containers by labels, also the ones that have exited. Every call here must
     // say clearly when the engine is down.
-    // Tests: "01.5 lists the containers that carry every given label, running or not",
-    // "01.5 an engine that is not running: every call says so, not only ensureImage".
+    // Tests: "01.5 list and inspect > lists the containers that carry every given label, running or not",
+    // "01.5 list and inspect > an engine that is not running: every call says so, not only ensureImage".
     todo("01.5");
   }
 
@@ -113,15 +113,15 @@ export class DockerRuntime implements ContainerRuntime {
   async logs(id: string, options: LogOptions = {}): Promise<LogEntry[]> {
     // TODO(01.6): the logs so far (the last `tail` lines when given), with stdout
     // and stderr kept apart. Docker sends them multiplexed in one stream.
-    // Tests: "01.6 keeps stdout and stderr apart, in order, and can tail".
+    // Tests: "01.6 logs > keeps stdout and stderr apart, in order, and can tail".
     todo("01.6");
   }
 
   async exec(id: string, command: string[]): Promise<ExecResult> {
     // TODO(01.7): run a command in a running container and wait for it: exit
     // code and output. A container that does not run is NotRunning.
-    // Tests: "01.7 runs a command in a running container and returns its exit code and output",
-    // "01.7 exec in a container that does not run: NotRunning".
+    // Tests: "01.7 exec > runs a command in a running container and returns its exit code and output",
+    // "01.7 exec > exec in a container that does not run: NotRunning".
     todo("01.7");
   }
 

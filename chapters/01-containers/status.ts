@@ -43,7 +43,7 @@ const ZERO_TIME = "0001-01-01T00:00:00Z";
  */
 export function toContainerState(dockerState: string): ContainerState {
   // TODO(01.5): Docker's state as one of the runtime's four (see above).
-  // Tests: "01.5 maps Docker's seven states onto created, running and exited".
+  // Tests: "01.5 status > maps Docker's seven states onto created, running and exited".
   todo("01.5");
 }
 
@@ -56,6 +56,6 @@ export function toContainerStatus(info: InspectJson): ContainerStatus {
   // TODO(01.5): the status from Docker's inspect reply. Report only what has
   // happened: Docker fills unknown fields with zeros and empty strings, and a
   // zero must not read as "exit code 0" or "started in year 1".
-  // Tests: "01.5 leaves out what has not happened: a created container has no start time, exit code or pid".
+  // Tests: "01.5 status > leaves out what has not happened: a created container has no start time, exit code or pid".
   todo("01.5");
 }

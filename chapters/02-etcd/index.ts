@@ -50,7 +50,7 @@ async function recover(dir: string): Promise<{ kv: KeySpace; lastSegment: number
     // good frame of the LAST segment are a write torn by a crash: it was never
     // acknowledged, so cut it off (cutTornTail) and go on. The same in an earlier
     // segment is real damage: stop with an Error that names the file.
-    // Tests: "02.7 reopening after close keeps every key, the revision, the history and the compaction point".
+    // Tests: "02.7 recovery > reopening after close keeps every key, the revision, the history and the compaction point".
     todo("02.7");
   }
   return { kv, lastSegment: segments.at(-1)?.n ?? 0 };

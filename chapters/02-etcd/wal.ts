@@ -40,7 +40,7 @@ const HEADER_BYTES = 8;
 export function encodeRecord(record: LogRecord): Buffer {
   // TODO(02.6): one frame, as drawn at the top of this file. Recovery (02.7)
   // must be able to find where a frame ends and whether its bytes are intact.
-  // Tests: "02.6 the log gives back every appended record, in order".
+  // Tests: "02.6 write-ahead log > the log gives back every appended record, in order".
   todo("02.6");
 }
 
@@ -52,8 +52,8 @@ export function decodeRecords(data: Buffer): { records: LogRecord[]; validBytes:
   // TODO(02.7): the good frames, from the start of `data`. A crash can leave a
   // frame cut short or with garbage: stop there, without throwing, and say where
   // the good frames end.
-  // Tests: "02.7 a torn record at the end of the log is cut off, not replayed and not fatal",
-  // "02.7 a last record whose checksum does not match is dropped".
+  // Tests: "02.7 recovery > a torn record at the end of the log is cut off, not replayed and not fatal",
+  // "02.7 recovery > a last record whose checksum does not match is dropped".
   todo("02.7");
 }
 
@@ -115,7 +115,7 @@ export class WriteAheadLog {
     // sync wait for the next batch and share one sync. Batches go to
     // this.targetSegment (switchSegment()). After a disk error every waiting and
     // later append fails (this.failure); none may wait forever.
-    // Tests: "02.6 a write is fsynced before it is acknowledged, and concurrent writes share fsyncs (group commit)".
+    // Tests: "02.6 write-ahead log > a write is fsynced before it is acknowledged, and concurrent writes share fsyncs (group commit)".
     todo("02.6");
   }
 

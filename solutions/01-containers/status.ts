@@ -42,7 +42,7 @@ const ZERO_TIME = "0001-01-01T00:00:00Z";
  */
 export function toContainerState(dockerState: string): ContainerState {
   // STEP(01.5): Docker's state as one of the runtime's four (see above).
-  // Tests: "01.5 maps Docker's seven states onto created, running and exited".
+  // Tests: "01.5 status > maps Docker's seven states onto created, running and exited".
   //#solution
   switch (dockerState) {
     case "created":
@@ -78,7 +78,7 @@ export function toContainerStatus(info: InspectJson): ContainerStatus {
   // STEP(01.5): the status from Docker's inspect reply. Report only what has
   // happened: Docker fills unknown fields with zeros and empty strings, and a
   // zero must not read as "exit code 0" or "started in year 1".
-  // Tests: "01.5 leaves out what has not happened: a created container has no start time, exit code or pid".
+  // Tests: "01.5 status > leaves out what has not happened: a created container has no start time, exit code or pid".
   //#solution
   const state = toContainerState(info.State.Status);
   const time = (t: string) => (t && t !== ZERO_TIME ? new Date(t).toISOString() : undefined);

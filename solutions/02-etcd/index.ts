@@ -49,7 +49,7 @@ async function recover(dir: string): Promise<{ kv: KeySpace; lastSegment: number
     // good frame of the LAST segment are a write torn by a crash: it was never
     // acknowledged, so cut it off (cutTornTail) and go on. The same in an earlier
     // segment is real damage: stop with an Error that names the file.
-    // Tests: "02.7 reopening after close keeps every key, the revision, the history and the compaction point".
+    // Tests: "02.7 recovery > reopening after close keeps every key, the revision, the history and the compaction point".
     //#solution
     const data = await readFile(path);
     const { records, validBytes } = decodeRecords(data);

@@ -21,7 +21,7 @@ export const SNAPSHOT_FILE = "snapshot.json";
 export async function writeSnapshot(dir: string, state: KeySpaceState): Promise<void> {
   // STEP(02.8): replace the snapshot so that a crash at any moment leaves the
   // old one or the new one, whole (the recipe is above; syncDir() is in wal.ts).
-  // Tests: "02.8 a forced snapshot alone is enough to recover".
+  // Tests: "02.8 snapshots > a forced snapshot alone is enough to recover".
   //#solution
   const final = join(dir, SNAPSHOT_FILE);
   const tmp = `${final}.tmp`;

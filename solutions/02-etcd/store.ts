@@ -181,7 +181,7 @@ export class EmbeddedStore implements Store {
     // revision must stay in a segment that is kept, so take the state and cut the
     // log (log.cut()) in one synchronous step. Delete old segments only once the
     // snapshot is safely on disk.
-    // Tests: "02.8 recovers from a snapshot plus the log written after it".
+    // Tests: "02.8 snapshots > recovers from a snapshot plus the log written after it".
     //#solution
     const state = this.kv.state();
     const firstNewSegment = log.cut();

@@ -39,7 +39,7 @@ const HEADER_BYTES = 8;
 export function encodeRecord(record: LogRecord): Buffer {
   // STEP(02.6): one frame, as drawn at the top of this file. Recovery (02.7)
   // must be able to find where a frame ends and whether its bytes are intact.
-  // Tests: "02.6 the log gives back every appended record, in order".
+  // Tests: "02.6 write-ahead log > the log gives back every appended record, in order".
   //#solution
   const payload = Buffer.from(JSON.stringify(record), "utf8");
   const header = Buffer.alloc(HEADER_BYTES);
@@ -57,8 +57,8 @@ export function decodeRecords(data: Buffer): { records: LogRecord[]; validBytes:
   // STEP(02.7): the good frames, from the start of `data`. A crash can leave a
   // frame cut short or with garbage: stop there, without throwing, and say where
   // the good frames end.
-  // Tests: "02.7 a torn record at the end of the log is cut off, not replayed and not fatal",
-  // "02.7 a last record whose checksum does not match is dropped".
+  // Tests: "02.7 recovery > a torn record at the end of the log is cut off, not replayed and not fatal",
+  // "02.7 recovery > a last record whose checksum does not match is dropped".
   //#solution
   const records: LogRecord[] = [];
   let offset = 0;
@@ -134,7 +134,7 @@ export class WriteAheadLog {
     // sync wait for the next batch and share one sync. Batches go to
     // this.targetSegment (switchSegment()). After a disk error every waiting and
     // later append fails (this.failure); none may wait forever.
-    // Tests: "02.6 a write is fsynced before it is acknowledged, and concurrent writes share fsyncs (group commit)".
+    // Tests: "02.6 write-ahead log > a write is fsynced before it is acknowledged, and concurrent writes share fsyncs (group commit)".
     //#solution
     try {
       while (this.pending.length > 0) {

@@ -28,9 +28,9 @@ export async function deleteObject(
   // object first. nextStateOnDelete() decides between "mark it and keep it" and
   // "remove it now"; either way the write must not overwrite a change made since
   // the read. A dry run writes nothing.
-  // Tests: "03.6 deletes an unbound pod at once and returns it",
-  // "03.6 deletes a bound pod gracefully: deletionTimestamp first, gone after gracePeriodSeconds=0",
-  // "03.6 keeps an object with finalizers until the last finalizer is removed",
+  // Tests: "03.6 delete > deletes an unbound pod at once and returns it",
+  // "03.6 delete > deletes a bound pod gracefully: deletionTimestamp first, gone after gracePeriodSeconds=0",
+  // "03.6 delete > keeps an object with finalizers until the last finalizer is removed",
   // "03.6 refuses a delete whose preconditions do not hold".
   todo("03.6");
 }

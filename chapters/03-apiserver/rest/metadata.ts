@@ -27,7 +27,7 @@ const SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 // object its name (from generateName when it has none), a new uid, a
 // creationTimestamp and generation 1; whatever the client sent for the fields it
 // cannot set on create is dropped. The server calls it for `default` at start.
-// Tests: "03.3 generates names from generateName", "03.3 gives a new object its uid, creationTimestamp and generation".
+// Tests: "03.3 create > generates names from generateName", "03.3 gives a new object its uid, creationTimestamp and generation".
 /** `web-` -> `web-x7k2p`: generateName plus five random characters. */
 export function generateNameFrom(prefix: string): string {
   todo("03.3");

@@ -124,7 +124,7 @@ export class Informer<T extends KubeObject> {
         // between the two is lost. The cache holds the list before the informer
         // says it is synced. When the watch ends (410 Expired, an error), this loop
         // lists again.
-        // Tests: "04.4 keeps a cache equal to the server's list and calls add, update and delete handlers".
+        // Tests: "04.4 informer > keeps a cache equal to the server's list and calls add, update and delete handlers".
         todo("04.4");
         if (this.stopping) await this.watch?.stop();
         await this.watch?.done;
@@ -160,7 +160,7 @@ export class Informer<T extends KubeObject> {
     // TODO(04.5): after a relist, make the cache equal to `items` and call the
     // handlers for exactly what the informer missed. An object whose
     // resourceVersion did not change calls no handler.
-    // Tests: "04.5 relists after 410 Expired and converges to the truth, reporting what it missed".
+    // Tests: "04.5 informer > relists after 410 Expired and converges to the truth, reporting what it missed".
     todo("04.5");
   }
 

@@ -34,7 +34,7 @@ const NAME = "workshop";
 export function kubeconfigDocument(settings: KubeconfigSettings): Record<string, unknown> {
   // TODO(04.9): a kubeconfig that both kubectls and client-node accept: one
   // cluster, one user and one context, named NAME, and the context current.
-  // Tests: "04.9 writes a kubeconfig with one cluster, user and context, readable only by its owner, and reads it back".
+  // Tests: "04.9 kubeconfig > writes a kubeconfig with one cluster, user and context, readable only by its owner, and reads it back".
   todo("04.9");
 }
 

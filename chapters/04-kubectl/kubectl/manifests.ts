@@ -32,7 +32,7 @@ const EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
 export async function readManifests(paths: string[], readStdin?: () => Promise<string>): Promise<Manifest[]> {
   // TODO(04.6): every manifest of the paths, in order: "-" is stdin, a folder
   // gives its manifest files (filesOf()). No stdin for "-" is a ManifestError.
-  // Tests: "04.6 reads a folder's .yaml, .yml and .json files in name order, and stdin for -".
+  // Tests: "04.6 reading manifests > reads a folder's .yaml, .yml and .json files in name order, and stdin for -".
   todo("04.6");
 }
 
@@ -55,8 +55,8 @@ export function parseManifests(text: string, source: string): Manifest[] {
   // TODO(04.6): the manifests of one text: every YAML document, empty ones
   // skipped, a List expanded (expandList()), each with the line where it starts.
   // Bad YAML is a ManifestError that names source, line and column.
-  // Tests: "04.6 reads every document of a multi-document file, skips empty ones, expands a List, keeps lines",
-  // "04.6 names the file, line and column of bad YAML, and the path that does not exist".
+  // Tests: "04.6 reading manifests > reads every document of a multi-document file, skips empty ones, expands a List, keeps lines",
+  // "04.6 reading manifests > names the file, line and column of bad YAML, and the path that does not exist".
   todo("04.6");
 }
 

@@ -35,8 +35,8 @@ export function threeWayMergePatch(original: JsonObject | undefined, modified: J
   // TODO(04.7): the smallest patch that makes `current` match `modified`
   // (the rules are in the comment at the top). Fields that only the server or
   // another client set must stay as they are.
-  // Tests: "04.7 sets what changed, removes what the manifest dropped, leaves fields nobody applied alone",
-  // "04.7 is empty when the live object already has everything (server defaults do not count as changes)".
+  // Tests: "04.7 apply's three-way merge patch > sets what changed, removes what the manifest dropped, leaves fields nobody applied alone",
+  // "04.7 apply's three-way merge patch > is empty when the live object already has everything (server defaults do not count as changes)".
   todo("04.7");
 }
 

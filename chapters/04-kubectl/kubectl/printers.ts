@@ -37,8 +37,8 @@ export function fromServerTable(table: Table, options: { wide?: boolean; withNam
   // TODO(04.8): the rows to print from the server's Table. kubectl does not
   // know the columns of a kind: the server does. -o wide shows the columns of
   // priority > 0 too; -A adds the namespace first.
-  // Tests: "04.8 shows the priority-0 columns, aligned, with upper-case headers",
-  // "04.8 adds the wide columns with -o wide and NAMESPACE with -A".
+  // Tests: "04.8 printing the server's Table > shows the priority-0 columns, aligned, with upper-case headers",
+  // "04.8 printing the server's Table > adds the wide columns with -o wide and NAMESPACE with -A".
   todo("04.8");
 }
 

@@ -70,7 +70,7 @@ export function decodeWithSchema(
 // field's path, e.g. "spec.containers[0].name"). A field the schema does not
 // know is pruned and its path recorded in `unknown`. null means "not set".
 // Schemas may allow free-form maps and int-or-string fields (see schema/types.ts).
-// Tests: "03.2 wrong types are 400; unknown fields are 400 under fieldValidation=Strict and dropped otherwise",
+// Tests: "03.2 decode > wrong types are 400; unknown fields are 400 under fieldValidation=Strict and dropped otherwise",
 // "03.2 decodes a body along the schema".
 /** Returns the value with unknown fields and nulls removed; records problems. */
 function walk(value: unknown, schema: Schema, path: string, unknown: string[], typeErrors: string[]): unknown {

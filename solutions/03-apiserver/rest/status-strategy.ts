@@ -12,8 +12,8 @@ import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
 // change only status; a write to the main resource of a kind with a status
 // subresource may change anything but status. Other writes (kinds without the
 // split, other subresources such as binding) store `incoming` as it is.
-// Tests: "03.5 a PUT to /status changes only status; a PUT to the pod changes only spec and metadata",
-// "03.5 merge-patches status through /status".
+// Tests: "03.5 status > a PUT to /status changes only status; a PUT to the pod changes only spec and metadata",
+// "03.5 status > merge-patches status through /status".
 export function applyStatusStrategy(resource: ResourceDefinition, subresource: string, incoming: ApiObject, current: ApiObject): ApiObject {
   //#solution
   if (subresource === "status") {

@@ -33,10 +33,10 @@ export async function updateObject(
     // A PUT without one applies to whatever is current. guaranteedUpdate() below
     // is the read-modify-write loop that update, patch and /status share, and
     // finishUpdate() keeps the fields only the server may set.
-    // Tests: "03.4 accepts an update at the current resourceVersion and refuses a stale one with 409",
+    // Tests: "03.4 update > accepts an update at the current resourceVersion and refuses a stale one with 409",
     // "03.4 retries a write that lost a race when no resourceVersion was pinned",
     // "03.4 counts generation only for changes of the desired state",
-    // "03.4 a patch that changes nothing does not write".
+    // "03.4 update > a patch that changes nothing does not write".
     //#solution
     const currentVersion = current.metadata?.resourceVersion;
     if (wanted && wanted !== currentVersion) throw conflict({ resource: resource.plural, group: resource.group }, name);

@@ -150,8 +150,8 @@ export async function serveWatch(
 // deliver). With resourceVersion N the client has seen everything up to N. With
 // none (or "0") it has seen nothing: it first gets what exists now as ADDED
 // events. Either way it then gets every later change exactly once, with no gap.
-// Tests: "03.7 resuming from a resourceVersion sees exactly the later events",
-// "03.7 without a resourceVersion, starts with the existing objects as ADDED".
+// Tests: "03.7 watch > resuming from a resourceVersion sees exactly the later events",
+// "03.7 watch > without a resourceVersion, starts with the existing objects as ADDED".
 async function startRevision(
   storage: ObjectStorage,
   request: WatchRequest,

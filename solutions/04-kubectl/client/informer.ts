@@ -123,7 +123,7 @@ export class Informer<T extends KubeObject> {
         // between the two is lost. The cache holds the list before the informer
         // says it is synced. When the watch ends (410 Expired, an error), this loop
         // lists again.
-        // Tests: "04.4 keeps a cache equal to the server's list and calls add, update and delete handlers".
+        // Tests: "04.4 informer > keeps a cache equal to the server's list and calls add, update and delete handlers".
         //#solution
         const list = await this.resource.list(namespace, { labelSelector, fieldSelector });
         this.lists++;
@@ -185,7 +185,7 @@ export class Informer<T extends KubeObject> {
     // STEP(04.5): after a relist, make the cache equal to `items` and call the
     // handlers for exactly what the informer missed. An object whose
     // resourceVersion did not change calls no handler.
-    // Tests: "04.5 relists after 410 Expired and converges to the truth, reporting what it missed".
+    // Tests: "04.5 informer > relists after 410 Expired and converges to the truth, reporting what it missed".
     //#solution
     const fresh = new Map(items.map((item) => [keyOf(item), item]));
     for (const [key, old] of this.cache) {

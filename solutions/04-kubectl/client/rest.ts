@@ -125,7 +125,7 @@ export class RestClient {
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     // STEP(04.1): the parsed JSON answer of a request. Some answers have an empty
     // body (a DELETE may): that is not an error.
-    // Tests: "04.1 creates, gets, lists, updates, patches and deletes pods".
+    // Tests: "04.1 REST client > creates, gets, lists, updates, patches and deletes pods".
     //#solution
     const res = await this.send(method, path, options);
     const text = await res.text();
@@ -148,8 +148,8 @@ export class RestClient {
     // ConnectionError: nothing listens, connection reset) from "the server said
     // no" (an ApiError carrying the server's Status). A server that answers a
     // non-2xx without a Status (plain text, HTML, a proxy) still gives an ApiError.
-    // Tests: "04.1 turns error answers into ApiError with the server's Status",
-    // "04.1 reports an unreachable server as a ConnectionError naming host and port".
+    // Tests: "04.1 REST client > turns error answers into ApiError with the server's Status",
+    // "04.1 REST client > reports an unreachable server as a ConnectionError naming host and port".
     //#solution
     let res: Response;
     try {

@@ -27,7 +27,7 @@ export async function* readLines(body: AsyncIterable<Uint8Array>): AsyncGenerato
   // STEP(04.2): the lines of a stream, whatever the chunk boundaries: a chunk
   // may end in the middle of a line, or in the middle of a UTF-8 character.
   // Empty lines are not events.
-  // Tests: "04.2 splits chunks into lines, whatever the cuts (even inside a UTF-8 character)".
+  // Tests: "04.2 watch stream parsing > splits chunks into lines, whatever the cuts (even inside a UTF-8 character)".
   //#solution
   const decoder = new TextDecoder();
   let buffered = "";
@@ -49,7 +49,7 @@ export async function* readLines(body: AsyncIterable<Uint8Array>): AsyncGenerato
 export function parseWatchEvent<T>(line: string): WatchEvent<T> {
   // STEP(04.2): one line as a watch event ({"type": ..., "object": {...}}).
   // Anything else is a broken server: an Error that quotes the line.
-  // Tests: "04.2 parses events and rejects lines that are not events".
+  // Tests: "04.2 watch stream parsing > parses events and rejects lines that are not events".
   //#solution
   let event: unknown;
   try {
@@ -169,8 +169,8 @@ export class Watch<T extends KubeObject> {
     // move it on without an event. An ERROR event ends the connection with its
     // Status as an ApiError (loop() treats a 410 as "list again"). Nothing is
     // handled after stop().
-    // Tests: "04.3 streams events and resumes after a dropped connection without losing or repeating any",
-    // "04.3 reports 410 Expired when asked to resume from a compacted resourceVersion".
+    // Tests: "04.3 watch > streams events and resumes after a dropped connection without losing or repeating any",
+    // "04.3 watch > reports 410 Expired when asked to resume from a compacted resourceVersion".
     //#solution
     const { namespace, labelSelector, fieldSelector, accept } = this.options;
     const res = await this.resource.rest.send("GET", this.resource.path(namespace), {
