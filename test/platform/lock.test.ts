@@ -24,7 +24,7 @@ describe("package-lock.json", () => {
       : system.startsWith("linux")
         ? `@rollup/rollup-${system}-gnu`
         : `@rollup/rollup-${system}`;
-    const wanted = [rollup, `@esbuild/${system}`, `@typescript/typescript-${system}`];
+    const wanted = [rollup, `@esbuild/${system}`];
     expect(
       wanted.filter((name) => !has(name)),
       "missing from the lock: run npm install --package-lock-only",
