@@ -136,7 +136,7 @@ describe("08.5 the scale subresource", () => {
   });
 });
 
-describe("08.6 DELETE with propagationPolicy=Orphan", () => {
+describe("08 chapter > DELETE with propagationPolicy=Orphan (given)", () => {
   it("keeps the RC, marked, with the orphan finalizer (for the garbage collector); Background deletes it at once", async () => {
     await api("POST", RCS, webRc("orphaned", 0));
     const res = await api<ReplicationController>("DELETE", `${RCS}/orphaned`, { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Orphan" });
