@@ -99,12 +99,12 @@ afterAll(async () => {
   await rmdir(DEFAULT_HOST_PATH_PREFIX).catch(() => {});
 });
 
-describe.skipIf(!d.available)("emptyDir", () => {
+{
   let shared: Pod;
   /** Where the writer's /out comes from on the host. */
   let sharedSource: string;
 
-  it("a sidecar reads what another container writes to their shared emptyDir", async () => {
+  it.skipIf(!d.available)("06.1 emptyDir: a sidecar reads what another container writes to their shared emptyDir", async () => {
     await createOk(
       testPod(
         "shared",
@@ -132,7 +132,7 @@ describe.skipIf(!d.available)("emptyDir", () => {
     expect(reader.Mounts.find((m) => m.Destination === "/in")?.Source).toBe(expected);
   });
 
-  it("a readOnly mount refuses writes in that container while the other container writes", async () => {
+  it.skipIf(!d.available)("06.1 emptyDir: a readOnly mount refuses writes in that container while the other container writes", async () => {
     const refused = await exec(shared, "reader", "echo nope > /in/other");
     expect(refused.exitCode).not.toBe(0);
     expect(refused.stderr).toMatch(/read-only file system/i);
@@ -143,7 +143,7 @@ describe.skipIf(!d.available)("emptyDir", () => {
     expect(existsSync(join(sharedSource, "other"))).toBe(false);
   });
 
-  it("keeps its data across a container restart, while the container's own filesystem starts over", async () => {
+  it.skipIf(!d.available)("06.1 emptyDir: keeps its data across a container restart, while the container's own filesystem starts over", async () => {
     // The first run writes, then crashes; the restarted container finds the
     // first run's line in the emptyDir and stays up.
     const script = [
@@ -172,7 +172,7 @@ describe.skipIf(!d.available)("emptyDir", () => {
     expect(own.stdout.trim().split("\n")).toEqual(["run"]);
   });
 
-  it("medium Memory is a tmpfs of sizeLimit bytes", async () => {
+  it.skipIf(!d.available)("06.2 emptyDir: medium Memory is a tmpfs of sizeLimit bytes", async () => {
     await createOk(
       testPod("in-memory", [{ name: "main", command: ["sleep", "3600"], volumeMounts: [{ name: "fast", mountPath: "/mem" }] }], {
         volumes: [{ name: "fast", emptyDir: { medium: "Memory", sizeLimit: "8Mi" } }],
@@ -192,15 +192,15 @@ describe.skipIf(!d.available)("emptyDir", () => {
     expect(big.stderr).toMatch(/no space left on device/i);
   });
 
-  it("is gone with its pod: no container and no emptyDir folder are left", async () => {
+  it.skipIf(!d.available)("06.1 emptyDir: is gone with its pod: no container and no emptyDir folder are left", async () => {
     expect(existsSync(sharedSource)).toBe(true);
     await deleteAndWait(shared);
     expect(existsSync(sharedSource)).toBe(false);
   });
-});
+}
 
-describe.skipIf(!d.available)("hostPath", () => {
-  it("mounts a folder below the allowed prefix: the pod sees the host's file, the host sees the pod's, and both outlive the pod", async () => {
+{
+  it.skipIf(!d.available)("06.4 hostPath: mounts a folder below the allowed prefix: the pod sees the host's file, the host sees the pod's, and both outlive the pod", async () => {
     await writeFile(join(hostDir, "hello.txt"), "from the host\n");
     await createOk(
       testPod(
@@ -236,7 +236,7 @@ describe.skipIf(!d.available)("hostPath", () => {
     expect((await readFile(join(hostDir, "from-pod"), "utf8")).trim()).toBe("from-the-pod");
   });
 
-  it("a hostPath of the wrong type keeps the pod in ContainerCreating, with the reason", async () => {
+  it.skipIf(!d.available)("06.4 hostPath: a hostPath of the wrong type keeps the pod in ContainerCreating, with the reason", async () => {
     await writeFile(join(hostDir, "a-file"), "");
     await createOk(
       testPod("wrong-type", [{ name: "main", command: ["sleep", "3600"], volumeMounts: [{ name: "dir", mountPath: "/dir" }] }], {
@@ -253,7 +253,7 @@ describe.skipIf(!d.available)("hostPath", () => {
     expect((await pods.containers(pod)).map((c) => c.Labels["io.kubernetes.container.name"])).toEqual(["POD"]);
   });
 
-  it("the kubelet mounts nothing, and creates nothing, outside the allowed prefixes, not even through a symbolic link", async () => {
+  it.skipIf(!d.available)("06.4 hostPath: the kubelet mounts nothing, and creates nothing, outside the allowed prefixes, not even through a symbolic link", async () => {
     const plugin = hostPathPlugin();
     const pod = testPod("direct", [{ name: "main" }]);
     const setUp = (volume: Volume) => plugin.setUp(pod, volume, { dir: join(hostDir, "unused"), nodeName: "node-1" });
@@ -274,10 +274,10 @@ describe.skipIf(!d.available)("hostPath", () => {
     // And what is allowed is a bind mount of the path itself.
     expect(await setUp({ name: "ok", hostPath: { path: hostDir, type: "Directory" } })).toEqual({ type: "bind", hostPath: hostDir });
   });
-});
+}
 
-describe.skipIf(!d.available)("the apiserver", () => {
-  it("refuses at create a volumeMount of no volume (422 Invalid) and a hostPath outside the allowed prefixes (403 Forbidden)", async () => {
+{
+  it.skipIf(!d.available)("06.5 the apiserver refuses at create a volumeMount of no volume (422 Invalid) and a hostPath outside the allowed prefixes (403 Forbidden)", async () => {
     const missing = await create(testPod("no-such-volume", [{ name: "main", volumeMounts: [{ name: "ghost", mountPath: "/ghost" }] }]));
     expect(missing.code).toBe(422);
     expect(missing.body.reason).toBe("Invalid");
@@ -316,4 +316,4 @@ describe.skipIf(!d.available)("the apiserver", () => {
     const { body } = await create(testPod("host-root", [{ name: "main" }], { volumes: [{ name: "root", hostPath: { path: "/" } }] }));
     expect(body.message).toContain(DEFAULT_HOST_PATH_PREFIX);
   });
-});
+}
