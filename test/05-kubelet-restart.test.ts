@@ -26,8 +26,8 @@ afterAll(async () => {
   await d.cleanup();
 });
 
-describe.skipIf(!d.available)("05 chapter", () => {
-  it("a restarted kubelet adopts its running containers and removes the orphans of pods deleted while it was down", async () => {
+describe.skipIf(!d.available)("05 chapter > a restarted kubelet", () => {
+  it("adopts its running containers and removes the orphans of pods deleted while it was down", async () => {
     await pods.create(testPod("keeper", [{ name: "main", command: ["sleep", "3600"] }]));
     await pods.create(testPod("goner", [{ name: "main", command: ["sleep", "3600"] }]));
     const keeper = await pods.waitFor("keeper", running, "keeper to run");

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "@tree/04-kubectl/kubectl/main.ts";
-import "@tree/08-replication/kubectl/index.ts";
+import { kubectlPlugin } from "@tree/08-replication/kubectl/index.ts";
 import type { List, Pod, WatchEvent } from "../shared/api/index.ts";
 import type { ReplicationController } from "../shared/api/replication.ts";
 import { connectDocker } from "../shared/docker.ts";
@@ -53,7 +53,7 @@ function webRc(name: string, version: string, replicas: number): ReplicationCont
 }
 
 function ourKubectl(args: string[]): Promise<KubectlResult> {
-  return runOurKubectl(run, cluster.url, args);
+  return runOurKubectl(run, cluster.url, args, { plugins: [kubectlPlugin] });
 }
 
 /** The pods of a selector that are not being deleted. */
@@ -99,10 +99,7 @@ async function countCreations(selector: string): Promise<{ count(): number; stop
   };
 }
 
-const noDocker = !d.available || !kubectlAvailable();
-
 beforeAll(async () => {
-  if (noDocker) return;
   cluster = await startCluster({
     chapter: "08",
     nodes: 2,
@@ -120,7 +117,7 @@ afterAll(async () => {
   await d.cleanup();
 });
 
-it.skipIf(noDocker)("08.2 runs an RC's two pods, Ready, owned by it, on the engine, and reports them in its status", async () => {
+it.skipIf(!d.available || !kubectlAvailable())("08.2 on Docker > runs an RC's two pods, Ready, owned by it, on the engine, and reports them in its status", async () => {
   const created = await api<ReplicationController>("POST", RCS, webRc("web", "v1", 2));
   expect(created.status, created.text).toBe(201);
   const running = await readyPods("app=web", 2);
@@ -143,7 +140,7 @@ it.skipIf(noDocker)("08.2 runs an RC's two pods, Ready, owned by it, on the engi
   expect((await ourKubectl(["logs", name])).stdout).toBe(`v1 from ${name}\n`);
 });
 
-it.skipIf(noDocker)("08.2 replaces a deleted pod with a new one", async () => {
+it.skipIf(!d.available || !kubectlAvailable())("08.2 on Docker > replaces a deleted pod with a new one", async () => {
   const [victim, survivor] = await readyPods("app=web", 2);
   expect(await pods.delete(victim!.metadata!.name!)).toBe(200);
   const now = await readyPods("app=web", 2);
@@ -153,7 +150,7 @@ it.skipIf(noDocker)("08.2 replaces a deleted pod with a new one", async () => {
   await waitFor("the deleted pod to be gone, containers and all", async () => (await pods.get(victim!.metadata!.name!)) === undefined && (await pods.containers(victim!)).length === 0);
 });
 
-it.skipIf(noDocker)("08.5 scales up with our kubectl (creating exactly the missing pods) and down and up with the real kubectl", async () => {
+it.skipIf(!d.available || !kubectlAvailable())("08.5 on Docker > scales up with our kubectl (creating exactly the missing pods) and down and up with the real kubectl", async () => {
   const creations = await countCreations("app=web");
   try {
     expect(await ourKubectl(["scale", "rc", "web", "--replicas=4"])).toMatchObject({ code: 0, stdout: "replicationcontroller/web scaled\n" });
@@ -169,7 +166,7 @@ it.skipIf(noDocker)("08.5 scales up with our kubectl (creating exactly the missi
   expect(await kubectl.ok(["get", "rc", "web"])).toMatch(/^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\nweb\s+2\s+2\s+2\s+\S+\n$/);
 });
 
-it.skipIf(noDocker)("08 chapter > rolls web over to web-v2 one pod at a time, never with zero Ready pods", async () => {
+it.skipIf(!d.available || !kubectlAvailable())("08 chapter > on Docker > rolls web over to web-v2 one pod at a time, never with zero Ready pods", async () => {
   const file = join(tmp, "web-v2.yaml");
   await writeFile(file, JSON.stringify(webRc("web-v2", "v2", 2)));
   // Watch every app=web pod and keep the number of Ready ones after each event.
@@ -214,7 +211,7 @@ it.skipIf(noDocker)("08 chapter > rolls web over to web-v2 one pod at a time, ne
   }
 });
 
-it.skipIf(noDocker)("08.6 leaves the pods running, unowned, on an Orphan delete; a new RC adopts them; deleting it deletes them and their containers", async () => {
+it.skipIf(!d.available || !kubectlAvailable())("08.6 on Docker > leaves the pods running, unowned, on an Orphan delete; a new RC adopts them; deleting it deletes them and their containers", async () => {
   const before = await readyPods("app=web", 2);
   const selector = (await api<ReplicationController>("GET", `${RCS}/web-v2`)).body.spec!.selector!;
   expect(await kubectl.ok(["delete", "rc", "web-v2", "--cascade=orphan"])).toBe('replicationcontroller "web-v2" deleted\n');
@@ -253,7 +250,7 @@ it.skipIf(noDocker)("08.6 leaves the pods running, unowned, on an Orphan delete;
   expect(await activePods("app=web")).toEqual([]);
 });
 
-it.skipIf(noDocker)("08 chapter > runs examples/rc.yaml, and the real kubectl gets, scales, reads logs and deletes it", async () => {
+it.skipIf(!d.available || !kubectlAvailable())("08 chapter > on Docker > runs examples/rc.yaml, and the real kubectl gets, scales, reads logs and deletes it", async () => {
   const example = resolve("examples/rc.yaml");
   await kubectl.ok(["create", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "example" } }));
   expect(await kubectl.ok(["create", "-f", example, "-n", "example"])).toBe("replicationcontroller/web created\n");
