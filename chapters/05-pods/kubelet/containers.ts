@@ -88,7 +88,7 @@ export function sandboxSpec(ctx: ContainerContext, pod: Pod, attempt: number): C
   // TODO(05.2): the container that owns the pod's namespaces (network on
   // ctx.network, a joinable IPC, the pod's hostname). The kubelet must find
   // it again by its labels after a restart, as the pod's "POD" container.
-  // Tests: "05.2 runs a bound pod ...".
+  // Tests: "05.2 kubelet > runs a bound pod ...".
   todo("05.2");
 }
 
@@ -112,7 +112,7 @@ export function appContainerSpec(
   // says, with `extras`, inside the pause container's namespaces (PID too
   // only with spec.shareProcessNamespace). Its labels must let a later sync
   // tell its pod, name, restart count and spec hash.
-  // Tests: "05.3 two containers ...", "05.3 passes env ...", "05.3 shareProcessNamespace ...".
+  // Tests: "05.3 kubelet > two containers ...", "05.3 kubelet > passes env ...", "05.3 kubelet > shareProcessNamespace ...".
   todo("05.3");
 }
 

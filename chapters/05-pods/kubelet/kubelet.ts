@@ -231,7 +231,7 @@ export class Kubelet {
     // TODO(05.7): the pod worker's three cases. A uid with no pod (deleted,
     // or an orphan) is killed at once and forgotten. A pod being deleted gets
     // its grace period, then its object goes (this.deletePodNow). Any other
-    // pod is synced and its status written. Tests: "05.7 deletes a pod gracefully ...".
+    // pod is synced and its status written. Tests: "05.7 kubelet > deletes a pod gracefully ...".
     todo("05.7");
   }
 

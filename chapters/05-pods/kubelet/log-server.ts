@@ -87,7 +87,7 @@ async function handle(options: LogServerOptions, req: IncomingMessage, res: Serv
   // the lines already written; `follow` keeps sending new lines until the
   // container stops or the client leaves. A line written while you switch
   // from the tail to following must arrive exactly once.
-  // Tests: "05.8 serves logs ...", "05.8 follow ...".
+  // Tests: "05.8 kubelet > serves logs ...", "05.8 follow ...".
   todo("05.8");
 }
 

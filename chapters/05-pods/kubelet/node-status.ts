@@ -78,7 +78,7 @@ export async function registerNode(nodes: ResourceClient<Node>, facts: NodeFacts
   // exists, labelled kubernetes.io/hostname and kubernetes.io/os (plus
   // facts.labels), and its status is nodeStatus(). A kubelet that restarts
   // finds its Node already there: that is not an error. Return the Node as written.
-  // Tests: "05.1 registers each node ...".
+  // Tests: "05.1 kubelet > registers each node ...".
   todo("05.1");
 }
 

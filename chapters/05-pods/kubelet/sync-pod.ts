@@ -145,7 +145,7 @@ async function ensureSandbox(
   // TODO(05.4): the sync decision, part 1: the sandbox. Afterwards the pod
   // has a running pause container. An app container must never outlive its
   // sandbox's namespaces. Return what is now on the engine.
-  // Tests: "05.4 runs a bound pod ...", "05.4 restarts a crashing container ...".
+  // Tests: "05.2 kubelet > runs a bound pod ...", "05.4 kubelet > restarts a crashing container ...".
   todo("05.4");
 }
 
@@ -167,7 +167,7 @@ async function syncContainer(
   // back-off, decide: leave it, kill it, restart it, or wait. Fall through
   // to startContainer() (below) with the next restartCount to start one.
   // A wait shows as CrashLoopBackOff and must wake the pod up again later.
-  // Tests: "05.4 restarts a crashing container ...", "05.4 restartPolicy Never ...".
+  // Tests: "05.4 kubelet > restarts a crashing container ...", "05.5 kubelet > restartPolicy Never ...".
   todo("05.4");
   await startContainer(ctx, pod, container, sandboxId, restartCount, volumes, waiting);
 }
@@ -238,7 +238,7 @@ export async function killPod(ctx: SyncContext, uid: string, gracePeriodSeconds:
   // TODO(05.7): afterwards nothing of pod `uid` is left on this node:
   // no container, no volume, no back-off entry. The app containers get the
   // grace period to exit; the pause container must outlive them.
-  // Tests: "05.7 deletes a pod gracefully ...".
+  // Tests: "05.7 kubelet > deletes a pod gracefully ...".
   todo("05.7");
 }
 

@@ -30,9 +30,8 @@ export function hostPathAdmission(policy: HostPathPolicy): AdmissionPlugin {
       const pod = request.object as Pod;
       for (const volume of pod.spec?.volumes ?? []) {
         if (!volume.hostPath) continue;
-        // TODO(06.5): the same policy at the door: a pod that breaks it is
-        // never stored (403 Forbidden, naming the volume and why).
-        // Tests: "06.5 ...".
+        // TODO(06.5): a pod that breaks the policy is never stored: 403 Forbidden,
+        // naming the volume and why. Tests: "06.5 the apiserver > ...".
         todo("06.5");
       }
     },

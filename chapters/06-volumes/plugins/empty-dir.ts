@@ -49,10 +49,8 @@ export const emptyDirPlugin: VolumePlugin = {
 
 /** The on-disk emptyDir: one directory per pod and volume, shared by every container that mounts it. */
 async function diskVolume(ctx: VolumeContext): Promise<VolumeSource> {
-  // TODO(06.1): a folder on the node that lives as long as the pod. This
-  // runs on EVERY sync: data written before a container restart must still
-  // be there. Any user id in the container may write to it.
-  // Tests: "06.1 ...".
+  // TODO(06.1): the pod's folder, writable by any user; setUp runs on EVERY
+  // sync, and data must survive a container restart. Tests: "06.1 emptyDir > ...".
   todo("06.1");
 }
 
@@ -67,6 +65,6 @@ async function diskVolume(ctx: VolumeContext): Promise<VolumeSource> {
 function memoryVolume(volume: Volume): VolumeSource {
   // TODO(06.2): a tmpfs, limited to emptyDir.sizeLimit when there is one.
   // A bad limit is the user's error: a VolumeError that names the volume.
-  // Tests: "06.2 ...".
+  // Tests: "06.2 emptyDir > ...".
   todo("06.2");
 }

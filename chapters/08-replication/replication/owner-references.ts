@@ -60,7 +60,7 @@ export interface PodClaims {
 // TODO(08.1): which pods are this RC's? The selector finds candidates,
 // but the owner reference decides: never take another controller's pod,
 // let go of an own pod that stopped matching, adopt a matching orphan
-// (unless the RC is being deleted). Tests: "08.1 ... owns its matching pods ...".
+// (unless the RC is being deleted). Tests: "08.1 owner references and adoption > owns its matching pods ...".
 export function classifyPods(rc: ReplicationController, selector: LabelSelector, pods: Pod[]): PodClaims {
   todo("08.1");
 }

@@ -230,7 +230,7 @@ export class Kubelet {
     // STEP(05.7): the pod worker's three cases. A uid with no pod (deleted,
     // or an orphan) is killed at once and forgotten. A pod being deleted gets
     // its grace period, then its object goes (this.deletePodNow). Any other
-    // pod is synced and its status written. Tests: "05.7 deletes a pod gracefully ...".
+    // pod is synced and its status written. Tests: "05.7 kubelet > deletes a pod gracefully ...".
     //#solution
     if (!pod) {
       await killPod(this.ctx, uid, 0);

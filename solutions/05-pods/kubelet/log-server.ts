@@ -86,7 +86,7 @@ async function handle(options: LogServerOptions, req: IncomingMessage, res: Serv
   // the lines already written; `follow` keeps sending new lines until the
   // container stops or the client leaves. A line written while you switch
   // from the tail to following must arrive exactly once.
-  // Tests: "05.8 serves logs ...", "05.8 follow ...".
+  // Tests: "05.8 kubelet > serves logs ...", "05.8 follow ...".
   //#solution
   if (!follow) {
     res.end(logText(await options.runtime.logs(found.id, tail === undefined ? {} : { tail })));

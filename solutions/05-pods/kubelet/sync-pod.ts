@@ -144,7 +144,7 @@ async function ensureSandbox(
   // STEP(05.4): the sync decision, part 1: the sandbox. Afterwards the pod
   // has a running pause container. An app container must never outlive its
   // sandbox's namespaces. Return what is now on the engine.
-  // Tests: "05.4 runs a bound pod ...", "05.4 restarts a crashing container ...".
+  // Tests: "05.2 kubelet > runs a bound pod ...", "05.4 kubelet > restarts a crashing container ...".
   //#solution
   let sandbox = observed?.sandboxes[0];
   if (sandbox?.state !== "running") {
@@ -180,7 +180,7 @@ async function syncContainer(
   // back-off, decide: leave it, kill it, restart it, or wait. Fall through
   // to startContainer() (below) with the next restartCount to start one.
   // A wait shows as CrashLoopBackOff and must wake the pod up again later.
-  // Tests: "05.4 restarts a crashing container ...", "05.4 restartPolicy Never ...".
+  // Tests: "05.4 kubelet > restarts a crashing container ...", "05.5 kubelet > restartPolicy Never ...".
   //#solution
   if (current?.state === "running") {
     if (current.labels[LABEL_CONTAINER_HASH] === containerHash(container)) return;
@@ -274,7 +274,7 @@ export async function killPod(ctx: SyncContext, uid: string, gracePeriodSeconds:
   // STEP(05.7): afterwards nothing of pod `uid` is left on this node:
   // no container, no volume, no back-off entry. The app containers get the
   // grace period to exit; the pause container must outlive them.
-  // Tests: "05.7 deletes a pod gracefully ...".
+  // Tests: "05.7 kubelet > deletes a pod gracefully ...".
   //#solution
   const observed = await observePod(ctx, uid);
   const apps = [...(observed?.containers.values() ?? [])].flat();

@@ -48,10 +48,8 @@ export const emptyDirPlugin: VolumePlugin = {
 
 /** The on-disk emptyDir: one directory per pod and volume, shared by every container that mounts it. */
 async function diskVolume(ctx: VolumeContext): Promise<VolumeSource> {
-  // STEP(06.1): a folder on the node that lives as long as the pod. This
-  // runs on EVERY sync: data written before a container restart must still
-  // be there. Any user id in the container may write to it.
-  // Tests: "06.1 ...".
+  // STEP(06.1): the pod's folder, writable by any user; setUp runs on EVERY
+  // sync, and data must survive a container restart. Tests: "06.1 emptyDir > ...".
   //#solution
   await mkdir(ctx.dir, { recursive: true });
   await chmod(ctx.dir, 0o777);
@@ -70,7 +68,7 @@ async function diskVolume(ctx: VolumeContext): Promise<VolumeSource> {
 function memoryVolume(volume: Volume): VolumeSource {
   // STEP(06.2): a tmpfs, limited to emptyDir.sizeLimit when there is one.
   // A bad limit is the user's error: a VolumeError that names the volume.
-  // Tests: "06.2 ...".
+  // Tests: "06.2 emptyDir > ...".
   //#solution
   const limit = volume.emptyDir?.sizeLimit;
   if (limit === undefined) return { type: "tmpfs" };

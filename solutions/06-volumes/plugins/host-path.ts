@@ -50,7 +50,7 @@ export function hostPathPlugin(policy: HostPathPolicy = DEFAULT_HOST_PATH_POLICY
       // STEP(06.4): mount the node's own path, but never anything outside the
       // allowed prefixes, not even through a symbolic link, and create
       // nothing (checkType() may create) before every check passed.
-      // Tests: "06.4 ...".
+      // Tests: "06.4 hostPath > ...".
       //#solution
       const violation = hostPathViolation(path, policy);
       if (violation) throw new VolumeError(`volume "${volume.name}": ${violation}`);

@@ -177,7 +177,7 @@ export class GarbageCollector implements Controller {
   // STEP(08.6): an Orphan delete. The owner's dependents must lose their
   // reference to it (this.patchOwnerReferences) BEFORE the owner goes: the
   // apiserver deletes it once its ORPHAN_FINALIZER is removed.
-  // Tests: "08.6 garbage collection > ...", "08.6 leaves the pods running ...".
+  // Tests: "08.6 garbage collection > ...", "08.6 on Docker > leaves the pods running ...".
   private async orphanDependents(item: Item, owner: KubeObject): Promise<void> {
     const uid = owner.metadata?.uid ?? "";
     //#solution

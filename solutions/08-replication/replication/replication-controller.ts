@@ -182,7 +182,7 @@ export class ReplicationManager implements Controller {
     // Claim the pods, act only when the expectations allow it (ask BEFORE
     // reading the pods: why?) and the RC is not being deleted, then write
     // the status. A failure must reach the queue, which retries with back-off.
-    // Tests: "08.2 ... replaces a deleted pod ...", "08.3 expectations: no overshoot ...".
+    // Tests: "08.2 on Docker > replaces a deleted pod ...", "08.3 expectations: no overshoot ...".
     //#solution
     const rc = this.rcs.get(name, namespace);
     if (!rc) {
