@@ -9,6 +9,7 @@
  *   node-lifecycle/taints.ts  unreachable / not-ready taints from the Ready condition
  *   node-lifecycle/eviction.ts          which pods leave a tainted node, and when
  *   node-lifecycle/node-lifecycle-controller.ts   the controller that ties these together
+ *   restart/adoption.ts       a restarted kubelet's decision: adopt, replace or remove each container
  */
 import { registerController } from "../08-replication/controller-manager/controller-manager.ts";
 import { NODE_LIFECYCLE, newNodeLifecycleController, type NodeLifecycleOptions } from "./node-lifecycle/node-lifecycle-controller.ts";
@@ -20,6 +21,7 @@ export { NODE_LIFECYCLE, NodeLifecycleController, newNodeLifecycleController, ty
 export { TAINT_NOT_READY, TAINT_UNREACHABLE, reconcileTaints } from "./node-lifecycle/taints.ts";
 export { evictionTime, podsToEvict } from "./node-lifecycle/eviction.ts";
 export { markUnknown, NodeHealth } from "./node-lifecycle/health.ts";
+export { planAdoption, type AdoptionPlan } from "./restart/adoption.ts";
 
 /**
  * Adds the node lifecycle controller to every controller manager started
