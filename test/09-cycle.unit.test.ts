@@ -4,7 +4,7 @@
  * controls, and a fake client that records the status patches. The clock of
  * the queue is the test's, so back-off is checked without waiting.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { SchedulerCache } from "@tree/09-scheduler/cache/cache.ts";
 import { nodeChangeMayHelp } from "@tree/09-scheduler/event-handlers.ts";
 import { Framework } from "@tree/09-scheduler/framework/framework.ts";
@@ -72,7 +72,6 @@ function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   return { promise, resolve };
 }
 
-describe("09.9 one scheduling cycle", () => {
   it("09.9 binds in the background", async () => {
     const pending = new Map<string, { resolve: (s: Status) => void }>();
     const { rec, cache, queue, scheduler, cycle } = setup([node("node-1"), node("node-2")], (_s, p, nodeName) => {
@@ -144,9 +143,7 @@ describe("09.9 one scheduling cycle", () => {
     expect(cache.nodeInfo("node-1")!.requested.cpu ?? 0).toBe(0);
     expect(rec.events).toEqual([]);
   });
-});
 
-describe("09.10 telling the user why", () => {
   it("09.10 a pod that fits nowhere waits, with the reason on the pod and in an event", async () => {
     const { rec, queue, scheduler, cycle } = setup([node("node-1")], async () => SUCCESS);
     await cycle(pod("huge", "8"));
@@ -171,14 +168,13 @@ describe("09.10 telling the user why", () => {
     expect(rec.patches[0]!.body).toMatchObject({ status: { conditions: [{ status: "False", reason: "SchedulerError" }] } });
     expect(rec.errors).toHaveLength(1);
   });
-});
 
-describe("09.11 the queue: back-off and the unschedulable pool", () => {
-  const newQueue = (clock: { now: number }) => {
-    const q = new SchedulingQueue({ less: (a, b) => a.timestamp < b.timestamp, now: () => clock.now, initialBackoffMs: 1000, maxBackoffMs: 10_000, maxUnschedulableMs: 60_000 });
-    queues.push(q);
-    return q;
-  };
+/** A queue on the test's clock: back-off 1 s doubling to 10 s, unschedulable at most 60 s. */
+function newQueue(clock: { now: number }): SchedulingQueue {
+  const q = new SchedulingQueue({ less: (a, b) => a.timestamp < b.timestamp, now: () => clock.now, initialBackoffMs: 1000, maxBackoffMs: 10_000, maxUnschedulableMs: 60_000 });
+  queues.push(q);
+  return q;
+}
 
   it("09.11 back-off doubles up to the cap", () => {
     const q = newQueue({ now: 0 });
@@ -266,10 +262,8 @@ describe("09.11 the queue: back-off and the unschedulable pool", () => {
     expect(nodeChangeMayHelp(before, { ...before, metadata: { ...before.metadata, labels: { disktype: "ssd" } } })).toBe(true);
     expect(nodeChangeMayHelp(before, { ...before, status: { allocatable: { cpu: "8", memory: "4Gi", pods: 110 } } })).toBe(true);
   });
-});
 
-describe("09.2 NodeAffinity: the decided edge cases", () => {
-  const withRequired = (required: Record<string, unknown>): Pod => ({ ...pod("p"), spec: { ...pod("p").spec!, affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: required } } } });
+const withRequired = (required: Record<string, unknown>): Pod => ({ ...pod("p"), spec: { ...pod("p").spec!, affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: required } } } });
 
   it("09.2 an empty list of nodeSelectorTerms matches no node", () => {
     expect(matchesNode(withRequired({ nodeSelectorTerms: [] }), node("n"))).toBe(false);
@@ -280,4 +274,3 @@ describe("09.2 NodeAffinity: the decided edge cases", () => {
     // No required block at all: no constraint.
     expect(matchesNode(pod("p"), node("n"))).toBe(true);
   });
-});

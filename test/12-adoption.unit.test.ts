@@ -30,7 +30,7 @@ function container(id: string, uid: string, name: string, opts: { hash?: string;
 }
 
 describe("12.8 adoption after a kubelet restart", () => {
-  it("12.8 adopts the containers of known pods, keeping their restart counts", () => {
+  it("adopts the containers of known pods, keeping their restart counts", () => {
     const pods = new Map([["a", pod("a", [web, sidecar])]]);
     const plan = planAdoption(pods, [container("p1", "a", POD_INFRA_CONTAINER), container("c1", "a", "web", { restarts: 3 }), container("c2", "a", "log")]);
     expect([...plan.adopt.keys()].sort()).toEqual(["c1", "c2", "p1"]);
@@ -40,14 +40,14 @@ describe("12.8 adoption after a kubelet restart", () => {
     expect(plan.remove).toEqual([]);
   });
 
-  it("12.8 removes the containers of a pod deleted while the kubelet was down", () => {
+  it("removes the containers of a pod deleted while the kubelet was down", () => {
     const pods = new Map([["a", pod("a", [web])]]);
     const plan = planAdoption(pods, [container("p1", "a", POD_INFRA_CONTAINER), container("c1", "a", "web"), container("p2", "gone", POD_INFRA_CONTAINER), container("c2", "gone", "web")]);
     expect([...plan.adopt.keys()].sort()).toEqual(["c1", "p1"]);
     expect(plan.remove.sort()).toEqual(["c2", "p2"]);
   });
 
-  it("12.8 replaces a container whose spec changed, and removes one the spec no longer has", () => {
+  it("replaces a container whose spec changed, and removes one the spec no longer has", () => {
     const pods = new Map([["a", pod("a", [web])]]);
     const plan = planAdoption(pods, [container("p1", "a", POD_INFRA_CONTAINER), container("c1", "a", "web", { hash: "an-old-spec" }), container("c2", "a", "log")]);
     expect(plan.replace).toEqual(["c1"]);
@@ -55,7 +55,7 @@ describe("12.8 adoption after a kubelet restart", () => {
     expect([...plan.adopt.keys()]).toEqual(["p1"]);
   });
 
-  it("12.8 keeps only the newest of two instances of one container", () => {
+  it("keeps only the newest of two instances of one container", () => {
     const pods = new Map([["a", pod("a", [web])]]);
     // Oldest first: c-old was started before the kubelet died, c-new after a restart of the container.
     const plan = planAdoption(pods, [container("p1", "a", POD_INFRA_CONTAINER), container("c-old", "a", "web", { restarts: 1 }), container("c-new", "a", "web", { restarts: 2 })]);
@@ -64,7 +64,7 @@ describe("12.8 adoption after a kubelet restart", () => {
     expect(plan.remove).toEqual(["c-old"]);
   });
 
-  it("12.8 puts every container in exactly one list", () => {
+  it("puts every container in exactly one list", () => {
     const pods = new Map([["a", pod("a", [web, sidecar])]]);
     const all = [
       container("p0", "a", POD_INFRA_CONTAINER),

@@ -33,19 +33,19 @@ describe("12.1 httpGet probes and redirects", () => {
   const target = (): ProbeTarget => ({ runtime: {} as ContainerRuntime, containerId: "", container: { name: "app" }, podIP: "127.0.0.1" });
   const probe = (path: string) => runProbe({ httpGet: { path, port }, timeoutSeconds: 2 }, target());
 
-  it("12.1 follows a redirect on the same host, and judges the page it leads to", async () => {
+  it("follows a redirect on the same host, and judges the page it leads to", async () => {
     expect((await probe("/old-healthz")).result).toBe("success");
     const broken = await probe("/old-broken");
     expect(broken.result).toBe("failure");
     expect(broken.message).toContain("404");
   });
 
-  it("12.1 does not follow a redirect to another host: the 3xx is a success", async () => {
+  it("does not follow a redirect to another host: the 3xx is a success", async () => {
     // 127.0.0.1 -> localhost is another host name, even on the same machine.
     expect((await probe("/elsewhere")).result).toBe("success");
   });
 
-  it("12.1 fails after too many redirects", async () => {
+  it("fails after too many redirects", async () => {
     expect((await probe("/loop")).result).toBe("failure");
   });
 });

@@ -18,22 +18,22 @@ export interface AllowedStarterPass {
 export const STARTER_ALLOWLIST: AllowedStarterPass[] = [
   {
     file: "test/10-services.unit.test.ts",
-    test: 'the Service resource > fills in the type, the protocol and the target port',
+    test: '10 chapter > the Service resource (given code) > fills in the type, the protocol and the target port',
     reason: "The Service's defaulting and validation are given code since step 10.1 became given (they copy Kubernetes' rules; no decision for the learner).",
   },
   {
     file: "test/10-services.unit.test.ts",
-    test: 'the Service resource > accepts the example Service and reports every mistake of a bad one',
+    test: '10 chapter > the Service resource (given code) > accepts the example Service and reports every mistake of a bad one',
     reason: "The Service's defaulting and validation are given code since step 10.1 became given (they copy Kubernetes' rules; no decision for the learner).",
   },
   {
     file: "test/10-services.unit.test.ts",
-    test: 'what the proxy serves > puts cluster IPs on the bridge with `ip addr`, and takes them off without minding one already gone',
+    test: '10.3 what the proxy serves > puts cluster IPs on the bridge with `ip addr`, and takes them off without minding one already gone',
     reason: "The `ip addr` commands and BridgeAddresses are given code (shell strings, not a mechanism); step 10.3 is the proxy's sync.",
   },
   {
     file: "test/10-services.test.ts",
-    test: 'Services on Docker > puts addresses on a bridge through a short-lived container and takes every one off on close',
+    test: '10.3 on Docker > puts addresses on a bridge through a short-lived container and takes every one off on close',
     reason: "The `ip addr` commands and BridgeAddresses are given code (shell strings, not a mechanism); step 10.3 is the proxy's sync.",
   },
 ];

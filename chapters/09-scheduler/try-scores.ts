@@ -14,7 +14,7 @@ import type { Node, Pod } from "../../shared/api/index.ts";
 import type { RestClient } from "../04-kubectl/client/rest.ts";
 import { Framework } from "./framework/framework.ts";
 import { NodeInfo } from "./framework/node-info.ts";
-import { DEFAULT_WEIGHTS, defaultPlugins } from "./framework/registry.ts";
+import { DEFAULT_WEIGHTS, defaultPlugins } from "./framework/default-profile.ts";
 import { CycleState, type NodeScore } from "./framework/types.ts";
 import { findNodesThatFit, seededRandom, selectHost } from "./schedule-one.ts";
 

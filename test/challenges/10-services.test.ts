@@ -3,7 +3,7 @@
  * them; run them with `npm run check 10 -- --challenges`.
  */
 import { describe, expect, it } from "vitest";
-import { defaultService, validateService } from "@tree/10-services/api/service-validation.ts";
+import { defaultService, validateService } from "@tree/10-services/apiserver/service-validation.ts";
 import type { Service } from "../../shared/api/service.ts";
 
 function service(name: string, clusterIP: string, extra: Partial<NonNullable<Service["spec"]>> = {}): Service {
@@ -23,10 +23,10 @@ describe("10 challenge", () => {
   });
 
   it("findLeaks names an address no Service holds", async () => {
-    // Write api/repair.ts exporting
+    // Write apiserver/repair.ts exporting
     //   findLeaks(allocated: Map<string, { namespace: string; name: string }>, services: Service[]): string[]
     // the allocated addresses whose owner has no Service with that cluster IP.
-    const path = "@tree/10-services/api/repair.ts";
+    const path = "@tree/10-services/apiserver/repair.ts";
     const { findLeaks } = (await import(/* @vite-ignore */ path)) as {
       findLeaks: (allocated: Map<string, { namespace: string; name: string }>, services: Service[]) => string[];
     };

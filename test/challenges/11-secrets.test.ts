@@ -3,7 +3,7 @@
  * them; run them with `npm run check 11 -- --challenges`.
  */
 import { describe, expect, it } from "vitest";
-import * as secrets from "@tree/11-secrets/api/secrets.ts";
+import * as secrets from "@tree/11-secrets/apiserver/secrets.ts";
 import type { Secret } from "../../shared/api/config.ts";
 
 const b64 = (text: string) => Buffer.from(text).toString("base64");
