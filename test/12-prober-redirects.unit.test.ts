@@ -46,6 +46,8 @@ describe("12.1 httpGet probes and redirects", () => {
   });
 
   it("fails after too many redirects", async () => {
-    expect((await probe("/loop")).result).toBe("failure");
+    const loop = await probe("/loop");
+    expect(loop.result).toBe("failure");
+    expect(loop.message).toMatch(/stopped after 10 redirects/);
   });
 });
