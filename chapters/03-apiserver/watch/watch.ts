@@ -147,11 +147,12 @@ export async function serveWatch(
   if (request.timeoutSeconds !== undefined) timers.push(setTimeout(stop, request.timeoutSeconds * 1000));
 }
 
-// TODO(03.7): decide where the stream starts and return that store revision.
-// With no resourceVersion (`requested` undefined) or 0: list the objects, send
-// each one that passes `predicate` as an ADDED event (encoded with
-// request.encode), and start at the list's revision + 1. With resourceVersion
-// N: start at N + 1 (the client has seen everything up to N).
+// TODO(03.7): where the stream starts (return the first store revision to
+// deliver). With resourceVersion N the client has seen everything up to N. With
+// none (or "0") it has seen nothing: it first gets what exists now as ADDED
+// events. Either way it then gets every later change exactly once, with no gap.
+// Tests: "03.7 watch > resuming from a resourceVersion sees exactly the later events",
+// "03.7 watch > without a resourceVersion, starts with the existing objects as ADDED".
 async function startRevision(
   storage: ObjectStorage,
   request: WatchRequest,
@@ -162,10 +163,8 @@ async function startRevision(
   todo("03.7");
 }
 
-// TODO(03.7): watch the resource's prefix (resourcePrefix()) in the store from
-// `fromRevision`, calling onEvents with the events and onError if the watch
-// ends by itself. (If the store has compacted that revision it rejects with
-// StoreError "Compacted"; serveWatch turns that into the ERROR event.)
+// The store watch behind the stream: this resource in this namespace (or all
+// namespaces), from `fromRevision`. If the store ends it, the stream ends too.
 async function openStoreWatch(
   storage: ObjectStorage,
   resource: ResourceDefinition,
