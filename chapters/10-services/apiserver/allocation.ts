@@ -24,13 +24,13 @@ export class ServiceAllocator {
     readonly nodePorts: RangeAllocator,
   ) {}
 
-  // TODO(10.2): reserve the cluster IP (unless headless) and, for a NodePort
+  // TODO(10.1): reserve the cluster IP (unless headless) and, for a NodePort
   // Service, the node ports, and write them into the Service. All or nothing:
   // a failure gives back what was taken and throws Kubernetes' 422 (errorFor).
   // The FinishFunc keeps (true) or releases (false) everything. Tests: the
-  // "10.2" tests.
+  // "10.1" tests.
   async allocate(service: Service): Promise<FinishFunc> {
-    todo("10.2");
+    todo("10.1");
   }
 
   /** Gives back the cluster IP and node ports of a deleted Service. */

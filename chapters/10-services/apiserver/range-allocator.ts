@@ -65,25 +65,25 @@ export class RangeAllocator {
     return this.prefix + this.range.format(value);
   }
 
-  // TODO(10.2): reserve exactly `value`, atomically: the store's create-only
+  // TODO(10.1): reserve exactly `value`, atomically: the store's create-only
   // write decides between two racing requests. Use Kubernetes' messages:
   //   `provided ${what} is not in the valid range. The range of valid ${what}s is ${this.range.description}`
   //   `provided ${what} is already allocated`
   async allocate(value: number, owner: Owner, what = "value"): Promise<void> {
-    todo("10.2");
+    todo("10.1");
   }
 
-  // TODO(10.2): any free value. Another request may take it between your read
+  // TODO(10.1): any free value. Another request may take it between your read
   // and your write: that is not an error, try the next one. Start at
   // pickStart(), so a value just released is not handed out again at once.
   async allocateNext(owner: Owner, what = "value"): Promise<number> {
-    todo("10.2");
+    todo("10.1");
   }
 
-  // TODO(10.2): give `value` back only if `owner` still holds it: never free
+  // TODO(10.1): give `value` back only if `owner` still holds it: never free
   // another Service's value, even in a race.
   async release(value: number, owner: Owner): Promise<void> {
-    todo("10.2");
+    todo("10.1");
   }
 
   /** The values allocated now, with their owners (for tests and tools). */

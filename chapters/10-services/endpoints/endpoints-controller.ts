@@ -76,14 +76,14 @@ export class EndpointsController implements Controller {
     }
   }
 
-  // TODO(10.4): one pass for the Service "namespace/name": make its Endpoints
+  // TODO(10.3): one pass for the Service "namespace/name": make its Endpoints
   // match computeSubsets() (with the Service's labels). A deleted Service loses
   // its Endpoints; one without selector is not ours. Write nothing when
   // nothing changed. A stale cache must fail (409), not overwrite: the queue
-  // retries. Tests: the "10.4" tests.
+  // retries. Tests: the "10.3" tests.
   async sync(key: string): Promise<void> {
     const [namespace = "", name = ""] = key.split("/");
-    todo("10.4");
+    todo("10.3");
   }
 }
 

@@ -40,10 +40,10 @@ export function addressOf(pod: Pod): EndpointAddress {
 
 const byIp = (a: EndpointAddress, b: EndpointAddress) => a.ip.localeCompare(b.ip, undefined, { numeric: true });
 
-// TODO(10.4): the subsets of a Service: matching pods with an IP, not being
+// TODO(10.3): the subsets of a Service: matching pods with an IP, not being
 // deleted, grouped by the ports they serve; ready ones in addresses, the
 // others in notReadyAddresses. The result must not depend on the order of
 // the pods (sort). No selector: undefined.
 export function computeSubsets(service: Service, pods: readonly Pod[]): EndpointSubset[] | undefined {
-  todo("10.4");
+  todo("10.3");
 }

@@ -26,12 +26,12 @@ export function envPrefix(serviceName: string): string {
   return serviceName.toUpperCase().replace(/[-.]/g, "_");
 }
 
-// TODO(10.7): the variables of one Service, named and formatted exactly as
+// TODO(10.6): the variables of one Service, named and formatted exactly as
 // Kubernetes does (the table above): programs already read them. A Service
 // without a cluster IP, headless, or without ports gives none. Tests: the
-// "10.7" tests.
+// "10.6" tests.
 export function serviceVariables(service: Service): Record<string, string> {
-  todo("10.7");
+  todo("10.6");
 }
 
 export const serviceEnvSource: EnvSource = {

@@ -104,13 +104,13 @@ export class Proxy {
 
   /** Makes the listeners match the Services and their endpoints. */
   private async sync(): Promise<void> {
-    // TODO(10.3): make what is served match `wanted`. A Service port that is
+    // TODO(10.2): make what is served match `wanted`. A Service port that is
     // gone, or whose IP or ports changed (idOf), is closed first, so its
     // address and port are free again. Cluster IPs nobody uses leave the
     // bridge. New ones are served (serve()); one that fails is tried again
     // after retryDelayMs, and must not stop the others. Every served port
-    // gets its current ready endpoints. Tests: the "10.3" tests.
-    todo("10.3");
+    // gets its current ready endpoints. Tests: the "10.2" tests.
+    todo("10.2");
   }
 
   /** Puts the cluster IP on the bridge and opens the listeners of one Service port. */

@@ -34,8 +34,8 @@ export class RoundRobin {
     this.index = 0;
   }
 
-  // TODO(10.5): the endpoints take turns (undefined when there are none).
+  // TODO(10.4): the endpoints take turns (undefined when there are none).
   next(): Endpoint | undefined {
-    todo("10.5");
+    todo("10.4");
   }
 }

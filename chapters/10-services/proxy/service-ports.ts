@@ -23,10 +23,10 @@ export interface ServicePortInfo {
   endpoints: Endpoint[];
 }
 
-// TODO(10.3): what the proxy must serve: each TCP port of each Service with
+// TODO(10.2): what the proxy must serve: each TCP port of each Service with
 // a cluster IP (headless ones are not proxied), with only the READY
 // addresses of the Endpoints port of the same name, and the node port of a
-// NodePort Service. Tests: the "10.3" tests.
+// NodePort Service. Tests: the "10.2" tests.
 export function servicePorts(services: readonly Service[], endpoints: readonly Endpoints[]): ServicePortInfo[] {
-  todo("10.3");
+  todo("10.2");
 }

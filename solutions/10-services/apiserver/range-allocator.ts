@@ -64,7 +64,7 @@ export class RangeAllocator {
     return this.prefix + this.range.format(value);
   }
 
-  // STEP(10.2): reserve exactly `value`, atomically: the store's create-only
+  // STEP(10.1): reserve exactly `value`, atomically: the store's create-only
   // write decides between two racing requests. Use Kubernetes' messages:
   //   `provided ${what} is not in the valid range. The range of valid ${what}s is ${this.range.description}`
   //   `provided ${what} is already allocated`
@@ -82,7 +82,7 @@ export class RangeAllocator {
     //#end
   }
 
-  // STEP(10.2): any free value. Another request may take it between your read
+  // STEP(10.1): any free value. Another request may take it between your read
   // and your write: that is not an error, try the next one. Start at
   // pickStart(), so a value just released is not handed out again at once.
   async allocateNext(owner: Owner, what = "value"): Promise<number> {
@@ -104,7 +104,7 @@ export class RangeAllocator {
     //#end
   }
 
-  // STEP(10.2): give `value` back only if `owner` still holds it: never free
+  // STEP(10.1): give `value` back only if `owner` still holds it: never free
   // another Service's value, even in a race.
   async release(value: number, owner: Owner): Promise<void> {
     //#solution

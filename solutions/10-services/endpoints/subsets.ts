@@ -39,7 +39,7 @@ export function addressOf(pod: Pod): EndpointAddress {
 
 const byIp = (a: EndpointAddress, b: EndpointAddress) => a.ip.localeCompare(b.ip, undefined, { numeric: true });
 
-// STEP(10.4): the subsets of a Service: matching pods with an IP, not being
+// STEP(10.3): the subsets of a Service: matching pods with an IP, not being
 // deleted, grouped by the ports they serve; ready ones in addresses, the
 // others in notReadyAddresses. The result must not depend on the order of
 // the pods (sort). No selector: undefined.

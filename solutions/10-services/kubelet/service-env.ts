@@ -25,10 +25,10 @@ export function envPrefix(serviceName: string): string {
   return serviceName.toUpperCase().replace(/[-.]/g, "_");
 }
 
-// STEP(10.7): the variables of one Service, named and formatted exactly as
+// STEP(10.6): the variables of one Service, named and formatted exactly as
 // Kubernetes does (the table above): programs already read them. A Service
 // without a cluster IP, headless, or without ports gives none. Tests: the
-// "10.7" tests.
+// "10.6" tests.
 export function serviceVariables(service: Service): Record<string, string> {
   //#solution
   const ip = service.spec?.clusterIP;

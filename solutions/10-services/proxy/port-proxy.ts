@@ -80,11 +80,11 @@ export class PortProxy {
     socket.once("close", () => this.sockets.delete(socket));
   }
 
-  // STEP(10.6): join one client connection to one endpoint. A backend that
+  // STEP(10.5): join one client connection to one endpoint. A backend that
   // refuses (it just died; the Endpoints do not say so yet) is skipped, and the
   // client never notices. No endpoint left: close the client. Errors of either
   // socket must not crash the proxy; close() must be able to end both.
-  // Tests: the "10.6" tests.
+  // Tests: the "10.5" tests.
   private async handle(client: net.Socket): Promise<void> {
     //#solution
     this.track(client);

@@ -103,12 +103,12 @@ export class Proxy {
 
   /** Makes the listeners match the Services and their endpoints. */
   private async sync(): Promise<void> {
-    // STEP(10.3): make what is served match `wanted`. A Service port that is
+    // STEP(10.2): make what is served match `wanted`. A Service port that is
     // gone, or whose IP or ports changed (idOf), is closed first, so its
     // address and port are free again. Cluster IPs nobody uses leave the
     // bridge. New ones are served (serve()); one that fails is tried again
     // after retryDelayMs, and must not stop the others. Every served port
-    // gets its current ready endpoints. Tests: the "10.3" tests.
+    // gets its current ready endpoints. Tests: the "10.2" tests.
     //#solution
     const wanted = new Map(servicePorts(this.services.list(), this.endpoints.list()).map((p) => [p.key, p]));
     // Gone, or changed address: close first, so the address and port are free again.

@@ -33,7 +33,7 @@ export class RoundRobin {
     this.index = 0;
   }
 
-  // STEP(10.5): the endpoints take turns (undefined when there are none).
+  // STEP(10.4): the endpoints take turns (undefined when there are none).
   next(): Endpoint | undefined {
     //#solution
     if (this.endpoints.length === 0) return undefined;

@@ -22,10 +22,10 @@ export interface ServicePortInfo {
   endpoints: Endpoint[];
 }
 
-// STEP(10.3): what the proxy must serve: each TCP port of each Service with
+// STEP(10.2): what the proxy must serve: each TCP port of each Service with
 // a cluster IP (headless ones are not proxied), with only the READY
 // addresses of the Endpoints port of the same name, and the node port of a
-// NodePort Service. Tests: the "10.3" tests.
+// NodePort Service. Tests: the "10.2" tests.
 export function servicePorts(services: readonly Service[], endpoints: readonly Endpoints[]): ServicePortInfo[] {
   //#solution
   const out: ServicePortInfo[] = [];
