@@ -20,6 +20,8 @@ import { availableChapters, CHAPTERS, REPO_ROOT } from "../shared/chapters.ts";
 import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
 import { connectDocker } from "../shared/docker.ts";
 import { ensureTestImage, TEST_IMAGE } from "../shared/test-image.ts";
+import { atInterrupt, interrupted } from "./interrupt.ts";
+import { remainingSteps } from "./starters.ts";
 import { bytes, c, progressLine, UserError } from "./ui.ts";
 
 type KubeconfigModule = typeof import("../solutions/04-kubectl/kubectl/kubeconfig.ts");
@@ -33,31 +35,28 @@ export interface UpOptions {
   kubeconfig?: string;
 }
 
-export function parseUpArgs(args: string[]): UpOptions {
-  const value = (flag: string) => {
-    const i = args.indexOf(flag);
-    if (i < 0) return undefined;
-    const v = args[i + 1];
-    if (v === undefined || v.startsWith("--")) throw new UserError(`${flag} needs a value`);
-    return v;
-  };
-  const treeName = value("--tree") ?? "solutions";
+/** The options of `npm start` (parsed by workshop/args.ts) -> what up() needs. */
+export function upOptions(values: Record<string, string | boolean | undefined>): UpOptions {
+  const treeName = (values.tree as string | undefined) ?? "solutions";
   if (treeName !== "solutions" && treeName !== "chapters") {
     throw new UserError(`--tree is "solutions" (the reference) or "chapters" (your code), not "${treeName}"`);
   }
-  const portText = value("--port") ?? "8080";
+  const portText = (values.port as string | undefined) ?? "8080";
   const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a port number, not "${portText}"`);
-  const known = new Set(["--tree", "--port", "--data", "--fresh", "--kubeconfig"]);
-  const unknown = args.filter((a, i) => a.startsWith("--") && !known.has(a) && !known.has(args[i - 1] ?? ""));
-  if (unknown.length) throw new UserError(`unknown option ${unknown[0]}: options are --tree, --port, --data, --fresh, --kubeconfig`);
+  if (!/^\d+$/.test(portText) || port > 65535) throw new UserError(`--port must be a port number, not "${portText}"`);
   return {
     tree: join(REPO_ROOT, treeName),
     port,
-    dataDir: value("--data") ?? join(REPO_ROOT, ".cluster", "data"),
-    fresh: args.includes("--fresh"),
-    kubeconfig: value("--kubeconfig"),
+    dataDir: (values.data as string | undefined) ?? join(REPO_ROOT, ".cluster", "data"),
+    fresh: values.fresh === true,
+    kubeconfig: values.kubeconfig as string | undefined,
   };
+}
+
+/** True when chapter 04 of the learner's tree has no TODO left, so `npm run kubectl` can work. */
+function learnerKubectlReady(): boolean {
+  const chapter = CHAPTERS.find((ch) => ch.number === "04")!;
+  return existsSync(join(REPO_ROOT, "chapters", chapter.slug)) && remainingSteps(chapter).length === 0;
 }
 
 /** The highest chapter whose folder exists in the tree (and in this checkout's plan). */
@@ -66,8 +65,8 @@ export function highestChapter(tree: string): string | undefined {
   return present.at(-1)?.number;
 }
 
-export async function up(args: string[]): Promise<void> {
-  const options = parseUpArgs(args);
+export async function up(values: Record<string, string | boolean | undefined>): Promise<void> {
+  const options = upOptions(values);
   const step = (text: string) => console.log(`${c.dim("...")} ${text}`);
   const upTo = highestChapter(options.tree);
   if (!upTo || upTo < "03" || !existsSync(join(options.tree, "02-etcd")) || !existsSync(join(options.tree, "03-apiserver"))) {
@@ -86,21 +85,30 @@ export async function up(args: string[]): Promise<void> {
   if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
   step(`store: opening ${relative(process.cwd(), options.dataDir) || options.dataDir}`);
 
+  // From here on, Ctrl-C stops the cluster (once its bring-up is done) and
+  // interrupt.ts then removes whatever still carries this run's labels.
+  const starting = startClusterFromTree({
+    tree: options.tree,
+    upTo,
+    nodes: withKubelets ? 3 : undefined,
+    dataDir: options.dataDir,
+    port: options.port,
+    labels: { "k8s-workshop.npm-start": "true" },
+    log: (line) => {
+      if (interrupted()) return;
+      if (/: starting$/.test(line)) step(line.replace(/: starting$/, ""));
+      else if (/^(store|apiserver|network|kubelet): /.test(line)) step(line);
+      else if (process.env.WORKSHOP_DEBUG) console.log(c.dim(line));
+    },
+  });
+  atInterrupt(async () => {
+    const bringUpLimit = new Promise<undefined>((done) => setTimeout(() => done(undefined), 10_000).unref());
+    const running = await Promise.race([starting.catch(() => undefined), bringUpLimit]);
+    await running?.close();
+  });
   let cluster: Cluster;
   try {
-    cluster = await startClusterFromTree({
-      tree: options.tree,
-      upTo,
-      nodes: withKubelets ? 3 : undefined,
-      dataDir: options.dataDir,
-      port: options.port,
-      labels: { "k8s-workshop.npm-start": "true" },
-      log: (line) => {
-        if (/: starting$/.test(line)) step(line.replace(/: starting$/, ""));
-        else if (/^(store|apiserver|network|kubelet): /.test(line)) step(line);
-        else if (process.env.WORKSHOP_DEBUG) console.log(c.dim(line));
-      },
-    });
+    cluster = await starting;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
       throw new UserError(`port ${options.port} is taken: pick another with npm start -- --port 8081`);
@@ -108,35 +116,27 @@ export async function up(args: string[]): Promise<void> {
     throw err;
   }
 
-  try {
-    const kubeconfigFile = join(options.tree, "04-kubectl/kubectl/kubeconfig.ts");
-    let kubeconfig: string | undefined;
-    if (existsSync(kubeconfigFile)) {
-      const kubeconfigModule = (await import(pathToFileURL(kubeconfigFile).href)) as KubeconfigModule;
-      kubeconfig = options.kubeconfig ? resolve(options.kubeconfig) : kubeconfigModule.WORKSHOP_KUBECONFIG;
-      // From chapter 11 on: the secure port (TLS) and the admin's token (kubectl sends tokens only over TLS).
-      await kubeconfigModule.writeKubeconfig(kubeconfig, { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
-    }
-
-    console.log();
-    console.log(`${c.green("The cluster is up.")} apiserver: ${c.cyan(cluster.url)}`);
-    if (cluster.nodes.length > 0) console.log(`nodes: ${cluster.nodes.map((n) => n.nodeName).join(", ")} (network ${cluster.network ?? "bridge"})`);
-    if (kubeconfig) {
-      const rel = relative(process.cwd(), kubeconfig);
-      console.log(`kubeconfig: ${c.cyan(rel)}`);
-      console.log(`  the real kubectl:  ${c.cyan(`KUBECONFIG=${rel} kubectl get pods`)}`);
-      console.log(`  your kubectl:      ${c.cyan("npm run kubectl -- get pods")}`);
-      if (cluster.nodes.length > 0) console.log(`  run a pod:         ${c.cyan("npm run kubectl -- apply -f examples/pod.yaml")}`);
-    }
-    console.log(c.dim("Ctrl-C stops it and removes its containers (the data stays in the data folder; --fresh starts empty)."));
-
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
-    });
-    console.log("\nstopping ...");
-  } finally {
-    await cluster.close();
+  const kubeconfigFile = join(options.tree, "04-kubectl/kubectl/kubeconfig.ts");
+  let kubeconfig: string | undefined;
+  if (existsSync(kubeconfigFile)) {
+    const kubeconfigModule = (await import(pathToFileURL(kubeconfigFile).href)) as KubeconfigModule;
+    kubeconfig = options.kubeconfig ? resolve(options.kubeconfig) : kubeconfigModule.WORKSHOP_KUBECONFIG;
+    // From chapter 11 on: the secure port (TLS) and the admin's token (kubectl sends tokens only over TLS).
+    await kubeconfigModule.writeKubeconfig(kubeconfig, { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
   }
-  console.log("stopped.");
+
+  console.log();
+  console.log(`${c.green("The cluster is up.")} apiserver: ${c.cyan(cluster.url)}`);
+  if (cluster.nodes.length > 0) console.log(`nodes: ${cluster.nodes.map((n) => n.nodeName).join(", ")} (network ${cluster.network ?? "bridge"})`);
+  if (kubeconfig) {
+    const rel = relative(process.cwd(), kubeconfig);
+    // `npm run kubectl` runs the learner's kubectl (chapters/04): suggest it only once it is written.
+    const ours = learnerKubectlReady() ? "npm run kubectl --" : "npm run kubectl -- --tree solutions";
+    console.log(`kubeconfig: ${c.cyan(rel)}`);
+    console.log(`  the real kubectl:  ${c.cyan(`KUBECONFIG=${rel} kubectl get pods`)}`);
+    console.log(`  ${learnerKubectlReady() ? "your kubectl:     " : "the reference one:"} ${c.cyan(`${ours} get pods`)}${learnerKubectlReady() ? "" : c.dim(" (yours, npm run kubectl, works once chapter 04 is done)")}`);
+    if (cluster.nodes.length > 0) console.log(`  run a pod:         ${c.cyan(`${ours} apply -f examples/pod.yaml`)}`);
+  }
+  console.log(c.dim("Ctrl-C stops it and removes its containers, network and addresses (the data stays in the data folder; --fresh starts empty)."));
+  await new Promise<never>(() => {}); // until Ctrl-C: interrupt.ts stops the cluster, says what it removed and exits
 }

@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CHAPTERS } from "../chapters.ts";
-import { connectDocker } from "../docker.ts";
+import { connectDocker, runLabels } from "../docker.ts";
 import { COMPONENTS } from "./components/index.ts";
 import { CLUSTER_LABEL, removeClusterObjects } from "./network.ts";
 import type { Cluster, ClusterComponent, ClusterContext, ClusterOptions } from "./types.ts";
@@ -37,7 +37,8 @@ export async function startClusterFromTree(options: ClusterOptions): Promise<Clu
     id,
     tree: options.tree,
     upTo: options.upTo,
-    labels: { ...options.labels, [CLUSTER_LABEL]: id },
+    // runLabels(): which process made it, so a sweeper can remove what a killed run left.
+    labels: { ...runLabels(), ...options.labels, [CLUSTER_LABEL]: id },
     tempDir,
     has(chapter) {
       const c = CHAPTERS.find((x) => x.number === chapter);
