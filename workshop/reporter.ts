@@ -30,8 +30,12 @@ export type ProgressMessage = { type: "workshop-test"; status: ReportedTest["sta
 
 const relative = (file: string) => (file.startsWith(`${process.cwd()}/`) ? file.slice(process.cwd().length + 1) : file);
 
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+
 export function firstLines(text: string, n: number): string {
   return text
+    .replace(ANSI, "")
     .split("\n")
     .filter((l) => l.trim() && !/^\s+at /.test(l))
     .slice(0, n)
