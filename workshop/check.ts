@@ -193,7 +193,9 @@ export function explainFailure(run: ChapterRun, how: { stepCheck: boolean }): vo
     groups.set(g, [...(groups.get(g) ?? []), t]);
   }
   const order = [...groups.keys()].sort(compareGroups);
-  for (const g of order) {
+  // The first few steps in full; the rest in one line (they may follow from the first).
+  const shown = order.slice(0, 3);
+  for (const g of shown) {
     const tests = groups.get(g)!;
     const title = /^\d{2}\.\d+$/.test(g) ? stepTitle(chapter, g) : undefined;
     console.log(`  ${c.bold(/^\d/.test(g) && !g.includes("chapter") ? `step ${g}` : g)}${title ? ` (${title})` : ""}`);
@@ -202,6 +204,11 @@ export function explainFailure(run: ChapterRun, how: { stepCheck: boolean }): vo
       for (const l of (t.message ?? "").split("\n").slice(0, 3)) console.log(c.dim(`        ${l}`));
     }
     if (tests.length > 3) console.log(c.dim(`    ... and ${tests.length - 3} more in this step`));
+  }
+  const hidden = order.slice(shown.length);
+  if (hidden.length) {
+    const count = hidden.reduce((n, g) => n + groups.get(g)!.length, 0);
+    console.log(c.dim(`  ... and ${count} failing test(s) in ${hidden.join(", ")} (npm run check ${chapter.number} -- --verbose lists them)`));
   }
   console.log();
 
