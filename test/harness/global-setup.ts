@@ -37,7 +37,8 @@ export default async function setup(project: TestProject) {
   }
   if (available) {
     // What runs killed earlier left behind (their process is gone): removed, in one line.
-    const swept = sweepLine(await sweepDeadRuns(docker));
+    // (Under the workshop CLI, which passes WORKSHOP_RUN_ID, the CLI has just swept.)
+    const swept = process.env.WORKSHOP_RUN_ID ? undefined : sweepLine(await sweepDeadRuns(docker));
     if (swept) console.log(swept);
     await ensureTestImage(docker);
   }
