@@ -74,7 +74,14 @@ async function cleanUp(docker: boolean): Promise<void> {
   }
   // Whatever the cleanups did not remove (a kubelet stopped mid-way, a test
   // process killed before its afterAll), this run's labels still find.
-  const after = await removeRunObjects(connectDocker(), currentRunId());
-  const all = before ? mergeRemoved(before, after) : after;
+  // Again until a pass finds nothing: a container create that was already on
+  // its way to the engine when the kubelets stopped can land after a pass.
+  let all = before ?? (await removeRunObjects(connectDocker(), currentRunId()));
+  for (let pass = 0; pass < 6; pass++) {
+    await new Promise((r) => setTimeout(r, pass === 0 ? 300 : 1000));
+    const more = await removeRunObjects(connectDocker(), currentRunId());
+    all = mergeRemoved(all, more);
+    if (isEmpty(more)) break;
+  }
   console.log(isEmpty(all) ? "stopped: nothing was left to remove." : `stopped: removed ${describeRemoved(all)}.`);
 }
