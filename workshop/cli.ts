@@ -83,7 +83,8 @@ async function prepareRun(command: string, arg: string | undefined): Promise<voi
     import("./sweeper.ts"),
   ]);
   startRun();
-  handleInterrupts({ docker: true });
+  // Ctrl-C is how npm start and watch end (exit 0); it cuts a check short (130, as shells report SIGINT).
+  handleInterrupts({ docker: true, exitCode: command === "check" ? 130 : 0 });
   // `check 02` to `check 04` need no Docker engine; everything else does.
   const needsDocker = command !== "check" || !arg || !/^0?[234](\.\d+)?$/.test(arg);
   await fastChecks({ docker: needsDocker });

@@ -6,7 +6,8 @@
  *
  * On the first SIGINT, SIGTERM or SIGHUP: run the registered cleanups, then
  * remove whatever Docker object still carries this run's id, print what was
- * removed, and exit 130. A second Ctrl-C while cleaning is ignored (with a
+ * removed, and exit: 0 for commands that run until Ctrl-C (npm start, watch),
+ * 130 for one that was cut short (check). A second Ctrl-C while cleaning is ignored (with a
  * note), and a hard deadline makes sure the command ends: what is left then
  * is removed by the sweeper at the next start.
  */
@@ -36,7 +37,7 @@ export function interrupted(): boolean {
  * Installs the signal handlers. `docker`: whether this command may have
  * created Docker objects (then the run's leftovers are removed by label).
  */
-export function handleInterrupts(options: { docker: boolean; deadlineMs?: number }): void {
+export function handleInterrupts(options: { docker: boolean; deadlineMs?: number; exitCode?: number }): void {
   if (installed) return;
   installed = true;
   const deadlineMs = options.deadlineMs ?? Number(process.env.WORKSHOP_CLEANUP_DEADLINE_MS || 30_000);
@@ -52,7 +53,7 @@ export function handleInterrupts(options: { docker: boolean; deadlineMs?: number
       process.exit(1);
     }, deadlineMs).unref();
     void cleanUp(options.docker).then(
-      () => process.exit(130),
+      () => process.exit(options.exitCode ?? 130),
       (err: Error) => {
         console.error(c.red(`cleanup failed: ${err.message}. The next npm start or npm run check removes what is left.`));
         process.exit(1);
