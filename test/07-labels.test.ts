@@ -11,7 +11,7 @@ import { EVENTS, PODS } from "@tree/04-kubectl/client/resources.ts";
 import { RestClient } from "@tree/04-kubectl/client/rest.ts";
 import { run } from "@tree/04-kubectl/kubectl/main.ts";
 import { installSelectors } from "@tree/07-labels/index.ts";
-import "@tree/07-labels/kubectl/index.ts";
+import { kubectlPlugin } from "@tree/07-labels/kubectl/index.ts";
 import type { KubeObject, Pod } from "../shared/api/index.ts";
 import { startCluster, type TestCluster } from "./harness/cluster.ts";
 import { http, openWatch } from "./harness/http.ts";
@@ -228,7 +228,7 @@ interface Result {
 
 /** Our kubectl, in-process, against the test cluster. */
 function kubectl(args: string[]): Promise<Result> {
-  return runOurKubectl(run, cluster.url, args);
+  return runOurKubectl(run, cluster.url, args, { plugins: [kubectlPlugin] });
 }
 
 const firstColumn = (out: string) => out.trimEnd().split("\n").slice(1).map((l) => l.split(/\s+/)[0]);
@@ -320,7 +320,7 @@ describe("07.6 our kubectl: get -l, --show-labels, label, annotate, delete -l", 
 // Skipped only on a machine without kubectl; under CI=true a skip fails the run (test/harness/no-skips-reporter.ts).
 const haveKubectl = kubectlAvailable();
 
-describe.skipIf(!haveKubectl)("07 the real kubectl", () => {
+describe.skipIf(!haveKubectl)("07 chapter > the real kubectl", () => {
   let k: Kubectl;
   let ns: string;
   beforeAll(async () => {

@@ -72,6 +72,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       data: { type: "string" },
       fresh: { type: "boolean" },
       kubeconfig: { type: "string" },
+      "dashboard-port": { type: "string" },
+      "no-dashboard": { type: "boolean" },
     },
     describe: {
       "--tree solutions|chapters": "run the reference (default) or your own code",
@@ -79,16 +81,26 @@ export const COMMANDS: Record<string, CommandSpec> = {
       "--data DIR": "the store's folder (default .cluster/data)",
       "--fresh": "start with an empty store",
       "--kubeconfig FILE": "where to write the kubeconfig (default .kube/config)",
+      "--dashboard-port N": "the dashboard's port on 127.0.0.1 (default 8090; 0 picks a free one)",
+      "--no-dashboard": "no dashboard",
     },
+  },
+  top: {
+    summary: "the cluster's nodes, pods, controllers and services in the terminal, live",
+    args: "",
+    maxPositionals: 0,
+    options: { kubeconfig: { type: "string" }, server: { type: "string" } },
+    describe: { "--kubeconfig FILE": "the cluster to show (default $KUBECONFIG, else .kube/config of npm start)", "--server URL": "an apiserver without authentication" },
   },
   help: { summary: "this list", args: "", maxPositionals: 0, options: {}, describe: {} },
   "gen-starters": { summary: "(maintainers) generate chapters/ from solutions/", args: "[NN]", maxPositionals: 1, options: {}, describe: {} },
+  "lint-lessons": { summary: "(maintainers) check the lessons' plain English", args: "[NN]", maxPositionals: 1, options: {}, describe: {} },
   "verify-starters": { summary: "(maintainers) prove every test fails on its starter", args: "[NN]", maxPositionals: 1, options: {}, describe: {} },
 };
 
 /** The npm script that runs a command, for usage lines. */
 export function npmCommand(name: string): string {
-  return name === "up" ? "npm start" : `npm run ${name === "gen-starters" ? "gen:starters" : name === "verify-starters" ? "verify:starters" : name}`;
+  return name === "up" ? "npm start" : `npm run ${name.replace(/^(gen|verify|lint)-/, "$1:")}`;
 }
 
 export function usage(name: string): string {

@@ -61,8 +61,13 @@ async function main(argv: string[]): Promise<number> {
     case "up":
       await (await import("./up.ts")).up(values);
       return 0;
+    case "top":
+      await (await import("./top.ts")).top(rest);
+      return 0;
     case "gen-starters":
       return (await import("./gen-starters.ts")).genStarters(arg);
+    case "lint-lessons":
+      return (await import("./lint-lessons.ts")).lintLessonsCommand(arg) ? 0 : 1;
     case "verify-starters":
       return (await (await import("./verify-starters.ts")).verifyStarters(arg)) ? 0 : 1;
     default:

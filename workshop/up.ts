@@ -10,8 +10,9 @@
  *
  * --tree chapters runs the learner's own code instead of the reference.
  * The bring-up is shared with the tests (shared/cluster/): every component is
- * started in chapter order and stopped in reverse order; Ctrl-C removes every
- * container and the network the cluster created (the store's data stays).
+ * started in the order of shared/cluster/components/index.ts and stopped in
+ * reverse order; Ctrl-C removes every container and the network the cluster
+ * created (the store's data stays).
  */
 import { existsSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -20,6 +21,7 @@ import { availableChapters, CHAPTERS, REPO_ROOT } from "../shared/chapters.ts";
 import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
 import { connectDocker } from "../shared/docker.ts";
 import { ensureTestImage, TEST_IMAGE } from "../shared/test-image.ts";
+import { ClusterFeed, PortTakenError, startDashboard, type DashboardServer } from "./dashboard/index.ts";
 import { atInterrupt, interrupted } from "./interrupt.ts";
 import { remainingSteps } from "./starters.ts";
 import { bytes, c, progressLine, UserError } from "./ui.ts";
@@ -33,7 +35,11 @@ export interface UpOptions {
   fresh: boolean;
   /** Where to write the kubeconfig (default .kube/config). */
   kubeconfig?: string;
+  /** The dashboard's port on 127.0.0.1 (default 8090); undefined with --no-dashboard. */
+  dashboardPort: number | undefined;
 }
+
+export const DEFAULT_DASHBOARD_PORT = 8090;
 
 /** The options of `npm start` (parsed by workshop/args.ts) -> what up() needs. */
 export function upOptions(values: Record<string, string | boolean | undefined>): UpOptions {
@@ -41,22 +47,31 @@ export function upOptions(values: Record<string, string | boolean | undefined>):
   if (treeName !== "solutions" && treeName !== "chapters") {
     throw new UserError(`--tree is "solutions" (the reference) or "chapters" (your code), not "${treeName}"`);
   }
-  const portText = (values.port as string | undefined) ?? "8080";
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65535) throw new UserError(`--port must be a port number, not "${portText}"`);
+  const portNumber = (flag: string, fallback: number) => {
+    const text = (values[flag] as string | undefined) ?? String(fallback);
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n > 65535) throw new UserError(`--${flag} must be a port number, not "${text}"`);
+    return n;
+  };
   return {
     tree: join(REPO_ROOT, treeName),
-    port,
+    port: portNumber("port", 8080),
     dataDir: (values.data as string | undefined) ?? join(REPO_ROOT, ".cluster", "data"),
     fresh: values.fresh === true,
     kubeconfig: values.kubeconfig as string | undefined,
+    dashboardPort: values["no-dashboard"] === true ? undefined : portNumber("dashboard-port", DEFAULT_DASHBOARD_PORT),
   };
 }
 
-/** True when chapter 04 of the learner's tree has no TODO left, so `npm run kubectl` can work. */
+/** True when chapter 04 of the learner's tree has no TODO left, so `npm run kubectl` (which runs chapters/) can work. */
 function learnerKubectlReady(): boolean {
   const chapter = CHAPTERS.find((ch) => ch.number === "04")!;
   return existsSync(join(REPO_ROOT, "chapters", chapter.slug)) && remainingSteps(chapter).length === 0;
+}
+
+/** The chapters of the tree that take part, up to `upTo`: what the dashboard says runs the cluster. */
+function chaptersOf(tree: string, upTo: string): string[] {
+  return CHAPTERS.filter((ch) => ch.number <= upTo && existsSync(join(tree, ch.slug))).map((ch) => ch.number);
 }
 
 /** The highest chapter whose folder exists in the tree (and in this checkout's plan). */
@@ -82,6 +97,21 @@ export async function up(values: Record<string, string | boolean | undefined>): 
     });
     line.done();
   }
+  // The dashboard listens first, so a taken port stops us before the cluster starts.
+  const feed = new ClusterFeed({ cluster: { tree: relative(REPO_ROOT, options.tree), chapters: chaptersOf(options.tree, upTo) } });
+  let dashboard: DashboardServer | undefined;
+  if (options.dashboardPort !== undefined) {
+    try {
+      dashboard = await startDashboard(feed, options.dashboardPort);
+    } catch (err) {
+      if (err instanceof PortTakenError) {
+        throw new UserError(
+          `the dashboard's port ${err.port} is taken: pick another with npm start -- --dashboard-port ${err.port + 1}, or --no-dashboard`,
+        );
+      }
+      throw err;
+    }
+  }
   if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
   step(`store: opening ${relative(process.cwd(), options.dataDir) || options.dataDir}`);
 
@@ -102,6 +132,8 @@ export async function up(values: Record<string, string | boolean | undefined>): 
     },
   });
   atInterrupt(async () => {
+    await dashboard?.close();
+    await feed.stop();
     const bringUpLimit = new Promise<undefined>((done) => setTimeout(() => done(undefined), 10_000).unref());
     const running = await Promise.race([starting.catch(() => undefined), bringUpLimit]);
     await running?.close();
@@ -110,6 +142,7 @@ export async function up(values: Record<string, string | boolean | undefined>): 
   try {
     cluster = await starting;
   } catch (err) {
+    await dashboard?.close();
     if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
       throw new UserError(`port ${options.port} is taken: pick another with npm start -- --port 8081`);
     }
@@ -125,16 +158,20 @@ export async function up(values: Record<string, string | boolean | undefined>): 
     await kubeconfigModule.writeKubeconfig(kubeconfig, { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
   }
 
+  if (dashboard) await feed.start({ server: cluster.url, token: cluster.adminToken });
+
   console.log();
   console.log(`${c.green("The cluster is up.")} apiserver: ${c.cyan(cluster.url)}`);
+  if (dashboard) console.log(`dashboard: ${c.cyan(dashboard.url)} (the same picture in a terminal: ${c.cyan("npm run top")})`);
   if (cluster.nodes.length > 0) console.log(`nodes: ${cluster.nodes.map((n) => n.nodeName).join(", ")} (network ${cluster.network ?? "bridge"})`);
   if (kubeconfig) {
     const rel = relative(process.cwd(), kubeconfig);
     // `npm run kubectl` runs the learner's kubectl (chapters/04): suggest it only once it is written.
-    const ours = learnerKubectlReady() ? "npm run kubectl --" : "npm run kubectl -- --tree solutions";
+    const ready = learnerKubectlReady();
+    const ours = ready ? "npm run kubectl --" : "npm run kubectl -- --tree solutions";
     console.log(`kubeconfig: ${c.cyan(rel)}`);
     console.log(`  the real kubectl:  ${c.cyan(`KUBECONFIG=${rel} kubectl get pods`)}`);
-    console.log(`  ${learnerKubectlReady() ? "your kubectl:     " : "the reference one:"} ${c.cyan(`${ours} get pods`)}${learnerKubectlReady() ? "" : c.dim(" (yours, npm run kubectl, works once chapter 04 is done)")}`);
+    console.log(`  ${ready ? "your kubectl:     " : "the reference one:"} ${c.cyan(`${ours} get pods`)}${ready ? "" : c.dim(" (yours, npm run kubectl, works once chapter 04 is done)")}`);
     if (cluster.nodes.length > 0) console.log(`  run a pod:         ${c.cyan(`${ours} apply -f examples/pod.yaml`)}`);
   }
   console.log(c.dim("Ctrl-C stops it and removes its containers, network and addresses (the data stays in the data folder; --fresh starts empty)."));

@@ -78,7 +78,7 @@ describe.skipIf(!runs)("nothing is left behind", () => {
     const dataDir = mkdtempSync(join(copy, "data-"));
     const term = openTerminal(copy, { NO_COLOR: "1" });
     terminals.push(term);
-    term.type(`npm start -- --port 0 --fresh --data ${dataDir} --kubeconfig ${join(dataDir, "kubeconfig")}`);
+    term.type(`npm start -- --port 0 --no-dashboard --fresh --data ${dataDir} --kubeconfig ${join(dataDir, "kubeconfig")}`);
     const url = (await term.waitFor(/The cluster is up\. apiserver: (http:\/\/127\.0\.0\.1:\d+)/, 180_000))[1]!;
     const network = (await term.waitFor(/network (k8s-workshop-[0-9a-f]{8})/))[1]!;
     const networkId = (await docker.getNetwork(network).inspect()).Id as string;
@@ -119,7 +119,7 @@ describe.skipIf(!runs)("nothing is left behind", () => {
 
   it("a run killed with SIGKILL leaves objects behind, and the next npm start removes them and says so", async () => {
     const dataDir = mkdtempSync(join(copy, "data-"));
-    const args = ["--import", "tsx", "workshop/cli.ts", "up", "--port", "0", "--fresh", "--data", dataDir, "--kubeconfig", join(dataDir, "kubeconfig")];
+    const args = ["--import", "tsx", "workshop/cli.ts", "up", "--port", "0", "--no-dashboard", "--fresh", "--data", dataDir, "--kubeconfig", join(dataDir, "kubeconfig")];
     const killed = spawn(process.execPath, args, { cwd: copy, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
     children.push(killed);
     let text = "";
@@ -139,7 +139,7 @@ describe.skipIf(!runs)("nothing is left behind", () => {
 
     const term = openTerminal(copy, { NO_COLOR: "1" });
     terminals.push(term);
-    term.type(`npm start -- --port 0 --data ${dataDir} --kubeconfig ${join(dataDir, "kubeconfig")}`);
+    term.type(`npm start -- --port 0 --no-dashboard --data ${dataDir} --kubeconfig ${join(dataDir, "kubeconfig")}`);
     const line = await term.waitFor(new RegExp(`removed what an earlier run left behind \\(pid ${killed.pid}, no longer running\\): \\d+ containers, network k8s-workshop-`), 120_000);
     expect(line[0]).toBeDefined();
     for (const name of left) expect(await leftovers()).not.toContain(name);
