@@ -15,6 +15,7 @@ import { stepOf } from "../../workshop/check.ts";
 import { codeHash, standing, testsHash } from "../../workshop/record.ts";
 import { sweepDeadRuns, sweepLine } from "../../workshop/sweeper.ts";
 import { colourWanted } from "../../workshop/ui.ts";
+import { nodeVersion } from "../../workshop/doctor.ts";
 import { hostname } from "node:os";
 
 function cli(...args: string[]) {
@@ -75,6 +76,15 @@ describe("colours", () => {
     expect(colourWanted({ FORCE_COLOR: "1" }, false)).toBe(true);
     expect(colourWanted({ FORCE_COLOR: "0" }, true)).toBe(false);
     expect(colourWanted({ FORCE_COLOR: "1", NO_COLOR: "1" }, false)).toBe(true);
+  });
+});
+
+describe("doctor", () => {
+  it("compares Node's version with package.json engines and says how to fix it", () => {
+    expect(nodeVersion("18.19.0").ok).toBe(false);
+    expect(nodeVersion("18.19.0").fix).toMatch(/install Node/);
+    expect(nodeVersion(process.versions.node).ok).toBe(true);
+    expect(nodeVersion("99.0.0").ok).toBe(true);
   });
 });
 
