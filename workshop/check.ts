@@ -19,6 +19,7 @@ import { chapterPassed, type ChapterRun, isChallenge, runChapterTests, stepTestF
 import { resolveChapter, resolveStep } from "./resolve.ts";
 import { compareSteps, generateChapter, remainingSteps, type StepLocation } from "./starters.ts";
 import { loadState, saveState } from "./state.ts";
+import { stepOfTestName } from "./test-names.ts";
 import { c, table, UserError } from "./ui.ts";
 
 export interface CheckOptions {
@@ -168,10 +169,8 @@ function chaptersUpTo(upTo: string | undefined): Chapter[] {
 
 /** "05.2 kubelet > ..." -> "05.2"; "05 chapter > ..." -> "05 chapter"; else undefined. */
 export function stepOf(name: string): string | undefined {
-  const m = /^(\d{2})\.(\d+)\b/.exec(name);
-  if (m) return `${m[1]}.${Number(m[2])}`;
-  const ch = /^(\d{2}) chapter\b/.exec(name);
-  return ch ? `${ch[1]} chapter` : undefined;
+  const step = stepOfTestName(name);
+  return step === undefined ? undefined : step.includes(".") ? step : `${step} chapter`;
 }
 
 /** Step order: steps by number, then the whole-chapter tests, then tests without a step. */

@@ -101,5 +101,5 @@ describe.skipIf(!inject("dockerAvailable"))("check, solve and reset", () => {
       expect(readFileSync(join(copy, "chapters", chapter.slug, rel), "utf8")).toBe(text);
     }
     expect(cli("progress").out).toMatch(/01\s+.*not started/);
-  });
+  }, 300_000); // two CLI runs and chapter 01's Docker tests
 });

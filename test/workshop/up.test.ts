@@ -68,7 +68,7 @@ async function startUp(...extraArgs: string[]): Promise<{ url: string; child: Ch
   const url = await waitFor("the cluster to say it is up", () => {
     if (child.exitCode !== null) throw new Error(`up exited with ${child.exitCode}: ${text}`);
     return /The cluster is up\. apiserver: (http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1];
-  });
+  }, { timeoutMs: 120_000 }); // a bring-up with three kubelets takes long on a loaded machine
   outputs.push(() => text);
   return { url, child, output: () => text };
 }
@@ -118,7 +118,7 @@ describe("npm start", () => {
     }
     expect(await stop(second.child)).toBe(0);
     if (runsPods) expect(await containersOf(uid)).toBe(0);
-  });
+  }, 400_000);
 
   it.skipIf(!runsPods || !kubectlAvailable())("runs the seed's kubectl commands with the real kubectl", async () => {
     const cluster = await startUp("--fresh"); // an empty store: nothing left from the test above
@@ -149,7 +149,7 @@ describe("npm start", () => {
     } finally {
       expect(await stop(cluster.child)).toBe(0);
     }
-  });
+  }, 400_000);
 
   it("rejects a bad option with one line", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", "workshop/cli.ts", "up", "--tree", "elsewhere"], {
