@@ -105,7 +105,7 @@ async function checkStep(id: string, options: CheckOptions): Promise<boolean> {
   if (run.errors.length === 0 && mine.length === 0) {
     throw new UserError(`no test belongs to step ${step}: test names start with their step ("${step} ..."); see chapters/${chapter.slug}/README.md`);
   }
-  if (options.verbose) printVerbose(run);
+  if (options.verbose) printVerbose({ ...run, tests: run.tests.filter((t) => stepOf(t.name) === step) });
   const title = stepTitle(chapter, step);
   const passed = mine.filter((t) => t.status === "passed").length;
   if (!chapterPassed(run)) {
@@ -260,7 +260,7 @@ function printVerbose(run: ChapterRun): void {
 }
 
 function skipReason(run: ChapterRun, t: TestOutcome): string {
-  return t.message ?? run.skipNotes[t.file]?.[0] ?? "filtered out or its condition was false";
+  return t.message ?? run.skipNotes[t.file]?.[0] ?? "its skipIf condition was true";
 }
 
 function printChallenges(run: ChapterRun | undefined, chapter: Chapter): void {
