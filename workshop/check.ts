@@ -67,9 +67,20 @@ async function checkChapters(upTo: string | undefined, options: CheckOptions): P
     runs.push(run);
     const ok = chapterPassed(run);
     const own = run.tests.filter((t) => !isChallenge(t));
-    state.checks[chapter.slug] = { passed: own.filter((t) => t.status === "passed").length, total: own.length, ok, at: new Date().toISOString(), ...hashes };
+    state.checks[chapter.slug] = {
+      passed: own.filter((t) => t.status === "passed").length,
+      total: own.length,
+      ok,
+      at: new Date().toISOString(),
+      ...hashes,
+    };
     saveState(state);
-    rows.push([chapter.number, chapter.title, `${state.checks[chapter.slug]!.passed}/${own.length}`, ok ? c.green("passed") : c.red("failing")]);
+    rows.push([
+      chapter.number,
+      chapter.title,
+      `${state.checks[chapter.slug]!.passed}/${own.length}`,
+      ok ? c.green("passed") : c.red("failing"),
+    ]);
     if (!ok) {
       failed = run;
       break;
@@ -103,7 +114,9 @@ async function checkStep(id: string, options: CheckOptions): Promise<boolean> {
   });
   const mine = run.tests.filter((t) => t.status !== "skipped" || stepOf(t.name) === step);
   if (run.errors.length === 0 && mine.length === 0) {
-    throw new UserError(`no test belongs to step ${step}: test names start with their step ("${step} ..."); see chapters/${chapter.slug}/README.md`);
+    throw new UserError(
+      `no test belongs to step ${step}: test names start with their step ("${step} ..."); see chapters/${chapter.slug}/README.md`,
+    );
   }
   if (options.verbose) printVerbose({ ...run, tests: run.tests.filter((t) => stepOf(t.name) === step) });
   const title = stepTitle(chapter, step);
@@ -120,7 +133,9 @@ async function checkStep(id: string, options: CheckOptions): Promise<boolean> {
     const nextTitle = stepTitle(chapter, next);
     console.log(`Next: step ${c.cyan(next)}${nextTitle ? ` (${nextTitle})` : ""}: ${c.cyan(`npm run check ${next}`)}`);
   } else {
-    console.log(`That was the last step of chapter ${chapter.number}. Next: the whole chapter, ${c.cyan(`npm run check ${chapter.number}`)}`);
+    console.log(
+      `That was the last step of chapter ${chapter.number}. Next: the whole chapter, ${c.cyan(`npm run check ${chapter.number}`)}`,
+    );
   }
   return true;
 }
@@ -183,7 +198,12 @@ function compareGroups(a: string, b: string): number {
 export function explainFailure(run: ChapterRun, how: { stepCheck: boolean }): void {
   const { chapter } = run;
   const failures = run.tests.filter((t) => t.status === "failed" && !isChallenge(t));
-  if (!how.stepCheck) console.log(c.red(`Chapter ${chapter.number} has ${failures.length} failing test(s) of ${run.tests.filter((t) => !isChallenge(t)).length}.`));
+  if (!how.stepCheck)
+    console.log(
+      c.red(
+        `Chapter ${chapter.number} has ${failures.length} failing test(s) of ${run.tests.filter((t) => !isChallenge(t)).length}.`,
+      ),
+    );
   for (const e of run.errors) console.log(c.red(`  ${e.split("\n").join("\n  ")}`));
 
   const groups = new Map<string, TestOutcome[]>();
@@ -207,7 +227,11 @@ export function explainFailure(run: ChapterRun, how: { stepCheck: boolean }): vo
   const hidden = order.slice(shown.length);
   if (hidden.length) {
     const count = hidden.reduce((n, g) => n + groups.get(g)!.length, 0);
-    console.log(c.dim(`  ... and ${count} failing test(s) in ${hidden.join(", ")} (npm run check ${chapter.number} -- --verbose lists them)`));
+    console.log(
+      c.dim(
+        `  ... and ${count} failing test(s) in ${hidden.join(", ")} (npm run check ${chapter.number} -- --verbose lists them)`,
+      ),
+    );
   }
   console.log();
 
@@ -224,16 +248,21 @@ export function explainFailure(run: ChapterRun, how: { stepCheck: boolean }): vo
 
   lastNext = step;
   if (step) {
-    const where: StepLocation | undefined = remaining.find((r) => r.step === step) ?? generateChapter(chapter).steps.find((s) => s.step === step);
+    const where: StepLocation | undefined =
+      remaining.find((r) => r.step === step) ?? generateChapter(chapter).steps.find((s) => s.step === step);
     const title = stepTitle(chapter, step);
     const first = groups.get(step)?.[0];
     console.log(`${c.bold("Next:")} step ${c.cyan(step)}${title ? ` (${title})` : ""}, the earliest step with a failure.`);
     if (first) console.log(`  start with: "${first.name}" (${first.file})`);
-    if (where) console.log(`  code:   ${c.cyan(`${where.file}:${where.line}`)}${remaining.some((r) => r.step === step) ? " (its TODO is still there)" : ""}`);
+    if (where)
+      console.log(
+        `  code:   ${c.cyan(`${where.file}:${where.line}`)}${remaining.some((r) => r.step === step) ? " (its TODO is still there)" : ""}`,
+      );
     console.log(`  lesson: chapters/${chapter.slug}/README.md, "Step ${step}"`);
     console.log(`  stuck?  ${c.cyan(`npm run hint ${step}`)}`);
     console.log(`  rerun only this step: ${c.cyan(`npm run check ${step}`)}`);
-    if (later.length > 0) console.log(c.dim(`  Later failures (${later.join(", ")}) may follow from this one: fix it first, then check again.`));
+    if (later.length > 0)
+      console.log(c.dim(`  Later failures (${later.join(", ")}) may follow from this one: fix it first, then check again.`));
   } else {
     const first = failures[0];
     console.log(`${c.bold("Next:")} every TODO of chapter ${chapter.number} is written, but tests still fail.`);
@@ -248,11 +277,17 @@ function printVerbose(run: ChapterRun): void {
   for (const t of run.tests) {
     const mark = t.status === "passed" ? c.green("ok  ") : t.status === "failed" ? c.red("FAIL") : c.yellow("skip");
     const reason = t.status === "skipped" ? skipReason(run, t) : undefined;
-    console.log(`  ${mark} ${t.name} ${c.dim(t.status === "skipped" ? `(skipped: ${reason})` : `${t.durationMs} ms`)}  ${c.dim(t.file)}`);
+    console.log(
+      `  ${mark} ${t.name} ${c.dim(t.status === "skipped" ? `(skipped: ${reason})` : `${t.durationMs} ms`)}  ${c.dim(t.file)}`,
+    );
   }
   const skippedFiles = [...new Set(run.tests.filter((t) => t.status === "skipped").map((t) => t.file))];
   if (skippedFiles.length) {
-    console.log(c.yellow(`  skipped suites: ${skippedFiles.map((f) => `${f} (${run.skipNotes[f]?.[0] ?? "its condition was false"})`).join("; ")}`));
+    console.log(
+      c.yellow(
+        `  skipped suites: ${skippedFiles.map((f) => `${f} (${run.skipNotes[f]?.[0] ?? "its condition was false"})`).join("; ")}`,
+      ),
+    );
   } else {
     console.log(c.dim("  no test was skipped"));
   }
@@ -270,7 +305,11 @@ function printChallenges(run: ChapterRun | undefined, chapter: Chapter): void {
     return;
   }
   const passed = tests.filter((t) => t.status === "passed").length;
-  console.log(c.bold(`Challenges of chapter ${chapter.number}: ${passed} of ${tests.length} tests pass (optional; see "Challenges" in the lesson).`));
+  console.log(
+    c.bold(
+      `Challenges of chapter ${chapter.number}: ${passed} of ${tests.length} tests pass (optional; see "Challenges" in the lesson).`,
+    ),
+  );
   for (const t of tests) console.log(`  ${t.status === "passed" ? c.green("ok") : c.yellow("--")} ${t.name}`);
   console.log();
 }
@@ -283,4 +322,3 @@ export function stepTitle(chapter: Chapter, step: string): string | undefined {
   const m = new RegExp(`^#+\\s*Step\\s+${escaped}\\b[\\s:.\\-–—]*(.*)$`, "m").exec(readFileSync(lesson, "utf8"));
   return m?.[1]?.trim() || undefined;
 }
-

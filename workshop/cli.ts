@@ -21,7 +21,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!Object.hasOwn(COMMANDS, command)) {
-    throw new UserError(`unknown command "${command}": try ${Object.keys(COMMANDS).filter((k) => !COMMANDS[k]!.summary.startsWith("(")).join(", ")} (npm run help)`);
+    throw new UserError(
+      `unknown command "${command}": try ${Object.keys(COMMANDS)
+        .filter((k) => !COMMANDS[k]!.summary.startsWith("("))
+        .join(", ")} (npm run help)`,
+    );
   }
   const { help, positionals, values } = parseCommand(command, rest);
   if (help) {
@@ -37,7 +41,11 @@ async function main(argv: string[]): Promise<number> {
       console.log(arg && Object.hasOwn(COMMANDS, arg) ? usage(arg) : allUsage());
       return 0;
     case "check":
-      return (await (await import("./check.ts")).check(arg, { verbose: values.verbose === true, all: values.all === true, challenges: values.challenges === true })) ? 0 : 1;
+      return (await (
+        await import("./check.ts")
+      ).check(arg, { verbose: values.verbose === true, all: values.all === true, challenges: values.challenges === true }))
+        ? 0
+        : 1;
     case "watch":
       await (await import("./watch.ts")).watch(arg, { verbose: values.verbose === true });
       return 0;

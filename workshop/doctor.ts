@@ -21,13 +21,19 @@ interface Finding {
 
 /** Node's major version against package.json "engines". */
 export function nodeVersion(version = process.versions.node): Finding {
-  const engines = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { engines?: { node?: string } }).engines?.node ?? ">=20";
+  const engines =
+    (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { engines?: { node?: string } }).engines?.node ??
+    ">=20";
   const wanted = /(\d+)(?:\.(\d+))?/.exec(engines);
   const [major, minor] = version.split(".").map(Number);
   const needMajor = Number(wanted?.[1] ?? 0);
   const needMinor = Number(wanted?.[2] ?? 0);
   const ok = major! > needMajor || (major === needMajor && minor! >= needMinor);
-  return { ok, what: `Node ${version} (the workshop needs ${engines})`, fix: `install Node ${engines.replace(/[>=^~ ]/g, "")} or newer (the repository's .nvmrc names one: nvm install)` };
+  return {
+    ok,
+    what: `Node ${version} (the workshop needs ${engines})`,
+    fix: `install Node ${engines.replace(/[>=^~ ]/g, "")} or newer (the repository's .nvmrc names one: nvm install)`,
+  };
 }
 
 async function dockerReachable(): Promise<Finding> {
@@ -57,7 +63,8 @@ async function bridgeReachable(): Promise<Finding> {
   const what = "this machine reaches a container's address on a Docker bridge";
   const fix =
     "pods and Services need it. Docker Desktop (Mac, Windows) does not route to container addresses: use the devcontainer (.devcontainer/) or Docker CE inside WSL2 / a Linux VM";
-  if (!(await imageExists(docker, TEST_IMAGE))) return { ok: false, what: `${what}: not tested, ${TEST_IMAGE} is missing`, fix: "npm run image" };
+  if (!(await imageExists(docker, TEST_IMAGE)))
+    return { ok: false, what: `${what}: not tested, ${TEST_IMAGE} is missing`, fix: "npm run image" };
   const container = await docker.createContainer({
     Image: TEST_IMAGE,
     Cmd: ["sh", "-c", "echo ok > /tmp/i; exec httpd -f -p 8000 -h /tmp"],
@@ -96,13 +103,21 @@ function devShm(): Finding {
     accessSync("/dev/shm", constants.W_OK);
     return { ok: true, what: "/dev/shm is writable" };
   } catch {
-    return { ok: false, what: "/dev/shm is missing or read-only", fix: "the test runner's workers need it: in a container, run it with --shm-size=256m or use the devcontainer" };
+    return {
+      ok: false,
+      what: "/dev/shm is missing or read-only",
+      fix: "the test runner's workers need it: in a container, run it with --shm-size=256m or use the devcontainer",
+    };
   }
 }
 
 async function testImage(): Promise<Finding> {
   const ok = await imageExists(connectDocker(), TEST_IMAGE);
-  return { ok, what: `the test image ${TEST_IMAGE} ${ok ? "is on the engine" : "is missing"}`, fix: "npm run image (it builds one when no registry answers)" };
+  return {
+    ok,
+    what: `the test image ${TEST_IMAGE} ${ok ? "is on the engine" : "is missing"}`,
+    fix: "npm run image (it builds one when no registry answers)",
+  };
 }
 
 function tool(name: string, path: string, forWhat: string, install: string): Finding {
@@ -118,9 +133,22 @@ export async function doctor(options: { fast?: boolean } = {}): Promise<boolean>
     findings.push(devShm());
     if (docker.ok === true) {
       findings.push(await testImage());
-      findings.push(await bridgeReachable().catch((err: Error) => ({ ok: false, what: `could not test the bridge: ${err.message}`, fix: "npm run image, then npm run doctor again" })));
+      findings.push(
+        await bridgeReachable().catch((err: Error) => ({
+          ok: false,
+          what: `could not test the bridge: ${err.message}`,
+          fix: "npm run image, then npm run doctor again",
+        })),
+      );
     }
-    findings.push(tool("kubectl", process.env.KUBECTL ?? "/usr/bin/kubectl", "the real kubectl against your cluster", "https://kubernetes.io/docs/tasks/tools/ (or apt-get install kubectl)"));
+    findings.push(
+      tool(
+        "kubectl",
+        process.env.KUBECTL ?? "/usr/bin/kubectl",
+        "the real kubectl against your cluster",
+        "https://kubernetes.io/docs/tasks/tools/ (or apt-get install kubectl)",
+      ),
+    );
     findings.push(tool("etcd", ETCD_BINARY, "chapter 02 compares your store with a real etcd", "apt-get install etcd-server"));
   }
   for (const f of findings) {
@@ -128,6 +156,10 @@ export async function doctor(options: { fast?: boolean } = {}): Promise<boolean>
     console.log(`${mark} ${f.what}${f.ok === true ? "" : c.dim(`\n       fix: ${f.fix}`)}`);
   }
   const failed = findings.filter((f) => f.ok === false).length;
-  console.log(failed ? c.red(`\n${failed} problem(s): fix them, then npm run doctor again.`) : c.green("\nThis machine is ready for the workshop."));
+  console.log(
+    failed
+      ? c.red(`\n${failed} problem(s): fix them, then npm run doctor again.`)
+      : c.green("\nThis machine is ready for the workshop."),
+  );
   return failed === 0;
 }

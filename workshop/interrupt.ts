@@ -43,13 +43,19 @@ export function handleInterrupts(options: { docker: boolean; deadlineMs?: number
   const deadlineMs = options.deadlineMs ?? Number(process.env.WORKSHOP_CLEANUP_DEADLINE_MS || 30_000);
   const onSignal = (signal: NodeJS.Signals) => {
     if (cleaning) {
-      process.stderr.write(c.dim(`\n(${signal} ignored: still cleaning up, this ends within ${Math.round(deadlineMs / 1000)} s)\n`));
+      process.stderr.write(
+        c.dim(`\n(${signal} ignored: still cleaning up, this ends within ${Math.round(deadlineMs / 1000)} s)\n`),
+      );
       return;
     }
     cleaning = true;
     process.stdout.write(`\nstopping (${signal}): cleaning up, please wait ...\n`);
     setTimeout(() => {
-      console.error(c.red(`cleanup did not finish within ${Math.round(deadlineMs / 1000)} s: the next npm start or npm run check removes what is left.`));
+      console.error(
+        c.red(
+          `cleanup did not finish within ${Math.round(deadlineMs / 1000)} s: the next npm start or npm run check removes what is left.`,
+        ),
+      );
       process.exit(1);
     }, deadlineMs).unref();
     void cleanUp(options.docker).then(

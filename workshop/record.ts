@@ -32,7 +32,11 @@ function tsFiles(dir: string): string[] {
 
 function hashFiles(dir: string, files: string[]): string {
   const hash = createHash("sha256");
-  for (const f of files) hash.update(`${f}\0`).update(readFileSync(join(dir, f))).update("\0");
+  for (const f of files)
+    hash
+      .update(`${f}\0`)
+      .update(readFileSync(join(dir, f)))
+      .update("\0");
   return hash.digest("hex").slice(0, 16);
 }
 
@@ -47,17 +51,15 @@ export function testsHash(chapter: Chapter, root = REPO_ROOT): string {
   return hashFiles(root, chapterTestFiles(chapter, root));
 }
 
-export type Standing =
-  | { kind: "reference" }
-  | { kind: "unchanged"; since: string }
-  | { kind: "changed" };
+export type Standing = { kind: "reference" } | { kind: "unchanged"; since: string } | { kind: "changed" };
 
 /** Whether the learner's chapter can count as passed without running its tests. */
 export function standing(chapter: Chapter, state: WorkshopState, root = REPO_ROOT): Standing {
   const mine = codeHash(chapter, join(root, "chapters"));
   if (mine === codeHash(chapter, join(root, "solutions"))) return { kind: "reference" };
   const last = state.checks[chapter.slug];
-  if (last?.ok && last.codeHash === mine && last.testsHash === testsHash(chapter, root)) return { kind: "unchanged", since: last.at };
+  if (last?.ok && last.codeHash === mine && last.testsHash === testsHash(chapter, root))
+    return { kind: "unchanged", since: last.at };
   return { kind: "changed" };
 }
 
@@ -65,5 +67,7 @@ export function standing(chapter: Chapter, state: WorkshopState, root = REPO_ROO
 export function when(iso: string): string {
   const d = new Date(iso);
   const time = d.toTimeString().slice(0, 5);
-  return d.toDateString() === new Date().toDateString() ? time : `${d.getDate()} ${d.toLocaleString("en", { month: "short" })} ${time}`;
+  return d.toDateString() === new Date().toDateString()
+    ? time
+    : `${d.getDate()} ${d.toLocaleString("en", { month: "short" })} ${time}`;
 }

@@ -73,8 +73,10 @@ export default class WorkshopReporter implements Reporter {
       for (const e of moduleErrors) run.errors.push(`${file}: ${errorText(e)}`);
       for (const test of module.children.allTests()) {
         const result = test.result();
-        let status: ReportedTest["status"] = result.state === "passed" ? "passed" : result.state === "failed" ? "failed" : "skipped";
-        let message = result.state === "failed" ? errorText(result.errors?.[0]) : result.state === "skipped" ? result.note : undefined;
+        let status: ReportedTest["status"] =
+          result.state === "passed" ? "passed" : result.state === "failed" ? "failed" : "skipped";
+        let message =
+          result.state === "failed" ? errorText(result.errors?.[0]) : result.state === "skipped" ? result.note : undefined;
         // A failing beforeAll skips the tests after it: they did not pass, and the hook's error is why.
         const hookError = status === "skipped" && test.options.mode === "run" ? suiteError(test) : undefined;
         if (hookError) {
@@ -92,7 +94,11 @@ export default class WorkshopReporter implements Reporter {
 
 /** The error of a failing hook in the test's suite or any suite above it. */
 function suiteError(test: TestCase): SerializedError | undefined {
-  for (let parent: TestSuite | TestModule | undefined = test.parent; parent; parent = parent.type === "suite" ? parent.parent : undefined) {
+  for (
+    let parent: TestSuite | TestModule | undefined = test.parent;
+    parent;
+    parent = parent.type === "suite" ? parent.parent : undefined
+  ) {
     const e = parent.errors()[0];
     if (e) return e;
   }

@@ -75,7 +75,10 @@ export function stepTestFiles(chapter: Chapter, step: string, root = REPO_ROOT):
 export async function runChapterTests(chapter: Chapter, treeDir: string, options: RunOptions = {}): Promise<ChapterRun> {
   const started = Date.now();
   const root = options.root ?? REPO_ROOT;
-  const files = [...(options.files ?? chapterTestFiles(chapter, root)), ...(options.challenges ? challengeTestFiles(chapter, root) : [])];
+  const files = [
+    ...(options.files ?? chapterTestFiles(chapter, root)),
+    ...(options.challenges ? challengeTestFiles(chapter, root) : []),
+  ];
   const outDir = join(root, ".workshop", "results");
   mkdirSync(outDir, { recursive: true });
   const outFile = join(outDir, `${chapter.slug}-${process.pid}.json`);

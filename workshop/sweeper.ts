@@ -67,7 +67,9 @@ async function removeWhere(
   const note = (labels: Record<string, string>) => removed.runs.set(labels[RUN_LABEL] ?? "?", labels[PID_LABEL] ?? "?");
 
   // Containers first: Docker refuses to remove a network that still has some.
-  const containers = (await docker.listContainers({ all: true, filters: { label: filters } })).filter((c) => dead(c.Labels ?? {}));
+  const containers = (await docker.listContainers({ all: true, filters: { label: filters } })).filter((c) =>
+    dead(c.Labels ?? {}),
+  );
   await Promise.all(
     containers.map(async (c) => {
       try {

@@ -76,7 +76,9 @@ function chaptersOf(tree: string, upTo: string): string[] {
 
 /** The highest chapter whose folder exists in the tree (and in this checkout's plan). */
 export function highestChapter(tree: string): string | undefined {
-  const present = CHAPTERS.filter((ch) => existsSync(join(tree, ch.slug)) && availableChapters().some((a) => a.number === ch.number));
+  const present = CHAPTERS.filter(
+    (ch) => existsSync(join(tree, ch.slug)) && availableChapters().some((a) => a.number === ch.number),
+  );
   return present.at(-1)?.number;
 }
 
@@ -98,7 +100,9 @@ export async function up(values: Record<string, string | boolean | undefined>): 
     line.done();
   }
   // The dashboard listens first, so a taken port stops us before the cluster starts.
-  const feed = new ClusterFeed({ cluster: { tree: relative(REPO_ROOT, options.tree), chapters: chaptersOf(options.tree, upTo) } });
+  const feed = new ClusterFeed({
+    cluster: { tree: relative(REPO_ROOT, options.tree), chapters: chaptersOf(options.tree, upTo) },
+  });
   let dashboard: DashboardServer | undefined;
   if (options.dashboardPort !== undefined) {
     try {
@@ -163,7 +167,8 @@ export async function up(values: Record<string, string | boolean | undefined>): 
   console.log();
   console.log(`${c.green("The cluster is up.")} apiserver: ${c.cyan(cluster.url)}`);
   if (dashboard) console.log(`dashboard: ${c.cyan(dashboard.url)} (the same picture in a terminal: ${c.cyan("npm run top")})`);
-  if (cluster.nodes.length > 0) console.log(`nodes: ${cluster.nodes.map((n) => n.nodeName).join(", ")} (network ${cluster.network ?? "bridge"})`);
+  if (cluster.nodes.length > 0)
+    console.log(`nodes: ${cluster.nodes.map((n) => n.nodeName).join(", ")} (network ${cluster.network ?? "bridge"})`);
   if (kubeconfig) {
     const rel = relative(process.cwd(), kubeconfig);
     // `npm run kubectl` runs the learner's kubectl (chapters/04): suggest it only once it is written.
@@ -171,9 +176,15 @@ export async function up(values: Record<string, string | boolean | undefined>): 
     const ours = ready ? "npm run kubectl --" : "npm run kubectl -- --tree solutions";
     console.log(`kubeconfig: ${c.cyan(rel)}`);
     console.log(`  the real kubectl:  ${c.cyan(`KUBECONFIG=${rel} kubectl get pods`)}`);
-    console.log(`  ${ready ? "your kubectl:     " : "the reference one:"} ${c.cyan(`${ours} get pods`)}${ready ? "" : c.dim(" (yours, npm run kubectl, works once chapter 04 is done)")}`);
+    console.log(
+      `  ${ready ? "your kubectl:     " : "the reference one:"} ${c.cyan(`${ours} get pods`)}${ready ? "" : c.dim(" (yours, npm run kubectl, works once chapter 04 is done)")}`,
+    );
     if (cluster.nodes.length > 0) console.log(`  run a pod:         ${c.cyan(`${ours} apply -f examples/pod.yaml`)}`);
   }
-  console.log(c.dim("Ctrl-C stops it and removes its containers, network and addresses (the data stays in the data folder; --fresh starts empty)."));
+  console.log(
+    c.dim(
+      "Ctrl-C stops it and removes its containers, network and addresses (the data stays in the data folder; --fresh starts empty).",
+    ),
+  );
   await new Promise<never>(() => {}); // until Ctrl-C: interrupt.ts stops the cluster, says what it removed and exits
 }

@@ -13,7 +13,9 @@ import { remainingSteps } from "./starters.ts";
 import { c } from "./ui.ts";
 
 export async function watch(target: string | undefined, options: { verbose?: boolean } = {}): Promise<void> {
-  const chapter = target ? resolveChapter(target) : (availableChapters().find((ch) => remainingSteps(ch).length > 0) ?? availableChapters().at(-1)!);
+  const chapter = target
+    ? resolveChapter(target)
+    : (availableChapters().find((ch) => remainingSteps(ch).length > 0) ?? availableChapters().at(-1)!);
   let running = false;
   let again = false;
   let timer: NodeJS.Timeout | undefined;

@@ -52,10 +52,24 @@ export default async function setup(project: TestProject) {
       all: true,
       filters: { label: [`${TEST_RUN_LABEL}=${runId}`] },
     });
-    await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+    await Promise.all(
+      leftovers.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true, v: true })
+          .catch(() => {}),
+      ),
+    );
     // Networks (a cluster's own bridge) carry the same label; remove them after their containers.
     const networks = await docker.listNetworks({ filters: { label: [`${TEST_RUN_LABEL}=${runId}`] } });
-    await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => {})));
+    await Promise.all(
+      networks.map((n) =>
+        docker
+          .getNetwork(n.Id)
+          .remove()
+          .catch(() => {}),
+      ),
+    );
     const leaked = [
       ...leftovers.map((c) => `container ${c.Names[0]?.replace(/^\//, "") ?? c.Id}`),
       ...networks.map((n) => `network ${n.Name}`),

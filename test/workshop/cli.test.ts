@@ -38,7 +38,16 @@ beforeAll(() => {
   const scratch = join(REPO_ROOT, ".workshop");
   mkdirSync(scratch, { recursive: true });
   copy = mkdtempSync(join(scratch, "cli-test-"));
-  for (const entry of ["shared", "workshop", "solutions", "chapters", "test", "package.json", "vitest.config.ts", "tsconfig.json"]) {
+  for (const entry of [
+    "shared",
+    "workshop",
+    "solutions",
+    "chapters",
+    "test",
+    "package.json",
+    "vitest.config.ts",
+    "tsconfig.json",
+  ]) {
     cpSync(join(REPO_ROOT, entry), join(copy, entry), { recursive: true });
   }
   stateDir = join(copy, ".state");

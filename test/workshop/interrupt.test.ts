@@ -27,7 +27,17 @@ beforeAll(() => {
   const scratch = join(REPO_ROOT, ".workshop");
   mkdirSync(scratch, { recursive: true });
   copy = mkdtempSync(join(scratch, "ctrl-c-test-"));
-  for (const entry of ["shared", "workshop", "solutions", "chapters", "test", "examples", "package.json", "vitest.config.ts", "tsconfig.json"]) {
+  for (const entry of [
+    "shared",
+    "workshop",
+    "solutions",
+    "chapters",
+    "test",
+    "examples",
+    "package.json",
+    "vitest.config.ts",
+    "tsconfig.json",
+  ]) {
     cpSync(join(REPO_ROOT, entry), join(copy, entry), { recursive: true });
   }
 });
@@ -56,19 +66,28 @@ function bridgeAddresses(networkId: string): string[] {
 function auth(dataDir: string): Record<string, string> {
   const file = join(dataDir, "control-plane", "tokens.csv");
   if (!existsSync(file)) return {};
-  const line = readFileSync(file, "utf8").split("\n").find((l) => l.split(",")[1] === "kubernetes-admin");
+  const line = readFileSync(file, "utf8")
+    .split("\n")
+    .find((l) => l.split(",")[1] === "kubernetes-admin");
   return line ? { authorization: `Bearer ${line.split(",")[0]}` } : {};
 }
 
 async function create(url: string, dataDir: string, path: string, body: unknown): Promise<void> {
-  const res = await fetch(`${url}${path}`, { method: "POST", headers: { "content-type": "application/json", ...auth(dataDir) }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...auth(dataDir) },
+    body: JSON.stringify(body),
+  });
   expect(res.status, await res.clone().text()).toBe(201);
 }
 
-const example = (file: string) => parse(readFileSync(join(REPO_ROOT, "examples", file), "utf8")) as Record<string, unknown> & { spec: Record<string, unknown> };
+const example = (file: string) =>
+  parse(readFileSync(join(REPO_ROOT, "examples", file), "utf8")) as Record<string, unknown> & { spec: Record<string, unknown> };
 
 async function runningPods(url: string, dataDir: string, selector: string): Promise<number> {
-  const res = await fetch(`${url}/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`, { headers: auth(dataDir) });
+  const res = await fetch(`${url}/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`, {
+    headers: auth(dataDir),
+  });
   const list = (await res.json()) as { items: { status?: { phase?: string } }[] };
   return list.items.filter((p) => p.status?.phase === "Running").length;
 }
@@ -87,7 +106,9 @@ describe.skipIf(!runs)("nothing is left behind", () => {
     rc.spec.replicas = 3;
     await create(url, dataDir, "/api/v1/namespaces/default/replicationcontrollers", rc);
     await create(url, dataDir, "/api/v1/namespaces/default/services", example("service.yaml"));
-    await waitFor("the RC's 3 pods to run", async () => (await runningPods(url, dataDir, "app=web")) === 3, { timeoutMs: 120_000 });
+    await waitFor("the RC's 3 pods to run", async () => (await runningPods(url, dataDir, "app=web")) === 3, {
+      timeoutMs: 120_000,
+    });
     // The Service's cluster IP is an address on the cluster's bridge, besides the gateway.
     await waitFor("the Service's address on the bridge", () => bridgeAddresses(networkId).length >= 2, { timeoutMs: 60_000 });
     expect((await leftovers()).filter((l) => l.startsWith("container")).length).toBeGreaterThanOrEqual(6); // 3 pods: pause + httpd each
@@ -107,7 +128,11 @@ describe.skipIf(!runs)("nothing is left behind", () => {
     const term = openTerminal(copy, { NO_COLOR: "1", WORKSHOP_STATE_DIR: join(copy, ".state") });
     terminals.push(term);
     term.type("npm run check 05");
-    await waitFor("the tests of chapter 05 to create containers", async () => (await leftovers()).some((l) => l.startsWith("container")), { timeoutMs: 180_000 });
+    await waitFor(
+      "the tests of chapter 05 to create containers",
+      async () => (await leftovers()).some((l) => l.startsWith("container")),
+      { timeoutMs: 180_000 },
+    );
     term.keys("C-c");
     term.keys("C-c"); // a second Ctrl-C while cleaning is ignored, not an abort of the cleanup
     await term.waitForPrompt(60_000);
@@ -119,16 +144,37 @@ describe.skipIf(!runs)("nothing is left behind", () => {
 
   it("a run killed with SIGKILL leaves objects behind, and the next npm start removes them and says so", async () => {
     const dataDir = mkdtempSync(join(copy, "data-"));
-    const args = ["--import", "tsx", "workshop/cli.ts", "up", "--port", "0", "--no-dashboard", "--fresh", "--data", dataDir, "--kubeconfig", join(dataDir, "kubeconfig")];
-    const killed = spawn(process.execPath, args, { cwd: copy, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    const args = [
+      "--import",
+      "tsx",
+      "workshop/cli.ts",
+      "up",
+      "--port",
+      "0",
+      "--no-dashboard",
+      "--fresh",
+      "--data",
+      dataDir,
+      "--kubeconfig",
+      join(dataDir, "kubeconfig"),
+    ];
+    const killed = spawn(process.execPath, args, {
+      cwd: copy,
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     children.push(killed);
     let text = "";
     killed.stdout!.on("data", (d: Buffer) => (text += d));
     killed.stderr!.on("data", (d: Buffer) => (text += d));
-    const url = await waitFor("the cluster to be up", () => {
-      if (killed.exitCode !== null) throw new Error(`up exited: ${text}`);
-      return /The cluster is up\. apiserver: (\S+)/.exec(text)?.[1];
-    }, { timeoutMs: 180_000 });
+    const url = await waitFor(
+      "the cluster to be up",
+      () => {
+        if (killed.exitCode !== null) throw new Error(`up exited: ${text}`);
+        return /The cluster is up\. apiserver: (\S+)/.exec(text)?.[1];
+      },
+      { timeoutMs: 180_000 },
+    );
     await create(url, dataDir, "/api/v1/namespaces/default/pods", example("pod.yaml"));
     await waitFor("the pod to run", async () => (await runningPods(url, dataDir, "app=web")) === 1, { timeoutMs: 120_000 });
     killed.kill("SIGKILL");
@@ -140,7 +186,12 @@ describe.skipIf(!runs)("nothing is left behind", () => {
     const term = openTerminal(copy, { NO_COLOR: "1" });
     terminals.push(term);
     term.type(`npm start -- --port 0 --no-dashboard --data ${dataDir} --kubeconfig ${join(dataDir, "kubeconfig")}`);
-    const line = await term.waitFor(new RegExp(`removed what an earlier run left behind \\(pid ${killed.pid}, no longer running\\): \\d+ containers, network k8s-workshop-`), 120_000);
+    const line = await term.waitFor(
+      new RegExp(
+        `removed what an earlier run left behind \\(pid ${killed.pid}, no longer running\\): \\d+ containers, network k8s-workshop-`,
+      ),
+      120_000,
+    );
     expect(line[0]).toBeDefined();
     for (const name of left) expect(await leftovers()).not.toContain(name);
     await term.waitFor(/The cluster is up/, 180_000);

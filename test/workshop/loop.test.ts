@@ -43,7 +43,9 @@ describe("arguments", () => {
   it("an unknown flag is one line that lists the valid ones", () => {
     const r = cli("check", "--bogus");
     expect(r.code).toBe(1);
-    expect(r.err.trim()).toBe("error: unknown option --bogus for npm run check: valid options are --help, --all, --challenges, --verbose");
+    expect(r.err.trim()).toBe(
+      "error: unknown option --bogus for npm run check: valid options are --help, --all, --challenges, --verbose",
+    );
   });
 
   it("a flag that needs a value, and one argument too many, are one line each", () => {
@@ -58,7 +60,8 @@ describe("arguments", () => {
   it("npm run help lists every command", () => {
     const r = cli("help");
     expect(r.code).toBe(0);
-    for (const name of ["check", "watch", "hint", "solve", "reset", "progress", "doctor", "npm start"]) expect(r.out).toContain(name);
+    for (const name of ["check", "watch", "hint", "solve", "reset", "progress", "doctor", "npm start"])
+      expect(r.out).toContain(name);
   });
 
   it("a step of a chapter that does not exist names the chapter", () => {
@@ -117,7 +120,14 @@ describe("the pass record", () => {
   it("a changed chapter runs, unless its code and tests are the ones that last passed", () => {
     write("chapters/01-containers/runtime.ts", "export const answer = 41 + 1;\n");
     expect(standing(chapter, state, root)).toEqual({ kind: "changed" });
-    const record = { passed: 3, total: 3, ok: true, at: "2026-11-29T08:00:00.000Z", codeHash: codeHash(chapter, join(root, "chapters")), testsHash: testsHash(chapter, root) };
+    const record = {
+      passed: 3,
+      total: 3,
+      ok: true,
+      at: "2026-11-29T08:00:00.000Z",
+      codeHash: codeHash(chapter, join(root, "chapters")),
+      testsHash: testsHash(chapter, root),
+    };
     const recorded = { checks: { "01-containers": record }, hints: {} };
     expect(standing(chapter, recorded, root)).toEqual({ kind: "unchanged", since: record.at });
     write("test/01-containers.test.ts", "// newer tests\n");
@@ -132,7 +142,12 @@ describe.skipIf(!inject("dockerAvailable"))("the sweeper", () => {
   it("removes the objects of a checkout's dead runs only, and says so in one line", async () => {
     const docker = connectDocker();
     const checkout = `/nonexistent/sweeper-test-${process.pid}-${Date.now()}`;
-    const labels = (pid: number, run: string) => ({ [RUN_LABEL]: run, [PID_LABEL]: String(pid), [HOST_LABEL]: hostname(), [CHECKOUT_LABEL]: checkout });
+    const labels = (pid: number, run: string) => ({
+      [RUN_LABEL]: run,
+      [PID_LABEL]: String(pid),
+      [HOST_LABEL]: hostname(),
+      [CHECKOUT_LABEL]: checkout,
+    });
     const dead = await docker.createContainer({ Image: TEST_IMAGE, Cmd: ["true"], Labels: labels(999_999_999, "dead-run") });
     const live = await docker.createContainer({ Image: TEST_IMAGE, Cmd: ["true"], Labels: labels(process.pid, "live-run") });
     try {

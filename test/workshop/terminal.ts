@@ -39,7 +39,9 @@ export function openTerminal(dir: string, env: Record<string, string> = {}): Ter
     if (r.status !== 0) throw new Error(`tmux ${args.join(" ")}: ${r.stderr}`);
     return r.stdout;
   };
-  const exports = Object.entries({ ...env, PS1: PROMPT }).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
+  const exports = Object.entries({ ...env, PS1: PROMPT })
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(" ");
   tmux("new-session", "-d", "-s", "t", "-x", "200", "-y", "50", "-c", dir, `env ${exports} bash --norc --noprofile -i`);
   tmux("pipe-pane", "-t", "t", "-o", `cat >> ${log}`);
   let prompts = 0;
@@ -53,7 +55,8 @@ export function openTerminal(dir: string, env: Record<string, string> = {}): Ter
       tmux("send-keys", "-t", "t", "-l", line);
       tmux("send-keys", "-t", "t", "Enter");
     },
-    waitFor: (pattern, timeoutMs = 60_000) => waitFor(`the terminal to show ${pattern}`, () => pattern.exec(output()) ?? undefined, { timeoutMs }),
+    waitFor: (pattern, timeoutMs = 60_000) =>
+      waitFor(`the terminal to show ${pattern}`, () => pattern.exec(output()) ?? undefined, { timeoutMs }),
     async waitForPrompt(timeoutMs = 60_000) {
       await waitFor("the shell prompt to come back", () => count() > prompts, { timeoutMs });
     },
