@@ -15,6 +15,7 @@ import { controllerManagerComponent } from "./08-controller-manager.ts";
 import { schedulerComponent } from "./09-scheduler.ts";
 import { secretsComponent } from "./11-secrets.ts";
 import { selfHealingComponent } from "./12-self-healing.ts";
+import { deploymentsComponent } from "./13-deployments.ts";
 
 export const COMPONENTS: readonly ClusterComponent[] = [
   storeComponent,
@@ -27,5 +28,6 @@ export const COMPONENTS: readonly ClusterComponent[] = [
   naiveBinderComponent,
   schedulerComponent, // replaces the naive binder
   selfHealingComponent, // before the controller manager: it registers the node lifecycle controller
+  deploymentsComponent, // before the controller manager: it registers the replicaset and deployment controllers
   controllerManagerComponent,
 ];
