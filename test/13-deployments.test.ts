@@ -161,4 +161,75 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
     await rolloutDone("web");
     await settled("web", 4, "busybox");
   }, 300_000);
+
+  it("a rollout that makes no progress fails `kubectl rollout status` once its deadline passes", async () => {
+    const stuck = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "stuck" },
+      spec: {
+        replicas: 1,
+        progressDeadlineSeconds: 3,
+        selector: { matchLabels: { app: "stuck" } },
+        template: { metadata: { labels: { app: "stuck" } }, spec: { containers: [{ name: "c", image: "busybox:latest", command: ["sh", "-c", "exit 1"] }] } },
+      },
+    };
+    const created = await api("POST", `${APPS}/deployments`, stuck, auth);
+    expect(created.status).toBe(201);
+    const r = await kubectl("rollout", "status", "deployment/stuck", "--timeout=60s");
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('deployment "stuck" exceeded its progress deadline');
+    const progressing = (await deployment("stuck")).status?.conditions?.find((c) => c.type === "Progressing");
+    expect(progressing).toMatchObject({ status: "False", reason: "ProgressDeadlineExceeded" });
+  }, 120_000);
+
+  it("Recreate removes every old pod before the first new one exists", async () => {
+    const spec = (image: string) => ({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "batch" },
+      spec: {
+        replicas: 2,
+        strategy: { type: "Recreate" },
+        selector: { matchLabels: { app: "batch" } },
+        template: {
+          metadata: { labels: { app: "batch" } },
+          spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "c", image, command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"] }] },
+        },
+      },
+    });
+    expect((await api("POST", `${APPS}/deployments`, spec("busybox:latest"), auth)).status).toBe(201);
+    await rolloutDone("batch");
+    // Watch every pod of the Deployment from now on: the store's order of events is the truth.
+    const abort = new AbortController();
+    const live = new Map<string, string>();
+    const overlaps: string[] = [];
+    const list = await api<List<Pod>>("GET", "/api/v1/namespaces/default/pods?labelSelector=app%3Dbatch", undefined, auth);
+    for (const p of list.body.items) live.set(p.metadata!.name!, p.spec!.containers[0]!.image!);
+    const res = await fetch(`${cluster.url}/api/v1/namespaces/default/pods?watch=1&labelSelector=app%3Dbatch&resourceVersion=${list.body.metadata?.resourceVersion}`, { headers: auth, signal: abort.signal });
+    const watching = (async () => {
+      let buffer = "";
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += Buffer.from(chunk).toString();
+        let nl: number;
+        while ((nl = buffer.indexOf("\n")) >= 0) {
+          const event = JSON.parse(buffer.slice(0, nl)) as { type: string; object: Pod };
+          buffer = buffer.slice(nl + 1);
+          if (event.type === "DELETED") live.delete(event.object.metadata!.name!);
+          else live.set(event.object.metadata!.name!, event.object.spec!.containers[0]!.image!);
+          if (new Set(live.values()).size > 1) overlaps.push([...live].map(([n, i]) => `${n}:${i}`).join(" "));
+        }
+      }
+    })().catch(() => {});
+    try {
+      await ok("set", "image", "deployment/batch", "c=busybox");
+      await rolloutDone("batch");
+      await settled("batch", 2, "busybox");
+    } finally {
+      abort.abort();
+      await watching;
+    }
+    expect(overlaps, "old and new pods existed at the same time").toEqual([]);
+    expect([...live.values()]).toEqual(["busybox", "busybox"]);
+  }, 180_000);
 });

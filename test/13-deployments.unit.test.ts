@@ -167,12 +167,15 @@ describe("13.3 revisions", () => {
     expect(historyToDelete(deployment(3, undefined, { revisionHistoryLimit: 10 }), old)).toEqual([]);
   });
 
-  it("13.3 the pod-template-hash is stable, short, and changes with the template and the collision count", () => {
+  it("13.3 finds the new ReplicaSet by template, not by its pod-template-hash (which changes with the collision count)", () => {
     const a = podTemplateHash(template("busybox:1"));
     expect(a).toBe(podTemplateHash(template("busybox:1")));
     expect(a).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]{1,10}$/);
     expect(podTemplateHash(template("busybox:2"))).not.toBe(a);
-    expect(podTemplateHash(template("busybox:1"), 1)).not.toBe(a);
+    const other = podTemplateHash(template("busybox:2"), 1);
+    expect(other).not.toBe(podTemplateHash(template("busybox:2")));
+    const d = deployment(3);
+    expect(findNewReplicaSet(d, [rs(`web-${a}`, "busybox:1"), rs(`web-${other}`, "busybox:2")])?.metadata?.name).toBe(`web-${other}`);
   });
 });
 
@@ -227,14 +230,15 @@ describe("13.5 conditions", () => {
   });
 });
 
-describe("13 chapter > the Deployment resource", () => {
-  it("13 chapter > defaults: RollingUpdate 25%/25%, 10 revisions, a 600 s deadline", () => {
-    const d: Deployment = { spec: { selector: { matchLabels: { app: "web" } }, template: template("busybox") } };
+describe("13.1 the Deployment resource", () => {
+  it("13.1 fenceposts of the defaults: RollingUpdate 25%/25% of 4 pods is one pod each way", () => {
+    const d: Deployment = { spec: { replicas: 4, selector: { matchLabels: { app: "web" } }, template: template("busybox") } };
     defaultDeployment(d);
-    expect(d.spec).toMatchObject({ replicas: 1, revisionHistoryLimit: 10, progressDeadlineSeconds: 600, strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } } });
+    expect(d.spec).toMatchObject({ revisionHistoryLimit: 10, progressDeadlineSeconds: 600, strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } } });
+    expect(resolveFenceposts(d)).toEqual({ maxSurge: 1, maxUnavailable: 1 });
   });
 
-  it("13 chapter > validation: a selector that misses the template's labels, both limits 0, Recreate with rollingUpdate", () => {
+  it("13.1 fenceposts: validation refuses both limits 0, a selector that misses the template, Recreate with rollingUpdate", () => {
     const messages = (d: Deployment) => validateDeployment(d).map(fieldErrorMessage);
     const base = (): Deployment => {
       const d: Deployment = { spec: { selector: { matchLabels: { app: "web" } }, template: template("busybox") } };
@@ -248,6 +252,7 @@ describe("13 chapter > the Deployment resource", () => {
     const frozen = base();
     frozen.spec!.strategy = { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: "0%" } };
     expect(messages(frozen).join("\n")).toContain("may not be 0 when `maxSurge` is 0");
+    expect(resolveFenceposts(frozen), "what gets past validation (0 and 0% of 1 pod) still moves").toEqual({ maxSurge: 0, maxUnavailable: 1 });
     const recreate = base();
     recreate.spec!.strategy = { type: "Recreate", rollingUpdate: { maxSurge: 1 } };
     expect(messages(recreate).join("\n")).toContain("may not be specified when strategy `type` is 'Recreate'");
