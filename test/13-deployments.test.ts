@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
 import type { Deployment, ReplicaSet } from "../shared/api/apps.ts";
 import type { List, Pod } from "../shared/api/index.ts";
+import { REPO_ROOT } from "../shared/chapters.ts";
 import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
@@ -25,7 +26,7 @@ let cluster: Cluster;
 let api: ReturnType<typeof http>;
 let auth: Record<string, string>;
 let dir: string;
-const FIXTURE = resolve("test/fixtures/13/web.yaml");
+const FIXTURE = join(REPO_ROOT, "examples", "deployment.yaml");
 const APPS = "/apis/apps/v1/namespaces/default";
 
 function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
