@@ -5,7 +5,7 @@
  * what the status says come out.
  */
 import { describe, expect, it } from "vitest";
-import { defaultDeployment, validateDeployment } from "@tree/13-deployments/api/deployments.ts";
+import { defaultDeployment, validateDeployment } from "@tree/13-deployments/apiserver/deployments.ts";
 import { nextStatus } from "@tree/13-deployments/deployment/progress.ts";
 import { findNewReplicaSet, historyToDelete, newRevisionAnnotations, podTemplateHash } from "@tree/13-deployments/deployment/revisions.ts";
 import { newReplicaSetTarget, oldReplicaSetTargets, resolveFenceposts, type SetCounts } from "@tree/13-deployments/deployment/rollout.ts";

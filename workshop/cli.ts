@@ -10,7 +10,7 @@
  *   image             make sure the test image exists on the Docker engine
  *   up                bring up the cluster (npm start)
  *
- * Maintainer commands: gen-starters, verify-starters.
+ * Maintainer commands: gen-starters, verify-starters, lint-lessons.
  */
 import { RuntimeError } from "../shared/runtime/errors.ts";
 import { StarterError } from "./starters.ts";
@@ -56,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "gen-starters":
       return (await import("./gen-starters.ts")).genStarters(arg);
+    case "lint-lessons":
+      return (await import("./lint-lessons.ts")).lintLessonsCommand(arg) ? 0 : 1;
     case "verify-starters":
       return (await (await import("./verify-starters.ts")).verifyStarters(arg)) ? 0 : 1;
     case undefined:

@@ -10,8 +10,9 @@
  *
  * --tree chapters runs the learner's own code instead of the reference.
  * The bring-up is shared with the tests (shared/cluster/): every component is
- * started in chapter order and stopped in reverse order; Ctrl-C removes every
- * container and the network the cluster created (the store's data stays).
+ * started in the order of shared/cluster/components/index.ts and stopped in
+ * reverse order; Ctrl-C removes every container and the network the cluster
+ * created (the store's data stays).
  */
 import { existsSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";

@@ -1,7 +1,7 @@
 /**
  * Chapter 13: Deployments, the rollout moved into the cluster.
  *
- *   api/                      ReplicaSet and Deployment on the apiserver (apps/v1), with /status and /scale
+ *   apiserver/                ReplicaSet and Deployment on the apiserver (apps/v1), with /status and /scale
  *   client/resources.ts       how clients address them
  *   replicaset/               the ReplicaSet controller: chapter 08's loop for apps/v1 (given)
  *   deployment/rollout.ts     how many pods each ReplicaSet gets next (maxSurge, maxUnavailable)
@@ -9,24 +9,24 @@
  *   deployment/progress.ts    status, Available and Progressing
  *   deployment/deployment-controller.ts   the sync loop that ties them together
  *
- * The cluster bring-up (shared/cluster/components/13-deployments.ts) calls
- * installApps(apiserver) before the controller manager starts, and
- * installDeploymentControllers() so that the manager runs both controllers.
+ * The cluster bring-up (shared/cluster/components/13-deployments.ts) takes
+ * three values from here: installApps(apiserver) serves the two kinds;
+ * controllers() and gcResources go to chapter 08's controller manager.
  */
 import type { ApiServer } from "../03-apiserver/index.ts";
-import { registerController } from "../08-replication/controller-manager/controller-manager.ts";
-import { registerGcResource } from "../08-replication/garbage-collector/garbage-collector.ts";
-import { deployments } from "./api/deployments.ts";
-import { replicaSets } from "./api/replicasets.ts";
-import { appsScaleSubresource } from "./api/scale.ts";
+import type { ResourceType } from "../04-kubectl/client/rest.ts";
+import type { Controllers } from "../08-replication/controller-manager/controller-manager.ts";
+import { deployments } from "./apiserver/deployments.ts";
+import { replicaSets } from "./apiserver/replicasets.ts";
+import { appsScaleSubresource } from "./apiserver/scale.ts";
 import { DEPLOYMENTS, REPLICA_SETS } from "./client/resources.ts";
 import { newDeploymentController } from "./deployment/deployment-controller.ts";
 import { newReplicaSetController } from "./replicaset/replicaset-controller.ts";
 
-export { deployments, defaultDeployment, validateDeployment } from "./api/deployments.ts";
-export { replicaSets } from "./api/replicasets.ts";
-export { formatLabelSelector, toLabelSelector } from "./api/selector.ts";
-export { scaledValue } from "./api/int-or-percent.ts";
+export { deployments, defaultDeployment, validateDeployment } from "./apiserver/deployments.ts";
+export { replicaSets } from "./apiserver/replicasets.ts";
+export { formatLabelSelector, toLabelSelector } from "./apiserver/selector.ts";
+export { scaledValue } from "./apiserver/int-or-percent.ts";
 export { DEPLOYMENTS, REPLICA_SETS } from "./client/resources.ts";
 export { DeploymentController } from "./deployment/deployment-controller.ts";
 export { nextStatus, rolloutComplete } from "./deployment/progress.ts";
@@ -47,14 +47,10 @@ export function installApps(apiserver: ApiServer): void {
   }
 }
 
-/**
- * Adds the ReplicaSet and Deployment controllers to every controller
- * manager started from now on, and teaches the garbage collector the two
- * kinds (a deleted Deployment takes its ReplicaSets, and they their pods).
- */
-export function installDeploymentControllers(): void {
-  registerGcResource(REPLICA_SETS);
-  registerGcResource(DEPLOYMENTS);
-  registerController("replicaset", newReplicaSetController());
-  registerController("deployment", newDeploymentController());
+/** The kinds the garbage collector must also watch: a deleted Deployment takes its ReplicaSets, and they take their pods. */
+export const gcResources: readonly ResourceType[] = [REPLICA_SETS, DEPLOYMENTS];
+
+/** The controllers of this chapter, for chapter 08's startControllerManager(). */
+export function controllers(): Controllers {
+  return { replicaset: newReplicaSetController(), deployment: newDeploymentController() };
 }

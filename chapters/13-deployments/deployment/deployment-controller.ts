@@ -30,7 +30,7 @@ import type { Controller, ControllerContext } from "../../08-replication/control
 import { runWorkers, WorkQueue } from "../../08-replication/controller-manager/work-queue.ts";
 import { controllerRefOf } from "../../08-replication/replication/owner-references.ts";
 import { keyOf } from "../../08-replication/replication/replication-controller.ts";
-import { toLabelSelector } from "../api/selector.ts";
+import { toLabelSelector } from "../apiserver/selector.ts";
 import { DEPLOYMENTS, REPLICA_SETS } from "../client/resources.ts";
 import { ownerRef } from "../replicaset/replicaset-controller.ts";
 import { nextStatus, PROGRESSING } from "./progress.ts";

@@ -17,7 +17,7 @@
  * the controller runs again whenever a ReplicaSet or a pod changes.
  */
 import type { Deployment } from "../../../shared/api/apps.ts";
-import { scaledValue } from "../api/int-or-percent.ts";
+import { scaledValue } from "../apiserver/int-or-percent.ts";
 
 /** What the rollout reads of one ReplicaSet. */
 export interface SetCounts {

@@ -25,7 +25,7 @@ import { classifyPods, controllerRefOf } from "../../08-replication/replication/
 import { decideReplicas, isPodActive, isPodReady } from "../../08-replication/replication/reconcile.ts";
 import { keyOf, slowStartBatch } from "../../08-replication/replication/replication-controller.ts";
 import { calculateStatus, type ReplicaFailure } from "../../08-replication/replication/status.ts";
-import { toLabelSelector } from "../api/selector.ts";
+import { toLabelSelector } from "../apiserver/selector.ts";
 import { REPLICA_SETS } from "../client/resources.ts";
 
 /** The reference a ReplicaSet puts on its pods (and a Deployment on its ReplicaSets, with its own kind). */

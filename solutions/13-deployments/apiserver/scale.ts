@@ -7,7 +7,7 @@
 import type { Deployment } from "../../../shared/api/apps.ts";
 import type { Scale } from "../../../shared/api/replication.ts";
 import type { Subresource } from "../../03-apiserver/registry/types.ts";
-import { scaleSubresource } from "../../08-replication/api/scale.ts";
+import { scaleSubresource } from "../../08-replication/apiserver/scale.ts";
 import { formatLabelSelector } from "./selector.ts";
 
 export const appsScaleSubresource: Subresource = {
