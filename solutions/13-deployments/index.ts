@@ -8,10 +8,12 @@
  *   deployment/revisions.ts   pod-template-hash, revision numbers, history
  *   deployment/progress.ts    status, Available and Progressing
  *   deployment/deployment-controller.ts   the sync loop that ties them together
+ *   kubelet/lifecycle-hooks.ts            postStart and preStop, around every kubelet's runtime
  *
  * The cluster bring-up (shared/cluster/components/13-deployments.ts) takes
- * three values from here: installApps(apiserver) serves the two kinds;
- * controllers() and gcResources go to chapter 08's controller manager.
+ * four values from here: installApps(apiserver) serves the two kinds;
+ * controllers() and gcResources go to chapter 08's controller manager;
+ * withLifecycleHooks wraps the container runtime of every kubelet.
  */
 import type { ApiServer } from "../03-apiserver/index.ts";
 import type { ResourceType } from "../04-kubectl/client/rest.ts";
@@ -33,6 +35,7 @@ export { nextStatus, rolloutComplete } from "./deployment/progress.ts";
 export { findNewReplicaSet, historyToDelete, newRevisionAnnotations, podTemplateHash, POD_TEMPLATE_HASH, REVISION } from "./deployment/revisions.ts";
 export { newReplicaSetTarget, oldReplicaSetTargets, resolveFenceposts, type Fenceposts, type SetCounts } from "./deployment/rollout.ts";
 export { ReplicaSetController } from "./replicaset/replicaset-controller.ts";
+export { LifecycleRuntime, runHook, withLifecycleHooks } from "./kubelet/lifecycle-hooks.ts";
 
 const installed = new WeakSet<ApiServer["registry"]>();
 

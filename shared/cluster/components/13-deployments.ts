@@ -1,7 +1,9 @@
 /**
  * Chapter 13: ReplicaSets and Deployments on the apiserver (apps/v1), and
- * their two controllers. prepare() hands the controllers and the kinds for
- * the garbage collector to the controller manager (chapter 08); start()
+ * their two controllers, and lifecycle hooks in every kubelet. prepare()
+ * hands the controllers and the kinds for the garbage collector to the
+ * controller manager (chapter 08), and a runtime wrapper that runs
+ * postStart and preStop to the kubelets (chapter 05); start()
  * serves the two kinds, before the controller manager's informers list them.
  */
 import { existsSync } from "node:fs";
@@ -18,6 +20,7 @@ export const deploymentsComponent: ClusterComponent = {
     const apps = await ctx.load<DeploymentsModule>("13-deployments/index.ts");
     Object.assign(ctx.controllers, apps.controllers());
     ctx.gcResources.push(...apps.gcResources);
+    ctx.runtimeWrappers.push(apps.withLifecycleHooks);
   },
   async start(ctx) {
     if (!ctx.apiserver) throw new Error("deployments need the apiserver of chapter 03");
