@@ -15,4 +15,25 @@ export interface AllowedStarterPass {
   reason: string;
 }
 
-export const STARTER_ALLOWLIST: AllowedStarterPass[] = [];
+export const STARTER_ALLOWLIST: AllowedStarterPass[] = [
+  {
+    file: "test/13-lifecycle.unit.test.ts",
+    test: "13 chapter > lifecycle hooks > runs postStart after the container starts, and preStop before the stop signal, within the grace period",
+    reason: "lifecycle hooks are given code in chapter 13 (kubelet/lifecycle-hooks.ts); the learner's steps are the deployment controller",
+  },
+  {
+    file: "test/13-lifecycle.unit.test.ts",
+    test: "13 chapter > lifecycle hooks > reports a failed preStop as a FailedPreStopHook event and stops the container anyway",
+    reason: "lifecycle hooks are given code in chapter 13 (kubelet/lifecycle-hooks.ts); the learner's steps are the deployment controller",
+  },
+  {
+    file: "test/13-lifecycle.unit.test.ts",
+    test: "13 chapter > lifecycle hooks > kills a container whose postStart fails, with a FailedPostStartHook event",
+    reason: "lifecycle hooks are given code in chapter 13 (kubelet/lifecycle-hooks.ts); the learner's steps are the deployment controller",
+  },
+  {
+    file: "test/13-lifecycle.unit.test.ts",
+    test: "13 chapter > lifecycle hooks > runs no hook for a container without one, or with a grace period of 0",
+    reason: "lifecycle hooks are given code in chapter 13 (kubelet/lifecycle-hooks.ts); the learner's steps are the deployment controller",
+  },
+];
