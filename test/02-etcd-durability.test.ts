@@ -45,195 +45,193 @@ async function loggedRevisions(): Promise<number[]> {
   return revisions;
 }
 
-describe("durability", () => {
-  it("reopening after close keeps every key, the revision, the history and the compaction point", async () => {
-    const store = await openEmbeddedStore({ dir });
-    await store.create("/a", "1");
-    await store.update("/a", "2");
-    await store.create("/b", "x");
-    await store.delete("/b");
-    await store.create("/c", "y");
-    await store.compact(2);
-    const before = await store.range("");
-    const events = await collect(store, "", 2).then((w) => w.until(4));
-    await store.close();
+it("02.7 recovery > reopening after close keeps every key, the revision, the history and the compaction point", async () => {
+  const store = await openEmbeddedStore({ dir });
+  await store.create("/a", "1");
+  await store.update("/a", "2");
+  await store.create("/b", "x");
+  await store.delete("/b");
+  await store.create("/c", "y");
+  await store.compact(2);
+  const before = await store.range("");
+  const events = await collect(store, "", 2).then((w) => w.until(4));
+  await store.close();
 
-    const again = await openEmbeddedStore({ dir });
-    expect(await again.revision()).toBe(5);
-    expect(await again.range("")).toEqual(before);
-    expect(await collect(again, "", 2).then((w) => w.until(4))).toEqual(events);
-    await expectStoreError(again.watch("", { fromRevision: 1 }, () => {}), "Compacted");
-    // And it goes on from there.
-    expect((await again.create("/d", "z")).modRevision).toBe(6);
-    await again.close();
+  const again = await openEmbeddedStore({ dir });
+  expect(await again.revision()).toBe(5);
+  expect(await again.range("")).toEqual(before);
+  expect(await collect(again, "", 2).then((w) => w.until(4))).toEqual(events);
+  await expectStoreError(again.watch("", { fromRevision: 1 }, () => {}), "Compacted");
+  // And it goes on from there.
+  expect((await again.create("/d", "z")).modRevision).toBe(6);
+  await again.close();
 
-    const third = await openEmbeddedStore({ dir });
-    expect((await third.get("/d"))?.modRevision).toBe(6);
-    await third.close();
-  });
+  const third = await openEmbeddedStore({ dir });
+  expect((await third.get("/d"))?.modRevision).toBe(6);
+  await third.close();
+});
 
-  it("a write is fsynced before it is acknowledged, and concurrent writes share fsyncs (group commit)", async () => {
-    const wal = await WriteAheadLog.open(dir, 1);
-    // Count fsyncs on every file handle (the log's included).
-    const handle = await open(join(dir, "probe"), "w");
-    const proto = Object.getPrototypeOf(handle) as { sync(): Promise<void>; datasync(): Promise<void> };
-    await handle.close();
-    const sync = vi.spyOn(proto, "sync");
-    const datasync = vi.spyOn(proto, "datasync");
-    try {
-      await wal.append({ type: "compact", revision: 1 });
-      expect(sync.mock.calls.length + datasync.mock.calls.length).toBeGreaterThanOrEqual(1);
+it("02.6 write-ahead log > a write is fsynced before it is acknowledged, and concurrent writes share fsyncs (group commit)", async () => {
+  const wal = await WriteAheadLog.open(dir, 1);
+  // Count fsyncs on every file handle (the log's included).
+  const handle = await open(join(dir, "probe"), "w");
+  const proto = Object.getPrototypeOf(handle) as { sync(): Promise<void>; datasync(): Promise<void> };
+  await handle.close();
+  const sync = vi.spyOn(proto, "sync");
+  const datasync = vi.spyOn(proto, "datasync");
+  try {
+    await wal.append({ type: "compact", revision: 1 });
+    expect(sync.mock.calls.length + datasync.mock.calls.length).toBeGreaterThanOrEqual(1);
 
-      const before = sync.mock.calls.length + datasync.mock.calls.length;
-      await Promise.all(Array.from({ length: 100 }, (_, i) => wal.append({ type: "compact", revision: i + 2 })));
-      const fsyncs = sync.mock.calls.length + datasync.mock.calls.length - before;
-      expect(fsyncs).toBeGreaterThanOrEqual(1);
-      expect(fsyncs).toBeLessThan(50);
-    } finally {
-      sync.mockRestore();
-      datasync.mockRestore();
-      await wal.close();
-    }
-  });
-
-  it("the log gives back every appended record, in order", async () => {
-    const wal = await WriteAheadLog.open(dir, 1);
-    await Promise.all(Array.from({ length: 100 }, (_, i) => wal.append({ type: "compact", revision: i + 1 })));
-    await wal.append({ type: "event", event: { type: "PUT", kv: { key: "/é", value: "ünïcode", createRevision: 1, modRevision: 1, version: 1 } } });
+    const before = sync.mock.calls.length + datasync.mock.calls.length;
+    await Promise.all(Array.from({ length: 100 }, (_, i) => wal.append({ type: "compact", revision: i + 2 })));
+    const fsyncs = sync.mock.calls.length + datasync.mock.calls.length - before;
+    expect(fsyncs).toBeGreaterThanOrEqual(1);
+    expect(fsyncs).toBeLessThan(50);
+  } finally {
+    sync.mockRestore();
+    datasync.mockRestore();
     await wal.close();
-    const [segment] = await listSegments(dir);
-    const { records, validBytes } = decodeRecords(await readFile(join(dir, segment!.name)));
-    expect(records.slice(0, 100).map((r) => (r.type === "compact" ? r.revision : 0))).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
-    expect(records[100]).toEqual({ type: "event", event: { type: "PUT", kv: { key: "/é", value: "ünïcode", createRevision: 1, modRevision: 1, version: 1 } } });
-    expect(validBytes).toBe((await readFile(join(dir, segment!.name))).length);
+  }
+});
+
+it("02.6 write-ahead log > the log gives back every appended record, in order", async () => {
+  const wal = await WriteAheadLog.open(dir, 1);
+  await Promise.all(Array.from({ length: 100 }, (_, i) => wal.append({ type: "compact", revision: i + 1 })));
+  await wal.append({ type: "event", event: { type: "PUT", kv: { key: "/é", value: "ünïcode", createRevision: 1, modRevision: 1, version: 1 } } });
+  await wal.close();
+  const [segment] = await listSegments(dir);
+  const { records, validBytes } = decodeRecords(await readFile(join(dir, segment!.name)));
+  expect(records.slice(0, 100).map((r) => (r.type === "compact" ? r.revision : 0))).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+  expect(records[100]).toEqual({ type: "event", event: { type: "PUT", kv: { key: "/é", value: "ünïcode", createRevision: 1, modRevision: 1, version: 1 } } });
+  expect(validBytes).toBe((await readFile(join(dir, segment!.name))).length);
+});
+
+it("02.8 snapshots > recovers from a snapshot plus the log written after it", async () => {
+  const store = await openEmbeddedStore({ dir, snapshotEvery: 5 });
+  for (let i = 0; i < 13; i++) await store.create(`/k/${String(i).padStart(2, "0")}`, `v${i}`);
+  await store.update("/k/00", "changed");
+  const want = await store.range("");
+  const events = await history(store);
+  await store.close();
+
+  // A snapshot was taken, and the log segments it made useless are gone.
+  const snapshot = await readSnapshot(dir);
+  expect(snapshot).toBeDefined();
+  expect(snapshot!.revision).toBeGreaterThanOrEqual(5);
+  expect(snapshot!.revision).toBeLessThan(14);
+  const logged = await loggedRevisions();
+  expect(Math.min(...logged)).toBeGreaterThan(1);
+  // Snapshot + log tail cover every revision.
+  expect(Math.max(...logged)).toBe(14);
+  expect(Math.min(...logged)).toBeLessThanOrEqual(snapshot!.revision + 1);
+
+  const again = await openEmbeddedStore({ dir, snapshotEvery: 5 });
+  expect(await again.range("")).toEqual(want);
+  expect(await history(again)).toEqual(events);
+  await again.close();
+});
+
+it("02.8 snapshots > a forced snapshot alone is enough to recover", async () => {
+  const store = await openEmbeddedStore({ dir });
+  for (let i = 0; i < 4; i++) await store.create(`/k/${i}`, `v${i}`);
+  await store.snapshot();
+  await store.close();
+  expect((await readSnapshot(dir))?.revision).toBe(4);
+  expect(await loggedRevisions()).toEqual([]);
+
+  const again = await openEmbeddedStore({ dir });
+  expect((await again.range("/k/")).kvs.map((kv) => kv.value)).toEqual(["v0", "v1", "v2", "v3"]);
+  expect((await again.create("/k/4", "v4")).modRevision).toBe(5);
+  await again.close();
+});
+
+it("02.7 recovery > a torn record at the end of the log is cut off, not replayed and not fatal", async () => {
+  const store = await openEmbeddedStore({ dir });
+  for (let i = 1; i <= 5; i++) await store.create(`/k/${i}`, `v${i}`);
+  await store.close();
+  const last = (await listSegments(dir)).at(-1)!;
+  const path = join(dir, last.name);
+
+  // A crash in the middle of writing a 6th record: only half of it is on disk.
+  const frame = encodeRecord({
+    type: "event",
+    event: { type: "PUT", kv: { key: "/k/6", value: "v6", createRevision: 6, modRevision: 6, version: 1 } },
   });
+  await appendFile(path, frame.subarray(0, frame.length - 7));
 
-  it("recovers from a snapshot plus the log written after it", async () => {
-    const store = await openEmbeddedStore({ dir, snapshotEvery: 5 });
-    for (let i = 0; i < 13; i++) await store.create(`/k/${String(i).padStart(2, "0")}`, `v${i}`);
-    await store.update("/k/00", "changed");
-    const want = await store.range("");
-    const events = await history(store);
-    await store.close();
+  const again = await openEmbeddedStore({ dir });
+  expect(await again.revision()).toBe(5);
+  expect(await again.get("/k/6")).toBeUndefined();
+  expect((await again.create("/k/6", "written after the crash")).modRevision).toBe(6);
+  await again.close();
 
-    // A snapshot was taken, and the log segments it made useless are gone.
-    const snapshot = await readSnapshot(dir);
-    expect(snapshot).toBeDefined();
-    expect(snapshot!.revision).toBeGreaterThanOrEqual(5);
-    expect(snapshot!.revision).toBeLessThan(14);
-    const logged = await loggedRevisions();
-    expect(Math.min(...logged)).toBeGreaterThan(1);
-    // Snapshot + log tail cover every revision.
-    expect(Math.max(...logged)).toBe(14);
-    expect(Math.min(...logged)).toBeLessThanOrEqual(snapshot!.revision + 1);
+  const third = await openEmbeddedStore({ dir });
+  expect((await third.get("/k/6"))?.value).toBe("written after the crash");
+  expect((await history(third)).map((e) => e.kv.modRevision)).toEqual([1, 2, 3, 4, 5, 6]);
+  await third.close();
+});
 
-    const again = await openEmbeddedStore({ dir, snapshotEvery: 5 });
-    expect(await again.range("")).toEqual(want);
-    expect(await history(again)).toEqual(events);
-    await again.close();
-  });
+it("02.7 recovery > a last record whose checksum does not match is dropped", async () => {
+  const store = await openEmbeddedStore({ dir });
+  for (let i = 1; i <= 3; i++) await store.create(`/k/${i}`, `v${i}`);
+  await store.close();
+  const path = join(dir, (await listSegments(dir)).at(-1)!.name);
+  const data = await readFile(path);
+  data[data.length - 3] ^= 0x01; // flip one bit inside the last record's payload
+  await writeFile(path, data);
 
-  it("a forced snapshot alone is enough to recover", async () => {
-    const store = await openEmbeddedStore({ dir });
-    for (let i = 0; i < 4; i++) await store.create(`/k/${i}`, `v${i}`);
-    await store.snapshot();
-    await store.close();
-    expect((await readSnapshot(dir))?.revision).toBe(4);
-    expect(await loggedRevisions()).toEqual([]);
+  const again = await openEmbeddedStore({ dir });
+  expect(await again.revision()).toBe(2);
+  expect(await again.get("/k/3")).toBeUndefined();
+  expect((await again.get("/k/2"))?.value).toBe("v2");
+  await again.close();
+});
 
-    const again = await openEmbeddedStore({ dir });
-    expect((await again.range("/k/")).kvs.map((kv) => kv.value)).toEqual(["v0", "v1", "v2", "v3"]);
-    expect((await again.create("/k/4", "v4")).modRevision).toBe(5);
-    await again.close();
-  });
-
-  it("a torn record at the end of the log is cut off, not replayed and not fatal", async () => {
-    const store = await openEmbeddedStore({ dir });
-    for (let i = 1; i <= 5; i++) await store.create(`/k/${i}`, `v${i}`);
-    await store.close();
-    const last = (await listSegments(dir)).at(-1)!;
-    const path = join(dir, last.name);
-
-    // A crash in the middle of writing a 6th record: only half of it is on disk.
-    const frame = encodeRecord({
-      type: "event",
-      event: { type: "PUT", kv: { key: "/k/6", value: "v6", createRevision: 6, modRevision: 6, version: 1 } },
+it("02.7 recovery > killed with SIGKILL at random moments, it keeps every acknowledged write exactly once", async () => {
+  const acked = new Map<string, number>();
+  const rounds = 12;
+  for (let round = 0; round < rounds; round++) {
+    const target = 1 + Math.floor(Math.random() * 80);
+    const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/store-writer.ts", dir, `/r${round}/`, "25"], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: process.env,
     });
-    await appendFile(path, frame.subarray(0, frame.length - 7));
-
-    const again = await openEmbeddedStore({ dir });
-    expect(await again.revision()).toBe(5);
-    expect(await again.get("/k/6")).toBeUndefined();
-    expect((await again.create("/k/6", "written after the crash")).modRevision).toBe(6);
-    await again.close();
-
-    const third = await openEmbeddedStore({ dir });
-    expect((await third.get("/k/6"))?.value).toBe("written after the crash");
-    expect((await history(third)).map((e) => e.kv.modRevision)).toEqual([1, 2, 3, 4, 5, 6]);
-    await third.close();
-  });
-
-  it("a last record whose checksum does not match is dropped", async () => {
-    const store = await openEmbeddedStore({ dir });
-    for (let i = 1; i <= 3; i++) await store.create(`/k/${i}`, `v${i}`);
-    await store.close();
-    const path = join(dir, (await listSegments(dir)).at(-1)!.name);
-    const data = await readFile(path);
-    data[data.length - 3] ^= 0x01; // flip one bit inside the last record's payload
-    await writeFile(path, data);
-
-    const again = await openEmbeddedStore({ dir });
-    expect(await again.revision()).toBe(2);
-    expect(await again.get("/k/3")).toBeUndefined();
-    expect((await again.get("/k/2"))?.value).toBe("v2");
-    await again.close();
-  });
-
-  it("killed with SIGKILL at random moments, it keeps every acknowledged write exactly once", async () => {
-    const acked = new Map<string, number>();
-    const rounds = 12;
-    for (let round = 0; round < rounds; round++) {
-      const target = 1 + Math.floor(Math.random() * 80);
-      const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/store-writer.ts", dir, `/r${round}/`, "25"], {
-        stdio: ["ignore", "pipe", "pipe"],
-        env: process.env,
-      });
-      let out = "";
-      let err = "";
-      let count = 0;
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-        out += chunk;
-        count = out.split("\n").length - 2; // minus "ready" and the unfinished last line
-      });
-      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
-      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      try {
-        await waitFor(`the writer of round ${round} to acknowledge ${target} writes`, () => count >= target || child.exitCode !== null);
-        if (count < target) throw new Error(`the writer exited with code ${child.exitCode}: ${err.trim()}`);
-      } finally {
-        child.kill("SIGKILL");
-        await exited;
-      }
-      for (const line of out.split("\n").slice(1)) {
-        const m = /^(\S+) (\d+)$/.exec(line);
-        if (m) acked.set(m[1]!, Number(m[2]));
-      }
+    let out = "";
+    let err = "";
+    let count = 0;
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk;
+      count = out.split("\n").length - 2; // minus "ready" and the unfinished last line
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    try {
+      await waitFor(`the writer of round ${round} to acknowledge ${target} writes`, () => count >= target || child.exitCode !== null);
+      if (count < target) throw new Error(`the writer exited with code ${child.exitCode}: ${err.trim()}`);
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
     }
-
-    const store = await openEmbeddedStore({ dir, snapshotEvery: 25 });
-    const { kvs, revision } = await store.range("");
-    const byKey = new Map(kvs.map((kv) => [kv.key, kv]));
-    // No acknowledged write is lost, and each kept the revision it was acknowledged with.
-    for (const [key, modRevision] of acked) {
-      expect(byKey.get(key)?.modRevision, `acknowledged write ${key}`).toBe(modRevision);
+    for (const line of out.split("\n").slice(1)) {
+      const m = /^(\S+) (\d+)$/.exec(line);
+      if (m) acked.set(m[1]!, Number(m[2]));
     }
-    // Only creates happened: one live key per revision, 1..revision, none twice.
-    expect(kvs.length).toBe(revision);
-    expect(new Set(kvs.map((kv) => kv.modRevision)).size).toBe(revision);
-    const events = await history(store);
-    expect(events.map((e) => e.kv.modRevision)).toEqual(Array.from({ length: revision }, (_, i) => i + 1));
-    expect(events.every((e) => e.type === "PUT" && e.kv.version === 1)).toBe(true);
-    expect(acked.size).toBeGreaterThanOrEqual(rounds);
-    await store.close();
-  });
+  }
+
+  const store = await openEmbeddedStore({ dir, snapshotEvery: 25 });
+  const { kvs, revision } = await store.range("");
+  const byKey = new Map(kvs.map((kv) => [kv.key, kv]));
+  // No acknowledged write is lost, and each kept the revision it was acknowledged with.
+  for (const [key, modRevision] of acked) {
+    expect(byKey.get(key)?.modRevision, `acknowledged write ${key}`).toBe(modRevision);
+  }
+  // Only creates happened: one live key per revision, 1..revision, none twice.
+  expect(kvs.length).toBe(revision);
+  expect(new Set(kvs.map((kv) => kv.modRevision)).size).toBe(revision);
+  const events = await history(store);
+  expect(events.map((e) => e.kv.modRevision)).toEqual(Array.from({ length: revision }, (_, i) => i + 1));
+  expect(events.every((e) => e.type === "PUT" && e.kv.version === 1)).toBe(true);
+  expect(acked.size).toBeGreaterThanOrEqual(rounds);
+  await store.close();
 });

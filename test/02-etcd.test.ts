@@ -21,54 +21,52 @@ describeStoreBehaviour("embedded, on disk", {
   teardown: () => rm(dir, { recursive: true, force: true }),
 });
 
-describe("embedded store", () => {
-  it("starts empty at revision 0, and its first write is revision 1", async () => {
-    const store = await openEmbeddedStore();
-    expect(await store.revision()).toBe(0);
-    expect(await store.range("")).toEqual({ kvs: [], revision: 0 });
-    expect((await store.create("/a", "1")).modRevision).toBe(1);
-    await store.close();
-  });
+it("02.1 store > starts empty at revision 0, and its first write is revision 1", async () => {
+  const store = await openEmbeddedStore();
+  expect(await store.revision()).toBe(0);
+  expect(await store.range("")).toEqual({ kvs: [], revision: 0 });
+  expect((await store.create("/a", "1")).modRevision).toBe(1);
+  await store.close();
+});
 
-  it("concurrent writes get distinct, gap-free revisions, and CAS lets exactly one of them win", async () => {
-    const store = await openEmbeddedStore();
-    const created = await Promise.all(Array.from({ length: 50 }, (_, i) => store.create(`/c/${i}`, "v")));
-    expect(created.map((kv) => kv.modRevision).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+it("02.2 store > concurrent writes get distinct, gap-free revisions, and CAS lets exactly one of them win", async () => {
+  const store = await openEmbeddedStore();
+  const created = await Promise.all(Array.from({ length: 50 }, (_, i) => store.create(`/c/${i}`, "v")));
+  expect(created.map((kv) => kv.modRevision).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
 
-    const base = created[0]!;
-    const racers = await Promise.allSettled(
-      Array.from({ length: 10 }, (_, i) => store.update(base.key, `racer ${i}`, base.modRevision)),
-    );
-    expect(racers.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    await store.close();
-  });
+  const base = created[0]!;
+  const racers = await Promise.allSettled(
+    Array.from({ length: 10 }, (_, i) => store.update(base.key, `racer ${i}`, base.modRevision)),
+  );
+  expect(racers.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+  await store.close();
+});
 
-  it("a handler that throws ends only its own watch, through onError", async () => {
-    const store = await openEmbeddedStore();
-    const errors: Error[] = [];
-    await store.watch("/", {}, () => {
-      throw new Error("handler bug");
-    }, (err) => errors.push(err));
-    const healthy = await collect(store, "/");
-    await store.create("/a", "1");
-    await store.create("/b", "2");
-    await healthy.until(2);
-    expect(errors.map((e) => e.message)).toEqual(["handler bug"]);
-    await store.close();
-  });
+it("02.4 store > a handler that throws ends only its own watch, through onError", async () => {
+  const store = await openEmbeddedStore();
+  const errors: Error[] = [];
+  await store.watch("/", {}, () => {
+    throw new Error("handler bug");
+  }, (err) => errors.push(err));
+  const healthy = await collect(store, "/");
+  await store.create("/a", "1");
+  await store.create("/b", "2");
+  await healthy.until(2);
+  expect(errors.map((e) => e.message)).toEqual(["handler bug"]);
+  await store.close();
+});
 
-  it("close() ends watches with onError, and later calls fail with Closed", async () => {
-    const store = await openEmbeddedStore();
-    const w = await collect(store, "/");
-    await store.close();
-    expect(w.errors.map((e) => (e as { code?: string }).code)).toEqual(["Closed"]);
-    await expectStoreError(store.get("/a"), "Closed");
-    await expectStoreError(store.create("/a", "1"), "Closed");
-  });
+it("02 chapter > store > close() ends watches with onError, and later calls fail with Closed", async () => {
+  const store = await openEmbeddedStore();
+  const w = await collect(store, "/");
+  await store.close();
+  expect(w.errors.map((e) => (e as { code?: string }).code)).toEqual(["Closed"]);
+  await expectStoreError(store.get("/a"), "Closed");
+  await expectStoreError(store.create("/a", "1"), "Closed");
+});
 
-  it("rejects an empty key with a clear error", async () => {
-    const store = await openEmbeddedStore();
-    await expect(store.create("", "v")).rejects.toThrow(/key must not be empty/);
-    await store.close();
-  });
+it("02.1 store > rejects an empty key with a clear error", async () => {
+  const store = await openEmbeddedStore();
+  await expect(store.create("", "v")).rejects.toThrow(/key must not be empty/);
+  await store.close();
 });

@@ -20,7 +20,7 @@ const CLIENTS = 100;
 const INCREMENTS = 50;
 const KEY = "example.com/counter";
 
-it(`${CLIENTS} clients x ${INCREMENTS} read-modify-write increments give exactly ${CLIENTS * INCREMENTS}`, { timeout: 240_000 }, async () => {
+it(`03.4 update > ${CLIENTS} clients x ${INCREMENTS} read-modify-write increments give exactly ${CLIENTS * INCREMENTS}`, { timeout: 240_000 }, async () => {
   const url = `${cluster.url}/api/v1/namespaces/default/pods/counter`;
   const created = await fetch(`${cluster.url}/api/v1/namespaces/default/pods`, {
     method: "POST",

@@ -130,7 +130,7 @@ function badBody(r: ReturnType<typeof rng>): string {
   return r.pick(variants)();
 }
 
-it(`answers ${COUNT} malformed requests with 4xx Status objects (seed ${SEED})`, { timeout: 120_000 }, async () => {
+it(`03 chapter > errors > answers ${COUNT} malformed requests with 4xx Status objects (seed ${SEED})`, { timeout: 120_000 }, async () => {
   const r = rng(SEED);
   const failures: string[] = [];
   const send = async (i: number) => {

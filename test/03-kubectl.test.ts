@@ -48,7 +48,7 @@ spec:
 `;
 }
 
-describe.skipIf(!available)("the real kubectl", () => {
+describe.skipIf(!available)("03 chapter > the real kubectl", () => {
   it("creates from a manifest and lists with the server's table columns", async () => {
     const file = join(dir, "web.yaml");
     await writeFile(file, manifest("web", "nginx:1.25", { app: "web" }));

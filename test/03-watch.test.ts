@@ -27,7 +27,7 @@ const pod = (name: string) => ({
 });
 const merge = { "Content-Type": "application/merge-patch+json" };
 
-describe("watch", () => {
+describe("03.7 watch", () => {
   it("streams ADDED, MODIFIED and DELETED in order from a list's resourceVersion", async () => {
     const base = "/api/v1/namespaces/w1/pods";
     await api("POST", base, pod("before"));

@@ -112,7 +112,7 @@ describe("04.1 REST client", () => {
   });
 });
 
-describe("04.2-04.3 watch", () => {
+describe("04.3 watch", () => {
   it("streams events and resumes after a dropped connection without losing or repeating any", async () => {
     const ns = await namespace("watch-resume");
     const direct = client.resource<Pod>(PODS);
@@ -164,77 +164,75 @@ describe("04.2-04.3 watch", () => {
   });
 });
 
-describe("04.4-04.5 informer", () => {
-  it("keeps a cache equal to the server's list and calls add, update and delete handlers", async () => {
-    const ns = await namespace("informer");
-    const pods = client.resource<Pod>(PODS);
-    await pods.create(pod("before"), ns);
-    const calls: string[] = [];
-    const informer = new Informer(pods, { namespace: ns })
-      .onAdd((p) => void calls.push(`add ${p.metadata?.name}`))
-      .onUpdate((old, now) => void calls.push(`update ${now.metadata?.name} ${old.metadata?.labels?.v ?? "-"}->${now.metadata?.labels?.v}`))
-      .onDelete((p) => void calls.push(`delete ${p.metadata?.name}`))
-      .start();
-    try {
-      await informer.waitForSync(10_000);
-      expect(names(informer.list())).toEqual(["before"]);
-      await pods.create(pod("web"), ns);
-      await pods.patch("web", { metadata: { labels: { v: "1" } } }, ns);
-      await pods.delete("before", ns);
-      await waitFor("the informer to see the delete", () => calls.includes("delete before"));
-      expect(calls).toEqual(["add before", "add web", "update web -->1", "delete before"]);
-      const truth = await pods.list(ns);
-      expect(versions(informer.list())).toEqual(versions(truth.items));
-      expect(informer.get("web", ns)?.metadata?.labels).toEqual({ v: "1" });
-    } finally {
-      await informer.stop();
-    }
-  });
-
-  it("relists after 410 Gone and converges to the truth, reporting what it missed", async () => {
-    const ns = await namespace("informer-gone");
-    const pods = client.resource<Pod>(PODS);
-    await pods.create(pod("stays"), ns);
-    await pods.create(pod("leaves"), ns);
-    const calls: string[] = [];
-    const informer = new Informer(new RestClient({ server: proxy.url }).resource<Pod>(PODS), { namespace: ns, retryDelayMs: 20 })
-      .onAdd((p) => void calls.push(`add ${p.metadata?.name}`))
-      .onUpdate((_, p) => void calls.push(`update ${p.metadata?.name}`))
-      .onDelete((p) => void calls.push(`delete ${p.metadata?.name}`))
-      .start();
-    try {
-      await informer.waitForSync(10_000);
-      expect(informer.lists).toBe(1);
-
-      proxy.pause();
-      proxy.dropConnections();
-      await pods.delete("leaves", ns);
-      await pods.patch("stays", { metadata: { labels: { touched: "yes" } } }, ns);
-      await pods.create(pod("arrives"), ns);
-      // forget the history the informer's watch would need to resume
-      await cluster.store.compact(await cluster.store.revision());
-      proxy.resume();
-
-      await waitFor("the informer to relist", () => informer.lists >= 2);
-      const truth = await pods.list(ns);
-      await waitFor("the cache to equal the server's list", () =>
-        JSON.stringify(versions(informer.list())) === JSON.stringify(versions(truth.items)),
-      );
-      expect(names(informer.list())).toEqual(["arrives", "stays"]);
-      expect(calls).toEqual(expect.arrayContaining(["delete leaves", "update stays", "add arrives"]));
-      expect(calls.filter((c) => c === "add stays")).toHaveLength(1);
-
-      // and it watches again after the relist
-      await pods.create(pod("later"), ns);
-      await waitFor("an add after the relist", () => calls.includes("add later"));
-    } finally {
-      proxy.resume();
-      await informer.stop();
-    }
-  });
+it("04.4 informer > keeps a cache equal to the server's list and calls add, update and delete handlers", async () => {
+  const ns = await namespace("informer");
+  const pods = client.resource<Pod>(PODS);
+  await pods.create(pod("before"), ns);
+  const calls: string[] = [];
+  const informer = new Informer(pods, { namespace: ns })
+    .onAdd((p) => void calls.push(`add ${p.metadata?.name}`))
+    .onUpdate((old, now) => void calls.push(`update ${now.metadata?.name} ${old.metadata?.labels?.v ?? "-"}->${now.metadata?.labels?.v}`))
+    .onDelete((p) => void calls.push(`delete ${p.metadata?.name}`))
+    .start();
+  try {
+    await informer.waitForSync(10_000);
+    expect(names(informer.list())).toEqual(["before"]);
+    await pods.create(pod("web"), ns);
+    await pods.patch("web", { metadata: { labels: { v: "1" } } }, ns);
+    await pods.delete("before", ns);
+    await waitFor("the informer to see the delete", () => calls.includes("delete before"));
+    expect(calls).toEqual(["add before", "add web", "update web -->1", "delete before"]);
+    const truth = await pods.list(ns);
+    expect(versions(informer.list())).toEqual(versions(truth.items));
+    expect(informer.get("web", ns)?.metadata?.labels).toEqual({ v: "1" });
+  } finally {
+    await informer.stop();
+  }
 });
 
-describe("@kubernetes/client-node on our server", () => {
+it("04.5 informer > relists after 410 Gone and converges to the truth, reporting what it missed", async () => {
+  const ns = await namespace("informer-gone");
+  const pods = client.resource<Pod>(PODS);
+  await pods.create(pod("stays"), ns);
+  await pods.create(pod("leaves"), ns);
+  const calls: string[] = [];
+  const informer = new Informer(new RestClient({ server: proxy.url }).resource<Pod>(PODS), { namespace: ns, retryDelayMs: 20 })
+    .onAdd((p) => void calls.push(`add ${p.metadata?.name}`))
+    .onUpdate((_, p) => void calls.push(`update ${p.metadata?.name}`))
+    .onDelete((p) => void calls.push(`delete ${p.metadata?.name}`))
+    .start();
+  try {
+    await informer.waitForSync(10_000);
+    expect(informer.lists).toBe(1);
+
+    proxy.pause();
+    proxy.dropConnections();
+    await pods.delete("leaves", ns);
+    await pods.patch("stays", { metadata: { labels: { touched: "yes" } } }, ns);
+    await pods.create(pod("arrives"), ns);
+    // forget the history the informer's watch would need to resume
+    await cluster.store.compact(await cluster.store.revision());
+    proxy.resume();
+
+    await waitFor("the informer to relist", () => informer.lists >= 2);
+    const truth = await pods.list(ns);
+    await waitFor("the cache to equal the server's list", () =>
+      JSON.stringify(versions(informer.list())) === JSON.stringify(versions(truth.items)),
+    );
+    expect(names(informer.list())).toEqual(["arrives", "stays"]);
+    expect(calls).toEqual(expect.arrayContaining(["delete leaves", "update stays", "add arrives"]));
+    expect(calls.filter((c) => c === "add stays")).toHaveLength(1);
+
+    // and it watches again after the relist
+    await pods.create(pod("later"), ns);
+    await waitFor("an add after the relist", () => calls.includes("add later"));
+  } finally {
+    proxy.resume();
+    await informer.stop();
+  }
+});
+
+describe("04 chapter > @kubernetes/client-node on our server", () => {
   it("its informer sees pods added, updated and deleted through our client", async () => {
     // Imported here, so that a client-node that cannot load on this Node
     // version fails this test with its reason instead of the whole file.

@@ -99,184 +99,180 @@ afterAll(async () => {
   await rmdir(DEFAULT_HOST_PATH_PREFIX).catch(() => {});
 });
 
-describe.skipIf(!d.available)("emptyDir", () => {
-  let shared: Pod;
-  /** Where the writer's /out comes from on the host. */
-  let sharedSource: string;
+let shared: Pod;
+/** Where the writer's /out comes from on the host. */
+let sharedSource: string;
 
-  it("a sidecar reads what another container writes to their shared emptyDir", async () => {
-    await createOk(
-      testPod(
-        "shared",
-        [
-          { name: "writer", command: ["sh", "-c", "echo written-by-writer > /out/message; exec sleep 3600"], volumeMounts: [{ name: "scratch", mountPath: "/out" }] },
-          { name: "reader", command: ["sleep", "3600"], volumeMounts: [{ name: "scratch", mountPath: "/in", readOnly: true }] },
-        ],
-        { volumes: [{ name: "scratch", emptyDir: {} }], terminationGracePeriodSeconds: 1 },
-      ),
-    );
-    shared = await pods.waitFor("shared", running, "pod shared to run");
-    const read = await waitFor("the reader to see the writer's file", async () => {
-      const r = await exec(shared, "reader", "cat /in/message");
-      return r.exitCode === 0 ? r.stdout : undefined;
-    });
-    expect(read.trim()).toBe("written-by-writer");
-
-    // On the host: a folder of the pod's own, bind-mounted into both containers.
-    const expected = join(podDir(shared), "volumes", "kubernetes.io~empty-dir", "scratch");
-    const writer = await containerOf(shared, "writer");
-    sharedSource = writer.Mounts.find((m) => m.Destination === "/out")?.Source ?? "";
-    expect(sharedSource).toBe(expected);
-    expect((await readFile(join(expected, "message"), "utf8")).trim()).toBe("written-by-writer");
-    const reader = await containerOf(shared, "reader");
-    expect(reader.Mounts.find((m) => m.Destination === "/in")?.Source).toBe(expected);
+it.skipIf(!d.available)("06.1 emptyDir > a sidecar reads what another container writes to their shared emptyDir", async () => {
+  await createOk(
+    testPod(
+      "shared",
+      [
+        { name: "writer", command: ["sh", "-c", "echo written-by-writer > /out/message; exec sleep 3600"], volumeMounts: [{ name: "scratch", mountPath: "/out" }] },
+        { name: "reader", command: ["sleep", "3600"], volumeMounts: [{ name: "scratch", mountPath: "/in", readOnly: true }] },
+      ],
+      { volumes: [{ name: "scratch", emptyDir: {} }], terminationGracePeriodSeconds: 1 },
+    ),
+  );
+  shared = await pods.waitFor("shared", running, "pod shared to run");
+  const read = await waitFor("the reader to see the writer's file", async () => {
+    const r = await exec(shared, "reader", "cat /in/message");
+    return r.exitCode === 0 ? r.stdout : undefined;
   });
+  expect(read.trim()).toBe("written-by-writer");
 
-  it("a readOnly mount refuses writes in that container while the other container writes", async () => {
-    const refused = await exec(shared, "reader", "echo nope > /in/other");
-    expect(refused.exitCode).not.toBe(0);
-    expect(refused.stderr).toMatch(/read-only file system/i);
-    const appended = await exec(shared, "writer", "echo appended >> /out/message");
-    expect(appended.exitCode).toBe(0);
-    const read = await exec(shared, "reader", "cat /in/message");
-    expect(read.stdout.trim().split("\n")).toEqual(["written-by-writer", "appended"]);
-    expect(existsSync(join(sharedSource, "other"))).toBe(false);
-  });
-
-  it("keeps its data across a container restart, while the container's own filesystem starts over", async () => {
-    // The first run writes, then crashes; the restarted container finds the
-    // first run's line in the emptyDir and stays up.
-    const script = [
-      "echo run >> /cache/runs",
-      "echo run >> /tmp/runs",
-      "n=$(cat /cache/runs | wc -l)",
-      "if [ $n -lt 2 ]; then exit 1; fi",
-      "exec sleep 3600",
-    ].join("; ");
-    await createOk(
-      testPod("restarter", [{ name: "counter", command: ["sh", "-c", script], volumeMounts: [{ name: "cache", mountPath: "/cache" }] }], {
-        volumes: [{ name: "cache", emptyDir: {} }],
-        restartPolicy: "Always",
-        terminationGracePeriodSeconds: 1,
-      }),
-    );
-    const pod = await pods.waitFor(
-      "restarter",
-      (p) => running(p) && (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
-      "restarter to run again after its first crash",
-    );
-    const restarts = pod.status!.containerStatuses![0]!.restartCount;
-    const cache = await exec(pod, "counter", "cat /cache/runs");
-    expect(cache.stdout.trim().split("\n")).toHaveLength(restarts + 1);
-    const own = await exec(pod, "counter", "cat /tmp/runs");
-    expect(own.stdout.trim().split("\n")).toEqual(["run"]);
-  });
-
-  it("medium Memory is a tmpfs of sizeLimit bytes", async () => {
-    await createOk(
-      testPod("in-memory", [{ name: "main", command: ["sleep", "3600"], volumeMounts: [{ name: "fast", mountPath: "/mem" }] }], {
-        volumes: [{ name: "fast", emptyDir: { medium: "Memory", sizeLimit: "8Mi" } }],
-        terminationGracePeriodSeconds: 1,
-      }),
-    );
-    const pod = await pods.waitFor("in-memory", running, "pod in-memory to run");
-    const mounts = await exec(pod, "main", "cat /proc/mounts");
-    const line = mounts.stdout.split("\n").find((l) => l.split(" ")[1] === "/mem");
-    expect(line, mounts.stdout).toBeDefined();
-    const [, , fsType, options] = line!.split(" ");
-    expect(fsType).toBe("tmpfs");
-    expect(options!.split(",")).toContain("size=8192k");
-    // The limit holds: 16 MiB do not fit.
-    const big = await exec(pod, "main", "dd if=/dev/zero of=/mem/big bs=1M count=16");
-    expect(big.exitCode).not.toBe(0);
-    expect(big.stderr).toMatch(/no space left on device/i);
-  });
-
-  it("is gone with its pod: no container and no emptyDir folder are left", async () => {
-    expect(existsSync(sharedSource)).toBe(true);
-    await deleteAndWait(shared);
-    expect(existsSync(sharedSource)).toBe(false);
-  });
+  // On the host: a folder of the pod's own, bind-mounted into both containers.
+  const expected = join(podDir(shared), "volumes", "kubernetes.io~empty-dir", "scratch");
+  const writer = await containerOf(shared, "writer");
+  sharedSource = writer.Mounts.find((m) => m.Destination === "/out")?.Source ?? "";
+  expect(sharedSource).toBe(expected);
+  expect((await readFile(join(expected, "message"), "utf8")).trim()).toBe("written-by-writer");
+  const reader = await containerOf(shared, "reader");
+  expect(reader.Mounts.find((m) => m.Destination === "/in")?.Source).toBe(expected);
 });
 
-describe.skipIf(!d.available)("hostPath", () => {
-  it("mounts a folder below the allowed prefix: the pod sees the host's file, the host sees the pod's, and both outlive the pod", async () => {
-    await writeFile(join(hostDir, "hello.txt"), "from the host\n");
-    await createOk(
-      testPod(
-        "host-reader",
-        [
-          {
-            name: "main",
-            command: ["sh", "-c", "echo from-the-pod > /host/from-pod; exec sleep 3600"],
-            volumeMounts: [
-              { name: "host", mountPath: "/host" },
-              { name: "made", mountPath: "/made" },
-            ],
-          },
-        ],
+it.skipIf(!d.available)("06.1 emptyDir > a readOnly mount refuses writes in that container while the other container writes", async () => {
+  const refused = await exec(shared, "reader", "echo nope > /in/other");
+  expect(refused.exitCode).not.toBe(0);
+  expect(refused.stderr).toMatch(/read-only file system/i);
+  const appended = await exec(shared, "writer", "echo appended >> /out/message");
+  expect(appended.exitCode).toBe(0);
+  const read = await exec(shared, "reader", "cat /in/message");
+  expect(read.stdout.trim().split("\n")).toEqual(["written-by-writer", "appended"]);
+  expect(existsSync(join(sharedSource, "other"))).toBe(false);
+});
+
+it.skipIf(!d.available)("06.1 emptyDir > keeps its data across a container restart, while the container's own filesystem starts over", async () => {
+  // The first run writes, then crashes; the restarted container finds the
+  // first run's line in the emptyDir and stays up.
+  const script = [
+    "echo run >> /cache/runs",
+    "echo run >> /tmp/runs",
+    "n=$(cat /cache/runs | wc -l)",
+    "if [ $n -lt 2 ]; then exit 1; fi",
+    "exec sleep 3600",
+  ].join("; ");
+  await createOk(
+    testPod("restarter", [{ name: "counter", command: ["sh", "-c", script], volumeMounts: [{ name: "cache", mountPath: "/cache" }] }], {
+      volumes: [{ name: "cache", emptyDir: {} }],
+      restartPolicy: "Always",
+      terminationGracePeriodSeconds: 1,
+    }),
+  );
+  const pod = await pods.waitFor(
+    "restarter",
+    (p) => running(p) && (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
+    "restarter to run again after its first crash",
+  );
+  const restarts = pod.status!.containerStatuses![0]!.restartCount;
+  const cache = await exec(pod, "counter", "cat /cache/runs");
+  expect(cache.stdout.trim().split("\n")).toHaveLength(restarts + 1);
+  const own = await exec(pod, "counter", "cat /tmp/runs");
+  expect(own.stdout.trim().split("\n")).toEqual(["run"]);
+});
+
+it.skipIf(!d.available)("06.2 emptyDir > medium Memory is a tmpfs of sizeLimit bytes", async () => {
+  await createOk(
+    testPod("in-memory", [{ name: "main", command: ["sleep", "3600"], volumeMounts: [{ name: "fast", mountPath: "/mem" }] }], {
+      volumes: [{ name: "fast", emptyDir: { medium: "Memory", sizeLimit: "8Mi" } }],
+      terminationGracePeriodSeconds: 1,
+    }),
+  );
+  const pod = await pods.waitFor("in-memory", running, "pod in-memory to run");
+  const mounts = await exec(pod, "main", "cat /proc/mounts");
+  const line = mounts.stdout.split("\n").find((l) => l.split(" ")[1] === "/mem");
+  expect(line, mounts.stdout).toBeDefined();
+  const [, , fsType, options] = line!.split(" ");
+  expect(fsType).toBe("tmpfs");
+  expect(options!.split(",")).toContain("size=8192k");
+  // The limit holds: 16 MiB do not fit.
+  const big = await exec(pod, "main", "dd if=/dev/zero of=/mem/big bs=1M count=16");
+  expect(big.exitCode).not.toBe(0);
+  expect(big.stderr).toMatch(/no space left on device/i);
+});
+
+it.skipIf(!d.available)("06.1 emptyDir > is gone with its pod: no container and no emptyDir folder are left", async () => {
+  expect(existsSync(sharedSource)).toBe(true);
+  await deleteAndWait(shared);
+  expect(existsSync(sharedSource)).toBe(false);
+});
+
+it.skipIf(!d.available)("06.4 hostPath > mounts a folder below the allowed prefix: the pod sees the host's file, the host sees the pod's, and both outlive the pod", async () => {
+  await writeFile(join(hostDir, "hello.txt"), "from the host\n");
+  await createOk(
+    testPod(
+      "host-reader",
+      [
         {
-          volumes: [
-            { name: "host", hostPath: { path: hostDir, type: "Directory" } },
-            { name: "made", hostPath: { path: join(hostDir, "made"), type: "DirectoryOrCreate" } },
+          name: "main",
+          command: ["sh", "-c", "echo from-the-pod > /host/from-pod; exec sleep 3600"],
+          volumeMounts: [
+            { name: "host", mountPath: "/host" },
+            { name: "made", mountPath: "/made" },
           ],
-          terminationGracePeriodSeconds: 1,
         },
-      ),
-    );
-    const pod = await pods.waitFor("host-reader", running, "pod host-reader to run");
-    const read = await exec(pod, "main", "cat /host/hello.txt");
-    expect(read.stdout.trim()).toBe("from the host");
-    await waitFor("the pod's file on the host", () => existsSync(join(hostDir, "from-pod")));
-    expect((await readFile(join(hostDir, "from-pod"), "utf8")).trim()).toBe("from-the-pod");
-    expect(existsSync(join(hostDir, "made"))).toBe(true); // DirectoryOrCreate made it
-
-    await deleteAndWait(pod);
-    // A hostPath lives as long as the node, not the pod.
-    expect((await readFile(join(hostDir, "from-pod"), "utf8")).trim()).toBe("from-the-pod");
-  });
-
-  it("a hostPath of the wrong type keeps the pod in ContainerCreating, with the reason", async () => {
-    await writeFile(join(hostDir, "a-file"), "");
-    await createOk(
-      testPod("wrong-type", [{ name: "main", command: ["sleep", "3600"], volumeMounts: [{ name: "dir", mountPath: "/dir" }] }], {
-        volumes: [{ name: "dir", hostPath: { path: join(hostDir, "a-file"), type: "Directory" } }],
+      ],
+      {
+        volumes: [
+          { name: "host", hostPath: { path: hostDir, type: "Directory" } },
+          { name: "made", hostPath: { path: join(hostDir, "made"), type: "DirectoryOrCreate" } },
+        ],
         terminationGracePeriodSeconds: 1,
-      }),
-    );
-    const pod = await pods.waitFor(
-      "wrong-type",
-      (p) => /is not a directory/.test(p.status?.containerStatuses?.[0]?.state?.waiting?.message ?? ""),
-      "wrong-type to wait with the reason",
-    );
-    expect(pod.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe("ContainerCreating");
-    expect((await pods.containers(pod)).map((c) => c.Labels["io.kubernetes.container.name"])).toEqual(["POD"]);
-  });
+      },
+    ),
+  );
+  const pod = await pods.waitFor("host-reader", running, "pod host-reader to run");
+  const read = await exec(pod, "main", "cat /host/hello.txt");
+  expect(read.stdout.trim()).toBe("from the host");
+  await waitFor("the pod's file on the host", () => existsSync(join(hostDir, "from-pod")));
+  expect((await readFile(join(hostDir, "from-pod"), "utf8")).trim()).toBe("from-the-pod");
+  expect(existsSync(join(hostDir, "made"))).toBe(true); // DirectoryOrCreate made it
 
-  it("the kubelet mounts nothing, and creates nothing, outside the allowed prefixes, not even through a symbolic link", async () => {
-    const plugin = hostPathPlugin();
-    const pod = testPod("direct", [{ name: "main" }]);
-    const setUp = (volume: Volume) => plugin.setUp(pod, volume, { dir: join(hostDir, "unused"), nodeName: "node-1" });
-
-    await expect(setUp({ name: "root", hostPath: { path: "/" } })).rejects.toThrow(VolumeError);
-    await expect(setUp({ name: "root", hostPath: { path: "/" } })).rejects.toThrow(/"\/".*allowed prefixes/);
-    await expect(setUp({ name: "next-door", hostPath: { path: nextDoor, type: "DirectoryOrCreate" } })).rejects.toThrow(VolumeError);
-    expect(existsSync(nextDoor)).toBe(false);
-    await expect(setUp({ name: "up", hostPath: { path: `${hostDir}/../../../etc` } })).rejects.toThrow(VolumeError);
-
-    // A link inside the allowed folder that leads outside it.
-    await mkdir(outsideDir);
-    await symlink(outsideDir, join(hostDir, "escape"));
-    await expect(setUp({ name: "link", hostPath: { path: join(hostDir, "escape"), type: "Directory" } })).rejects.toThrow(/symbolic link/);
-    await expect(setUp({ name: "link", hostPath: { path: join(hostDir, "escape", "made"), type: "DirectoryOrCreate" } })).rejects.toThrow(VolumeError);
-    expect(existsSync(join(outsideDir, "made"))).toBe(false);
-
-    // And what is allowed is a bind mount of the path itself.
-    expect(await setUp({ name: "ok", hostPath: { path: hostDir, type: "Directory" } })).toEqual({ type: "bind", hostPath: hostDir });
-  });
+  await deleteAndWait(pod);
+  // A hostPath lives as long as the node, not the pod.
+  expect((await readFile(join(hostDir, "from-pod"), "utf8")).trim()).toBe("from-the-pod");
 });
 
-describe.skipIf(!d.available)("the apiserver", () => {
+it.skipIf(!d.available)("06.4 hostPath > a hostPath of the wrong type keeps the pod in ContainerCreating, with the reason", async () => {
+  await writeFile(join(hostDir, "a-file"), "");
+  await createOk(
+    testPod("wrong-type", [{ name: "main", command: ["sleep", "3600"], volumeMounts: [{ name: "dir", mountPath: "/dir" }] }], {
+      volumes: [{ name: "dir", hostPath: { path: join(hostDir, "a-file"), type: "Directory" } }],
+      terminationGracePeriodSeconds: 1,
+    }),
+  );
+  const pod = await pods.waitFor(
+    "wrong-type",
+    (p) => /is not a directory/.test(p.status?.containerStatuses?.[0]?.state?.waiting?.message ?? ""),
+    "wrong-type to wait with the reason",
+  );
+  expect(pod.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe("ContainerCreating");
+  expect((await pods.containers(pod)).map((c) => c.Labels["io.kubernetes.container.name"])).toEqual(["POD"]);
+});
+
+it.skipIf(!d.available)("06.3 hostPath > the kubelet mounts nothing, and creates nothing, outside the allowed prefixes, not even through a symbolic link", async () => {
+  const plugin = hostPathPlugin();
+  const pod = testPod("direct", [{ name: "main" }]);
+  const setUp = (volume: Volume) => plugin.setUp(pod, volume, { dir: join(hostDir, "unused"), nodeName: "node-1" });
+
+  await expect(setUp({ name: "root", hostPath: { path: "/" } })).rejects.toThrow(VolumeError);
+  await expect(setUp({ name: "root", hostPath: { path: "/" } })).rejects.toThrow(/"\/".*allowed prefixes/);
+  await expect(setUp({ name: "next-door", hostPath: { path: nextDoor, type: "DirectoryOrCreate" } })).rejects.toThrow(VolumeError);
+  expect(existsSync(nextDoor)).toBe(false);
+  await expect(setUp({ name: "up", hostPath: { path: `${hostDir}/../../../etc` } })).rejects.toThrow(VolumeError);
+
+  // A link inside the allowed folder that leads outside it.
+  await mkdir(outsideDir);
+  await symlink(outsideDir, join(hostDir, "escape"));
+  await expect(setUp({ name: "link", hostPath: { path: join(hostDir, "escape"), type: "Directory" } })).rejects.toThrow(/symbolic link/);
+  await expect(setUp({ name: "link", hostPath: { path: join(hostDir, "escape", "made"), type: "DirectoryOrCreate" } })).rejects.toThrow(VolumeError);
+  expect(existsSync(join(outsideDir, "made"))).toBe(false);
+
+  // And what is allowed is a bind mount of the path itself.
+  expect(await setUp({ name: "ok", hostPath: { path: hostDir, type: "Directory" } })).toEqual({ type: "bind", hostPath: hostDir });
+});
+
+describe.skipIf(!d.available)("06.5 the apiserver", () => {
   it("refuses at create a volumeMount of no volume (422 Invalid) and a hostPath outside the allowed prefixes (403 Forbidden)", async () => {
     const missing = await create(testPod("no-such-volume", [{ name: "main", volumeMounts: [{ name: "ghost", mountPath: "/ghost" }] }]));
     expect(missing.code).toBe(422);

@@ -320,7 +320,7 @@ describe("07.6 our kubectl: get -l, --show-labels, label, annotate, delete -l", 
 // Skipped only on a machine without kubectl; under CI=true a skip fails the run (test/harness/no-skips-reporter.ts).
 const haveKubectl = kubectlAvailable();
 
-describe.skipIf(!haveKubectl)("07 the real kubectl", () => {
+describe.skipIf(!haveKubectl)("07 chapter > the real kubectl", () => {
   let k: Kubectl;
   let ns: string;
   beforeAll(async () => {

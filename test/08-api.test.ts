@@ -155,7 +155,7 @@ describe("08.7 DELETE with propagationPolicy=Orphan", () => {
   });
 });
 
-describe.skipIf(!kubectlAvailable())("08 the real kubectl", () => {
+describe.skipIf(!kubectlAvailable())("08 chapter > the real kubectl", () => {
   let kubectl: Kubectl;
   beforeAll(async () => {
     kubectl = await kubectlFor(cluster.url);

@@ -36,7 +36,7 @@ function pod(name: string, ip: string | undefined, options: { ready?: boolean; l
 
 const messages = (s: Service) => validateService(s).map(fieldErrorMessage);
 
-describe("the Service resource", () => {
+describe("10.1 the Service resource", () => {
   it("fills in the type, the protocol and the target port", () => {
     const s = service({ selector: { app: "web" }, ports: [{ port: 8000 }, { name: "b", port: 9000, targetPort: "http", protocol: "TCP" }] });
     defaultService(s);
@@ -79,7 +79,7 @@ describe("the Service resource", () => {
   });
 });
 
-describe("allocating cluster IPs and node ports", () => {
+describe("10.2 allocating cluster IPs and node ports", () => {
   it("hands out every address of a range once, refuses a taken or foreign one, and takes back what is released", async () => {
     const store = await openEmbeddedStore();
     try {
@@ -144,7 +144,7 @@ describe("allocating cluster IPs and node ports", () => {
   });
 });
 
-describe("the subsets of an Endpoints object", () => {
+describe("10.4 the subsets of an Endpoints object", () => {
   const web = service({ selector: { app: "web" }, ports: [{ name: "http", port: 8000, targetPort: "web", protocol: "TCP" }] });
 
   it("lists ready and not-ready pods that match, with the port their container declares", () => {
@@ -180,7 +180,7 @@ describe("the subsets of an Endpoints object", () => {
   });
 });
 
-describe("what the proxy serves", () => {
+describe("10.3 what the proxy serves", () => {
   it("one entry per TCP port of every Service with a cluster IP, with only the ready endpoints of that port", () => {
     const services = [
       service({ clusterIP: "10.96.0.10", type: "NodePort", ports: [{ name: "http", port: 80, protocol: "TCP", nodePort: 30080 }, { name: "admin", port: 81, protocol: "TCP", nodePort: 30081 }] }),
@@ -209,70 +209,68 @@ describe("what the proxy serves", () => {
   });
 });
 
-describe("round robin and forwarding", () => {
-  const closers: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    for (const close of closers.splice(0).reverse()) await close();
-  });
-
-  it("hands out the endpoints in turn, wrapping around", () => {
-    const rr = new RoundRobin();
-    expect(rr.next()).toBeUndefined();
-    rr.setEndpoints([{ ip: "10.0.0.1", port: 80 }, { ip: "10.0.0.2", port: 80 }, { ip: "10.0.0.3", port: 80 }]);
-    expect(Array.from({ length: 7 }, () => rr.next()?.ip)).toEqual(["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.1"]);
-  });
-
-  /** A TCP server on loopback that answers every connection with its name. */
-  async function backend(name: string): Promise<number> {
-    const server = net.createServer((s) => s.end(name));
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    closers.push(() => new Promise((r) => server.close(() => r())));
-    return (server.address() as net.AddressInfo).port;
-  }
-
-  /** A port on loopback where nothing listens (a backend that just died). */
-  async function deadPort(): Promise<number> {
-    const server = net.createServer();
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const port = (server.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => server.close(() => r()));
-    return port;
-  }
-
-  function fetchOnce(port: number): Promise<string> {
-    return new Promise((resolve, reject) => {
-      let data = "";
-      const socket = net.connect({ host: "127.0.0.1", port });
-      // A proxy that never answers nor closes fails the test instead of hanging it.
-      socket.setTimeout(5_000, () => socket.destroy(new Error(`no answer and no close from 127.0.0.1:${port} within 5 s`)));
-      socket.on("data", (d) => (data += d.toString()));
-      socket.on("error", reject);
-      socket.on("close", () => resolve(data));
-    });
-  }
-
-  it("joins each connection to the next endpoint, and skips one that refuses", async () => {
-    const rr = new RoundRobin();
-    rr.setEndpoints([
-      { ip: "127.0.0.1", port: await backend("one") },
-      { ip: "127.0.0.1", port: await deadPort() },
-      { ip: "127.0.0.1", port: await backend("two") },
-    ]);
-    const proxy = new PortProxy({ host: "127.0.0.1", port: 0, balancer: rr });
-    await proxy.listen();
-    closers.push(() => proxy.close());
-    const port = proxy.listeningPort();
-    const answers: string[] = [];
-    for (let i = 0; i < 4; i++) answers.push(await fetchOnce(port));
-    expect(answers).toEqual(["one", "two", "one", "two"]);
-
-    // No endpoints at all: the connection is closed at once, with nothing sent.
-    rr.setEndpoints([]);
-    expect(await fetchOnce(port)).toBe("");
-  });
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
 });
 
-describe("service environment variables", () => {
+it("10.5 round robin > hands out the endpoints in turn, wrapping around", () => {
+  const rr = new RoundRobin();
+  expect(rr.next()).toBeUndefined();
+  rr.setEndpoints([{ ip: "10.0.0.1", port: 80 }, { ip: "10.0.0.2", port: 80 }, { ip: "10.0.0.3", port: 80 }]);
+  expect(Array.from({ length: 7 }, () => rr.next()?.ip)).toEqual(["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.1"]);
+});
+
+/** A TCP server on loopback that answers every connection with its name. */
+async function backend(name: string): Promise<number> {
+  const server = net.createServer((s) => s.end(name));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  closers.push(() => new Promise((r) => server.close(() => r())));
+  return (server.address() as net.AddressInfo).port;
+}
+
+/** A port on loopback where nothing listens (a backend that just died). */
+async function deadPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+function fetchOnce(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = "";
+    const socket = net.connect({ host: "127.0.0.1", port });
+    // A proxy that never answers nor closes fails the test instead of hanging it.
+    socket.setTimeout(5_000, () => socket.destroy(new Error(`no answer and no close from 127.0.0.1:${port} within 5 s`)));
+    socket.on("data", (d) => (data += d.toString()));
+    socket.on("error", reject);
+    socket.on("close", () => resolve(data));
+  });
+}
+
+it("10.6 forwarding > joins each connection to the next endpoint, and skips one that refuses", async () => {
+  const rr = new RoundRobin();
+  rr.setEndpoints([
+    { ip: "127.0.0.1", port: await backend("one") },
+    { ip: "127.0.0.1", port: await deadPort() },
+    { ip: "127.0.0.1", port: await backend("two") },
+  ]);
+  const proxy = new PortProxy({ host: "127.0.0.1", port: 0, balancer: rr });
+  await proxy.listen();
+  closers.push(() => proxy.close());
+  const port = proxy.listeningPort();
+  const answers: string[] = [];
+  for (let i = 0; i < 4; i++) answers.push(await fetchOnce(port));
+  expect(answers).toEqual(["one", "two", "one", "two"]);
+
+  // No endpoints at all: the connection is closed at once, with nothing sent.
+  rr.setEndpoints([]);
+  expect(await fetchOnce(port)).toBe("");
+});
+
+describe("10.7 service environment variables", () => {
   it("are the host and port of a Service, plus the Docker-links style ones", () => {
     const s = service({ clusterIP: "10.96.0.12", ports: [{ name: "http", port: 8000, protocol: "TCP" }, { name: "admin-api", port: 9000, protocol: "TCP" }] }, "my-web");
     expect(serviceVariables(s)).toEqual({

@@ -57,7 +57,7 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-describe("authentication: bearer tokens", () => {
+describe("11.1 authentication: bearer tokens", () => {
   it("answers 401 Unauthorized, as a Status, without a token or with an unknown one", async () => {
     for (const headers of [{}, as("not-a-token"), { authorization: "Bearer " }, { authorization: "Basic Ym9iOnB3" }]) {
       for (const path of ["/api/v1/namespaces/shop/secrets/db", "/api/v1/namespaces/shop/pods", "/version"]) {
@@ -82,7 +82,7 @@ describe("authentication: bearer tokens", () => {
   });
 });
 
-describe("authorization: RBAC", () => {
+describe("11.2 authorization: RBAC", () => {
   it("allows what bob's Role allows, in its namespace only", async () => {
     expect((await api("GET", "/api/v1/namespaces/shop/pods", undefined, as(BOB))).status).toBe(200);
     expect((await api("GET", "/api/v1/namespaces/shop/pods/web", undefined, as(BOB))).status).toBe(200);

@@ -75,7 +75,7 @@ async function ask(url: string): Promise<string> {
 
 const ANSWER = /^200 frontend frontend-[a-z0-9]{5}: 3 orders, served by backend-[a-z0-9]{5}\n$/;
 
-describe.skipIf(!d.available || !kubectlAvailable())("the capstone: a two-tier app survives a dead node", () => {
+describe.skipIf(!d.available || !kubectlAvailable())("12 chapter > the capstone: a two-tier app survives a dead node", () => {
   beforeAll(async () => {
     cluster = await startClusterFromTree({
       tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),

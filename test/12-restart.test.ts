@@ -80,7 +80,7 @@ async function pods(selector: string): Promise<Pod[]> {
   return (await api<List<Pod>>("GET", `/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`, undefined, auth)).body.items;
 }
 
-describe.skipIf(!d.available)("restart recovery on Docker", () => {
+describe.skipIf(!d.available)("12 chapter > restart recovery on Docker", () => {
   beforeAll(async () => {
     cluster = await startClusterFromTree({
       tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),

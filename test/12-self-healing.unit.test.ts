@@ -15,7 +15,7 @@ import { ResultCounter } from "@tree/12-self-healing/probes/worker.ts";
 import type { Node, Pod, Taint } from "../shared/api/index.ts";
 import { FakeRuntime } from "../shared/runtime/fake-runtime.ts";
 
-describe("ResultCounter: thresholds turn checks into a result", () => {
+describe("12.2 ResultCounter: thresholds turn checks into a result", () => {
   it("fails only after failureThreshold failures in a row, and recovers after successThreshold successes", () => {
     const c = new ResultCounter("success", 2, 3);
     const flips = ["failure", "failure", "success", "failure", "failure", "failure", "failure", "success", "success"].map((r) => c.observe(r as "success" | "failure"));
@@ -31,7 +31,7 @@ describe("ResultCounter: thresholds turn checks into a result", () => {
   });
 });
 
-describe("the prober: exec, httpGet, tcpSocket", () => {
+describe("12.1 the prober: exec, httpGet, tcpSocket", () => {
   let server: Server;
   let httpPort: number;
   let closedPort: number;
@@ -106,48 +106,46 @@ describe("the prober: exec, httpGet, tcpSocket", () => {
   });
 });
 
-describe("node lifecycle: heartbeats, taints, eviction", () => {
-  const node = (heartbeat: string): Node => ({ metadata: { name: "n1" }, status: { conditions: [{ type: "Ready", status: "True", lastHeartbeatTime: heartbeat }] } });
+const node = (heartbeat: string): Node => ({ metadata: { name: "n1" }, status: { conditions: [{ type: "Ready", status: "True", lastHeartbeatTime: heartbeat }] } });
 
-  it("calls a node stale only when its heartbeat stood still for longer than the grace period", () => {
-    const health = new NodeHealth();
-    expect(health.isStale(node("t1"), 0, 1_000)).toBe(false);
-    expect(health.isStale(node("t1"), 900, 1_000)).toBe(false);
-    expect(health.isStale(node("t2"), 1_500, 1_000)).toBe(false); // it moved: alive at 1500
-    expect(health.isStale(node("t2"), 2_400, 1_000)).toBe(false);
-    expect(health.isStale(node("t2"), 2_600, 1_000)).toBe(true);
-    expect(health.isStale(node("t3"), 2_700, 1_000)).toBe(false);
-  });
+it("12.5 node lifecycle > calls a node stale only when its heartbeat stood still for longer than the grace period", () => {
+  const health = new NodeHealth();
+  expect(health.isStale(node("t1"), 0, 1_000)).toBe(false);
+  expect(health.isStale(node("t1"), 900, 1_000)).toBe(false);
+  expect(health.isStale(node("t2"), 1_500, 1_000)).toBe(false); // it moved: alive at 1500
+  expect(health.isStale(node("t2"), 2_400, 1_000)).toBe(false);
+  expect(health.isStale(node("t2"), 2_600, 1_000)).toBe(true);
+  expect(health.isStale(node("t3"), 2_700, 1_000)).toBe(false);
+});
 
-  it("marks every condition Unknown, keeping the kubelet's heartbeat time", () => {
-    const out = markUnknown([{ type: "Ready", status: "True", lastHeartbeatTime: "h", lastTransitionTime: "old" }], "now");
-    expect(out).toEqual([{ type: "Ready", status: "Unknown", lastHeartbeatTime: "h", lastTransitionTime: "now", reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status." }]);
-    expect(markUnknown(out, "later")[0]!.lastTransitionTime).toBe("now");
-    expect(markUnknown(undefined, "now")).toMatchObject([{ type: "Ready", status: "Unknown" }]);
-  });
+it("12.5 node lifecycle > marks every condition Unknown, keeping the kubelet's heartbeat time", () => {
+  const out = markUnknown([{ type: "Ready", status: "True", lastHeartbeatTime: "h", lastTransitionTime: "old" }], "now");
+  expect(out).toEqual([{ type: "Ready", status: "Unknown", lastHeartbeatTime: "h", lastTransitionTime: "now", reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status." }]);
+  expect(markUnknown(out, "later")[0]!.lastTransitionTime).toBe("now");
+  expect(markUnknown(undefined, "now")).toMatchObject([{ type: "Ready", status: "Unknown" }]);
+});
 
-  it("derives the unreachable and not-ready taints from Ready, keeping other taints and the time added", () => {
-    const gpu: Taint = { key: "gpu", effect: "NoSchedule" };
-    const unknown = reconcileTaints([gpu], "Unknown", "t0");
-    expect(unknown).toEqual([gpu, { key: TAINT_UNREACHABLE, effect: "NoSchedule" }, { key: TAINT_UNREACHABLE, effect: "NoExecute", timeAdded: "t0" }]);
-    expect(reconcileTaints(unknown, "Unknown", "t1")).toEqual(unknown);
-    expect(reconcileTaints(unknown, "False", "t2")).toEqual([gpu, { key: TAINT_NOT_READY, effect: "NoSchedule" }, { key: TAINT_NOT_READY, effect: "NoExecute", timeAdded: "t2" }]);
-    expect(reconcileTaints(unknown, "True", "t3")).toEqual([gpu]);
-  });
+it("12.6 node lifecycle > derives the unreachable and not-ready taints from Ready, keeping other taints and the time added", () => {
+  const gpu: Taint = { key: "gpu", effect: "NoSchedule" };
+  const unknown = reconcileTaints([gpu], "Unknown", "t0");
+  expect(unknown).toEqual([gpu, { key: TAINT_UNREACHABLE, effect: "NoSchedule" }, { key: TAINT_UNREACHABLE, effect: "NoExecute", timeAdded: "t0" }]);
+  expect(reconcileTaints(unknown, "Unknown", "t1")).toEqual(unknown);
+  expect(reconcileTaints(unknown, "False", "t2")).toEqual([gpu, { key: TAINT_NOT_READY, effect: "NoSchedule" }, { key: TAINT_NOT_READY, effect: "NoExecute", timeAdded: "t2" }]);
+  expect(reconcileTaints(unknown, "True", "t3")).toEqual([gpu]);
+});
 
-  it("evicts after the default timeout, a toleration's seconds, never, or at once", () => {
-    const added = "2024-01-01T00:00:00Z";
-    const t0 = Date.parse(added);
-    const taints: Taint[] = [{ key: TAINT_UNREACHABLE, effect: "NoSchedule" }, { key: TAINT_UNREACHABLE, effect: "NoExecute", timeAdded: added }];
-    const pod = (name: string, tolerations?: NonNullable<Pod["spec"]>["tolerations"]): Pod => ({ metadata: { name }, spec: { nodeName: "n1", containers: [], tolerations } });
-    expect(evictionTime(pod("plain"), taints, 300_000, t0)).toBe(t0 + 300_000);
-    expect(evictionTime(pod("short", [{ key: TAINT_UNREACHABLE, operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 }]), taints, 300_000, t0)).toBe(t0 + 30_000);
-    expect(evictionTime(pod("forever", [{ operator: "Exists" }]), taints, 300_000, t0)).toBeUndefined();
-    expect(evictionTime(pod("other"), [{ key: "dedicated", effect: "NoExecute", timeAdded: added }], 300_000, t0)).toBe(t0);
-    expect(evictionTime(pod("none"), [{ key: "gpu", effect: "NoSchedule" }], 300_000, t0)).toBeUndefined();
+it("12.7 node lifecycle > evicts after the default timeout, a toleration's seconds, never, or at once", () => {
+  const added = "2024-01-01T00:00:00Z";
+  const t0 = Date.parse(added);
+  const taints: Taint[] = [{ key: TAINT_UNREACHABLE, effect: "NoSchedule" }, { key: TAINT_UNREACHABLE, effect: "NoExecute", timeAdded: added }];
+  const pod = (name: string, tolerations?: NonNullable<Pod["spec"]>["tolerations"]): Pod => ({ metadata: { name }, spec: { nodeName: "n1", containers: [], tolerations } });
+  expect(evictionTime(pod("plain"), taints, 300_000, t0)).toBe(t0 + 300_000);
+  expect(evictionTime(pod("short", [{ key: TAINT_UNREACHABLE, operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 }]), taints, 300_000, t0)).toBe(t0 + 30_000);
+  expect(evictionTime(pod("forever", [{ operator: "Exists" }]), taints, 300_000, t0)).toBeUndefined();
+  expect(evictionTime(pod("other"), [{ key: "dedicated", effect: "NoExecute", timeAdded: added }], 300_000, t0)).toBe(t0);
+  expect(evictionTime(pod("none"), [{ key: "gpu", effect: "NoSchedule" }], 300_000, t0)).toBeUndefined();
 
-    const pods = [pod("plain"), pod("short", [{ key: TAINT_UNREACHABLE, operator: "Exists", tolerationSeconds: 30 }]), { ...pod("elsewhere"), spec: { nodeName: "n2", containers: [] } }];
-    expect(podsToEvict("n1", taints, pods, 300_000, t0 + 60_000).map((p) => p.metadata?.name)).toEqual(["short"]);
-    expect(podsToEvict("n1", taints, pods, 300_000, t0 + 300_000).map((p) => p.metadata?.name)).toEqual(["plain", "short"]);
-  });
+  const pods = [pod("plain"), pod("short", [{ key: TAINT_UNREACHABLE, operator: "Exists", tolerationSeconds: 30 }]), { ...pod("elsewhere"), spec: { nodeName: "n2", containers: [] } }];
+  expect(podsToEvict("n1", taints, pods, 300_000, t0 + 60_000).map((p) => p.metadata?.name)).toEqual(["short"]);
+  expect(podsToEvict("n1", taints, pods, 300_000, t0 + 300_000).map((p) => p.metadata?.name)).toEqual(["plain", "short"]);
 });
