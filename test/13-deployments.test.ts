@@ -68,6 +68,15 @@ const revision = (rs: ReplicaSet) => rs.metadata?.annotations?.["deployment.kube
 
 /** `kubectl rollout status` with a bound; the output must say the rollout is done. */
 async function rolloutDone(name: string): Promise<void> {
+  // Fail fast when no controller looks at Deployments (the starter): rollout status would wait 90 s.
+  await waitFor(
+    `the Deployment controller to observe deployment ${name} (status.observedGeneration: the sync loop of step 13.4 writes the status of step 13.5)`,
+    async () => {
+      const d = await deployment(name);
+      return (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1);
+    },
+    { timeoutMs: 20_000 },
+  );
   const out = await ok("rollout", "status", `deployment/${name}`, "--timeout=90s");
   expect(out).toContain(`deployment "${name}" successfully rolled out`);
 }
