@@ -61,7 +61,7 @@ it("02.7 recovery > reopening after close keeps every key, the revision, the his
   expect(await again.revision()).toBe(5);
   expect(await again.range("")).toEqual(before);
   expect(await collect(again, "", 2).then((w) => w.until(4))).toEqual(events);
-  await expectStoreError(again.watch("", { fromRevision: 1 }, () => {}), "Compacted");
+  await expectStoreError(again.watch("", { fromRevision: 1 }, () => {}), "Compacted", "after reopening, the watch from revision 1 (compacted before the close)");
   // And it goes on from there.
   expect((await again.create("/d", "z")).modRevision).toBe(6);
   await again.close();

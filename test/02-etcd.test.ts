@@ -61,8 +61,8 @@ it("02 chapter > store > close() ends watches with onError, and later calls fail
   const w = await collect(store, "/");
   await store.close();
   expect(w.errors.map((e) => (e as { code?: string }).code)).toEqual(["Closed"]);
-  await expectStoreError(store.get("/a"), "Closed");
-  await expectStoreError(store.create("/a", "1"), "Closed");
+  await expectStoreError(store.get("/a"), "Closed", "get after close()");
+  await expectStoreError(store.create("/a", "1"), "Closed", "create after close()");
 });
 
 it("02.1 store > rejects an empty key with a clear error", async () => {
