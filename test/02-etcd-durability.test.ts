@@ -95,6 +95,43 @@ it("02.6 write-ahead log > a write is fsynced before it is acknowledged, and con
   }
 });
 
+it("02.6 write-ahead log > a write is acknowledged, and watchers hear of it, only after its log record is fsynced", async () => {
+  const store = await openEmbeddedStore({ dir });
+  const watch = await collect(store, "/");
+  // Hold every fsync (sync or datasync, on any file handle) until we let it go.
+  const handle = await open(join(dir, "probe"), "w");
+  const proto = Object.getPrototypeOf(handle) as Record<"sync" | "datasync", (this: unknown) => Promise<void>>;
+  await handle.close();
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let fsyncsStarted = 0;
+  const held = (real: (this: unknown) => Promise<void>) =>
+    async function (this: unknown): Promise<void> {
+      fsyncsStarted++;
+      await gate;
+      return real.call(this);
+    };
+  const spies = (["sync", "datasync"] as const).map((name) => {
+    const real = proto[name];
+    return vi.spyOn(proto, name).mockImplementation(held(real));
+  });
+  try {
+    let acknowledged = false;
+    const write = store.create("/durable", "1").then((kv) => ((acknowledged = true), kv));
+    await waitFor("the log to start its fsync (or the write to be acknowledged)", () => fsyncsStarted > 0 || acknowledged);
+    expect(acknowledged, "store.create resolved while its log record was not fsynced yet: acknowledge a write only once it is on disk").toBe(false);
+    expect(watch.events.map((e) => e.kv.key), "a watcher heard of a write that was not on disk yet").toEqual([]);
+    release();
+    expect((await write).modRevision).toBe(1);
+    await watch.expectEvents(["PUT /durable=1@1"]);
+  } finally {
+    release();
+    for (const spy of spies) spy.mockRestore();
+    await watch.watcher.cancel();
+    await store.close();
+  }
+});
+
 it("02.6 write-ahead log > the log gives back every appended record, in order", async () => {
   const wal = await WriteAheadLog.open(dir, 1);
   await Promise.all(Array.from({ length: 100 }, (_, i) => wal.append({ type: "compact", revision: i + 1 })));
