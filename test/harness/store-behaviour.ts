@@ -221,7 +221,7 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
     const revision = await store.revision();
 
     const all = await store.range(p);
-    expect(all.kvs.map((kv) => kv.key.slice(p.length))).toEqual(["B", "a", "a/b", "c", "m", "z"]);
+    expectList(all.kvs.map((kv) => kv.key.slice(p.length)), ["B", "a", "a/b", "c", "m", "z"], `range(${p}): the keys after the prefix, in byte order ("B" < "a")`);
     expect(all.kvs.map((kv) => kv.value)).toEqual(["B", "a", "a/b", "c", "m", "z"]);
     expect(all.revision).toBe(revision);
 
