@@ -11,7 +11,7 @@ import { EVENTS, PODS } from "@tree/04-kubectl/client/resources.ts";
 import { RestClient } from "@tree/04-kubectl/client/rest.ts";
 import { run } from "@tree/04-kubectl/kubectl/main.ts";
 import { installSelectors } from "@tree/07-labels/index.ts";
-import "@tree/07-labels/kubectl/index.ts";
+import { kubectlPlugin } from "@tree/07-labels/kubectl/index.ts";
 import type { KubeObject, Pod } from "../shared/api/index.ts";
 import { startCluster, type TestCluster } from "./harness/cluster.ts";
 import { http, openWatch } from "./harness/http.ts";
@@ -228,7 +228,7 @@ interface Result {
 
 /** Our kubectl, in-process, against the test cluster. */
 function kubectl(args: string[]): Promise<Result> {
-  return runOurKubectl(run, cluster.url, args);
+  return runOurKubectl(run, cluster.url, args, { plugins: [kubectlPlugin] });
 }
 
 const firstColumn = (out: string) => out.trimEnd().split("\n").slice(1).map((l) => l.split(/\s+/)[0]);

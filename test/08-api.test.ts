@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "@tree/04-kubectl/kubectl/main.ts";
 import { installReplication } from "@tree/08-replication/index.ts";
-import "@tree/08-replication/kubectl/index.ts";
+import { kubectlPlugin } from "@tree/08-replication/kubectl/index.ts";
 import type { ReplicationController, Scale } from "../shared/api/replication.ts";
 import { startCluster, type TestCluster } from "./harness/cluster.ts";
 import { http } from "./harness/http.ts";
@@ -30,7 +30,7 @@ function webRc(name: string, replicas?: number): ReplicationController {
 }
 
 function ourKubectl(args: string[]): Promise<KubectlResult> {
-  return runOurKubectl(run, cluster.url, args);
+  return runOurKubectl(run, cluster.url, args, { plugins: [kubectlPlugin] });
 }
 
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "@tree/04-kubectl/kubectl/main.ts";
-import "@tree/08-replication/kubectl/index.ts";
+import { kubectlPlugin } from "@tree/08-replication/kubectl/index.ts";
 import type { List, Pod, WatchEvent } from "../shared/api/index.ts";
 import type { ReplicationController } from "../shared/api/replication.ts";
 import { connectDocker } from "../shared/docker.ts";
@@ -53,7 +53,7 @@ function webRc(name: string, version: string, replicas: number): ReplicationCont
 }
 
 function ourKubectl(args: string[]): Promise<KubectlResult> {
-  return runOurKubectl(run, cluster.url, args);
+  return runOurKubectl(run, cluster.url, args, { plugins: [kubectlPlugin] });
 }
 
 /** The pods of a selector that are not being deleted. */

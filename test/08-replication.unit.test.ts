@@ -4,8 +4,8 @@
  * and actual state go in; what to do comes out.
  */
 import { describe, expect, it } from "vitest";
-import { defaultReplicationController, validateReplicationController } from "@tree/08-replication/api/replicationcontrollers.ts";
-import { scaleOf } from "@tree/08-replication/api/scale.ts";
+import { defaultReplicationController, validateReplicationController } from "@tree/08-replication/apiserver/replicationcontrollers.ts";
+import { scaleOf } from "@tree/08-replication/apiserver/scale.ts";
 import { Expectations } from "@tree/08-replication/controller-manager/expectations.ts";
 import { decideDependent } from "@tree/08-replication/garbage-collector/garbage-collector.ts";
 import { classifyPods, newPodFromTemplate } from "@tree/08-replication/replication/owner-references.ts";

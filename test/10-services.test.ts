@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DockerRuntime } from "@tree/01-containers/docker-runtime.ts";
 import { run as ourKubectl } from "@tree/04-kubectl/kubectl/main.ts";
-import "@tree/10-services/kubectl/index.ts";
+import { kubectlPlugin } from "@tree/10-services/kubectl/index.ts";
 import { BridgeAddresses } from "@tree/10-services/proxy/addresses.ts";
 import type { List, Pod } from "../shared/api/index.ts";
 import type { Endpoints, Service } from "../shared/api/service.ts";
@@ -283,7 +283,7 @@ it.skipIf(!d.available || !kubectlAvailable())("10 chapter > on Docker > runs ex
   expect(await kubectl.ok(["-n", "example", "get", "svc", "-o", "wide"])).toMatch(/SELECTOR\nweb\s+.*app=web/);
   // Your kubectl knows the names too (svc, ep).
   let ours = "";
-  const code = await ourKubectl(["--server", cluster.url, "-n", "example", "get", "svc"], { stdout: { write: (t: string) => void (ours += t) }, stderr: { write: (t: string) => void (ours += t) }, env: {} });
+  const code = await ourKubectl(["--server", cluster.url, "-n", "example", "get", "svc"], { stdout: { write: (t: string) => void (ours += t) }, stderr: { write: (t: string) => void (ours += t) }, env: {} }, [kubectlPlugin]);
   expect(code, ours).toBe(0);
   expect(ours).toMatch(new RegExp(`web\\s+ClusterIP\\s+${ip.replace(/\./g, "\\.")}\\s+<none>\\s+8000/TCP`));
 

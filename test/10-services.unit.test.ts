@@ -8,11 +8,11 @@
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { openEmbeddedStore } from "@tree/02-etcd/index.ts";
-import { ServiceAllocator } from "@tree/10-services/api/allocation.ts";
-import { newServiceIpAllocator, serviceIpRange } from "@tree/10-services/api/ip-allocator.ts";
-import { newNodePortAllocator } from "@tree/10-services/api/port-allocator.ts";
-import { AllocationError } from "@tree/10-services/api/range-allocator.ts";
-import { defaultService, validateService } from "@tree/10-services/api/service-validation.ts";
+import { ServiceAllocator } from "@tree/10-services/apiserver/allocation.ts";
+import { newServiceIpAllocator, serviceIpRange } from "@tree/10-services/apiserver/ip-allocator.ts";
+import { newNodePortAllocator } from "@tree/10-services/apiserver/port-allocator.ts";
+import { AllocationError } from "@tree/10-services/apiserver/range-allocator.ts";
+import { defaultService, validateService } from "@tree/10-services/apiserver/service-validation.ts";
 import { computeSubsets } from "@tree/10-services/endpoints/subsets.ts";
 import { serviceVariables } from "@tree/10-services/kubelet/service-env.ts";
 import { ipCommands } from "@tree/10-services/proxy/addresses.ts";

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DockerRuntime } from "@tree/01-containers/docker-runtime.ts";
 import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
 import { run } from "@tree/04-kubectl/kubectl/main.ts";
-import "@tree/11-secrets/kubectl/index.ts";
+import { kubectlPlugin } from "@tree/11-secrets/kubectl/index.ts";
 import type { Pod } from "../shared/api/index.ts";
 import { REPO_ROOT } from "../shared/chapters.ts";
 import { startCluster, type TestCluster } from "./harness/cluster.ts";
@@ -215,7 +215,7 @@ it.skipIf(!d.available)("11.5 Secrets and ConfigMaps > keeps a pod waiting for a
 });
 
 it.skipIf(!d.available)("11.8 Secrets and ConfigMaps > our kubectl lists Secrets without values and describes them with sizes only", async () => {
-  const kubectl = (...args: string[]) => runOurKubectl(run, cluster.url, args, cluster.adminToken ?? "");
+  const kubectl = (...args: string[]) => runOurKubectl(run, cluster.url, args, { token: cluster.adminToken ?? "", plugins: [kubectlPlugin] });
   const get = await kubectl("get", "secrets");
   expect(get.stderr).toBe("");
   expect(get.stdout).toMatch(/^NAME\s+TYPE\s+DATA\s+AGE\s*$/m);

@@ -24,7 +24,9 @@ const USAGE = `usage: npm run <command> [argument]
   reset NN        restore the untouched starter of chapter NN (backs up your files first)
   progress        where you are in every chapter
   image           make sure the test image (busybox) is on the Docker engine
-  up              bring up the cluster (npm start) [--tree chapters] [--port N] [--data DIR] [--fresh] [--kubeconfig FILE]`;
+  up              bring up the cluster (npm start) [--tree chapters] [--port N] [--data DIR] [--fresh] [--kubeconfig FILE]
+                  [--dashboard-port N] [--no-dashboard]
+  top             the cluster's nodes, pods, controllers and services in the terminal, live`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -53,6 +55,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "up":
       await (await import("./up.ts")).up(rest);
+      return 0;
+    case "top":
+      await (await import("./top.ts")).top(rest);
       return 0;
     case "gen-starters":
       return (await import("./gen-starters.ts")).genStarters(arg);

@@ -14,7 +14,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CHAPTERS, REPO_ROOT } from "../shared/chapters.ts";
 
-type Run = (argv: string[], io: Record<string, unknown>) => Promise<number>;
+type Run = (argv: string[], io: Record<string, unknown>, plugins: unknown[]) => Promise<number>;
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
@@ -31,15 +31,18 @@ async function main(): Promise<number> {
   }
   const { run } = (await import(pathToFileURL(entry).href)) as { run: Run };
   // Later chapters add commands and resource names (07: label, annotate; 08: scale ...)
-  // in <chapter>/kubectl/index.ts, which registers them when imported.
+  // as a value: <chapter>/kubectl/index.ts exports `kubectlPlugin`, passed to run().
+  const plugins: unknown[] = [];
   for (const chapter of CHAPTERS.filter((c) => c.number > "04")) {
-    const plugin = join(resolve(REPO_ROOT, tree), chapter.slug, "kubectl", "index.ts");
-    if (existsSync(plugin)) await import(pathToFileURL(plugin).href);
+    const file = join(resolve(REPO_ROOT, tree), chapter.slug, "kubectl", "index.ts");
+    if (!existsSync(file)) continue;
+    const { kubectlPlugin } = (await import(pathToFileURL(file).href)) as { kubectlPlugin?: unknown };
+    if (kubectlPlugin) plugins.push(kubectlPlugin);
   }
   await trustLoopbackSecurePort(argv, tree);
   const abort = new AbortController();
   process.once("SIGINT", () => abort.abort()); // ends `get -w` cleanly
-  return run(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal: abort.signal });
+  return run(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal: abort.signal }, plugins);
 }
 
 /**

@@ -10,8 +10,9 @@
  *
  * --tree chapters runs the learner's own code instead of the reference.
  * The bring-up is shared with the tests (shared/cluster/): every component is
- * started in chapter order and stopped in reverse order; Ctrl-C removes every
- * container and the network the cluster created (the store's data stays).
+ * started in the order of shared/cluster/components/index.ts and stopped in
+ * reverse order; Ctrl-C removes every container and the network the cluster
+ * created (the store's data stays).
  */
 import { existsSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -20,6 +21,7 @@ import { availableChapters, CHAPTERS, REPO_ROOT } from "../shared/chapters.ts";
 import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
 import { connectDocker } from "../shared/docker.ts";
 import { ensureTestImage, TEST_IMAGE } from "../shared/test-image.ts";
+import { ClusterFeed, PortTakenError, startDashboard, type DashboardServer } from "./dashboard/index.ts";
 import { bytes, c, progressLine, UserError } from "./ui.ts";
 
 type KubeconfigModule = typeof import("../solutions/04-kubectl/kubectl/kubeconfig.ts");
@@ -31,7 +33,11 @@ export interface UpOptions {
   fresh: boolean;
   /** Where to write the kubeconfig (default .kube/config). */
   kubeconfig?: string;
+  /** The dashboard's port on 127.0.0.1 (default 8090); undefined with --no-dashboard. */
+  dashboardPort: number | undefined;
 }
+
+export const DEFAULT_DASHBOARD_PORT = 8090;
 
 export function parseUpArgs(args: string[]): UpOptions {
   const value = (flag: string) => {
@@ -45,19 +51,30 @@ export function parseUpArgs(args: string[]): UpOptions {
   if (treeName !== "solutions" && treeName !== "chapters") {
     throw new UserError(`--tree is "solutions" (the reference) or "chapters" (your code), not "${treeName}"`);
   }
-  const portText = value("--port") ?? "8080";
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a port number, not "${portText}"`);
-  const known = new Set(["--tree", "--port", "--data", "--fresh", "--kubeconfig"]);
+  const portNumber = (flag: string, fallback: number) => {
+    const text = value(flag) ?? String(fallback);
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UserError(`${flag} must be a port number, not "${text}"`);
+    return n;
+  };
+  const port = portNumber("--port", 8080);
+  const dashboardPort = args.includes("--no-dashboard") ? undefined : portNumber("--dashboard-port", DEFAULT_DASHBOARD_PORT);
+  const known = new Set(["--tree", "--port", "--data", "--fresh", "--kubeconfig", "--dashboard-port", "--no-dashboard"]);
   const unknown = args.filter((a, i) => a.startsWith("--") && !known.has(a) && !known.has(args[i - 1] ?? ""));
-  if (unknown.length) throw new UserError(`unknown option ${unknown[0]}: options are --tree, --port, --data, --fresh, --kubeconfig`);
+  if (unknown.length) throw new UserError(`unknown option ${unknown[0]}: options are ${[...known].join(", ")}`);
   return {
     tree: join(REPO_ROOT, treeName),
     port,
     dataDir: value("--data") ?? join(REPO_ROOT, ".cluster", "data"),
     fresh: args.includes("--fresh"),
     kubeconfig: value("--kubeconfig"),
+    dashboardPort,
   };
+}
+
+/** The chapters of the tree that take part, up to `upTo`: what the dashboard says runs the cluster. */
+function chaptersOf(tree: string, upTo: string): string[] {
+  return CHAPTERS.filter((ch) => ch.number <= upTo && existsSync(join(tree, ch.slug))).map((ch) => ch.number);
 }
 
 /** The highest chapter whose folder exists in the tree (and in this checkout's plan). */
@@ -83,6 +100,21 @@ export async function up(args: string[]): Promise<void> {
     });
     line.done();
   }
+  // The dashboard listens first, so a taken port stops us before the cluster starts.
+  const feed = new ClusterFeed({ cluster: { tree: relative(REPO_ROOT, options.tree), chapters: chaptersOf(options.tree, upTo) } });
+  let dashboard: DashboardServer | undefined;
+  if (options.dashboardPort !== undefined) {
+    try {
+      dashboard = await startDashboard(feed, options.dashboardPort);
+    } catch (err) {
+      if (err instanceof PortTakenError) {
+        throw new UserError(
+          `the dashboard's port ${err.port} is taken: pick another with npm start -- --dashboard-port ${err.port + 1}, or --no-dashboard`,
+        );
+      }
+      throw err;
+    }
+  }
   if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
   step(`store: opening ${relative(process.cwd(), options.dataDir) || options.dataDir}`);
 
@@ -102,6 +134,7 @@ export async function up(args: string[]): Promise<void> {
       },
     });
   } catch (err) {
+    await dashboard?.close();
     if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
       throw new UserError(`port ${options.port} is taken: pick another with npm start -- --port 8081`);
     }
@@ -118,8 +151,11 @@ export async function up(args: string[]): Promise<void> {
       await kubeconfigModule.writeKubeconfig(kubeconfig, { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
     }
 
+    if (dashboard) await feed.start({ server: cluster.url, token: cluster.adminToken });
+
     console.log();
     console.log(`${c.green("The cluster is up.")} apiserver: ${c.cyan(cluster.url)}`);
+    if (dashboard) console.log(`dashboard: ${c.cyan(dashboard.url)} (the same picture in a terminal: ${c.cyan("npm run top")})`);
     if (cluster.nodes.length > 0) console.log(`nodes: ${cluster.nodes.map((n) => n.nodeName).join(", ")} (network ${cluster.network ?? "bridge"})`);
     if (kubeconfig) {
       const rel = relative(process.cwd(), kubeconfig);
@@ -136,6 +172,8 @@ export async function up(args: string[]): Promise<void> {
     });
     console.log("\nstopping ...");
   } finally {
+    await dashboard?.close();
+    await feed.stop();
     await cluster.close();
   }
   console.log("stopped.");

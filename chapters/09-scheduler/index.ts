@@ -29,7 +29,7 @@ import { SchedulerCache } from "./cache/cache.ts";
 import { addEventHandlers, DEFAULT_SCHEDULER_NAME } from "./event-handlers.ts";
 import { EventRecorder } from "./events.ts";
 import { Framework } from "./framework/framework.ts";
-import { buildProfile } from "./framework/registry.ts";
+import { buildProfile } from "./framework/default-profile.ts";
 import type { Plugin } from "./framework/types.ts";
 import { SchedulingQueue } from "./queue/scheduling-queue.ts";
 import { seededRandom } from "./schedule-one.ts";
@@ -46,7 +46,7 @@ export interface SchedulerOptions {
   token?: string;
   /** The pods to take: those whose spec.schedulerName is this. Default "default-scheduler". */
   schedulerName?: string;
-  /** Extra plugins, or replacements of default ones (same name). See framework/registry.ts. */
+  /** Extra plugins, or replacements of default ones (same name). See framework/default-profile.ts. */
   plugins?: Plugin[];
   /** Score weights by plugin name, over the defaults (NodeResourcesFit 1, SelectorSpread 2). */
   weights?: Record<string, number>;

@@ -1,7 +1,7 @@
 /**
  * Chapter 11: Secrets, ConfigMaps and access control.
  *
- *   api/          the Secret and ConfigMap resources (stringData, base64, Table columns)
+ *   apiserver/    the Secret and ConfigMap resources (stringData, base64, Table columns)
  *   encryption/   AES-GCM encryption at rest, a storage transformer; the key file
  *   auth/         bearer-token authentication, system:masters and RBAC authorization
  *   kubelet/      valueFrom and envFrom, secret and configMap volumes
@@ -15,8 +15,8 @@
  *   kubeletExtensions({ memoryRoot })              for every kubelet
  */
 import type { ApiServer } from "../03-apiserver/index.ts";
-import { configMaps } from "./api/configmaps.ts";
-import { secrets } from "./api/secrets.ts";
+import { configMaps } from "./apiserver/configmaps.ts";
+import { secrets } from "./apiserver/secrets.ts";
 
 /** Serves secrets and configmaps in the core group (once per apiserver). */
 export function installSecrets(apiserver: ApiServer): void {
@@ -24,10 +24,11 @@ export function installSecrets(apiserver: ApiServer): void {
 }
 
 export { configMaps, secrets };
-export { mergeStringData, validateSecretData } from "./api/secrets.ts";
+export { mergeStringData, validateSecretData } from "./apiserver/secrets.ts";
 export * from "./encryption/index.ts";
 export * from "./auth/index.ts";
 export { kubeletExtensions } from "./kubelet/index.ts";
 export type { SecretVolumeOptions } from "./kubelet/secret-volume.ts";
 export { loadOrCreateCertificate, selfSignedCertificate, type Certificate } from "./secure-port/certificate.ts";
 export { startSecurePort, type SecurePort } from "./secure-port/secure-port.ts";
+export { kubectlPlugin } from "./kubectl/index.ts";

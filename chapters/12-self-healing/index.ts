@@ -10,8 +10,10 @@
  *   node-lifecycle/eviction.ts          which pods leave a tainted node, and when
  *   node-lifecycle/node-lifecycle-controller.ts   the controller that ties these together
  */
-import { registerController } from "../08-replication/controller-manager/controller-manager.ts";
+import type { KubeletExtensions } from "../05-pods/index.ts";
+import type { Controllers } from "../08-replication/index.ts";
 import { NODE_LIFECYCLE, newNodeLifecycleController, type NodeLifecycleOptions } from "./node-lifecycle/node-lifecycle-controller.ts";
+import { probeManager } from "./probes/probe-manager.ts";
 
 export { probeManager, KubeletProbeManager } from "./probes/probe-manager.ts";
 export { runProbe, type ProbeOutcome, type ProbeResult, type ProbeTarget } from "./probes/prober.ts";
@@ -21,10 +23,12 @@ export { TAINT_NOT_READY, TAINT_UNREACHABLE, reconcileTaints } from "./node-life
 export { evictionTime, podsToEvict } from "./node-lifecycle/eviction.ts";
 export { markUnknown, NodeHealth } from "./node-lifecycle/health.ts";
 
-/**
- * Adds the node lifecycle controller to every controller manager started
- * from now on, with these settings (the last call wins).
- */
-export function installNodeLifecycle(options: NodeLifecycleOptions = {}): void {
-  registerController(NODE_LIFECYCLE, newNodeLifecycleController(options));
+/** The controllers of this chapter, for chapter 08's startControllerManager(): the node lifecycle controller. */
+export function controllers(options: NodeLifecycleOptions = {}): Controllers {
+  return { [NODE_LIFECYCLE]: newNodeLifecycleController(options) };
+}
+
+/** What this chapter adds to every kubelet: readiness and liveness probes. */
+export function kubeletExtensions(): KubeletExtensions {
+  return { probes: probeManager() };
 }

@@ -8,7 +8,7 @@
  *   await cluster.close();   // everything stopped, every container and network removed
  *
  * The components of each chapter live in shared/cluster/components/, one
- * file per chapter, listed in components/index.ts. A component's code is
+ * file per chapter, listed in start order in components/index.ts. A component's code is
  * loaded from the tree at run time, so the same bring-up runs the reference
  * solutions, the learner's chapters, or a scratch tree mixing both.
  */
@@ -22,11 +22,18 @@ import { CHAPTERS } from "../chapters.ts";
 import { connectDocker } from "../docker.ts";
 import { COMPONENTS } from "./components/index.ts";
 import { CLUSTER_LABEL, removeClusterObjects } from "./network.ts";
-import type { Cluster, ClusterComponent, ClusterContext, ClusterOptions } from "./types.ts";
+import type { ApiServerHandle, Cluster, ClusterComponent, ClusterContext, ClusterOptions, KubeletHandle } from "./types.ts";
 
 export type { Cluster, ClusterComponent, ClusterContext, ClusterOptions } from "./types.ts";
 
-export async function startClusterFromTree(options: ClusterOptions): Promise<Cluster> {
+/**
+ * Starts the cluster of `options.tree` up to chapter `options.upTo`. A and K
+ * narrow the apiserver and kubelets to the tree's own types for a caller that
+ * knows them (the tests); the bring-up itself uses only their handles.
+ */
+export async function startClusterFromTree<A extends ApiServerHandle = ApiServerHandle, K extends KubeletHandle = KubeletHandle>(
+  options: ClusterOptions,
+): Promise<Cluster<A, K>> {
   if (!/^\d\d$/.test(options.upTo)) throw new Error(`upTo must be a two-digit chapter number such as "05", not "${options.upTo}"`);
   const id = randomBytes(4).toString("hex");
   const tempDir = await mkdtemp(join(tmpdir(), `k8s-workshop-cluster-${id}-`));
@@ -50,7 +57,9 @@ export async function startClusterFromTree(options: ClusterOptions): Promise<Clu
     },
     log,
     nodes: [],
-    kubelet: {},
+    kubeletExtensions: [],
+    controllers: {},
+    gcResources: [],
     onClose: (task) => void closers.push(task),
   };
 
@@ -101,15 +110,15 @@ export async function startClusterFromTree(options: ClusterOptions): Promise<Clu
     upTo: options.upTo,
     url: ctx.url,
     store: ctx.store,
-    apiserver: ctx.apiserver,
-    nodes: ctx.nodes,
+    apiserver: ctx.apiserver as A,
+    nodes: ctx.nodes as K[],
     get network() {
       return ctx.network;
     },
     labels: ctx.labels,
     adminToken: ctx.adminToken,
     secureUrl: ctx.secureUrl,
-    startNode: (name) => (ctx.startNode ?? noKubelets)(name),
+    startNode: async (name) => (await (ctx.startNode ?? noKubelets)(name)) as K,
     stopNode: (name) => (ctx.stopNode ?? noKubelets)(name),
     async restart(name) {
       if (name === "apiserver") {

@@ -3,28 +3,12 @@
  * for, what you get, and what each chapter's component sees.
  */
 import type { Store } from "../store/types.ts";
+import type { ApiServerHandle, ControllersValue, KubeletExtensionsValue, KubeletHandle, KubeletTuning, NodeLifecycleTuning } from "./contracts.ts";
 
-// The components are the learner's (or the reference's) code, loaded from a
-// tree at run time; these type-only imports describe their shape.
-export type ApiServer = import("../../solutions/03-apiserver/index.ts").ApiServer;
-export type Kubelet = import("../../solutions/05-pods/kubelet/kubelet.ts").Kubelet;
-export type KubeletOptions = import("../../solutions/05-pods/kubelet/kubelet.ts").KubeletOptions;
-
-/** What later chapters may add to every kubelet: volume plugins, env sources, probes... */
-export type KubeletExtensions = Partial<
-  Pick<KubeletOptions, "volumePlugins" | "envSources" | "envVarResolvers" | "probes" | "podFieldSelector">
->;
-
-/** Node lifecycle controller settings a test may tune (chapter 12: a short grace period and eviction timeout). */
-export type NodeLifecycleTuning = import("../../solutions/12-self-healing/index.ts").NodeLifecycleOptions;
+export type { ApiServerHandle, KubeletHandle, KubeletTuning, NodeLifecycleTuning } from "./contracts.ts";
 
 /** The components that can be restarted in place (Cluster.restart): each keeps no state but the store. */
 export type RestartableComponent = "apiserver" | "scheduler" | "controller manager";
-
-/** Kubelet settings a test may tune (short back-off, fast heartbeats...). */
-export type KubeletTuning = Partial<
-  Pick<KubeletOptions, "heartbeatIntervalMs" | "relistIntervalMs" | "resyncIntervalMs" | "backOff" | "capacity" | "pauseImage" | "pauseCommand">
->;
 
 export interface ClusterOptions {
   /** Absolute path of the tree to run: solutions/, chapters/ or a scratch tree. */
@@ -51,7 +35,13 @@ export interface ClusterOptions {
   log?: (line: string) => void;
 }
 
-export interface Cluster {
+/**
+ * A running cluster. A (the apiserver) and K (a kubelet) are the tree's own
+ * types when the caller knows them (test/harness/cluster.ts passes chapter
+ * 03's ApiServer and chapter 05's Kubelet); shared/ itself knows only the
+ * handles of contracts.ts.
+ */
+export interface Cluster<A extends ApiServerHandle = ApiServerHandle, K extends KubeletHandle = KubeletHandle> {
   /** A short id, also in the labels and the network's name. */
   id: string;
   tree: string;
@@ -59,9 +49,9 @@ export interface Cluster {
   /** The apiserver's URL, http://127.0.0.1:PORT. */
   url: string;
   store: Store;
-  apiserver: ApiServer;
+  apiserver: A;
   /** The running kubelets, node-1, node-2, ... (empty before chapter 05). */
-  nodes: Kubelet[];
+  nodes: K[];
   /** The cluster's own Docker network (pods get their IPs there), when it has kubelets on Docker. */
   network: string | undefined;
   /** The labels on everything the cluster created (options.labels + k8s-workshop.cluster=<id>). */
@@ -71,7 +61,7 @@ export interface Cluster {
   /** The apiserver's TLS port (chapter 11), https://127.0.0.1:PORT: the real kubectl sends tokens only over TLS. */
   secureUrl: string | undefined;
   /** Starts a kubelet (again) under this name; a running one of the same name is stopped first. */
-  startNode(name: string): Promise<Kubelet>;
+  startNode(name: string): Promise<K>;
   /** Stops a kubelet: its containers keep running, like a real kubelet that restarts. */
   stopNode(name: string): Promise<void>;
   /**
@@ -101,7 +91,7 @@ export interface ClusterContext {
   load<T>(file: string): Promise<T>;
   log(line: string): void;
   store?: Store;
-  apiserver?: ApiServer;
+  apiserver?: ApiServerHandle;
   url?: string;
   /**
    * The bearer token every component (kubelets, binder, controller manager,
@@ -114,25 +104,35 @@ export interface ClusterContext {
   /** The apiserver's TLS port, https://127.0.0.1:PORT (chapter 11). */
   secureUrl?: string;
   network?: string;
-  nodes: Kubelet[];
-  /** Filled by components' prepare(): what every kubelet gets. */
-  kubelet: KubeletExtensions;
-  startNode?: (name: string) => Promise<Kubelet>;
+  nodes: KubeletHandle[];
+  /** Filled by components' prepare(): what each chapter adds to every kubelet (merged by chapter 05's mergeKubeletExtensions). */
+  kubeletExtensions: KubeletExtensionsValue[];
+  /** Filled by components' prepare(): the controllers of chapters after 08, for the controller manager. */
+  controllers: ControllersValue;
+  /** Filled by components' prepare(): the kinds of chapters after 08 that the garbage collector watches. */
+  gcResources: unknown[];
+  startNode?: (name: string) => Promise<KubeletHandle>;
   stopNode?: (name: string) => Promise<void>;
   /** Runs on close, in reverse order of registration (after the components' own stops). */
   onClose(task: () => Promise<void>): void;
 }
 
-/** One chapter's part of the cluster. Components start in chapter order and stop in reverse. */
+/**
+ * One chapter's part of the cluster. Components start in the order of the
+ * list in components/index.ts and stop in reverse; test/architecture.test.ts
+ * checks that order against each component's `after`.
+ */
 export interface ClusterComponent {
   /** The chapter that brings it ("05"); it runs when ctx.has(chapter). */
   chapter: string;
   name: string;
+  /** Components that must have started before this one (when they run at all), each with the reason. */
+  after?: Readonly<Record<string, string>>;
   /** An extra condition (e.g. a file of the chapter must exist). */
   enabled?(ctx: ClusterContext): boolean;
   /** Names of components this one retires when it runs (chapter 09's scheduler: ["naive binder"]). */
   replaces?: string[];
-  /** Runs for every enabled component before any start(): contribute extensions (ctx.kubelet...). */
+  /** Runs for every enabled component before any start(): contribute values (ctx.kubeletExtensions, ctx.controllers...). */
   prepare?(ctx: ClusterContext): Promise<void>;
   /** Starts the component; returns how to stop it. */
   start(ctx: ClusterContext): Promise<(() => Promise<void>) | void>;

@@ -9,9 +9,9 @@
  *   kubelet/restart-policy.ts Always / OnFailure / Never, and the CrashLoopBackOff back-off
  *   kubelet/status.ts         phase, conditions, podIP, container statuses
  *   kubelet/log-server.ts     the kubelet's HTTP server for logs
- *   kubelet/volumes.ts        VOLUME PLUGINS (extension point; chapter 06 adds emptyDir, hostPath)
- *   kubelet/env.ts            CONTAINER ENVIRONMENT SOURCES (extension point; chapters 10, 11)
- *   kubelet/probes.ts         PROBES (extension point; chapter 12)
+ *   kubelet/volumes.ts        volumes, through plugins (chapter 06 adds emptyDir, hostPath)
+ *   kubelet/env.ts            the container environment, from sources (chapters 10, 11 add some)
+ *   kubelet/extensions.ts     KUBELET EXTENSIONS: what chapters 06, 07, 10, 11, 12 add to the kubelet
  *   apiserver/log-subresource.ts   pods/{name}/log on the apiserver, proxied to the kubelet
  */
 export { DEFAULT_PAUSE_COMMAND, Kubelet, startKubelet, type KubeletOptions } from "./kubelet/kubelet.ts";
@@ -20,4 +20,4 @@ export type { VolumeContext, VolumePlugin, VolumeSource } from "./kubelet/volume
 export { VolumeError } from "./kubelet/volumes.ts";
 export type { EnvContext, EnvSource, EnvVarResolver } from "./kubelet/env.ts";
 export { EnvError } from "./kubelet/env.ts";
-export type { ProbeHost, ProbeManager, ProbeManagerFactory } from "./kubelet/probes.ts";
+export { mergeKubeletExtensions, noProbes, type KubeletExtensions, type ProbeHost, type ProbeManager, type ProbeManagerFactory } from "./kubelet/extensions.ts";

@@ -12,6 +12,8 @@
  * (dockerTest().labels()), so the global teardown catches any leak.
  */
 import { resolve } from "node:path";
+import type { ApiServer } from "@tree/03-apiserver/index.ts";
+import type { Kubelet } from "@tree/05-pods/index.ts";
 import { startClusterFromTree, type Cluster, type KubeletTuning } from "../../shared/cluster/index.ts";
 import { dockerTest } from "./docker.ts";
 
@@ -30,7 +32,8 @@ export interface ClusterOptions {
   kubelet?: KubeletTuning;
 }
 
-export type TestCluster = Cluster;
+/** A cluster seen through the tree's own types: tests pass its apiserver to the tree's install functions. */
+export type TestCluster = Cluster<ApiServer, Kubelet>;
 
 let docker: ReturnType<typeof dockerTest> | undefined;
 
@@ -38,7 +41,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
   const upTo = (options.chapter ?? "04").padStart(2, "0");
   const needsDocker = upTo >= "05" && (options.runtime ?? "docker") === "docker";
   docker ??= needsDocker ? dockerTest() : undefined;
-  return startClusterFromTree({
+  return startClusterFromTree<ApiServer, Kubelet>({
     tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
     upTo,
     nodes: options.nodes,

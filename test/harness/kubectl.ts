@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import type { KubectlPlugin } from "@tree/04-kubectl/kubectl/plugin.ts";
 
 export const KUBECTL_PATH = process.env.KUBECTL ?? "/usr/bin/kubectl";
 
@@ -72,14 +73,25 @@ export async function kubectlFor(server: string, namespace = "default"): Promise
   };
 }
 
-/** The `run(argv, io)` entry of the chapter 04 kubectl (tests import it from their tree). */
+/** The `run(argv, io, plugins)` entry of the chapter 04 kubectl (tests import it from their tree). */
 export type KubectlRun = (
   argv: string[],
   io: { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown }; env: Record<string, string | undefined> },
+  plugins?: readonly KubectlPlugin[],
 ) => Promise<number>;
 
-/** Runs our kubectl in-process against a server, with output captured (not a TTY: no colour). */
-export async function runOurKubectl(run: KubectlRun, server: string, args: string[], token?: string): Promise<KubectlResult> {
+/**
+ * Runs our kubectl in-process against a server, with output captured (not a
+ * TTY: no colour). `plugins` are the later chapters' kubectl plugins (each
+ * NN/kubectl/index.ts exports `kubectlPlugin`): kubectl knows only what it is given.
+ */
+export async function runOurKubectl(
+  run: KubectlRun,
+  server: string,
+  args: string[],
+  options: { token?: string; plugins?: readonly KubectlPlugin[] } = {},
+): Promise<KubectlResult> {
+  const { token, plugins = [] } = options;
   let stdout = "";
   let stderr = "";
   const auth = token ? ["--token", token] : [];
@@ -87,6 +99,6 @@ export async function runOurKubectl(run: KubectlRun, server: string, args: strin
     stdout: { write: (s: string) => void (stdout += s) },
     stderr: { write: (s: string) => void (stderr += s) },
     env: {},
-  });
+  }, plugins);
   return { code, stdout, stderr };
 }

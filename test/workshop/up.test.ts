@@ -56,7 +56,7 @@ afterAll(async () => {
 
 /** Starts `up` on a free port and resolves with its apiserver URL once it says the cluster is up. */
 async function startUp(...extraArgs: string[]): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "workshop/cli.ts", "up", "--port", "0", "--data", dataDir, "--kubeconfig", kubeconfigPath, ...extraArgs], {
+  const child = spawn(process.execPath, ["--import", "tsx", "workshop/cli.ts", "up", "--port", "0", "--dashboard-port", "0", "--data", dataDir, "--kubeconfig", kubeconfigPath, ...extraArgs], {
     cwd: REPO_ROOT,
     env: { ...process.env, NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -31,6 +31,11 @@ export class RequestChain {
     this.admissionPlugins.push(plugin);
   }
 
+  /** Whether an admission plugin of this name is in the chain (a plug-in installs itself once). */
+  hasAdmissionPlugin(name: string): boolean {
+    return this.admissionPlugins.some((p) => p.name === name);
+  }
+
   /** The first authenticator that recognizes the request decides; nobody = anonymous. */
   async authenticate(req: IncomingMessage): Promise<UserInfo> {
     for (const authenticate of this.authenticators) {

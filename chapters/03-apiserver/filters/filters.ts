@@ -29,6 +29,11 @@ export class FilterRegistry {
     this.filters.push(filter);
   }
 
+  /** Whether a filter of this name is registered (a plug-in adds its filters once). */
+  has(name: string): boolean {
+    return this.filters.some((f) => f.name === name);
+  }
+
   /** The combined predicate of a request: an object must pass every filter the request uses. */
   predicate(query: URLSearchParams, resource: ResourceDefinition): ObjectPredicate | undefined {
     const active = this.filters.map((f) => f.fromQuery(query, resource)).filter((p): p is ObjectPredicate => p !== undefined);

@@ -22,7 +22,7 @@ export interface Flags {
   showLabels: boolean;
   /** --overwrite: let label and annotate (chapter 07) change a value that is already set. */
   overwrite: boolean;
-  /** Flags a later chapter added with registerFlag() (chapter 08: --replicas, --image...), by long name. */
+  /** Flags a plugin added (chapter 08: --replicas, --image...), by long name. */
   extra: Record<string, string | boolean>;
 }
 
@@ -31,7 +31,9 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-interface FlagSpec {
+import type { FlagDefinition } from "./plugin.ts";
+
+export interface FlagSpec {
   long: string;
   short?: string;
   /** The Flags field it sets ("extra": flags.extra[long]). */
@@ -39,7 +41,7 @@ interface FlagSpec {
   kind: "string" | "boolean" | "list";
 }
 
-const FLAGS: FlagSpec[] = [
+const FLAGS: readonly FlagSpec[] = [
   { long: "namespace", short: "n", field: "namespace", kind: "string" },
   { long: "all-namespaces", short: "A", field: "allNamespaces", kind: "boolean" },
   { long: "output", short: "o", field: "output", kind: "string" },
@@ -57,20 +59,26 @@ const FLAGS: FlagSpec[] = [
 ];
 
 /**
- * Adds a flag (a later chapter's command needs its own, e.g. `scale --replicas 3`).
- * Its value lands in flags.extra[long]: a string, or true/false for a boolean flag.
+ * This chapter's flags plus the plugins' (a later chapter's command needs its
+ * own, e.g. `scale --replicas 3`). A plugin's flag lands in flags.extra[long].
+ * Two plugins may declare the same flag the same way; anything else that
+ * clashes is a mistake in a plugin.
  */
-export function registerFlag(spec: { long: string; short?: string; kind: "string" | "boolean" }): void {
-  const same = FLAGS.find((f) => f.long === spec.long);
-  if (same) {
-    if (same.field === "extra" && same.kind === spec.kind) return;
-    throw new Error(`the flag --${spec.long} already exists`);
+export function flagSpecs(extra: readonly FlagDefinition[] = []): FlagSpec[] {
+  const specs = [...FLAGS];
+  for (const flag of extra) {
+    const same = specs.find((f) => f.long === flag.long);
+    if (same) {
+      if (same.field === "extra" && same.kind === flag.kind) continue;
+      throw new Error(`the flag --${flag.long} already exists`);
+    }
+    if (flag.short && specs.some((f) => f.short === flag.short)) throw new Error(`the flag -${flag.short} already exists`);
+    specs.push({ ...flag, field: "extra" });
   }
-  if (spec.short && FLAGS.some((f) => f.short === spec.short)) throw new Error(`the flag -${spec.short} already exists`);
-  FLAGS.push({ ...spec, field: "extra" });
+  return specs;
 }
 
-export function parseArgs(argv: string[]): { positionals: string[]; flags: Flags } {
+export function parseArgs(argv: string[], specs: readonly FlagSpec[] = FLAGS): { positionals: string[]; flags: Flags } {
   const flags: Flags = { allNamespaces: false, filenames: [], watch: false, help: false, noHeaders: false, showLabels: false, overwrite: false, extra: {} };
   const positionals: string[] = [];
   const values = flags as unknown as Record<string, string | boolean | string[] | undefined>;
@@ -88,14 +96,14 @@ export function parseArgs(argv: string[]): { positionals: string[]; flags: Flags
     let inline: string | undefined;
     if (arg.startsWith("--")) {
       const [name, ...rest] = arg.slice(2).split("=");
-      spec = FLAGS.find((f) => f.long === name);
+      spec = specs.find((f) => f.long === name);
       if (rest.length > 0) inline = rest.join("=");
     } else {
-      spec = FLAGS.find((f) => f.short === arg[1]);
+      spec = specs.find((f) => f.short === arg[1]);
       if (arg.length > 2) inline = arg.slice(arg[2] === "=" ? 3 : 2);
     }
     if (!spec) throw new UsageError(`unknown flag: ${arg.split("=")[0]} (see kubectl --help)`);
-    // A registered flag's value goes to flags.extra, under its long name.
+    // A plugin's flag's value goes to flags.extra, under its long name.
     const target = spec.field === "extra" ? flags.extra : values;
     const key = spec.field === "extra" ? spec.long : spec.field;
     if (spec.kind === "boolean") {

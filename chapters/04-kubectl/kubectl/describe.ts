@@ -1,8 +1,8 @@
 /**
  * Describers turn one object into the human summary `kubectl describe`
  * prints. A kind without its own describer gets the generic one (metadata,
- * then spec and status as indented fields). A later chapter can register a
- * describer for its kind with registerDescriber().
+ * then spec and status as indented fields). A later chapter adds a
+ * describer for its kind in its kubectl plugin (plugin.ts).
  */
 import type { KubeObject } from "../../../shared/api/meta.ts";
 import { age } from "./printers.ts";
@@ -10,13 +10,8 @@ import { age } from "./printers.ts";
 /** A describer returns lines ("Key:  value", indented with two spaces per level). */
 export type Describer = (object: KubeObject) => string[];
 
-const describers = new Map<string, Describer>();
-
-export function registerDescriber(kind: string, describer: Describer): void {
-  describers.set(kind, describer);
-}
-
-export function describeObject(object: KubeObject): string[] {
+/** Describers by kind (chapter 04's CORE_DESCRIBERS and the plugins'); any other kind gets the generic one. */
+export function describeObject(object: KubeObject, describers: ReadonlyMap<string, Describer>): string[] {
   return (describers.get(object.kind ?? "") ?? genericDescriber)(object);
 }
 
@@ -115,4 +110,5 @@ function podDescriber(pod: KubeObject): string[] {
   return lines;
 }
 
-registerDescriber("Pod", podDescriber);
+/** The describers of this chapter, by kind. */
+export const CORE_DESCRIBERS: Readonly<Record<string, Describer>> = { Pod: podDescriber };

@@ -1,17 +1,22 @@
 /**
- * The kubectl commands of chapter 07, added to the chapter 04 kubectl through
- * its extension point registerCommand(). Importing this file registers them.
+ * Chapter 07's part of the chapter 04 kubectl: the commands label and
+ * annotate, as a plugin (04-kubectl/kubectl/plugin.ts). Whoever runs kubectl
+ * passes it in: `run(argv, io, [kubectlPlugin])`.
  */
-import { registerCommand } from "../../04-kubectl/kubectl/main.ts";
+import type { KubectlPlugin } from "../../04-kubectl/kubectl/plugin.ts";
 import { metadataCommand } from "./label.ts";
 
-registerCommand("label", {
-  summary: "Add, change (--overwrite) or remove (KEY-) labels",
-  usage: "label TYPE NAME... | TYPE/NAME... | TYPE -l SELECTOR  KEY=VALUE... KEY-... [--overwrite]",
-  run: metadataCommand("labels"),
-});
-registerCommand("annotate", {
-  summary: "Add, change (--overwrite) or remove (KEY-) annotations",
-  usage: "annotate TYPE NAME... | TYPE/NAME... | TYPE -l SELECTOR  KEY=VALUE... KEY-... [--overwrite]",
-  run: metadataCommand("annotations"),
-});
+export const kubectlPlugin: KubectlPlugin = {
+  commands: {
+    label: {
+      summary: "Add, change (--overwrite) or remove (KEY-) labels",
+      usage: "label TYPE NAME... | TYPE/NAME... | TYPE -l SELECTOR  KEY=VALUE... KEY-... [--overwrite]",
+      run: metadataCommand("labels"),
+    },
+    annotate: {
+      summary: "Add, change (--overwrite) or remove (KEY-) annotations",
+      usage: "annotate TYPE NAME... | TYPE/NAME... | TYPE -l SELECTOR  KEY=VALUE... KEY-... [--overwrite]",
+      run: metadataCommand("annotations"),
+    },
+  },
+};

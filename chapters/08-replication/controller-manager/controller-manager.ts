@@ -13,7 +13,7 @@
  *   |        v                                                           |
  *   |  replication controller: queue -> workers -> sync(key)             |
  *   |  garbage collector:      queue -> workers -> sync(key)             |
- *   |  ... (registerController())                                        |
+ *   |  ... (the controllers passed in: chapters 10, 12 add their own)     |
  *   +--------------------------------------------------------------------+
  *                 | POST/DELETE pods, PUT rc/status ...
  *                 v
@@ -44,26 +44,21 @@ export interface Controller {
 /** Makes a controller: registers its informers and handlers, starts nothing yet. */
 export type ControllerFactory = (ctx: ControllerContext) => Controller;
 
-const factories = new Map<string, ControllerFactory>();
-
-/** Adds a controller to every controller manager started from now on (chapter 10 adds "endpoints"). */
-export function registerController(name: string, factory: ControllerFactory): void {
-  factories.set(name, factory);
-}
-
-export function registeredControllers(): string[] {
-  return [...factories.keys()];
-}
+/**
+ * The controllers a manager runs, by name. There is no global list: each
+ * chapter exports its own (`controllers()` in its index.ts) and whoever
+ * starts the manager passes the union in, as kube-controller-manager's
+ * NewControllerDescriptors() hands its map of controllers to Run().
+ */
+export type Controllers = Record<string, ControllerFactory>;
 
 export interface ControllerManagerOptions {
   /** The apiserver, e.g. http://127.0.0.1:6443. */
   server: string;
   /** A bearer token (chapter 11). */
   token?: string;
-  /** Which registered controllers to run. Default: all of them. */
-  controllers?: string[];
-  /** Factories to use instead of the registered ones of the same name (a tuned controller in a test). */
-  overrides?: Record<string, ControllerFactory>;
+  /** What to run: chapter 08's controllers() plus later chapters' (10: endpoints, 12: node-lifecycle). */
+  controllers: Controllers;
   log?: (line: string) => void;
 }
 
@@ -85,10 +80,9 @@ export class ControllerManager {
   }
 
   async start(): Promise<void> {
-    const names = this.options.controllers ?? registeredControllers();
-    for (const name of names) {
-      const factory = this.options.overrides?.[name] ?? factories.get(name);
-      if (!factory) throw new Error(`unknown controller "${name}" (known: ${registeredControllers().join(", ")})`);
+    const names = Object.keys(this.options.controllers);
+    if (names.length === 0) throw new Error("a controller manager with no controllers: pass controllers() of chapter 08 (and of later chapters)");
+    for (const [name, factory] of Object.entries(this.options.controllers)) {
       const log = (line: string) => this.log(`${name}: ${line}`);
       this.controllers.push(factory({ client: this.client, informers: this.informers, log }));
     }

@@ -2,7 +2,7 @@
 import type { KubeObject } from "../../../shared/api/meta.ts";
 import type { ReplicationController } from "../../../shared/api/replication.ts";
 import { field, metadataLines } from "../../04-kubectl/kubectl/describe.ts";
-import { formatSelector } from "../api/replicationcontrollers.ts";
+import { formatSelector } from "../apiserver/replicationcontrollers.ts";
 
 export function describeReplicationController(obj: KubeObject): string[] {
   const rc = obj as ReplicationController;

@@ -286,7 +286,7 @@ export class ReplicationManager implements Controller {
   }
 }
 
-/** The factory the controller manager registers. */
+/** The factory for the controller manager (chapter 08's controllers()). */
 export function newReplicationManager(options: ReplicationOptions = {}) {
   return (ctx: ControllerContext): Controller => new ReplicationManager(ctx, options);
 }

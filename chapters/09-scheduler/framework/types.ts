@@ -11,7 +11,7 @@
  *   bind          tell the apiserver: pod -> node
  *
  * Writing a plugin means writing one object that implements some of these
- * (see plugins/ for the default ones) and listing it in framework/registry.ts.
+ * (see plugins/ for the default ones) and listing it in framework/default-profile.ts.
  */
 import type { Pod } from "../../../shared/api/index.ts";
 import type { NodeInfo } from "./node-info.ts";

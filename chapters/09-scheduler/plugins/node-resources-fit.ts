@@ -15,7 +15,7 @@
 import type { Pod } from "../../../shared/api/index.ts";
 import { CycleState, MAX_NODE_SCORE, SUCCESS, unschedulable, type Plugin, type Status } from "../framework/types.ts";
 import type { NodeInfo } from "../framework/node-info.ts";
-import { podRequests, type Resources } from "../framework/resources.ts";
+import { podRequests, type Resources } from "../framework/requests.ts";
 import { todo } from "../../../shared/todo.ts";
 
 export const NAME = "NodeResourcesFit";

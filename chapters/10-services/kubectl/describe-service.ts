@@ -2,8 +2,8 @@
 import type { KubeObject } from "../../../shared/api/meta.ts";
 import type { Endpoints, Service } from "../../../shared/api/service.ts";
 import { field, metadataLines } from "../../04-kubectl/kubectl/describe.ts";
-import { formatEndpoints } from "../api/endpoints.ts";
-import { formatSelector } from "../api/services.ts";
+import { formatEndpoints } from "../apiserver/endpoints.ts";
+import { formatSelector } from "../apiserver/services.ts";
 
 export function describeService(obj: KubeObject): string[] {
   const service = obj as Service;

@@ -1,14 +1,16 @@
 /**
- * Chapter 10 in the chapter 04 kubectl: the names of services (svc) and
- * endpoints (ep), and their describers. Importing this file registers them
- * (workshop/kubectl.ts imports it).
+ * Chapter 10's part of the chapter 04 kubectl, as a plugin
+ * (04-kubectl/kubectl/plugin.ts): the names of services (svc) and endpoints
+ * (ep), and their describers.
  */
-import { registerDescriber } from "../../04-kubectl/kubectl/describe.ts";
-import { registerResource } from "../../04-kubectl/kubectl/resources.ts";
+import type { KubectlPlugin } from "../../04-kubectl/kubectl/plugin.ts";
 import { ENDPOINTS, SERVICES } from "../client/resources.ts";
 import { describeEndpoints, describeService } from "./describe-service.ts";
 
-registerResource({ ...SERVICES, singular: "service", shortNames: ["svc"] });
-registerResource({ ...ENDPOINTS, singular: "endpoints", shortNames: ["ep"] });
-registerDescriber("Service", describeService);
-registerDescriber("Endpoints", describeEndpoints);
+export const kubectlPlugin: KubectlPlugin = {
+  resources: [
+    { ...SERVICES, singular: "service", shortNames: ["svc"] },
+    { ...ENDPOINTS, singular: "endpoints", shortNames: ["ep"] },
+  ],
+  describers: { Service: describeService, Endpoints: describeEndpoints },
+};

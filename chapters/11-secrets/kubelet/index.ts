@@ -1,11 +1,11 @@
 /** What chapter 11 adds to every kubelet: volume plugins, an env source and valueFrom resolvers. */
-import type { KubeletOptions } from "../../05-pods/index.ts";
+import type { KubeletExtensions } from "../../05-pods/index.ts";
 import { configMapVolumePlugin } from "./configmap-volume.ts";
 import { envFromSource } from "./env-from.ts";
 import { secretVolumePlugin, type SecretVolumeOptions } from "./secret-volume.ts";
 import { configMapKeyRefResolver, secretKeyRefResolver } from "./value-from.ts";
 
-export function kubeletExtensions(options: SecretVolumeOptions = {}): Required<Pick<KubeletOptions, "volumePlugins" | "envSources" | "envVarResolvers">> {
+export function kubeletExtensions(options: SecretVolumeOptions = {}): Required<Pick<KubeletExtensions, "volumePlugins" | "envSources" | "envVarResolvers">> {
   return {
     volumePlugins: [secretVolumePlugin(options), configMapVolumePlugin],
     envSources: [envFromSource],

@@ -2,9 +2,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { StoreModule } from "../contracts.ts";
 import type { ClusterComponent } from "../types.ts";
-
-type StoreModule = typeof import("../../../solutions/02-etcd/index.ts");
 
 export const storeComponent: ClusterComponent = {
   chapter: "02",

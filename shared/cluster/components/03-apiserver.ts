@@ -1,11 +1,11 @@
 /** Chapter 03: the apiserver on 127.0.0.1 (options.port, default any free port). */
+import type { ApiServerModule } from "../contracts.ts";
 import type { ClusterComponent } from "../types.ts";
-
-type ApiServerModule = typeof import("../../../solutions/03-apiserver/index.ts");
 
 export const apiserverComponent: ClusterComponent = {
   chapter: "03",
   name: "apiserver",
+  after: { store: "it serves what the store holds" },
   async start(ctx) {
     if (!ctx.store) throw new Error("the apiserver needs the store of chapter 02");
     const { startApiServer } = await ctx.load<ApiServerModule>("03-apiserver/index.ts");

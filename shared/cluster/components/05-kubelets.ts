@@ -2,20 +2,25 @@
  * Chapter 05: the kubelets, node-1 ... node-N, all on one Docker engine (or
  * on FakeRuntime hollow nodes), each labelling its containers with its node
  * name; the cluster's own Docker network; and pods/log on the apiserver.
+ * Every kubelet gets what the earlier components' prepare() collected in
+ * ctx.kubeletExtensions (chapters 06, 07, 10, 11, 12), merged by chapter 05.
  */
 import { join } from "node:path";
 import { connectDocker } from "../../docker.ts";
 import { FakeRuntime } from "../../runtime/fake-runtime.ts";
 import type { ContainerRuntime } from "../../runtime/types.ts";
 import { createClusterNetwork } from "../network.ts";
-import type { ClusterComponent, Kubelet } from "../types.ts";
-
-type PodsModule = typeof import("../../../solutions/05-pods/index.ts");
-type RuntimeModule = typeof import("../../../solutions/01-containers/docker-runtime.ts");
+import type { KubeletHandle, PodsModule, RuntimeModule } from "../contracts.ts";
+import type { ClusterComponent } from "../types.ts";
 
 export const kubeletsComponent: ClusterComponent = {
   chapter: "05",
   name: "kubelets",
+  after: {
+    apiserver: "a kubelet registers its Node there",
+    "secrets and access control": "a kubelet sends its token from its first request",
+    selectors: "a kubelet watches its pods with a field selector once chapter 07 serves them",
+  },
   async start(ctx) {
     if (!ctx.apiserver || !ctx.url) throw new Error("the kubelets need the apiserver of chapter 03");
     const pods = await ctx.load<PodsModule>("05-pods/index.ts");
@@ -31,10 +36,11 @@ export const kubeletsComponent: ClusterComponent = {
       ctx.log(`network: ${ctx.network}`);
     }
     const url = ctx.url;
-    const start = (name: string): Promise<Kubelet> =>
+    const extensions = pods.mergeKubeletExtensions(ctx.kubeletExtensions);
+    const start = (name: string): Promise<KubeletHandle> =>
       pods.startKubelet({
         ...ctx.options.kubelet,
-        ...ctx.kubelet,
+        extensions,
         nodeName: name,
         server: url,
         token: ctx.token,

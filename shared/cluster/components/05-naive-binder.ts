@@ -9,6 +9,7 @@ import type { ClusterComponent } from "../types.ts";
 export const naiveBinderComponent: ClusterComponent = {
   chapter: "05",
   name: "naive binder",
+  after: { kubelets: "it binds pods to the nodes the kubelets registered" },
   async start(ctx) {
     const binder = startNaiveBinder({ server: ctx.url!, token: ctx.token, log: ctx.log });
     return () => binder.stop();

@@ -7,9 +7,8 @@
  * absolute paths in WORKSHOP_HOSTPATH_PREFIXES, separated by ":" as in PATH.
  */
 import { isAbsolute } from "node:path";
+import type { VolumesModule } from "../contracts.ts";
 import type { ClusterComponent } from "../types.ts";
-
-type VolumesModule = typeof import("../../../solutions/06-volumes/index.ts");
 
 /** The allowed prefixes: WORKSHOP_HOSTPATH_PREFIXES, or the chapter's default. */
 function policyOf(volumes: VolumesModule): { allowedPrefixes: string[] } {
@@ -24,9 +23,10 @@ function policyOf(volumes: VolumesModule): { allowedPrefixes: string[] } {
 export const volumesComponent: ClusterComponent = {
   chapter: "06",
   name: "volumes",
+  after: { apiserver: "it adds an admission plugin to the apiserver" },
   async prepare(ctx) {
     const volumes = await ctx.load<VolumesModule>("06-volumes/index.ts");
-    ctx.kubelet.volumePlugins = [...(ctx.kubelet.volumePlugins ?? []), ...volumes.volumePlugins(policyOf(volumes))];
+    ctx.kubeletExtensions.push(volumes.kubeletExtensions(policyOf(volumes)));
   },
   async start(ctx) {
     if (!ctx.apiserver) throw new Error("the volume policy needs the apiserver of chapter 03");

@@ -7,19 +7,21 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import type { LabelsModule } from "../contracts.ts";
 import type { ClusterComponent } from "../types.ts";
-
-type LabelsModule = { installSelectors(apiserver: NonNullable<import("../types.ts").ClusterContext["apiserver"]>): void };
 
 export const selectorsComponent: ClusterComponent = {
   chapter: "07",
   name: "selectors",
+  after: { apiserver: "it adds list and watch filters to the apiserver" },
   enabled: (ctx) => existsSync(join(ctx.tree, "07-labels", "index.ts")),
   async prepare(ctx) {
-    ctx.kubelet.podFieldSelector = true;
+    const labels = await ctx.load<LabelsModule>("07-labels/index.ts");
+    ctx.kubeletExtensions.push(labels.kubeletExtensions());
   },
   async start(ctx) {
+    if (!ctx.apiserver) throw new Error("selectors need the apiserver of chapter 03");
     const { installSelectors } = await ctx.load<LabelsModule>("07-labels/index.ts");
-    installSelectors(ctx.apiserver!);
+    installSelectors(ctx.apiserver);
   },
 };

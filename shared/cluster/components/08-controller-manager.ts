@@ -1,24 +1,32 @@
 /**
  * Chapter 08: replication controllers on the apiserver (with /status and
- * /scale), and the controller manager (the replication controller and the
- * garbage collector) as a client of it.
+ * /scale), and the controller manager as a client of it. It runs chapter
+ * 08's controllers (replication, garbage collector) plus those that later
+ * chapters' components put in ctx.controllers during prepare() (10:
+ * endpoints, 12: node lifecycle); the garbage collector also watches the
+ * kinds in ctx.gcResources.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import type { ReplicationModule } from "../contracts.ts";
 import type { ClusterComponent } from "../types.ts";
-
-type ReplicationModule = typeof import("../../../solutions/08-replication/index.ts");
 
 export const controllerManagerComponent: ClusterComponent = {
   chapter: "08",
   name: "controller manager",
+  after: {
+    apiserver: "its informers list and watch there",
+    "secrets and access control": "it sends its token from its first request",
+    services: "the endpoints controller's informers need services and endpoints served",
+  },
   enabled: (ctx) => existsSync(join(ctx.tree, "08-replication", "index.ts")),
   async start(ctx) {
     if (!ctx.apiserver || !ctx.url) throw new Error("the controller manager needs the apiserver of chapter 03");
-    const { installReplication, startControllerManager } = await ctx.load<ReplicationModule>("08-replication/index.ts");
-    installReplication(ctx.apiserver);
-    const manager = await startControllerManager({ server: ctx.url, token: ctx.token, log: ctx.log });
-    ctx.log("controller manager: running");
+    const replication = await ctx.load<ReplicationModule>("08-replication/index.ts");
+    replication.installReplication(ctx.apiserver);
+    const controllers = { ...replication.controllers({ gcResources: ctx.gcResources }), ...ctx.controllers };
+    const manager = await replication.startControllerManager({ server: ctx.url, token: ctx.token, controllers, log: ctx.log });
+    ctx.log(`controller manager: running ${Object.keys(controllers).join(", ")}`);
     return () => manager.stop();
   },
 };

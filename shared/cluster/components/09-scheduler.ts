@@ -3,17 +3,21 @@
  * binder of chapter 05 is retired: two components binding the same pods
  * would race.
  */
+import type { SchedulerModule } from "../contracts.ts";
 import type { ClusterComponent } from "../types.ts";
-
-type SchedulerModule = typeof import("../../../solutions/09-scheduler/index.ts");
 
 export const schedulerComponent: ClusterComponent = {
   chapter: "09",
   name: "scheduler",
+  after: {
+    apiserver: "it watches pods and nodes there",
+    "secrets and access control": "it sends its token from its first request",
+  },
   replaces: ["naive binder"],
   async start(ctx) {
+    if (!ctx.url) throw new Error("the scheduler needs the apiserver of chapter 03");
     const { startScheduler } = await ctx.load<SchedulerModule>("09-scheduler/index.ts");
-    const scheduler = await startScheduler({ server: ctx.url!, token: ctx.token, onError: (err: Error) => ctx.log(`scheduler: ${err.message}`) });
+    const scheduler = await startScheduler({ server: ctx.url, token: ctx.token, onError: (err: Error) => ctx.log(`scheduler: ${err.message}`) });
     return () => scheduler.stop();
   },
 };

@@ -1,8 +1,7 @@
 /**
  * Chapter 10: Services and Endpoints on the apiserver, the endpoints
- * controller (registered with the controller manager when 10-services/index.ts
- * is loaded), Service variables for every kubelet, and one proxy for the
- * whole cluster.
+ * controller (handed to the controller manager in prepare()), Service
+ * variables for every kubelet, and one proxy for the whole cluster.
  *
  * The cluster IPs come from the upper half of the cluster's Docker network
  * (network.ts keeps containers in the lower half). The proxy puts each one
@@ -10,17 +9,14 @@
  * way it reaches another pod. Hollow nodes (runtime "fake") have no network:
  * Services get addresses from 10.96.0.0/16 and nothing proxies them.
  *
- * It runs after the kubelets (they create the network) and before the
- * controller manager (whose informers then find services and endpoints served).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { connectDocker } from "../../docker.ts";
 import { TEST_IMAGE } from "../../test-image.ts";
+import type { ServicesModule } from "../contracts.ts";
 import type { ClusterComponent } from "../types.ts";
-
-type ServicesModule = typeof import("../../../solutions/10-services/index.ts");
 
 /** The other half of a subnet whose lower half is the containers' ip-range: "172.21.0.0/16" -> "172.21.128.0/17". */
 export function upperHalf(subnet: string): string {
@@ -42,10 +38,15 @@ async function networkInfo(docker: Docker, network: string): Promise<{ bridge: s
 export const servicesComponent: ClusterComponent = {
   chapter: "10",
   name: "services",
+  after: {
+    apiserver: "it serves services and endpoints there",
+    kubelets: "the proxy needs the Docker network the kubelets create",
+  },
   enabled: (ctx) => existsSync(join(ctx.tree, "10-services", "index.ts")),
   async prepare(ctx) {
     const services = await ctx.load<ServicesModule>("10-services/index.ts");
-    ctx.kubelet.envSources = [...(ctx.kubelet.envSources ?? []), services.serviceEnvSource];
+    ctx.kubeletExtensions.push(services.kubeletExtensions());
+    Object.assign(ctx.controllers, services.controllers());
   },
   async start(ctx) {
     if (!ctx.apiserver || !ctx.url) throw new Error("services need the apiserver of chapter 03");

@@ -24,9 +24,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { rm } from "node:fs/promises";
+import type { SecretsModule } from "../contracts.ts";
 import type { ClusterComponent, ClusterContext } from "../types.ts";
-
-type SecretsModule = typeof import("../../../solutions/11-secrets/index.ts");
 
 export const ADMIN_USER = "kubernetes-admin";
 export const COMPONENTS_USER = "system:kube-components";
@@ -44,6 +43,7 @@ function memoryRoot(ctx: ClusterContext): string {
 export const secretsComponent: ClusterComponent = {
   chapter: "11",
   name: "secrets and access control",
+  after: { apiserver: "it turns authentication, authorization and encryption on in the apiserver" },
   enabled: (ctx) => existsSync(join(ctx.tree, "11-secrets", "index.ts")),
   async prepare(ctx) {
     const secrets = await ctx.load<SecretsModule>("11-secrets/index.ts");
@@ -53,10 +53,7 @@ export const secretsComponent: ClusterComponent = {
     ]);
     ctx.adminToken = tokens.find((t) => t.user === ADMIN_USER)!.token;
     ctx.token = tokens.find((t) => t.user === COMPONENTS_USER)!.token;
-    const extensions = secrets.kubeletExtensions({ memoryRoot: memoryRoot(ctx) });
-    ctx.kubelet.volumePlugins = [...(ctx.kubelet.volumePlugins ?? []), ...extensions.volumePlugins];
-    ctx.kubelet.envSources = [...(ctx.kubelet.envSources ?? []), ...extensions.envSources];
-    ctx.kubelet.envVarResolvers = [...(ctx.kubelet.envVarResolvers ?? []), ...extensions.envVarResolvers];
+    ctx.kubeletExtensions.push(secrets.kubeletExtensions({ memoryRoot: memoryRoot(ctx) }));
     ctx.onClose(() => rm(memoryRoot(ctx), { recursive: true, force: true }));
   },
   async start(ctx) {

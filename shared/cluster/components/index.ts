@@ -1,5 +1,12 @@
 /**
  * The components of the cluster, in start order (they stop in reverse).
+ * This list is the one place that says the order; it is not the chapter
+ * order. Each component says in `after` which components must run before
+ * it, and why; test/shared/architecture.test.ts checks this list against
+ * those needs. Values that one chapter gives another (kubelet extensions,
+ * controllers) are collected by prepare(), which runs for every component
+ * before any start(), so they never decide the order.
+ *
  * A chapter that adds a component writes one file here and adds it to this
  * list; its code is loaded from the tree (solutions/ or chapters/).
  */
@@ -10,22 +17,22 @@ import { kubeletsComponent } from "./05-kubelets.ts";
 import { naiveBinderComponent } from "./05-naive-binder.ts";
 import { volumesComponent } from "./06-volumes.ts";
 import { selectorsComponent } from "./07-selectors.ts";
-import { servicesComponent } from "./10-services.ts";
 import { controllerManagerComponent } from "./08-controller-manager.ts";
 import { schedulerComponent } from "./09-scheduler.ts";
+import { servicesComponent } from "./10-services.ts";
 import { secretsComponent } from "./11-secrets.ts";
 import { selfHealingComponent } from "./12-self-healing.ts";
 
 export const COMPONENTS: readonly ClusterComponent[] = [
   storeComponent,
   apiserverComponent,
-  secretsComponent, // right after the apiserver: tokens, roles and encryption before any client talks
+  secretsComponent, // chapter 11, but first after the apiserver: tokens, roles and encryption before any client talks
   volumesComponent,
-  selectorsComponent, // before the kubelets: they list pods with a field selector once it exists
+  selectorsComponent, // before the kubelets: they watch their pods with a field selector once it is served
   kubeletsComponent,
-  servicesComponent, // after the kubelets (it needs their network), before the controller manager (endpoints controller)
+  servicesComponent, // after the kubelets: the proxy needs their network
   naiveBinderComponent,
-  schedulerComponent, // replaces the naive binder
-  selfHealingComponent, // before the controller manager: it registers the node lifecycle controller
+  schedulerComponent, // retires the naive binder
   controllerManagerComponent,
+  selfHealingComponent, // only prepare(): probes for the kubelets, a controller for the controller manager
 ];

@@ -6,12 +6,13 @@
 import { existsSync } from "node:fs";
 import type { ChalkInstance } from "chalk";
 import { RestClient } from "../client/rest.ts";
-import type { Flags } from "./args.ts";
+import type { Flags, FlagSpec } from "./args.ts";
+import type { Describer } from "./describe.ts";
 import { UsageError } from "./args.ts";
 import { readKubeconfig, WORKSHOP_KUBECONFIG, type KubeconfigSettings } from "./kubeconfig.ts";
 import { readManifests, type Manifest } from "./manifests.ts";
 import type { Output } from "./printers.ts";
-import { findResource, registeredResources, resourceForKind, type ResourceInfo } from "./resources.ts";
+import type { ResourceCatalog, ResourceInfo } from "./resources.ts";
 
 export interface KubectlIO {
   stdout: Output;
@@ -24,8 +25,19 @@ export interface KubectlIO {
   signal?: AbortSignal;
 }
 
+/** What this run of kubectl knows, from chapter 04 and the plugins passed to run(). */
+export interface Toolbox {
+  flags: readonly FlagSpec[];
+  resources: ResourceCatalog;
+  describers: ReadonlyMap<string, Describer>;
+}
+
 export interface Context {
   client: RestClient;
+  /** The resource types this run knows (chapter 04's and the plugins'). */
+  resources: ResourceCatalog;
+  /** Describers by kind (chapter 04's and the plugins'). */
+  describers: ReadonlyMap<string, Describer>;
   /** -n, else the kubeconfig's namespace, else "default". */
   namespace: string;
   /** Whether -n was given (a manifest's own namespace must then agree). */
@@ -48,9 +60,11 @@ export async function clusterSettings(flags: Flags, env: Record<string, string |
   return flags.token ? { ...settings, token: flags.token } : settings;
 }
 
-export function createContext(settings: KubeconfigSettings, flags: Flags, io: KubectlIO, colors: ChalkInstance): Context {
+export function createContext(settings: KubeconfigSettings, flags: Flags, io: KubectlIO, colors: ChalkInstance, tools: Toolbox): Context {
   return {
     client: new RestClient({ server: settings.server, token: settings.token }),
+    resources: tools.resources,
+    describers: tools.describers,
     namespace: flags.namespace ?? settings.namespace ?? "default",
     explicitNamespace: flags.namespace !== undefined,
     flags,
@@ -61,8 +75,8 @@ export function createContext(settings: KubeconfigSettings, flags: Flags, io: Ku
   };
 }
 
-export function resourceOrThrow(name: string): ResourceInfo {
-  const info = findResource(name);
+export function resourceOrThrow(ctx: Pick<Context, "resources">, name: string): ResourceInfo {
+  const info = ctx.resources.find(name);
   if (!info) throw new UsageError(`the server doesn't have a resource type "${name}"`);
   return info;
 }
@@ -74,7 +88,7 @@ export interface Target {
   names: string[];
 }
 
-export function targetsFromArgs(args: string[]): Target[] {
+export function targetsFromArgs(ctx: Pick<Context, "resources">, args: string[]): Target[] {
   if (args.length === 0) return [];
   if (args[0]!.includes("/")) {
     return args.map((arg) => {
@@ -82,13 +96,13 @@ export function targetsFromArgs(args: string[]): Target[] {
       if (!type || !name || rest.length > 0) {
         throw new UsageError(`"${arg}" is not TYPE/NAME; use either "pod/web pod/db" or "pod web db"`);
       }
-      return { info: resourceOrThrow(type), names: [name] };
+      return { info: resourceOrThrow(ctx, type), names: [name] };
     });
   }
   const names = args.slice(1);
   const slashed = names.find((n) => n.includes("/"));
   if (slashed) throw new UsageError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (${slashed})`);
-  return [{ info: resourceOrThrow(args[0]!), names }];
+  return [{ info: resourceOrThrow(ctx, args[0]!), names }];
 }
 
 /** A manifest, the resource it belongs to, and the namespace it goes to. */
@@ -107,10 +121,10 @@ export async function manifestsFromFlags(ctx: Context): Promise<ResolvedManifest
 
 export function resolveManifest(ctx: Context, manifest: Manifest): ResolvedManifest {
   const { apiVersion = "", kind = "", metadata } = manifest.object;
-  const info = resourceForKind(apiVersion, kind);
+  const info = ctx.resources.forKind(apiVersion, kind);
   if (!info) {
     throw new UsageError(
-      `${manifest.source}:${manifest.line}: unknown kind "${kind}" in version "${apiVersion}" (known: ${knownKinds()})`,
+      `${manifest.source}:${manifest.line}: unknown kind "${kind}" in version "${apiVersion}" (known: ${knownKinds(ctx)})`,
     );
   }
   if (!info.namespaced) return { ...manifest, info, namespace: undefined };
@@ -123,8 +137,9 @@ export function resolveManifest(ctx: Context, manifest: Manifest): ResolvedManif
   return { ...manifest, info, namespace: own ?? ctx.namespace };
 }
 
-function knownKinds(): string {
-  return registeredResources()
+function knownKinds(ctx: Context): string {
+  return ctx.resources
+    .all()
     .map((r) => r.kind)
     .join(", ");
 }

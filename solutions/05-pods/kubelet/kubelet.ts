@@ -30,15 +30,15 @@ import { Informer } from "../../04-kubectl/client/informer.ts";
 import { NODES, PODS } from "../../04-kubectl/client/resources.ts";
 import { RestClient, type ResourceClient } from "../../04-kubectl/client/rest.ts";
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID, nodeLabels, restartCountOf, type ContainerContext } from "./containers.ts";
-import { EnvironmentBuilder, type EnvSource, type EnvVarResolver } from "./env.ts";
+import { EnvironmentBuilder } from "./env.ts";
+import { noProbes, type KubeletExtensions, type ProbeManager } from "./extensions.ts";
 import { startLogServer, type ContainerLookup, type LogServer } from "./log-server.ts";
 import { heartbeat, registerNode, type NodeFacts } from "./node-status.ts";
 import { PodWorkers } from "./pod-workers.ts";
-import { noProbes, type ProbeManager, type ProbeManagerFactory } from "./probes.ts";
 import { BackOff, type BackOffOptions } from "./restart-policy.ts";
 import { generatePodStatus, statusChanged, type Waiting } from "./status.ts";
 import { killPod, observePod, podRef, syncPod, type SyncContext } from "./sync-pod.ts";
-import { VolumeManager, type VolumePlugin } from "./volumes.ts";
+import { VolumeManager } from "./volumes.ts";
 
 export interface KubeletOptions {
   nodeName: string;
@@ -70,16 +70,8 @@ export interface KubeletOptions {
   /** The pause container. Default: busybox sleeping, exiting on SIGTERM. */
   pauseImage?: string;
   pauseCommand?: string[];
-  /** Volume plugins (chapter 06: emptyDir, hostPath; chapter 11: secret, configMap). */
-  volumePlugins?: VolumePlugin[];
-  /** Extra environment sources (chapter 10: services; chapter 11: envFrom). */
-  envSources?: EnvSource[];
-  /** Resolvers of env[].valueFrom (chapter 11). */
-  envVarResolvers?: EnvVarResolver[];
-  /** Readiness and liveness probes (chapter 12): a manager, or a factory that makes one for this kubelet. */
-  probes?: ProbeManager | ProbeManagerFactory;
-  /** Watch only this node's pods with fieldSelector=spec.nodeName=<node> (needs chapter 07's field selectors). */
-  podFieldSelector?: boolean;
+  /** What later chapters add: volume plugins, env sources, probes... (extensions.ts). Default: none. */
+  extensions?: KubeletExtensions;
   /** Where the kubelet reports what it does and what went wrong. Default: nowhere. */
   log?: (message: string) => void;
 }
@@ -120,7 +112,8 @@ export class Kubelet {
       pauseCommand: options.pauseCommand ?? DEFAULT_PAUSE_COMMAND,
     };
     const log = options.log ?? (() => {});
-    const probes = options.probes ?? noProbes;
+    const extensions = options.extensions ?? {};
+    const probes = extensions.probes ?? noProbes;
     this.probes =
       typeof probes === "function"
         ? probes({ nodeName: options.nodeName, runtime: options.runtime, client: this.client, log: (m) => log(`kubelet ${options.nodeName}: ${m}`) })
@@ -128,8 +121,8 @@ export class Kubelet {
     this.ctx = {
       runtime: options.runtime,
       containers,
-      volumes: new VolumeManager(options.volumePlugins ?? [], options.rootDir ?? join(tmpdir(), "k8s-workshop-kubelet", options.nodeName), options.nodeName, this.client),
-      env: new EnvironmentBuilder(options.envSources, options.envVarResolvers),
+      volumes: new VolumeManager(extensions.volumePlugins ?? [], options.rootDir ?? join(tmpdir(), "k8s-workshop-kubelet", options.nodeName), options.nodeName, this.client),
+      env: new EnvironmentBuilder(extensions.envSources, extensions.envVarResolvers),
       backOff: new BackOff({ initialMs: options.backOff?.initialMs ?? 10_000, maxMs: options.backOff?.maxMs ?? 300_000 }),
       client: this.client,
       requeueAfter: (uid, ms) => this.workers.enqueueAfter(uid, ms),
@@ -172,7 +165,7 @@ export class Kubelet {
     this.every(o.heartbeatIntervalMs ?? 10_000, () => this.heartbeat());
 
     this.informer = new Informer<Pod>(this.client.resource<Pod>(PODS), {
-      fieldSelector: o.podFieldSelector ? `spec.nodeName=${o.nodeName}` : undefined,
+      fieldSelector: o.extensions?.podFieldSelector ? `spec.nodeName=${o.nodeName}` : undefined,
       onError: (err) => this.ctx.log(`watching pods: ${err.message}`),
     })
       .onAdd((pod) => this.podChanged(pod))

@@ -3,7 +3,7 @@
  * An extension point, like Kubernetes' pkg/volume: this chapter defines the
  * interface and the manager, and knows no volume type yet. Chapter 06 adds
  * emptyDir and hostPath, chapter 11 secret and configMap, each as a plugin
- * passed to the kubelet (KubeletOptions.volumePlugins).
+ * passed to the kubelet (KubeletExtensions.volumePlugins, in extensions.ts).
  *
  * For every volume of a pod the kubelet finds the plugin that canSupport()
  * it and calls setUp() before the containers start; setUp says what to mount:

@@ -18,7 +18,7 @@
 import { badRequest } from "../../../shared/api/errors.ts";
 import type { ListFilter, ObjectPredicate } from "../../03-apiserver/filters/filters.ts";
 import type { ResourceDefinition } from "../../03-apiserver/registry/types.ts";
-import { fieldMatches, parseFieldSelector, supportedFields } from "../labels/field-selector.ts";
+import { fieldMatches, fieldSelectors, parseFieldSelector, supportedFields, type FieldSelectorTable } from "../labels/field-selector.ts";
 import { SelectorError } from "../labels/lexer.ts";
 import { parseSelector } from "../labels/selector.ts";
 
@@ -64,13 +64,19 @@ export const labelSelectorFilter: ListFilter = {
   },
 };
 
-/** ?fieldSelector=...: objects whose supported fields have (or do not have) the given values. */
-export const fieldSelectorFilter: ListFilter = {
-  name: "fieldSelector",
+/**
+ * ?fieldSelector=...: objects whose supported fields have (or do not have)
+ * the given values. `table` says which fields each resource supports.
+ */
+export class FieldSelectorFilter implements ListFilter {
+  readonly name = "fieldSelector";
+
+  constructor(private readonly table: FieldSelectorTable = fieldSelectors) {}
+
   fromQuery(query: URLSearchParams, resource: ResourceDefinition): ObjectPredicate | undefined {
     const raw = query.get("fieldSelector");
     if (raw === null) return undefined;
-    const fields = supportedFields(resource.group, resource.plural);
+    const fields = supportedFields(resource.group, resource.plural, this.table);
     // STEP(07.5): parse `raw` with parseFieldSelector() (a SelectorError
     // becomes selectorError("fieldSelector", err)). No requirements: return
     // undefined. A requirement on a field that is not in `fields` is a 400
@@ -98,5 +104,5 @@ export const fieldSelectorFilter: ListFilter = {
     }
     return (obj) => requirements.every((r) => fieldMatches(r, fields[r.field]!(obj)));
     //#end
-  },
-};
+  }
+}

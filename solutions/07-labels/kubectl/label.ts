@@ -23,7 +23,7 @@ import { entryWord, planChanges, splitChangeArgs, type MetadataMap } from "./met
 
 /** The objects to change: named ones, or with -l every object the server selects. */
 async function objectsToChange(ctx: Context, objects: string[]): Promise<Array<{ info: ResourceInfo; name: string; namespace: string | undefined }>> {
-  const targets = targetsFromArgs(objects);
+  const targets = targetsFromArgs(ctx, objects);
   if (targets.length === 0) throw new UsageError("name the objects to change: kubectl label pod web KEY=VALUE (or pods -l SELECTOR KEY=VALUE)");
   const found: Array<{ info: ResourceInfo; name: string; namespace: string | undefined }> = [];
   for (const { info, names } of targets) {

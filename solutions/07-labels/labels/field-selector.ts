@@ -12,8 +12,9 @@
  * Unlike labels, fields are not free-form: each resource supports a fixed
  * list (Kubernetes keeps it beside each resource, because the apiserver must
  * know how to read each field). A selector on any other field is refused with
- * "field label not supported". Chapters that add resources register their
- * fields with registerFieldSelectors().
+ * "field label not supported". The table of fields is a value
+ * (fieldSelectors below, for the resources of chapter 03); a chapter that
+ * adds resources passes a bigger table to installSelectors().
  */
 import type { KubeObject } from "../../../shared/api/meta.ts";
 import { SelectorError } from "./lexer.ts";
@@ -48,47 +49,43 @@ const COMMON: Record<string, FieldGetter> = {
 };
 
 /** The extra fields of each resource, by "group/plural" ("/pods" for core pods). */
-const byResource = new Map<string, Record<string, FieldGetter>>();
+export type FieldSelectorTable = Readonly<Record<string, Readonly<Record<string, FieldGetter>>>>;
 
-/** Adds selectable fields to a resource (core group: group ""). */
-export function registerFieldSelectors(group: string, plural: string, fields: Record<string, FieldGetter>): void {
-  const id = `${group}/${plural}`;
-  byResource.set(id, { ...byResource.get(id), ...fields });
+/** Every field a resource can be selected by: metadata.name, metadata.namespace and its own in the table. */
+export function supportedFields(group: string, plural: string, table: FieldSelectorTable = fieldSelectors): Record<string, FieldGetter> {
+  return { ...COMMON, ...table[`${group}/${plural}`] };
 }
 
-/** Every field a resource can be selected by: metadata.name, metadata.namespace and its own. */
-export function supportedFields(group: string, plural: string): Record<string, FieldGetter> {
-  return { ...COMMON, ...byResource.get(`${group}/${plural}`) };
-}
-
-// The fields Kubernetes itself supports for the resources of chapter 03.
-registerFieldSelectors("", "pods", {
-  "spec.nodeName": fieldPath("spec.nodeName"),
-  "spec.restartPolicy": fieldPath("spec.restartPolicy"),
-  "spec.schedulerName": fieldPath("spec.schedulerName"),
-  "spec.serviceAccountName": fieldPath("spec.serviceAccountName"),
-  "status.phase": fieldPath("status.phase"),
-  "status.podIP": fieldPath("status.podIP"),
-  "status.nominatedNodeName": fieldPath("status.nominatedNodeName"),
-});
-registerFieldSelectors("", "nodes", {
-  // An absent spec.unschedulable means false, and selects as "false".
-  "spec.unschedulable": (obj) => String(fieldPath("spec.unschedulable")(obj) === "true"),
-});
-registerFieldSelectors("", "namespaces", { "status.phase": fieldPath("status.phase") });
-registerFieldSelectors("", "events", {
-  "involvedObject.kind": fieldPath("involvedObject.kind"),
-  "involvedObject.namespace": fieldPath("involvedObject.namespace"),
-  "involvedObject.name": fieldPath("involvedObject.name"),
-  "involvedObject.uid": fieldPath("involvedObject.uid"),
-  "involvedObject.apiVersion": fieldPath("involvedObject.apiVersion"),
-  "involvedObject.resourceVersion": fieldPath("involvedObject.resourceVersion"),
-  "involvedObject.fieldPath": fieldPath("involvedObject.fieldPath"),
-  reason: fieldPath("reason"),
-  reportingComponent: fieldPath("reportingComponent"),
-  source: fieldPath("source.component"),
-  type: fieldPath("type"),
-});
+/** The fields Kubernetes itself supports for the resources of chapter 03. */
+export const fieldSelectors: FieldSelectorTable = {
+  "/pods": {
+    "spec.nodeName": fieldPath("spec.nodeName"),
+    "spec.restartPolicy": fieldPath("spec.restartPolicy"),
+    "spec.schedulerName": fieldPath("spec.schedulerName"),
+    "spec.serviceAccountName": fieldPath("spec.serviceAccountName"),
+    "status.phase": fieldPath("status.phase"),
+    "status.podIP": fieldPath("status.podIP"),
+    "status.nominatedNodeName": fieldPath("status.nominatedNodeName"),
+  },
+  "/nodes": {
+    // An absent spec.unschedulable means false, and selects as "false".
+    "spec.unschedulable": (obj) => String(fieldPath("spec.unschedulable")(obj) === "true"),
+  },
+  "/namespaces": { "status.phase": fieldPath("status.phase") },
+  "/events": {
+    "involvedObject.kind": fieldPath("involvedObject.kind"),
+    "involvedObject.namespace": fieldPath("involvedObject.namespace"),
+    "involvedObject.name": fieldPath("involvedObject.name"),
+    "involvedObject.uid": fieldPath("involvedObject.uid"),
+    "involvedObject.apiVersion": fieldPath("involvedObject.apiVersion"),
+    "involvedObject.resourceVersion": fieldPath("involvedObject.resourceVersion"),
+    "involvedObject.fieldPath": fieldPath("involvedObject.fieldPath"),
+    reason: fieldPath("reason"),
+    reportingComponent: fieldPath("reportingComponent"),
+    source: fieldPath("source.component"),
+    type: fieldPath("type"),
+  },
+};
 
 /**
  * Parses a field selector into requirements. The empty selector (or one of

@@ -17,8 +17,9 @@
  * is deleted, with a GET to the apiserver. A cache can lag: a pod may be seen
  * before the RC that created it, and deleting it then would be a disaster.
  *
- * It watches the resource types in GC_RESOURCES (pods and replication
- * controllers); a later chapter adds its kinds with registerGcResource().
+ * It watches the resource types it is given: gcResources (pods and
+ * replication controllers) and those of later chapters (13: replica sets,
+ * deployments), passed to controllers() in chapter 08's index.ts.
  */
 import { isApiError, type KubeObject, type OwnerReference } from "../../../shared/api/index.ts";
 import type { Informer } from "../../04-kubectl/client/informer.ts";
@@ -29,12 +30,8 @@ import type { Controller, ControllerContext } from "../controller-manager/contro
 import { runWorkers, WorkQueue } from "../controller-manager/work-queue.ts";
 import { ORPHAN_FINALIZER } from "./deletion-policy.ts";
 
-const GC_RESOURCES: ResourceType[] = [PODS, REPLICATION_CONTROLLERS];
-
-/** Adds a resource type the garbage collector watches (as owner and as dependent). */
-export function registerGcResource(type: ResourceType): void {
-  if (!GC_RESOURCES.some((t) => t.group === type.group && t.version === type.version && t.resource === type.resource)) GC_RESOURCES.push(type);
-}
+/** The kinds of this chapter the garbage collector watches, as owners and as dependents. */
+export const gcResources: readonly ResourceType[] = [PODS, REPLICATION_CONTROLLERS];
 
 /** What to do with a dependent, given which of its owners still exist. */
 export type DependentAction = { kind: "keep" } | { kind: "delete" } | { kind: "removeReferences"; uids: string[] };
@@ -74,9 +71,13 @@ export class GarbageCollector implements Controller {
   private readonly client: RestClient;
   private running: Promise<void> | undefined;
 
-  constructor(private readonly ctx: ControllerContext) {
+  constructor(
+    private readonly ctx: ControllerContext,
+    resources: readonly ResourceType[] = gcResources,
+  ) {
     this.client = ctx.client;
-    this.types = [...GC_RESOURCES];
+    // Once each: two chapters may both name pods.
+    this.types = resources.filter((t, i) => resources.findIndex((u) => u.group === t.group && u.version === t.version && u.resource === t.resource) === i);
     this.informers = this.types.map((type, i) => {
       const informer = ctx.informers.forResource<KubeObject>(type);
       informer.onAdd((obj) => this.observe(i, undefined, obj));
@@ -216,6 +217,7 @@ export class GarbageCollector implements Controller {
   }
 }
 
-export function newGarbageCollector() {
-  return (ctx: ControllerContext): Controller => new GarbageCollector(ctx);
+/** The factory for the controller manager: a garbage collector over these kinds (default: gcResources). */
+export function newGarbageCollector(resources: readonly ResourceType[] = gcResources) {
+  return (ctx: ControllerContext): Controller => new GarbageCollector(ctx, resources);
 }

@@ -34,7 +34,7 @@ export async function scale(ctx: Context, args: string[]): Promise<number> {
   if (ctx.flags.filenames.length > 0) {
     for (const m of await manifestsFromFlags(ctx)) targets.push({ kind: m.info.kind, singular: m.info.singular, name: m.object.metadata?.name ?? "", namespace: m.namespace ?? ctx.namespace });
   } else {
-    for (const { info, names } of targetsFromArgs(args)) {
+    for (const { info, names } of targetsFromArgs(ctx, args)) {
       if (names.length === 0) throw new UsageError(`name the ${info.singular} to scale: kubectl scale ${info.singular} NAME --replicas=${replicas}`);
       for (const name of names) targets.push({ kind: info.kind, singular: info.singular, name, namespace: ctx.namespace });
     }

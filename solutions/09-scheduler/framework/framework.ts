@@ -5,7 +5,7 @@
  */
 import type { Pod } from "../../../shared/api/index.ts";
 import type { NodeInfo } from "./node-info.ts";
-import type { Profile } from "./registry.ts";
+import type { Profile } from "./default-profile.ts";
 import { CycleState, MAX_NODE_SCORE, SUCCESS, type NodeScore, type Plugin, type QueuedPodInfo, type Status } from "./types.ts";
 
 export class Framework {

@@ -13,7 +13,7 @@
  *     usedPorts:   TCP 0.0.0.0:8080
  */
 import type { Node, Pod } from "../../../shared/api/index.ts";
-import { nodeAllocatable, podRequests, type Resources } from "./resources.ts";
+import { nodeAllocatable, podRequests, type Resources } from "./requests.ts";
 
 export interface HostPort {
   protocol: string;

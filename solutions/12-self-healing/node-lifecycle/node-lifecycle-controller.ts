@@ -162,7 +162,7 @@ export class NodeLifecycleController implements Controller {
   }
 }
 
-/** The factory for the controller manager (registerController). */
+/** The factory for the controller manager (this chapter's controllers()). */
 export function newNodeLifecycleController(options: NodeLifecycleOptions = {}): ControllerFactory {
   return (ctx) => new NodeLifecycleController(ctx, options);
 }

@@ -21,7 +21,7 @@
  */
 import type { Container, Pod } from "../../../shared/api/index.ts";
 import type { ContainerStatus } from "../../../shared/runtime/types.ts";
-import type { ProbeHost, ProbeManager, ProbeManagerFactory } from "../../05-pods/kubelet/probes.ts";
+import type { ProbeHost, ProbeManager, ProbeManagerFactory } from "../../05-pods/kubelet/extensions.ts";
 import { EventRecorder } from "../../09-scheduler/events.ts";
 import type { ProbeOutcome, ProbeResult } from "./prober.ts";
 import { ProbeWorker, type ProbeKind } from "./worker.ts";

@@ -13,7 +13,7 @@ export async function del(ctx: Context, args: string[]): Promise<number> {
       victims.push({ info: m.info, name: m.object.metadata?.name ?? "", namespace: m.namespace });
     }
   } else {
-    const targets = targetsFromArgs(args);
+    const targets = targetsFromArgs(ctx, args);
     if (targets.length === 0) throw new UsageError("You must provide one or more resources by argument or filename (kubectl delete pod NAME, or -f FILE)");
     const selected = ctx.flags.selector !== undefined || ctx.flags.fieldSelector !== undefined;
     for (const { info, names } of targets) {

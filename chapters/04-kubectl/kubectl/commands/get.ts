@@ -23,7 +23,7 @@ export async function get(ctx: Context, args: string[]): Promise<number> {
   if (output !== undefined && !OUTPUTS.includes(output)) {
     throw new UsageError(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${OUTPUTS.join(",")}`);
   }
-  const targets = targetsFromArgs(args);
+  const targets = targetsFromArgs(ctx, args);
   if (targets.length === 0) {
     throw new UsageError("You must specify the type of resource to get (kubectl get pods, kubectl get nodes, ...)");
   }

@@ -16,7 +16,7 @@ export async function describe(ctx: Context, args: string[]): Promise<number> {
   if (ctx.flags.filenames.length > 0) {
     for (const m of await manifestsFromFlags(ctx)) wanted.push({ info: m.info, name: m.object.metadata?.name, namespace: m.namespace });
   } else {
-    const targets = targetsFromArgs(args);
+    const targets = targetsFromArgs(ctx, args);
     if (targets.length === 0) throw new UsageError("You must specify the type of resource to describe (kubectl describe pod NAME)");
     for (const { info, names } of targets) {
       const namespace = info.namespaced ? ctx.namespace : undefined;
@@ -40,7 +40,7 @@ export async function describe(ctx: Context, args: string[]): Promise<number> {
   if (objects.length === 0 && failed === 0) ctx.err(`No resources found in ${ctx.namespace} namespace.\n`);
 
   const events = objects.length > 0 ? await listEvents(ctx) : [];
-  ctx.out(objects.map((o) => [...describeObject(o), ...eventLines(ctx, o, events)].join("\n") + "\n").join("\n"));
+  ctx.out(objects.map((o) => [...describeObject(o, ctx.describers), ...eventLines(ctx, o, events)].join("\n") + "\n").join("\n"));
   return failed > 0 ? 1 : 0;
 }
 
