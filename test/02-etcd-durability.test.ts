@@ -225,7 +225,7 @@ it("02.7 recovery > a last record whose checksum does not match is dropped", asy
   await again.close();
 });
 
-it("02.7 recovery > killed with SIGKILL at random moments, it keeps every acknowledged write exactly once", async () => {
+it("02.8 crash safety > killed with SIGKILL at random moments (snapshots every 25 writes), it keeps every acknowledged write exactly once", async () => {
   const acked = new Map<string, number>();
   const rounds = 12;
   for (let round = 0; round < rounds; round++) {

@@ -366,6 +366,7 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
     // The live keys are untouched; compacting backwards or into the future is an error.
     expect((await store.range(p)).kvs).toEqual([a2, b]);
     await expectStoreError(store.compact(a.modRevision), "Compacted", `compact(${a.modRevision}) after compact(${a2.modRevision})`);
+    await expectStoreError(store.compact(a2.modRevision), "Compacted", `compact(${a2.modRevision}) a second time`);
     await expect(store.compact((await store.revision()) + 100)).rejects.toThrow(/revision/);
   });
 }
