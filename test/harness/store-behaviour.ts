@@ -98,8 +98,10 @@ export async function expectStoreError(promise: Promise<unknown>, code: StoreErr
   if (outcome.ok) {
     const value = outcome.value as { cancel?: unknown } | undefined;
     // A watch that was accepted: stop it, so it does not outlive the test.
-    if (value && typeof value.cancel === "function") await (value as Watcher).cancel();
-    expect.fail(`${call} was accepted (it returned ${brief(value ?? "nothing", 120)}); it must throw StoreError ${code}`);
+    const isWatch = Boolean(value && typeof value.cancel === "function");
+    if (isWatch) await (value as Watcher).cancel();
+    const returned = isWatch ? "a watcher" : brief(value ?? "nothing", 120);
+    expect.fail(`${call} was accepted (it returned ${returned}); it must throw StoreError ${code}`);
   }
   const err = outcome.err;
   if (!(err instanceof StoreError)) expect.fail(`${call} threw ${brief(String(err), 200)}; it must throw StoreError ${code}`);
