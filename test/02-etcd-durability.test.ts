@@ -245,7 +245,11 @@ it("02.8 crash safety > killed with SIGKILL at random moments (snapshots every 2
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     try {
       await waitFor(`the writer of round ${round} to acknowledge ${target} writes`, () => count >= target || child.exitCode !== null);
-      if (count < target) throw new Error(`the writer exited with code ${child.exitCode}: ${err.trim()}`);
+      if (count < target) {
+        // Node prints the failing source line first; the error's own line is what says why.
+        const why = err.split("\n").find((l) => /^\w*Error\b/.test(l.trim())) ?? err.trim();
+        throw new Error(`round ${round}: the writer exited with code ${child.exitCode} after ${count} acknowledged writes (reopening the store after the previous kill failed?): ${why.trim()}`);
+      }
     } finally {
       child.kill("SIGKILL");
       await exited;
