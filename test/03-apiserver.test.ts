@@ -37,7 +37,7 @@ function expectStatus(res: { status: number; body: any }, code: number, reason: 
   expect(typeof res.body.message).toBe("string");
 }
 
-it("03.1 create > creates a pod with server-set metadata and reads it back", async () => {
+it("03.1 storage > creates a pod with server-set metadata and reads it back", async () => {
   const created = await api("POST", PODS, pod("crud-1"));
   expect(created.status).toBe(201);
   const meta = created.body.metadata;
@@ -58,7 +58,7 @@ it("03.1 create > creates a pod with server-set metadata and reads it back", asy
   expect(kv?.modRevision).toBe(Number(meta.resourceVersion));
 });
 
-it("03.3 list > lists with the store revision as the list's resourceVersion", async () => {
+it("03.1 storage > lists with the store revision as the list's resourceVersion", async () => {
   await api("POST", PODS, pod("crud-2"));
   const list = await api("GET", PODS);
   expect(list.status).toBe(200);
@@ -69,7 +69,7 @@ it("03.3 list > lists with the store revision as the list's resourceVersion", as
   for (const item of list.body.items) expect(item.metadata.resourceVersion).toMatch(/^\d+$/);
 });
 
-it("03.3 list > lists across all namespaces at /api/v1/pods", async () => {
+it("03.1 storage > lists across all namespaces at /api/v1/pods", async () => {
   expect((await api("POST", "/api/v1/namespaces", { metadata: { name: "other-ns" } })).status).toBe(201);
   expect((await api("POST", "/api/v1/namespaces/other-ns/pods", pod("elsewhere"))).status).toBe(201);
   const inDefault = await api("GET", PODS);
@@ -79,7 +79,7 @@ it("03.3 list > lists across all namespaces at /api/v1/pods", async () => {
   expect(keys).toEqual(expect.arrayContaining(["default/crud-1", "other-ns/elsewhere"]));
 });
 
-it("03.2 create > creates a cluster-scoped node and rejects a namespaced path for it", async () => {
+it("03.1 storage > creates a cluster-scoped node and rejects a namespaced path for it", async () => {
   const created = await api("POST", "/api/v1/nodes", { apiVersion: "v1", kind: "Node", metadata: { name: "node-a" } });
   expect(created.status).toBe(201);
   expect(created.body.metadata.namespace).toBeUndefined();
@@ -88,7 +88,7 @@ it("03.2 create > creates a cluster-scoped node and rejects a namespaced path fo
   expectStatus(await api("GET", "/api/v1/namespaces/default/nodes/node-a"), 404, "NotFound");
 });
 
-it("03.1 create > generates names from generateName", async () => {
+it("03.3 create > generates names from generateName", async () => {
   const a = await api("POST", PODS, { ...pod(""), metadata: { generateName: "gen-" } });
   const b = await api("POST", PODS, { ...pod(""), metadata: { generateName: "gen-" } });
   expect(a.status).toBe(201);
@@ -96,7 +96,7 @@ it("03.1 create > generates names from generateName", async () => {
   expect(b.body.metadata.name).not.toBe(a.body.metadata.name);
 });
 
-it("03.2 create > answers 409 AlreadyExists for a taken name and 404 NotFound for a missing one", async () => {
+it("03.1 storage > answers 409 AlreadyExists for a taken name and 404 NotFound for a missing one", async () => {
   await api("POST", PODS, pod("dup"));
   const again = await api("POST", PODS, pod("dup"));
   expectStatus(again, 409, "AlreadyExists");
@@ -107,7 +107,7 @@ it("03.2 create > answers 409 AlreadyExists for a taken name and 404 NotFound fo
   expect(missing.body.details).toMatchObject({ name: "nope", kind: "pods" });
 });
 
-it("03 chapter > delete > deletes an unbound pod at once and returns it", async () => {
+it("03.6 delete > deletes an unbound pod at once and returns it", async () => {
   await api("POST", PODS, pod("gone"));
   const del = await api("DELETE", `${PODS}/gone`);
   expect(del.status).toBe(200);
@@ -116,7 +116,7 @@ it("03 chapter > delete > deletes an unbound pod at once and returns it", async 
   expectStatus(await api("DELETE", `${PODS}/gone`), 404, "NotFound");
 });
 
-it("03 chapter > delete > deletes a bound pod gracefully: deletionTimestamp first, gone after gracePeriodSeconds=0", async () => {
+it("03.6 delete > deletes a bound pod gracefully: deletionTimestamp first, gone after gracePeriodSeconds=0", async () => {
   await api("POST", PODS, pod("graceful", { spec: { ...pod("x").spec, terminationGracePeriodSeconds: 20 } }));
   const bind = await api("POST", `${PODS}/graceful/binding`, { apiVersion: "v1", kind: "Binding", metadata: { name: "graceful" }, target: { kind: "Node", name: "node-a" } });
   expect(bind.status).toBe(201);
@@ -131,7 +131,7 @@ it("03 chapter > delete > deletes a bound pod gracefully: deletionTimestamp firs
   expectStatus(await api("GET", `${PODS}/graceful`), 404, "NotFound");
 });
 
-it("03 chapter > delete > keeps an object with finalizers until the last finalizer is removed", async () => {
+it("03.6 delete > keeps an object with finalizers until the last finalizer is removed", async () => {
   await api("POST", PODS, pod("fin", { metadata: { name: "fin", finalizers: ["example.com/hold"] } }));
   const del = await api("DELETE", `${PODS}/fin`);
   expect(del.status).toBe(200);
@@ -211,7 +211,7 @@ it("03.5 status > a PUT to /status changes only status; a PUT to the pod changes
   expect(up.body.status.phase).toBe("Running");
 });
 
-it("03.5 status > a new pod's status is set by the server, whatever the client sends", async () => {
+it("03.3 create > a new pod's status is set by the server, whatever the client sends", async () => {
   const created = await api("POST", PODS, pod("fake-status", { status: { phase: "Running", podIP: "1.2.3.4" } }));
   expect(created.body.status.phase).toBe("Pending");
   expect(created.body.status.podIP).toBeUndefined();
@@ -225,7 +225,7 @@ it("03.5 status > merge-patches status through /status", async () => {
   expect(res.body.status.qosClass).toBe("BestEffort");
 });
 
-it("03.6 patch > applies a JSON merge patch (null removes a field)", async () => {
+it("03 chapter > patch > applies a JSON merge patch (null removes a field)", async () => {
   await api("POST", PODS, pod("mp", { metadata: { name: "mp", labels: { app: "web", tier: "front" } } }));
   const res = await api("PATCH", `${PODS}/mp`, { metadata: { labels: { tier: null, color: "blue" } } }, { "Content-Type": "application/merge-patch+json" });
   expect(res.status).toBe(200);
@@ -280,13 +280,13 @@ it("03.4 patch > a patch with a stale resourceVersion is a 409; an unknown patch
   expectStatus(await api("PATCH", `${PODS}/missing`, {}, { "Content-Type": "application/merge-patch+json" }), 404, "NotFound");
 });
 
-it("03 chapter > patch > a patch that changes nothing does not write", async () => {
+it("03.4 update > a patch that changes nothing does not write", async () => {
   const created = (await api("POST", PODS, pod("noop"))).body;
   const res = await api("PATCH", `${PODS}/noop`, { metadata: { labels: { app: "web" } } }, { "Content-Type": "application/merge-patch+json" });
   expect(res.body.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
 });
 
-it("03 chapter > namespaces > default and kube-system exist from the start", async () => {
+it("03.3 create > default and kube-system exist from the start", async () => {
   for (const name of ["default", "kube-system"]) {
     const ns = await api("GET", `/api/v1/namespaces/${name}`);
     expect(ns.status).toBe(200);
@@ -294,13 +294,13 @@ it("03 chapter > namespaces > default and kube-system exist from the start", asy
   }
 });
 
-it("03 chapter > namespaces > creating in a missing namespace is 404 for the namespace", async () => {
+it("03.3 create > creating in a missing namespace is 404 for the namespace", async () => {
   const res = await api("POST", "/api/v1/namespaces/does-not-exist/pods", pod("orphan"));
   expectStatus(res, 404, "NotFound");
   expect(res.body.message).toBe('namespaces "does-not-exist" not found');
 });
 
-it("03 chapter > namespaces > deleting a namespace makes it Terminating, removes its objects, then itself", async () => {
+it("03.6 delete > deleting a namespace makes it Terminating, removes its objects, then itself", async () => {
   expect((await api("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "doomed" } })).status).toBe(201);
   for (const n of ["p1", "p2"]) expect((await api("POST", "/api/v1/namespaces/doomed/pods", pod(n))).status).toBe(201);
   // A bound pod is deleted gracefully; a finalizer-free namespace must still wait for it.
@@ -319,11 +319,11 @@ it("03 chapter > namespaces > deleting a namespace makes it Terminating, removes
   await waitFor("namespace doomed removed", async () => (await api("GET", "/api/v1/namespaces/doomed")).status === 404);
 });
 
-it("03 chapter > namespaces > default may not be deleted", async () => {
+it("03.6 delete > default may not be deleted", async () => {
   expectStatus(await api("DELETE", "/api/v1/namespaces/default"), 403, "Forbidden");
 });
 
-it("03 chapter > validation > rejects invalid names and missing fields with 422 Invalid and field paths", async () => {
+it("03.3 create > rejects invalid names and missing fields with 422 Invalid and field paths", async () => {
   const res = await api("POST", PODS, {
     apiVersion: "v1",
     kind: "Pod",
@@ -337,20 +337,20 @@ it("03 chapter > validation > rejects invalid names and missing fields with 422 
   expect(res.body.details).toMatchObject({ kind: "Pod", name: "Bad_Name" });
 });
 
-it("03 chapter > validation > requires a name or generateName, and spec.containers", async () => {
+it("03.3 create > requires a name or generateName, and spec.containers", async () => {
   const res = await api("POST", PODS, { apiVersion: "v1", kind: "Pod", metadata: {}, spec: { containers: [] } });
   expectStatus(res, 422, "Invalid");
   expect(res.body.message).toContain("metadata.name: Required value");
   expect(res.body.message).toContain("spec.containers: Required value");
 });
 
-it("03 chapter > validation > namespaces must be DNS-1123 labels", async () => {
+it("03.3 create > namespaces must be DNS-1123 labels", async () => {
   const res = await api("POST", "/api/v1/namespaces", { metadata: { name: "has.dot" } });
   expectStatus(res, 422, "Invalid");
   expect(res.body.message).toContain("RFC 1123 label");
 });
 
-it("03 chapter > validation > wrong types are 400; unknown fields are 400 under fieldValidation=Strict and dropped otherwise", async () => {
+it("03.2 decode > wrong types are 400; unknown fields are 400 under fieldValidation=Strict and dropped otherwise", async () => {
   const wrongType = await api("POST", PODS, { ...pod("types"), spec: { containers: "busybox" } });
   expectStatus(wrongType, 400, "BadRequest");
   expect(wrongType.body.message).toContain("spec.containers");
@@ -376,7 +376,7 @@ it("03 chapter > errors > a body over 3 MiB is 413 RequestEntityTooLarge", async
   expectStatus(await api("POST", PODS, big), 413, "RequestEntityTooLarge");
 });
 
-it("03 chapter > errors > an object over the store's 1.5 MiB limit is a clear 4xx, not a 500", async () => {
+it("03.1 storage > an object over the store's 1.5 MiB limit is a clear 4xx, not a 500", async () => {
   const parts: Record<string, string> = {};
   for (let i = 0; i < 8; i++) parts[`example.com/part${i}`] = "y".repeat(250 * 1024);
   const res = await api("POST", PODS, pod("huge", { metadata: { name: "huge", annotations: parts } }));
@@ -406,7 +406,7 @@ it("03 chapter > errors > accepts YAML bodies", async () => {
 
 const TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
 
-it("03.8 tables > answers kubectl's Accept header with a Table of pods", async () => {
+it("03 chapter > tables > answers kubectl's Accept header with a Table of pods", async () => {
   await api("POST", PODS, pod("tab-1"));
   const res = await api("GET", PODS, undefined, { Accept: TABLE });
   expect(res.status).toBe(200);
@@ -420,7 +420,7 @@ it("03.8 tables > answers kubectl's Accept header with a Table of pods", async (
   expect(res.body.metadata.resourceVersion).toMatch(/^\d+$/);
 });
 
-it("03.8 tables > has per-resource columns for nodes and namespaces, and a one-row Table for a GET", async () => {
+it("03 chapter > tables > has per-resource columns for nodes and namespaces, and a one-row Table for a GET", async () => {
   const nodes = await api("GET", "/api/v1/nodes", undefined, { Accept: TABLE });
   expect(nodes.body.columnDefinitions.filter((c: any) => c.priority === 0).map((c: any) => c.name)).toEqual(["Name", "Status", "Roles", "Age", "Version"]);
   const ns = await api("GET", "/api/v1/namespaces/default", undefined, { Accept: TABLE });
@@ -429,7 +429,7 @@ it("03.8 tables > has per-resource columns for nodes and namespaces, and a one-r
   expect(ns.body.rows[0].cells.slice(0, 2)).toEqual(["default", "Active"]);
 });
 
-it("03.8 tables > includes the whole object with includeObject=Object", async () => {
+it("03 chapter > tables > includes the whole object with includeObject=Object", async () => {
   const res = await api("GET", `${PODS}/tab-1?includeObject=Object`, undefined, { Accept: TABLE });
   expect(res.body.rows[0].object).toMatchObject({ kind: "Pod", spec: { containers: [{ name: "main" }] } });
 });

@@ -148,7 +148,7 @@ describe("04.3 watch", () => {
     }
   });
 
-  it("reports 410 Gone when asked to resume from a compacted resourceVersion", async () => {
+  it("reports 410 Expired when asked to resume from a compacted resourceVersion", async () => {
     const ns = await namespace("watch-gone");
     const direct = client.resource<Pod>(PODS);
     const old = (await direct.list(ns)).metadata?.resourceVersion;
@@ -190,7 +190,7 @@ it("04.4 informer > keeps a cache equal to the server's list and calls add, upda
   }
 });
 
-it("04.5 informer > relists after 410 Gone and converges to the truth, reporting what it missed", async () => {
+it("04.5 informer > relists after 410 Expired and converges to the truth, reporting what it missed", async () => {
   const ns = await namespace("informer-gone");
   const pods = client.resource<Pod>(PODS);
   await pods.create(pod("stays"), ns);

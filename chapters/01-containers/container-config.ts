@@ -26,22 +26,23 @@ function invalid(spec: ContainerSpec, problem: string): RuntimeError {
 
 /** Throws RuntimeError("InvalidSpec") with one line that says what to fix. */
 export function validateSpec(spec: ContainerSpec): void {
-  // TODO(01.2): reject what Docker would reject, before asking Docker, with a
-  // message that says how to fix it: a name that breaks CONTAINER_NAME, an
-  // empty image, a memory limit below MIN_MEMORY_BYTES, a CPU limit that is
-  // not a positive number, a hostname together with a joined network
-  // namespace, and mount paths that are not absolute.
+  // TODO(01.2): refuse, before Docker sees it, every spec Docker would refuse,
+  // with a message that says how to fix it. The limits are the constants above
+  // and the rules in ContainerSpec (shared/runtime/types.ts).
+  // Tests: "01.2 validateSpec > rejects names that Docker rejects, with a message that names them and says the rule",
+  // "01.2 validateSpec > rejects an empty image, tiny memory, a non-positive CPU limit, hostname with a joined network, relative mounts".
   todo("01.2");
 }
 
 /** Validates the spec and builds the body of Docker's `POST /containers/create`. */
 export function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
   validateSpec(spec);
-  // TODO(01.2): map the spec onto Docker's fields. Kubernetes' `command`
-  // replaces the image's Entrypoint and `args` its Cmd; env becomes
-  // "KEY=value" strings; the limits go to HostConfig (Memory and MemorySwap
-  // equal, so the container cannot swap; NanoCpus = billionths of a core);
-  // mounts, NetworkMode, IpcMode and PidMode go to HostConfig as well.
+  // TODO(01.2): Docker's create options for a valid spec. Kubernetes' names
+  // differ from Docker's (command vs Entrypoint, args vs Cmd). Fields the spec
+  // leaves out must leave the image's defaults alone. A container must not
+  // swap past its memory limit.
+  // Tests: "01.2 toCreateOptions > maps every field of the spec onto Docker's Config and HostConfig",
+  // "01.2 toCreateOptions > leaves the image's defaults alone when the spec says nothing".
   todo("01.2");
 }
 

@@ -19,11 +19,11 @@ export const HEADER_SIZE = 8;
 
 /** Splits a whole multiplexed buffer into entries, one per frame, in order. */
 export function demux(buffer: Buffer): LogEntry[] {
-  // TODO(01.6): walk the buffer frame by frame: read the stream from byte 0
-  // and the payload size from bytes 4-7 (buffer.readUInt32BE), slice the
-  // payload, and push { stream, text }. A UTF-8 character may be split across
-  // two frames of the same stream, so decode each stream with its own
-  // StringDecoder rather than payload.toString().
+  // TODO(01.6): split Docker's multiplexed stream into entries (the frame is
+  // drawn above). A UTF-8 character may be split across two frames of the same
+  // stream and must come out whole. A last frame cut short keeps what arrived.
+  // Tests: "01.6 demux > splits frames into stdout and stderr entries, in order",
+  // "01.6 demux > keeps a UTF-8 character whole when a frame boundary splits it".
   todo("01.6");
 }
 

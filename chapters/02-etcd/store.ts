@@ -136,10 +136,9 @@ export class EmbeddedStore implements Store {
     const event = apply(this.kv);
     const log = this.durability?.log;
     if (log) {
-      // TODO(02.6): the write must be on disk before anyone hears of it.
-      // Append { type: "event", event } to the log and wait for it (wrap the
-      // append in this.track(...) so a failing disk stops the store), then
-      // count the record and call this.maybeSnapshot().
+      // TODO(02.6): the write must be on disk before anyone hears of it: not the
+      // caller, not a watcher. A failing disk must stop the store (this.track()).
+      // Count the record toward the next snapshot (this.maybeSnapshot()).
       todo("02.6");
     }
     this.watchers.notify([event]);
@@ -175,11 +174,11 @@ export class EmbeddedStore implements Store {
   private async takeSnapshot(): Promise<void> {
     if (!this.durability) return;
     const { dir, log } = this.durability;
-    // TODO(02.8): take the state (this.kv.state()) and cut the log (log.cut())
-    // in the same synchronous step, so every record after the state's revision
-    // goes to the new segment. Reset recordsSinceSnapshot, write the snapshot
-    // with writeSnapshot(dir, state), and only once it is safely on disk drop
-    // the old segments with log.removeSegmentsBefore(<the new segment>).
+    // TODO(02.8): snapshot, then shorten the log. Every record after the state's
+    // revision must stay in a segment that is kept, so take the state and cut the
+    // log (log.cut()) in one synchronous step. Delete old segments only once the
+    // snapshot is safely on disk.
+    // Tests: "02.8 snapshots > recovers from a snapshot plus the log written after it".
     todo("02.8");
   }
 

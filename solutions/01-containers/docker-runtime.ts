@@ -58,11 +58,12 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async ensureImage(image: string, onProgress: (p: ImageProgress) => void = () => {}): Promise<void> {
-    // STEP(01.1): make sure the engine answers (this.ping()), then look the
-    // image up (this.hasImage(image), at the end of this class). If it is
-    // missing, pull it (this.docker.pull), pass each progress event of the
-    // pull on to onProgress, and if the pull fails throw
-    // imageNotFound(image, why) from docker-errors.ts.
+    // STEP(01.1): after this call the image is on the engine. Pull only when it
+    // is missing (a pull costs seconds and may need a network), and report each
+    // step of the pull to onProgress. Every failure names the cause and the fix:
+    // an engine that does not answer, an image that cannot be pulled.
+    // Tests: "01.1 images and the engine > uses an image that is present without pulling it",
+    // "01.1 images and the engine > a missing image that cannot be pulled: ImageNotFound, naming the image and what to do".
     //#solution
     await this.ping();
     if (await this.hasImage(image)) return;
@@ -99,11 +100,10 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async create(spec: ContainerSpec): Promise<string> {
-    // STEP(01.3): turn the spec into Docker's options with toCreateOptions()
-    // (step 01.2), create the container and return its id. Translate Docker's
-    // answers: 404 "No such image" -> imageNotFound, 409 (the name is taken)
-    // -> nameConflict, 400 (Docker rejects the config) -> RuntimeError
-    // "InvalidSpec"; anything else through fromDocker(err).
+    // STEP(01.3): create the container from the spec (step 01.2) and return its
+    // id. Docker's refusals become RuntimeErrors a caller can act on: a missing
+    // image, a taken name, a config Docker rejects (see docker-errors.ts).
+    // Tests: "01.3 create and start > a missing image: ImageNotFound; a taken name: NameConflict".
     //#solution
     const options = toCreateOptions(spec);
     try {
@@ -121,8 +121,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async start(id: string): Promise<void> {
-    // STEP(01.3): start the container. Docker answers 304 when it already
-    // runs (fine: nothing to do) and 404 when there is no such container.
+    // STEP(01.3): start it. Starting a running container is not an error.
     //#solution
     try {
       await this.docker.getContainer(id).start();
@@ -135,9 +134,11 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async stop(id: string, gracePeriodSeconds: number): Promise<void> {
-    // STEP(01.4): Docker's stop sends the stop signal, waits `t` seconds and
-    // then sends SIGKILL. Pass the grace period as `t` (whole seconds): without
-    // it Docker waits its own default of 10 s. 304 means "not running": a no-op.
+    // STEP(01.4): a polite stop. The process gets the stop signal and
+    // `gracePeriodSeconds` to exit by itself; then it is killed. Stopping a
+    // container that does not run does nothing.
+    // Tests: "01.4 stop and remove > a process that handles SIGTERM ends the way it chooses",
+    // "01.4 stop and remove > a process still busy when the grace period ends is killed: 137".
     //#solution
     const t = Math.max(0, Math.ceil(gracePeriodSeconds));
     try {
@@ -151,9 +152,8 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async remove(id: string): Promise<void> {
-    // STEP(01.4): remove the container with force (kill it if it runs) and v
-    // (its anonymous volumes too). A missing container (404) is not an error:
-    // whoever asked wanted it gone, and it is.
+    // STEP(01.4): after this call the container is gone, running or not, with
+    // its anonymous volumes. One that is already gone is not an error.
     //#solution
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });
@@ -166,11 +166,11 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async list(labels: Record<string, string> = {}): Promise<ContainerSummary[]> {
-    // STEP(01.5): list all containers (also stopped ones: `all: true`) whose
-    // labels match every given key=value, using Docker's label filter
-    // ({ filters: { label: ["k=v", ...] } }), and map them with toContainerSummary.
-    // Pass errors through fromDocker(err): an engine that is not running must
-    // say so here too.
+    // STEP(01.5): what runs on this engine. The kubelet (chapter 05) finds its
+    // containers by labels, also the ones that have exited. Every call here must
+    // say clearly when the engine is down.
+    // Tests: "01.5 list and inspect > lists the containers that carry every given label, running or not",
+    // "01.5 list and inspect > an engine that is not running: every call says so, not only ensureImage".
     //#solution
     const label = Object.entries(labels).map(([key, value]) => `${key}=${value}`);
     try {
@@ -183,8 +183,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async inspect(id: string): Promise<ContainerStatus> {
-    // STEP(01.5): inspect the container and map the reply with toContainerStatus.
-    // 404 -> containerNotFound(id); anything else through fromDocker(err).
+    // STEP(01.5): the status of one container; an unknown id is ContainerNotFound.
     //#solution
     try {
       return toContainerStatus(await this.docker.getContainer(id).inspect());
@@ -196,8 +195,9 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async logs(id: string, options: LogOptions = {}): Promise<LogEntry[]> {
-    // STEP(01.6): ask for stdout and stderr (and `tail` when given) without
-    // following; Docker answers one Buffer in its multiplexed format: demux it.
+    // STEP(01.6): the logs so far (the last `tail` lines when given), with stdout
+    // and stderr kept apart. Docker sends them multiplexed in one stream.
+    // Tests: "01.6 logs > keeps stdout and stderr apart, in order, and can tail".
     //#solution
     const query: Docker.ContainerLogsOptions & { follow: false } = { stdout: true, stderr: true, follow: false };
     if (options.tail !== undefined) query.tail = options.tail;
@@ -212,10 +212,10 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async exec(id: string, command: string[]): Promise<ExecResult> {
-    // STEP(01.7): an exec is two calls: container.exec() creates it (409 when
-    // the container is not running -> notRunning(id, "exec in")), exec.start()
-    // runs it and streams its output (multiplexed, like logs) until it ends.
-    // Then exec.inspect() has the exit code.
+    // STEP(01.7): run a command in a running container and wait for it: exit
+    // code and output. A container that does not run is NotRunning.
+    // Tests: "01.7 exec > runs a command in a running container and returns its exit code and output",
+    // "01.7 exec > exec in a container that does not run: NotRunning".
     //#solution
     try {
       const exec = await this.docker.getContainer(id).exec({ Cmd: command, AttachStdout: true, AttachStderr: true });

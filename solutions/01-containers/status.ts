@@ -41,9 +41,8 @@ const ZERO_TIME = "0001-01-01T00:00:00Z";
  * A dead one (removal failed half way) has none: exited.
  */
 export function toContainerState(dockerState: string): ContainerState {
-  // STEP(01.5): map Docker's "created", "running", "paused", "restarting",
-  // "removing", "exited" and "dead" onto "created", "running" and "exited";
-  // anything else is "unknown".
+  // STEP(01.5): Docker's state as one of the runtime's four (see above).
+  // Tests: "01.5 status > maps Docker's seven states onto created, running and exited".
   //#solution
   switch (dockerState) {
     case "created":
@@ -63,7 +62,7 @@ export function toContainerState(dockerState: string): ContainerState {
 }
 
 export function toContainerSummary(info: ListJson): ContainerSummary {
-  // STEP(01.5): Docker lists names with a leading "/" ("/web-1"); strip it.
+  // STEP(01.5): a list entry as a ContainerSummary.
   //#solution
   return {
     id: info.Id,
@@ -76,11 +75,10 @@ export function toContainerSummary(info: ListJson): ContainerSummary {
 }
 
 export function toContainerStatus(info: InspectJson): ContainerStatus {
-  // STEP(01.5): build the status from inspect's State, Config and
-  // NetworkSettings. Leave out what is not there yet: no exitCode or
-  // finishedAt before the container has exited, no startedAt before it
-  // started (Docker says ZERO_TIME), no pid when it is not running (Docker
-  // says 0), no ip without an address of its own, no error when it is "".
+  // STEP(01.5): the status from Docker's inspect reply. Report only what has
+  // happened: Docker fills unknown fields with zeros and empty strings, and a
+  // zero must not read as "exit code 0" or "started in year 1".
+  // Tests: "01.5 status > leaves out what has not happened: a created container has no start time, exit code or pid".
   //#solution
   const state = toContainerState(info.State.Status);
   const time = (t: string) => (t && t !== ZERO_TIME ? new Date(t).toISOString() : undefined);

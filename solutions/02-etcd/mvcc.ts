@@ -39,20 +39,18 @@ export class KeySpace {
   private history: WatchEvent[] = [];
 
   get(key: string): KeyValue | undefined {
-    // STEP(02.1): return the live key-value of `key` (undefined when the key
-    // does not exist).
+    // STEP(02.1): a key space that keeps the current value of every key. Every
+    // write gets the next revision, so revisions have no gaps. A key's version
+    // counts its writes since it was created. A failed write changes nothing.
+    // Tests: "02.1 stamps every write with the next revision: createRevision, modRevision, version",
+    // "02.1 create fails with KeyExists when the key is present, and changes nothing".
     //#solution
     return this.live.get(key);
     //#end
   }
 
   create(key: string, value: string): WatchEvent {
-    // STEP(02.1): create a key that must not exist yet.
-    // - checkWrite(key, value) first (empty key, value too large);
-    // - a key that exists: throw new StoreError("KeyExists", ...);
-    // - otherwise the write gets the next revision (this.revision + 1):
-    //   createRevision = modRevision = that revision, version = 1;
-    // - record it with this.commit({ type: "PUT", kv }) and return the event.
+    // STEP(02.1): create a key that does not exist yet (KeyExists otherwise).
     //#solution
     checkWrite(key, value);
     if (this.live.has(key)) {
@@ -65,12 +63,10 @@ export class KeySpace {
   }
 
   update(key: string, value: string, expectedModRevision?: number): WatchEvent {
-    // STEP(02.2): overwrite a key that exists.
-    // - checkWrite(key, value), then this.mustExist(key, expectedModRevision)
-    //   (it throws KeyNotFound or Conflict for you);
-    // - the new key-value keeps createRevision, gets modRevision = the next
-    //   revision and version + 1;
-    // - commit a PUT event that carries prevKv (the key-value before).
+    // STEP(02.2): compare-and-swap. The write succeeds only if the key exists and,
+    // when `expectedModRevision` is given, still has it. The event carries the
+    // value before the write (prevKv), so a watcher can tell what changed.
+    // Tests: "02.2 update: a missing key is KeyNotFound, a stale modRevision is Conflict, the current one wins".
     //#solution
     checkWrite(key, value);
     const prev = this.mustExist(key, expectedModRevision);
@@ -81,10 +77,10 @@ export class KeySpace {
   }
 
   delete(key: string, expectedModRevision?: number): WatchEvent {
-    // STEP(02.2): delete a key that exists, with the same compare-and-swap as
-    // update. A DELETE event's kv is a "tombstone", as etcd writes it: the key,
-    // value "", createRevision 0, version 0 and modRevision = the delete's
-    // revision. Its prevKv is the deleted key-value.
+    // STEP(02.2): the same compare-and-swap as update. A delete is a write too:
+    // it gets a revision, and its event's kv is a tombstone, as etcd writes it
+    // (see the DELETE comment in shared/store/types.ts).
+    // Tests: "02.2 delete: compare-and-swap like update, returns the deleted key-value, and a re-create starts over".
     //#solution
     const prev = this.mustExist(key, expectedModRevision);
     const revision = this.revision + 1;
@@ -95,9 +91,9 @@ export class KeySpace {
 
   /** Every live key that starts with prefix, sorted by key; at most `limit` of them. */
   range(prefix: string, limit?: number): KeyValue[] {
-    // STEP(02.3): collect the live keys that start with `prefix`, sort them by
-    // key (compare strings with < and >, not localeCompare: etcd sorts bytes),
-    // and keep the first `limit` when a limit is given (0 means no limit).
+    // STEP(02.3): every live key under `prefix`, in etcd's order (bytes, not
+    // locale), at most `limit` of them (0: no limit).
+    // Tests: "02.3 range: every key under the prefix and nothing else, sorted by key, with limit and the read's revision".
     //#solution
     const found: KeyValue[] = [];
     for (const kv of this.live.values()) {
@@ -113,11 +109,10 @@ export class KeySpace {
    * StoreError("Compacted") when fromRevision is older than what we keep.
    */
   eventsSince(fromRevision: number): WatchEvent[] {
-    // STEP(02.4): history[0] is the event of revision firstKept(); the event
-    // of revision r sits at index r - firstKept(). Return the events from
-    // fromRevision on (a fromRevision in the future gives []).
-    // A fromRevision below compactRevision was forgotten by a compaction
-    // (step 02.5): throw new StoreError("Compacted", ..., this.compactRevision).
+    // STEP(02.4): the replay a watch from `fromRevision` needs: every kept event
+    // from that revision on, oldest first (history[0] is revision firstKept()).
+    // History that a compaction forgot cannot be replayed: StoreError "Compacted".
+    // Tests: "02.4 watch from a revision replays exactly the history from there, then streams new writes".
     //#solution
     if (fromRevision < this.compactRevision) {
       throw new StoreError(
@@ -133,11 +128,10 @@ export class KeySpace {
 
   /** Forgets the history before `revision`. The live keys stay as they are. */
   compact(revision: number): void {
-    // STEP(02.5): etcd's rules: compacting at or below the current compaction
-    // point is StoreError("Compacted"); beyond this.revision is an error too
-    // (a RangeError that says what the current revision is). Otherwise drop
-    // the history entries older than `revision` and remember the new
-    // compactRevision.
+    // STEP(02.5): forget the history before `revision`; live keys stay. Follow
+    // etcd: compacting at or below the current point is "Compacted", and
+    // compacting the future is an error that says what the current revision is.
+    // Tests: "02.5 compaction: a watch from before the compacted revision fails with Compacted; later ones still work".
     //#solution
     if (revision <= this.compactRevision) {
       throw new StoreError(

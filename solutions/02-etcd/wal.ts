@@ -37,9 +37,9 @@ const HEADER_BYTES = 8;
 
 /** Encodes one record as a frame: length, checksum, JSON payload. */
 export function encodeRecord(record: LogRecord): Buffer {
-  // STEP(02.6): JSON-encode the record into a Buffer (utf8), then build an
-  // 8-byte header: writeUInt32BE(payload length, 0) and
-  // writeUInt32BE(crc32(payload), 4). Return header + payload as one Buffer.
+  // STEP(02.6): one frame, as drawn at the top of this file. Recovery (02.7)
+  // must be able to find where a frame ends and whether its bytes are intact.
+  // Tests: "02.6 write-ahead log > the log gives back every appended record, in order".
   //#solution
   const payload = Buffer.from(JSON.stringify(record), "utf8");
   const header = Buffer.alloc(HEADER_BYTES);
@@ -54,10 +54,11 @@ export function encodeRecord(record: LogRecord): Buffer {
  * short or fails its checksum: `validBytes` is where the good frames end.
  */
 export function decodeRecords(data: Buffer): { records: LogRecord[]; validBytes: number } {
-  // STEP(02.7): walk the buffer frame by frame from offset 0. Stop (without
-  // throwing) when fewer than 8 bytes are left, when the length is 0 or runs
-  // past the end, or when crc32(payload) differs from the stored checksum.
-  // Otherwise JSON.parse the payload into the list and move past the frame.
+  // STEP(02.7): the good frames, from the start of `data`. A crash can leave a
+  // frame cut short or with garbage: stop there, without throwing, and say where
+  // the good frames end.
+  // Tests: "02.7 recovery > a torn record at the end of the log is cut off, not replayed and not fatal",
+  // "02.7 recovery > a last record whose checksum does not match is dropped".
   //#solution
   const records: LogRecord[] = [];
   let offset = 0;
@@ -128,14 +129,12 @@ export class WriteAheadLog {
    * the fsync form the next batch.
    */
   private async flushLoop(): Promise<void> {
-    // STEP(02.6): loop while this.pending is not empty:
-    // - take the whole list as the batch (and start a new, empty one);
-    // - if this.targetSegment !== this.fileSegment, await this.switchSegment();
-    // - write all frames in one call: this.file.write(Buffer.concat(frames));
-    // - await this.file.datasync() (fsync: the data is on the disk now);
-    // - resolve every append of the batch.
-    // If anything throws: remember it in this.failure, reject the batch and
-    // everything still pending, and stop. Finally set this.flushing = undefined.
+    // STEP(02.6): group commit (see the drawing at the top). An append resolves
+    // only once its frame is on the disk (datasync). Appends that arrive during a
+    // sync wait for the next batch and share one sync. Batches go to
+    // this.targetSegment (switchSegment()). After a disk error every waiting and
+    // later append fails (this.failure); none may wait forever.
+    // Tests: "02.6 write-ahead log > a write is fsynced before it is acknowledged, and concurrent writes share fsyncs (group commit)".
     //#solution
     try {
       while (this.pending.length > 0) {

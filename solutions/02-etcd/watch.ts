@@ -42,10 +42,11 @@ class Watch implements Watcher {
 
   /** Queues the events this watch wants and schedules a delivery. */
   push(events: WatchEvent[]): void {
-    // STEP(02.4): keep only the events of this watch: a key under this.prefix
-    // and a revision (kv.modRevision) >= this.next. Append them to this.queue,
-    // move this.next past the last one, and if anything was queued and no
-    // delivery is scheduled yet, schedule this.deliver with queueMicrotask.
+    // STEP(02.4): queue the events this watch wants: its prefix, and each
+    // revision once and in order, even where the replay and the live stream
+    // overlap. Deliver later, in a microtask, never inside the writer's call.
+    // Tests: "02.4 events arrive in revision order, each with its prevKv; a DELETE carries a tombstone",
+    // "02.4 a watch on a prefix sees only keys under that prefix".
     //#solution
     if (this.done) return;
     for (const event of events) {

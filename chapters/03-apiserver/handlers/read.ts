@@ -57,5 +57,7 @@ export async function handleWatch(
     allowBookmarks,
     timeoutSeconds: timeoutSeconds === 0 ? undefined : timeoutSeconds,
     encode: (obj) => encodeOne(resource, obj, rep, include),
+    // The object itself encodes the same for every watch: share the bytes. (A Table has an age in it.)
+    encodingKey: rep === "table" ? undefined : rep,
   }, res);
 }

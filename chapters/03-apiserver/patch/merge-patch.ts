@@ -6,13 +6,14 @@
  * replaces. `kubectl patch --type merge -p '{"metadata":{"labels":{"tier":"web"}}}'`.
  */
 import { isObject } from "../../../shared/api/index.ts";
-import { todo } from "../../../shared/todo.ts";
 
-// TODO(03.6): apply a JSON merge patch to `target` and return the result (do
-// not modify `target`). If `patch` is not an object, it replaces the target.
-// Otherwise start from a copy of the target (an empty object if the target is
-// not an object); for each field of the patch, null removes the field, any
-// other value is merged in recursively.
+/** Applies a JSON merge patch to `target` and returns the result; `target` is not modified. */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
-  todo("03.6");
+  if (!isObject(patch)) return patch;
+  const result: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = applyMergePatch(result[key], value);
+  }
+  return result;
 }

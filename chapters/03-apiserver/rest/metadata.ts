@@ -20,21 +20,22 @@ import { todo } from "../../../shared/todo.ts";
 /** The characters Kubernetes uses for generated name suffixes (no vowels: no accidental words). */
 const SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
+// TODO(03.3): the metadata the server owns. generateNameFrom() turns a prefix
+// into a fresh name (`web-` -> `web-x7k2p`): five characters of SUFFIX_ALPHABET
+// drawn with Math.random() (a test makes it repeat a name), the whole name at
+// most 63 characters long. initializeMetadata() gives a new
+// object its name (from generateName when it has none), a new uid, a
+// creationTimestamp and generation 1; whatever the client sent for the fields it
+// cannot set on create is dropped. The server calls it for `default` at start.
+// Tests: "03.3 create > generates names from generateName", "03.3 gives a new object its uid, creationTimestamp and generation".
 /** `web-` -> `web-x7k2p`: generateName plus five random characters. */
 export function generateNameFrom(prefix: string): string {
-  let suffix = "";
-  for (let i = 0; i < 5; i++) suffix += SUFFIX_ALPHABET[Math.floor(Math.random() * SUFFIX_ALPHABET.length)];
-  // Kubernetes cuts the prefix so the whole name stays within 63 characters.
-  return prefix.slice(0, 58) + suffix;
+  todo("03.3");
 }
 
-// TODO(03.1): give a new object the metadata the server owns. If metadata.name
-// is empty and metadata.generateName is set, name = generateNameFrom(generateName).
-// Set uid (randomUUID()), creationTimestamp (timestamp()) and generation 1;
-// remove resourceVersion, deletionTimestamp and deletionGracePeriodSeconds
-// (a client cannot set them).
+/** Gives a new object the metadata the server owns (see the step above). */
 export function initializeMetadata(obj: ApiObject): void {
-  todo("03.1");
+  todo("03.3");
 }
 
 /** Checks metadata: name (or generateName), namespace, labels, annotations. */

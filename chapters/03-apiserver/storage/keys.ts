@@ -7,15 +7,14 @@
 import type { ResourceDefinition } from "../registry/types.ts";
 import { todo } from "../../../shared/todo.ts";
 
-// TODO(03.2): return the store key of one object: /registry/{plural}/{namespace}/{name}
-// for namespaced resources, /registry/{plural}/{name} for cluster-scoped ones.
+// TODO(03.1): where objects live in the store (see the comment above). A prefix
+// read of one namespace must never include another namespace, even "dev2" for "dev".
+// Tests: "03.1 keeps each object under its key in the store".
 export function objectKey(resource: ResourceDefinition, namespace: string | undefined, name: string): string {
-  todo("03.2");
+  todo("03.1");
 }
 
-// TODO(03.2): return the prefix that holds all objects of a resource in one namespace
-// (/registry/pods/default/), or in all namespaces when namespace is undefined
-// (/registry/pods/). End it with "/" so that namespace "dev" does not match "dev2".
+/** The prefix of every object of a resource in one namespace, or in all namespaces when `namespace` is undefined. */
 export function resourcePrefix(resource: ResourceDefinition, namespace?: string): string {
-  todo("03.2");
+  todo("03.1");
 }

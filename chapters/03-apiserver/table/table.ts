@@ -13,7 +13,6 @@ import {
   type TableRow,
 } from "../../../shared/api/index.ts";
 import type { ApiObject, ResourceDefinition, TableConvertor } from "../registry/types.ts";
-import { todo } from "../../../shared/todo.ts";
 
 export type IncludeObject = "None" | "Metadata" | "Object";
 
@@ -56,11 +55,20 @@ function rowObject(obj: ApiObject, include: IncludeObject): unknown {
   return partial;
 }
 
-// TODO(03.8): build the Table for some objects of a resource: kind "Table",
-// apiVersion "meta.k8s.io/v1", metadata { resourceVersion }, the convertor's
-// columns as columnDefinitions (use DEFAULT_TABLE when the resource has no
-// `table`), and one row per object: { cells: convertor.cells(obj, now),
-// object: rowObject(obj, include) } (leave `object` out when it is undefined).
+/** The Table of some objects: the convertor's columns and one row per object. */
 export function toTable(resource: ResourceDefinition, objects: ApiObject[], resourceVersion: string, include: IncludeObject, now = new Date()): Table {
-  todo("03.8");
+  const convertor = resource.table ?? DEFAULT_TABLE;
+  const rows: TableRow[] = objects.map((obj) => {
+    const row: TableRow = { cells: convertor.cells(obj, now) };
+    const object = rowObject(obj, include);
+    if (object !== undefined) row.object = object;
+    return row;
+  });
+  return {
+    kind: "Table",
+    apiVersion: "meta.k8s.io/v1",
+    metadata: { resourceVersion },
+    columnDefinitions: convertor.columns,
+    rows,
+  };
 }

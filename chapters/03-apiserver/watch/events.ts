@@ -15,15 +15,11 @@ import { todo } from "../../../shared/todo.ts";
 
 export type Decode = (kv: KeyValue) => Promise<ApiObject>;
 
-// TODO(03.7): turn one store event into the watch event the client sees, or
-// undefined when the client does not see it.
-// - PUT without prevKv (a new key): ADDED with the new object.
-// - PUT with prevKv: MODIFIED with the new object.
-// - DELETE: DELETED with the last state of the object (decode prevKv) and
-//   resourceVersion = the delete's revision (event.kv.modRevision).
-// With a predicate, also: an object that matched before but not now is
-// DELETED, one that matches now but not before is ADDED, and an event of an
-// object that matches neither before nor after is not sent.
+// TODO(03.7): the watch event the client sees for one store event, or undefined.
+// The client's view must stay exactly "the objects that match" (see above). A
+// DELETED event carries the last state, with the delete's revision as resourceVersion.
+// Tests: "03.7 watch > streams ADDED, MODIFIED and DELETED in order from a list's resourceVersion",
+// "03.7 an object that leaves a label selector is DELETED for that watch".
 export async function toWatchEvent(event: StoreEvent, decode: Decode, matches: ObjectPredicate | undefined): Promise<ApiWatchEvent<ApiObject> | undefined> {
   todo("03.7");
 }

@@ -12,7 +12,7 @@
  *                         onAdd(obj) onUpdate(old, new) onDelete(obj)
  *
  * The watch resumes by itself after a dropped connection (watch.ts). When the
- * server answers 410 Gone, the history we needed is gone: the informer lists
+ * server answers 410 Expired, the history we needed is gone: the informer lists
  * again and reconciles its cache with the fresh list, calling the handlers
  * for what changed while it was not looking (including deletions it missed).
  */
@@ -55,7 +55,7 @@ export class Informer<T extends KubeObject> {
 
   /** True once the first list is in the cache. */
   hasSynced = false;
-  /** How many times the informer listed (1 + relists after 410 Gone or failures). */
+  /** How many times the informer listed (1 + relists after 410 Expired or failures). */
   lists = 0;
 
   constructor(
@@ -113,25 +113,24 @@ export class Informer<T extends KubeObject> {
     return [...this.cache.keys()].sort().map((key) => this.cache.get(key)!);
   }
 
-  /** List, then watch; on 410 Gone (or a failed list) start over. */
+  /** List, then watch; on 410 Expired (or a failed list) start over. */
   private async run(): Promise<void> {
     const initialDelay = this.options.retryDelayMs ?? 200;
     let delay = initialDelay;
     while (!this.stopping) {
       const { namespace, labelSelector, fieldSelector } = this.options;
       try {
-        // TODO(04.4): list the resource (namespace and selectors from the
-        // options), count the list in this.lists, put the items in the cache
-        // with replace(), mark the informer synced (markSynced()), then start
-        // a Watch from the list's resourceVersion whose events go to
-        // handleEvent(), and keep it in this.watch. (When the watch ends with
-        // 410 Gone, this loop lists again: replace() in step 04.5 reconciles.)
+        // TODO(04.4): list, then watch from the list's resourceVersion: no change
+        // between the two is lost. The cache holds the list before the informer
+        // says it is synced. When the watch ends (410 Expired, an error), this loop
+        // lists again.
+        // Tests: "04.4 informer > keeps a cache equal to the server's list and calls add, update and delete handlers".
         todo("04.4");
         if (this.stopping) await this.watch?.stop();
         await this.watch?.done;
         if (this.watch?.endReason === "gone") {
           delay = initialDelay;
-          continue; // 410 Gone: list again at once
+          continue; // 410 Expired: list again at once
         }
       } catch (err) {
         this.report(err);
@@ -146,10 +145,9 @@ export class Informer<T extends KubeObject> {
 
   /** Applies one watch event to the cache and calls the handlers. */
   private handleEvent(event: ObjectEvent<T>): void {
-    // TODO(04.4): ADDED and MODIFIED store the object under keyOf(); call
-    // the update handlers if the key was cached (with the old and the new
-    // object), else the add handlers. DELETED removes the key and calls the
-    // delete handlers. Use this.call() to call handlers safely.
+    // TODO(04.4): apply one event to the cache, then tell the handlers: add for a
+    // new key, update (old, new) for a known one, delete with the last known
+    // state. A throwing handler must not stop the informer (this.call()).
     todo("04.4");
   }
 
@@ -159,8 +157,10 @@ export class Informer<T extends KubeObject> {
    * keys missing from the list were deleted while we were not watching.
    */
   private replace(items: T[]): void {
-    // TODO(04.5): reconcile the cache with `items` as described above. An
-    // object whose resourceVersion did not change calls no handler.
+    // TODO(04.5): after a relist, make the cache equal to `items` and call the
+    // handlers for exactly what the informer missed. An object whose
+    // resourceVersion did not change calls no handler.
+    // Tests: "04.5 informer > relists after 410 Expired and converges to the truth, reporting what it missed".
     todo("04.5");
   }
 

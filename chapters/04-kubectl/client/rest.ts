@@ -124,9 +124,9 @@ export class RestClient {
    * reached. `send()` is the same without reading the body (for streams).
    */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    // TODO(04.1): send the request with send(), then read the body as JSON.
-    // An empty body (some DELETEs) is fine: return it as undefined. send()
-    // already turned error answers into ApiError.
+    // TODO(04.1): the parsed JSON answer of a request. Some answers have an empty
+    // body (a DELETE may): that is not an error.
+    // Tests: "04.1 REST client > creates, gets, lists, updates, patches and deletes pods".
     todo("04.1");
   }
 
@@ -140,11 +140,12 @@ export class RestClient {
     if (this.config.token) headers.authorization = `Bearer ${this.config.token}`;
     if (options.body !== undefined) headers["content-type"] = options.contentType ?? "application/json";
 
-    // TODO(04.1): fetch the URL. A fetch that fails before any answer (nothing
-    // listens, connection reset) becomes a ConnectionError (use
-    // connectionError()). An answer that is not 2xx becomes an ApiError
-    // carrying the server's Status: read the body, and if it is not a Status
-    // (plain text, HTML), make one from the HTTP code with REASONS.
+    // TODO(04.1): every caller must be able to tell "no answer at all" (a
+    // ConnectionError: nothing listens, connection reset) from "the server said
+    // no" (an ApiError carrying the server's Status). A server that answers a
+    // non-2xx without a Status (plain text, HTML, a proxy) still gives an ApiError.
+    // Tests: "04.1 REST client > turns error answers into ApiError with the server's Status",
+    // "04.1 REST client > reports an unreachable server as a ConnectionError naming host and port".
     todo("04.1");
   }
 

@@ -12,7 +12,7 @@
  * lets a watch RESUME after the connection drops: ask again with
  * resourceVersion=<last seen> and the server replays exactly what was missed,
  * nothing lost, nothing twice. The server only keeps so much history; when
- * the version we ask for is older than that, it answers 410 Gone (as an
+ * the version we ask for is older than that, it answers 410 Expired (as an
  * HTTP status or as an ERROR event carrying a Status with code 410). Then
  * resuming is impossible: the caller must list again (see informer.ts).
  */
@@ -25,18 +25,18 @@ import { todo } from "../../../shared/todo.ts";
  * of a line, or even in the middle of a multi-byte UTF-8 character.
  */
 export async function* readLines(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
-  // TODO(04.2): decode the chunks (TextDecoder with { stream: true } keeps a
-  // character that is cut in two), keep what follows the last "\n" for the
-  // next chunk, and yield every complete, non-empty line. When the stream
-  // ends, yield what is left if it is not empty.
+  // TODO(04.2): the lines of a stream, whatever the chunk boundaries: a chunk
+  // may end in the middle of a line, or in the middle of a UTF-8 character.
+  // Empty lines are not events.
+  // Tests: "04.2 watch stream parsing > splits chunks into lines, whatever the cuts (even inside a UTF-8 character)".
   todo("04.2");
 }
 
 /** Parses one line of a watch stream; a line that is not an event is an error. */
 export function parseWatchEvent<T>(line: string): WatchEvent<T> {
-  // TODO(04.2): JSON.parse the line and check that it is an event: an object
-  // with a string `type` and an object `object`. Anything else: throw an
-  // Error that quotes the line (shortened), so a broken server is easy to spot.
+  // TODO(04.2): one line as a watch event ({"type": ..., "object": {...}}).
+  // Anything else is a broken server: an Error that quotes the line.
+  // Tests: "04.2 watch stream parsing > parses events and rejects lines that are not events".
   todo("04.2");
 }
 
@@ -56,7 +56,7 @@ export interface WatchOptions<T> {
   accept?: string;
   /** Called for ADDED, MODIFIED and DELETED, in order; the next event waits for it. */
   onEvent(event: ObjectEvent<T>): void | Promise<void>;
-  /** The server no longer has our resourceVersion (410 Gone): the watch has stopped, list again. */
+  /** The server no longer has our resourceVersion (410 Expired): the watch has stopped, list again. */
   onGone?(err: ApiError): void;
   /** A connection problem; the watch retries by itself. */
   onError?(err: Error): void;
@@ -72,7 +72,7 @@ export function isGone(err: unknown): err is ApiError {
 /**
  * A watch that keeps itself alive: it reconnects when the connection drops
  * and resumes from the last resourceVersion it saw. It ends only when
- * stopped, or on 410 Gone (onGone), or on another error answer from the
+ * stopped, or on 410 Expired (onGone), or on another error answer from the
  * server (onError, then stops: a 403 or 404 will not heal by retrying).
  */
 export class Watch<T extends KubeObject> {
@@ -80,7 +80,7 @@ export class Watch<T extends KubeObject> {
   resourceVersion: string | undefined;
   /** How many times the watch connected (1 + reconnects); tests and logs read it. */
   connections = 0;
-  /** Why the watch ended: stopped by its owner, 410 Gone, or an error answer. */
+  /** Why the watch ended: stopped by its owner, 410 Expired, or an error answer. */
   endReason: "stopped" | "gone" | "error" | undefined;
   /** Resolves when the watch has ended (stopped, gone or failed). */
   readonly done: Promise<void>;
@@ -135,21 +135,17 @@ export class Watch<T extends KubeObject> {
   /**
    * One connection: open the stream from this.resourceVersion and handle its
    * events until it ends. Returns whether any event arrived; throws ApiError
-   * (410 Gone included) or a connection error.
+   * (410 Expired included) or a connection error.
    */
   private async connectOnce(): Promise<boolean> {
-    // TODO(04.3): open the watch with resource.rest.send("GET", path, ...):
-    // query watch=true, allowWatchBookmarks=true, resourceVersion = the last
-    // one seen, plus the selectors; pass this.abort.signal. Count the
-    // connection. Then for each line (readLines over res.body, parsed with
-    // parseWatchEvent):
-    //   ERROR    -> its object is a Status: throw new ApiError(status)
-    //               (a 410 in it means Gone, and loop() handles that);
-    //   BOOKMARK -> only remember its resourceVersion;
-    //   others   -> await onEvent(event), THEN remember its resourceVersion
-    //               (remembering first would skip an event whose handler
-    //               never ran, if we were stopped in between).
-    // Stop handling as soon as the watch is stopped.
+    // TODO(04.3): one connection of the watch, from the last resourceVersion seen.
+    // Every event reaches onEvent once, in order, also across reconnects: the
+    // version to resume from moves on only after the handler has run. BOOKMARKs
+    // move it on without an event. An ERROR event ends the connection with its
+    // Status as an ApiError (loop() treats a 410 as "list again"). Nothing is
+    // handled after stop().
+    // Tests: "04.3 watch > streams events and resumes after a dropped connection without losing or repeating any",
+    // "04.3 watch > reports 410 Expired when asked to resume from a compacted resourceVersion".
     todo("04.3");
   }
 }

@@ -32,12 +32,9 @@ const NAME = "workshop";
 
 /** The kubeconfig document for these settings. */
 export function kubeconfigDocument(settings: KubeconfigSettings): Record<string, unknown> {
-  // TODO(04.9): return the kubeconfig document: apiVersion v1, kind Config,
-  // one cluster, one user and one context, all named NAME, and
-  // current-context pointing at it. The cluster has the server (and
-  // "insecure-skip-tls-verify": true, see below); the user has the token
-  // when there is one; the context names the cluster, the user and the
-  // namespace when there is one.
+  // TODO(04.9): a kubeconfig that both kubectls and client-node accept: one
+  // cluster, one user and one context, named NAME, and the context current.
+  // Tests: "04.9 kubeconfig > writes a kubeconfig with one cluster, user and context, readable only by its owner, and reads it back".
   todo("04.9");
 }
 

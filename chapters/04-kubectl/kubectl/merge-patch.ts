@@ -32,12 +32,11 @@ export function isObject(value: unknown): value is JsonObject {
 
 /** The three-way merge patch that turns `current` into what `modified` asks for; {} when nothing changes. */
 export function threeWayMergePatch(original: JsonObject | undefined, modified: JsonObject, current: JsonObject): JsonObject {
-  // TODO(04.7): build the patch key by key, as the comment at the top says:
-  // - for each key of modified: if both modified[key] and current[key] are
-  //   objects, recurse and keep the sub-patch when it is not empty; else if
-  //   the value is not unchanged (see unchanged()), put modified[key];
-  // - for each key of original missing from modified but present in
-  //   current: put null.
+  // TODO(04.7): the smallest patch that makes `current` match `modified`
+  // (the rules are in the comment at the top). Fields that only the server or
+  // another client set must stay as they are.
+  // Tests: "04.7 apply's three-way merge patch > sets what changed, removes what the manifest dropped, leaves fields nobody applied alone",
+  // "04.7 apply's three-way merge patch > is empty when the live object already has everything (server defaults do not count as changes)".
   todo("04.7");
 }
 

@@ -7,13 +7,8 @@
  */
 import { isObject } from "../../../shared/api/index.ts";
 
-// STEP(03.6): apply a JSON merge patch to `target` and return the result (do
-// not modify `target`). If `patch` is not an object, it replaces the target.
-// Otherwise start from a copy of the target (an empty object if the target is
-// not an object); for each field of the patch, null removes the field, any
-// other value is merged in recursively.
+/** Applies a JSON merge patch to `target` and returns the result; `target` is not modified. */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
-  //#solution
   if (!isObject(patch)) return patch;
   const result: Record<string, unknown> = isObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
@@ -21,5 +16,4 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
     else result[key] = applyMergePatch(result[key], value);
   }
   return result;
-  //#end
 }

@@ -29,6 +29,16 @@ export async function createDecoded(
   obj: ApiObject,
   scope: RequestScope,
 ): Promise<ApiObject> {
+  // STEP(03.3): the create path, in Kubernetes' order. The object must already be
+  // in the URL's namespace (checkNamespaceMatches) and carry no resourceVersion
+  // (422). Then: server-owned metadata, an active namespace, the strategy's
+  // prepareForCreate and defaults, validation (all errors in one 422), admission,
+  // the strategy's beginCreate/finish pair, and the write. A dry run does
+  // everything but the write. A generated name can collide with an existing
+  // object: try a new name a few times; a name the client chose gets the 409.
+  // Tests: "03.3 answers 422 for a client-set resourceVersion on create",
+  // "03.3 retries a generated name that is taken", "03.3 a dry run creates nothing".
+  //#solution
   checkNamespaceMatches(resource, namespace, obj);
   if (obj.metadata?.resourceVersion) {
     throw invalid(resource.kind, obj.metadata.name ?? "", [
@@ -64,4 +74,5 @@ export async function createDecoded(
       throw err;
     }
   }
+  //#end
 }

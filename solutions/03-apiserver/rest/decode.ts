@@ -65,8 +65,16 @@ export function decodeWithSchema(
   return { obj, warnings: fieldValidation === "Warn" ? unknown.map((f) => `unknown field "${f}"`) : [] };
 }
 
+// STEP(03.2): check `value` against `schema` the way Go's JSON decoding would.
+// A value of the wrong type is a type error (one message per field, naming the
+// field's path, e.g. "spec.containers[0].name"). A field the schema does not
+// know is pruned and its path recorded in `unknown`. null means "not set".
+// Schemas may allow free-form maps and int-or-string fields (see schema/types.ts).
+// Tests: "03.2 decode > wrong types are 400; unknown fields are 400 under fieldValidation=Strict and dropped otherwise",
+// "03.2 decodes a body along the schema".
 /** Returns the value with unknown fields and nulls removed; records problems. */
 function walk(value: unknown, schema: Schema, path: string, unknown: string[], typeErrors: string[]): unknown {
+  //#solution
   if (schema["x-kubernetes-preserve-unknown-fields"] && !schema.properties) return value;
   if (schema["x-kubernetes-int-or-string"]) {
     if (typeof value === "string" || (typeof value === "number" && Number.isInteger(value))) return value;
@@ -114,6 +122,7 @@ function walk(value: unknown, schema: Schema, path: string, unknown: string[], t
     default:
       return value;
   }
+  //#end
 }
 
 function describe(value: unknown): string {

@@ -22,6 +22,16 @@ export async function deleteObject(
   options: DeleteOptions,
   scope: RequestScope,
 ): Promise<ApiObject> {
+  // STEP(03.6): delete is a read-modify-write too. The client's preconditions
+  // (uid, resourceVersion) must hold, else 409 Conflict. Admission sees the
+  // object first. nextStateOnDelete() decides between "mark it and keep it" and
+  // "remove it now"; either way the write must not overwrite a change made since
+  // the read. A dry run writes nothing.
+  // Tests: "03.6 delete > deletes an unbound pod at once and returns it",
+  // "03.6 delete > deletes a bound pod gracefully: deletionTimestamp first, gone after gracePeriodSeconds=0",
+  // "03.6 delete > keeps an object with finalizers until the last finalizer is removed",
+  // "03.6 refuses a delete whose preconditions do not hold".
+  //#solution
   const ref = { resource: resource.plural, group: resource.group };
   for (let attempt = 0; ; attempt++) {
     const current = await ctx.storage.get(resource, namespace, name);
@@ -50,10 +60,12 @@ export async function deleteObject(
       throw err;
     }
   }
+  //#end
 }
 
 /** What to store instead of removing the object, or undefined to remove it now. */
 function nextStateOnDelete(resource: ResourceDefinition, current: ApiObject, options: DeleteOptions): ApiObject | undefined {
+  //#solution
   const meta = current.metadata ?? {};
   if ((meta.finalizers ?? []).length > 0) {
     // Wait for the finalizers; the object is only marked.
@@ -67,6 +79,7 @@ function nextStateOnDelete(resource: ResourceDefinition, current: ApiObject, opt
     return { ...current, metadata: { ...meta, deletionTimestamp: secondsFromNow(grace), deletionGracePeriodSeconds: grace } };
   }
   return resource.strategy?.beforeDelete?.(current, options);
+  //#end
 }
 
 /** Removes an object from the store for good, then lets its strategy release what it held (afterDelete). */

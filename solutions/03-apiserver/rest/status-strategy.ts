@@ -8,12 +8,12 @@
  */
 import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
 
-// STEP(03.5): return the object to store for an update of `resource`.
-// - subresource "status": everything from `current` except `status`, which comes from `incoming`.
-// - the main resource (subresource "") of a kind with a status subresource
-//   (resource.statusSubresource): everything from `incoming` except `status`,
-//   which stays as in `current`.
-// - otherwise (no status subresource, or another subresource such as binding): `incoming` as it is.
+// STEP(03.5): the object to store for an update. A write through /status may
+// change only status; a write to the main resource of a kind with a status
+// subresource may change anything but status. Other writes (kinds without the
+// split, other subresources such as binding) store `incoming` as it is.
+// Tests: "03.5 status > a PUT to /status changes only status; a PUT to the pod changes only spec and metadata",
+// "03.5 status > merge-patches status through /status".
 export function applyStatusStrategy(resource: ResourceDefinition, subresource: string, incoming: ApiObject, current: ApiObject): ApiObject {
   //#solution
   if (subresource === "status") {

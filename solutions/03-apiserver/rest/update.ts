@@ -28,9 +28,15 @@ export async function updateObject(
   checkNameMatches(resource, namespace, name, incoming);
   const wanted = incoming.metadata?.resourceVersion;
   const obj = await guaranteedUpdate(ctx, resource, namespace, name, scope, subresource, !!wanted, (current) => {
-    // STEP(03.4): optimistic concurrency. If the client sent a resourceVersion
-    // (`wanted`) and it is not the current one, throw conflict(). Then return
-    // `incoming` with the current resourceVersion when the client sent none.
+    // STEP(03.4): optimistic concurrency, with no locks. A PUT that names a
+    // resourceVersion only applies to that version of the object (else 409 Conflict).
+    // A PUT without one applies to whatever is current. guaranteedUpdate() below
+    // is the read-modify-write loop that update, patch and /status share, and
+    // finishUpdate() keeps the fields only the server may set.
+    // Tests: "03.4 update > accepts an update at the current resourceVersion and refuses a stale one with 409",
+    // "03.4 retries a write that lost a race when no resourceVersion was pinned",
+    // "03.4 counts generation only for changes of the desired state",
+    // "03.4 update > a patch that changes nothing does not write".
     //#solution
     const currentVersion = current.metadata?.resourceVersion;
     if (wanted && wanted !== currentVersion) throw conflict({ resource: resource.plural, group: resource.group }, name);
@@ -73,6 +79,7 @@ export async function guaranteedUpdate(
   pinnedVersion: boolean,
   tryUpdate: (current: ApiObject) => ApiObject | Promise<ApiObject>,
 ): Promise<ApiObject> {
+  //#solution
   for (let attempt = 0; ; attempt++) {
     const current = await ctx.storage.get(resource, namespace, name);
     const currentVersion = current.metadata?.resourceVersion ?? "";
@@ -91,10 +98,12 @@ export async function guaranteedUpdate(
       throw err;
     }
   }
+  //#end
 }
 
 /** Applies the status strategy and the server-owned metadata, then defaults and validates. */
 function finishUpdate(resource: ResourceDefinition, subresource: string, proposed: ApiObject, current: ApiObject): ApiObject {
+  //#solution
   const next = applyStatusStrategy(resource, subresource, proposed, current);
   const meta = (next.metadata = { ...next.metadata });
   const old = current.metadata ?? {};
@@ -119,6 +128,7 @@ function finishUpdate(resource: ResourceDefinition, subresource: string, propose
   ];
   if (errors.length > 0) throw invalid(resource.kind, meta.name ?? "", errors, resource.group);
   return next;
+  //#end
 }
 
 /**

@@ -41,8 +41,13 @@ export class ObjectStorage {
     } catch {
       throw internalError(`the stored value of ${kv.key} is not valid JSON`);
     }
-    // STEP(03.3): the store does not keep resourceVersion inside the value: set
-    // metadata.resourceVersion to the key's modRevision, as a string.
+    // STEP(03.1): the store keeps no resourceVersion inside the value, yet every
+    // object a client reads must carry one, and it must change on every write.
+    // It is an opaque string to clients. Every method of this class returns objects
+    // that carry it; every store error becomes an API error (see the file's comment).
+    // Tests: "03.1 storage > creates a pod with server-set metadata and reads it back",
+    // "03.1 storage > answers 409 AlreadyExists for a taken name and 404 NotFound for a missing one",
+    // "03.1 storage > lists with the store revision as the list's resourceVersion".
     //#solution
     obj.metadata = { ...obj.metadata, resourceVersion: String(kv.modRevision) };
     //#end
@@ -51,18 +56,23 @@ export class ObjectStorage {
 
   /** Turns an object into the value to store: JSON without resourceVersion (the store's revision is the truth). */
   private async encode(resource: ResourceDefinition, key: string, obj: ApiObject): Promise<string> {
-    const { resourceVersion: _ignored, ...metadata } = obj.metadata ?? {};
-    const json = JSON.stringify({ ...obj, metadata });
+    const json = this.serialize(obj);
     if (Buffer.byteLength(json) > MAX_VALUE_BYTES) {
       throw requestEntityTooLarge(`the object is ${Buffer.byteLength(json)} bytes, over the store's limit of ${MAX_VALUE_BYTES} bytes per object`);
     }
     return this.transformers.toStorage(json, { resource, key });
   }
 
+  /** The JSON text of an object as stored: everything but metadata.resourceVersion. */
+  private serialize(obj: ApiObject): string {
+    //#solution
+    const { resourceVersion: _ignored, ...metadata } = obj.metadata ?? {};
+    return JSON.stringify({ ...obj, metadata });
+    //#end
+  }
+
   /** Reads one object; 404 NotFound if it does not exist. */
   async get(resource: ResourceDefinition, namespace: string | undefined, name: string): Promise<ApiObject> {
-    // STEP(03.3): read the object's key from the store. A missing key is a 404
-    // NotFound (use notFound() from shared/api); else decode() it.
     //#solution
     const kv = await this.guard(resource, name, () => this.store.get(objectKey(resource, namespace, name)));
     if (!kv) throw notFound({ resource: resource.plural, group: resource.group }, name);
@@ -72,8 +82,6 @@ export class ObjectStorage {
 
   /** Lists a resource in one namespace, or in all namespaces when namespace is undefined. */
   async list(resource: ResourceDefinition, namespace?: string): Promise<ListResult> {
-    // STEP(03.3): read every key under the resource's prefix and decode them.
-    // The result's revision is the store's revision at the read (the range's `revision`).
     //#solution
     const { kvs, revision } = await this.guard(resource, "", () => this.store.range(resourcePrefix(resource, namespace)));
     const items = await Promise.all(kvs.map((kv) => this.decode(resource, kv)));
@@ -85,9 +93,6 @@ export class ObjectStorage {
   async create(resource: ResourceDefinition, obj: ApiObject): Promise<ApiObject> {
     const name = obj.metadata?.name ?? "";
     const key = objectKey(resource, obj.metadata?.namespace, name);
-    // STEP(03.2): write the encoded object with store.create(). The store
-    // refuses an existing key (StoreError "KeyExists"): answer 409 AlreadyExists.
-    // Return the object with metadata.resourceVersion = the new modRevision.
     //#solution
     const value = await this.encode(resource, key, obj);
     try {
@@ -109,9 +114,6 @@ export class ObjectStorage {
     const key = objectKey(resource, obj.metadata?.namespace, name);
     const value = await this.encode(resource, key, obj);
     const ref = { resource: resource.plural, group: resource.group };
-    // STEP(03.4): compare-and-swap: store.update(key, value, expected modRevision).
-    // The resourceVersion is the modRevision as a string. Map StoreError
-    // "Conflict" to 409 conflict() and "KeyNotFound" to 404 notFound().
     //#solution
     const expected = Number(expectedResourceVersion);
     try {
@@ -130,6 +132,7 @@ export class ObjectStorage {
     const name = obj.metadata?.name ?? "";
     const key = objectKey(resource, obj.metadata?.namespace, name);
     const ref = { resource: resource.plural, group: resource.group };
+    //#solution
     try {
       const expected = expectedResourceVersion === undefined ? undefined : Number(expectedResourceVersion);
       const kv = await this.guard(resource, name, () => this.store.delete(key, expected));
@@ -139,6 +142,7 @@ export class ObjectStorage {
       if (isStoreError(err, "KeyNotFound")) throw notFound(ref, name);
       throw err;
     }
+    //#end
   }
 
   /** Maps the store errors every operation can meet: too large, closed. */

@@ -55,13 +55,8 @@ function rowObject(obj: ApiObject, include: IncludeObject): unknown {
   return partial;
 }
 
-// STEP(03.8): build the Table for some objects of a resource: kind "Table",
-// apiVersion "meta.k8s.io/v1", metadata { resourceVersion }, the convertor's
-// columns as columnDefinitions (use DEFAULT_TABLE when the resource has no
-// `table`), and one row per object: { cells: convertor.cells(obj, now),
-// object: rowObject(obj, include) } (leave `object` out when it is undefined).
+/** The Table of some objects: the convertor's columns and one row per object. */
 export function toTable(resource: ResourceDefinition, objects: ApiObject[], resourceVersion: string, include: IncludeObject, now = new Date()): Table {
-  //#solution
   const convertor = resource.table ?? DEFAULT_TABLE;
   const rows: TableRow[] = objects.map((obj) => {
     const row: TableRow = { cells: convertor.cells(obj, now) };
@@ -76,5 +71,4 @@ export function toTable(resource: ResourceDefinition, objects: ApiObject[], reso
     columnDefinitions: convertor.columns,
     rows,
   };
-  //#end
 }

@@ -10,10 +10,20 @@
  * the watch first sends every existing object as ADDED. When N is older than
  * the store's history (compacted), the stream carries a single ERROR event
  * with a 410 Expired Status: the client must list again.
+ *
+ * A watcher that does not read (a stuck client, a slow network) must not make
+ * the server hold its events without end: with a thousand such watchers one
+ * busy minute would fill the process's memory. So each watch has a budget of
+ * unsent bytes (WatchOptions.maxBufferedBytes); past it, the server closes
+ * that watch, as the real apiserver's watch cache closes a watcher that falls
+ * behind. The client resumes from the last resourceVersion it saw, or lists
+ * again after a 410: chapter 04's informer does both. And an event goes to
+ * many watchers as the SAME string (encoded once per encoding), not as a
+ * thousand copies.
  */
 import type { Response } from "express";
 import { badRequest, expired, type WatchEvent } from "../../../shared/api/index.ts";
-import { isStoreError, type Watcher, type WatchHandler } from "../../../shared/store/types.ts";
+import { isStoreError, type Watcher, type WatchEvent as StoreEvent, type WatchHandler } from "../../../shared/store/types.ts";
 import type { ObjectPredicate } from "../filters/filters.ts";
 import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
 import { resourcePrefix } from "../storage/keys.ts";
@@ -31,16 +41,39 @@ export interface WatchRequest {
   timeoutSeconds: number | undefined;
   /** Turns each event's object into what the client asked for (the object itself, or a Table). */
   encode: (obj: ApiObject, type: WatchEvent["type"]) => unknown;
+  /**
+   * Watches with the same key get the same bytes for the same event ("object"
+   * for the object itself), so the line is encoded once for all of them.
+   * Undefined: encode for this watch alone.
+   */
+  encodingKey?: string;
 }
 
 export interface WatchOptions {
   /** How often to send BOOKMARK events to clients that allow them. */
   bookmarkIntervalMs: number;
+  /** Unsent bytes one watch may have waiting before the server closes it (default 1 MiB). */
+  maxBufferedBytes?: number;
 }
+
+export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
 
 /** The open watches of a server, so close() can end them. */
 export class WatchRegistry {
   private readonly open = new Set<() => void>();
+  /** Encoded lines per store event, shared by every watch that sends it; gone with the event. */
+  private readonly lines = new WeakMap<StoreEvent, Map<string, string>>();
+  /** How many watches were closed because their client did not read fast enough. */
+  closedSlow = 0;
+
+  /** The line of `event` for encoding `key`, made by `encode` the first time. */
+  line(event: StoreEvent, key: string, encode: () => string): string {
+    let byKey = this.lines.get(event);
+    if (!byKey) this.lines.set(event, (byKey = new Map()));
+    let line = byKey.get(key);
+    if (line === undefined) byKey.set(key, (line = encode()));
+    return line;
+  }
 
   add(stop: () => void): () => void {
     this.open.add(stop);
@@ -81,9 +114,18 @@ export async function serveWatch(
   let watcher: Watcher | undefined;
   let lastRevision = 0;
   const timers: NodeJS.Timeout[] = [];
-  const send = (event: WatchEvent<unknown>) => {
-    if (!ended) res.write(JSON.stringify(event) + "\n");
+  const maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+  const write = (line: string) => {
+    if (ended) return;
+    // res.writableLength: bytes accepted but not yet taken by the socket (the client is not reading).
+    if (res.writableLength > maxBuffered) {
+      watches.closedSlow++;
+      stop();
+      return;
+    }
+    res.write(line);
   };
+  const send = (event: WatchEvent<unknown>) => write(JSON.stringify(event) + "\n");
   const stop = () => {
     if (ended) return;
     ended = true;
@@ -109,7 +151,9 @@ export async function serveWatch(
         if (ended) return;
         const out = await toWatchEvent(event, decode, predicate);
         lastRevision = Math.max(lastRevision, event.kv.modRevision);
-        if (out) send({ type: out.type, object: request.encode(out.object as ApiObject, out.type) });
+        if (!out) continue;
+        const encode = () => JSON.stringify({ type: out.type, object: request.encode(out.object as ApiObject, out.type) }) + "\n";
+        write(request.encodingKey === undefined ? encode() : watches.line(event, `${out.type}|${request.encodingKey}`, encode));
       }
     }).catch(() => stop());
   };
@@ -146,11 +190,12 @@ export async function serveWatch(
   if (request.timeoutSeconds !== undefined) timers.push(setTimeout(stop, request.timeoutSeconds * 1000));
 }
 
-// STEP(03.7): decide where the stream starts and return that store revision.
-// With no resourceVersion (`requested` undefined) or 0: list the objects, send
-// each one that passes `predicate` as an ADDED event (encoded with
-// request.encode), and start at the list's revision + 1. With resourceVersion
-// N: start at N + 1 (the client has seen everything up to N).
+// STEP(03.7): where the stream starts (return the first store revision to
+// deliver). With resourceVersion N the client has seen everything up to N. With
+// none (or "0") it has seen nothing: it first gets what exists now as ADDED
+// events. Either way it then gets every later change exactly once, with no gap.
+// Tests: "03.7 watch > resuming from a resourceVersion sees exactly the later events",
+// "03.7 watch > without a resourceVersion, starts with the existing objects as ADDED".
 async function startRevision(
   storage: ObjectStorage,
   request: WatchRequest,
@@ -168,10 +213,8 @@ async function startRevision(
   //#end
 }
 
-// STEP(03.7): watch the resource's prefix (resourcePrefix()) in the store from
-// `fromRevision`, calling onEvents with the events and onError if the watch
-// ends by itself. (If the store has compacted that revision it rejects with
-// StoreError "Compacted"; serveWatch turns that into the ERROR event.)
+// The store watch behind the stream: this resource in this namespace (or all
+// namespaces), from `fromRevision`. If the store ends it, the stream ends too.
 async function openStoreWatch(
   storage: ObjectStorage,
   resource: ResourceDefinition,

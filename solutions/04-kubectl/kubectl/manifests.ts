@@ -29,10 +29,9 @@ const EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
 
 /** Reads every manifest behind the -f arguments, in order. */
 export async function readManifests(paths: string[], readStdin?: () => Promise<string>): Promise<Manifest[]> {
-  // STEP(04.6): for each path: "-" is stdin (readStdin; without it throw a
-  // ManifestError), anything else goes through filesOf() (a file, or the
-  // manifest files of a folder); parse each text with parseManifests() and
-  // keep every manifest, in order.
+  // STEP(04.6): every manifest of the paths, in order: "-" is stdin, a folder
+  // gives its manifest files (filesOf()). No stdin for "-" is a ManifestError.
+  // Tests: "04.6 reading manifests > reads a folder's .yaml, .yml and .json files in name order, and stdin for -".
   //#solution
   const manifests: Manifest[] = [];
   for (const path of paths) {
@@ -65,13 +64,11 @@ async function filesOf(path: string): Promise<string[]> {
 
 /** Parses the documents of one file; empty documents are skipped. */
 export function parseManifests(text: string, source: string): Manifest[] {
-  // STEP(04.6): parse every document of the text (yaml's parseAllDocuments).
-  // A document with errors: throw a ManifestError "<source>:<line>:<col>:
-  // invalid YAML: <first line of the message>" (doc.errors[0].linePos).
-  // Skip empty documents (toJS() is null); for the others, expandList()
-  // checks them and turns a List into its items; remember the line where
-  // each document's content starts (doc.contents.range[0] is its offset in
-  // the text).
+  // STEP(04.6): the manifests of one text: every YAML document, empty ones
+  // skipped, a List expanded (expandList()), each with the line where it starts.
+  // Bad YAML is a ManifestError that names source, line and column.
+  // Tests: "04.6 reading manifests > reads every document of a multi-document file, skips empty ones, expands a List, keeps lines",
+  // "04.6 reading manifests > names the file, line and column of bad YAML, and the path that does not exist".
   //#solution
   const manifests: Manifest[] = [];
   const lineOf = (offset: number) => text.slice(0, offset).split("\n").length;

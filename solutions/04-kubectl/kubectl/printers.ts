@@ -33,10 +33,11 @@ export interface PrintableTable {
  * row's object metadata).
  */
 export function fromServerTable(table: Table, options: { wide?: boolean; withNamespace?: boolean } = {}): PrintableTable {
-  // STEP(04.8): keep the columns whose priority is 0 (all of them when wide),
-  // upper-case their names for the header, and turn each row's cells of
-  // those columns into strings (cellText()). With withNamespace, put a
-  // NAMESPACE column first: row.object.metadata.namespace.
+  // STEP(04.8): the rows to print from the server's Table. kubectl does not
+  // know the columns of a kind: the server does. -o wide shows the columns of
+  // priority > 0 too; -A adds the namespace first.
+  // Tests: "04.8 printing the server's Table > shows the priority-0 columns, aligned, with upper-case headers",
+  // "04.8 printing the server's Table > adds the wide columns with -o wide and NAMESPACE with -A".
   //#solution
   const keep = table.columnDefinitions
     .map((column, index) => ({ column, index }))

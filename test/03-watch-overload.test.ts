@@ -1,0 +1,146 @@
+/**
+ * Chapter 03: watchers that do not read cannot take the apiserver down.
+ *
+ * A client opens 1,000 watches on pods and never reads them; then 200 pods
+ * with a 50 KB annotation each are written. Every event is 50 KB for each of the
+ * 1,000 watches: 10 GB if the server buffered it all. The server must instead
+ * send every watcher the same encoded bytes, close each watch whose client
+ * falls behind by more than its budget (1 MiB unsent), keep answering other
+ * clients, and stay within a bounded heap. An informer behind a connection
+ * that stalls is closed the same way; it comes back by resuming or listing
+ * again, and its cache ends equal to the server's.
+ */
+import { connect, createServer, type Socket } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Informer } from "@tree/04-kubectl/client/informer.ts";
+import { ResourceClient, RestClient } from "@tree/04-kubectl/client/rest.ts";
+import type { KubeObject } from "../shared/api/meta.ts";
+import { startCluster, type TestCluster } from "./harness/cluster.ts";
+import { http } from "./harness/http.ts";
+import { waitFor } from "./harness/wait.ts";
+
+const WATCHERS = 1_000;
+const WRITES = 200;
+const VALUE = "x".repeat(50 * 1024);
+/** What the overload may add to this process at its peak, garbage included (the apiserver runs in it; without the budget it dies at the heap limit). */
+const MEMORY_BOUND = 1024 * 1024 * 1024;
+
+let cluster: TestCluster;
+let api: ReturnType<typeof http>;
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  cluster = await startCluster();
+  api = http(cluster.url);
+  for (const ns of ["flood", "slow"]) expect((await api("POST", "/api/v1/namespaces", { metadata: { name: ns } })).status).toBe(201);
+});
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await cluster?.close();
+});
+
+const bigPod = (name: string) => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name, annotations: { big: VALUE } },
+  spec: { containers: [{ name: "c", image: "busybox" }] },
+});
+
+/** Opens a watch over a raw socket and never reads from it: the kernel's buffers fill, then the server's. */
+async function stuckWatch(path: string): Promise<{ socket: Socket; closed: Promise<void> }> {
+  const { port } = new URL(cluster.url);
+  const socket = connect({ host: "127.0.0.1", port: Number(port) });
+  sockets.push(socket);
+  await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  socket.pause();
+  // 'end' only comes once somebody reads: the test reads later, after the writes.
+  const closed = new Promise<void>((resolve) => socket.once("end", resolve).once("close", () => resolve()));
+  return { socket, closed };
+}
+
+const memory = () => {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external + m.arrayBuffers;
+};
+
+describe("03 chapter > a watcher that does not read", () => {
+  it("1,000 stuck watchers and 200 writes of 50 KB: their watches are closed, memory stays bounded, others get answers", async () => {
+    const list = await api("GET", "/api/v1/namespaces/flood/pods");
+    const from = list.body.metadata.resourceVersion;
+    const watchers: { socket: Socket; closed: Promise<void> }[] = [];
+    for (let i = 0; i < WATCHERS; i++) watchers.push(await stuckWatch(`/api/v1/namespaces/flood/pods?watch=1&resourceVersion=${from}`));
+
+    globalThis.gc?.();
+    const before = memory();
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, memory())), 20);
+    try {
+      for (let i = 0; i < WRITES; i++) {
+        const res = await api("POST", "/api/v1/namespaces/flood/pods", bigPod(`p-${i}`));
+        expect(res.status, `write ${i}: a normal client must still get answers`).toBe(201);
+      }
+      // Another client is served while the stuck ones wait.
+      const names = await api("GET", "/api/v1/namespaces/flood/pods?labelSelector=none%3Dnone");
+      expect(names.status).toBe(200);
+    } finally {
+      clearInterval(sampler);
+    }
+    const grew = peak - before;
+    expect(grew, `memory grew by ${Math.round(grew / 2 ** 20)} MiB during the flood`).toBeLessThan(MEMORY_BOUND);
+
+    // Now read every stuck socket: each stream must end (closed by the server) before it carried all 200 events.
+    for (const w of watchers) w.socket.resume().on("data", () => {});
+    await waitFor("every stuck watch to be closed by the server", async () => {
+      const done = await Promise.all(watchers.map((w) => Promise.race([w.closed.then(() => true), Promise.resolve(false)])));
+      const open = done.filter((d) => !d).length;
+      return open === 0 || (() => { throw new Error(`${open} of ${WATCHERS} stuck watches are still open`); })();
+    }, { timeoutMs: 60_000 });
+    console.log(`1,000 stuck watches, ${WRITES} writes of 50 KB: memory grew by ${Math.round(grew / 2 ** 20)} MiB at the peak`);
+  }, 300_000);
+
+  it("an informer behind a stalled connection is closed, comes back, and ends equal to the server", async () => {
+    // A proxy whose server-to-client direction can stall: the informer's watch stops draining.
+    const { port } = new URL(cluster.url);
+    let stalled = false;
+    const upstreams = new Set<Socket>();
+    const proxy = createServer((client) => {
+      const upstream = connect({ host: "127.0.0.1", port: Number(port) });
+      upstreams.add(upstream);
+      sockets.push(client, upstream);
+      client.pipe(upstream);
+      upstream.on("data", (chunk) => {
+        if (!client.write(chunk) || stalled) upstream.pause();
+      });
+      client.on("drain", () => !stalled && upstream.resume());
+      upstream.on("close", () => client.destroy());
+      client.on("close", () => upstream.destroy());
+      for (const s of [client, upstream]) s.on("error", () => s.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    const type = { group: "", version: "v1", resource: "pods", kind: "Pod", namespaced: true };
+    const informer = new Informer<KubeObject>(new ResourceClient(new RestClient({ server: proxyUrl }), type), { namespace: "slow", retryDelayMs: 50 });
+    try {
+      informer.start();
+      await informer.waitForSync();
+      stalled = true;
+      for (const u of upstreams) u.pause();
+      for (let i = 0; i < WRITES; i++) expect((await api("POST", "/api/v1/namespaces/slow/pods", bigPod(`p-${i}`))).status).toBe(201);
+      // Compact away the history: the informer cannot resume, it must list again.
+      await cluster.store.compact((await cluster.store.get("/"))?.modRevision ?? Number((await api("GET", "/api/v1/namespaces/slow/pods")).body.metadata.resourceVersion));
+      stalled = false;
+      for (const u of upstreams) u.resume();
+      const server = (await api("GET", "/api/v1/namespaces/slow/pods")).body.items.map((o: KubeObject) => o.metadata!.name).sort();
+      expect(server.length).toBe(WRITES);
+      await waitFor("the informer's cache to equal the server's list", () => {
+        const cached = informer.list().map((o) => o.metadata!.name).sort();
+        return JSON.stringify(cached) === JSON.stringify(server) || (() => { throw new Error(`cache has ${cached.length} of ${server.length}`); })();
+      }, { timeoutMs: 60_000 });
+      expect(informer.lists, "the informer listed again after its watch was closed and the history compacted").toBeGreaterThanOrEqual(2);
+    } finally {
+      await informer.stop();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
+  });
+});
