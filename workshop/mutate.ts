@@ -21,10 +21,8 @@
  *                e.g. an older commit, to compare its messages with these
  *   --json FILE  also write the results as JSON
  */
-import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { availableChapters, type Chapter, REPO_ROOT } from "../shared/chapters.ts";
@@ -33,8 +31,6 @@ import { type ChapterRun, runChapterTests, type TestOutcome } from "./runner.ts"
 import { compareSteps } from "./starters.ts";
 import { chapterTestFiles, listTests, solutionSteps, stepOfTestName } from "./test-names.ts";
 import { c, table, UserError } from "./ui.ts";
-
-const require = createRequire(import.meta.url);
 
 export interface MutationResult {
   mutation: Mutation;
@@ -164,44 +160,10 @@ export async function mutate(argv: string[]): Promise<boolean> {
   return killed.length === results.length && results.every((r) => r.verdict !== "stale");
 }
 
-/** Runs the tests of `step` and earlier steps (by name) against tree; the same report as runChapterTests. */
-async function runStepTests(chapter: Chapter, step: string, tree: string, root: string): Promise<ChapterRun> {
+/** Runs the tests of `step` and earlier steps (by name) against tree. */
+function runStepTests(chapter: Chapter, step: string, tree: string, root: string): Promise<ChapterRun> {
   const { pattern, files } = upToStepPattern(chapter, step, root);
-  const outFile = join(root, ".workshop", `mutate-${process.pid}.json`);
-  mkdirSync(dirname(outFile), { recursive: true });
-  rmSync(outFile, { force: true });
-  const vitest = join(dirname(require.resolve("vitest/package.json")), "vitest.mjs");
-  const output = await new Promise<string>((done) => {
-    const child = spawn(process.execPath, [vitest, "run", "--reporter=json", `--outputFile.json=${outFile}`, "-t", pattern, ...files], {
-      cwd: root,
-      env: { ...process.env, WORKSHOP_TREE: tree, FORCE_COLOR: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let text = "";
-    child.stdout.on("data", (d: Buffer) => (text += d));
-    child.stderr.on("data", (d: Buffer) => (text += d));
-    child.on("close", () => done(text));
-  });
-  const tests: TestOutcome[] = [];
-  const errors: string[] = [];
-  if (!existsSync(outFile)) errors.push(output.split("\n").filter((l) => l.trim()).slice(0, 6).join("\n") || "vitest did not run");
-  else {
-    const report = JSON.parse(readFileSync(outFile, "utf8")) as {
-      testResults: { name: string; status: string; message?: string; assertionResults: { ancestorTitles: string[]; title: string; status: string; failureMessages?: string[] }[] }[];
-    };
-    rmSync(outFile, { force: true });
-    for (const file of report.testResults) {
-      const rel = file.name.startsWith(root) ? file.name.slice(root.length + 1) : file.name;
-      if (file.status === "failed" && file.message) errors.push(`${rel}: ${file.message.split("\n")[0]}`);
-      for (const a of file.assertionResults) {
-        const status = a.status === "passed" ? "passed" : a.status === "failed" ? "failed" : "skipped";
-        const message = a.failureMessages?.[0]?.split("\n").filter((l) => l.trim() && !/^\s+at /.test(l)).slice(0, 6).join("\n");
-        tests.push({ file: rel, name: [...a.ancestorTitles, a.title].join(" > "), status, message });
-      }
-    }
-  }
-  const count = (s: TestOutcome["status"]) => tests.filter((t) => t.status === s).length;
-  return { chapter, tests, passed: count("passed"), failed: count("failed"), skipped: count("skipped"), errors, output };
+  return runChapterTests(chapter, tree, { root, testNamePattern: pattern, files });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
