@@ -99,8 +99,17 @@ async function main(): Promise<void> {
     progress: (text) => line.update(c.dim(text)),
     step: (text) => line.done(c.dim(text)),
   };
-  const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-  console.log(c.bold(`npm run bench (${mode} mode, run ${runId}) on ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}`));
+  const machine = {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? "unknown",
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+  console.log(
+    c.bold(
+      `npm run bench (${mode} mode, run ${runId}) on ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}`,
+    ),
+  );
 
   const started = Date.now();
   const results: (FigureResult & { seconds: number })[] = [];
@@ -117,7 +126,13 @@ async function main(): Promise<void> {
       failed = true;
       const message = err instanceof Error ? err.message : String(err);
       line.done(c.red(`[${figure.name}] failed: ${message}`));
-      results.push({ name: figure.name, rows: [], details: {}, skipped: `failed: ${message}`, seconds: (Date.now() - t0) / 1000 });
+      results.push({
+        name: figure.name,
+        rows: [],
+        details: {},
+        skipped: `failed: ${message}`,
+        seconds: (Date.now() - t0) / 1000,
+      });
     } finally {
       await cleanupAll((text) => line.done(c.yellow(text)));
     }
@@ -125,7 +140,9 @@ async function main(): Promise<void> {
   if (isStopping()) return;
   const seconds = (Date.now() - started) / 1000;
 
-  const rows = results.flatMap((r) => (r.skipped ? [[r.name, c.yellow("skipped"), "", "", "", "", r.skipped]] : r.rows.map(tableRow)));
+  const rows = results.flatMap((r) =>
+    r.skipped ? [[r.name, c.yellow("skipped"), "", "", "", "", r.skipped]] : r.rows.map(tableRow),
+  );
   console.log();
   console.log(table(["figure", "measured", "anchor (same run)", "ratio", "goal", "met", "notes"], rows));
 
@@ -133,7 +150,11 @@ async function main(): Promise<void> {
   await mkdir(dir, { recursive: true });
   const file = `${dir}${new Date(started).toISOString().replace(/[:.]/g, "-")}-${mode}.json`;
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
-  await writeFile(file, JSON.stringify({ command, mode, runId, machine, date: new Date(started).toISOString(), seconds, figures: results }, null, 2) + "\n");
+  await writeFile(
+    file,
+    JSON.stringify({ command, mode, runId, machine, date: new Date(started).toISOString(), seconds, figures: results }, null, 2) +
+      "\n",
+  );
   console.log(c.dim(`\n${seconds.toFixed(0)} s; figures written to ${file}`));
   if (failed) process.exitCode = 1;
 }

@@ -31,7 +31,12 @@ function count(arg: string | undefined, fallback: number, what: string): number 
 const nodeCount = count(process.argv[2], 1000, "nodes");
 const podCount = count(process.argv[3], 3000, "pods");
 
-async function inParallel(total: number, concurrency: number, work: (i: number) => Promise<void>, label: string): Promise<number> {
+async function inParallel(
+  total: number,
+  concurrency: number,
+  work: (i: number) => Promise<void>,
+  label: string,
+): Promise<number> {
   const progress = progressLine();
   const start = performance.now();
   let next = 0;
@@ -58,10 +63,13 @@ try {
     nodeCount,
     32,
     (i) =>
-      client.resource<Node>(NODES).create({
-        metadata: { name: `hollow-${i}`, labels: { zone: `zone-${i % 3}` } },
-        status: { capacity: resources, allocatable: resources, conditions: [{ type: "Ready", status: "True" }] },
-      }).then(() => undefined),
+      client
+        .resource<Node>(NODES)
+        .create({
+          metadata: { name: `hollow-${i}`, labels: { zone: `zone-${i % 3}` } },
+          status: { capacity: resources, allocatable: resources, conditions: [{ type: "Ready", status: "True" }] },
+        })
+        .then(() => undefined),
     "creating hollow nodes",
   );
   rows.push([`create ${nodeCount} nodes`, `${(nodeMs / 1000).toFixed(1)} s`, `${((nodeCount * 1000) / nodeMs).toFixed(0)} /s`]);
@@ -72,10 +80,23 @@ try {
     podCount,
     32,
     (i) =>
-      client.resource<Pod>(PODS).create({
-        metadata: { name: `pod-${i}`, namespace: "default", ownerReferences: [{ apiVersion: "v1", kind: "ReplicationController", name: `rc-${i % 20}`, uid: `rc-${i % 20}`, controller: true }] },
-        spec: { containers: [{ name: "main", image: "busybox", resources: { requests: { cpu: cpus[i % 3]!, memory: memories[i % 4]! } } }] },
-      }).then(() => undefined),
+      client
+        .resource<Pod>(PODS)
+        .create({
+          metadata: {
+            name: `pod-${i}`,
+            namespace: "default",
+            ownerReferences: [
+              { apiVersion: "v1", kind: "ReplicationController", name: `rc-${i % 20}`, uid: `rc-${i % 20}`, controller: true },
+            ],
+          },
+          spec: {
+            containers: [
+              { name: "main", image: "busybox", resources: { requests: { cpu: cpus[i % 3]!, memory: memories[i % 4]! } } },
+            ],
+          },
+        })
+        .then(() => undefined),
     "creating pending pods",
   );
   rows.push([`create ${podCount} pods`, `${(podMs / 1000).toFixed(1)} s`, `${((podCount * 1000) / podMs).toFixed(0)} /s`]);
@@ -88,7 +109,12 @@ try {
   while (scheduler.scheduled < podCount) {
     progress.update(c.dim(`scheduling: ${scheduler.scheduled}/${podCount} bound`));
     const pending = scheduler.pending();
-    if (pending.unschedulable > 0 && pending.active === 0 && pending.backoff === 0 && scheduler.scheduled + pending.unschedulable >= podCount) {
+    if (
+      pending.unschedulable > 0 &&
+      pending.active === 0 &&
+      pending.backoff === 0 &&
+      scheduler.scheduled + pending.unschedulable >= podCount
+    ) {
       progress.done();
       console.error(c.red(`${pending.unschedulable} pods do not fit on ${nodeCount} nodes: use more nodes or fewer pods`));
       break;

@@ -57,11 +57,19 @@ async function measure(name: string, open: () => Promise<Store>, cleanup: () => 
 await measure("embedded, memory", () => openEmbeddedStore());
 
 const dir = await mkdtemp(join(tmpdir(), "k8s-workshop-bench-"));
-await measure("embedded, durable (fsync)", () => openEmbeddedStore({ dir }), () => rm(dir, { recursive: true, force: true }));
+await measure(
+  "embedded, durable (fsync)",
+  () => openEmbeddedStore({ dir }),
+  () => rm(dir, { recursive: true, force: true }),
+);
 
 if (existsSync(ETCD_BINARY)) {
   const etcd = await startEtcd();
-  await measure("etcd 3.4 via JSON gateway", async () => new EtcdStore(etcd.endpoint), () => etcd.stop());
+  await measure(
+    "etcd 3.4 via JSON gateway",
+    async () => new EtcdStore(etcd.endpoint),
+    () => etcd.stop(),
+  );
 } else {
   console.log(c.yellow(`${ETCD_BINARY} not found: skipping real etcd (apt-get install etcd-server)`));
 }

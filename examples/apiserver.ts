@@ -30,6 +30,8 @@ try {
   process.once("SIGINT", () => void cluster.close().then(() => process.exit(0)));
 } catch (err) {
   const code = (err as NodeJS.ErrnoException).code;
-  console.error(code === "EADDRINUSE" ? `port ${port} is taken: try --port 8081` : `the apiserver did not start: ${(err as Error).message}`);
+  console.error(
+    code === "EADDRINUSE" ? `port ${port} is taken: try --port 8081` : `the apiserver did not start: ${(err as Error).message}`,
+  );
   process.exit(1);
 }

@@ -39,7 +39,10 @@ try {
     resources: { memoryBytes: 32 * 1024 * 1024 },
   });
   await runtime.start(id);
-  console.log("running:", (await runtime.list(labels)).map((c) => `${c.name} ${c.state}`));
+  console.log(
+    "running:",
+    (await runtime.list(labels)).map((c) => `${c.name} ${c.state}`),
+  );
   const exec = await runtime.exec(id, ["cat", "/proc/self/cgroup"]);
   console.log(`exec exit code ${exec.exitCode}, cgroup: ${exec.stdout.trim().split("\n").at(-1)}`);
   const logs = await runtime.logs(id);

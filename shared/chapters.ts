@@ -45,12 +45,7 @@ export function availableChapters(root: string = REPO_ROOT): Chapter[] {
 /** Finds a chapter by "1", "01", "01-containers" or "containers". */
 export function findChapter(id: string): Chapter | undefined {
   const wanted = id.trim().toLowerCase();
-  return CHAPTERS.find(
-    (c) =>
-      c.number === wanted.padStart(2, "0") ||
-      c.slug === wanted ||
-      c.slug.slice(3) === wanted,
-  );
+  return CHAPTERS.find((c) => c.number === wanted.padStart(2, "0") || c.slug === wanted || c.slug.slice(3) === wanted);
 }
 
 /** "05.2" -> { chapter: 05-pods, step: "05.2" }, or undefined if malformed. */

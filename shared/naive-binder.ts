@@ -64,11 +64,14 @@ export function startNaiveBinder(options: NaiveBinderOptions): NaiveBinder {
       for (const pod of nodes.length > 0 ? pending : []) {
         const node = nodes[next++ % nodes.length]!.metadata!.name!;
         const { namespace = "default", name = "" } = pod.metadata ?? {};
-        const res = await fetch(`${server}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/binding`, {
-          method: "POST",
-          headers,
-          body: JSON.stringify({ apiVersion: "v1", kind: "Binding", metadata: { name }, target: { kind: "Node", name: node } }),
-        });
+        const res = await fetch(
+          `${server}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/binding`,
+          {
+            method: "POST",
+            headers,
+            body: JSON.stringify({ apiVersion: "v1", kind: "Binding", metadata: { name }, target: { kind: "Node", name: node } }),
+          },
+        );
         if (res.ok) {
           bound++;
           log(`naive binder: bound pod ${namespace}/${name} to node ${node}`);

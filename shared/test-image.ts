@@ -30,10 +30,7 @@ export type ImageSource = "present" | "pulled" | "imported";
  * Makes sure TEST_IMAGE exists on the engine: present, else pulled, else
  * imported from a static busybox binary. Throws one readable line when none works.
  */
-export async function ensureTestImage(
-  docker: Docker,
-  onProgress: (p: ImageProgress) => void = () => {},
-): Promise<ImageSource> {
+export async function ensureTestImage(docker: Docker, onProgress: (p: ImageProgress) => void = () => {}): Promise<ImageSource> {
   await pingDocker(docker);
   if (await imageExists(docker, TEST_IMAGE)) return "present";
   onProgress({ image: TEST_IMAGE, status: "pulling" });
@@ -125,9 +122,11 @@ async function importBusybox(docker: Docker, binary: string, onProgress: (p: Ima
     tar.on("end", () => resolve(Buffer.concat(chunks)));
     tar.on("error", reject);
   });
-  const upload = Readable.from(chunksOf(archive, 64 * 1024, (sent) =>
-    onProgress({ image: TEST_IMAGE, status: "importing", current: sent, total: archive.length }),
-  ));
+  const upload = Readable.from(
+    chunksOf(archive, 64 * 1024, (sent) =>
+      onProgress({ image: TEST_IMAGE, status: "importing", current: sent, total: archive.length }),
+    ),
+  );
 
   const [repo, tag] = TEST_IMAGE.split(":");
   const out = await docker.importImage(upload, { repo, tag, changes: ['CMD ["sh"]'] });

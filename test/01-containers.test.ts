@@ -74,9 +74,7 @@ async function waitExited(id: string): Promise<ContainerStatus> {
 
 async function waitForLog(id: string, text: string): Promise<void> {
   await runtime.logs(id);
-  await waitFor(`"${text.trim()}" in the logs of ${id.slice(0, 12)}`, async () =>
-    logText(await runtime.logs(id)).includes(text),
-  );
+  await waitFor(`"${text.trim()}" in the logs of ${id.slice(0, 12)}`, async () => logText(await runtime.logs(id)).includes(text));
 }
 
 /** A DockerRuntime whose DOCKER_HOST points at a socket where no engine listens. */

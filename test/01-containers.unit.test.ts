@@ -7,12 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { toCreateOptions, validateSpec } from "@tree/01-containers/container-config.ts";
 import { demux, frame } from "@tree/01-containers/demux.ts";
-import {
-  toContainerState,
-  toContainerStatus,
-  toContainerSummary,
-  type InspectJson,
-} from "@tree/01-containers/status.ts";
+import { toContainerState, toContainerStatus, toContainerSummary, type InspectJson } from "@tree/01-containers/status.ts";
 import { isRuntimeError } from "../shared/runtime/errors.ts";
 import type { ContainerSpec } from "../shared/runtime/types.ts";
 
@@ -168,11 +163,17 @@ describe("01.6 demux", () => {
     const cut = bytes.indexOf(0xe2) + 1; // inside the 3 bytes of "€"
     const header = (size: number) => Buffer.from([1, 0, 0, 0, 0, 0, 0, size]);
     const buffer = Buffer.concat([header(cut), bytes.subarray(0, cut), header(bytes.length - cut), bytes.subarray(cut)]);
-    expect(demux(buffer).map((e) => e.text).join("")).toBe("größe €\n");
+    expect(
+      demux(buffer)
+        .map((e) => e.text)
+        .join(""),
+    ).toBe("größe €\n");
   });
 });
 
-function inspectJson(overrides: Partial<InspectJson["State"]> & { networks?: Record<string, { IPAddress: string }> }): InspectJson {
+function inspectJson(
+  overrides: Partial<InspectJson["State"]> & { networks?: Record<string, { IPAddress: string }> },
+): InspectJson {
   const { networks, ...state } = overrides;
   return {
     Id: "f00d",

@@ -61,7 +61,11 @@ it("02.7 recovery > reopening after close keeps every key, the revision, the his
   expect(await again.revision()).toBe(5);
   expect(await again.range("")).toEqual(before);
   expect(await collect(again, "", 2).then((w) => w.until(4))).toEqual(events);
-  await expectStoreError(again.watch("", { fromRevision: 1 }, () => {}), "Compacted", "after reopening, the watch from revision 1 (compacted before the close)");
+  await expectStoreError(
+    again.watch("", { fromRevision: 1 }, () => {}),
+    "Compacted",
+    "after reopening, the watch from revision 1 (compacted before the close)",
+  );
   // And it goes on from there.
   expect((await again.create("/d", "z")).modRevision).toBe(6);
   await again.close();
@@ -81,13 +85,19 @@ it("02.6 write-ahead log > a write is fsynced before it is acknowledged, and con
   const datasync = vi.spyOn(proto, "datasync");
   try {
     await wal.append({ type: "compact", revision: 1 });
-    expect(sync.mock.calls.length + datasync.mock.calls.length, "fsyncs for one append: an append is durable only after an fsync").toBeGreaterThanOrEqual(1);
+    expect(
+      sync.mock.calls.length + datasync.mock.calls.length,
+      "fsyncs for one append: an append is durable only after an fsync",
+    ).toBeGreaterThanOrEqual(1);
 
     const before = sync.mock.calls.length + datasync.mock.calls.length;
     await Promise.all(Array.from({ length: 100 }, (_, i) => wal.append({ type: "compact", revision: i + 2 })));
     const fsyncs = sync.mock.calls.length + datasync.mock.calls.length - before;
     expect(fsyncs, "fsyncs for 100 concurrent appends").toBeGreaterThanOrEqual(1);
-    expect(fsyncs, `100 concurrent appends took ${fsyncs} fsyncs: appends waiting together must share one fsync (group commit)`).toBeLessThan(50);
+    expect(
+      fsyncs,
+      `100 concurrent appends took ${fsyncs} fsyncs: appends waiting together must share one fsync (group commit)`,
+    ).toBeLessThan(50);
   } finally {
     sync.mockRestore();
     datasync.mockRestore();
@@ -119,8 +129,14 @@ it("02.6 write-ahead log > a write is acknowledged, and watchers hear of it, onl
     let acknowledged = false;
     const write = store.create("/durable", "1").then((kv) => ((acknowledged = true), kv));
     await waitFor("the log to start its fsync (or the write to be acknowledged)", () => fsyncsStarted > 0 || acknowledged);
-    expect(acknowledged, "store.create resolved while its log record was not fsynced yet: acknowledge a write only once it is on disk").toBe(false);
-    expect(watch.events.map((e) => e.kv.key), "a watcher heard of a write that was not on disk yet").toEqual([]);
+    expect(
+      acknowledged,
+      "store.create resolved while its log record was not fsynced yet: acknowledge a write only once it is on disk",
+    ).toBe(false);
+    expect(
+      watch.events.map((e) => e.kv.key),
+      "a watcher heard of a write that was not on disk yet",
+    ).toEqual([]);
     release();
     expect((await write).modRevision).toBe(1);
     await watch.expectEvents(["PUT /durable=1@1"]);
@@ -135,12 +151,20 @@ it("02.6 write-ahead log > a write is acknowledged, and watchers hear of it, onl
 it("02.6 write-ahead log > the log gives back every appended record, in order", async () => {
   const wal = await WriteAheadLog.open(dir, 1);
   await Promise.all(Array.from({ length: 100 }, (_, i) => wal.append({ type: "compact", revision: i + 1 })));
-  await wal.append({ type: "event", event: { type: "PUT", kv: { key: "/é", value: "ünïcode", createRevision: 1, modRevision: 1, version: 1 } } });
+  await wal.append({
+    type: "event",
+    event: { type: "PUT", kv: { key: "/é", value: "ünïcode", createRevision: 1, modRevision: 1, version: 1 } },
+  });
   await wal.close();
   const [segment] = await listSegments(dir);
   const { records, validBytes } = decodeRecords(await readFile(join(dir, segment!.name)));
-  expect(records.slice(0, 100).map((r) => (r.type === "compact" ? r.revision : 0))).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
-  expect(records[100]).toEqual({ type: "event", event: { type: "PUT", kv: { key: "/é", value: "ünïcode", createRevision: 1, modRevision: 1, version: 1 } } });
+  expect(records.slice(0, 100).map((r) => (r.type === "compact" ? r.revision : 0))).toEqual(
+    Array.from({ length: 100 }, (_, i) => i + 1),
+  );
+  expect(records[100]).toEqual({
+    type: "event",
+    event: { type: "PUT", kv: { key: "/é", value: "ünïcode", createRevision: 1, modRevision: 1, version: 1 } },
+  });
   expect(validBytes).toBe((await readFile(join(dir, segment!.name))).length);
 });
 
@@ -244,11 +268,16 @@ it("02.8 crash safety > killed with SIGKILL at random moments (snapshots every 2
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     try {
-      await waitFor(`the writer of round ${round} to acknowledge ${target} writes`, () => count >= target || child.exitCode !== null);
+      await waitFor(
+        `the writer of round ${round} to acknowledge ${target} writes`,
+        () => count >= target || child.exitCode !== null,
+      );
       if (count < target) {
         // Node prints the failing source line first; the error's own line is what says why.
         const why = err.split("\n").find((l) => /^\w*Error\b/.test(l.trim())) ?? err.trim();
-        throw new Error(`round ${round}: the writer exited with code ${child.exitCode} after ${count} acknowledged writes (reopening the store after the previous kill failed?): ${why.trim()}`);
+        throw new Error(
+          `round ${round}: the writer exited with code ${child.exitCode} after ${count} acknowledged writes (reopening the store after the previous kill failed?): ${why.trim()}`,
+        );
       }
     } finally {
       child.kill("SIGKILL");

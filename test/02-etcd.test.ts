@@ -46,9 +46,14 @@ it("02.2 store > concurrent writes get distinct, gap-free revisions, and CAS let
 it("02.4 store > a handler that throws ends only its own watch, through onError", async () => {
   const store = await openEmbeddedStore();
   const errors: Error[] = [];
-  await store.watch("/", {}, () => {
-    throw new Error("handler bug");
-  }, (err) => errors.push(err));
+  await store.watch(
+    "/",
+    {},
+    () => {
+      throw new Error("handler bug");
+    },
+    (err) => errors.push(err),
+  );
   const healthy = await collect(store, "/");
   await store.create("/a", "1");
   await store.create("/b", "2");

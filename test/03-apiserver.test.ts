@@ -118,7 +118,12 @@ it("03.6 delete > deletes an unbound pod at once and returns it", async () => {
 
 it("03.6 delete > deletes a bound pod gracefully: deletionTimestamp first, gone after gracePeriodSeconds=0", async () => {
   await api("POST", PODS, pod("graceful", { spec: { ...pod("x").spec, terminationGracePeriodSeconds: 20 } }));
-  const bind = await api("POST", `${PODS}/graceful/binding`, { apiVersion: "v1", kind: "Binding", metadata: { name: "graceful" }, target: { kind: "Node", name: "node-a" } });
+  const bind = await api("POST", `${PODS}/graceful/binding`, {
+    apiVersion: "v1",
+    kind: "Binding",
+    metadata: { name: "graceful" },
+    target: { kind: "Node", name: "node-a" },
+  });
   expect(bind.status).toBe(201);
   const first = await api("DELETE", `${PODS}/graceful`);
   expect(first.status).toBe(200);
@@ -137,19 +142,35 @@ it("03.6 delete > keeps an object with finalizers until the last finalizer is re
   expect(del.status).toBe(200);
   expect(del.body.metadata.deletionTimestamp).toBeDefined();
   expect((await api("GET", `${PODS}/fin`)).status).toBe(200);
-  const patched = await api("PATCH", `${PODS}/fin`, { metadata: { finalizers: null } }, { "Content-Type": "application/merge-patch+json" });
+  const patched = await api(
+    "PATCH",
+    `${PODS}/fin`,
+    { metadata: { finalizers: null } },
+    { "Content-Type": "application/merge-patch+json" },
+  );
   expect(patched.status).toBe(200);
   expectStatus(await api("GET", `${PODS}/fin`), 404, "NotFound");
 });
 
 it("03 chapter > binding > binds a pod to a node once; a second binding is a 409", async () => {
   await api("POST", PODS, pod("bind-me"));
-  const binding = { apiVersion: "v1", kind: "Binding", metadata: { name: "bind-me" }, target: { apiVersion: "v1", kind: "Node", name: "node-a" } };
+  const binding = {
+    apiVersion: "v1",
+    kind: "Binding",
+    metadata: { name: "bind-me" },
+    target: { apiVersion: "v1", kind: "Node", name: "node-a" },
+  };
   expect((await api("POST", `${PODS}/bind-me/binding`, binding)).status).toBe(201);
   const got = await api("GET", `${PODS}/bind-me`);
   expect(got.body.spec.nodeName).toBe("node-a");
-  expect(got.body.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: "PodScheduled", status: "True" })]));
-  expectStatus(await api("POST", `${PODS}/bind-me/binding`, { ...binding, target: { kind: "Node", name: "node-b" } }), 409, "Conflict");
+  expect(got.body.status.conditions).toEqual(
+    expect.arrayContaining([expect.objectContaining({ type: "PodScheduled", status: "True" })]),
+  );
+  expectStatus(
+    await api("POST", `${PODS}/bind-me/binding`, { ...binding, target: { kind: "Node", name: "node-b" } }),
+    409,
+    "Conflict",
+  );
 });
 
 it("03.4 update > accepts an update at the current resourceVersion and refuses a stale one with 409", async () => {
@@ -169,7 +190,11 @@ it("03.4 update > accepts an update at the current resourceVersion and refuses a
 
 it("03.4 update > refuses a body whose name does not match the URL", async () => {
   const created = (await api("POST", PODS, pod("named"))).body;
-  expectStatus(await api("PUT", `${PODS}/named`, { ...created, metadata: { ...created.metadata, name: "other" } }), 400, "BadRequest");
+  expectStatus(
+    await api("PUT", `${PODS}/named`, { ...created, metadata: { ...created.metadata, name: "other" } }),
+    400,
+    "BadRequest",
+  );
 });
 
 it("03.4 update > updates of a missing object are 404", async () => {
@@ -219,7 +244,12 @@ it("03.3 create > a new pod's status is set by the server, whatever the client s
 
 it("03.5 status > merge-patches status through /status", async () => {
   await api("POST", PODS, pod("st-patch"));
-  const res = await api("PATCH", `${PODS}/st-patch/status`, { status: { phase: "Running" } }, { "Content-Type": "application/merge-patch+json" });
+  const res = await api(
+    "PATCH",
+    `${PODS}/st-patch/status`,
+    { status: { phase: "Running" } },
+    { "Content-Type": "application/merge-patch+json" },
+  );
   expect(res.status).toBe(200);
   expect(res.body.status.phase).toBe("Running");
   expect(res.body.status.qosClass).toBe("BestEffort");
@@ -227,7 +257,12 @@ it("03.5 status > merge-patches status through /status", async () => {
 
 it("03 chapter > patch > applies a JSON merge patch (null removes a field)", async () => {
   await api("POST", PODS, pod("mp", { metadata: { name: "mp", labels: { app: "web", tier: "front" } } }));
-  const res = await api("PATCH", `${PODS}/mp`, { metadata: { labels: { tier: null, color: "blue" } } }, { "Content-Type": "application/merge-patch+json" });
+  const res = await api(
+    "PATCH",
+    `${PODS}/mp`,
+    { metadata: { labels: { tier: null, color: "blue" } } },
+    { "Content-Type": "application/merge-patch+json" },
+  );
   expect(res.status).toBe(200);
   expect(res.body.metadata.labels).toEqual({ app: "web", color: "blue" });
 });
@@ -235,10 +270,15 @@ it("03 chapter > patch > applies a JSON merge patch (null removes a field)", asy
 it("03 chapter > patch > applies a JSON patch, and a failing test operation is a 4xx", async () => {
   await api("POST", PODS, pod("jp"));
   const ct = { "Content-Type": "application/json-patch+json" };
-  const ok = await api("PATCH", `${PODS}/jp`, [
-    { op: "replace", path: "/spec/containers/0/image", value: "busybox:1.37" },
-    { op: "add", path: "/metadata/labels/x", value: "y" },
-  ], ct);
+  const ok = await api(
+    "PATCH",
+    `${PODS}/jp`,
+    [
+      { op: "replace", path: "/spec/containers/0/image", value: "busybox:1.37" },
+      { op: "add", path: "/metadata/labels/x", value: "y" },
+    ],
+    ct,
+  );
   expect(ok.status).toBe(200);
   expect(ok.body.spec.containers[0].image).toBe("busybox:1.37");
   expect(ok.body.metadata.labels.x).toBe("y");
@@ -249,7 +289,12 @@ it("03 chapter > patch > applies a JSON patch, and a failing test operation is a
 
 it("03 chapter > patch > applies a strategic merge patch by merge key with $setElementOrder", async () => {
   const twoContainers = pod("smp", {
-    spec: { containers: [{ name: "a", image: "busybox:1" }, { name: "b", image: "busybox:1" }] },
+    spec: {
+      containers: [
+        { name: "a", image: "busybox:1" },
+        { name: "b", image: "busybox:1" },
+      ],
+    },
   });
   await api("POST", PODS, twoContainers);
   const patch = {
@@ -265,16 +310,50 @@ it("03 chapter > patch > applies a strategic merge patch by merge key with $setE
 it("03 chapter > patch > merges node conditions by type and deletes one with $patch: delete", async () => {
   await api("POST", "/api/v1/nodes", { metadata: { name: "node-smp" } });
   const ct = { "Content-Type": "application/strategic-merge-patch+json" };
-  await api("PATCH", "/api/v1/nodes/node-smp/status", { status: { conditions: [{ type: "Ready", status: "True" }, { type: "DiskPressure", status: "False" }] } }, ct);
-  const res = await api("PATCH", "/api/v1/nodes/node-smp/status", { status: { conditions: [{ type: "Ready", status: "False" }, { type: "DiskPressure", $patch: "delete" }] } }, ct);
+  await api(
+    "PATCH",
+    "/api/v1/nodes/node-smp/status",
+    {
+      status: {
+        conditions: [
+          { type: "Ready", status: "True" },
+          { type: "DiskPressure", status: "False" },
+        ],
+      },
+    },
+    ct,
+  );
+  const res = await api(
+    "PATCH",
+    "/api/v1/nodes/node-smp/status",
+    {
+      status: {
+        conditions: [
+          { type: "Ready", status: "False" },
+          { type: "DiskPressure", $patch: "delete" },
+        ],
+      },
+    },
+    ct,
+  );
   expect(res.status).toBe(200);
   expect(res.body.status.conditions).toEqual([{ type: "Ready", status: "False" }]);
 });
 
 it("03.4 patch > a patch with a stale resourceVersion is a 409; an unknown patch type is a 415", async () => {
   const created = (await api("POST", PODS, pod("patch-rv"))).body;
-  await api("PATCH", `${PODS}/patch-rv`, { metadata: { labels: { a: "1" } } }, { "Content-Type": "application/merge-patch+json" });
-  const stale = await api("PATCH", `${PODS}/patch-rv`, { metadata: { resourceVersion: created.metadata.resourceVersion, labels: { a: "2" } } }, { "Content-Type": "application/merge-patch+json" });
+  await api(
+    "PATCH",
+    `${PODS}/patch-rv`,
+    { metadata: { labels: { a: "1" } } },
+    { "Content-Type": "application/merge-patch+json" },
+  );
+  const stale = await api(
+    "PATCH",
+    `${PODS}/patch-rv`,
+    { metadata: { resourceVersion: created.metadata.resourceVersion, labels: { a: "2" } } },
+    { "Content-Type": "application/merge-patch+json" },
+  );
   expectStatus(stale, 409, "Conflict");
   expectStatus(await api("PATCH", `${PODS}/patch-rv`, "{}", { "Content-Type": "text/plain" }), 415, "UnsupportedMediaType");
   expectStatus(await api("PATCH", `${PODS}/missing`, {}, { "Content-Type": "application/merge-patch+json" }), 404, "NotFound");
@@ -282,7 +361,12 @@ it("03.4 patch > a patch with a stale resourceVersion is a 409; an unknown patch
 
 it("03.4 update > a patch that changes nothing does not write", async () => {
   const created = (await api("POST", PODS, pod("noop"))).body;
-  const res = await api("PATCH", `${PODS}/noop`, { metadata: { labels: { app: "web" } } }, { "Content-Type": "application/merge-patch+json" });
+  const res = await api(
+    "PATCH",
+    `${PODS}/noop`,
+    { metadata: { labels: { app: "web" } } },
+    { "Content-Type": "application/merge-patch+json" },
+  );
   expect(res.body.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
 });
 
@@ -301,7 +385,9 @@ it("03.3 create > creating in a missing namespace is 404 for the namespace", asy
 });
 
 it("03.6 delete > deleting a namespace makes it Terminating, removes its objects, then itself", async () => {
-  expect((await api("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "doomed" } })).status).toBe(201);
+  expect(
+    (await api("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "doomed" } })).status,
+  ).toBe(201);
   for (const n of ["p1", "p2"]) expect((await api("POST", "/api/v1/namespaces/doomed/pods", pod(n))).status).toBe(201);
   // A bound pod is deleted gracefully; a finalizer-free namespace must still wait for it.
   await api("POST", "/api/v1/namespaces/doomed/pods/p2/binding", { target: { kind: "Node", name: "node-a" } });
@@ -313,7 +399,10 @@ it("03.6 delete > deleting a namespace makes it Terminating, removes its objects
   expect(refused.body.message).toContain("being terminated");
   await waitFor("unbound pod p1 removed", async () => (await api("GET", "/api/v1/namespaces/doomed/pods/p1")).status === 404);
   // p2 waits for its kubelet; play the kubelet:
-  await waitFor("p2 marked for deletion", async () => (await api("GET", "/api/v1/namespaces/doomed/pods/p2")).body.metadata?.deletionTimestamp);
+  await waitFor(
+    "p2 marked for deletion",
+    async () => (await api("GET", "/api/v1/namespaces/doomed/pods/p2")).body.metadata?.deletionTimestamp,
+  );
   expect((await api("GET", "/api/v1/namespaces/doomed")).status).toBe(200);
   await api("DELETE", "/api/v1/namespaces/doomed/pods/p2?gracePeriodSeconds=0");
   await waitFor("namespace doomed removed", async () => (await api("GET", "/api/v1/namespaces/doomed")).status === 404);
@@ -422,7 +511,13 @@ it("03 chapter > tables > answers kubectl's Accept header with a Table of pods",
 
 it("03 chapter > tables > has per-resource columns for nodes and namespaces, and a one-row Table for a GET", async () => {
   const nodes = await api("GET", "/api/v1/nodes", undefined, { Accept: TABLE });
-  expect(nodes.body.columnDefinitions.filter((c: any) => c.priority === 0).map((c: any) => c.name)).toEqual(["Name", "Status", "Roles", "Age", "Version"]);
+  expect(nodes.body.columnDefinitions.filter((c: any) => c.priority === 0).map((c: any) => c.name)).toEqual([
+    "Name",
+    "Status",
+    "Roles",
+    "Age",
+    "Version",
+  ]);
   const ns = await api("GET", "/api/v1/namespaces/default", undefined, { Accept: TABLE });
   expect(ns.body.columnDefinitions.map((c: any) => c.name)).toEqual(["Name", "Status", "Age"]);
   expect(ns.body.rows).toHaveLength(1);

@@ -85,7 +85,12 @@ const QUERIES = [
 ];
 
 function badBody(r: ReturnType<typeof rng>): string {
-  const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "target" }, spec: { containers: [{ name: "c", image: "busybox" }] } };
+  const pod = {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "target" },
+    spec: { containers: [{ name: "c", image: "busybox" }] },
+  };
   const variants: (() => string)[] = [
     () => "{",
     () => '{"metadata": ',
@@ -130,57 +135,62 @@ function badBody(r: ReturnType<typeof rng>): string {
   return r.pick(variants)();
 }
 
-it(`03 chapter > errors > answers ${COUNT} malformed requests with 4xx Status objects (seed ${SEED})`, { timeout: 120_000 }, async () => {
-  const r = rng(SEED);
-  const failures: string[] = [];
-  const send = async (i: number) => {
-    const method = r.pick(METHODS);
-    const path = r.pick(PATHS) + r.pick(QUERIES);
-    const contentType = r.pick(CONTENT_TYPES);
-    const withBody = method !== "GET" && method !== "OPTIONS" && (method !== "DELETE" || r.next() < 0.5);
-    const body = withBody ? badBody(r) : undefined;
-    const headers: Record<string, string> = {};
-    if (contentType) headers["Content-Type"] = contentType;
-    if (r.next() < 0.1) headers.Accept = r.pick(["text/html", "application/json;as=Table;v=v1;g=meta.k8s.io", "*/*", "image/png"]);
-    const what = `#${i} ${method} ${path} [${contentType}] ${body === undefined ? "" : body.slice(0, 80)}`;
-    try {
-      const res = await fetch(cluster.url + path, { method, headers, body, signal: AbortSignal.timeout(15_000) });
-      const text = await res.text();
-      // Some combinations are legitimately fine (GET of a list with a harmless query...): 2xx is allowed, 5xx never.
-      if (res.status >= 500) return failures.push(`${what} -> ${res.status} ${text.slice(0, 200)}`);
-      if (res.status >= 400) {
-        let status: { kind?: string; code?: number; message?: string } | undefined;
-        try {
-          status = JSON.parse(text);
-        } catch {
-          status = undefined;
+it(
+  `03 chapter > errors > answers ${COUNT} malformed requests with 4xx Status objects (seed ${SEED})`,
+  { timeout: 120_000 },
+  async () => {
+    const r = rng(SEED);
+    const failures: string[] = [];
+    const send = async (i: number) => {
+      const method = r.pick(METHODS);
+      const path = r.pick(PATHS) + r.pick(QUERIES);
+      const contentType = r.pick(CONTENT_TYPES);
+      const withBody = method !== "GET" && method !== "OPTIONS" && (method !== "DELETE" || r.next() < 0.5);
+      const body = withBody ? badBody(r) : undefined;
+      const headers: Record<string, string> = {};
+      if (contentType) headers["Content-Type"] = contentType;
+      if (r.next() < 0.1)
+        headers.Accept = r.pick(["text/html", "application/json;as=Table;v=v1;g=meta.k8s.io", "*/*", "image/png"]);
+      const what = `#${i} ${method} ${path} [${contentType}] ${body === undefined ? "" : body.slice(0, 80)}`;
+      try {
+        const res = await fetch(cluster.url + path, { method, headers, body, signal: AbortSignal.timeout(15_000) });
+        const text = await res.text();
+        // Some combinations are legitimately fine (GET of a list with a harmless query...): 2xx is allowed, 5xx never.
+        if (res.status >= 500) return failures.push(`${what} -> ${res.status} ${text.slice(0, 200)}`);
+        if (res.status >= 400) {
+          let status: { kind?: string; code?: number; message?: string } | undefined;
+          try {
+            status = JSON.parse(text);
+          } catch {
+            status = undefined;
+          }
+          if (status?.kind !== "Status" || status.code !== res.status || !status.message) {
+            failures.push(`${what} -> ${res.status} not a Status: ${text.slice(0, 200)}`);
+          }
         }
-        if (status?.kind !== "Status" || status.code !== res.status || !status.message) {
-          failures.push(`${what} -> ${res.status} not a Status: ${text.slice(0, 200)}`);
-        }
+      } catch (err) {
+        failures.push(`${what} -> ${(err as Error).message}`);
       }
-    } catch (err) {
-      failures.push(`${what} -> ${(err as Error).message}`);
-    }
-    return 0;
-  };
-  // A few requests at a time: concurrent, but bounded.
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < COUNT) await send(next++);
-    }),
-  );
-  expect(failures.slice(0, 10), `${failures.length} bad answers`).toEqual([]);
+      return 0;
+    };
+    // A few requests at a time: concurrent, but bounded.
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < COUNT) await send(next++);
+      }),
+    );
+    expect(failures.slice(0, 10), `${failures.length} bad answers`).toEqual([]);
 
-  // Still healthy (the fuzzer may well have deleted "target": a DELETE is a valid request), and nothing was polluted.
-  const ok = await fetch(`${cluster.url}/api/v1/namespaces/default`);
-  expect(ok.status).toBe(200);
-  expect((({}) as Record<string, unknown>).polluted).toBeUndefined();
-  const created = await fetch(`${cluster.url}/api/v1/namespaces/default/pods`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ metadata: { name: "after-fuzz" }, spec: { containers: [{ name: "c", image: "busybox" }] } }),
-  });
-  expect(created.status).toBe(201);
-});
+    // Still healthy (the fuzzer may well have deleted "target": a DELETE is a valid request), and nothing was polluted.
+    const ok = await fetch(`${cluster.url}/api/v1/namespaces/default`);
+    expect(ok.status).toBe(200);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const created = await fetch(`${cluster.url}/api/v1/namespaces/default/pods`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ metadata: { name: "after-fuzz" }, spec: { containers: [{ name: "c", image: "busybox" }] } }),
+    });
+    expect(created.status).toBe(201);
+  },
+);

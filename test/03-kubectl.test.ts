@@ -12,7 +12,8 @@ import { startCluster, type TestCluster } from "./harness/cluster.ts";
 import { kubectlAvailable, kubectlFor, type Kubectl } from "./harness/kubectl.ts";
 
 const available = kubectlAvailable();
-if (!available && process.env.CI === "true") throw new Error("CI=true but /usr/bin/kubectl is missing: CI must run the kubectl tests");
+if (!available && process.env.CI === "true")
+  throw new Error("CI=true but /usr/bin/kubectl is missing: CI must run the kubectl tests");
 if (!available) console.warn("skipping the real-kubectl tests: /usr/bin/kubectl is not installed");
 
 let cluster: TestCluster;
@@ -32,7 +33,9 @@ afterAll(async () => {
 });
 
 function manifest(name: string, image: string, labels: Record<string, string>): string {
-  const labelLines = Object.entries(labels).map(([k, v]) => `    ${k}: ${v}`).join("\n");
+  const labelLines = Object.entries(labels)
+    .map(([k, v]) => `    ${k}: ${v}`)
+    .join("\n");
   return `apiVersion: v1
 kind: Pod
 metadata:
@@ -63,7 +66,12 @@ describe.skipIf(!available)("03 chapter > the real kubectl", () => {
 
   it("gets -o yaml and describes", async () => {
     const obj = parse(await kubectl.ok(["get", "pod", "web", "-o", "yaml"]));
-    expect(obj).toMatchObject({ apiVersion: "v1", kind: "Pod", metadata: { name: "web", namespace: "default" }, spec: { containers: [{ image: "nginx:1.25" }] } });
+    expect(obj).toMatchObject({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "web", namespace: "default" },
+      spec: { containers: [{ image: "nginx:1.25" }] },
+    });
     expect(obj.metadata.uid).toBeTruthy();
     const described = await kubectl.ok(["describe", "pod", "web"]);
     expect(described).toMatch(/Name:\s+web/);
@@ -101,7 +109,11 @@ describe.skipIf(!available)("03 chapter > the real kubectl", () => {
     const ns = await kubectl.ok(["get", "namespaces"]);
     expect(ns.split("\n")[0]!.split(/\s{2,}/)).toEqual(["NAME", "STATUS", "AGE"]);
     expect(ns).toMatch(/default\s+Active/);
-    await fetch(`${cluster.url}/api/v1/nodes`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ metadata: { name: "n1" } }) });
+    await fetch(`${cluster.url}/api/v1/nodes`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ metadata: { name: "n1" } }),
+    });
     const nodes = await kubectl.ok(["get", "nodes"]);
     expect(nodes.split("\n")[0]!.split(/\s{2,}/)).toEqual(["NAME", "STATUS", "ROLES", "AGE", "VERSION"]);
     expect(nodes).toMatch(/n1\s+Unknown\s+<none>/);

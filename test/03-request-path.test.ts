@@ -82,7 +82,13 @@ it("03.1 keeps each object under its key in the store", async () => {
 const schema = {
   type: "object" as const,
   properties: {
-    metadata: { type: "object" as const, properties: { name: { type: "string" as const }, labels: { type: "object" as const, additionalProperties: { type: "string" as const } } } },
+    metadata: {
+      type: "object" as const,
+      properties: {
+        name: { type: "string" as const },
+        labels: { type: "object" as const, additionalProperties: { type: "string" as const } },
+      },
+    },
     spec: {
       type: "object" as const,
       properties: {
@@ -99,7 +105,13 @@ const typeMeta = { apiVersion: "v1", kind: "Thing" };
 it("03.2 decodes a body along the schema", () => {
   const body = {
     metadata: { name: "a", labels: { app: "web" }, bogus: 1 },
-    spec: { replicas: 3, port: "http", items: [{ name: "x", color: "red" }, null], extra: { anything: [1, { deep: true }] }, gone: null },
+    spec: {
+      replicas: 3,
+      port: "http",
+      items: [{ name: "x", color: "red" }, null],
+      extra: { anything: [1, { deep: true }] },
+      gone: null,
+    },
   };
   const { obj, warnings } = decodeWithSchema(body, schema, "Thing cannot be handled", "Warn", typeMeta);
   expect(obj).toEqual({
@@ -138,7 +150,13 @@ it("03.3 gives a new object its uid, creationTimestamp and generation", () => {
   const obj: ApiObject = {
     apiVersion: "v1",
     kind: "Pod",
-    metadata: { generateName: "web-", resourceVersion: "12", uid: "chosen-by-client", deletionTimestamp: "2020-01-01T00:00:00Z", deletionGracePeriodSeconds: 30 },
+    metadata: {
+      generateName: "web-",
+      resourceVersion: "12",
+      uid: "chosen-by-client",
+      deletionTimestamp: "2020-01-01T00:00:00Z",
+      deletionGracePeriodSeconds: 30,
+    },
   };
   initializeMetadata(obj);
   const meta = obj.metadata!;
@@ -202,7 +220,12 @@ it("03.4 retries a write that lost a race when no resourceVersion was pinned", a
     calls++;
     if (calls === 1) {
       // Another writer gets in between this read and this write.
-      const other = await api("PATCH", `${PODS}/race-1`, { metadata: { labels: { other: "1" } } }, { "Content-Type": "application/merge-patch+json" });
+      const other = await api(
+        "PATCH",
+        `${PODS}/race-1`,
+        { metadata: { labels: { other: "1" } } },
+        { "Content-Type": "application/merge-patch+json" },
+      );
       expect(other.status).toBe(200);
     }
     current.metadata = { ...current.metadata, labels: { ...current.metadata?.labels, mine: "2" } };
@@ -218,7 +241,12 @@ it("03.4 retries a write that lost a race when no resourceVersion was pinned", a
   const err = await thrown(
     guaranteedUpdate(ctx, pods, "default", "race-1", scope, "", true, async (current) => {
       calls++;
-      await api("PATCH", `${PODS}/race-1`, { metadata: { labels: { other: String(calls + 1) } } }, { "Content-Type": "application/merge-patch+json" });
+      await api(
+        "PATCH",
+        `${PODS}/race-1`,
+        { metadata: { labels: { other: String(calls + 1) } } },
+        { "Content-Type": "application/merge-patch+json" },
+      );
       current.metadata = { ...current.metadata, labels: { ...current.metadata?.labels, pinned: "yes" } };
       return current;
     }),
@@ -246,7 +274,11 @@ it("03.4 counts generation only for changes of the desired state", async () => {
   forged.metadata.creationTimestamp = "2001-01-01T00:00:00Z";
   forged.metadata.generation = 40;
   const r3 = await api("PUT", `${PODS}/gen-count`, forged);
-  expect(r3.body.metadata).toMatchObject({ uid: created.body.metadata.uid, creationTimestamp: created.body.metadata.creationTimestamp, generation: 2 });
+  expect(r3.body.metadata).toMatchObject({
+    uid: created.body.metadata.uid,
+    creationTimestamp: created.body.metadata.creationTimestamp,
+    generation: 2,
+  });
 });
 
 it("03.6 refuses a delete whose preconditions do not hold", async () => {
@@ -273,21 +305,42 @@ const kv = (obj: ApiObject | undefined, modRevision: number): KeyValue => ({
   modRevision,
   version: 1,
 });
-const decode = async (k: KeyValue): Promise<ApiObject> => ({ ...(JSON.parse(k.value) as ApiObject), metadata: { ...(JSON.parse(k.value) as ApiObject).metadata, resourceVersion: String(k.modRevision) } });
-const labeled = (tier: string): ApiObject => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "w", namespace: "default", labels: { tier } } });
+const decode = async (k: KeyValue): Promise<ApiObject> => ({
+  ...(JSON.parse(k.value) as ApiObject),
+  metadata: { ...(JSON.parse(k.value) as ApiObject).metadata, resourceVersion: String(k.modRevision) },
+});
+const labeled = (tier: string): ApiObject => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: "w", namespace: "default", labels: { tier } },
+});
 const front = (o: ApiObject) => o.metadata?.labels?.tier === "front";
 
 it("03.7 an object that leaves a label selector is DELETED for that watch", async () => {
-  const put = (before: ApiObject | undefined, after: ApiObject, rev: number): StoreEvent => ({ type: "PUT", kv: kv(after, rev), ...(before ? { prevKv: kv(before, rev - 1) } : {}) });
+  const put = (before: ApiObject | undefined, after: ApiObject, rev: number): StoreEvent => ({
+    type: "PUT",
+    kv: kv(after, rev),
+    ...(before ? { prevKv: kv(before, rev - 1) } : {}),
+  });
 
   expect(await toWatchEvent(put(undefined, labeled("front"), 5), decode, undefined)).toMatchObject({ type: "ADDED" });
   expect(await toWatchEvent(put(labeled("front"), labeled("back"), 6), decode, undefined)).toMatchObject({ type: "MODIFIED" });
   // With a selector: in -> out is DELETED, out -> in is ADDED, out -> out is nothing.
-  expect(await toWatchEvent(put(labeled("front"), labeled("back"), 6), decode, front)).toMatchObject({ type: "DELETED", object: { metadata: { resourceVersion: "6" } } });
-  expect(await toWatchEvent(put(labeled("back"), labeled("front"), 7), decode, front)).toMatchObject({ type: "ADDED", object: { metadata: { labels: { tier: "front" } } } });
+  expect(await toWatchEvent(put(labeled("front"), labeled("back"), 6), decode, front)).toMatchObject({
+    type: "DELETED",
+    object: { metadata: { resourceVersion: "6" } },
+  });
+  expect(await toWatchEvent(put(labeled("back"), labeled("front"), 7), decode, front)).toMatchObject({
+    type: "ADDED",
+    object: { metadata: { labels: { tier: "front" } } },
+  });
   expect(await toWatchEvent(put(labeled("back"), labeled("back"), 8), decode, front)).toBeUndefined();
   // A delete carries the last state with the delete's revision; outside the selection it is not sent.
-  const del = (before: ApiObject, rev: number): StoreEvent => ({ type: "DELETE", kv: kv(undefined, rev), prevKv: kv(before, rev - 3) });
+  const del = (before: ApiObject, rev: number): StoreEvent => ({
+    type: "DELETE",
+    kv: kv(undefined, rev),
+    prevKv: kv(before, rev - 3),
+  });
   expect(await toWatchEvent(del(labeled("front"), 9), decode, front)).toEqual({
     type: "DELETED",
     object: { ...labeled("front"), metadata: { ...labeled("front").metadata, resourceVersion: "9" } },

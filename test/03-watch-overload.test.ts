@@ -32,7 +32,8 @@ const sockets: Socket[] = [];
 beforeAll(async () => {
   cluster = await startCluster();
   api = http(cluster.url);
-  for (const ns of ["flood", "slow"]) expect((await api("POST", "/api/v1/namespaces", { metadata: { name: ns } })).status).toBe(201);
+  for (const ns of ["flood", "slow"])
+    expect((await api("POST", "/api/v1/namespaces", { metadata: { name: ns } })).status).toBe(201);
 });
 afterAll(async () => {
   for (const s of sockets) s.destroy();
@@ -69,7 +70,8 @@ describe("03 chapter > a watcher that does not read", () => {
     const list = await api("GET", "/api/v1/namespaces/flood/pods");
     const from = list.body.metadata.resourceVersion;
     const watchers: { socket: Socket; closed: Promise<void> }[] = [];
-    for (let i = 0; i < WATCHERS; i++) watchers.push(await stuckWatch(`/api/v1/namespaces/flood/pods?watch=1&resourceVersion=${from}`));
+    for (let i = 0; i < WATCHERS; i++)
+      watchers.push(await stuckWatch(`/api/v1/namespaces/flood/pods?watch=1&resourceVersion=${from}`));
 
     globalThis.gc?.();
     const before = memory();
@@ -91,11 +93,20 @@ describe("03 chapter > a watcher that does not read", () => {
 
     // Now read every stuck socket: each stream must end (closed by the server) before it carried all 200 events.
     for (const w of watchers) w.socket.resume().on("data", () => {});
-    await waitFor("every stuck watch to be closed by the server", async () => {
-      const done = await Promise.all(watchers.map((w) => Promise.race([w.closed.then(() => true), Promise.resolve(false)])));
-      const open = done.filter((d) => !d).length;
-      return open === 0 || (() => { throw new Error(`${open} of ${WATCHERS} stuck watches are still open`); })();
-    }, { timeoutMs: 60_000 });
+    await waitFor(
+      "every stuck watch to be closed by the server",
+      async () => {
+        const done = await Promise.all(watchers.map((w) => Promise.race([w.closed.then(() => true), Promise.resolve(false)])));
+        const open = done.filter((d) => !d).length;
+        return (
+          open === 0 ||
+          (() => {
+            throw new Error(`${open} of ${WATCHERS} stuck watches are still open`);
+          })()
+        );
+      },
+      { timeoutMs: 60_000 },
+    );
     console.log(`1,000 stuck watches, ${WRITES} writes of 50 KB: memory grew by ${Math.round(grew / 2 ** 20)} MiB at the peak`);
   }, 300_000);
 
@@ -120,24 +131,48 @@ describe("03 chapter > a watcher that does not read", () => {
     await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
     const type = { group: "", version: "v1", resource: "pods", kind: "Pod", namespaced: true };
-    const informer = new Informer<KubeObject>(new ResourceClient(new RestClient({ server: proxyUrl }), type), { namespace: "slow", retryDelayMs: 50 });
+    const informer = new Informer<KubeObject>(new ResourceClient(new RestClient({ server: proxyUrl }), type), {
+      namespace: "slow",
+      retryDelayMs: 50,
+    });
     try {
       informer.start();
       await informer.waitForSync();
       stalled = true;
       for (const u of upstreams) u.pause();
-      for (let i = 0; i < WRITES; i++) expect((await api("POST", "/api/v1/namespaces/slow/pods", bigPod(`p-${i}`))).status).toBe(201);
+      for (let i = 0; i < WRITES; i++)
+        expect((await api("POST", "/api/v1/namespaces/slow/pods", bigPod(`p-${i}`))).status).toBe(201);
       // Compact away the history: the informer cannot resume, it must list again.
-      await cluster.store.compact((await cluster.store.get("/"))?.modRevision ?? Number((await api("GET", "/api/v1/namespaces/slow/pods")).body.metadata.resourceVersion));
+      await cluster.store.compact(
+        (await cluster.store.get("/"))?.modRevision ??
+          Number((await api("GET", "/api/v1/namespaces/slow/pods")).body.metadata.resourceVersion),
+      );
       stalled = false;
       for (const u of upstreams) u.resume();
-      const server = (await api("GET", "/api/v1/namespaces/slow/pods")).body.items.map((o: KubeObject) => o.metadata!.name).sort();
+      const server = (await api("GET", "/api/v1/namespaces/slow/pods")).body.items
+        .map((o: KubeObject) => o.metadata!.name)
+        .sort();
       expect(server.length).toBe(WRITES);
-      await waitFor("the informer's cache to equal the server's list", () => {
-        const cached = informer.list().map((o) => o.metadata!.name).sort();
-        return JSON.stringify(cached) === JSON.stringify(server) || (() => { throw new Error(`cache has ${cached.length} of ${server.length}`); })();
-      }, { timeoutMs: 60_000 });
-      expect(informer.lists, "the informer listed again after its watch was closed and the history compacted").toBeGreaterThanOrEqual(2);
+      await waitFor(
+        "the informer's cache to equal the server's list",
+        () => {
+          const cached = informer
+            .list()
+            .map((o) => o.metadata!.name)
+            .sort();
+          return (
+            JSON.stringify(cached) === JSON.stringify(server) ||
+            (() => {
+              throw new Error(`cache has ${cached.length} of ${server.length}`);
+            })()
+          );
+        },
+        { timeoutMs: 60_000 },
+      );
+      expect(
+        informer.lists,
+        "the informer listed again after its watch was closed and the history compacted",
+      ).toBeGreaterThanOrEqual(2);
     } finally {
       await informer.stop();
       await new Promise<void>((resolve) => proxy.close(() => resolve()));

@@ -31,7 +31,12 @@ afterAll(async () => {
 });
 
 function pod(name: string, labels: Record<string, string> = {}): Pod {
-  return { apiVersion: "v1", kind: "Pod", metadata: { name, labels }, spec: { containers: [{ name: "main", image: "busybox" }] } };
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, labels },
+    spec: { containers: [{ name: "main", image: "busybox" }] },
+  };
 }
 
 async function namespace(name: string): Promise<string> {
@@ -94,7 +99,9 @@ describe("04.1 REST client", () => {
     const stale = (await errorOf(pods.update({ ...first, metadata: { ...first.metadata, labels: { v: "stale" } } }))) as ApiError;
     expect([stale.code, stale.reason]).toEqual([409, "Conflict"]);
 
-    const invalid = (await errorOf(pods.create({ apiVersion: "v1", kind: "Pod", metadata: { name: "bad" }, spec: { containers: [] } }, ns))) as ApiError;
+    const invalid = (await errorOf(
+      pods.create({ apiVersion: "v1", kind: "Pod", metadata: { name: "bad" }, spec: { containers: [] } }, ns),
+    )) as ApiError;
     expect(invalid).toBeInstanceOf(ApiError);
     expect(invalid.code).toBe(422);
     expect(invalid.reason).toBe("Invalid");
@@ -171,7 +178,9 @@ it("04.4 informer > keeps a cache equal to the server's list and calls add, upda
   const calls: string[] = [];
   const informer = new Informer(pods, { namespace: ns })
     .onAdd((p) => void calls.push(`add ${p.metadata?.name}`))
-    .onUpdate((old, now) => void calls.push(`update ${now.metadata?.name} ${old.metadata?.labels?.v ?? "-"}->${now.metadata?.labels?.v}`))
+    .onUpdate(
+      (old, now) => void calls.push(`update ${now.metadata?.name} ${old.metadata?.labels?.v ?? "-"}->${now.metadata?.labels?.v}`),
+    )
     .onDelete((p) => void calls.push(`delete ${p.metadata?.name}`))
     .start();
   try {
@@ -216,8 +225,9 @@ it("04.5 informer > relists after 410 Expired and converges to the truth, report
 
     await waitFor("the informer to relist", () => informer.lists >= 2);
     const truth = await pods.list(ns);
-    await waitFor("the cache to equal the server's list", () =>
-      JSON.stringify(versions(informer.list())) === JSON.stringify(versions(truth.items)),
+    await waitFor(
+      "the cache to equal the server's list",
+      () => JSON.stringify(versions(informer.list())) === JSON.stringify(versions(truth.items)),
     );
     expect(names(informer.list())).toEqual(["arrives", "stays"]);
     expect(calls).toEqual(expect.arrayContaining(["delete leaves", "update stays", "add arrives"]));

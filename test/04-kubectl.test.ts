@@ -38,13 +38,21 @@ interface Result {
 }
 
 /** Runs our kubectl against the test cluster; output is captured, colour is off (not a TTY). */
-async function kubectl(args: string[], options: { stdin?: string; signal?: AbortSignal; live?: { stdout: string } } = {}): Promise<Result> {
+async function kubectl(
+  args: string[],
+  options: { stdin?: string; signal?: AbortSignal; live?: { stdout: string } } = {},
+): Promise<Result> {
   const out = options.live ?? { stdout: "" };
   let stderr = "";
   const code = await run(["--server", cluster.url, ...args], {
     stdout: { write: (s: string) => void (out.stdout += s) },
     stderr: { write: (s: string) => void (stderr += s) },
-    stdin: options.stdin === undefined ? undefined : (async function* () { yield options.stdin!; })(),
+    stdin:
+      options.stdin === undefined
+        ? undefined
+        : (async function* () {
+            yield options.stdin!;
+          })(),
     env: {},
     signal: options.signal,
   });
@@ -81,7 +89,10 @@ async function file(name: string, text: string): Promise<string> {
 }
 
 it("04.7 kubectl > applies a multi-document file: created, then unchanged, then configured (a removed label is removed)", async () => {
-  const app = await file("app.yaml", `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\n${podYaml("web")}---\n${podYaml("db")}`);
+  const app = await file(
+    "app.yaml",
+    `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\n${podYaml("web")}---\n${podYaml("db")}`,
+  );
   const first = await kubectl(["apply", "-f", app]);
   expect(first.stderr).toBe("");
   expect(first).toMatchObject({ code: 0, stdout: "namespace/shop created\npod/web created\npod/db created\n" });
@@ -89,7 +100,10 @@ it("04.7 kubectl > applies a multi-document file: created, then unchanged, then 
   const again = await kubectl(["apply", "-f", app]);
   expect(again).toMatchObject({ code: 0, stdout: "namespace/shop unchanged\npod/web unchanged\npod/db unchanged\n" });
 
-  await file("app.yaml", `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\n${podYaml("web", "tier: front")}---\n${podYaml("db")}`);
+  await file(
+    "app.yaml",
+    `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\n${podYaml("web", "tier: front")}---\n${podYaml("db")}`,
+  );
   const changed = await kubectl(["apply", "-f", app]);
   expect(changed).toMatchObject({ code: 0, stdout: "namespace/shop unchanged\npod/web configured\npod/db unchanged\n" });
   const web = JSON.parse((await kubectl(["get", "pod", "web", "-n", "shop", "-o", "json"])).stdout) as Pod;
@@ -165,7 +179,10 @@ it("04 chapter > kubectl > describes a pod with its events", async () => {
     lastTimestamp: new Date().toISOString(),
     count: 1,
   });
-  await events.create(event("web.1", { kind: "Pod", name: "web", namespace: "shop", uid: web.metadata?.uid }, "about web"), "shop");
+  await events.create(
+    event("web.1", { kind: "Pod", name: "web", namespace: "shop", uid: web.metadata?.uid }, "about web"),
+    "shop",
+  );
   await events.create(event("db.1", { kind: "Pod", name: "db", namespace: "shop" }, "about db"), "shop");
 
   const described = await kubectl(["describe", "pod", "web", "-n", "shop"]);
@@ -174,15 +191,23 @@ it("04 chapter > kubectl > describes a pod with its events", async () => {
   expect(described.stdout).toMatch(/^Namespace:\s+shop$/m);
   expect(described.stdout).toMatch(/^Labels:\s+tier=front$/m);
   expect(described.stdout).toMatch(/Image:\s+busybox/);
-  expect(described.stdout).toMatch(/^Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n\s+Normal\s+Testing\s+\S+\s+chapter-04-test\s+about web$/m);
+  expect(described.stdout).toMatch(
+    /^Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n\s+Normal\s+Testing\s+\S+\s+chapter-04-test\s+about web$/m,
+  );
   expect(described.stdout).not.toContain("about db");
 });
 
 it("04 chapter > kubectl > deletes by name, by TYPE/NAME and by -f", async () => {
   expect(await kubectl(["delete", "pod", "s", "-n", "shop"])).toMatchObject({ code: 0, stdout: 'pod "s" deleted\n' });
   expect(await kubectl(["delete", "po/db", "-n", "shop"])).toMatchObject({ code: 0, stdout: 'pod "db" deleted\n' });
-  expect(await kubectl(["delete", "-f", join(dir, "folder")])).toMatchObject({ code: 0, stdout: 'pod "a" deleted\npod "b" deleted\n' });
-  await waitFor("only web to be left", async () => (await kubectl(["get", "pods", "-n", "shop", "-o", "name"])).stdout === "pod/web\n");
+  expect(await kubectl(["delete", "-f", join(dir, "folder")])).toMatchObject({
+    code: 0,
+    stdout: 'pod "a" deleted\npod "b" deleted\n',
+  });
+  await waitFor(
+    "only web to be left",
+    async () => (await kubectl(["get", "pods", "-n", "shop", "-o", "name"])).stdout === "pod/web\n",
+  );
   expectOneLineError(await kubectl(["delete", "pod", "s", "-n", "shop"]), /^Error from server \(NotFound\): pods "s" not found$/);
   expectOneLineError(await kubectl(["get", "pod", "s", "-n", "shop"]), /^Error from server \(NotFound\): pods "s" not found$/);
 });
@@ -252,21 +277,24 @@ describe("04.9 kubeconfig", () => {
   const haveKubectl = kubectlAvailable();
   if (!haveKubectl && process.env.CI !== "true") console.warn(`${realKubectl} is missing: skipping the real-kubectl test`);
 
-  it.skipIf(!haveKubectl && process.env.CI !== "true")("the kubeconfig we write works for our kubectl and for the real one", async () => {
-    const path = join(dir, "kube", "config");
-    await writeKubeconfig(path, { server: cluster.url, namespace: "shop" });
-    let stdout = "";
-    const code = await run(["get", "pods", "-o", "name"], {
-      stdout: { write: (s: string) => void (stdout += s) },
-      stderr: { write: () => true },
-      env: { KUBECONFIG: path },
-    });
-    expect({ code, stdout }).toEqual({ code: 0, stdout: expect.stringContaining("pod/web\n") });
+  it.skipIf(!haveKubectl && process.env.CI !== "true")(
+    "the kubeconfig we write works for our kubectl and for the real one",
+    async () => {
+      const path = join(dir, "kube", "config");
+      await writeKubeconfig(path, { server: cluster.url, namespace: "shop" });
+      let stdout = "";
+      const code = await run(["get", "pods", "-o", "name"], {
+        stdout: { write: (s: string) => void (stdout += s) },
+        stderr: { write: () => true },
+        env: { KUBECONFIG: path },
+      });
+      expect({ code, stdout }).toEqual({ code: 0, stdout: expect.stringContaining("pod/web\n") });
 
-    const real = await promisify(execFile)(realKubectl, ["get", "pods", "-o", "name"], {
-      env: { ...process.env, KUBECONFIG: path, HOME: dir },
-      timeout: 30_000,
-    });
-    expect(real.stdout).toContain("pod/web");
-  });
+      const real = await promisify(execFile)(realKubectl, ["get", "pods", "-o", "name"], {
+        env: { ...process.env, KUBECONFIG: path, HOME: dir },
+        timeout: 30_000,
+      });
+      expect(real.stdout).toContain("pod/web");
+    },
+  );
 });

@@ -106,13 +106,24 @@ describe("04.7 apply's three-way merge patch", () => {
   };
 
   it("sets what changed, removes what the manifest dropped, leaves fields nobody applied alone", () => {
-    const original = { metadata: { name: "web", labels: { app: "web", tier: "front" } }, spec: { containers: [{ name: "c", image: "busybox" }] } };
-    const modified = { metadata: { name: "web", labels: { app: "web", color: "blue" } }, spec: { containers: [{ name: "c", image: "busybox" }] } };
+    const original = {
+      metadata: { name: "web", labels: { app: "web", tier: "front" } },
+      spec: { containers: [{ name: "c", image: "busybox" }] },
+    };
+    const modified = {
+      metadata: { name: "web", labels: { app: "web", color: "blue" } },
+      spec: { containers: [{ name: "c", image: "busybox" }] },
+    };
     expect(threeWayMergePatch(original, modified, live)).toEqual({ metadata: { labels: { color: "blue", tier: null } } });
   });
 
   it("is empty when the live object already has everything (server defaults do not count as changes)", () => {
-    const manifest = { apiVersion: "v1", kind: "Pod", metadata: { name: "web", labels: { app: "web", tier: "front" } }, spec: { containers: [{ name: "c", image: "busybox" }] } };
+    const manifest = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "web", labels: { app: "web", tier: "front" } },
+      spec: { containers: [{ name: "c", image: "busybox" }] },
+    };
     expect(threeWayMergePatch(manifest, manifest, live)).toEqual({});
   });
 
@@ -142,7 +153,11 @@ describe("04.7 apply's three-way merge patch", () => {
     expect(manifest.metadata.annotations).toEqual({ team: "a" }); // the input is not modified
 
     // what the server stored: the applied object plus its own fields
-    const stored = { ...applied, metadata: { ...applied.metadata, uid: "u1", resourceVersion: "3" }, status: { phase: "Pending" } };
+    const stored = {
+      ...applied,
+      metadata: { ...applied.metadata, uid: "u1", resourceVersion: "3" },
+      status: { phase: "Pending" },
+    };
     expect(lastApplied(stored)).toEqual(manifest);
     expect(threeWayMergePatch(lastApplied(stored), withLastApplied(manifest), stored)).toEqual({});
 

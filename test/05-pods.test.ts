@@ -22,7 +22,8 @@ const runtime = new DockerRuntime(docker);
 let cluster: TestCluster;
 let pods: PodHelpers;
 
-const running = (p: Pod) => p.status?.phase === "Running" && p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
+const running = (p: Pod) =>
+  p.status?.phase === "Running" && p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
 
 async function getJson<T>(path: string): Promise<T> {
   const res = await fetch(cluster.url + path);
@@ -58,61 +59,78 @@ afterAll(async () => {
   await d.cleanup();
 });
 
-it.skipIf(!d.available)("05.1 kubelet > registers each node with capacity, addresses and its kubelet port; the node is Ready and heartbeats", async () => {
-  const nodes = await getJson<List<Node>>("/api/v1/nodes");
-  expect(nodes.items.map((n) => n.metadata?.name).sort()).toEqual(["node-1", "node-2"]);
-  for (const node of nodes.items) {
-    const s = node.status!;
-    expect(s.capacity).toMatchObject({ cpu: expect.anything(), memory: expect.anything(), pods: expect.anything() });
-    expect(s.allocatable).toMatchObject({ cpu: expect.anything(), memory: expect.anything(), pods: expect.anything() });
-    expect(s.addresses).toEqual(expect.arrayContaining([{ type: "InternalIP", address: "127.0.0.1" }, { type: "Hostname", address: node.metadata?.name }]));
-    expect(s.daemonEndpoints?.kubeletEndpoint?.Port).toBeGreaterThan(0);
-    expect(s.nodeInfo?.kubeletVersion).toBeTruthy();
-    expect(s.conditions?.find((c) => c.type === "Ready")?.status).toBe("True");
-  }
-  const first = nodes.items[0]!.status!.conditions!.find((c) => c.type === "Ready")!.lastHeartbeatTime;
-  await waitFor("a newer heartbeat of node-1", async () => {
-    const node = await getJson<Node>("/api/v1/nodes/node-1");
-    const beat = node.status?.conditions?.find((c) => c.type === "Ready")?.lastHeartbeatTime;
-    return beat !== undefined && beat !== first && Date.parse(beat) >= Date.parse(first!);
-  });
-});
+it.skipIf(!d.available)(
+  "05.1 kubelet > registers each node with capacity, addresses and its kubelet port; the node is Ready and heartbeats",
+  async () => {
+    const nodes = await getJson<List<Node>>("/api/v1/nodes");
+    expect(nodes.items.map((n) => n.metadata?.name).sort()).toEqual(["node-1", "node-2"]);
+    for (const node of nodes.items) {
+      const s = node.status!;
+      expect(s.capacity).toMatchObject({ cpu: expect.anything(), memory: expect.anything(), pods: expect.anything() });
+      expect(s.allocatable).toMatchObject({ cpu: expect.anything(), memory: expect.anything(), pods: expect.anything() });
+      expect(s.addresses).toEqual(
+        expect.arrayContaining([
+          { type: "InternalIP", address: "127.0.0.1" },
+          { type: "Hostname", address: node.metadata?.name },
+        ]),
+      );
+      expect(s.daemonEndpoints?.kubeletEndpoint?.Port).toBeGreaterThan(0);
+      expect(s.nodeInfo?.kubeletVersion).toBeTruthy();
+      expect(s.conditions?.find((c) => c.type === "Ready")?.status).toBe("True");
+    }
+    const first = nodes.items[0]!.status!.conditions!.find((c) => c.type === "Ready")!.lastHeartbeatTime;
+    await waitFor("a newer heartbeat of node-1", async () => {
+      const node = await getJson<Node>("/api/v1/nodes/node-1");
+      const beat = node.status?.conditions?.find((c) => c.type === "Ready")?.lastHeartbeatTime;
+      return beat !== undefined && beat !== first && Date.parse(beat) >= Date.parse(first!);
+    });
+  },
+);
 
-it.skipIf(!d.available)("05.2 kubelet > runs a bound pod: pause + app containers on the cluster network, status Running with podIP and container statuses", async () => {
-  const created = await pods.create(testPod("sleeper", [{ name: "main", command: ["sleep", "3600"] }]));
-  expect(created.spec?.nodeName).toBeUndefined();
-  const pod = await pods.waitFor("sleeper", running, "pod sleeper to be Running and Ready");
-  expect(["node-1", "node-2"]).toContain(pod.spec?.nodeName);
-  const s = pod.status!;
-  expect(s.hostIP).toBe("127.0.0.1");
-  expect(s.podIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-  expect(s.podIPs).toEqual([{ ip: s.podIP }]);
-  expect(s.startTime).toBeTruthy();
-  expect(s.conditions?.map((c) => c.type).sort()).toEqual(["ContainersReady", "Initialized", "PodScheduled", "Ready"]);
-  const [status] = s.containerStatuses!;
-  expect(status).toMatchObject({ name: "main", ready: true, restartCount: 0, image: "busybox:latest" });
-  expect(status!.state?.running?.startedAt).toBeTruthy();
-  expect(status!.containerID).toMatch(/^docker:\/\/[0-9a-f]{64}$/);
+it.skipIf(!d.available)(
+  "05.2 kubelet > runs a bound pod: pause + app containers on the cluster network, status Running with podIP and container statuses",
+  async () => {
+    const created = await pods.create(testPod("sleeper", [{ name: "main", command: ["sleep", "3600"] }]));
+    expect(created.spec?.nodeName).toBeUndefined();
+    const pod = await pods.waitFor("sleeper", running, "pod sleeper to be Running and Ready");
+    expect(["node-1", "node-2"]).toContain(pod.spec?.nodeName);
+    const s = pod.status!;
+    expect(s.hostIP).toBe("127.0.0.1");
+    expect(s.podIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(s.podIPs).toEqual([{ ip: s.podIP }]);
+    expect(s.startTime).toBeTruthy();
+    expect(s.conditions?.map((c) => c.type).sort()).toEqual(["ContainersReady", "Initialized", "PodScheduled", "Ready"]);
+    const [status] = s.containerStatuses!;
+    expect(status).toMatchObject({ name: "main", ready: true, restartCount: 0, image: "busybox:latest" });
+    expect(status!.state?.running?.startedAt).toBeTruthy();
+    expect(status!.containerID).toMatch(/^docker:\/\/[0-9a-f]{64}$/);
 
-  // On the engine: one pause container and one app container, labelled with the pod and the node.
-  const containers = await pods.containers(pod);
-  expect(containers.map((c) => c.Labels["io.kubernetes.container.name"]).sort()).toEqual(["POD", "main"]);
-  for (const c of containers) {
-    expect(c.State).toBe("running");
-    expect(c.Labels["k8s-workshop.node"]).toBe(pod.spec?.nodeName);
-    expect(c.Labels["io.kubernetes.pod.name"]).toBe("sleeper");
-  }
-  expect(`docker://${containers.find((c) => c.Labels["io.kubernetes.container.name"] === "main")!.Id}`).toBe(status!.containerID);
-  // The pod's IP is the pause container's address on the cluster's own network.
-  const pause = containers.find((c) => c.Labels["io.kubernetes.container.name"] === "POD")!;
-  const network = await docker.getNetwork(cluster.network!).inspect();
-  expect(network.Containers?.[pause.Id]?.IPv4Address).toBe(`${s.podIP}/${network.IPAM?.Config?.[0]?.Subnet?.split("/")[1]}`);
-});
+    // On the engine: one pause container and one app container, labelled with the pod and the node.
+    const containers = await pods.containers(pod);
+    expect(containers.map((c) => c.Labels["io.kubernetes.container.name"]).sort()).toEqual(["POD", "main"]);
+    for (const c of containers) {
+      expect(c.State).toBe("running");
+      expect(c.Labels["k8s-workshop.node"]).toBe(pod.spec?.nodeName);
+      expect(c.Labels["io.kubernetes.pod.name"]).toBe("sleeper");
+    }
+    expect(`docker://${containers.find((c) => c.Labels["io.kubernetes.container.name"] === "main")!.Id}`).toBe(
+      status!.containerID,
+    );
+    // The pod's IP is the pause container's address on the cluster's own network.
+    const pause = containers.find((c) => c.Labels["io.kubernetes.container.name"] === "POD")!;
+    const network = await docker.getNetwork(cluster.network!).inspect();
+    expect(network.Containers?.[pause.Id]?.IPv4Address).toBe(`${s.podIP}/${network.IPAM?.Config?.[0]?.Subnet?.split("/")[1]}`);
+  },
+);
 
 it.skipIf(!d.available)("05.3 kubelet > two containers of one pod talk over localhost and share the hostname", async () => {
   await pods.create(
     testPod("duo", [
-      { name: "web", command: ["sh", "-c", "echo hello from $(hostname) > /tmp/index.html && exec httpd -f -p 8080 -h /tmp"], ports: [{ containerPort: 8080 }] },
+      {
+        name: "web",
+        command: ["sh", "-c", "echo hello from $(hostname) > /tmp/index.html && exec httpd -f -p 8080 -h /tmp"],
+        ports: [{ containerPort: 8080 }],
+      },
       { name: "client", command: ["sleep", "3600"] },
     ]),
   );
@@ -127,7 +145,9 @@ it.skipIf(!d.available)("05.3 kubelet > two containers of one pod talk over loca
   const names = await Promise.all([client, web].map(async (id) => (await runtime.exec(id, ["hostname"])).stdout.trim()));
   expect(names).toEqual(["duo", "duo"]);
   // Both see one network: the same address. And the pod's IP serves from outside the pod too.
-  const ips = await Promise.all([client, web].map(async (id) => (await runtime.exec(id, ["ip", "-4", "-o", "addr", "show", "eth0"])).stdout));
+  const ips = await Promise.all(
+    [client, web].map(async (id) => (await runtime.exec(id, ["ip", "-4", "-o", "addr", "show", "eth0"])).stdout),
+  );
   expect(ips[0]).toContain(pod.status!.podIP);
   expect(ips[1]).toContain(pod.status!.podIP);
   const res = await fetch(`http://${pod.status!.podIP}:8080/index.html`);
@@ -151,68 +171,92 @@ it.skipIf(!d.available)("05.3 kubelet > passes env, command and args, and puts t
   );
   const pod = await pods.waitFor("configured", running, "pod configured to run");
   const id = await containerId(pod, "main");
-  const out = await waitFor("the container's first line", async () => (await runtime.exec(id, ["cat", "/proc/1/cmdline"])).exitCode === 0 && (await logsOf(id)));
+  const out = await waitFor(
+    "the container's first line",
+    async () => (await runtime.exec(id, ["cat", "/proc/1/cmdline"])).exitCode === 0 && (await logsOf(id)),
+  );
   expect(out).toContain("greeting=hello target=world of hello");
   const env = await runtime.exec(id, ["env"]);
   expect(env.stdout).toMatch(/^GREETING=hello$/m);
-  const cgroup = await runtime.exec(id, ["sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max"]);
+  const cgroup = await runtime.exec(id, [
+    "sh",
+    "-c",
+    "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max",
+  ]);
   expect(cgroup.stdout.trim()).toBe(String(64 * 1024 * 1024));
 });
 
-it.skipIf(!d.available)("05.3 kubelet > shareProcessNamespace: the containers see each other's processes, and only with it", async () => {
-  const both = [
-    { name: "worker", command: ["sleep", "4242"] },
-    { name: "viewer", command: ["sleep", "3600"] },
-  ];
-  await pods.create(testPod("shared-pids", both, { shareProcessNamespace: true }));
-  await pods.create(testPod("own-pids", both));
-  const shared = await pods.waitFor("shared-pids", running, "pod shared-pids to run");
-  const own = await pods.waitFor("own-pids", running, "pod own-pids to run");
-  const ps = async (pod: Pod) => (await runtime.exec(await containerId(pod, "viewer"), ["ps", "-o", "args"])).stdout;
-  // With the flag, the viewer sees the worker's process (and the pause container's).
-  expect(await ps(shared)).toContain("sleep 4242");
-  // Without it, each container has its own PID namespace: the viewer sees only itself.
-  expect(await ps(own)).not.toContain("sleep 4242");
-});
+it.skipIf(!d.available)(
+  "05.3 kubelet > shareProcessNamespace: the containers see each other's processes, and only with it",
+  async () => {
+    const both = [
+      { name: "worker", command: ["sleep", "4242"] },
+      { name: "viewer", command: ["sleep", "3600"] },
+    ];
+    await pods.create(testPod("shared-pids", both, { shareProcessNamespace: true }));
+    await pods.create(testPod("own-pids", both));
+    const shared = await pods.waitFor("shared-pids", running, "pod shared-pids to run");
+    const own = await pods.waitFor("own-pids", running, "pod own-pids to run");
+    const ps = async (pod: Pod) => (await runtime.exec(await containerId(pod, "viewer"), ["ps", "-o", "args"])).stdout;
+    // With the flag, the viewer sees the worker's process (and the pause container's).
+    expect(await ps(shared)).toContain("sleep 4242");
+    // Without it, each container has its own PID namespace: the viewer sees only itself.
+    expect(await ps(own)).not.toContain("sleep 4242");
+  },
+);
 
-it.skipIf(!d.available)("05.4 kubelet > restarts a crashing container (restartPolicy Always), counts the restarts and backs off with CrashLoopBackOff", async () => {
-  await pods.create(testPod("crasher", [{ name: "main", command: ["sh", "-c", "echo crashing; exit 1"] }]));
-  const seen = new Set<string>();
-  const pod = await pods.waitFor(
-    "crasher",
-    (p) => {
-      const s = p.status?.containerStatuses?.[0];
-      if (s?.state?.waiting?.reason) seen.add(s.state.waiting.reason);
-      return (s?.restartCount ?? 0) >= 3 && seen.has("CrashLoopBackOff");
-    },
-    "crasher to restart 3 times and be seen in CrashLoopBackOff",
-  );
-  const s = pod.status!.containerStatuses![0]!;
-  expect(pod.status!.phase).toBe("Running");
-  expect(s.lastState?.terminated).toMatchObject({ exitCode: 1, reason: "Error" });
-  // The kubelet keeps the current and the previous instance, no more. It removes
-  // older ones right after starting a new one, so a look can catch three for a moment.
-  const instances = await waitFor("older instances of main to be removed (current + previous at most)", async () => {
-    const mine = (await pods.containers(pod)).filter((c) => c.Labels["io.kubernetes.container.name"] === "main");
-    return mine.length <= 2 && mine;
-  });
-  expect(instances.length).toBeGreaterThanOrEqual(1);
-  // ... and the pod keeps its sandbox (and its IP) across the restarts.
-  expect((await pods.containers(pod)).filter((c) => c.Labels["io.kubernetes.container.name"] === "POD")).toHaveLength(1);
-});
+it.skipIf(!d.available)(
+  "05.4 kubelet > restarts a crashing container (restartPolicy Always), counts the restarts and backs off with CrashLoopBackOff",
+  async () => {
+    await pods.create(testPod("crasher", [{ name: "main", command: ["sh", "-c", "echo crashing; exit 1"] }]));
+    const seen = new Set<string>();
+    const pod = await pods.waitFor(
+      "crasher",
+      (p) => {
+        const s = p.status?.containerStatuses?.[0];
+        if (s?.state?.waiting?.reason) seen.add(s.state.waiting.reason);
+        return (s?.restartCount ?? 0) >= 3 && seen.has("CrashLoopBackOff");
+      },
+      "crasher to restart 3 times and be seen in CrashLoopBackOff",
+    );
+    const s = pod.status!.containerStatuses![0]!;
+    expect(pod.status!.phase).toBe("Running");
+    expect(s.lastState?.terminated).toMatchObject({ exitCode: 1, reason: "Error" });
+    // The kubelet keeps the current and the previous instance, no more. It removes
+    // older ones right after starting a new one, so a look can catch three for a moment.
+    const instances = await waitFor("older instances of main to be removed (current + previous at most)", async () => {
+      const mine = (await pods.containers(pod)).filter((c) => c.Labels["io.kubernetes.container.name"] === "main");
+      return mine.length <= 2 && mine;
+    });
+    expect(instances.length).toBeGreaterThanOrEqual(1);
+    // ... and the pod keeps its sandbox (and its IP) across the restarts.
+    expect((await pods.containers(pod)).filter((c) => c.Labels["io.kubernetes.container.name"] === "POD")).toHaveLength(1);
+  },
+);
 
-it.skipIf(!d.available)("05.5 kubelet > restartPolicy Never: the pod ends Succeeded or Failed, with exit codes and no restart", async () => {
-  await pods.create(testPod("ok-once", [{ name: "main", command: ["sh", "-c", "exit 0"] }], { restartPolicy: "Never" }));
-  await pods.create(testPod("fail-once", [{ name: "main", command: ["sh", "-c", "exit 3"] }], { restartPolicy: "Never" }));
-  const ok = await pods.waitFor("ok-once", (p) => p.status?.phase === "Succeeded", "ok-once to succeed");
-  const failed = await pods.waitFor("fail-once", (p) => p.status?.phase === "Failed", "fail-once to fail");
-  expect(ok.status!.containerStatuses![0]).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 0, reason: "Completed" } } });
-  expect(failed.status!.containerStatuses![0]).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 3, reason: "Error" } } });
-  expect(failed.status!.conditions?.find((c) => c.type === "Ready")?.status).toBe("False");
-  // A finished pod's pause container is stopped too; its app container stays for the logs.
-  await waitFor("fail-once's containers to have stopped", async () => (await pods.containers(failed)).every((c) => c.State === "exited"));
-  expect((await pods.containers(failed)).filter((c) => c.Labels["io.kubernetes.container.name"] === "main")).toHaveLength(1);
-});
+it.skipIf(!d.available)(
+  "05.5 kubelet > restartPolicy Never: the pod ends Succeeded or Failed, with exit codes and no restart",
+  async () => {
+    await pods.create(testPod("ok-once", [{ name: "main", command: ["sh", "-c", "exit 0"] }], { restartPolicy: "Never" }));
+    await pods.create(testPod("fail-once", [{ name: "main", command: ["sh", "-c", "exit 3"] }], { restartPolicy: "Never" }));
+    const ok = await pods.waitFor("ok-once", (p) => p.status?.phase === "Succeeded", "ok-once to succeed");
+    const failed = await pods.waitFor("fail-once", (p) => p.status?.phase === "Failed", "fail-once to fail");
+    expect(ok.status!.containerStatuses![0]).toMatchObject({
+      restartCount: 0,
+      state: { terminated: { exitCode: 0, reason: "Completed" } },
+    });
+    expect(failed.status!.containerStatuses![0]).toMatchObject({
+      restartCount: 0,
+      state: { terminated: { exitCode: 3, reason: "Error" } },
+    });
+    expect(failed.status!.conditions?.find((c) => c.type === "Ready")?.status).toBe("False");
+    // A finished pod's pause container is stopped too; its app container stays for the logs.
+    await waitFor("fail-once's containers to have stopped", async () =>
+      (await pods.containers(failed)).every((c) => c.State === "exited"),
+    );
+    expect((await pods.containers(failed)).filter((c) => c.Labels["io.kubernetes.container.name"] === "main")).toHaveLength(1);
+  },
+);
 
 it.skipIf(!d.available)("05.8 kubelet > serves logs through the apiserver to our kubectl and to the real kubectl", async () => {
   await pods.create(
@@ -234,7 +278,11 @@ it.skipIf(!d.available)("05.8 kubelet > serves logs through the apiserver to our
   expect(missing.stderr.trim()).toMatch(/a container name must be specified for pod talker, choose one of: \[first second\]/);
   const unknown = await fetch(`${cluster.url}/api/v1/namespaces/default/pods/talker/log?container=third`);
   expect(unknown.status).toBe(400);
-  expect(await unknown.json()).toMatchObject({ kind: "Status", reason: "BadRequest", message: "container third is not valid for pod talker" });
+  expect(await unknown.json()).toMatchObject({
+    kind: "Status",
+    reason: "BadRequest",
+    message: "container third is not valid for pod talker",
+  });
   const tail = await fetch(`${cluster.url}/api/v1/namespaces/default/pods/talker/log?container=second&tailLines=1`);
   expect(await tail.text()).toBe("from second\n");
 
@@ -253,15 +301,20 @@ it.skipIf(!d.available)("05.8 kubelet > serves logs through the apiserver to our
   }
 });
 
-it.skipIf(!d.available)("05.7 kubelet > deletes a pod gracefully: containers stopped and removed, then the pod object is gone", async () => {
-  await pods.create(testPod("doomed", [{ name: "main", command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"] }]));
-  const pod = await pods.waitFor("doomed", running, "doomed to run");
-  expect(await pods.containers(pod)).toHaveLength(2);
-  expect(await pods.delete("doomed")).toBe(200);
-  // First the apiserver only marks it; the kubelet stops the containers and then removes the pod.
-  await waitFor("the pod object to be gone", async () => (await pods.get("doomed")) === undefined);
-  expect(await pods.containers(pod)).toEqual([]);
-});
+it.skipIf(!d.available)(
+  "05.7 kubelet > deletes a pod gracefully: containers stopped and removed, then the pod object is gone",
+  async () => {
+    await pods.create(
+      testPod("doomed", [{ name: "main", command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"] }]),
+    );
+    const pod = await pods.waitFor("doomed", running, "doomed to run");
+    expect(await pods.containers(pod)).toHaveLength(2);
+    expect(await pods.delete("doomed")).toBe(200);
+    // First the apiserver only marks it; the kubelet stops the containers and then removes the pod.
+    await waitFor("the pod object to be gone", async () => (await pods.get("doomed")) === undefined);
+    expect(await pods.containers(pod)).toEqual([]);
+  },
+);
 
 it.skipIf(!d.available)("05 chapter > kubelet > places pods on both nodes", async () => {
   for (let i = 0; i < 4; i++) await pods.create(testPod(`spread-${i}`, [{ name: "main", command: ["sleep", "3600"] }]));

@@ -34,7 +34,8 @@ const hostDir = join(DEFAULT_HOST_PATH_PREFIX, `test-${runId}`);
 const outsideDir = join(tmpdir(), `k8s-workshop-outside-${runId}`);
 const nextDoor = `${DEFAULT_HOST_PATH_PREFIX}-not-allowed-${runId}`;
 
-const running = (p: Pod) => p.status?.phase === "Running" && p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
+const running = (p: Pod) =>
+  p.status?.phase === "Running" && p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
 
 /** Creates a pod with strict field validation (what kubectl asks for): unknown volume fields would be refused. */
 async function create(pod: Pod): Promise<{ code: number; body: Pod & Status }> {
@@ -108,7 +109,11 @@ it.skipIf(!d.available)("06.1 emptyDir > a sidecar reads what another container 
     testPod(
       "shared",
       [
-        { name: "writer", command: ["sh", "-c", "echo written-by-writer > /out/message; exec sleep 3600"], volumeMounts: [{ name: "scratch", mountPath: "/out" }] },
+        {
+          name: "writer",
+          command: ["sh", "-c", "echo written-by-writer > /out/message; exec sleep 3600"],
+          volumeMounts: [{ name: "scratch", mountPath: "/out" }],
+        },
         { name: "reader", command: ["sleep", "3600"], volumeMounts: [{ name: "scratch", mountPath: "/in", readOnly: true }] },
       ],
       { volumes: [{ name: "scratch", emptyDir: {} }], terminationGracePeriodSeconds: 1 },
@@ -131,45 +136,55 @@ it.skipIf(!d.available)("06.1 emptyDir > a sidecar reads what another container 
   expect(reader.Mounts.find((m) => m.Destination === "/in")?.Source).toBe(expected);
 });
 
-it.skipIf(!d.available)("06.1 emptyDir > a readOnly mount refuses writes in that container while the other container writes", async () => {
-  const refused = await exec(shared, "reader", "echo nope > /in/other");
-  expect(refused.exitCode).not.toBe(0);
-  expect(refused.stderr).toMatch(/read-only file system/i);
-  const appended = await exec(shared, "writer", "echo appended >> /out/message");
-  expect(appended.exitCode).toBe(0);
-  const read = await exec(shared, "reader", "cat /in/message");
-  expect(read.stdout.trim().split("\n")).toEqual(["written-by-writer", "appended"]);
-  expect(existsSync(join(sharedSource, "other"))).toBe(false);
-});
+it.skipIf(!d.available)(
+  "06.1 emptyDir > a readOnly mount refuses writes in that container while the other container writes",
+  async () => {
+    const refused = await exec(shared, "reader", "echo nope > /in/other");
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr).toMatch(/read-only file system/i);
+    const appended = await exec(shared, "writer", "echo appended >> /out/message");
+    expect(appended.exitCode).toBe(0);
+    const read = await exec(shared, "reader", "cat /in/message");
+    expect(read.stdout.trim().split("\n")).toEqual(["written-by-writer", "appended"]);
+    expect(existsSync(join(sharedSource, "other"))).toBe(false);
+  },
+);
 
-it.skipIf(!d.available)("06.1 emptyDir > keeps its data across a container restart, while the container's own filesystem starts over", async () => {
-  // The first run writes, then crashes; the restarted container finds the
-  // first run's line in the emptyDir and stays up.
-  const script = [
-    "echo run >> /cache/runs",
-    "echo run >> /tmp/runs",
-    "n=$(cat /cache/runs | wc -l)",
-    "if [ $n -lt 2 ]; then exit 1; fi",
-    "exec sleep 3600",
-  ].join("; ");
-  await createOk(
-    testPod("restarter", [{ name: "counter", command: ["sh", "-c", script], volumeMounts: [{ name: "cache", mountPath: "/cache" }] }], {
-      volumes: [{ name: "cache", emptyDir: {} }],
-      restartPolicy: "Always",
-      terminationGracePeriodSeconds: 1,
-    }),
-  );
-  const pod = await pods.waitFor(
-    "restarter",
-    (p) => running(p) && (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
-    "restarter to run again after its first crash",
-  );
-  const restarts = pod.status!.containerStatuses![0]!.restartCount;
-  const cache = await exec(pod, "counter", "cat /cache/runs");
-  expect(cache.stdout.trim().split("\n")).toHaveLength(restarts + 1);
-  const own = await exec(pod, "counter", "cat /tmp/runs");
-  expect(own.stdout.trim().split("\n")).toEqual(["run"]);
-});
+it.skipIf(!d.available)(
+  "06.1 emptyDir > keeps its data across a container restart, while the container's own filesystem starts over",
+  async () => {
+    // The first run writes, then crashes; the restarted container finds the
+    // first run's line in the emptyDir and stays up.
+    const script = [
+      "echo run >> /cache/runs",
+      "echo run >> /tmp/runs",
+      "n=$(cat /cache/runs | wc -l)",
+      "if [ $n -lt 2 ]; then exit 1; fi",
+      "exec sleep 3600",
+    ].join("; ");
+    await createOk(
+      testPod(
+        "restarter",
+        [{ name: "counter", command: ["sh", "-c", script], volumeMounts: [{ name: "cache", mountPath: "/cache" }] }],
+        {
+          volumes: [{ name: "cache", emptyDir: {} }],
+          restartPolicy: "Always",
+          terminationGracePeriodSeconds: 1,
+        },
+      ),
+    );
+    const pod = await pods.waitFor(
+      "restarter",
+      (p) => running(p) && (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
+      "restarter to run again after its first crash",
+    );
+    const restarts = pod.status!.containerStatuses![0]!.restartCount;
+    const cache = await exec(pod, "counter", "cat /cache/runs");
+    expect(cache.stdout.trim().split("\n")).toHaveLength(restarts + 1);
+    const own = await exec(pod, "counter", "cat /tmp/runs");
+    expect(own.stdout.trim().split("\n")).toEqual(["run"]);
+  },
+);
 
 it.skipIf(!d.available)("06.2 emptyDir > medium Memory is a tmpfs of sizeLimit bytes", async () => {
   await createOk(
@@ -197,84 +212,104 @@ it.skipIf(!d.available)("06.1 emptyDir > is gone with its pod: no container and 
   expect(existsSync(sharedSource)).toBe(false);
 });
 
-it.skipIf(!d.available)("06.4 hostPath > mounts a folder below the allowed prefix: the pod sees the host's file, the host sees the pod's, and both outlive the pod", async () => {
-  await writeFile(join(hostDir, "hello.txt"), "from the host\n");
-  await createOk(
-    testPod(
-      "host-reader",
-      [
-        {
-          name: "main",
-          command: ["sh", "-c", "echo from-the-pod > /host/from-pod; exec sleep 3600"],
-          volumeMounts: [
-            { name: "host", mountPath: "/host" },
-            { name: "made", mountPath: "/made" },
-          ],
-        },
-      ],
-      {
-        volumes: [
-          { name: "host", hostPath: { path: hostDir, type: "Directory" } },
-          { name: "made", hostPath: { path: join(hostDir, "made"), type: "DirectoryOrCreate" } },
+it.skipIf(!d.available)(
+  "06.4 hostPath > mounts a folder below the allowed prefix: the pod sees the host's file, the host sees the pod's, and both outlive the pod",
+  async () => {
+    await writeFile(join(hostDir, "hello.txt"), "from the host\n");
+    await createOk(
+      testPod(
+        "host-reader",
+        [
+          {
+            name: "main",
+            command: ["sh", "-c", "echo from-the-pod > /host/from-pod; exec sleep 3600"],
+            volumeMounts: [
+              { name: "host", mountPath: "/host" },
+              { name: "made", mountPath: "/made" },
+            ],
+          },
         ],
+        {
+          volumes: [
+            { name: "host", hostPath: { path: hostDir, type: "Directory" } },
+            { name: "made", hostPath: { path: join(hostDir, "made"), type: "DirectoryOrCreate" } },
+          ],
+          terminationGracePeriodSeconds: 1,
+        },
+      ),
+    );
+    const pod = await pods.waitFor("host-reader", running, "pod host-reader to run");
+    const read = await exec(pod, "main", "cat /host/hello.txt");
+    expect(read.stdout.trim()).toBe("from the host");
+    await waitFor("the pod's file on the host", () => existsSync(join(hostDir, "from-pod")));
+    expect((await readFile(join(hostDir, "from-pod"), "utf8")).trim()).toBe("from-the-pod");
+    expect(existsSync(join(hostDir, "made"))).toBe(true); // DirectoryOrCreate made it
+
+    await deleteAndWait(pod);
+    // A hostPath lives as long as the node, not the pod.
+    expect((await readFile(join(hostDir, "from-pod"), "utf8")).trim()).toBe("from-the-pod");
+  },
+);
+
+it.skipIf(!d.available)(
+  "06.4 hostPath > a hostPath of the wrong type keeps the pod in ContainerCreating, with the reason",
+  async () => {
+    await writeFile(join(hostDir, "a-file"), "");
+    await createOk(
+      testPod("wrong-type", [{ name: "main", command: ["sleep", "3600"], volumeMounts: [{ name: "dir", mountPath: "/dir" }] }], {
+        volumes: [{ name: "dir", hostPath: { path: join(hostDir, "a-file"), type: "Directory" } }],
         terminationGracePeriodSeconds: 1,
-      },
-    ),
-  );
-  const pod = await pods.waitFor("host-reader", running, "pod host-reader to run");
-  const read = await exec(pod, "main", "cat /host/hello.txt");
-  expect(read.stdout.trim()).toBe("from the host");
-  await waitFor("the pod's file on the host", () => existsSync(join(hostDir, "from-pod")));
-  expect((await readFile(join(hostDir, "from-pod"), "utf8")).trim()).toBe("from-the-pod");
-  expect(existsSync(join(hostDir, "made"))).toBe(true); // DirectoryOrCreate made it
+      }),
+    );
+    const pod = await pods.waitFor(
+      "wrong-type",
+      (p) => /is not a directory/.test(p.status?.containerStatuses?.[0]?.state?.waiting?.message ?? ""),
+      "wrong-type to wait with the reason",
+    );
+    expect(pod.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe("ContainerCreating");
+    expect((await pods.containers(pod)).map((c) => c.Labels["io.kubernetes.container.name"])).toEqual(["POD"]);
+  },
+);
 
-  await deleteAndWait(pod);
-  // A hostPath lives as long as the node, not the pod.
-  expect((await readFile(join(hostDir, "from-pod"), "utf8")).trim()).toBe("from-the-pod");
-});
+it.skipIf(!d.available)(
+  "06.3 hostPath > the kubelet mounts nothing, and creates nothing, outside the allowed prefixes, not even through a symbolic link",
+  async () => {
+    const plugin = hostPathPlugin();
+    const pod = testPod("direct", [{ name: "main" }]);
+    const setUp = (volume: Volume) => plugin.setUp(pod, volume, { dir: join(hostDir, "unused"), nodeName: "node-1" });
 
-it.skipIf(!d.available)("06.4 hostPath > a hostPath of the wrong type keeps the pod in ContainerCreating, with the reason", async () => {
-  await writeFile(join(hostDir, "a-file"), "");
-  await createOk(
-    testPod("wrong-type", [{ name: "main", command: ["sleep", "3600"], volumeMounts: [{ name: "dir", mountPath: "/dir" }] }], {
-      volumes: [{ name: "dir", hostPath: { path: join(hostDir, "a-file"), type: "Directory" } }],
-      terminationGracePeriodSeconds: 1,
-    }),
-  );
-  const pod = await pods.waitFor(
-    "wrong-type",
-    (p) => /is not a directory/.test(p.status?.containerStatuses?.[0]?.state?.waiting?.message ?? ""),
-    "wrong-type to wait with the reason",
-  );
-  expect(pod.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe("ContainerCreating");
-  expect((await pods.containers(pod)).map((c) => c.Labels["io.kubernetes.container.name"])).toEqual(["POD"]);
-});
+    await expect(setUp({ name: "root", hostPath: { path: "/" } })).rejects.toThrow(VolumeError);
+    await expect(setUp({ name: "root", hostPath: { path: "/" } })).rejects.toThrow(/"\/".*allowed prefixes/);
+    await expect(setUp({ name: "next-door", hostPath: { path: nextDoor, type: "DirectoryOrCreate" } })).rejects.toThrow(
+      VolumeError,
+    );
+    expect(existsSync(nextDoor)).toBe(false);
+    await expect(setUp({ name: "up", hostPath: { path: `${hostDir}/../../../etc` } })).rejects.toThrow(VolumeError);
 
-it.skipIf(!d.available)("06.3 hostPath > the kubelet mounts nothing, and creates nothing, outside the allowed prefixes, not even through a symbolic link", async () => {
-  const plugin = hostPathPlugin();
-  const pod = testPod("direct", [{ name: "main" }]);
-  const setUp = (volume: Volume) => plugin.setUp(pod, volume, { dir: join(hostDir, "unused"), nodeName: "node-1" });
+    // A link inside the allowed folder that leads outside it.
+    await mkdir(outsideDir);
+    await symlink(outsideDir, join(hostDir, "escape"));
+    await expect(setUp({ name: "link", hostPath: { path: join(hostDir, "escape"), type: "Directory" } })).rejects.toThrow(
+      /symbolic link/,
+    );
+    await expect(
+      setUp({ name: "link", hostPath: { path: join(hostDir, "escape", "made"), type: "DirectoryOrCreate" } }),
+    ).rejects.toThrow(VolumeError);
+    expect(existsSync(join(outsideDir, "made"))).toBe(false);
 
-  await expect(setUp({ name: "root", hostPath: { path: "/" } })).rejects.toThrow(VolumeError);
-  await expect(setUp({ name: "root", hostPath: { path: "/" } })).rejects.toThrow(/"\/".*allowed prefixes/);
-  await expect(setUp({ name: "next-door", hostPath: { path: nextDoor, type: "DirectoryOrCreate" } })).rejects.toThrow(VolumeError);
-  expect(existsSync(nextDoor)).toBe(false);
-  await expect(setUp({ name: "up", hostPath: { path: `${hostDir}/../../../etc` } })).rejects.toThrow(VolumeError);
-
-  // A link inside the allowed folder that leads outside it.
-  await mkdir(outsideDir);
-  await symlink(outsideDir, join(hostDir, "escape"));
-  await expect(setUp({ name: "link", hostPath: { path: join(hostDir, "escape"), type: "Directory" } })).rejects.toThrow(/symbolic link/);
-  await expect(setUp({ name: "link", hostPath: { path: join(hostDir, "escape", "made"), type: "DirectoryOrCreate" } })).rejects.toThrow(VolumeError);
-  expect(existsSync(join(outsideDir, "made"))).toBe(false);
-
-  // And what is allowed is a bind mount of the path itself.
-  expect(await setUp({ name: "ok", hostPath: { path: hostDir, type: "Directory" } })).toEqual({ type: "bind", hostPath: hostDir });
-});
+    // And what is allowed is a bind mount of the path itself.
+    expect(await setUp({ name: "ok", hostPath: { path: hostDir, type: "Directory" } })).toEqual({
+      type: "bind",
+      hostPath: hostDir,
+    });
+  },
+);
 
 describe.skipIf(!d.available)("06.5 the apiserver", () => {
   it("refuses at create a volumeMount of no volume (422 Invalid) and a hostPath outside the allowed prefixes (403 Forbidden)", async () => {
-    const missing = await create(testPod("no-such-volume", [{ name: "main", volumeMounts: [{ name: "ghost", mountPath: "/ghost" }] }]));
+    const missing = await create(
+      testPod("no-such-volume", [{ name: "main", volumeMounts: [{ name: "ghost", mountPath: "/ghost" }] }]),
+    );
     expect(missing.code).toBe(422);
     expect(missing.body.reason).toBe("Invalid");
     expect(missing.body.details?.causes?.map((c) => c.field)).toContain("spec.containers[0].volumeMounts[0].name");
@@ -298,7 +333,9 @@ describe.skipIf(!d.available)("06.5 the apiserver", () => {
     ];
     for (const { name, path, type } of attempts) {
       const { code, body } = await create(
-        testPod(`host-${name}`, [{ name: "main", volumeMounts: [{ name, mountPath: "/host" }] }], { volumes: [{ name, hostPath: { path, type } }] }),
+        testPod(`host-${name}`, [{ name: "main", volumeMounts: [{ name, mountPath: "/host" }] }], {
+          volumes: [{ name, hostPath: { path, type } }],
+        }),
       );
       expect(code, `${path}: ${JSON.stringify(body)}`).toBe(403);
       expect(body.kind).toBe("Status");
@@ -309,7 +346,9 @@ describe.skipIf(!d.available)("06.5 the apiserver", () => {
       expect(await pods.get(`host-${name}`)).toBeUndefined();
     }
     // The message says what is allowed instead.
-    const { body } = await create(testPod("host-root", [{ name: "main" }], { volumes: [{ name: "root", hostPath: { path: "/" } }] }));
+    const { body } = await create(
+      testPod("host-root", [{ name: "main" }], { volumes: [{ name: "root", hostPath: { path: "/" } }] }),
+    );
     expect(body.message).toContain(DEFAULT_HOST_PATH_PREFIX);
   });
 });

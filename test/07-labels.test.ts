@@ -66,7 +66,10 @@ async function listNames(path: string, query: Record<string, string>): Promise<s
 /** A filtered list: the message names the path, the selectors, and the names expected and received. */
 async function expectListed(path: string, query: Record<string, string>, expected: string[]): Promise<void> {
   const got = await listNames(path, query);
-  expect(got, `GET ${path}?${decodeURIComponent(new URLSearchParams(query).toString())}: expected ${JSON.stringify(expected)}, received ${JSON.stringify(got)}`).toEqual(expected);
+  expect(
+    got,
+    `GET ${path}?${decodeURIComponent(new URLSearchParams(query).toString())}: expected ${JSON.stringify(expected)}, received ${JSON.stringify(got)}`,
+  ).toEqual(expected);
 }
 
 describe("07.5 selectors in the apiserver: list", () => {
@@ -112,12 +115,17 @@ describe("07.5 selectors in the apiserver: list", () => {
     await expectListed(base, { fieldSelector: "spec.nodeName=" }, ["tool"]);
     await expectListed(base, { fieldSelector: "status.phase=Pending,spec.nodeName!=node-a" }, ["tool", "web-2"]);
     await expectListed(base, { fieldSelector: "spec.nodeName=node-a", labelSelector: "app=web" }, ["web-1"]);
-    await expectListed("/api/v1/pods", { fieldSelector: `metadata.namespace=${ns}`, labelSelector: "tier=frontend" }, ["web-1", "web-2"]);
+    await expectListed("/api/v1/pods", { fieldSelector: `metadata.namespace=${ns}`, labelSelector: "tier=frontend" }, [
+      "web-1",
+      "web-2",
+    ]);
     await expectListed("/api/v1/namespaces", { fieldSelector: `metadata.name=${ns}` }, [ns]);
   });
 
   it("filters Table answers too (what kubectl get asks for)", async () => {
-    const res = await api("GET", `/api/v1/namespaces/${ns}/pods?labelSelector=app%3Dweb`, undefined, { Accept: "application/json;as=Table;v=v1;g=meta.k8s.io" });
+    const res = await api("GET", `/api/v1/namespaces/${ns}/pods?labelSelector=app%3Dweb`, undefined, {
+      Accept: "application/json;as=Table;v=v1;g=meta.k8s.io",
+    });
     expect(res.status).toBe(200);
     expect(res.body.kind).toBe("Table");
     expect(res.body.rows.map((r: { cells: unknown[] }) => r.cells[0]).sort()).toEqual(["web-1", "web-2"]);
@@ -126,7 +134,11 @@ describe("07.5 selectors in the apiserver: list", () => {
 
 describe("07.5 selectors in the apiserver: errors", () => {
   const bad: Array<[string, string, RegExp]> = [
-    ["labelSelector", "app in (a", /unable to parse labelSelector "app in \(a": found the end of the selector, expected "," or "\)", at position 9/],
+    [
+      "labelSelector",
+      "app in (a",
+      /unable to parse labelSelector "app in \(a": found the end of the selector, expected "," or "\)", at position 9/,
+    ],
     ["labelSelector", "=x", /unable to parse labelSelector "=x": found "=", expected a label key, at position 0 \(near "=x"\)/],
     ["labelSelector", "a in ()", /"in" needs at least one value .*at position 5/],
     ["labelSelector", "app=we$b", /invalid label value "we\$b".*at position 4 \(near "we\$b"\)/],
@@ -175,7 +187,12 @@ describe("07.5 selectors in the apiserver: watch", () => {
       await api("DELETE", `${base}/newcomer`); // in: DELETED
 
       const events = [await watch.next(), await watch.next(), await watch.next(), await watch.next()];
-      expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(["ADDED newcomer", "MODIFIED newcomer", "DELETED already", "DELETED newcomer"]);
+      expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual([
+        "ADDED newcomer",
+        "MODIFIED newcomer",
+        "DELETED already",
+        "DELETED newcomer",
+      ]);
       expect(events[0].object.metadata.labels).toEqual({ app: "web" });
       // DELETED for leaving carries the object as it is now (no longer matching).
       expect(events[2].object.metadata.labels).toEqual({ app: "db" });
@@ -187,12 +204,19 @@ describe("07.5 selectors in the apiserver: watch", () => {
   it("a field-selected watch follows a pod as it is bound to a node (what a kubelet watches)", async () => {
     const ns = await namespace("sel-watch-field");
     const base = `/api/v1/namespaces/${ns}/pods`;
-    const watch = await openWatch(`${cluster.url}/api/v1/pods?watch=1&fieldSelector=${encodeURIComponent("spec.nodeName=node-x")}`);
+    const watch = await openWatch(
+      `${cluster.url}/api/v1/pods?watch=1&fieldSelector=${encodeURIComponent("spec.nodeName=node-x")}`,
+    );
     try {
       await createPods(ns, [pod("floating", {}), pod("bound", {}, { nodeName: "node-x" })]);
       const added = await watch.next();
       expect(`${added.type} ${added.object.metadata.name}`).toBe("ADDED bound");
-      const binding = await api("POST", `${base}/floating/binding`, { apiVersion: "v1", kind: "Binding", metadata: { name: "floating" }, target: { kind: "Node", name: "node-x" } });
+      const binding = await api("POST", `${base}/floating/binding`, {
+        apiVersion: "v1",
+        kind: "Binding",
+        metadata: { name: "floating" },
+        target: { kind: "Node", name: "node-x" },
+      });
       expect(binding.status, binding.text).toBeLessThan(300);
       const bound = await watch.next();
       expect(`${bound.type} ${bound.object.metadata.name} ${bound.object.spec.nodeName}`).toBe("ADDED floating node-x");
@@ -246,7 +270,12 @@ function kubectl(args: string[]): Promise<Result> {
   return runOurKubectl(run, cluster.url, args, { plugins: [kubectlPlugin] });
 }
 
-const firstColumn = (out: string) => out.trimEnd().split("\n").slice(1).map((l) => l.split(/\s+/)[0]);
+const firstColumn = (out: string) =>
+  out
+    .trimEnd()
+    .split("\n")
+    .slice(1)
+    .map((l) => l.split(/\s+/)[0]);
 
 async function labelsOf(ns: string, name: string): Promise<Record<string, string> | undefined> {
   return (await client.resource<Pod>(PODS).get(name, ns)).metadata?.labels;
@@ -265,8 +294,14 @@ describe("07.6 our kubectl: get -l, --show-labels, label, annotate, delete -l", 
     expect(firstColumn(table.stdout)).toEqual(["web", "web-2"]);
     expect(firstColumn((await kubectl(["get", "pods", "-n", ns, "--selector=app notin (web)"])).stdout)).toEqual(["db"]);
     expect((await kubectl(["get", "pods", "-n", ns, "-l", "tier", "-o", "name"])).stdout).toBe("pod/web-2\n");
-    expect((await kubectl(["get", "pods", "-n", ns, "--field-selector", "metadata.name=db", "-o", "name"])).stdout).toBe("pod/db\n");
-    expect(await kubectl(["get", "pods", "-n", ns, "-l", "app=none"])).toMatchObject({ code: 0, stdout: "", stderr: `No resources found in ${ns} namespace.\n` });
+    expect((await kubectl(["get", "pods", "-n", ns, "--field-selector", "metadata.name=db", "-o", "name"])).stdout).toBe(
+      "pod/db\n",
+    );
+    expect(await kubectl(["get", "pods", "-n", ns, "-l", "app=none"])).toMatchObject({
+      code: 0,
+      stdout: "",
+      stderr: `No resources found in ${ns} namespace.\n`,
+    });
   });
 
   it("a malformed selector is one line from the server, pointing at the bad part", async () => {
@@ -285,7 +320,10 @@ describe("07.6 our kubectl: get -l, --show-labels, label, annotate, delete -l", 
   });
 
   it("label adds, refuses to overwrite without --overwrite, overwrites with it, removes with KEY-", async () => {
-    expect(await kubectl(["label", "pod", "web", "-n", ns, "tier=frontend"])).toMatchObject({ code: 0, stdout: "pod/web labeled\n" });
+    expect(await kubectl(["label", "pod", "web", "-n", ns, "tier=frontend"])).toMatchObject({
+      code: 0,
+      stdout: "pod/web labeled\n",
+    });
     expect(await labelsOf(ns, "web")).toEqual({ app: "web", tier: "frontend" });
 
     const refused = await kubectl(["label", "pod/web", "-n", ns, "tier=backend"]);
@@ -293,7 +331,10 @@ describe("07.6 our kubectl: get -l, --show-labels, label, annotate, delete -l", 
     expect(refused.stderr).toBe("error: 'tier' already has a value (frontend), and --overwrite is false\n");
     expect(await labelsOf(ns, "web")).toEqual({ app: "web", tier: "frontend" });
 
-    expect(await kubectl(["label", "pod", "web", "-n", ns, "tier=backend", "--overwrite"])).toMatchObject({ code: 0, stdout: "pod/web labeled\n" });
+    expect(await kubectl(["label", "pod", "web", "-n", ns, "tier=backend", "--overwrite"])).toMatchObject({
+      code: 0,
+      stdout: "pod/web labeled\n",
+    });
     expect(await labelsOf(ns, "web")).toEqual({ app: "web", tier: "backend" });
 
     expect(await kubectl(["label", "pod", "web", "-n", ns, "tier-"])).toMatchObject({ code: 0, stdout: "pod/web labeled\n" });
@@ -302,8 +343,12 @@ describe("07.6 our kubectl: get -l, --show-labels, label, annotate, delete -l", 
     const again = await kubectl(["label", "pod", "web", "-n", ns, "tier-"]);
     expect(again).toMatchObject({ code: 0, stdout: "pod/web not labeled\n", stderr: 'label "tier" not found.\n' });
 
-    expect((await kubectl(["label", "pod", "web", "-n", ns, "bad=no way"])).stderr).toMatch(/^error: invalid label value "bad=no way"/);
-    expect((await kubectl(["label", "pod", "nope", "-n", ns, "a=b"])).stderr).toBe('Error from server (NotFound): pods "nope" not found\n');
+    expect((await kubectl(["label", "pod", "web", "-n", ns, "bad=no way"])).stderr).toMatch(
+      /^error: invalid label value "bad=no way"/,
+    );
+    expect((await kubectl(["label", "pod", "nope", "-n", ns, "a=b"])).stderr).toBe(
+      'Error from server (NotFound): pods "nope" not found\n',
+    );
   });
 
   it("label -l changes every selected pod, and the selection follows", async () => {
@@ -321,14 +366,20 @@ describe("07.6 our kubectl: get -l, --show-labels, label, annotate, delete -l", 
     expect((await kubectl(["annotate", "pod", "db", "-n", ns, "description=other"])).stderr).toBe(
       "error: 'description' already has a value (the database, v2!), and --overwrite is false\n",
     );
-    expect(await kubectl(["annotate", "pod", "db", "-n", ns, "description-"])).toMatchObject({ code: 0, stdout: "pod/db annotated\n" });
+    expect(await kubectl(["annotate", "pod", "db", "-n", ns, "description-"])).toMatchObject({
+      code: 0,
+      stdout: "pod/db annotated\n",
+    });
     expect((await client.resource<Pod>(PODS).get("db", ns)).metadata?.annotations).toEqual({ "example.com/commit": "abc123" });
   });
 
   it("delete -l deletes what the selector picks, and only that", async () => {
     const out = await kubectl(["delete", "pods", "-n", ns, "-l", "release=blue"]);
     expect(out).toMatchObject({ code: 0, stdout: 'pod "web" deleted\npod "web-2" deleted\n' });
-    await waitFor("only db to be left", async () => (await kubectl(["get", "pods", "-n", ns, "-o", "name"])).stdout === "pod/db\n");
+    await waitFor(
+      "only db to be left",
+      async () => (await kubectl(["get", "pods", "-n", ns, "-o", "name"])).stdout === "pod/db\n",
+    );
   });
 });
 
@@ -341,7 +392,11 @@ describe.skipIf(!haveKubectl)("07 chapter > the real kubectl", () => {
   beforeAll(async () => {
     ns = await namespace("sel-real");
     k = await kubectlFor(cluster.url, ns);
-    await createPods(ns, [pod("web", { app: "web" }), pod("web-canary", { app: "web", track: "canary" }), pod("db", { app: "db" })]);
+    await createPods(ns, [
+      pod("web", { app: "web" }),
+      pod("web-canary", { app: "web", track: "canary" }),
+      pod("db", { app: "db" }),
+    ]);
   });
   afterAll(async () => {
     await k?.cleanup();
@@ -386,7 +441,10 @@ describe.skipIf(!haveKubectl)("07 chapter > the real kubectl", () => {
     });
     const pods = client.resource<Pod>(PODS);
     await events.create(event("web.1", "web", (await pods.get("web", ns)).metadata?.uid, "about the web pod"), ns);
-    await events.create(event("canary.1", "web-canary", (await pods.get("web-canary", ns)).metadata?.uid, "about the canary"), ns);
+    await events.create(
+      event("canary.1", "web-canary", (await pods.get("web-canary", ns)).metadata?.uid, "about the canary"),
+      ns,
+    );
     await events.create(event("db.1", "db", (await pods.get("db", ns)).metadata?.uid, "about the db"), ns);
 
     const described = await k.ok(["describe", "pod", "web"]);

@@ -12,7 +12,10 @@ import { planChanges, splitChangeArgs } from "@tree/07-labels/kubectl/metadata-c
 /** The selector, the labels, and whether it must select them: all three in the message. */
 function expectSelects(selector: string, labels: Labels | undefined, expected: boolean): void {
   const got = parseSelector(selector).matches(labels);
-  expect(got, `selector "${selector}" on labels ${JSON.stringify(labels)}: expected ${expected ? "a match" : "no match"}, got ${got ? "a match" : "no match"}`).toBe(expected);
+  expect(
+    got,
+    `selector "${selector}" on labels ${JSON.stringify(labels)}: expected ${expected ? "a match" : "no match"}, got ${got ? "a match" : "no match"}`,
+  ).toBe(expected);
 }
 
 /** The error a selector gives (fails the test when it parses). */
@@ -31,31 +34,35 @@ describe("07.1 the lexer", () => {
     const selector = " tier in (web,db) ,!canary,a==b,c!=d,e=f";
     const tokens = tokenize(selector);
     // Tokens as kind:text@position; the message names the first one that differs.
-    expectList(tokens.map((t) => `${t.kind}:${t.text}@${t.position}`), [
-      "identifier:tier@1",
-      "identifier:in@6",
-      "(:(@9",
-      "identifier:web@10",
-      ",:,@13",
-      "identifier:db@14",
-      "):)@16",
-      ",:,@18",
-      "!:!@19",
-      "identifier:canary@20",
-      ",:,@26",
-      "identifier:a@27",
-      "==:==@28",
-      "identifier:b@30",
-      ",:,@31",
-      "identifier:c@32",
-      "!=:!=@33",
-      "identifier:d@35",
-      ",:,@36",
-      "identifier:e@37",
-      "=:=@38",
-      "identifier:f@39",
-      "end:@40",
-    ], `tokens of "${selector}"`);
+    expectList(
+      tokens.map((t) => `${t.kind}:${t.text}@${t.position}`),
+      [
+        "identifier:tier@1",
+        "identifier:in@6",
+        "(:(@9",
+        "identifier:web@10",
+        ",:,@13",
+        "identifier:db@14",
+        "):)@16",
+        ",:,@18",
+        "!:!@19",
+        "identifier:canary@20",
+        ",:,@26",
+        "identifier:a@27",
+        "==:==@28",
+        "identifier:b@30",
+        ",:,@31",
+        "identifier:c@32",
+        "!=:!=@33",
+        "identifier:d@35",
+        ",:,@36",
+        "identifier:e@37",
+        "=:=@38",
+        "identifier:f@39",
+        "end:@40",
+      ],
+      `tokens of "${selector}"`,
+    );
   });
 
   it("keeps unusual characters inside an identifier (the parser judges them)", () => {
@@ -197,7 +204,13 @@ describe("07.4 field selectors", () => {
   it("parses =, == and != terms, skipping empty ones and trimming spaces", () => {
     expect(parseFieldSelector("").length).toBe(0);
     expect(parseFieldSelector(" , ").length).toBe(0);
-    expect(parseFieldSelector("spec.nodeName=n1, status.phase!=Failed,metadata.name==web,").map(({ field, operator, value }) => ({ field, operator, value }))).toEqual([
+    expect(
+      parseFieldSelector("spec.nodeName=n1, status.phase!=Failed,metadata.name==web,").map(({ field, operator, value }) => ({
+        field,
+        operator,
+        value,
+      })),
+    ).toEqual([
       { field: "spec.nodeName", operator: "Equals", value: "n1" },
       { field: "status.phase", operator: "NotEquals", value: "Failed" },
       { field: "metadata.name", operator: "Equals", value: "web" },
@@ -244,8 +257,19 @@ describe("07.4 field selectors", () => {
     const pod = { metadata: { name: "web", namespace: "shop" }, spec: { nodeName: "n1" }, status: { phase: "Running" } };
     expect(select("", "pods", "metadata.name=web,metadata.namespace=shop,spec.nodeName=n1,status.phase=Running", pod)).toBe(true);
     expect(select("", "pods", "status.phase!=Running", pod)).toBe(false);
-    const event = { involvedObject: { kind: "Pod", name: "web", namespace: "shop", uid: "u1" }, reason: "Started", type: "Normal" };
-    expect(select("", "events", "involvedObject.kind=Pod,involvedObject.name=web,involvedObject.namespace=shop,involvedObject.uid=u1,reason=Started,type=Normal", event)).toBe(true);
+    const event = {
+      involvedObject: { kind: "Pod", name: "web", namespace: "shop", uid: "u1" },
+      reason: "Started",
+      type: "Normal",
+    };
+    expect(
+      select(
+        "",
+        "events",
+        "involvedObject.kind=Pod,involvedObject.name=web,involvedObject.namespace=shop,involvedObject.uid=u1,reason=Started,type=Normal",
+        event,
+      ),
+    ).toBe(true);
     expect(select("", "events", "involvedObject.name=db", event)).toBe(false);
     expect(select("", "nodes", "spec.unschedulable=false", { spec: {} })).toBe(true);
     expect(Object.keys(supportedFields("example.com", "widgets")).sort()).toEqual(["metadata.name", "metadata.namespace"]);
@@ -256,7 +280,10 @@ describe("07.6 kubectl label and annotate: what changes", () => {
   it("splits objects from changes, checks keys and label values, and plans the patch", () => {
     const { objects, changes } = splitChangeArgs(["pod", "web", "tier=frontend", "env-"], "labels");
     expect(objects).toEqual(["pod", "web"]);
-    expect(planChanges({ app: "web", env: "dev" }, changes, false)).toEqual({ patch: { tier: "frontend", env: null }, missing: [] });
+    expect(planChanges({ app: "web", env: "dev" }, changes, false)).toEqual({
+      patch: { tier: "frontend", env: null },
+      missing: [],
+    });
     expect(splitChangeArgs(["pod", "web", "tier=frontend", "env-"], "labels")).toEqual({
       objects: ["pod", "web"],
       changes: [{ key: "tier", value: "frontend" }, { key: "env" }],
@@ -265,7 +292,9 @@ describe("07.6 kubectl label and annotate: what changes", () => {
     expect(() => splitChangeArgs(["pod", "web", "tier=front end"], "labels")).toThrow(/invalid label value "tier=front end"/);
     expect(() => splitChangeArgs(["pod", "web", "-bad=x"], "labels")).toThrow(/invalid label key "-bad"/);
     // Annotation values are free text.
-    expect(splitChangeArgs(["pod/web", "note=hello, world!"], "annotations").changes).toEqual([{ key: "note", value: "hello, world!" }]);
+    expect(splitChangeArgs(["pod/web", "note=hello, world!"], "annotations").changes).toEqual([
+      { key: "note", value: "hello, world!" },
+    ]);
   });
 
   it("adds, keeps, removes, and refuses to change a value without --overwrite", () => {
@@ -273,10 +302,20 @@ describe("07.6 kubectl label and annotate: what changes", () => {
     expect(planChanges(current, [{ key: "env", value: "prod" }], false)).toEqual({ patch: { env: "prod" }, missing: [] });
     expect(planChanges(current, [{ key: "tier", value: "frontend" }], false)).toEqual({ patch: {}, missing: [] });
     expect(planChanges(current, [{ key: "tier" }, { key: "nope" }], false)).toEqual({ patch: { tier: null }, missing: ["nope"] });
-    expect(() => planChanges(current, [{ key: "tier", value: "backend" }, { key: "app", value: "db" }], false)).toThrow(
-      "'tier' already has a value (frontend); 'app' already has a value (web), and --overwrite is false",
-    );
+    expect(() =>
+      planChanges(
+        current,
+        [
+          { key: "tier", value: "backend" },
+          { key: "app", value: "db" },
+        ],
+        false,
+      ),
+    ).toThrow("'tier' already has a value (frontend); 'app' already has a value (web), and --overwrite is false");
     expect(planChanges(current, [{ key: "tier", value: "backend" }], true)).toEqual({ patch: { tier: "backend" }, missing: [] });
-    expect(planChanges(undefined, [{ key: "tier", value: "x" }, { key: "constructor" }], false)).toEqual({ patch: { tier: "x" }, missing: ["constructor"] });
+    expect(planChanges(undefined, [{ key: "tier", value: "x" }, { key: "constructor" }], false)).toEqual({
+      patch: { tier: "x" },
+      missing: ["constructor"],
+    });
   });
 });

@@ -24,7 +24,10 @@ function webRc(name: string, replicas?: number): ReplicationController {
     metadata: { name },
     spec: {
       ...(replicas === undefined ? {} : { replicas }),
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "httpd", image: "busybox", command: ["httpd", "-f"] }] } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: "httpd", image: "busybox", command: ["httpd", "-f"] }] },
+      },
     },
   };
 }
@@ -52,7 +55,11 @@ describe("08 chapter > the ReplicationController resource (given)", () => {
     expect(res.body.spec?.template?.spec?.restartPolicy).toBe("Always");
     expect(res.body.status).toEqual({ replicas: 0 });
     // The status subresource: a status write keeps the spec, a spec write keeps the status.
-    const status = await api<ReplicationController>("PUT", `${RCS}/defaults/status`, { ...res.body, spec: { ...res.body.spec, replicas: 7 }, status: { replicas: 1, readyReplicas: 1 } });
+    const status = await api<ReplicationController>("PUT", `${RCS}/defaults/status`, {
+      ...res.body,
+      spec: { ...res.body.spec, replicas: 7 },
+      status: { replicas: 1, readyReplicas: 1 },
+    });
     expect(status.status, status.text).toBe(200);
     expect(status.body.spec?.replicas).toBe(1);
     expect(status.body.status).toEqual({ replicas: 1, readyReplicas: 1 });
@@ -74,18 +81,41 @@ describe("08 chapter > the ReplicationController resource (given)", () => {
 
   it("serves a Table with DESIRED CURRENT READY (and CONTAINERS IMAGES SELECTOR for -o wide), and the short name rc in discovery", async () => {
     await api("POST", RCS, webRc("table", 3));
-    const table = await api("GET", `${RCS}?fieldSelector=metadata.name%3Dtable`, undefined, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" });
+    const table = await api("GET", `${RCS}?fieldSelector=metadata.name%3Dtable`, undefined, {
+      accept: "application/json;as=Table;v=v1;g=meta.k8s.io",
+    });
     expect(table.status).toBe(200);
     expect(table.body.columnDefinitions.map((c: { name: string; priority: number }) => `${c.name}/${c.priority}`)).toEqual([
-      "Name/0", "Desired/0", "Current/0", "Ready/0", "Age/0", "Containers/1", "Images/1", "Selector/1",
+      "Name/0",
+      "Desired/0",
+      "Current/0",
+      "Ready/0",
+      "Age/0",
+      "Containers/1",
+      "Images/1",
+      "Selector/1",
     ]);
     const row = table.body.rows.find((r: { cells: unknown[] }) => r.cells[0] === "table");
     expect(row.cells.slice(1, 4)).toEqual([3, 0, 0]);
     expect(row.cells.slice(5)).toEqual(["httpd", "busybox", "app=table"]);
     const discovery = await api("GET", "/api/v1");
-    const resources = discovery.body.resources as Array<{ name: string; shortNames?: string[]; kind: string; group?: string; version?: string; verbs: string[] }>;
-    expect(resources.find((r) => r.name === "replicationcontrollers")).toMatchObject({ kind: "ReplicationController", shortNames: ["rc"] });
-    expect(resources.find((r) => r.name === "replicationcontrollers/scale")).toMatchObject({ kind: "Scale", group: "autoscaling", version: "v1" });
+    const resources = discovery.body.resources as Array<{
+      name: string;
+      shortNames?: string[];
+      kind: string;
+      group?: string;
+      version?: string;
+      verbs: string[];
+    }>;
+    expect(resources.find((r) => r.name === "replicationcontrollers")).toMatchObject({
+      kind: "ReplicationController",
+      shortNames: ["rc"],
+    });
+    expect(resources.find((r) => r.name === "replicationcontrollers/scale")).toMatchObject({
+      kind: "Scale",
+      group: "autoscaling",
+      version: "v1",
+    });
   });
 });
 
@@ -94,12 +124,23 @@ describe("08.5 the scale subresource", () => {
     await api("POST", RCS, webRc("scaled", 2));
     const got = await api<Scale>("GET", `${RCS}/scaled/scale`);
     expect(got.status, got.text).toBe(200);
-    expect(got.body).toMatchObject({ apiVersion: "autoscaling/v1", kind: "Scale", metadata: { name: "scaled", namespace: "default" }, spec: { replicas: 2 }, status: { replicas: 0, selector: "app=scaled" } });
+    expect(got.body).toMatchObject({
+      apiVersion: "autoscaling/v1",
+      kind: "Scale",
+      metadata: { name: "scaled", namespace: "default" },
+      spec: { replicas: 2 },
+      status: { replicas: 0, selector: "app=scaled" },
+    });
 
     const put = await api<Scale>("PUT", `${RCS}/scaled/scale`, { ...got.body, spec: { replicas: 5 } });
     expect(put.status, put.text).toBe(200);
     expect(put.body.spec?.replicas).toBe(5);
-    const patched = await api<Scale>("PATCH", `${RCS}/scaled/scale`, { spec: { replicas: 4 } }, { "content-type": "application/merge-patch+json" });
+    const patched = await api<Scale>(
+      "PATCH",
+      `${RCS}/scaled/scale`,
+      { spec: { replicas: 4 } },
+      { "content-type": "application/merge-patch+json" },
+    );
     expect(patched.status, patched.text).toBe(200);
     expect(patched.body.spec?.replicas).toBe(4);
     const rc = await api<ReplicationController>("GET", `${RCS}/scaled`);
@@ -114,7 +155,11 @@ describe("08.5 the scale subresource", () => {
     const conflict = await api("PUT", `${RCS}/scaled/scale`, { ...stale.body, spec: { replicas: 9 } });
     expect(conflict.status).toBe(409);
     expect(conflict.body.reason).toBe("Conflict");
-    const negative = await api("PUT", `${RCS}/scaled/scale`, { kind: "Scale", apiVersion: "autoscaling/v1", spec: { replicas: -1 } });
+    const negative = await api("PUT", `${RCS}/scaled/scale`, {
+      kind: "Scale",
+      apiVersion: "autoscaling/v1",
+      spec: { replicas: -1 },
+    });
     expect(negative.status).toBe(422);
     expect(negative.body.message).toContain("spec.replicas: Invalid value: -1: must be greater than or equal to 0");
     const missing = await api("GET", `${RCS}/nope/scale`);
@@ -130,7 +175,9 @@ describe("08.5 the scale subresource", () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe("error: Expected replicas to be 2, was 3\n");
     expect((await ourKubectl(["scale", "rc", "ours"])).stderr).toContain('required flag(s) "replicas" not set');
-    expect((await ourKubectl(["scale", "rc", "ours", "--replicas=-1"])).stderr).toContain("--replicas must be a whole number >= 0");
+    expect((await ourKubectl(["scale", "rc", "ours", "--replicas=-1"])).stderr).toContain(
+      "--replicas must be a whole number >= 0",
+    );
     const get = await ourKubectl(["get", "rc", "ours"]);
     expect(get.stdout).toMatch(/NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\nours\s+3\s+0\s+0\s+/);
   });
@@ -139,7 +186,11 @@ describe("08.5 the scale subresource", () => {
 describe("08 chapter > DELETE with propagationPolicy=Orphan (given)", () => {
   it("keeps the RC, marked, with the orphan finalizer (for the garbage collector); Background deletes it at once", async () => {
     await api("POST", RCS, webRc("orphaned", 0));
-    const res = await api<ReplicationController>("DELETE", `${RCS}/orphaned`, { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Orphan" });
+    const res = await api<ReplicationController>("DELETE", `${RCS}/orphaned`, {
+      kind: "DeleteOptions",
+      apiVersion: "v1",
+      propagationPolicy: "Orphan",
+    });
     expect(res.status, res.text).toBe(200);
     const marked = await api<ReplicationController>("GET", `${RCS}/orphaned`);
     expect(marked.status).toBe(200);
@@ -173,7 +224,9 @@ describe.skipIf(!kubectlAvailable())("08 chapter > the real kubectl", () => {
     expect(wide).toMatch(/CONTAINERS\s+IMAGES\s+SELECTOR\n.*httpd\s+busybox\s+app=real\n$/);
     expect(await kubectl.ok(["scale", "rc", "real", "--replicas=3"])).toBe("replicationcontroller/real scaled\n");
     expect((await api<Scale>("GET", `${RCS}/real/scale`)).body.spec?.replicas).toBe(3);
-    expect(await kubectl.ok(["scale", "--current-replicas=3", "--replicas=1", "rc/real"])).toBe("replicationcontroller/real scaled\n");
+    expect(await kubectl.ok(["scale", "--current-replicas=3", "--replicas=1", "rc/real"])).toBe(
+      "replicationcontroller/real scaled\n",
+    );
     expect((await api<Scale>("GET", `${RCS}/real/scale`)).body.spec?.replicas).toBe(1);
   });
 });

@@ -37,8 +37,14 @@ async function startLaggingProxy(target: string): Promise<{ url: string; close()
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string" && !["host", "connection", "content-length"].includes(k)) headers[k] = v;
-      const upstream = await fetch(target + req.url, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined, signal: abort.signal });
+      for (const [k, v] of Object.entries(req.headers))
+        if (typeof v === "string" && !["host", "connection", "content-length"].includes(k)) headers[k] = v;
+      const upstream = await fetch(target + req.url, {
+        method: req.method,
+        headers,
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+        signal: abort.signal,
+      });
       res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
       const isWatch = new URL(req.url ?? "/", target).searchParams.has("watch");
       let chain = Promise.resolve();
@@ -48,7 +54,9 @@ async function startLaggingProxy(target: string): Promise<{ url: string; close()
           continue;
         }
         const due = Date.now() + LAG_MS;
-        chain = chain.then(() => new Promise<void>((r) => setTimeout(r, Math.max(0, due - Date.now())))).then(() => void res.write(chunk));
+        chain = chain
+          .then(() => new Promise<void>((r) => setTimeout(r, Math.max(0, due - Date.now()))))
+          .then(() => void res.write(chunk));
       }
       await chain;
       res.end();
@@ -78,12 +86,18 @@ function rcManifest(name: string, replicas: number, labels: Record<string, strin
     apiVersion: "v1",
     kind: "ReplicationController",
     metadata: { name },
-    spec: { replicas, selector: labels, template: { metadata: { labels }, spec: { containers: [{ name: "main", image: "busybox" }] } } },
+    spec: {
+      replicas,
+      selector: labels,
+      template: { metadata: { labels }, spec: { containers: [{ name: "main", image: "busybox" }] } },
+    },
   };
 }
 
 async function podsOf(selector: string): Promise<Pod[]> {
-  return (await api<List<Pod>>("GET", `${PODS}?labelSelector=${encodeURIComponent(selector)}`)).body.items.filter((p) => !p.metadata?.deletionTimestamp);
+  return (await api<List<Pod>>("GET", `${PODS}?labelSelector=${encodeURIComponent(selector)}`)).body.items.filter(
+    (p) => !p.metadata?.deletionTimestamp,
+  );
 }
 
 async function rcNamed(name: string): Promise<ReplicationController> {
@@ -118,7 +132,12 @@ afterAll(async () => {
 
 describe("08.1 owner references: adoption and release", () => {
   it("adopts a matching orphan instead of creating a pod, and lets go of a pod relabelled away", async () => {
-    const orphan = await api<Pod>("POST", PODS, { apiVersion: "v1", kind: "Pod", metadata: { name: "stray", labels: { app: "adopt" } }, spec: { containers: [{ name: "main", image: "busybox" }] } });
+    const orphan = await api<Pod>("POST", PODS, {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "stray", labels: { app: "adopt" } },
+      spec: { containers: [{ name: "main", image: "busybox" }] },
+    });
     expect(orphan.status).toBe(201);
     const created = await api<ReplicationController>("POST", RCS, rcManifest("adopt", 2));
     expect(created.status, created.text).toBe(201);
@@ -127,13 +146,20 @@ describe("08.1 owner references: adoption and release", () => {
     const pods = await podsOf("app=adopt");
     expect(pods).toHaveLength(2);
     for (const p of pods) {
-      expect(p.metadata?.ownerReferences).toEqual([{ apiVersion: "v1", kind: "ReplicationController", name: "adopt", uid, controller: true, blockOwnerDeletion: true }]);
+      expect(p.metadata?.ownerReferences).toEqual([
+        { apiVersion: "v1", kind: "ReplicationController", name: "adopt", uid, controller: true, blockOwnerDeletion: true },
+      ]);
     }
     expect(pods.map((p) => p.metadata?.name)).toContain("stray");
     expect(pods.find((p) => p.metadata?.name !== "stray")?.metadata?.name).toMatch(/^adopt-[a-z0-9]{5}$/);
 
     // Take "stray" out of the selection: the RC releases it and makes another.
-    await api("PATCH", `${PODS}/stray`, { metadata: { labels: { app: "debug" } } }, { "content-type": "application/merge-patch+json" });
+    await api(
+      "PATCH",
+      `${PODS}/stray`,
+      { metadata: { labels: { app: "debug" } } },
+      { "content-type": "application/merge-patch+json" },
+    );
     await waitFor("stray to be released", async () => {
       const p = (await api<Pod>("GET", `${PODS}/stray`)).body;
       return p.metadata?.ownerReferences === undefined || p.metadata.ownerReferences.length === 0;

@@ -4,7 +4,10 @@
  * and actual state go in; what to do comes out.
  */
 import { describe, expect, it } from "vitest";
-import { defaultReplicationController, validateReplicationController } from "@tree/08-replication/apiserver/replicationcontrollers.ts";
+import {
+  defaultReplicationController,
+  validateReplicationController,
+} from "@tree/08-replication/apiserver/replicationcontrollers.ts";
 import { scaleOf } from "@tree/08-replication/apiserver/scale.ts";
 import { Expectations } from "@tree/08-replication/controller-manager/expectations.ts";
 import { decideDependent } from "@tree/08-replication/garbage-collector/garbage-collector.ts";
@@ -18,7 +21,10 @@ import type { ReplicationController } from "../shared/api/replication.ts";
 
 const RC_UID = "uid-of-web";
 
-function rc(overrides: Partial<NonNullable<ReplicationController["spec"]>> = {}, meta: Partial<NonNullable<ReplicationController["metadata"]>> = {}): ReplicationController {
+function rc(
+  overrides: Partial<NonNullable<ReplicationController["spec"]>> = {},
+  meta: Partial<NonNullable<ReplicationController["metadata"]>> = {},
+): ReplicationController {
   return {
     apiVersion: "v1",
     kind: "ReplicationController",
@@ -35,7 +41,13 @@ function rc(overrides: Partial<NonNullable<ReplicationController["spec"]>> = {},
   };
 }
 
-const ref = (uid: string, controller = true): OwnerReference => ({ apiVersion: "v1", kind: "ReplicationController", name: uid, uid, controller });
+const ref = (uid: string, controller = true): OwnerReference => ({
+  apiVersion: "v1",
+  kind: "ReplicationController",
+  name: uid,
+  uid,
+  controller,
+});
 
 interface PodShape {
   labels?: Record<string, string>;
@@ -49,7 +61,16 @@ interface PodShape {
 }
 
 function pod(name: string, shape: PodShape = {}): Pod {
-  const conditions = shape.ready !== undefined ? [{ type: "Ready", status: shape.ready ? ("True" as const) : ("False" as const), lastTransitionTime: shape.readySince ?? "2024-01-01T00:00:00Z" }] : [];
+  const conditions =
+    shape.ready !== undefined
+      ? [
+          {
+            type: "Ready",
+            status: shape.ready ? ("True" as const) : ("False" as const),
+            lastTransitionTime: shape.readySince ?? "2024-01-01T00:00:00Z",
+          },
+        ]
+      : [];
   return {
     metadata: {
       name,
@@ -59,7 +80,13 @@ function pod(name: string, shape: PodShape = {}): Pod {
       ...(shape.owner ? { ownerReferences: [ref(shape.owner)] } : {}),
     },
     spec: { containers: [{ name: "httpd", image: "busybox" }], ...(shape.node ? { nodeName: shape.node } : {}) },
-    status: { phase: shape.phase ?? "Running", conditions, containerStatuses: [{ name: "httpd", ready: !!shape.ready, restartCount: shape.restarts ?? 0, image: "busybox", imageID: "", state: {} }] },
+    status: {
+      phase: shape.phase ?? "Running",
+      conditions,
+      containerStatuses: [
+        { name: "httpd", ready: !!shape.ready, restartCount: shape.restarts ?? 0, image: "busybox", imageID: "", state: {} },
+      ],
+    },
   };
 }
 
@@ -67,7 +94,10 @@ const names = (pods: Pod[]) => pods.map((p) => p.metadata?.name);
 
 describe("08 chapter > the ReplicationController resource (given)", () => {
   it("defaults the selector and labels from the template, replicas to 1, and the template's pod spec", () => {
-    const obj: ReplicationController = { metadata: { name: "web" }, spec: { template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "busybox" }] } } } };
+    const obj: ReplicationController = {
+      metadata: { name: "web" },
+      spec: { template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "busybox" }] } } },
+    };
     defaultReplicationController(obj);
     expect(obj.spec?.selector).toEqual({ app: "web" });
     expect(obj.metadata?.labels).toEqual({ app: "web" });
@@ -158,13 +188,31 @@ describe("08.2 the reconcile diff", () => {
       pod("unscheduled", { phase: "Pending" }),
       pod("pending-on-node", { node: "n1", phase: "Pending" }),
       pod("not-ready", { node: "n1", ready: false }),
-      pod("crashy", { node: "n1", ready: true, readySince: "2024-01-01T00:00:00Z", restarts: 5, created: "2024-01-01T00:00:00Z" }),
+      pod("crashy", {
+        node: "n1",
+        ready: true,
+        readySince: "2024-01-01T00:00:00Z",
+        restarts: 5,
+        created: "2024-01-01T00:00:00Z",
+      }),
     ];
     const before = names(active);
-    expect(names([...active].sort(deletionOrder))).toEqual(["unscheduled", "pending-on-node", "not-ready", "new-ready", "crashy", "old-ready"]);
+    expect(names([...active].sort(deletionOrder))).toEqual([
+      "unscheduled",
+      "pending-on-node",
+      "not-ready",
+      "new-ready",
+      "crashy",
+      "old-ready",
+    ]);
     const decision = decideReplicas(2, active);
     expect(decision.kind).toBe("delete");
-    expect(decision.kind === "delete" && names(decision.pods)).toEqual(["unscheduled", "pending-on-node", "not-ready", "new-ready"]);
+    expect(decision.kind === "delete" && names(decision.pods)).toEqual([
+      "unscheduled",
+      "pending-on-node",
+      "not-ready",
+      "new-ready",
+    ]);
     expect(names(active)).toEqual(before);
     // Same in everything else: the younger pod goes first.
     const young = pod("young", { node: "n1", ready: false, created: "2024-03-01T00:00:00Z" });
@@ -225,17 +273,35 @@ describe("08.4 status", () => {
       pod("b", { ready: true, readySince: "2024-01-01T00:00:50Z" }),
       pod("c", { ready: false, labels: { app: "web" } }),
     ];
-    expect(calculateStatus(rc(), pods, now)).toEqual({ replicas: 3, fullyLabeledReplicas: 2, readyReplicas: 2, availableReplicas: 2, observedGeneration: 4 });
+    expect(calculateStatus(rc(), pods, now)).toEqual({
+      replicas: 3,
+      fullyLabeledReplicas: 2,
+      readyReplicas: 2,
+      availableReplicas: 2,
+      observedGeneration: 4,
+    });
     // With minReadySeconds 30, b (ready for 10 s) is not available yet.
     expect(calculateStatus(rc({ minReadySeconds: 30 }), pods, now)).toMatchObject({ readyReplicas: 2, availableReplicas: 1 });
-    expect(calculateStatus(rc(), [], now)).toEqual({ replicas: 0, fullyLabeledReplicas: 0, readyReplicas: 0, availableReplicas: 0, observedGeneration: 4 });
+    expect(calculateStatus(rc(), [], now)).toEqual({
+      replicas: 0,
+      fullyLabeledReplicas: 0,
+      readyReplicas: 0,
+      availableReplicas: 0,
+      observedGeneration: 4,
+    });
   });
 
   it("reports a failure to create pods as the ReplicaFailure condition, and clears it", () => {
     const now = new Date("2024-01-01T00:01:00Z");
     const failed = calculateStatus(rc(), [], now, { reason: "FailedCreate", message: "pods is forbidden" });
     expect(failed.conditions).toEqual([
-      { type: "ReplicaFailure", status: "True", reason: "FailedCreate", message: "pods is forbidden", lastTransitionTime: "2024-01-01T00:01:00Z" },
+      {
+        type: "ReplicaFailure",
+        status: "True",
+        reason: "FailedCreate",
+        message: "pods is forbidden",
+        lastTransitionTime: "2024-01-01T00:01:00Z",
+      },
     ]);
     const owner = rc();
     owner.status = failed;
@@ -245,7 +311,10 @@ describe("08.4 status", () => {
 
 describe("08 chapter > the Scale of an RC (given)", () => {
   it("shows spec.replicas, status.replicas and the selector as a string", () => {
-    const owner = rc({ selector: { app: "web", tier: "front" } }, { resourceVersion: "42", creationTimestamp: "2024-01-01T00:00:00Z" });
+    const owner = rc(
+      { selector: { app: "web", tier: "front" } },
+      { resourceVersion: "42", creationTimestamp: "2024-01-01T00:00:00Z" },
+    );
     owner.status = { replicas: 2 };
     expect(scaleOf(owner)).toEqual({
       apiVersion: "autoscaling/v1",

@@ -63,7 +63,11 @@ function hollowNode(name: string, o: NodeOptions = {}): Node {
     kind: "Node",
     metadata: { name, labels: { "kubernetes.io/hostname": name, ...o.labels } },
     spec: { taints: o.taints, unschedulable: o.unschedulable },
-    status: { capacity: resources, allocatable: resources, conditions: [{ type: "Ready", status: "True", reason: "KubeletReady" }] },
+    status: {
+      capacity: resources,
+      allocatable: resources,
+      conditions: [{ type: "Ready", status: "True", reason: "KubeletReady" }],
+    },
   };
 }
 
@@ -92,7 +96,9 @@ function podSpec(name: string, o: PodOptions = {}): Pod {
       name,
       namespace: "default",
       labels: { app: name.replace(/-\d+$/, "") },
-      ownerReferences: o.owner ? [{ apiVersion: "v1", kind: "ReplicationController", name: "web", uid: o.owner, controller: true }] : undefined,
+      ownerReferences: o.owner
+        ? [{ apiVersion: "v1", kind: "ReplicationController", name: "web", uid: o.owner, controller: true }]
+        : undefined,
     },
     spec: {
       containers: [
@@ -141,9 +147,11 @@ async function eventsOf(name: string): Promise<Event[]> {
 /** Runs `work` over the items, `concurrency` at a time. */
 async function inParallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 it("09.9 hollow nodes > binds a pod through the binding subresource, and records a Scheduled event", async () => {
@@ -167,7 +175,9 @@ it("09.10 hollow nodes > an impossible pod gets PodScheduled=False with Kubernet
 
   const message = "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 Insufficient memory.";
   expect(await waitUnschedulable("big")).toBe(message);
-  const failed = await waitFor("a FailedScheduling event", async () => (await eventsOf("big")).find((e) => e.reason === "FailedScheduling"));
+  const failed = await waitFor("a FailedScheduling event", async () =>
+    (await eventsOf("big")).find((e) => e.reason === "FailedScheduling"),
+  );
   expect(failed.type).toBe("Warning");
   expect(failed.message).toBe(message);
   expect((await getPod("big")).spec?.nodeName).toBeUndefined();
@@ -204,7 +214,10 @@ it("09.3 hollow nodes > taints, cordoned nodes and host ports", async () => {
   expect(await waitUnschedulable("web-2")).toBe(
     "0/3 nodes are available: 1 node(s) didn't have free ports for the requested pod ports, 1 node(s) had untolerated taint {dedicated: gpu}, 1 node(s) were unschedulable.",
   );
-  await addPod("gpu-web", { hostPort: 8080, tolerations: [{ key: "dedicated", operator: "Equal", value: "gpu", effect: "NoSchedule" }] });
+  await addPod("gpu-web", {
+    hostPort: 8080,
+    tolerations: [{ key: "dedicated", operator: "Equal", value: "gpu", effect: "NoSchedule" }],
+  });
   expect(await waitBound("gpu-web")).toBe("tainted");
 
   // Uncordoning the node is a cluster change: web-2 is retried and fits there.
@@ -249,7 +262,9 @@ it("09.7 hollow nodes > a plugin added through the options filters like the defa
   const noFriday: Plugin = {
     name: "NoFridayDeploys",
     filter: (_state, pod, nodeInfo) =>
-      nodeInfo.node?.metadata?.labels?.["team"] === "friday" && pod.metadata?.labels?.["app"] === "risky" ? unschedulable("node(s) are resting") : SUCCESS,
+      nodeInfo.node?.metadata?.labels?.["team"] === "friday" && pod.metadata?.labels?.["app"] === "risky"
+        ? unschedulable("node(s) are resting")
+        : SUCCESS,
   };
   await addNode("node-1", { labels: { team: "friday" } });
   await scheduler({ plugins: [noFriday] });

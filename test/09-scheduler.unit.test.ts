@@ -17,13 +17,30 @@ import { insufficientResources, leastAllocatedScore, nodeResourcesFit } from "@t
 import { nodeUnschedulable } from "@tree/09-scheduler/plugins/node-unschedulable.ts";
 import { normalizeSpread, selectorSpread } from "@tree/09-scheduler/plugins/selector-spread.ts";
 import { firstUntoleratedTaint, taintToleration, tolerates } from "@tree/09-scheduler/plugins/taint-toleration.ts";
-import { findNodesThatFit, NodeSampler, numFeasibleNodesToFind, schedulePod, seededRandom, selectHost } from "@tree/09-scheduler/schedule-one.ts";
+import {
+  findNodesThatFit,
+  NodeSampler,
+  numFeasibleNodesToFind,
+  schedulePod,
+  seededRandom,
+  selectHost,
+} from "@tree/09-scheduler/schedule-one.ts";
 import type { Container, Node, Pod, Taint, Toleration } from "../shared/api/index.ts";
 
 const Gi = 2 ** 30;
 const Mi = 2 ** 20;
 
-function node(name: string, opts: { cpu?: string; memory?: string; pods?: number; labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean } = {}): Node {
+function node(
+  name: string,
+  opts: {
+    cpu?: string;
+    memory?: string;
+    pods?: number;
+    labels?: Record<string, string>;
+    taints?: Taint[];
+    unschedulable?: boolean;
+  } = {},
+): Node {
   return {
     metadata: { name, labels: opts.labels ?? {} },
     spec: { taints: opts.taints, unschedulable: opts.unschedulable },
@@ -52,14 +69,17 @@ function pod(
   if (opts.cpu) requests.cpu = opts.cpu;
   if (opts.memory) requests.memory = opts.memory;
   const container: Container = { name: "main", image: "busybox", resources: { requests } };
-  if (opts.hostPort) container.ports = [{ containerPort: 80, hostPort: opts.hostPort, protocol: opts.protocol ?? "TCP", hostIP: opts.hostIP }];
+  if (opts.hostPort)
+    container.ports = [{ containerPort: 80, hostPort: opts.hostPort, protocol: opts.protocol ?? "TCP", hostIP: opts.hostIP }];
   return {
     metadata: {
       name,
       namespace: opts.namespace ?? "default",
       uid: `uid-${name}`,
       labels: opts.labels,
-      ownerReferences: opts.owner ? [{ apiVersion: "v1", kind: "ReplicationController", name: "rc", uid: opts.owner, controller: true }] : undefined,
+      ownerReferences: opts.owner
+        ? [{ apiVersion: "v1", kind: "ReplicationController", name: "rc", uid: opts.owner, controller: true }]
+        : undefined,
     },
     spec: { containers: [container], nodeSelector: opts.nodeSelector, affinity: opts.affinity, tolerations: opts.tolerations },
   };
@@ -114,7 +134,9 @@ describe("09.1 NodeResourcesFit: requests against what is free", () => {
 
   it("checks other resources by name; a resource the node does not have is insufficient", () => {
     const n = info(node("n"));
-    expect(filter(nodeResourcesFit, pod("gpu", { extra: { "nvidia.com/gpu": 1 } }), n).reasons).toEqual(["Insufficient nvidia.com/gpu"]);
+    expect(filter(nodeResourcesFit, pod("gpu", { extra: { "nvidia.com/gpu": 1 } }), n).reasons).toEqual([
+      "Insufficient nvidia.com/gpu",
+    ]);
     // A pod that requests nothing fits even on a node whose CPU is all taken.
     expect(filter(nodeResourcesFit, pod("free"), info(node("n", { cpu: "1" }), pod("a", { cpu: "1" }))).code).toBe("Success");
   });
@@ -123,7 +145,9 @@ describe("09.1 NodeResourcesFit: requests against what is free", () => {
 describe("09.2 NodeAffinity: nodeSelector and required node affinity", () => {
   const ssd = node("ssd", { labels: { disktype: "ssd", zone: "a", cores: "16" } });
   const hdd = node("hdd", { labels: { disktype: "hdd", zone: "b", cores: "4" } });
-  const required = (...terms: unknown[]) => ({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } });
+  const required = (...terms: unknown[]) => ({
+    nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } },
+  });
 
   it("nodeSelector: every pair must be a label of the node", () => {
     expect(matchesNode(pod("p", { nodeSelector: { disktype: "ssd" } }), ssd)).toBe(true);
@@ -150,7 +174,12 @@ describe("09.2 NodeAffinity: nodeSelector and required node affinity", () => {
 
   it("terms are ORed, expressions in a term ANDed; an empty term matches nothing", () => {
     const zoneA = { matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }] };
-    const bigHdd = { matchExpressions: [{ key: "disktype", operator: "In", values: ["hdd"] }, { key: "cores", operator: "Gt", values: ["8"] }] };
+    const bigHdd = {
+      matchExpressions: [
+        { key: "disktype", operator: "In", values: ["hdd"] },
+        { key: "cores", operator: "Gt", values: ["8"] },
+      ],
+    };
     const p = pod("p", { affinity: required(zoneA, bigHdd) });
     expect(matchesNode(p, ssd)).toBe(true);
     expect(matchesNode(p, hdd)).toBe(false);
@@ -163,7 +192,9 @@ describe("09.2 NodeAffinity: nodeSelector and required node affinity", () => {
   });
 
   it("the filter's reason is Kubernetes' sentence", () => {
-    expect(filter(nodeAffinity, pod("p", { nodeSelector: { disktype: "ssd" } }), info(hdd)).reasons).toEqual(["node(s) didn't match Pod's node affinity/selector"]);
+    expect(filter(nodeAffinity, pod("p", { nodeSelector: { disktype: "ssd" } }), info(hdd)).reasons).toEqual([
+      "node(s) didn't match Pod's node affinity/selector",
+    ]);
     expect(filter(nodeAffinity, pod("p", { nodeSelector: { disktype: "ssd" } }), info(ssd))).toEqual(SUCCESS);
   });
 });
@@ -191,14 +222,22 @@ describe("09.3 TaintToleration and NodeUnschedulable", () => {
     expect(firstUntoleratedTaint([soft], [])).toBeUndefined();
     const status = filter(taintToleration, pod("p"), info(node("n", { taints: [soft, gpu] })));
     expect(status.reasons).toEqual(["node(s) had untolerated taint {dedicated: gpu}"]);
-    expect(filter(taintToleration, pod("p", { tolerations: [{ key: "dedicated", value: "gpu", effect: "NoSchedule" }] }), info(node("n", { taints: [gpu] })))).toEqual(SUCCESS);
+    expect(
+      filter(
+        taintToleration,
+        pod("p", { tolerations: [{ key: "dedicated", value: "gpu", effect: "NoSchedule" }] }),
+        info(node("n", { taints: [gpu] })),
+      ),
+    ).toEqual(SUCCESS);
   });
 
   it("a cordoned node takes no pods, unless the pod tolerates the unschedulable taint", () => {
     const cordoned = info(node("n", { unschedulable: true }));
     expect(filter(nodeUnschedulable, pod("p"), cordoned).reasons).toEqual(["node(s) were unschedulable"]);
     expect(filter(nodeUnschedulable, pod("p"), info(node("n")))).toEqual(SUCCESS);
-    const tolerant = pod("p", { tolerations: [{ key: "node.kubernetes.io/unschedulable", operator: "Exists", effect: "NoSchedule" }] });
+    const tolerant = pod("p", {
+      tolerations: [{ key: "node.kubernetes.io/unschedulable", operator: "Exists", effect: "NoSchedule" }],
+    });
     expect(filter(nodeUnschedulable, tolerant, cordoned)).toEqual(SUCCESS);
   });
 });
@@ -217,7 +256,9 @@ describe("09.4 NodePorts", () => {
 
   it("the filter refuses a node where a pod already holds the port", () => {
     const n = info(node("n"), pod("web", { hostPort: 8080 }));
-    expect(filter(nodePorts, pod("p", { hostPort: 8080 }), n).reasons).toEqual(["node(s) didn't have free ports for the requested pod ports"]);
+    expect(filter(nodePorts, pod("p", { hostPort: 8080 }), n).reasons).toEqual([
+      "node(s) didn't have free ports for the requested pod ports",
+    ]);
     expect(filter(nodePorts, pod("p", { hostPort: 8080, protocol: "UDP" }), n)).toEqual(SUCCESS);
     expect(filter(nodePorts, pod("p"), n)).toEqual(SUCCESS);
     n.removePod(pod("web", { hostPort: 8080 }));
@@ -232,7 +273,9 @@ describe("09.5 the failure message", () => {
       ["b", unschedulable("node(s) didn't match Pod's node affinity/selector")],
       ["c", unschedulable("Insufficient memory")],
     ]);
-    expect(fitErrorMessage(3, statuses)).toBe("0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 Insufficient memory.");
+    expect(fitErrorMessage(3, statuses)).toBe(
+      "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 Insufficient memory.",
+    );
   });
 
   it("a node with several reasons counts for each of them", () => {
@@ -260,7 +303,13 @@ describe("09.6 scores: LeastAllocated and SelectorSpread", () => {
   });
 
   it("SelectorSpread counts the pod's peers: same controller, or (without one) the same labels", () => {
-    const n = info(node("n"), pod("rc-1", { owner: "rc-uid" }), pod("rc-2", { owner: "rc-uid" }), pod("other", { owner: "other-uid" }), pod("web-1", { labels: { app: "web" } }));
+    const n = info(
+      node("n"),
+      pod("rc-1", { owner: "rc-uid" }),
+      pod("rc-2", { owner: "rc-uid" }),
+      pod("other", { owner: "other-uid" }),
+      pod("web-1", { labels: { app: "web" } }),
+    );
     const score = (p: Pod) => selectorSpread.score!(new CycleState(), p, n);
     expect(score(pod("rc-3", { owner: "rc-uid" }))).toBe(2);
     expect(score(pod("web-2", { labels: { app: "web" } }))).toBe(1);
@@ -297,7 +346,11 @@ describe("09.7 the filter phase", () => {
   it("runs the filters in order and stops at the first no, naming the plugin", () => {
     const calls: string[] = [];
     const fwk = framework([refuse("First", "first says no", calls), refuse("Second", "second says no", calls)]);
-    expect(fwk.runFilterPlugins(new CycleState(), pod("p"), info(node("bad")))).toEqual({ code: "Unschedulable", reasons: ["first says no"], plugin: "First" });
+    expect(fwk.runFilterPlugins(new CycleState(), pod("p"), info(node("bad")))).toEqual({
+      code: "Unschedulable",
+      reasons: ["first says no"],
+      plugin: "First",
+    });
     expect(calls).toEqual(["First:bad"]);
     expect(fwk.runFilterPlugins(new CycleState(), pod("p"), info(node("good")))).toEqual(SUCCESS);
     expect(calls).toEqual(["First:bad", "First:good", "Second:good"]);
@@ -305,8 +358,17 @@ describe("09.7 the filter phase", () => {
 
   it("keeps the feasible nodes and the reasons of the others", () => {
     const fwk = framework([nodeResourcesFit, nodeAffinity]);
-    const nodes = [info(node("small", { memory: "1Gi", labels: { zone: "a" } })), info(node("big", { memory: "8Gi", labels: { zone: "a" } })), info(node("far", { memory: "8Gi", labels: { zone: "b" } }))];
-    const { feasible, statuses } = findNodesThatFit(fwk, new CycleState(), pod("p", { memory: "2Gi", nodeSelector: { zone: "a" } }), nodes);
+    const nodes = [
+      info(node("small", { memory: "1Gi", labels: { zone: "a" } })),
+      info(node("big", { memory: "8Gi", labels: { zone: "a" } })),
+      info(node("far", { memory: "8Gi", labels: { zone: "b" } })),
+    ];
+    const { feasible, statuses } = findNodesThatFit(
+      fwk,
+      new CycleState(),
+      pod("p", { memory: "2Gi", nodeSelector: { zone: "a" } }),
+      nodes,
+    );
     expect(feasible.map((n) => n.name)).toEqual(["big"]);
     expect([...statuses.keys()].sort()).toEqual(["far", "small"]);
     expect(statuses.get("small")?.reasons).toEqual(["Insufficient memory"]);
@@ -361,11 +423,30 @@ describe("09.8 scoring and choosing the node", () => {
   });
 
   it("picks the best node, and spreads ties evenly", () => {
-    expect(selectHost([{ name: "a", score: 10 }, { name: "b", score: 90 }, { name: "c", score: 50 }], Math.random)).toBe("b");
+    expect(
+      selectHost(
+        [
+          { name: "a", score: 10 },
+          { name: "b", score: 90 },
+          { name: "c", score: 50 },
+        ],
+        Math.random,
+      ),
+    ).toBe("b");
     const random = seededRandom(42);
     const counts: Record<string, number> = { a: 0, b: 0, c: 0, d: 0 };
     for (let i = 0; i < 300; i++) {
-      counts[selectHost([{ name: "a", score: 70 }, { name: "b", score: 70 }, { name: "c", score: 70 }, { name: "d", score: 10 }], random)]!++;
+      counts[
+        selectHost(
+          [
+            { name: "a", score: 70 },
+            { name: "b", score: 70 },
+            { name: "c", score: 70 },
+            { name: "d", score: 10 },
+          ],
+          random,
+        )
+      ]!++;
     }
     expect(counts.d).toBe(0);
     for (const n of ["a", "b", "c"]) expect(counts[n]).toBeGreaterThan(60);

@@ -26,11 +26,30 @@ function service(spec: Service["spec"], name = "web", namespace = "default"): Se
   return { apiVersion: "v1", kind: "Service", metadata: { name, namespace }, spec };
 }
 
-function pod(name: string, ip: string | undefined, options: { ready?: boolean; labels?: Record<string, string>; deleting?: boolean; ports?: { name: string; containerPort: number }[] } = {}): Pod {
+function pod(
+  name: string,
+  ip: string | undefined,
+  options: {
+    ready?: boolean;
+    labels?: Record<string, string>;
+    deleting?: boolean;
+    ports?: { name: string; containerPort: number }[];
+  } = {},
+): Pod {
   return {
-    metadata: { name, namespace: "default", uid: `uid-${name}`, labels: options.labels ?? { app: "web" }, ...(options.deleting ? { deletionTimestamp: "2024-01-01T00:00:00Z" } : {}) },
+    metadata: {
+      name,
+      namespace: "default",
+      uid: `uid-${name}`,
+      labels: options.labels ?? { app: "web" },
+      ...(options.deleting ? { deletionTimestamp: "2024-01-01T00:00:00Z" } : {}),
+    },
     spec: { nodeName: "node-1", containers: [{ name: "c", image: "busybox", ports: options.ports }] },
-    status: { phase: "Running", ...(ip ? { podIP: ip } : {}), conditions: [{ type: "Ready", status: options.ready === false ? "False" : "True" }] },
+    status: {
+      phase: "Running",
+      ...(ip ? { podIP: ip } : {}),
+      conditions: [{ type: "Ready", status: options.ready === false ? "False" : "True" }],
+    },
   };
 }
 
@@ -38,7 +57,10 @@ const messages = (s: Service) => validateService(s).map(fieldErrorMessage);
 
 describe("10 chapter > the Service resource (given code)", () => {
   it("fills in the type, the protocol and the target port", () => {
-    const s = service({ selector: { app: "web" }, ports: [{ port: 8000 }, { name: "b", port: 9000, targetPort: "http", protocol: "TCP" }] });
+    const s = service({
+      selector: { app: "web" },
+      ports: [{ port: 8000 }, { name: "b", port: 9000, targetPort: "http", protocol: "TCP" }],
+    });
     defaultService(s);
     expect(s.spec).toEqual({
       selector: { app: "web" },
@@ -56,11 +78,18 @@ describe("10 chapter > the Service resource (given code)", () => {
     defaultService(good);
     expect(messages(good)).toEqual([]);
 
-    const bad = service({ type: "LoadBalancer", clusterIP: "10.0.0.300", ports: [{ port: 70000 }, { port: 80, protocol: "UDP" }], selector: { "bad key!": "x" } });
+    const bad = service({
+      type: "LoadBalancer",
+      clusterIP: "10.0.0.300",
+      ports: [{ port: 70000 }, { port: 80, protocol: "UDP" }],
+      selector: { "bad key!": "x" },
+    });
     defaultService(bad);
     const errs = messages(bad);
     expect(errs).toContain('spec.type: Unsupported value: "LoadBalancer": supported values: "ClusterIP", "NodePort"');
-    expect(errs).toContain('spec.clusterIP: Invalid value: "10.0.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)');
+    expect(errs).toContain(
+      'spec.clusterIP: Invalid value: "10.0.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+    );
     expect(errs).toContain("spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive");
     expect(errs).toContain('spec.ports[1].protocol: Unsupported value: "UDP": supported values: "TCP"');
     expect(errs).toContain("spec.ports[0].name: Required value");
@@ -69,12 +98,19 @@ describe("10 chapter > the Service resource (given code)", () => {
     const noPorts = service({ selector: { app: "web" } });
     defaultService(noPorts);
     expect(messages(noPorts)).toEqual(["spec.ports: Required value"]);
-    const dup = service({ ports: [{ name: "a", port: 1 }, { name: "a", port: 2 }] });
+    const dup = service({
+      ports: [
+        { name: "a", port: 1 },
+        { name: "a", port: 2 },
+      ],
+    });
     defaultService(dup);
     expect(messages(dup)).toEqual(['spec.ports[1].name: Duplicate value: "a"']);
     const nodePortOnClusterIP = service({ ports: [{ port: 1, nodePort: 30001 }] });
     defaultService(nodePortOnClusterIP);
-    expect(messages(nodePortOnClusterIP)).toEqual(["spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"]);
+    expect(messages(nodePortOnClusterIP)).toEqual([
+      "spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'",
+    ]);
     expect(messages({ metadata: { name: "x" } })).toEqual(["spec: Required value"]);
   });
 });
@@ -86,11 +122,15 @@ describe("10.1 allocating cluster IPs and node ports", () => {
       // A /28 has 16 addresses: 14 without the network and broadcast addresses.
       expect(serviceIpRange("10.1.0.0/28")).toMatchObject({ first: 0x0a010001, last: 0x0a01000e });
       const ips = newServiceIpAllocator(store, "10.1.0.0/28");
-      const got = await Promise.all(Array.from({ length: 14 }, (_, i) => ips.allocateNext({ namespace: "default", name: `s${i}` }, "IP")));
+      const got = await Promise.all(
+        Array.from({ length: 14 }, (_, i) => ips.allocateNext({ namespace: "default", name: `s${i}` }, "IP")),
+      );
       expect(new Set(got).size).toBe(14);
       expect(got.every((v) => v >= 0x0a010001 && v <= 0x0a01000e)).toBe(true);
       await expect(ips.allocateNext({ namespace: "default", name: "one-more" }, "IP")).rejects.toMatchObject({ reason: "Full" });
-      await expect(ips.allocate(got[3]!, { namespace: "default", name: "thief" }, "IP")).rejects.toThrow("provided IP is already allocated");
+      await expect(ips.allocate(got[3]!, { namespace: "default", name: "thief" }, "IP")).rejects.toThrow(
+        "provided IP is already allocated",
+      );
       await expect(ips.allocate(0x0b000001, { namespace: "default", name: "x" }, "IP")).rejects.toThrow(
         "provided IP is not in the valid range. The range of valid IPs is 10.1.0.0/28",
       );
@@ -110,7 +150,10 @@ describe("10.1 allocating cluster IPs and node ports", () => {
   it("gives a Service its cluster IP and node ports, and gives them back when the create fails", async () => {
     const store = await openEmbeddedStore();
     try {
-      const allocator = new ServiceAllocator(newServiceIpAllocator(store, "10.2.0.0/29"), newNodePortAllocator(store, "30000-30001"));
+      const allocator = new ServiceAllocator(
+        newServiceIpAllocator(store, "10.2.0.0/29"),
+        newNodePortAllocator(store, "30000-30001"),
+      );
       const s = service({ type: "NodePort", ports: [{ port: 80, protocol: "TCP" }] });
       const finish = await allocator.allocate(s);
       expect(s.spec?.clusterIP).toMatch(/^10\.2\.0\.[1-6]$/);
@@ -122,7 +165,9 @@ describe("10.1 allocating cluster IPs and node ports", () => {
       const clash = service({ clusterIP: s.spec?.clusterIP, ports: [{ port: 80 }] }, "clash");
       const err = (await allocator.allocate(clash).catch((e: unknown) => e)) as ApiError;
       expect(err.status?.code).toBe(422);
-      expect(err.message).toContain(`spec.clusterIPs: Invalid value: ["${s.spec?.clusterIP}"]: failed to allocate IP ${s.spec?.clusterIP}: provided IP is already allocated`);
+      expect(err.message).toContain(
+        `spec.clusterIPs: Invalid value: ["${s.spec?.clusterIP}"]: failed to allocate IP ${s.spec?.clusterIP}: provided IP is already allocated`,
+      );
 
       // A create that does not happen (finish(false)) gives back the IP and the node port.
       const other = service({ type: "NodePort", ports: [{ port: 80, protocol: "TCP" }] }, "other");
@@ -131,7 +176,10 @@ describe("10.1 allocating cluster IPs and node ports", () => {
       expect((await allocator.ips.allocated()).size).toBe(1);
       expect((await allocator.nodePorts.allocated()).size).toBe(1);
       // A Service whose node port cannot be had keeps no cluster IP either.
-      const taken = service({ type: "NodePort", ports: [{ port: 80, protocol: "TCP", nodePort: s.spec?.ports?.[0]?.nodePort }] }, "taken");
+      const taken = service(
+        { type: "NodePort", ports: [{ port: 80, protocol: "TCP", nodePort: s.spec?.ports?.[0]?.nodePort }] },
+        "taken",
+      );
       await expect(allocator.allocate(taken)).rejects.toThrow("spec.ports[0].nodePort: Invalid value");
       expect((await allocator.ips.allocated()).size).toBe(1);
       // Deleting the Service releases both.
@@ -164,14 +212,19 @@ describe("10.3 the subsets of an Endpoints object", () => {
           { ip: "10.0.0.9", nodeName: "node-1", targetRef: { kind: "Pod", namespace: "default", name: "a", uid: "uid-a" } },
           { ip: "10.0.0.12", nodeName: "node-1", targetRef: { kind: "Pod", namespace: "default", name: "b", uid: "uid-b" } },
         ],
-        notReadyAddresses: [{ ip: "10.0.0.5", nodeName: "node-1", targetRef: { kind: "Pod", namespace: "default", name: "slow", uid: "uid-slow" } }],
+        notReadyAddresses: [
+          { ip: "10.0.0.5", nodeName: "node-1", targetRef: { kind: "Pod", namespace: "default", name: "slow", uid: "uid-slow" } },
+        ],
         ports: [{ name: "http", port: 8080, protocol: "TCP" }],
       },
     ]);
   });
 
   it("groups pods by the ports they serve, and leaves a Service without selector alone", () => {
-    const subsets = computeSubsets(web, [pod("a", "10.0.0.2", { ports: [{ name: "web", containerPort: 80 }] }), pod("b", "10.0.0.3", { ports: [{ name: "web", containerPort: 81 }] })]);
+    const subsets = computeSubsets(web, [
+      pod("a", "10.0.0.2", { ports: [{ name: "web", containerPort: 80 }] }),
+      pod("b", "10.0.0.3", { ports: [{ name: "web", containerPort: 81 }] }),
+    ]);
     expect(subsets?.map((s) => [s.addresses?.map((a) => a.ip), s.ports?.[0]?.port])).toEqual([
       [["10.0.0.2"], 80],
       [["10.0.0.3"], 81],
@@ -183,7 +236,14 @@ describe("10.3 the subsets of an Endpoints object", () => {
 describe("10.2 what the proxy serves", () => {
   it("one entry per TCP port of every Service with a cluster IP, with only the ready endpoints of that port", () => {
     const services = [
-      service({ clusterIP: "10.96.0.10", type: "NodePort", ports: [{ name: "http", port: 80, protocol: "TCP", nodePort: 30080 }, { name: "admin", port: 81, protocol: "TCP", nodePort: 30081 }] }),
+      service({
+        clusterIP: "10.96.0.10",
+        type: "NodePort",
+        ports: [
+          { name: "http", port: 80, protocol: "TCP", nodePort: 30080 },
+          { name: "admin", port: 81, protocol: "TCP", nodePort: 30081 },
+        ],
+      }),
       service({ clusterIP: "None", ports: [{ port: 80, protocol: "TCP" }] }, "headless"),
       service({ clusterIP: "10.96.0.11", ports: [{ port: 5432, protocol: "TCP" }] }, "db"),
     ];
@@ -191,19 +251,49 @@ describe("10.2 what the proxy serves", () => {
       {
         metadata: { name: "web", namespace: "default" },
         subsets: [
-          { addresses: [{ ip: "10.0.0.2" }, { ip: "10.0.0.3" }], notReadyAddresses: [{ ip: "10.0.0.4" }], ports: [{ name: "http", port: 8080 }, { name: "admin", port: 9090 }] },
+          {
+            addresses: [{ ip: "10.0.0.2" }, { ip: "10.0.0.3" }],
+            notReadyAddresses: [{ ip: "10.0.0.4" }],
+            ports: [
+              { name: "http", port: 8080 },
+              { name: "admin", port: 9090 },
+            ],
+          },
         ],
       },
     ];
     expect(servicePorts(services, endpoints)).toEqual([
-      { key: "default/web:http", clusterIP: "10.96.0.10", port: 80, nodePort: 30080, endpoints: [{ ip: "10.0.0.2", port: 8080 }, { ip: "10.0.0.3", port: 8080 }] },
-      { key: "default/web:admin", clusterIP: "10.96.0.10", port: 81, nodePort: 30081, endpoints: [{ ip: "10.0.0.2", port: 9090 }, { ip: "10.0.0.3", port: 9090 }] },
+      {
+        key: "default/web:http",
+        clusterIP: "10.96.0.10",
+        port: 80,
+        nodePort: 30080,
+        endpoints: [
+          { ip: "10.0.0.2", port: 8080 },
+          { ip: "10.0.0.3", port: 8080 },
+        ],
+      },
+      {
+        key: "default/web:admin",
+        clusterIP: "10.96.0.10",
+        port: 81,
+        nodePort: 30081,
+        endpoints: [
+          { ip: "10.0.0.2", port: 9090 },
+          { ip: "10.0.0.3", port: 9090 },
+        ],
+      },
       { key: "default/db:", clusterIP: "10.96.0.11", port: 5432, endpoints: [] },
     ]);
   });
 
   it("puts cluster IPs on the bridge with `ip addr`, and takes them off without minding one already gone", () => {
-    expect(ipCommands("br-0123456789ab", [{ ip: "10.96.0.10", op: "add" }, { ip: "10.96.0.11", op: "del" }])).toBe(
+    expect(
+      ipCommands("br-0123456789ab", [
+        { ip: "10.96.0.10", op: "add" },
+        { ip: "10.96.0.11", op: "del" },
+      ]),
+    ).toBe(
       "ip addr replace 10.96.0.10/32 dev br-0123456789ab && { ip addr del 10.96.0.11/32 dev br-0123456789ab 2>/dev/null || true; }",
     );
   });
@@ -217,8 +307,20 @@ afterEach(async () => {
 it("10.4 round robin > hands out the endpoints in turn, wrapping around", () => {
   const rr = new RoundRobin();
   expect(rr.next()).toBeUndefined();
-  rr.setEndpoints([{ ip: "10.0.0.1", port: 80 }, { ip: "10.0.0.2", port: 80 }, { ip: "10.0.0.3", port: 80 }]);
-  expect(Array.from({ length: 7 }, () => rr.next()?.ip)).toEqual(["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.1"]);
+  rr.setEndpoints([
+    { ip: "10.0.0.1", port: 80 },
+    { ip: "10.0.0.2", port: 80 },
+    { ip: "10.0.0.3", port: 80 },
+  ]);
+  expect(Array.from({ length: 7 }, () => rr.next()?.ip)).toEqual([
+    "10.0.0.1",
+    "10.0.0.2",
+    "10.0.0.3",
+    "10.0.0.1",
+    "10.0.0.2",
+    "10.0.0.3",
+    "10.0.0.1",
+  ]);
 });
 
 /** A TCP server on loopback that answers every connection with its name. */
@@ -272,7 +374,16 @@ it("10.5 forwarding > joins each connection to the next endpoint, and skips one 
 
 describe("10.6 service environment variables", () => {
   it("are the host and port of a Service, plus the Docker-links style ones", () => {
-    const s = service({ clusterIP: "10.96.0.12", ports: [{ name: "http", port: 8000, protocol: "TCP" }, { name: "admin-api", port: 9000, protocol: "TCP" }] }, "my-web");
+    const s = service(
+      {
+        clusterIP: "10.96.0.12",
+        ports: [
+          { name: "http", port: 8000, protocol: "TCP" },
+          { name: "admin-api", port: 9000, protocol: "TCP" },
+        ],
+      },
+      "my-web",
+    );
     expect(serviceVariables(s)).toEqual({
       MY_WEB_SERVICE_HOST: "10.96.0.12",
       MY_WEB_SERVICE_PORT: "8000",

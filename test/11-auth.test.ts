@@ -27,12 +27,16 @@ beforeAll(async () => {
   // The admin writes the token file before the apiserver starts (kube-apiserver --token-auth-file).
   dataDir = await mkdtemp(join(tmpdir(), "k8s-11-auth-"));
   await mkdir(join(dataDir, "control-plane"));
-  await writeFile(join(dataDir, "control-plane", "tokens.csv"), `${BOB},bob,1001,"developers"\n${NOBODY},nobody,1002\n`, { mode: 0o600 });
+  await writeFile(join(dataDir, "control-plane", "tokens.csv"), `${BOB},bob,1001,"developers"\n${NOBODY},nobody,1002\n`, {
+    mode: 0o600,
+  });
   cluster = await startCluster({ chapter: "11", runtime: "fake", dataDir });
   api = http(cluster.url);
   admin = as(cluster.adminToken ?? "no-admin-token");
   // What the tests below need: a namespace, a Secret in it, and bob's role that allows pods only.
-  expect((await api("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } }, admin)).status).toBe(201);
+  expect(
+    (await api("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } }, admin)).status,
+  ).toBe(201);
   const secret = { apiVersion: "v1", kind: "Secret", metadata: { name: "db" }, stringData: { password: "hunter2" } };
   expect((await api("POST", "/api/v1/namespaces/shop/secrets", secret, admin)).status).toBe(201);
   const role = {
@@ -66,14 +70,22 @@ describe("11.1 authentication: bearer tokens", () => {
         expect(res.body).toMatchObject({ kind: "Status", status: "Failure", reason: "Unauthorized", code: 401 });
       }
     }
-    expect((await api("POST", "/api/v1/namespaces/shop/secrets", { apiVersion: "v1", kind: "Secret", metadata: { name: "x" } })).status).toBe(401);
+    expect(
+      (await api("POST", "/api/v1/namespaces/shop/secrets", { apiVersion: "v1", kind: "Secret", metadata: { name: "x" } }))
+        .status,
+    ).toBe(401);
   });
 
   it("lets the components in with their token: the node registered and a pod was bound and runs", async () => {
     expect(cluster.adminToken).toMatch(/^[0-9a-f]{32,}$/);
     const node = await api("GET", "/api/v1/nodes/node-1", undefined, admin);
     expect(node.status).toBe(200);
-    const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "web" }, spec: { containers: [{ name: "app", image: "busybox:latest" }] } };
+    const pod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "web" },
+      spec: { containers: [{ name: "app", image: "busybox:latest" }] },
+    };
     expect((await api("POST", "/api/v1/namespaces/shop/pods", pod, admin)).status).toBe(201);
     await waitFor("the pod to be bound and run on the hollow node", async () => {
       const res = await api("GET", "/api/v1/namespaces/shop/pods/web", undefined, admin);
@@ -88,9 +100,16 @@ describe("11.2 authorization: RBAC", () => {
     expect((await api("GET", "/api/v1/namespaces/shop/pods/web", undefined, as(BOB))).status).toBe(200);
     const elsewhere = await api("GET", "/api/v1/namespaces/default/pods", undefined, as(BOB));
     expect(elsewhere.status).toBe(403);
-    expect(elsewhere.body.message).toBe('pods is forbidden: User "bob" cannot list resource "pods" in API group "" in the namespace "default"');
+    expect(elsewhere.body.message).toBe(
+      'pods is forbidden: User "bob" cannot list resource "pods" in API group "" in the namespace "default"',
+    );
     // Writing is not reading.
-    const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "bobs" }, spec: { containers: [{ name: "app", image: "busybox" }] } };
+    const pod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "bobs" },
+      spec: { containers: [{ name: "app", image: "busybox" }] },
+    };
     expect((await api("POST", "/api/v1/namespaces/shop/pods", pod, as(BOB))).status).toBe(403);
     // Every authenticated user may read discovery; a user with no role gets nothing else.
     expect((await api("GET", "/api/v1", undefined, as(NOBODY))).status).toBe(200);
@@ -101,7 +120,9 @@ describe("11.2 authorization: RBAC", () => {
     const get = await api("GET", "/api/v1/namespaces/shop/secrets/db", undefined, as(BOB));
     expect(get.status).toBe(403);
     expect(get.body).toMatchObject({ kind: "Status", reason: "Forbidden", code: 403 });
-    expect(get.body.message).toBe('secrets "db" is forbidden: User "bob" cannot get resource "secrets" in API group "" in the namespace "shop"');
+    expect(get.body.message).toBe(
+      'secrets "db" is forbidden: User "bob" cannot get resource "secrets" in API group "" in the namespace "shop"',
+    );
     expect(get.text).not.toContain("hunter2");
     const routes = [
       "/api/v1/namespaces/shop/secrets",
@@ -121,7 +142,9 @@ describe("11.2 authorization: RBAC", () => {
       }
     }
     const all = await api("GET", "/api/v1/secrets", undefined, as(BOB));
-    expect(all.body.message).toBe('secrets is forbidden: User "bob" cannot list resource "secrets" in API group "" at the cluster scope');
+    expect(all.body.message).toBe(
+      'secrets is forbidden: User "bob" cannot list resource "secrets" in API group "" at the cluster scope',
+    );
     // The admin reads it; the value comes back (base64 of hunter2).
     const adminGet = await api("GET", "/api/v1/namespaces/shop/secrets/db", undefined, admin);
     expect(adminGet.status).toBe(200);
@@ -147,7 +170,9 @@ describe("11.2 authorization: RBAC", () => {
       subjects: [{ kind: "Group", name: "developers", apiGroup: "rbac.authorization.k8s.io" }],
       roleRef: { kind: "Role", name: "db-secret-getter", apiGroup: "rbac.authorization.k8s.io" },
     };
-    expect((await api("POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/shop/rolebindings", binding, admin)).status).toBe(201);
+    expect((await api("POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/shop/rolebindings", binding, admin)).status).toBe(
+      201,
+    );
 
     const get = await api("GET", "/api/v1/namespaces/shop/secrets/db", undefined, as(BOB));
     expect(get.status).toBe(200);
@@ -156,7 +181,16 @@ describe("11.2 authorization: RBAC", () => {
     expect((await api("GET", "/api/v1/namespaces/shop/secrets?watch=1", undefined, as(BOB))).status).toBe(403);
     expect((await api("GET", "/api/v1/secrets", undefined, as(BOB))).status).toBe(403);
     // resourceNames: another Secret of the namespace stays closed; nobody is not in the group.
-    expect((await api("POST", "/api/v1/namespaces/shop/secrets", { apiVersion: "v1", kind: "Secret", metadata: { name: "other" } }, admin)).status).toBe(201);
+    expect(
+      (
+        await api(
+          "POST",
+          "/api/v1/namespaces/shop/secrets",
+          { apiVersion: "v1", kind: "Secret", metadata: { name: "other" } },
+          admin,
+        )
+      ).status,
+    ).toBe(201);
     expect((await api("GET", "/api/v1/namespaces/shop/secrets/other", undefined, as(BOB))).status).toBe(403);
     expect((await api("GET", "/api/v1/namespaces/shop/secrets/db", undefined, as(NOBODY))).status).toBe(403);
   });
@@ -187,15 +221,20 @@ describe("11.2 authorization: RBAC", () => {
         // The real kubectl sends a token only over TLS: the secure port.
         await writeKubeconfig(config, { server: cluster.secureUrl ?? cluster.url, token, namespace: "shop" });
         return new Promise<{ code: number; stderr: string; stdout: string }>((resolve) => {
-          const child = execFile(KUBECTL_PATH, ["--kubeconfig", config, "--cache-dir", join(dir, "cache"), ...args], { env: { PATH: process.env.PATH ?? "", HOME: dir }, timeout: 30_000 }, (err, stdout, stderr) =>
-            resolve({ code: err ? 1 : 0, stdout, stderr }),
+          const child = execFile(
+            KUBECTL_PATH,
+            ["--kubeconfig", config, "--cache-dir", join(dir, "cache"), ...args],
+            { env: { PATH: process.env.PATH ?? "", HOME: dir }, timeout: 30_000 },
+            (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }),
           );
           child.stdin?.end(); // kubectl asks for a password on stdin when it has no credentials
         });
       };
       const denied = await run(BOB, ["get", "secrets"]);
       expect(denied.code).toBe(1);
-      expect(denied.stderr).toContain('secrets is forbidden: User "bob" cannot list resource "secrets" in API group "" in the namespace "shop"');
+      expect(denied.stderr).toContain(
+        'secrets is forbidden: User "bob" cannot list resource "secrets" in API group "" in the namespace "shop"',
+      );
       const allowed = await run(BOB, ["get", "pods"]);
       expect(allowed.stdout).toMatch(/^web\s/m);
     } finally {

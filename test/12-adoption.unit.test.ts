@@ -24,7 +24,11 @@ function pod(uid: string, containers: Container[]): Pod {
 }
 
 function container(id: string, uid: string, name: string, opts: { hash?: string; restarts?: number } = {}): ContainerSummary {
-  const labels: Record<string, string> = { [LABEL_POD_UID]: uid, [LABEL_CONTAINER_NAME]: name, [LABEL_RESTART_COUNT]: String(opts.restarts ?? 0) };
+  const labels: Record<string, string> = {
+    [LABEL_POD_UID]: uid,
+    [LABEL_CONTAINER_NAME]: name,
+    [LABEL_RESTART_COUNT]: String(opts.restarts ?? 0),
+  };
   if (name !== POD_INFRA_CONTAINER) labels[LABEL_CONTAINER_HASH] = opts.hash ?? containerHash(name === "web" ? web : sidecar);
   return { id, name: `k8s_${name}_${uid}`, image: "busybox", labels, state: "running" };
 }
@@ -32,7 +36,11 @@ function container(id: string, uid: string, name: string, opts: { hash?: string;
 describe("12.8 adoption after a kubelet restart", () => {
   it("adopts the containers of known pods, keeping their restart counts", () => {
     const pods = new Map([["a", pod("a", [web, sidecar])]]);
-    const plan = planAdoption(pods, [container("p1", "a", POD_INFRA_CONTAINER), container("c1", "a", "web", { restarts: 3 }), container("c2", "a", "log")]);
+    const plan = planAdoption(pods, [
+      container("p1", "a", POD_INFRA_CONTAINER),
+      container("c1", "a", "web", { restarts: 3 }),
+      container("c2", "a", "log"),
+    ]);
     expect([...plan.adopt.keys()].sort()).toEqual(["c1", "c2", "p1"]);
     expect(plan.adopt.get("c1")).toEqual({ podUid: "a", container: "web", restartCount: 3 });
     expect(plan.adopt.get("p1")?.container).toBe(POD_INFRA_CONTAINER);
@@ -42,14 +50,23 @@ describe("12.8 adoption after a kubelet restart", () => {
 
   it("removes the containers of a pod deleted while the kubelet was down", () => {
     const pods = new Map([["a", pod("a", [web])]]);
-    const plan = planAdoption(pods, [container("p1", "a", POD_INFRA_CONTAINER), container("c1", "a", "web"), container("p2", "gone", POD_INFRA_CONTAINER), container("c2", "gone", "web")]);
+    const plan = planAdoption(pods, [
+      container("p1", "a", POD_INFRA_CONTAINER),
+      container("c1", "a", "web"),
+      container("p2", "gone", POD_INFRA_CONTAINER),
+      container("c2", "gone", "web"),
+    ]);
     expect([...plan.adopt.keys()].sort()).toEqual(["c1", "p1"]);
     expect(plan.remove.sort()).toEqual(["c2", "p2"]);
   });
 
   it("replaces a container whose spec changed, and removes one the spec no longer has", () => {
     const pods = new Map([["a", pod("a", [web])]]);
-    const plan = planAdoption(pods, [container("p1", "a", POD_INFRA_CONTAINER), container("c1", "a", "web", { hash: "an-old-spec" }), container("c2", "a", "log")]);
+    const plan = planAdoption(pods, [
+      container("p1", "a", POD_INFRA_CONTAINER),
+      container("c1", "a", "web", { hash: "an-old-spec" }),
+      container("c2", "a", "log"),
+    ]);
     expect(plan.replace).toEqual(["c1"]);
     expect(plan.remove).toEqual(["c2"]);
     expect([...plan.adopt.keys()]).toEqual(["p1"]);
@@ -58,7 +75,11 @@ describe("12.8 adoption after a kubelet restart", () => {
   it("keeps only the newest of two instances of one container", () => {
     const pods = new Map([["a", pod("a", [web])]]);
     // Oldest first: c-old was started before the kubelet died, c-new after a restart of the container.
-    const plan = planAdoption(pods, [container("p1", "a", POD_INFRA_CONTAINER), container("c-old", "a", "web", { restarts: 1 }), container("c-new", "a", "web", { restarts: 2 })]);
+    const plan = planAdoption(pods, [
+      container("p1", "a", POD_INFRA_CONTAINER),
+      container("c-old", "a", "web", { restarts: 1 }),
+      container("c-new", "a", "web", { restarts: 2 }),
+    ]);
     expect(plan.adopt.get("c-new")?.restartCount).toBe(2);
     expect(plan.adopt.has("c-old")).toBe(false);
     expect(plan.remove).toEqual(["c-old"]);

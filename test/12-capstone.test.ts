@@ -57,7 +57,9 @@ function tiersReady(what: string, avoid?: string): Promise<Pod[]> {
       const pods = [...(await activePods("backend")), ...(await activePods("frontend"))];
       const ok = pods.filter((p) => isReady(p) && p.spec?.nodeName !== avoid);
       if (ok.length === 4 && pods.length === 4) return pods;
-      throw new Error(pods.map((p) => `${p.metadata?.name}@${p.spec?.nodeName}${isReady(p) ? " ready" : ""}`).join(", ") || "no pods");
+      throw new Error(
+        pods.map((p) => `${p.metadata?.name}@${p.spec?.nodeName}${isReady(p) ? " ready" : ""}`).join(", ") || "no pods",
+      );
     },
     { timeoutMs: 60_000, intervalMs: 250 },
   );
@@ -130,8 +132,17 @@ describe.skipIf(!d.available || !kubectlAvailable())("12 chapter > the capstone:
     const withBackend = new Set(before.filter((p) => p.metadata?.labels?.app === "backend").map((p) => p.spec!.nodeName!));
     const victim = [...counts].filter(([n]) => withBackend.has(n)).sort((a, b) => b[1] - a[1])[0]![0];
     await cluster.stopNode(victim);
-    const dead = await docker.listContainers({ filters: { label: [`k8s-workshop.cluster=${cluster.id}`, `k8s-workshop.node=${victim}`] } });
-    await Promise.all(dead.map((c) => docker.getContainer(c.Id).kill().catch(() => {})));
+    const dead = await docker.listContainers({
+      filters: { label: [`k8s-workshop.cluster=${cluster.id}`, `k8s-workshop.node=${victim}`] },
+    });
+    await Promise.all(
+      dead.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .kill()
+          .catch(() => {}),
+      ),
+    );
 
     const after = await tiersReady(`both tiers back at 2 Ready replicas, none on ${victim}`, victim);
     expect(after.every((p) => p.spec?.nodeName !== victim)).toBe(true);

@@ -30,7 +30,12 @@ describe("12.1 httpGet probes and redirects", () => {
     await new Promise((r) => server.close(r));
   });
 
-  const target = (): ProbeTarget => ({ runtime: {} as ContainerRuntime, containerId: "", container: { name: "app" }, podIP: "127.0.0.1" });
+  const target = (): ProbeTarget => ({
+    runtime: {} as ContainerRuntime,
+    containerId: "",
+    container: { name: "app" },
+    podIP: "127.0.0.1",
+  });
   const probe = (path: string) => runProbe({ httpGet: { path, port }, timeoutSeconds: 2 }, target());
 
   it("follows a redirect on the same host, and judges the page it leads to", async () => {

@@ -37,7 +37,9 @@ const statusOf = (p: Pod, name: string) => p.status?.containerStatuses?.find((s)
 
 /** Runs a shell command in the pod's running app container. */
 async function sh(pod: Pod, container: string, command: string): Promise<void> {
-  const found = (await pods.containers(pod)).find((c) => c.State === "running" && c.Labels["io.kubernetes.container.name"] === container);
+  const found = (await pods.containers(pod)).find(
+    (c) => c.State === "running" && c.Labels["io.kubernetes.container.name"] === container,
+  );
   if (!found) throw new Error(`no running container ${container} in pod ${pod.metadata?.name}`);
   const exec = await docker.getContainer(found.Id).exec({ Cmd: ["sh", "-c", command], AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({});
@@ -94,89 +96,114 @@ afterAll(async () => {
   await d.cleanup();
 });
 
-it.skipIf(!d.available)("12.3 probes on Docker > restarts a container whose exec liveness probe fails, and the restart count grows", async () => {
-  await pods.create(
-    probePod("alive", {
-      command: ["sh", "-c", serve("touch /tmp/healthy", "sleep 3600")],
-      livenessProbe: { exec: { command: ["cat", "/tmp/healthy"] }, periodSeconds: 1, failureThreshold: 2 },
-    }),
-  );
-  let pod = await pods.waitFor("alive", (p) => statusOf(p, "app")?.state?.running !== undefined, "alive to run");
-  expect(statusOf(pod, "app")?.restartCount).toBe(0);
-
-  for (const round of [1, 2]) {
-    await sh(pod, "app", "rm /tmp/healthy");
-    pod = await pods.waitFor(
-      "alive",
-      (p) => statusOf(p, "app")?.restartCount === round && statusOf(p, "app")?.state?.running !== undefined,
-      `the container to be restarted (restart ${round}) and run again`,
+it.skipIf(!d.available)(
+  "12.3 probes on Docker > restarts a container whose exec liveness probe fails, and the restart count grows",
+  async () => {
+    await pods.create(
+      probePod("alive", {
+        command: ["sh", "-c", serve("touch /tmp/healthy", "sleep 3600")],
+        livenessProbe: { exec: { command: ["cat", "/tmp/healthy"] }, periodSeconds: 1, failureThreshold: 2 },
+      }),
     );
-    const status = statusOf(pod, "app")!;
-    // The killed instance is the last state; it ended on the kubelet's signal.
-    expect(status.lastState?.terminated, JSON.stringify(status)).toBeDefined();
-    expect([0, 137, 143]).toContain(status.lastState?.terminated?.exitCode);
-    // The new instance made the file again: it stays up (no restart loop).
-    expect(status.ready).toBe(true);
-  }
-  const events = await waitFor("Unhealthy and Killing events for alive", async () => {
-    const e = await eventsOf("alive");
-    return e.some((x) => x.reason === "Killing") && e.some((x) => x.reason === "Unhealthy") ? e : undefined;
-  });
-  expect(events.find((e) => e.reason === "Unhealthy")?.message).toMatch(/^Liveness probe failed: /);
-  expect(events.find((e) => e.reason === "Killing")?.message).toBe("Container app failed liveness probe, will be restarted");
-});
+    let pod = await pods.waitFor("alive", (p) => statusOf(p, "app")?.state?.running !== undefined, "alive to run");
+    expect(statusOf(pod, "app")?.restartCount).toBe(0);
 
-it.skipIf(!d.available)(`12.4 probes on Docker > keeps a pod out of Ready${HAS_SERVICES ? " (and out of its Service's ready endpoints)" : ""} while its httpGet readiness probe fails, without restarting it`, async () => {
-  if (HAS_SERVICES) {
-    const svc = { apiVersion: "v1", kind: "Service", metadata: { name: "ready" }, spec: { selector: { probe: "ready" }, ports: [{ port: 80, targetPort: 8080 }] } };
-    expect((await api("POST", "/api/v1/namespaces/default/services", svc, auth)).status).toBe(201);
-  }
-  await pods.create(
-    probePod("ready", {
-      command: ["sh", "-c", serve("mkdir -p /www", "httpd -f -p 8080 -h /www")],
-      ports: [{ containerPort: 8080 }],
-      readinessProbe: { httpGet: { path: "/ready.txt", port: 8080 }, periodSeconds: 1, failureThreshold: 1, successThreshold: 1 },
-    }),
-  );
-  // Running, with an IP, and the probe answered 404 several times: still not Ready.
-  let pod = await pods.waitFor("ready", (p) => p.status?.phase === "Running" && !!p.status.podIP, "ready to run");
-  const events = await waitFor("a failed readiness check", async () => (await eventsOf("ready")).find((e) => e.reason === "Unhealthy"));
-  expect(events.message).toBe("Readiness probe failed: HTTP probe failed with statuscode: 404");
-  pod = (await pods.get("ready"))!;
-  expect(isReady(pod)).toBe(false);
-  expect(statusOf(pod, "app")?.ready).toBe(false);
-  expect(pod.status?.conditions?.find((c) => c.type === "Ready")?.reason).toBe("ContainersNotReady");
-  const ip = pod.status!.podIP!;
-  if (HAS_SERVICES) {
-    await waitFor("the pod among the Service's not-ready addresses", async () => (await endpointIPs("ready")).notReady.includes(ip));
-    expect((await endpointIPs("ready")).ready).toEqual([]);
-  }
+    for (const round of [1, 2]) {
+      await sh(pod, "app", "rm /tmp/healthy");
+      pod = await pods.waitFor(
+        "alive",
+        (p) => statusOf(p, "app")?.restartCount === round && statusOf(p, "app")?.state?.running !== undefined,
+        `the container to be restarted (restart ${round}) and run again`,
+      );
+      const status = statusOf(pod, "app")!;
+      // The killed instance is the last state; it ended on the kubelet's signal.
+      expect(status.lastState?.terminated, JSON.stringify(status)).toBeDefined();
+      expect([0, 137, 143]).toContain(status.lastState?.terminated?.exitCode);
+      // The new instance made the file again: it stays up (no restart loop).
+      expect(status.ready).toBe(true);
+    }
+    const events = await waitFor("Unhealthy and Killing events for alive", async () => {
+      const e = await eventsOf("alive");
+      return e.some((x) => x.reason === "Killing") && e.some((x) => x.reason === "Unhealthy") ? e : undefined;
+    });
+    expect(events.find((e) => e.reason === "Unhealthy")?.message).toMatch(/^Liveness probe failed: /);
+    expect(events.find((e) => e.reason === "Killing")?.message).toBe("Container app failed liveness probe, will be restarted");
+  },
+);
 
-  await sh(pod, "app", "echo ok > /www/ready.txt");
-  pod = await pods.waitFor("ready", isReady, "ready to become Ready once the page exists");
-  expect(statusOf(pod, "app")?.ready).toBe(true);
-  if (HAS_SERVICES) await waitFor("the pod among the Service's ready addresses", async () => (await endpointIPs("ready")).ready.includes(ip));
+it.skipIf(!d.available)(
+  `12.4 probes on Docker > keeps a pod out of Ready${HAS_SERVICES ? " (and out of its Service's ready endpoints)" : ""} while its httpGet readiness probe fails, without restarting it`,
+  async () => {
+    if (HAS_SERVICES) {
+      const svc = {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "ready" },
+        spec: { selector: { probe: "ready" }, ports: [{ port: 80, targetPort: 8080 }] },
+      };
+      expect((await api("POST", "/api/v1/namespaces/default/services", svc, auth)).status).toBe(201);
+    }
+    await pods.create(
+      probePod("ready", {
+        command: ["sh", "-c", serve("mkdir -p /www", "httpd -f -p 8080 -h /www")],
+        ports: [{ containerPort: 8080 }],
+        readinessProbe: {
+          httpGet: { path: "/ready.txt", port: 8080 },
+          periodSeconds: 1,
+          failureThreshold: 1,
+          successThreshold: 1,
+        },
+      }),
+    );
+    // Running, with an IP, and the probe answered 404 several times: still not Ready.
+    let pod = await pods.waitFor("ready", (p) => p.status?.phase === "Running" && !!p.status.podIP, "ready to run");
+    const events = await waitFor("a failed readiness check", async () =>
+      (await eventsOf("ready")).find((e) => e.reason === "Unhealthy"),
+    );
+    expect(events.message).toBe("Readiness probe failed: HTTP probe failed with statuscode: 404");
+    pod = (await pods.get("ready"))!;
+    expect(isReady(pod)).toBe(false);
+    expect(statusOf(pod, "app")?.ready).toBe(false);
+    expect(pod.status?.conditions?.find((c) => c.type === "Ready")?.reason).toBe("ContainersNotReady");
+    const ip = pod.status!.podIP!;
+    if (HAS_SERVICES) {
+      await waitFor("the pod among the Service's not-ready addresses", async () =>
+        (await endpointIPs("ready")).notReady.includes(ip),
+      );
+      expect((await endpointIPs("ready")).ready).toEqual([]);
+    }
 
-  await sh(pod, "app", "rm /www/ready.txt");
-  pod = await pods.waitFor("ready", (p) => !isReady(p), "ready to leave Ready when the page is gone");
-  if (HAS_SERVICES) await waitFor("the pod out of the Service's ready addresses", async () => !(await endpointIPs("ready")).ready.includes(ip));
-  // Readiness never restarts a container.
-  expect(statusOf(pod, "app")?.restartCount).toBe(0);
-  expect(statusOf(pod, "app")?.state?.running).toBeDefined();
-});
+    await sh(pod, "app", "echo ok > /www/ready.txt");
+    pod = await pods.waitFor("ready", isReady, "ready to become Ready once the page exists");
+    expect(statusOf(pod, "app")?.ready).toBe(true);
+    if (HAS_SERVICES)
+      await waitFor("the pod among the Service's ready addresses", async () => (await endpointIPs("ready")).ready.includes(ip));
 
-it.skipIf(!d.available)("12.4 probes on Docker > makes a pod Ready once its tcpSocket probe (a named port) connects", async () => {
-  await pods.create(
-    probePod("tcp", {
-      command: ["sh", "-c", serve("mkdir -p /www; while [ ! -f /tmp/go ]; do sleep 0.2; done", "httpd -f -p 7000 -h /www")],
-      ports: [{ name: "service", containerPort: 7000 }],
-      readinessProbe: { tcpSocket: { port: "service" }, periodSeconds: 1, failureThreshold: 1 },
-    }),
-  );
-  let pod = await pods.waitFor("tcp", (p) => p.status?.phase === "Running" && !!p.status.podIP, "tcp to run");
-  await waitFor("a failed tcp check", async () => (await eventsOf("tcp")).find((e) => e.reason === "Unhealthy"));
-  expect(isReady((await pods.get("tcp"))!)).toBe(false);
-  await sh(pod, "app", "touch /tmp/go");
-  pod = await pods.waitFor("tcp", isReady, "tcp to become Ready once the port listens");
-  expect(statusOf(pod, "app")?.restartCount).toBe(0);
-});
+    await sh(pod, "app", "rm /www/ready.txt");
+    pod = await pods.waitFor("ready", (p) => !isReady(p), "ready to leave Ready when the page is gone");
+    if (HAS_SERVICES)
+      await waitFor("the pod out of the Service's ready addresses", async () => !(await endpointIPs("ready")).ready.includes(ip));
+    // Readiness never restarts a container.
+    expect(statusOf(pod, "app")?.restartCount).toBe(0);
+    expect(statusOf(pod, "app")?.state?.running).toBeDefined();
+  },
+);
+
+it.skipIf(!d.available)(
+  "12.4 probes on Docker > makes a pod Ready once its tcpSocket probe (a named port) connects",
+  async () => {
+    await pods.create(
+      probePod("tcp", {
+        command: ["sh", "-c", serve("mkdir -p /www; while [ ! -f /tmp/go ]; do sleep 0.2; done", "httpd -f -p 7000 -h /www")],
+        ports: [{ name: "service", containerPort: 7000 }],
+        readinessProbe: { tcpSocket: { port: "service" }, periodSeconds: 1, failureThreshold: 1 },
+      }),
+    );
+    let pod = await pods.waitFor("tcp", (p) => p.status?.phase === "Running" && !!p.status.podIP, "tcp to run");
+    await waitFor("a failed tcp check", async () => (await eventsOf("tcp")).find((e) => e.reason === "Unhealthy"));
+    expect(isReady((await pods.get("tcp"))!)).toBe(false);
+    await sh(pod, "app", "touch /tmp/go");
+    pod = await pods.waitFor("tcp", isReady, "tcp to become Ready once the port listens");
+    expect(statusOf(pod, "app")?.restartCount).toBe(0);
+  },
+);

@@ -32,7 +32,12 @@ const isReady = (p: Pod) => p.status?.conditions?.some((c) => c.type === "Ready"
 const SLEEPER = { image: "busybox:latest", command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"] };
 
 function loadPod(name: string): Pod {
-  return { apiVersion: "v1", kind: "Pod", metadata: { name, labels: { load: "yes" } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "app", ...SLEEPER }] } };
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, labels: { load: "yes" } },
+    spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "app", ...SLEEPER }] },
+  };
 }
 
 /** Creates load-1, load-2 ... until stopped; a create that fails is retried with the same name (409 means it had landed). */
@@ -77,7 +82,9 @@ function failOnTodo(): void {
 
 async function pods(selector: string): Promise<Pod[]> {
   failOnTodo();
-  return (await api<List<Pod>>("GET", `/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`, undefined, auth)).body.items;
+  return (
+    await api<List<Pod>>("GET", `/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`, undefined, auth)
+  ).body.items;
 }
 
 describe.skipIf(!d.available)("12 chapter > restart recovery on Docker", () => {
@@ -111,13 +118,22 @@ describe.skipIf(!d.available)("12 chapter > restart recovery on Docker", () => {
       apiVersion: "v1",
       kind: "ReplicationController",
       metadata: { name: "steady" },
-      spec: { replicas: 3, selector: { app: "steady" }, template: { metadata: { labels: { app: "steady" } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "app", ...SLEEPER }] } } },
+      spec: {
+        replicas: 3,
+        selector: { app: "steady" },
+        template: {
+          metadata: { labels: { app: "steady" } },
+          spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "app", ...SLEEPER }] },
+        },
+      },
     };
     expect((await api("POST", "/api/v1/namespaces/default/replicationcontrollers", rc, auth)).status).toBe(201);
 
     // A raw watch, to see that the restart really drops every stream.
     // The pods must run before the restarts (a starter fails here, at once).
-    await waitFor("3 Ready steady pods", async () => (await pods("app=steady")).filter(isReady).length === 3, { timeoutMs: 45_000 });
+    await waitFor("3 Ready steady pods", async () => (await pods("app=steady")).filter(isReady).length === 3, {
+      timeoutMs: 45_000,
+    });
     const rv = (await api<List<Pod>>("GET", "/api/v1/namespaces/default/pods", undefined, auth)).body.metadata.resourceVersion;
     const raw = await openWatch(`${cluster.url}/api/v1/namespaces/default/pods?watch=1&resourceVersion=${rv}`, auth);
 
@@ -139,7 +155,12 @@ describe.skipIf(!d.available)("12 chapter > restart recovery on Docker", () => {
     raw.close();
     expect(rawEnded, "the watch opened before the apiserver restart was dropped").toBe(true);
     // The restarted controller manager still works: scale the RC up by one.
-    const scaled = await api("PATCH", "/api/v1/namespaces/default/replicationcontrollers/steady", { spec: { replicas: 4 } }, { ...auth, "content-type": "application/merge-patch+json" });
+    const scaled = await api(
+      "PATCH",
+      "/api/v1/namespaces/default/replicationcontrollers/steady",
+      { spec: { replicas: 4 } },
+      { ...auth, "content-type": "application/merge-patch+json" },
+    );
     expect(scaled.status, scaled.text).toBe(200);
     await load.stop();
     const names = [...load.created];
@@ -152,21 +173,32 @@ describe.skipIf(!d.available)("12 chapter > restart recovery on Docker", () => {
         const now = await pods("load=yes");
         const ok = now.filter((p) => p.status?.phase === "Running" && isReady(p));
         if (ok.length === names.length) return now;
-        throw new Error(`${ok.length}/${names.length} ready: ${now.filter((p) => !ok.includes(p)).map((p) => `${p.metadata?.name}@${p.spec?.nodeName ?? "-"}`).join(", ")}`);
+        throw new Error(
+          `${ok.length}/${names.length} ready: ${now
+            .filter((p) => !ok.includes(p))
+            .map((p) => `${p.metadata?.name}@${p.spec?.nodeName ?? "-"}`)
+            .join(", ")}`,
+        );
       },
       { timeoutMs: 60_000, intervalMs: 300 },
     );
     expect(loadPods.map((p) => p.metadata?.name).sort()).toEqual([...names].sort());
 
     // Exactly the RC's replicas: a controller manager with an empty cache did not create extras.
-    const steady = await waitFor("4 Ready steady pods", async () => {
-      const now = (await pods("app=steady")).filter((p) => !p.metadata?.deletionTimestamp);
-      return now.length === 4 && now.every(isReady) ? now : undefined;
-    }, { timeoutMs: 45_000 });
+    const steady = await waitFor(
+      "4 Ready steady pods",
+      async () => {
+        const now = (await pods("app=steady")).filter((p) => !p.metadata?.deletionTimestamp);
+        return now.length === 4 && now.every(isReady) ? now : undefined;
+      },
+      { timeoutMs: 45_000 },
+    );
     expect(steady).toHaveLength(4);
 
     // On the engine: each pod has one running app container, on one node.
-    const running = await docker.listContainers({ filters: { label: [`k8s-workshop.cluster=${cluster.id}`, "io.kubernetes.container.name=app"] } });
+    const running = await docker.listContainers({
+      filters: { label: [`k8s-workshop.cluster=${cluster.id}`, "io.kubernetes.container.name=app"] },
+    });
     for (const pod of [...loadPods, ...steady]) {
       const mine = running.filter((c) => c.Labels["io.kubernetes.pod.uid"] === pod.metadata?.uid);
       expect(mine, `containers of ${pod.metadata?.name}`).toHaveLength(1);
@@ -175,8 +207,13 @@ describe.skipIf(!d.available)("12 chapter > restart recovery on Docker", () => {
 
     // The informer resumed its watch across the restart and sees what a fresh list sees.
     await waitFor("the informer to match a fresh list", async () => {
-      const fresh = (await client.resource<Pod>(PODS).list("default")).items.map((p) => `${p.metadata?.name}@${p.metadata?.resourceVersion}`).sort();
-      const cached = informer!.list().map((p) => `${p.metadata?.name}@${p.metadata?.resourceVersion}`).sort();
+      const fresh = (await client.resource<Pod>(PODS).list("default")).items
+        .map((p) => `${p.metadata?.name}@${p.metadata?.resourceVersion}`)
+        .sort();
+      const cached = informer!
+        .list()
+        .map((p) => `${p.metadata?.name}@${p.metadata?.resourceVersion}`)
+        .sort();
       if (JSON.stringify(fresh) === JSON.stringify(cached)) return true;
       throw new Error(`informer has ${cached.length}, list has ${fresh.length}`);
     });

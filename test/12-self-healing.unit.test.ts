@@ -18,7 +18,9 @@ import { FakeRuntime } from "../shared/runtime/fake-runtime.ts";
 describe("12.2 ResultCounter: thresholds turn checks into a result", () => {
   it("fails only after failureThreshold failures in a row, and recovers after successThreshold successes", () => {
     const c = new ResultCounter("success", 2, 3);
-    const flips = ["failure", "failure", "success", "failure", "failure", "failure", "failure", "success", "success"].map((r) => c.observe(r as "success" | "failure"));
+    const flips = ["failure", "failure", "success", "failure", "failure", "failure", "failure", "success", "success"].map((r) =>
+      c.observe(r as "success" | "failure"),
+    );
     expect(flips).toEqual([false, false, false, false, false, true, false, false, true]);
     expect(c.result).toBe("success");
   });
@@ -39,7 +41,16 @@ describe("12.1 the prober: exec, httpGet, tcpSocket", () => {
   let slow: Server;
   beforeAll(async () => {
     server = createServer((req, res) => {
-      const code = req.url === "/ok" ? 200 : req.url === "/moved" ? 302 : req.url === "/header" ? (req.headers["x-probe"] === "yes" ? 200 : 401) : 500;
+      const code =
+        req.url === "/ok"
+          ? 200
+          : req.url === "/moved"
+            ? 302
+            : req.url === "/header"
+              ? req.headers["x-probe"] === "yes"
+                ? 200
+                : 401
+              : 500;
       res.writeHead(code).end("body");
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -68,7 +79,10 @@ describe("12.1 the prober: exec, httpGet, tcpSocket", () => {
   });
 
   it("exec: exit code 0 is a success, anything else a failure with the output", async () => {
-    const runtime = new FakeRuntime({ exec: (_c, cmd) => (cmd[1] === "/tmp/healthy" ? { exitCode: 0, stdout: "", stderr: "" } : { exitCode: 1, stdout: "", stderr: "no such file" }) });
+    const runtime = new FakeRuntime({
+      exec: (_c, cmd) =>
+        cmd[1] === "/tmp/healthy" ? { exitCode: 0, stdout: "", stderr: "" } : { exitCode: 1, stdout: "", stderr: "no such file" },
+    });
     const id = await runtime.create({ name: "app", image: "busybox:latest" });
     await runtime.start(id);
     const t = { ...target(runtime), containerId: id };
@@ -78,7 +92,9 @@ describe("12.1 the prober: exec, httpGet, tcpSocket", () => {
   });
 
   it("exec: a command slower than timeoutSeconds fails", async () => {
-    const runtime = new FakeRuntime({ exec: () => new Promise((r) => setTimeout(() => r({ exitCode: 0, stdout: "", stderr: "" }), 3_000)) });
+    const runtime = new FakeRuntime({
+      exec: () => new Promise((r) => setTimeout(() => r({ exitCode: 0, stdout: "", stderr: "" }), 3_000)),
+    });
     const id = await runtime.create({ name: "app", image: "busybox:latest" });
     await runtime.start(id);
     const out = await runProbe({ exec: { command: ["true"] }, timeoutSeconds: 1 }, { ...target(runtime), containerId: id });
@@ -90,12 +106,21 @@ describe("12.1 the prober: exec, httpGet, tcpSocket", () => {
     const t = target();
     expect((await runProbe({ httpGet: { path: "/ok", port: "web" } }, t)).result).toBe("success");
     expect((await runProbe({ httpGet: { path: "/moved", port: httpPort } }, t)).result).toBe("success");
-    expect(await runProbe({ httpGet: { path: "/broken", port: httpPort } }, t)).toEqual({ result: "failure", message: "HTTP probe failed with statuscode: 500" });
+    expect(await runProbe({ httpGet: { path: "/broken", port: httpPort } }, t)).toEqual({
+      result: "failure",
+      message: "HTTP probe failed with statuscode: 500",
+    });
     expect((await runProbe({ httpGet: { path: "/header", port: httpPort } }, t)).result).toBe("failure");
-    expect((await runProbe({ httpGet: { path: "/header", port: httpPort, httpHeaders: [{ name: "X-Probe", value: "yes" }] } }, t)).result).toBe("success");
+    expect(
+      (await runProbe({ httpGet: { path: "/header", port: httpPort, httpHeaders: [{ name: "X-Probe", value: "yes" }] } }, t))
+        .result,
+    ).toBe("success");
     expect((await runProbe({ httpGet: { path: "/ok", port: closedPort } }, t)).result).toBe("failure");
     expect((await runProbe({ httpGet: { path: "/ok", port: slowPort }, timeoutSeconds: 1 }, t)).result).toBe("failure");
-    expect(await runProbe({ httpGet: { path: "/ok", port: "nope" } }, t)).toEqual({ result: "failure", message: 'the container has no port named "nope"' });
+    expect(await runProbe({ httpGet: { path: "/ok", port: "nope" } }, t)).toEqual({
+      result: "failure",
+      message: 'the container has no port named "nope"',
+    });
   });
 
   it("tcpSocket: a connection is a success, a refused one a failure", async () => {
@@ -106,7 +131,10 @@ describe("12.1 the prober: exec, httpGet, tcpSocket", () => {
   });
 });
 
-const node = (heartbeat: string): Node => ({ metadata: { name: "n1" }, status: { conditions: [{ type: "Ready", status: "True", lastHeartbeatTime: heartbeat }] } });
+const node = (heartbeat: string): Node => ({
+  metadata: { name: "n1" },
+  status: { conditions: [{ type: "Ready", status: "True", lastHeartbeatTime: heartbeat }] },
+});
 
 it("12.5 node lifecycle > calls a node stale only when its heartbeat stood still for longer than the grace period", () => {
   const health = new NodeHealth();
@@ -120,7 +148,16 @@ it("12.5 node lifecycle > calls a node stale only when its heartbeat stood still
 
 it("12.5 node lifecycle > marks every condition Unknown, keeping the kubelet's heartbeat time", () => {
   const out = markUnknown([{ type: "Ready", status: "True", lastHeartbeatTime: "h", lastTransitionTime: "old" }], "now");
-  expect(out).toEqual([{ type: "Ready", status: "Unknown", lastHeartbeatTime: "h", lastTransitionTime: "now", reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status." }]);
+  expect(out).toEqual([
+    {
+      type: "Ready",
+      status: "Unknown",
+      lastHeartbeatTime: "h",
+      lastTransitionTime: "now",
+      reason: "NodeStatusUnknown",
+      message: "Kubelet stopped posting node status.",
+    },
+  ]);
   expect(markUnknown(out, "later")[0]!.lastTransitionTime).toBe("now");
   expect(markUnknown(undefined, "now")).toMatchObject([{ type: "Ready", status: "Unknown" }]);
 });
@@ -128,24 +165,49 @@ it("12.5 node lifecycle > marks every condition Unknown, keeping the kubelet's h
 it("12.6 node lifecycle > derives the unreachable and not-ready taints from Ready, keeping other taints and the time added", () => {
   const gpu: Taint = { key: "gpu", effect: "NoSchedule" };
   const unknown = reconcileTaints([gpu], "Unknown", "t0");
-  expect(unknown).toEqual([gpu, { key: TAINT_UNREACHABLE, effect: "NoSchedule" }, { key: TAINT_UNREACHABLE, effect: "NoExecute", timeAdded: "t0" }]);
+  expect(unknown).toEqual([
+    gpu,
+    { key: TAINT_UNREACHABLE, effect: "NoSchedule" },
+    { key: TAINT_UNREACHABLE, effect: "NoExecute", timeAdded: "t0" },
+  ]);
   expect(reconcileTaints(unknown, "Unknown", "t1")).toEqual(unknown);
-  expect(reconcileTaints(unknown, "False", "t2")).toEqual([gpu, { key: TAINT_NOT_READY, effect: "NoSchedule" }, { key: TAINT_NOT_READY, effect: "NoExecute", timeAdded: "t2" }]);
+  expect(reconcileTaints(unknown, "False", "t2")).toEqual([
+    gpu,
+    { key: TAINT_NOT_READY, effect: "NoSchedule" },
+    { key: TAINT_NOT_READY, effect: "NoExecute", timeAdded: "t2" },
+  ]);
   expect(reconcileTaints(unknown, "True", "t3")).toEqual([gpu]);
 });
 
 it("12.7 node lifecycle > evicts after the default timeout, a toleration's seconds, never, or at once", () => {
   const added = "2024-01-01T00:00:00Z";
   const t0 = Date.parse(added);
-  const taints: Taint[] = [{ key: TAINT_UNREACHABLE, effect: "NoSchedule" }, { key: TAINT_UNREACHABLE, effect: "NoExecute", timeAdded: added }];
-  const pod = (name: string, tolerations?: NonNullable<Pod["spec"]>["tolerations"]): Pod => ({ metadata: { name }, spec: { nodeName: "n1", containers: [], tolerations } });
+  const taints: Taint[] = [
+    { key: TAINT_UNREACHABLE, effect: "NoSchedule" },
+    { key: TAINT_UNREACHABLE, effect: "NoExecute", timeAdded: added },
+  ];
+  const pod = (name: string, tolerations?: NonNullable<Pod["spec"]>["tolerations"]): Pod => ({
+    metadata: { name },
+    spec: { nodeName: "n1", containers: [], tolerations },
+  });
   expect(evictionTime(pod("plain"), taints, 300_000, t0)).toBe(t0 + 300_000);
-  expect(evictionTime(pod("short", [{ key: TAINT_UNREACHABLE, operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 }]), taints, 300_000, t0)).toBe(t0 + 30_000);
+  expect(
+    evictionTime(
+      pod("short", [{ key: TAINT_UNREACHABLE, operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 }]),
+      taints,
+      300_000,
+      t0,
+    ),
+  ).toBe(t0 + 30_000);
   expect(evictionTime(pod("forever", [{ operator: "Exists" }]), taints, 300_000, t0)).toBeUndefined();
   expect(evictionTime(pod("other"), [{ key: "dedicated", effect: "NoExecute", timeAdded: added }], 300_000, t0)).toBe(t0);
   expect(evictionTime(pod("none"), [{ key: "gpu", effect: "NoSchedule" }], 300_000, t0)).toBeUndefined();
 
-  const pods = [pod("plain"), pod("short", [{ key: TAINT_UNREACHABLE, operator: "Exists", tolerationSeconds: 30 }]), { ...pod("elsewhere"), spec: { nodeName: "n2", containers: [] } }];
+  const pods = [
+    pod("plain"),
+    pod("short", [{ key: TAINT_UNREACHABLE, operator: "Exists", tolerationSeconds: 30 }]),
+    { ...pod("elsewhere"), spec: { nodeName: "n2", containers: [] } },
+  ];
   expect(podsToEvict("n1", taints, pods, 300_000, t0 + 60_000).map((p) => p.metadata?.name)).toEqual(["short"]);
   expect(podsToEvict("n1", taints, pods, 300_000, t0 + 300_000).map((p) => p.metadata?.name)).toEqual(["plain", "short"]);
 });

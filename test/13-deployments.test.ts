@@ -87,8 +87,19 @@ function settled(app: string, n: number, image: string): Promise<Pod[]> {
     `${n} Ready pods of ${app} with image ${image}, and no others`,
     async () => {
       const all = await pods(app);
-      if (all.length === n && all.every((p) => isReady(p) && p.spec?.containers[0]?.image === image && !p.metadata?.deletionTimestamp)) return all;
-      throw new Error(all.map((p) => `${p.metadata?.name} ${p.spec?.containers[0]?.image}${isReady(p) ? " ready" : ""}${p.metadata?.deletionTimestamp ? " terminating" : ""}`).join(", ") || "no pods");
+      if (
+        all.length === n &&
+        all.every((p) => isReady(p) && p.spec?.containers[0]?.image === image && !p.metadata?.deletionTimestamp)
+      )
+        return all;
+      throw new Error(
+        all
+          .map(
+            (p) =>
+              `${p.metadata?.name} ${p.spec?.containers[0]?.image}${isReady(p) ? " ready" : ""}${p.metadata?.deletionTimestamp ? " terminating" : ""}`,
+          )
+          .join(", ") || "no pods",
+      );
     },
     { timeoutMs: 60_000, intervalMs: 250 },
   );
@@ -138,7 +149,12 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
 
     const history = await ok("rollout", "history", "deployment/web");
     expect(history).toMatch(/REVISION\s+CHANGE-CAUSE/);
-    expect(history.split("\n").filter((l) => /^\d/.test(l)).map((l) => l.split(/\s+/)[0])).toEqual(["1", "2"]);
+    expect(
+      history
+        .split("\n")
+        .filter((l) => /^\d/.test(l))
+        .map((l) => l.split(/\s+/)[0]),
+    ).toEqual(["1", "2"]);
 
     expect(await ok("rollout", "undo", "deployment/web")).toContain("deployment.apps/web rolled back");
     await rolloutDone("web");
@@ -164,7 +180,10 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
       if ((dep.status?.observedGeneration ?? 0) >= (dep.metadata?.generation ?? 1)) return dep;
       throw new Error(`observedGeneration ${dep.status?.observedGeneration}, generation ${dep.metadata?.generation}`);
     });
-    expect(paused.status?.conditions?.find((c) => c.type === "Progressing")).toMatchObject({ status: "Unknown", reason: "DeploymentPaused" });
+    expect(paused.status?.conditions?.find((c) => c.type === "Progressing")).toMatchObject({
+      status: "Unknown",
+      reason: "DeploymentPaused",
+    });
     expect((await replicaSets("web")).length, "no new ReplicaSet while paused").toBe(2);
     expect(images(await pods("web"))).toEqual(["busybox:latest"]);
 
@@ -182,7 +201,10 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
         replicas: 1,
         progressDeadlineSeconds: 3,
         selector: { matchLabels: { app: "stuck" } },
-        template: { metadata: { labels: { app: "stuck" } }, spec: { containers: [{ name: "c", image: "busybox:latest", command: ["sh", "-c", "exit 1"] }] } },
+        template: {
+          metadata: { labels: { app: "stuck" } },
+          spec: { containers: [{ name: "c", image: "busybox:latest", command: ["sh", "-c", "exit 1"] }] },
+        },
       },
     };
     const created = await api("POST", `${APPS}/deployments`, stuck, auth);
@@ -205,7 +227,10 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
         selector: { matchLabels: { app: "batch" } },
         template: {
           metadata: { labels: { app: "batch" } },
-          spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "c", image, command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"] }] },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            containers: [{ name: "c", image, command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"] }],
+          },
         },
       },
     });
@@ -217,7 +242,10 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
     const overlaps: string[] = [];
     const list = await api<List<Pod>>("GET", "/api/v1/namespaces/default/pods?labelSelector=app%3Dbatch", undefined, auth);
     for (const p of list.body.items) live.set(p.metadata!.name!, p.spec!.containers[0]!.image!);
-    const res = await fetch(`${cluster.url}/api/v1/namespaces/default/pods?watch=1&labelSelector=app%3Dbatch&resourceVersion=${list.body.metadata?.resourceVersion}`, { headers: auth, signal: abort.signal });
+    const res = await fetch(
+      `${cluster.url}/api/v1/namespaces/default/pods?watch=1&labelSelector=app%3Dbatch&resourceVersion=${list.body.metadata?.resourceVersion}`,
+      { headers: auth, signal: abort.signal },
+    );
     const watching = (async () => {
       let buffer = "";
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
@@ -251,7 +279,12 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
       metadata: { name: "front" },
       spec: { type: "NodePort", selector: { app: "front" }, ports: [{ port: 80, targetPort: 8080 }] },
     };
-    const created = await api<{ spec: { ports: Array<{ nodePort: number }> } }>("POST", "/api/v1/namespaces/default/services", service, auth);
+    const created = await api<{ spec: { ports: Array<{ nodePort: number }> } }>(
+      "POST",
+      "/api/v1/namespaces/default/services",
+      service,
+      auth,
+    );
     expect(created.status).toBe(201);
     const base = `http://127.0.0.1:${created.body.spec.ports[0]!.nodePort}`;
     const front = (image: string) => ({

@@ -19,8 +19,16 @@ const pod: Pod = {
   spec: {
     terminationGracePeriodSeconds: 10,
     containers: [
-      { name: "ok", image: TEST_IMAGE, lifecycle: { postStart: { exec: { command: ["start-hook"] } }, preStop: { exec: { command: ["stop-hook"] } } } },
-      { name: "bad", image: TEST_IMAGE, lifecycle: { postStart: { exec: { command: ["fail"] } }, preStop: { exec: { command: ["fail"] } } } },
+      {
+        name: "ok",
+        image: TEST_IMAGE,
+        lifecycle: { postStart: { exec: { command: ["start-hook"] } }, preStop: { exec: { command: ["stop-hook"] } } },
+      },
+      {
+        name: "bad",
+        image: TEST_IMAGE,
+        lifecycle: { postStart: { exec: { command: ["fail"] } }, preStop: { exec: { command: ["fail"] } } },
+      },
       { name: "plain", image: TEST_IMAGE },
     ],
   },
@@ -44,7 +52,16 @@ beforeAll(async () => {
         return res.end(body);
       }
       res.statusCode = 404;
-      res.end(JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404, message: "not found" }));
+      res.end(
+        JSON.stringify({
+          kind: "Status",
+          apiVersion: "v1",
+          status: "Failure",
+          reason: "NotFound",
+          code: 404,
+          message: "not found",
+        }),
+      );
     });
   });
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
@@ -55,7 +72,12 @@ afterAll(() => new Promise<void>((done) => server.close(() => done())));
 /** A fake runtime that writes down execs and stops, in order, and its wrapped view. */
 function setup() {
   const calls: string[] = [];
-  const fake = new FakeRuntime({ exec: (_c, command) => (calls.push(`exec ${command.join(" ")}`), { exitCode: command[0] === "fail" ? 1 : 0, stdout: "", stderr: "" }) });
+  const fake = new FakeRuntime({
+    exec: (_c, command) => (
+      calls.push(`exec ${command.join(" ")}`),
+      { exitCode: command[0] === "fail" ? 1 : 0, stdout: "", stderr: "" }
+    ),
+  });
   const stop = fake.stop.bind(fake);
   fake.stop = async (id, grace) => {
     calls.push(`stop ${grace}`);
@@ -66,7 +88,12 @@ function setup() {
     runtime.create({
       name: `web-${name}`,
       image: TEST_IMAGE,
-      labels: { "io.kubernetes.pod.uid": "uid-web", "io.kubernetes.pod.name": "web", "io.kubernetes.pod.namespace": "default", "io.kubernetes.container.name": name },
+      labels: {
+        "io.kubernetes.pod.uid": "uid-web",
+        "io.kubernetes.pod.name": "web",
+        "io.kubernetes.pod.namespace": "default",
+        "io.kubernetes.container.name": name,
+      },
     });
   return { fake, runtime, calls, create };
 }

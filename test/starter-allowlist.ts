@@ -58,42 +58,50 @@ export const STARTER_ALLOWLIST: AllowedStarterPass[] = [
   },
   {
     file: "test/10-services.unit.test.ts",
-    test: '10 chapter > the Service resource (given code) > fills in the type, the protocol and the target port',
-    reason: "The Service's defaulting and validation are given code since step 10.1 became given (they copy Kubernetes' rules; no decision for the learner).",
+    test: "10 chapter > the Service resource (given code) > fills in the type, the protocol and the target port",
+    reason:
+      "The Service's defaulting and validation are given code since step 10.1 became given (they copy Kubernetes' rules; no decision for the learner).",
   },
   {
     file: "test/10-services.unit.test.ts",
-    test: '10 chapter > the Service resource (given code) > accepts the example Service and reports every mistake of a bad one',
-    reason: "The Service's defaulting and validation are given code since step 10.1 became given (they copy Kubernetes' rules; no decision for the learner).",
+    test: "10 chapter > the Service resource (given code) > accepts the example Service and reports every mistake of a bad one",
+    reason:
+      "The Service's defaulting and validation are given code since step 10.1 became given (they copy Kubernetes' rules; no decision for the learner).",
   },
   {
     file: "test/10-services.unit.test.ts",
-    test: '10.2 what the proxy serves > puts cluster IPs on the bridge with `ip addr`, and takes them off without minding one already gone',
-    reason: "The `ip addr` commands and BridgeAddresses are given code (shell strings, not a mechanism); step 10.3 is the proxy's sync.",
+    test: "10.2 what the proxy serves > puts cluster IPs on the bridge with `ip addr`, and takes them off without minding one already gone",
+    reason:
+      "The `ip addr` commands and BridgeAddresses are given code (shell strings, not a mechanism); step 10.3 is the proxy's sync.",
   },
   {
     file: "test/10-services.test.ts",
-    test: '10.2 on Docker > puts addresses on a bridge through a short-lived container and takes every one off on close',
-    reason: "The `ip addr` commands and BridgeAddresses are given code (shell strings, not a mechanism); step 10.3 is the proxy's sync.",
+    test: "10.2 on Docker > puts addresses on a bridge through a short-lived container and takes every one off on close",
+    reason:
+      "The `ip addr` commands and BridgeAddresses are given code (shell strings, not a mechanism); step 10.3 is the proxy's sync.",
   },
   {
     file: "test/13-lifecycle.unit.test.ts",
     test: "13 chapter > lifecycle hooks > runs postStart after the container starts, and preStop before the stop signal, within the grace period",
-    reason: "lifecycle hooks are given code in chapter 13 (kubelet/lifecycle-hooks.ts); the learner's steps are the deployment controller",
+    reason:
+      "lifecycle hooks are given code in chapter 13 (kubelet/lifecycle-hooks.ts); the learner's steps are the deployment controller",
   },
   {
     file: "test/13-lifecycle.unit.test.ts",
     test: "13 chapter > lifecycle hooks > reports a failed preStop as a FailedPreStopHook event and stops the container anyway",
-    reason: "lifecycle hooks are given code in chapter 13 (kubelet/lifecycle-hooks.ts); the learner's steps are the deployment controller",
+    reason:
+      "lifecycle hooks are given code in chapter 13 (kubelet/lifecycle-hooks.ts); the learner's steps are the deployment controller",
   },
   {
     file: "test/13-lifecycle.unit.test.ts",
     test: "13 chapter > lifecycle hooks > kills a container whose postStart fails, with a FailedPostStartHook event",
-    reason: "lifecycle hooks are given code in chapter 13 (kubelet/lifecycle-hooks.ts); the learner's steps are the deployment controller",
+    reason:
+      "lifecycle hooks are given code in chapter 13 (kubelet/lifecycle-hooks.ts); the learner's steps are the deployment controller",
   },
   {
     file: "test/13-lifecycle.unit.test.ts",
     test: "13 chapter > lifecycle hooks > runs no hook for a container without one, or with a grace period of 0",
-    reason: "lifecycle hooks are given code in chapter 13 (kubelet/lifecycle-hooks.ts); the learner's steps are the deployment controller",
+    reason:
+      "lifecycle hooks are given code in chapter 13 (kubelet/lifecycle-hooks.ts); the learner's steps are the deployment controller",
   },
 ];

@@ -10,7 +10,9 @@ export function genStarters(only?: string): number {
   for (const chapter of chapters) {
     const { written, removed } = writeStarters(chapter);
     const steps = generateChapter(chapter).steps.map((s) => s.step);
-    console.log(`${c.green("ok")} chapters/${chapter.slug}: ${written} file(s)${removed ? `, ${removed} stale removed` : ""}, steps ${steps.join(" ") || "(none)"}`);
+    console.log(
+      `${c.green("ok")} chapters/${chapter.slug}: ${written} file(s)${removed ? `, ${removed} stale removed` : ""}, steps ${steps.join(" ") || "(none)"}`,
+    );
   }
   return 0;
 }

@@ -49,7 +49,9 @@ export function hint(id: string | undefined, options: { reset?: boolean } = {}):
   if (!existsSync(file)) throw new UserError(`chapter ${chapter.number} has no hints file (${file})`);
   const hints = parseHints(readFileSync(file, "utf8")).get(step);
   if (!hints || hints.levels.length === 0) {
-    throw new UserError(`no hints for step ${step}: see chapters/${chapter.slug}/README.md for the steps of chapter ${chapter.number}`);
+    throw new UserError(
+      `no hints for step ${step}: see chapters/${chapter.slug}/README.md for the steps of chapter ${chapter.number}`,
+    );
   }
   const state = loadState();
   if (options.reset) {
@@ -73,6 +75,10 @@ export function hint(id: string | undefined, options: { reset?: boolean } = {}):
   if (shown < hints.levels.length) {
     console.log(c.dim(`Run \`npm run hint ${step}\` again for the next hint.`));
   } else {
-    console.log(c.dim(`That was the last hint for ${step}. Still stuck? \`npm run solve ${chapter.number}\` copies the reference (your files are backed up first).`));
+    console.log(
+      c.dim(
+        `That was the last hint for ${step}. Still stuck? \`npm run solve ${chapter.number}\` copies the reference (your files are backed up first).`,
+      ),
+    );
   }
 }

@@ -10,6 +10,10 @@ export async function image(): Promise<void> {
     line.update(`${TEST_IMAGE}: ${p.status}${amount}`);
   });
   line.done();
-  const how = { present: "already present", pulled: "pulled from the registry", imported: "built from the static busybox binary" }[source];
+  const how = {
+    present: "already present",
+    pulled: "pulled from the registry",
+    imported: "built from the static busybox binary",
+  }[source];
   console.log(`${c.green("ok")} ${TEST_IMAGE}: ${how}`);
 }

@@ -42,7 +42,11 @@ async function main(): Promise<number> {
   await trustLoopbackSecurePort(argv, tree);
   const abort = new AbortController();
   process.once("SIGINT", () => abort.abort()); // ends `get -w` cleanly
-  return run(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal: abort.signal }, plugins);
+  return run(
+    argv,
+    { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal: abort.signal },
+    plugins,
+  );
 }
 
 /**
@@ -53,7 +57,8 @@ async function main(): Promise<number> {
  * certificate (and no other setting changes).
  */
 async function trustLoopbackSecurePort(argv: string[], tree: string): Promise<void> {
-  if (process.env.NODE_TLS_REJECT_UNAUTHORIZED !== undefined || argv.some((a) => a === "--server" || a.startsWith("--server="))) return;
+  if (process.env.NODE_TLS_REJECT_UNAUTHORIZED !== undefined || argv.some((a) => a === "--server" || a.startsWith("--server=")))
+    return;
   const flag = argv.findIndex((a) => a === "--kubeconfig" || a.startsWith("--kubeconfig="));
   const kubeconfigFile = join(resolve(REPO_ROOT, tree), "04-kubectl", "kubectl", "kubeconfig.ts");
   if (!existsSync(kubeconfigFile)) return;
@@ -61,10 +66,18 @@ async function trustLoopbackSecurePort(argv: string[], tree: string): Promise<vo
     readKubeconfig(path: string): Promise<{ server: string }>;
     WORKSHOP_KUBECONFIG: string;
   };
-  const path = flag >= 0 ? (argv[flag]!.includes("=") ? argv[flag]!.split("=")[1] : argv[flag + 1]) : (process.env.KUBECONFIG?.split(":")[0] ?? WORKSHOP_KUBECONFIG);
+  const path =
+    flag >= 0
+      ? argv[flag]!.includes("=")
+        ? argv[flag]!.split("=")[1]
+        : argv[flag + 1]
+      : (process.env.KUBECONFIG?.split(":")[0] ?? WORKSHOP_KUBECONFIG);
   if (!path || !existsSync(path)) return;
   const text = readFileSync(path, "utf8");
-  const server = await readKubeconfig(path).then((s) => s.server, () => "");
+  const server = await readKubeconfig(path).then(
+    (s) => s.server,
+    () => "",
+  );
   if (/^https:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(server) && /insecure-skip-tls-verify: true/.test(text)) {
     process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
     process.removeAllListeners("warning"); // Node would warn about the line above on every run

@@ -208,7 +208,9 @@ function stepProblems(chapter: Chapter, lesson: string, hints: string, root: str
     const levels = hintLevels.get(step);
     if (levels === undefined) problems.push(`${hintsFile}: no "## ${step}" section for TODO(${step})`);
     else if (levels < LIMITS.hintLevels) {
-      problems.push(`${hintsFile}: step ${step} has ${levels} hint level(s); it needs ${LIMITS.hintLevels} (nudge, approach, pseudo-code)`);
+      problems.push(
+        `${hintsFile}: step ${step} has ${levels} hint level(s); it needs ${LIMITS.hintLevels} (nudge, approach, pseudo-code)`,
+      );
     }
   }
   for (const step of [...inLesson].sort(compareSteps)) {

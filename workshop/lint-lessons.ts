@@ -22,12 +22,18 @@ export function lintLessonsCommand(chapterId?: string): boolean {
   for (const row of rows) console.log(row.map((cell, col) => cell.padEnd(widths[col]!)).join("  "));
   const problems = reports.flatMap((r) => r.problems);
   if (problems.length === 0) {
-    console.log(c.green(`\nok: every lesson within the limits (average <= ${LIMITS.averageWords} words, none over ${LIMITS.maxWords}), steps, hints and sections in place`));
+    console.log(
+      c.green(
+        `\nok: every lesson within the limits (average <= ${LIMITS.averageWords} words, none over ${LIMITS.maxWords}), steps, hints and sections in place`,
+      ),
+    );
     return true;
   }
   console.log("");
   for (const p of problems) console.log(c.red(p));
-  console.log(`\n${problems.length} problem(s). Shorten a long sentence by splitting it; give each step a lesson heading and three hint levels.`);
+  console.log(
+    `\n${problems.length} problem(s). Shorten a long sentence by splitting it; give each step a lesson heading and three hint levels.`,
+  );
   return false;
 }
 

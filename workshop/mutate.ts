@@ -60,7 +60,10 @@ export function buildMutantTree(root: string, m: Mutation, name: string): string
     return undefined;
   }
   if (text.split(m.find).length !== 2) return undefined;
-  writeFileSync(path, text.replace(m.find, () => m.replace));
+  writeFileSync(
+    path,
+    text.replace(m.find, () => m.replace),
+  );
   return tree;
 }
 
@@ -84,7 +87,9 @@ export function firstFailure(tests: TestOutcome[]): { step: string; test: TestOu
 /** A vitest -t pattern for the tests of `step` and of the chapter's steps before it. */
 export function upToStepPattern(chapter: Chapter, step: string, root: string): { pattern: string; files: string[] } {
   const steps = [...solutionSteps(chapter, root)].filter((s) => compareSteps(s, step) <= 0);
-  const files = chapterTestFiles(chapter, root).filter((f) => listTests(f, root).some((t) => steps.includes(stepOfTestName(t.name) ?? "")));
+  const files = chapterTestFiles(chapter, root).filter((f) =>
+    listTests(f, root).some((t) => steps.includes(stepOfTestName(t.name) ?? "")),
+  );
   // vitest matches "-t" against "<describe> ... <test>" joined by spaces: the step id is the first word.
   return { pattern: `^ ?(${steps.map((s) => s.replace(".", "\\.")).join("|")}) `, files };
 }
@@ -107,7 +112,9 @@ export async function runMutation(root: string, chapter: Chapter, m: Mutation, a
       failed: run.failed,
       passed: run.passed,
       seconds: seconds(),
-      failures: run.tests.filter((t) => t.status === "failed").map((t) => ({ test: t.name, line: (t.message ?? "").split("\n")[0]! })),
+      failures: run.tests
+        .filter((t) => t.status === "failed")
+        .map((t) => ({ test: t.name, line: (t.message ?? "").split("\n")[0]! })),
     };
   } finally {
     rmSync(tree, { recursive: true, force: true });
@@ -118,7 +125,12 @@ export async function mutate(argv: string[]): Promise<boolean> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { root: { type: "string" }, json: { type: "string" }, all: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: {
+      root: { type: "string" },
+      json: { type: "string" },
+      all: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   if (values.help) {
     console.log("usage: npm run mutate [NN | NN.k] [-- --all] [--root DIR] [--json FILE]");
@@ -149,7 +161,11 @@ export async function mutate(argv: string[]): Promise<boolean> {
         r.mutation.step,
         r.mutation.mistake,
         r.verdict === "killed" ? c.green("killed") : c.red(r.verdict),
-        r.verdict !== "killed" ? "-" : r.firstStep === r.mutation.step ? c.green(r.firstStep) : c.yellow(`${r.firstStep ?? "?"} (expected ${r.mutation.step})`),
+        r.verdict !== "killed"
+          ? "-"
+          : r.firstStep === r.mutation.step
+            ? c.green(r.firstStep)
+            : c.yellow(`${r.firstStep ?? "?"} (expected ${r.mutation.step})`),
       ]),
     ),
   );

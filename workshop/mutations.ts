@@ -110,7 +110,7 @@ export const MUTATIONS: readonly Mutation[] = [
   // Chapter 07: labels and selectors
   {
     step: "07.1",
-    mistake: "the lexer checks = before == (\"a==b\" becomes = = )",
+    mistake: 'the lexer checks = before == ("a==b" becomes = = )',
     file: "07-labels/labels/lexer.ts",
     find: '} else if ((ch === "=" || ch === "!") && selector[i + 1] === "=") {',
     replace: '} else if (ch === "!" && selector[i + 1] === "=") {',
@@ -124,14 +124,14 @@ export const MUTATIONS: readonly Mutation[] = [
   },
   {
     step: "07.2",
-    mistake: "the parser ignores what follows a requirement (\"app=web db\" accepted)",
+    mistake: 'the parser ignores what follows a requirement ("app=web db" accepted)',
     file: "07-labels/labels/selector.ts",
     find: 'if (token.kind !== ",") this.fail(token, `"," or the end of the selector`);',
     replace: 'if (token.kind !== ",") return requirements;',
   },
   {
     step: "07.2",
-    mistake: "\"!key\" parsed as Exists",
+    mistake: '"!key" parsed as Exists',
     file: "07-labels/labels/selector.ts",
     find: 'return { key: this.parseKey(), operator: "DoesNotExist", values: [] };',
     replace: 'return { key: this.parseKey(), operator: "Exists", values: [] };',
@@ -159,7 +159,7 @@ export const MUTATIONS: readonly Mutation[] = [
   },
   {
     step: "07.5",
-    mistake: "an object without labels never matches (even \"!app\")",
+    mistake: 'an object without labels never matches (even "!app")',
     file: "07-labels/apiserver/selector-filters.ts",
     find: "return (obj) => selector.matches(obj.metadata?.labels);",
     replace: "return (obj) => obj.metadata?.labels !== undefined && selector.matches(obj.metadata.labels);",

@@ -22,7 +22,9 @@ export function solve(id: string | undefined): void {
   }
   console.log(`Chapter ${chapter.number} now holds the reference solution.`);
   console.log(`Your files were backed up to ${c.cyan(backup)}`);
-  console.log(`Check it: ${c.cyan(`npm run check ${chapter.number}`)}   Undo: ${c.cyan(`npm run reset ${chapter.number}`)} (or copy your backup back)`);
+  console.log(
+    `Check it: ${c.cyan(`npm run check ${chapter.number}`)}   Undo: ${c.cyan(`npm run reset ${chapter.number}`)} (or copy your backup back)`,
+  );
 }
 
 export function reset(id: string | undefined): void {

@@ -43,7 +43,8 @@ export function generateStarter(source: string, file: string, chapter: Chapter):
   lines.forEach((line, i) => {
     const where = `${file}:${i + 1}`;
     if (inRegion) {
-      if (REGION_START.test(line)) throw new StarterError(`${where}: //#solution inside a region opened at line ${inRegion.line}`);
+      if (REGION_START.test(line))
+        throw new StarterError(`${where}: //#solution inside a region opened at line ${inRegion.line}`);
       if (REGION_END.test(line)) inRegion = undefined;
       return; // solution lines are dropped
     }

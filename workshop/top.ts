@@ -37,7 +37,9 @@ export async function top(argv: string[], out: NodeJS.WriteStream = process.stdo
     await feed.start(client);
   } catch (err) {
     await feed.stop();
-    throw new UserError(`cannot reach the apiserver at ${client.server}: ${(err as Error).message} (is the cluster up? npm start)`);
+    throw new UserError(
+      `cannot reach the apiserver at ${client.server}: ${(err as Error).message} (is the cluster up? npm start)`,
+    );
   }
   if (!out.isTTY) {
     out.write(renderText(feed.picture(), feed.lastError));
@@ -60,7 +62,8 @@ export async function top(argv: string[], out: NodeJS.WriteStream = process.stdo
  * insecure-skip-tls-verify: for that case only, this process accepts it.
  */
 async function fromKubeconfig(path = process.env.KUBECONFIG?.split(":")[0] ?? WORKSHOP_KUBECONFIG) {
-  if (!existsSync(path)) throw new UserError(`no kubeconfig at ${path}: start the cluster first (npm start), or pass --server URL`);
+  if (!existsSync(path))
+    throw new UserError(`no kubeconfig at ${path}: start the cluster first (npm start), or pass --server URL`);
   const settings = await readKubeconfig(path);
   const loopbackTls = /^https:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(settings.server);
   if (loopbackTls && /insecure-skip-tls-verify: true/.test(readFileSync(path, "utf8"))) {

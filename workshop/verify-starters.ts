@@ -28,7 +28,10 @@ export async function verifyStarters(only?: string): Promise<boolean> {
       const allowed = (file: string, name: string) => STARTER_ALLOWLIST.some((a) => a.file === file && a.test === name);
       const wrongPasses = run.tests.filter((t) => t.status === "passed" && !allowed(t.file, t.name));
       const skipped = run.tests.filter((t) => t.status === "skipped");
-      const fine = wrongPasses.length === 0 && (run.tests.length > 0 || run.errors.length > 0) && (process.env.CI !== "true" || skipped.length === 0);
+      const fine =
+        wrongPasses.length === 0 &&
+        (run.tests.length > 0 || run.errors.length > 0) &&
+        (process.env.CI !== "true" || skipped.length === 0);
       if (!fine) ok = false;
       rows.push([
         chapter.number,
@@ -43,7 +46,9 @@ export async function verifyStarters(only?: string): Promise<boolean> {
   }
   console.log(table(["chapter", "tests on the untouched starter", "verdict"], rows));
   if (!ok) {
-    console.log(c.red("\nEvery test must fail on its chapter's starter, or be listed with a reason in test/starter-allowlist.ts."));
+    console.log(
+      c.red("\nEvery test must fail on its chapter's starter, or be listed with a reason in test/starter-allowlist.ts."),
+    );
   }
   return ok;
 }

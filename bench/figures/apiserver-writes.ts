@@ -15,13 +15,21 @@ import { ratio, type BenchContext, type Figure } from "../lib/types.ts";
 const CLIENTS = 64;
 const WARMUP = 500;
 
-async function measure(ctx: BenchContext, label: string, url: string, creates: number): Promise<{ rate: number; latency: Latency }> {
+async function measure(
+  ctx: BenchContext,
+  label: string,
+  url: string,
+  creates: number,
+): Promise<{ rate: number; latency: Latency }> {
   const client = new RestClient({ server: url });
   const pods = client.resource<Pod>(PODS);
   await createNamespaces(client, ["bench-warmup", "bench-writes"]);
   await runConcurrent(WARMUP, CLIENTS, (i) => pods.create(benchPod(`warm-${i}`, "bench-warmup")));
-  const result = await runConcurrent(creates, CLIENTS, (i) => pods.create(benchPod(`pod-${i}`, "bench-writes")), (n) =>
-    ctx.progress(`apiserver writes: ${label}: ${n}/${creates} pods created`),
+  const result = await runConcurrent(
+    creates,
+    CLIENTS,
+    (i) => pods.create(benchPod(`pod-${i}`, "bench-writes")),
+    (n) => ctx.progress(`apiserver writes: ${label}: ${n}/${creates} pods created`),
   );
   const l = latency(result.latencies);
   ctx.step(`apiserver writes: ${label}: ${result.rate.toFixed(0)} creates/s, p99 ${l.p99.toFixed(1)} ms`);

@@ -49,8 +49,11 @@ export const scaleFigure: Figure = {
     try {
       const client = new RestClient({ server: plane.url });
       const empty = await plane.memoryAfterGc();
-      await runConcurrent(nodeCount, CLIENTS, (i) => client.resource<Node>(NODES).create(hollowNode(`hollow-${i}`)), (n) =>
-        ctx.progress(`scale: ${n}/${nodeCount} nodes created`),
+      await runConcurrent(
+        nodeCount,
+        CLIENTS,
+        (i) => client.resource<Node>(NODES).create(hollowNode(`hollow-${i}`)),
+        (n) => ctx.progress(`scale: ${n}/${nodeCount} nodes created`),
       );
       await createNamespaces(client, namespaces);
       const pods = client.resource<Pod>(PODS);
@@ -68,7 +71,9 @@ export const scaleFigure: Figure = {
       const all = await timeList(client, plane, undefined, 3);
       ctx.progress("scale: listing one namespace");
       const one = await timeList(client, plane, namespaces[0], 5);
-      ctx.step(`scale: ${(vmRss / 2 ** 20).toFixed(0)} MiB resident; list all ${all.ms.toFixed(0)} ms, one namespace ${one.ms.toFixed(0)} ms`);
+      ctx.step(
+        `scale: ${(vmRss / 2 ** 20).toFixed(0)} MiB resident; list all ${all.ms.toFixed(0)} ms, one namespace ${one.ms.toFixed(0)} ms`,
+      );
 
       const scaled = quick ? ", SCALED DOWN (quick mode)" : "";
       const perNs = Math.ceil(podCount / namespaces.length);
@@ -105,7 +110,15 @@ export const scaleFigure: Figure = {
             note: `${perNs} pods, median of 5`,
           },
         ],
-        details: { nodes: nodeCount, pods: podCount, namespaces: namespaces.length, createRate: load.rate, memory: { empty, loaded, vmRss }, listAll: all, listNamespace: one },
+        details: {
+          nodes: nodeCount,
+          pods: podCount,
+          namespaces: namespaces.length,
+          createRate: load.rate,
+          memory: { empty, loaded, vmRss },
+          listAll: all,
+          listNamespace: one,
+        },
       };
     } finally {
       await plane.stop();

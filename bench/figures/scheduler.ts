@@ -33,8 +33,11 @@ export const schedulerFigure: Figure = {
       const client = new RestClient({ server: plane.url });
       const nodes = client.resource<Node>(NODES);
       const pods = client.resource<Pod>(PODS);
-      await runConcurrent(nodeCount, CLIENTS, (i) => nodes.create(hollowNode(`hollow-${i}`)), (n) =>
-        ctx.progress(`scheduler: ${n}/${nodeCount} hollow nodes created`),
+      await runConcurrent(
+        nodeCount,
+        CLIENTS,
+        (i) => nodes.create(hollowNode(`hollow-${i}`)),
+        (n) => ctx.progress(`scheduler: ${n}/${nodeCount} hollow nodes created`),
       );
       await createNamespaces(client, [NAMESPACE]);
 
@@ -62,8 +65,11 @@ export const schedulerFigure: Figure = {
       onCleanup("the pod watch", () => watch.stop());
 
       const start = performance.now();
-      const created = await runConcurrent(podCount, CLIENTS, (i) => pods.create(benchPod(`pod-${i}`, NAMESPACE)), (n) =>
-        ctx.progress(`scheduler: ${n}/${podCount} pods created, ${bound.size} bound`),
+      const created = await runConcurrent(
+        podCount,
+        CLIENTS,
+        (i) => pods.create(benchPod(`pod-${i}`, NAMESPACE)),
+        (n) => ctx.progress(`scheduler: ${n}/${podCount} pods created, ${bound.size} bound`),
       );
       const ticker = setInterval(() => ctx.progress(`scheduler: ${podCount}/${podCount} pods created, ${bound.size} bound`), 250);
       // A slow scheduler is a figure, not a failure: stop waiting after a while and report what was bound.
@@ -78,7 +84,9 @@ export const schedulerFigure: Figure = {
       const seconds = ((complete ? lastBoundAt : performance.now()) - start) / 1000;
       const rate = bound.size / seconds;
       const partial = complete ? "" : `, ONLY ${bound.size} of ${podCount} bound after ${seconds.toFixed(0)} s`;
-      ctx.step(`scheduler: ${bound.size} pods bound on ${nodeCount} nodes in ${seconds.toFixed(1)} s: ${rate.toFixed(0)} pods/s (created at ${created.rate.toFixed(0)}/s)${partial}`);
+      ctx.step(
+        `scheduler: ${bound.size} pods bound on ${nodeCount} nodes in ${seconds.toFixed(1)} s: ${rate.toFixed(0)} pods/s (created at ${created.rate.toFixed(0)}/s)${partial}`,
+      );
       return {
         name: "scheduler",
         rows: [
@@ -93,7 +101,15 @@ export const schedulerFigure: Figure = {
             note: `${podCount} pods, ${nodeCount} hollow nodes${partial}${errors.length ? `, ${errors.length} errors` : ""}`,
           },
         ],
-        details: { nodes: nodeCount, pods: podCount, bound: bound.size, clients: CLIENTS, seconds, createRate: created.rate, errors: errors.slice(0, 5) },
+        details: {
+          nodes: nodeCount,
+          pods: podCount,
+          bound: bound.size,
+          clients: CLIENTS,
+          seconds,
+          createRate: created.rate,
+          errors: errors.slice(0, 5),
+        },
       };
     } finally {
       await plane.stop();

@@ -27,11 +27,17 @@ async function measure(ctx: BenchContext, label: string, store: Store, writes: n
   const value = JSON.stringify(benchPod("x".repeat(20), "default", "node-1"));
   const key = (i: number) => `/registry/pods/bench/pod-${i}`;
   await runConcurrent(200, CONCURRENCY, (i) => store.create(`/warmup/${i}`, value)); // JIT and connections
-  const w = await runConcurrent(writes, CONCURRENCY, (i) => store.create(key(i), value), (n) =>
-    ctx.progress(`store: ${label}: ${n}/${writes} writes`),
+  const w = await runConcurrent(
+    writes,
+    CONCURRENCY,
+    (i) => store.create(key(i), value),
+    (n) => ctx.progress(`store: ${label}: ${n}/${writes} writes`),
   );
-  const r = await runConcurrent(reads, CONCURRENCY, (i) => store.get(key(i % writes)), (n) =>
-    ctx.progress(`store: ${label}: ${n}/${reads} reads`),
+  const r = await runConcurrent(
+    reads,
+    CONCURRENCY,
+    (i) => store.get(key(i % writes)),
+    (n) => ctx.progress(`store: ${label}: ${n}/${reads} reads`),
   );
   ctx.step(`store: ${label}: ${w.rate.toFixed(0)} writes/s, ${r.rate.toFixed(0)} reads/s`);
   return { writes: { rate: w.rate, latency: latency(w.latencies) }, reads: { rate: r.rate, latency: latency(r.latencies) } };

@@ -16,7 +16,13 @@ import { ratio, type BenchContext, type Figure } from "../lib/types.ts";
 
 const WARMUP = 3;
 
-async function fanOut(ctx: BenchContext, client: RestClient, namespace: string, watchers: number, writes: number): Promise<Latency> {
+async function fanOut(
+  ctx: BenchContext,
+  client: RestClient,
+  namespace: string,
+  watchers: number,
+  writes: number,
+): Promise<Latency> {
   const pods = client.resource<Pod>(PODS);
   await createNamespaces(client, [namespace]);
   const { metadata } = await pods.list(namespace);
@@ -41,8 +47,11 @@ async function fanOut(ctx: BenchContext, client: RestClient, namespace: string, 
   }
   const stopAll = onCleanup(`${watchers} watches`, async () => void (await Promise.all(all.map((w) => w.stop()))));
   try {
-    await until(() => all.every((w) => w.connections > 0), 30_000, `${watchers} watches to connect`, () =>
-      ctx.progress(`watch fan-out: ${all.filter((w) => w.connections > 0).length}/${watchers} watches connected`),
+    await until(
+      () => all.every((w) => w.connections > 0),
+      30_000,
+      `${watchers} watches to connect`,
+      () => ctx.progress(`watch fan-out: ${all.filter((w) => w.connections > 0).length}/${watchers} watches connected`),
     );
     // The first few writes warm up the code paths; they are not counted.
     for (let i = 0; i < WARMUP + writes; i++) {
@@ -83,7 +92,9 @@ export const watchFanOutFigure: Figure = {
       const one = await fanOut(ctx, client, "bench-watch-one", 1, writes);
       ctx.step(`watch fan-out: 1 watcher: p50 ${one.p50.toFixed(1)} ms, p99 ${one.p99.toFixed(1)} ms`);
       const many = await fanOut(ctx, client, "bench-watch-many", watchers, writes);
-      ctx.step(`watch fan-out: ${watchers} watchers: p50 ${many.p50.toFixed(1)} ms, p99 ${many.p99.toFixed(1)} ms (${many.count} deliveries)`);
+      ctx.step(
+        `watch fan-out: ${watchers} watchers: p50 ${many.p50.toFixed(1)} ms, p99 ${many.p99.toFixed(1)} ms (${many.count} deliveries)`,
+      );
       const note = `${writes} writes x ${watchers} watchers = ${many.count} deliveries`;
       return {
         name: "watch",

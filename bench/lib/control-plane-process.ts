@@ -37,7 +37,8 @@ export async function residentBytes(pid: number): Promise<number> {
 /** "embedded": the durable embedded store in a temp dir. "etcd": the apiserver over a real etcd. */
 export async function startControlPlane(store: { kind: "embedded" } | { kind: "etcd"; endpoint: string }): Promise<ControlPlane> {
   const dir = store.kind === "embedded" ? tempPath("control-plane") : undefined;
-  const config: ControlPlaneConfig = store.kind === "embedded" ? { store: "embedded", dir } : { store: "etcd", endpoint: store.endpoint };
+  const config: ControlPlaneConfig =
+    store.kind === "embedded" ? { store: "embedded", dir } : { store: "etcd", endpoint: store.endpoint };
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = spawn(process.execPath, ["--expose-gc", ...profile, "--import", "tsx", SCRIPT, JSON.stringify(config)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -88,7 +89,8 @@ export async function startControlPlane(store: { kind: "embedded" } | { kind: "e
     pid: child.pid!,
     rss: () => residentBytes(child.pid!),
     memoryAfterGc: () => ask<Extract<ControlPlaneMessage, { type: "memory" }>>({ type: "memory" }),
-    storeRange: (prefix) => ask<Extract<ControlPlaneMessage, { type: "range" }>>({ type: "range", prefix } as Omit<ControlPlaneRequest, "id">),
+    storeRange: (prefix) =>
+      ask<Extract<ControlPlaneMessage, { type: "range" }>>({ type: "range", prefix } as Omit<ControlPlaneRequest, "id">),
     stop,
   };
 }

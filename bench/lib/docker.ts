@@ -12,8 +12,19 @@ export function removeByLabelOnCleanup(docker: Docker, runId: string): () => Pro
   return onCleanup(`containers labelled ${BENCH_LABEL}=${runId}`, async () => {
     const filters = { label: [`${BENCH_LABEL}=${runId}`] };
     const containers = await docker.listContainers({ all: true, filters });
-    await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+    await Promise.all(
+      containers.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true, v: true })
+          .catch(() => {}),
+      ),
+    );
     const networks = await docker.listNetworks({ filters });
-    for (const n of networks) await docker.getNetwork(n.Id).remove().catch(() => {});
+    for (const n of networks)
+      await docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => {});
   });
 }

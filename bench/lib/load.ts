@@ -78,4 +78,3 @@ export function hollowNode(name: string): Node {
     status: { capacity: resources, allocatable: resources, conditions: [{ type: "Ready", status: "True" }] },
   };
 }
-

@@ -28,7 +28,10 @@ export function engineMessage(err: unknown): string {
   const e = (typeof err === "object" && err !== null ? err : { message: String(err) }) as DockerodeError;
   const text = e.json?.message ?? e.message ?? String(err);
   // dockerode prefixes "(HTTP code 404) no such container - ".
-  return text.replace(/^\(HTTP code \d+\) [^-]*- /, "").trim().replace(/\s+/g, " ");
+  return text
+    .replace(/^\(HTTP code \d+\) [^-]*- /, "")
+    .trim()
+    .replace(/\s+/g, " ");
 }
 
 const SOCKET_ERRORS = new Set(["ENOENT", "ECONNREFUSED", "ECONNRESET", "EPIPE", "EHOSTUNREACH", "ETIMEDOUT"]);

@@ -15,8 +15,25 @@ import type { KubeletExtensions } from "../05-pods/index.ts";
 import { FieldSelectorFilter, labelSelectorFilter } from "./apiserver/selector-filters.ts";
 import { fieldSelectors, type FieldSelectorTable } from "./labels/field-selector.ts";
 
-export { LabelSelector, parseSelector, requirementMatches, selectorFromSet, SelectorError, type Labels, type Operator, type Requirement } from "./labels/selector.ts";
-export { fieldPath, fieldSelectors, parseFieldSelector, supportedFields, type FieldGetter, type FieldRequirement, type FieldSelectorTable } from "./labels/field-selector.ts";
+export {
+  LabelSelector,
+  parseSelector,
+  requirementMatches,
+  selectorFromSet,
+  SelectorError,
+  type Labels,
+  type Operator,
+  type Requirement,
+} from "./labels/selector.ts";
+export {
+  fieldPath,
+  fieldSelectors,
+  parseFieldSelector,
+  supportedFields,
+  type FieldGetter,
+  type FieldRequirement,
+  type FieldSelectorTable,
+} from "./labels/field-selector.ts";
 export { FieldSelectorFilter, labelSelectorFilter } from "./apiserver/selector-filters.ts";
 export { kubectlPlugin } from "./kubectl/index.ts";
 

@@ -44,7 +44,8 @@ export function addEventHandlers(options: {
 }): void {
   const { schedulerName, cache, queue, pods, nodes } = options;
   /** A pod this scheduler must place: unbound, not being deleted, and naming us. */
-  const ours = (pod: Pod) => !assigned(pod) && !pod.metadata?.deletionTimestamp && (pod.spec?.schedulerName ?? DEFAULT_SCHEDULER_NAME) === schedulerName;
+  const ours = (pod: Pod) =>
+    !assigned(pod) && !pod.metadata?.deletionTimestamp && (pod.spec?.schedulerName ?? DEFAULT_SCHEDULER_NAME) === schedulerName;
 
   pods
     .onAdd((pod) => {

@@ -19,7 +19,10 @@ import { CycleState, type NodeScore } from "./framework/types.ts";
 import { findNodesThatFit, seededRandom, selectHost } from "./schedule-one.ts";
 
 function node(name: string, cpu: string, memory: string, labels: Record<string, string> = {}): Node {
-  return { metadata: { name, labels: { "kubernetes.io/hostname": name, ...labels } }, status: { allocatable: { cpu, memory, pods: 110 } } };
+  return {
+    metadata: { name, labels: { "kubernetes.io/hostname": name, ...labels } },
+    status: { allocatable: { cpu, memory, pods: 110 } },
+  };
 }
 
 function pod(name: string, cpu: string, memory: string, labels: Record<string, string>): Pod {
@@ -33,7 +36,11 @@ function pod(name: string, cpu: string, memory: string, labels: Record<string, s
 export function explainDecision(nodes: NodeInfo[], newPod: Pod): string {
   const lines: string[] = [];
   // The binder is never called here, so it gets no client.
-  const fwk = new Framework({ schedulerName: "default-scheduler", plugins: defaultPlugins({} as RestClient), weights: DEFAULT_WEIGHTS });
+  const fwk = new Framework({
+    schedulerName: "default-scheduler",
+    plugins: defaultPlugins({} as RestClient),
+    weights: DEFAULT_WEIGHTS,
+  });
   const state = new CycleState();
   const pre = fwk.runPreFilterPlugins(state, newPod);
   if (pre.code !== "Success") return `preFilter said no: ${pre.reasons.join(", ")}`;
@@ -52,7 +59,9 @@ export function explainDecision(nodes: NodeInfo[], newPod: Pod): string {
   const totals = fwk.runScorePlugins(new CycleState(), newPod, feasible);
   lines.push(["node".padEnd(8), ...columns.map((c) => `${c.plugin} (x${c.weight})`.padEnd(24)), "total"].join(" "));
   feasible.forEach((n, i) => {
-    lines.push([n.name.padEnd(8), ...columns.map((c) => String(c.scores[i]!.score).padEnd(24)), String(totals[i]!.score)].join(" "));
+    lines.push(
+      [n.name.padEnd(8), ...columns.map((c) => String(c.scores[i]!.score).padEnd(24)), String(totals[i]!.score)].join(" "),
+    );
   });
   lines.push(`chosen: ${selectHost(totals, seededRandom(1))}`);
   return lines.join("\n");
@@ -61,9 +70,15 @@ export function explainDecision(nodes: NodeInfo[], newPod: Pod): string {
 function main(): void {
   const app = { app: "web" };
   const node1 = new NodeInfo(node("node-1", "4", "8Gi"));
-  node1.addPod({ ...pod("web-1", "500m", "512Mi", app), spec: { ...pod("web-1", "500m", "512Mi", app).spec!, nodeName: "node-1" } });
+  node1.addPod({
+    ...pod("web-1", "500m", "512Mi", app),
+    spec: { ...pod("web-1", "500m", "512Mi", app).spec!, nodeName: "node-1" },
+  });
   const node2 = new NodeInfo(node("node-2", "2", "4Gi"));
-  node2.addPod({ ...pod("db", "1500m", "3Gi", { app: "db" }), spec: { ...pod("db", "1500m", "3Gi", { app: "db" }).spec!, nodeName: "node-2" } });
+  node2.addPod({
+    ...pod("db", "1500m", "3Gi", { app: "db" }),
+    spec: { ...pod("db", "1500m", "3Gi", { app: "db" }).spec!, nodeName: "node-2" },
+  });
   const node3 = new NodeInfo(node("node-3", "1", "1Gi"));
   console.log(explainDecision([node1, node2, node3], pod("web-2", "500m", "512Mi", app)));
 }

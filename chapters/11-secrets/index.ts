@@ -20,7 +20,8 @@ import { secrets } from "./apiserver/secrets.ts";
 
 /** Serves secrets and configmaps in the core group (once per apiserver). */
 export function installSecrets(apiserver: ApiServer): void {
-  for (const r of [secrets, configMaps]) if (!apiserver.registry.lookup(r.group, r.version, r.plural)) apiserver.registry.register(r);
+  for (const r of [secrets, configMaps])
+    if (!apiserver.registry.lookup(r.group, r.version, r.plural)) apiserver.registry.register(r);
 }
 
 export { configMaps, secrets };

@@ -13,13 +13,22 @@
  */
 import type { KubeletExtensions } from "../05-pods/index.ts";
 import type { Controllers } from "../08-replication/index.ts";
-import { NODE_LIFECYCLE, newNodeLifecycleController, type NodeLifecycleOptions } from "./node-lifecycle/node-lifecycle-controller.ts";
+import {
+  NODE_LIFECYCLE,
+  newNodeLifecycleController,
+  type NodeLifecycleOptions,
+} from "./node-lifecycle/node-lifecycle-controller.ts";
 import { probeManager } from "./probes/probe-manager.ts";
 
 export { probeManager, KubeletProbeManager } from "./probes/probe-manager.ts";
 export { runProbe, type ProbeOutcome, type ProbeResult, type ProbeTarget } from "./probes/prober.ts";
 export { ProbeWorker, ResultCounter } from "./probes/worker.ts";
-export { NODE_LIFECYCLE, NodeLifecycleController, newNodeLifecycleController, type NodeLifecycleOptions } from "./node-lifecycle/node-lifecycle-controller.ts";
+export {
+  NODE_LIFECYCLE,
+  NodeLifecycleController,
+  newNodeLifecycleController,
+  type NodeLifecycleOptions,
+} from "./node-lifecycle/node-lifecycle-controller.ts";
 export { TAINT_NOT_READY, TAINT_UNREACHABLE, reconcileTaints } from "./node-lifecycle/taints.ts";
 export { evictionTime, podsToEvict } from "./node-lifecycle/eviction.ts";
 export { markUnknown, NodeHealth } from "./node-lifecycle/health.ts";

@@ -32,8 +32,21 @@ export { scaledValue } from "./apiserver/int-or-percent.ts";
 export { DEPLOYMENTS, REPLICA_SETS } from "./client/resources.ts";
 export { DeploymentController } from "./deployment/deployment-controller.ts";
 export { nextStatus, rolloutComplete } from "./deployment/progress.ts";
-export { findNewReplicaSet, historyToDelete, newRevisionAnnotations, podTemplateHash, POD_TEMPLATE_HASH, REVISION } from "./deployment/revisions.ts";
-export { newReplicaSetTarget, oldReplicaSetTargets, resolveFenceposts, type Fenceposts, type SetCounts } from "./deployment/rollout.ts";
+export {
+  findNewReplicaSet,
+  historyToDelete,
+  newRevisionAnnotations,
+  podTemplateHash,
+  POD_TEMPLATE_HASH,
+  REVISION,
+} from "./deployment/revisions.ts";
+export {
+  newReplicaSetTarget,
+  oldReplicaSetTargets,
+  resolveFenceposts,
+  type Fenceposts,
+  type SetCounts,
+} from "./deployment/rollout.ts";
 export { ReplicaSetController } from "./replicaset/replicaset-controller.ts";
 export { LifecycleRuntime, runHook, withLifecycleHooks } from "./kubelet/lifecycle-hooks.ts";
 

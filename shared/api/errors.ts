@@ -63,11 +63,19 @@ export function pathNotFound(): ApiError {
 
 /** 409: `pods "web" already exists`. */
 export function alreadyExists(ref: ResourceRef, name: string): ApiError {
-  return apiError(409, "AlreadyExists", `${qualified(ref)} "${name}" already exists`, { name, group: ref.group ?? "", kind: ref.resource });
+  return apiError(409, "AlreadyExists", `${qualified(ref)} "${name}" already exists`, {
+    name,
+    group: ref.group ?? "",
+    kind: ref.resource,
+  });
 }
 
 /** 409: the write was based on an old resourceVersion (optimistic concurrency). */
-export function conflict(ref: ResourceRef, name: string, why = "the object has been modified; please apply your changes to the latest version and try again"): ApiError {
+export function conflict(
+  ref: ResourceRef,
+  name: string,
+  why = "the object has been modified; please apply your changes to the latest version and try again",
+): ApiError {
   return apiError(409, "Conflict", `Operation cannot be fulfilled on ${qualified(ref)} "${name}": ${why}`, {
     name,
     group: ref.group ?? "",
@@ -119,8 +127,17 @@ export function fieldErrorMessage(e: FieldError): string {
 
 /** Shorthands for building field errors in validation code. */
 export const field = {
-  required: (path: string, detail?: string): FieldError => ({ type: "FieldValueRequired", field: path, ...(detail ? { detail } : {}) }),
-  invalid: (path: string, value: unknown, detail?: string): FieldError => ({ type: "FieldValueInvalid", field: path, value, ...(detail ? { detail } : {}) }),
+  required: (path: string, detail?: string): FieldError => ({
+    type: "FieldValueRequired",
+    field: path,
+    ...(detail ? { detail } : {}),
+  }),
+  invalid: (path: string, value: unknown, detail?: string): FieldError => ({
+    type: "FieldValueInvalid",
+    field: path,
+    value,
+    ...(detail ? { detail } : {}),
+  }),
   notSupported: (path: string, value: unknown, supported: readonly string[]): FieldError => ({
     type: "FieldValueNotSupported",
     field: path,
@@ -130,14 +147,22 @@ export const field = {
   duplicate: (path: string, value: unknown): FieldError => ({ type: "FieldValueDuplicate", field: path, value }),
   notFound: (path: string, value: unknown): FieldError => ({ type: "FieldValueNotFound", field: path, value }),
   forbidden: (path: string, detail: string): FieldError => ({ type: "FieldValueForbidden", field: path, detail }),
-  tooLong: (path: string, max: number): FieldError => ({ type: "FieldValueTooLong", field: path, detail: `must have at most ${max} bytes` }),
+  tooLong: (path: string, max: number): FieldError => ({
+    type: "FieldValueTooLong",
+    field: path,
+    detail: `must have at most ${max} bytes`,
+  }),
 };
 
 /** 422: `Pod "web" is invalid: spec.containers[0].image: Required value`. Details name the kind. */
 export function invalid(kind: string, name: string, errors: FieldError[], group = ""): ApiError {
   const messages = errors.map(fieldErrorMessage);
   const list = messages.length === 1 ? messages[0] : `[${messages.join(", ")}]`;
-  const causes: StatusCause[] = errors.map((e) => ({ reason: e.type, message: fieldErrorMessage(e).slice(e.field.length + 2), field: e.field }));
+  const causes: StatusCause[] = errors.map((e) => ({
+    reason: e.type,
+    message: fieldErrorMessage(e).slice(e.field.length + 2),
+    field: e.field,
+  }));
   return apiError(422, "Invalid", `${kind} "${name}" is invalid: ${list}`, { name, group, kind, causes });
 }
 

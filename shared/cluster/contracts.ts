@@ -56,7 +56,10 @@ export type ControllersValue = Record<string, Opaque>;
 
 /** Kubelet settings a test may tune (short back-off, fast heartbeats...): a part of chapter 05's KubeletOptions. */
 /** Wraps the container runtime of every kubelet (chapter 13: lifecycle hooks around start and stop). */
-export type RuntimeWrapper = (runtime: ContainerRuntime, host: { server: string; token?: string; log?: (line: string) => void }) => ContainerRuntime;
+export type RuntimeWrapper = (
+  runtime: ContainerRuntime,
+  host: { server: string; token?: string; log?: (line: string) => void },
+) => ContainerRuntime;
 
 export interface KubeletTuning {
   heartbeatIntervalMs?: number;
@@ -92,18 +95,20 @@ export interface RuntimeModule {
 export interface PodsModule {
   installPodLogs(apiserver: ApiServerHandle): void;
   mergeKubeletExtensions(all: readonly KubeletExtensionsValue[]): KubeletExtensionsValue;
-  startKubelet(options: KubeletTuning & {
-    nodeName: string;
-    server: string;
-    token?: string;
-    runtime: ContainerRuntime;
-    runtimeName?: string;
-    network?: string;
-    labels?: Record<string, string>;
-    rootDir?: string;
-    extensions?: KubeletExtensionsValue;
-    log?: (message: string) => void;
-  }): Promise<KubeletHandle>;
+  startKubelet(
+    options: KubeletTuning & {
+      nodeName: string;
+      server: string;
+      token?: string;
+      runtime: ContainerRuntime;
+      runtimeName?: string;
+      network?: string;
+      labels?: Record<string, string>;
+      rootDir?: string;
+      extensions?: KubeletExtensionsValue;
+      log?: (message: string) => void;
+    },
+  ): Promise<KubeletHandle>;
 }
 
 export interface VolumesModule {
@@ -121,7 +126,12 @@ export interface ReplicationModule {
   installReplication(apiserver: ApiServerHandle): void;
   /** Chapter 08's controllers, with the garbage collector also watching later chapters' kinds. */
   controllers(options: { gcResources?: readonly Opaque[] }): ControllersValue;
-  startControllerManager(options: { server: string; token?: string; controllers: ControllersValue; log?: (line: string) => void }): Promise<Stoppable>;
+  startControllerManager(options: {
+    server: string;
+    token?: string;
+    controllers: ControllersValue;
+    log?: (line: string) => void;
+  }): Promise<Stoppable>;
 }
 
 export interface SchedulerModule {
@@ -133,13 +143,21 @@ export interface ServicesModule {
   kubeletExtensions(): KubeletExtensionsValue;
   controllers(): ControllersValue;
   installServices(apiserver: ApiServerHandle, options: { serviceCIDR?: string }): void;
-  BridgeAddresses: new (options: { docker: import("dockerode"); bridge: string; image: string; labels: Record<string, string> }) => Opaque;
+  BridgeAddresses: new (options: {
+    docker: import("dockerode");
+    bridge: string;
+    image: string;
+    labels: Record<string, string>;
+  }) => Opaque;
   startProxy(options: { server: string; token?: string; addresses: Opaque; log?: (line: string) => void }): Promise<Stoppable>;
 }
 
 export interface SecretsModule {
   MASTERS_GROUP: string;
-  ensureTokens(path: string, wanted: { user: string; uid: string; groups: string[] }[]): Promise<{ token: string; user: string }[]>;
+  ensureTokens(
+    path: string,
+    wanted: { user: string; uid: string; groups: string[] }[],
+  ): Promise<{ token: string; user: string }[]>;
   readTokenFile(path: string): Promise<Opaque[] | undefined>;
   kubeletExtensions(options: { memoryRoot?: string }): KubeletExtensionsValue;
   installSecrets(apiserver: ApiServerHandle): void;
@@ -147,7 +165,10 @@ export interface SecretsModule {
   loadOrCreateKey(path: string): Promise<Opaque>;
   installAuth(apiserver: ApiServerHandle, options: { tokens: Opaque[] }): Promise<void>;
   loadOrCreateCertificate(dir: string): Promise<Opaque>;
-  startSecurePort(options: { target: { host: string; port: number }; certificate: Opaque }): Promise<{ url: string; close(): Promise<void> }>;
+  startSecurePort(options: {
+    target: { host: string; port: number };
+    certificate: Opaque;
+  }): Promise<{ url: string; close(): Promise<void> }>;
 }
 
 export interface SelfHealingModule {

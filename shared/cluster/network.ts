@@ -48,7 +48,18 @@ export function lowerHalf(subnet: string): string | undefined {
 export async function removeClusterObjects(docker: Docker, id: string): Promise<void> {
   const filter = { label: [`${CLUSTER_LABEL}=${id}`] };
   const containers = await docker.listContainers({ all: true, filters: filter });
-  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+  await Promise.all(
+    containers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => {}),
+    ),
+  );
   const networks = await docker.listNetworks({ filters: filter });
-  for (const n of networks) await docker.getNetwork(n.Id).remove().catch(() => {});
+  for (const n of networks)
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => {});
 }

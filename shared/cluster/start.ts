@@ -34,7 +34,8 @@ export type { Cluster, ClusterComponent, ClusterContext, ClusterOptions } from "
 export async function startClusterFromTree<A extends ApiServerHandle = ApiServerHandle, K extends KubeletHandle = KubeletHandle>(
   options: ClusterOptions,
 ): Promise<Cluster<A, K>> {
-  if (!/^\d\d$/.test(options.upTo)) throw new Error(`upTo must be a two-digit chapter number such as "05", not "${options.upTo}"`);
+  if (!/^\d\d$/.test(options.upTo))
+    throw new Error(`upTo must be a two-digit chapter number such as "05", not "${options.upTo}"`);
   const id = randomBytes(4).toString("hex");
   const tempDir = await mkdtemp(join(tmpdir(), `k8s-workshop-cluster-${id}-`));
   const closers: (() => Promise<void>)[] = [];
@@ -101,7 +102,9 @@ export async function startClusterFromTree<A extends ApiServerHandle = ApiServer
   }
   if (!ctx.store || !ctx.apiserver || !ctx.url) {
     await close();
-    throw new Error(`the tree ${options.tree} has no store (02) or apiserver (03) up to chapter ${options.upTo}: nothing to bring up`);
+    throw new Error(
+      `the tree ${options.tree} has no store (02) or apiserver (03) up to chapter ${options.upTo}: nothing to bring up`,
+    );
   }
   const noKubelets = async () => {
     throw new Error(`this cluster has no kubelets: chapter 05 is not part of it (upTo ${options.upTo})`);

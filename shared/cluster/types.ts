@@ -3,7 +3,15 @@
  * for, what you get, and what each chapter's component sees.
  */
 import type { Store } from "../store/types.ts";
-import type { ApiServerHandle, ControllersValue, KubeletExtensionsValue, KubeletHandle, KubeletTuning, NodeLifecycleTuning, RuntimeWrapper } from "./contracts.ts";
+import type {
+  ApiServerHandle,
+  ControllersValue,
+  KubeletExtensionsValue,
+  KubeletHandle,
+  KubeletTuning,
+  NodeLifecycleTuning,
+  RuntimeWrapper,
+} from "./contracts.ts";
 
 export type { ApiServerHandle, KubeletHandle, KubeletTuning, NodeLifecycleTuning } from "./contracts.ts";
 

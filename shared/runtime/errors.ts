@@ -4,12 +4,7 @@
  * engine messages. Each message says what to do next.
  */
 export type RuntimeErrorCode =
-  | "EngineUnavailable"
-  | "ImageNotFound"
-  | "ContainerNotFound"
-  | "NameConflict"
-  | "InvalidSpec"
-  | "NotRunning";
+  "EngineUnavailable" | "ImageNotFound" | "ContainerNotFound" | "NameConflict" | "InvalidSpec" | "NotRunning";
 
 export class RuntimeError extends Error {
   override readonly name = "RuntimeError";

@@ -161,7 +161,13 @@ export class EtcdStore implements Store {
     const prev = res.responses?.[0]?.response_put?.prev_kv;
     if (!prev) throw new Error(`etcd did not return the previous value of ${key}`);
     const before = toKeyValue(prev);
-    return { key, value, createRevision: before.createRevision, modRevision: num(res.header.revision), version: before.version + 1 };
+    return {
+      key,
+      value,
+      createRevision: before.createRevision,
+      modRevision: num(res.header.revision),
+      version: before.version + 1,
+    };
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
@@ -176,12 +182,7 @@ export class EtcdStore implements Store {
     return toKeyValue(prev);
   }
 
-  async watch(
-    prefix: string,
-    options: WatchOptions,
-    onEvents: WatchHandler,
-    onError?: WatchErrorHandler,
-  ): Promise<Watcher> {
+  async watch(prefix: string, options: WatchOptions, onEvents: WatchHandler, onError?: WatchErrorHandler): Promise<Watcher> {
     this.checkOpen();
     const watch = new EtcdWatch(this.endpoint, prefix, options.fromRevision ?? 0, onEvents, onError, () =>
       this.watches.delete(watch),
@@ -253,7 +254,9 @@ export class EtcdStore implements Store {
     try {
       json = JSON.parse(text) as T & WireError;
     } catch {
-      throw new Error(`etcd ${path} answered ${res.status} with no JSON (${text.slice(0, 80)}): is this an etcd 3.4+ client URL?`);
+      throw new Error(
+        `etcd ${path} answered ${res.status} with no JSON (${text.slice(0, 80)}): is this an etcd 3.4+ client URL?`,
+      );
     }
     if (!res.ok || json.error !== undefined) throw toError(json, path);
     return json;
@@ -289,7 +292,6 @@ function toError(json: WireError, path: string): Error {
   }
   return new Error(`etcd ${path}: ${message}`);
 }
-
 
 /**
  * One streaming watch: POST /v3/watch stays open and etcd writes one JSON
@@ -407,13 +409,11 @@ class EtcdWatch implements Watcher {
       }
       return this.fail(new Error(`etcd canceled the watch: ${result.cancel_reason ?? "no reason given"}`));
     }
-    const events = (result.events ?? []).map(
-      (e): WatchEvent => ({
-        type: e.type ?? "PUT", // PUT is the enum's default value, so the JSON leaves it out
-        kv: toKeyValue(e.kv),
-        ...(e.prev_kv ? { prevKv: toKeyValue(e.prev_kv) } : {}),
-      }),
-    );
+    const events = (result.events ?? []).map((e): WatchEvent => ({
+      type: e.type ?? "PUT", // PUT is the enum's default value, so the JSON leaves it out
+      kv: toKeyValue(e.kv),
+      ...(e.prev_kv ? { prevKv: toKeyValue(e.prev_kv) } : {}),
+    }));
     if (events.length === 0) return;
     try {
       this.onEvents(events);

@@ -114,7 +114,8 @@ export class DockerRuntime implements ContainerRuntime {
       if (status === 404 && /no such image/i.test(engineMessage(err))) throw imageNotFound(spec.image);
       if (status === 404) throw new RuntimeError("ContainerNotFound", `Cannot create "${spec.name}": ${engineMessage(err)}.`);
       if (status === 409) throw nameConflict(spec.name);
-      if (status === 400) throw new RuntimeError("InvalidSpec", `Docker refused container "${spec.name}": ${engineMessage(err)}.`);
+      if (status === 400)
+        throw new RuntimeError("InvalidSpec", `Docker refused container "${spec.name}": ${engineMessage(err)}.`);
       throw fromDocker(err);
     }
     //#end

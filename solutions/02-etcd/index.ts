@@ -82,4 +82,3 @@ async function cutTornTail(path: string, validBytes: number): Promise<void> {
     await file.close();
   }
 }
-

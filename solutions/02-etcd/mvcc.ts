@@ -210,4 +210,3 @@ export class KeySpace {
     return prev;
   }
 }
-

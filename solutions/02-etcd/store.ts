@@ -89,12 +89,7 @@ export class EmbeddedStore implements Store {
     return event.prevKv!;
   }
 
-  async watch(
-    prefix: string,
-    options: WatchOptions,
-    onEvents: WatchHandler,
-    onError?: WatchErrorHandler,
-  ): Promise<Watcher> {
+  async watch(prefix: string, options: WatchOptions, onEvents: WatchHandler, onError?: WatchErrorHandler): Promise<Watcher> {
     this.checkOpen();
     // Like etcd, a missing (or 0) fromRevision means "from the next write on".
     const from = options.fromRevision || this.kv.revision + 1;

@@ -21,7 +21,13 @@
  * Handlers are called from a microtask, never from inside a write: a slow or
  * throwing handler cannot break the store or the writer.
  */
-import { StoreError, type WatchErrorHandler, type WatchEvent, type WatchHandler, type Watcher } from "../../shared/store/types.ts";
+import {
+  StoreError,
+  type WatchErrorHandler,
+  type WatchEvent,
+  type WatchHandler,
+  type Watcher,
+} from "../../shared/store/types.ts";
 
 class Watch implements Watcher {
   /** The revision of the next event this watch accepts. */
@@ -101,13 +107,7 @@ export class WatchHub {
   constructor(public notifiedRevision: number) {}
 
   /** Opens a watch from `fromRevision`, first replaying `history` (events of the past, oldest first). */
-  add(
-    prefix: string,
-    fromRevision: number,
-    history: WatchEvent[],
-    onEvents: WatchHandler,
-    onError?: WatchErrorHandler,
-  ): Watcher {
+  add(prefix: string, fromRevision: number, history: WatchEvent[], onEvents: WatchHandler, onError?: WatchErrorHandler): Watcher {
     const watch = new Watch(this, prefix, fromRevision, onEvents, onError);
     watch.push(history.filter((e) => e.kv.modRevision <= this.notifiedRevision));
     this.watches.add(watch);

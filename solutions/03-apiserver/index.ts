@@ -161,7 +161,13 @@ async function ensureSystemNamespaces(ctx: HandlerContext): Promise<void> {
   const namespaces = ctx.registry.lookup("", "v1", "namespaces")!;
   for (const name of SYSTEM_NAMESPACES) {
     try {
-      await createDecoded(ctx, namespaces, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } }, { user: ADMIN, fieldValidation: "Strict", dryRun: false });
+      await createDecoded(
+        ctx,
+        namespaces,
+        undefined,
+        { apiVersion: "v1", kind: "Namespace", metadata: { name } },
+        { user: ADMIN, fieldValidation: "Strict", dryRun: false },
+      );
     } catch (err) {
       if (!isApiError(err, "AlreadyExists")) throw err;
     }

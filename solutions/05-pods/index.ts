@@ -20,4 +20,11 @@ export type { VolumeContext, VolumePlugin, VolumeSource } from "./kubelet/volume
 export { VolumeError } from "./kubelet/volumes.ts";
 export type { EnvContext, EnvSource, EnvVarResolver } from "./kubelet/env.ts";
 export { EnvError } from "./kubelet/env.ts";
-export { mergeKubeletExtensions, noProbes, type KubeletExtensions, type ProbeHost, type ProbeManager, type ProbeManagerFactory } from "./kubelet/extensions.ts";
+export {
+  mergeKubeletExtensions,
+  noProbes,
+  type KubeletExtensions,
+  type ProbeHost,
+  type ProbeManager,
+  type ProbeManagerFactory,
+} from "./kubelet/extensions.ts";

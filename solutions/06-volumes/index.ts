@@ -20,8 +20,21 @@ import { hostPathPlugin } from "./plugins/host-path.ts";
 import { DEFAULT_HOST_PATH_POLICY, type HostPathPolicy } from "./plugins/host-path-policy.ts";
 
 export { emptyDirPlugin, EMPTY_DIR_PLUGIN_NAME } from "./plugins/empty-dir.ts";
-export { checkType, hostPathPlugin, HOST_PATH_PLUGIN_NAME, HOST_PATH_TYPES, realPathOf, type HostPathType } from "./plugins/host-path.ts";
-export { DEFAULT_HOST_PATH_POLICY, DEFAULT_HOST_PATH_PREFIX, hostPathViolation, isWithin, type HostPathPolicy } from "./plugins/host-path-policy.ts";
+export {
+  checkType,
+  hostPathPlugin,
+  HOST_PATH_PLUGIN_NAME,
+  HOST_PATH_TYPES,
+  realPathOf,
+  type HostPathType,
+} from "./plugins/host-path.ts";
+export {
+  DEFAULT_HOST_PATH_POLICY,
+  DEFAULT_HOST_PATH_PREFIX,
+  hostPathViolation,
+  isWithin,
+  type HostPathPolicy,
+} from "./plugins/host-path-policy.ts";
 export { hostPathAdmission, HOST_PATH_ADMISSION } from "./apiserver/host-path-admission.ts";
 
 /** The volume plugins of this chapter. */

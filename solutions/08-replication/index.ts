@@ -19,7 +19,13 @@ import { gcResources, newGarbageCollector } from "./garbage-collector/garbage-co
 import { newReplicationManager, type ReplicationOptions } from "./replication/replication-controller.ts";
 
 export { REPLICATION_CONTROLLERS, ScaleClient } from "./client/resources.ts";
-export { ControllerManager, type Controller, type ControllerContext, type ControllerFactory, type Controllers } from "./controller-manager/controller-manager.ts";
+export {
+  ControllerManager,
+  type Controller,
+  type ControllerContext,
+  type ControllerFactory,
+  type Controllers,
+} from "./controller-manager/controller-manager.ts";
 export { Expectations } from "./controller-manager/expectations.ts";
 export { gcResources } from "./garbage-collector/garbage-collector.ts";
 export { ReplicationManager } from "./replication/replication-controller.ts";
@@ -64,7 +70,12 @@ export interface StartControllerManagerOptions {
 
 /** Starts a controller manager against the apiserver; resolves once its informers have synced. */
 export async function startControllerManager(options: StartControllerManagerOptions): Promise<ControllerManager> {
-  const manager = new ControllerManager({ server: options.server, token: options.token, controllers: options.controllers ?? controllers(), log: options.log });
+  const manager = new ControllerManager({
+    server: options.server,
+    token: options.token,
+    controllers: options.controllers ?? controllers(),
+    log: options.log,
+  });
   try {
     await manager.start();
   } catch (err) {

@@ -70,7 +70,9 @@ export interface RunningScheduler {
 
 export async function startScheduler(options: SchedulerOptions): Promise<RunningScheduler> {
   if (typeof options.server !== "string" || !/^https?:\/\/[^/]/.test(options.server)) {
-    throw new Error(`startScheduler: server must be the apiserver's URL, like http://127.0.0.1:6443 (got ${JSON.stringify(options.server)})`);
+    throw new Error(
+      `startScheduler: server must be the apiserver's URL, like http://127.0.0.1:6443 (got ${JSON.stringify(options.server)})`,
+    );
   }
   const schedulerName = options.schedulerName ?? DEFAULT_SCHEDULER_NAME;
   const onError = options.onError ?? ((err: Error) => console.error(`scheduler ${schedulerName}: ${err.message}`));

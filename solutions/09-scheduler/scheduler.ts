@@ -148,7 +148,8 @@ export class Scheduler {
     queue.addUnschedulableIfNotPresent(info, cycle, { error: !fitError });
     const message = err instanceof Error ? err.message : String(err);
     const reason = fitError ? "Unschedulable" : "SchedulerError";
-    if (!fitError) this.parts.onError(new Error(`scheduling ${info.pod.metadata?.namespace}/${info.pod.metadata?.name}: ${message}`));
+    if (!fitError)
+      this.parts.onError(new Error(`scheduling ${info.pod.metadata?.namespace}/${info.pod.metadata?.name}: ${message}`));
     recorder.event(info.pod, "Warning", "FailedScheduling", message);
     await this.updatePodScheduled(info.pod, reason, message);
     //#end

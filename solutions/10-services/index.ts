@@ -27,7 +27,15 @@ import { serviceEnvSource } from "./kubelet/service-env.ts";
 
 export { ServiceAllocator } from "./apiserver/allocation.ts";
 export { endpointsResource, formatEndpoints } from "./apiserver/endpoints.ts";
-export { DEFAULT_SERVICE_CIDR, intToIp, ipToInt, isIPv4, parseCidr, serviceIpRange, SERVICE_IPS_PREFIX } from "./apiserver/ip-allocator.ts";
+export {
+  DEFAULT_SERVICE_CIDR,
+  intToIp,
+  ipToInt,
+  isIPv4,
+  parseCidr,
+  serviceIpRange,
+  SERVICE_IPS_PREFIX,
+} from "./apiserver/ip-allocator.ts";
 export { DEFAULT_NODE_PORT_RANGE, NODE_PORTS_PREFIX, parsePortRange } from "./apiserver/port-allocator.ts";
 export { AllocationError, RangeAllocator } from "./apiserver/range-allocator.ts";
 export { formatPorts, servicesResource } from "./apiserver/services.ts";

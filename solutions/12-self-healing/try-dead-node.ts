@@ -39,7 +39,10 @@ async function main(): Promise<void> {
   const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${cluster.url}${path}`, {
       method,
-      headers: { "content-type": "application/json", ...(cluster.adminToken ? { authorization: `Bearer ${cluster.adminToken}` } : {}) },
+      headers: {
+        "content-type": "application/json",
+        ...(cluster.adminToken ? { authorization: `Bearer ${cluster.adminToken}` } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return (await res.json()) as T;
@@ -76,7 +79,10 @@ async function main(): Promise<void> {
         selector: { app: "try" },
         template: {
           metadata: { labels: { app: "try" } },
-          spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "app", image: "busybox:latest", command: ["sleep", "3600"] }] },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            containers: [{ name: "app", image: "busybox:latest", command: ["sleep", "3600"] }],
+          },
         },
       },
     });

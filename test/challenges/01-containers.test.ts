@@ -23,7 +23,8 @@ describe("01 challenge", () => {
 
   it("follows the logs until the container exits", async () => {
     expect(d.available, "this challenge needs a Docker engine").toBe(true);
-    const follow = (runtime as unknown as { followLogs?: (id: string, onEntry: (e: LogEntry) => void) => Promise<void> }).followLogs;
+    const follow = (runtime as unknown as { followLogs?: (id: string, onEntry: (e: LogEntry) => void) => Promise<void> })
+      .followLogs;
     expect(typeof follow, "DockerRuntime has no followLogs(id, onEntry) yet").toBe("function");
     const id = await runtime.create({
       image: d.image,

@@ -16,7 +16,9 @@ describe("02 challenge", () => {
     kv.create("/b", "x"); // rev 2
     kv.update("/a", "2"); // rev 3
     kv.delete("/b"); // rev 4
-    const rangeAt = (kv as unknown as { rangeAt?: (prefix: string, revision: number) => { key: string; value: string; modRevision: number }[] }).rangeAt;
+    const rangeAt = (
+      kv as unknown as { rangeAt?: (prefix: string, revision: number) => { key: string; value: string; modRevision: number }[] }
+    ).rangeAt;
     expect(typeof rangeAt, "KeySpace has no rangeAt(prefix, revision) yet").toBe("function");
     const at = (revision: number) => rangeAt!.call(kv, "/", revision).map((k) => `${k.key}=${k.value}@${k.modRevision}`);
     expect(at(2)).toEqual(["/a=1@1", "/b=x@2"]);
@@ -43,7 +45,9 @@ describe("02 challenge", () => {
       const a = await store.create("/f/a", "1");
       await store.update("/f/a", "2", a.modRevision);
       await store.delete("/f/a");
-      await waitFor("the filtered watches to see the writes", () => deletes.length >= 1 && puts.length >= 2, { timeoutMs: 5_000 });
+      await waitFor("the filtered watches to see the writes", () => deletes.length >= 1 && puts.length >= 2, {
+        timeoutMs: 5_000,
+      });
       expect(deletes.map((e) => e.type)).toEqual(["DELETE"]);
       expect(puts.map((e) => e.type)).toEqual(["PUT", "PUT"]);
     } finally {

@@ -47,7 +47,9 @@ describe("03 challenge", () => {
     expect((await api("POST", "/api/v1/namespaces", { metadata: { name: "initial" } })).status).toBe(201);
     const base = "/api/v1/namespaces/initial/pods";
     for (const name of ["a", "b"]) expect((await api("POST", base, pod(name))).status).toBe(201);
-    const watch = await openWatch(`${cluster.url}${base}?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`);
+    const watch = await openWatch(
+      `${cluster.url}${base}?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`,
+    );
     try {
       const first = [await watch.next(), await watch.next()];
       expect(first.map((e) => `${e.type} ${e.object.metadata.name}`).sort()).toEqual(["ADDED a", "ADDED b"]);

@@ -49,7 +49,10 @@ describe("04 challenge", () => {
     informer.start();
     try {
       await informer.waitForSync();
-      const names = (tier: string) => indexed.byIndex!("tier", tier).map((p) => p.metadata?.name).sort();
+      const names = (tier: string) =>
+        indexed.byIndex!("tier", tier)
+          .map((p) => p.metadata?.name)
+          .sort();
       expect(names("front")).toEqual(["a"]);
       await pods.create(pod("b", "back"), ns);
       await pods.create(pod("c", "front"), ns);
@@ -76,9 +79,13 @@ describe("04 challenge", () => {
       .start();
     try {
       await informer.waitForSync();
-      await waitFor("two resyncs of x and y", () => updates.filter((n) => n === "x").length >= 2 && updates.filter((n) => n === "y").length >= 2, {
-        timeoutMs: 5_000,
-      });
+      await waitFor(
+        "two resyncs of x and y",
+        () => updates.filter((n) => n === "x").length >= 2 && updates.filter((n) => n === "y").length >= 2,
+        {
+          timeoutMs: 5_000,
+        },
+      );
     } finally {
       await informer.stop();
     }

@@ -41,7 +41,9 @@ describe("05 challenge", () => {
     expect(first!.state?.terminated?.exitCode).toBe(0);
     expect(second!.state?.terminated?.exitCode).toBe(0);
     // In order: the second started after the first finished, the app after both.
-    expect(Date.parse(second!.state!.terminated!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(first!.state!.terminated!.finishedAt!));
+    expect(Date.parse(second!.state!.terminated!.startedAt!)).toBeGreaterThanOrEqual(
+      Date.parse(first!.state!.terminated!.finishedAt!),
+    );
     const app = done.status!.containerStatuses![0]!;
     expect(Date.parse(app.state!.running!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(second!.state!.terminated!.finishedAt!));
   });

@@ -33,7 +33,13 @@ describe("06 challenge", () => {
   it("a downwardAPI volume holds the pod's name and labels as files", async () => {
     const pod = testPod(
       "podinfo",
-      [{ name: "main", command: ["sh", "-c", "cat /etc/podinfo/name; echo; cat /etc/podinfo/labels; sleep 3600"], volumeMounts: [{ name: "info", mountPath: "/etc/podinfo" }] }],
+      [
+        {
+          name: "main",
+          command: ["sh", "-c", "cat /etc/podinfo/name; echo; cat /etc/podinfo/labels; sleep 3600"],
+          volumeMounts: [{ name: "info", mountPath: "/etc/podinfo" }],
+        },
+      ],
       {
         volumes: [
           {
@@ -59,9 +65,19 @@ describe("06 challenge", () => {
 
   it("evicts a pod that writes more than its disk emptyDir's sizeLimit", async () => {
     await pods.create(
-      testPod("greedy", [{ name: "main", command: ["sh", "-c", "dd if=/dev/zero of=/scratch/big bs=1M count=4; sleep 3600"], volumeMounts: [{ name: "scratch", mountPath: "/scratch" }] }], {
-        volumes: [{ name: "scratch", emptyDir: { sizeLimit: "1Mi" } }],
-      }),
+      testPod(
+        "greedy",
+        [
+          {
+            name: "main",
+            command: ["sh", "-c", "dd if=/dev/zero of=/scratch/big bs=1M count=4; sleep 3600"],
+            volumeMounts: [{ name: "scratch", mountPath: "/scratch" }],
+          },
+        ],
+        {
+          volumes: [{ name: "scratch", emptyDir: { sizeLimit: "1Mi" } }],
+        },
+      ),
     );
     const evicted = await pods.waitFor("greedy", (p: Pod) => p.status?.phase === "Failed", "greedy to be evicted");
     expect(evicted.status?.reason).toBe("Evicted");

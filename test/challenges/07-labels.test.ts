@@ -16,14 +16,17 @@ describe("07 challenge", () => {
   it("supports key>N and key<N for integer values, as Kubernetes does", () => {
     const more = selectors.parseSelector("replicas>3");
     const fewer = selectors.parseSelector("replicas<3");
-    expect(([{ replicas: "4" }, { replicas: "3" }, { replicas: "x" }, {}] as Record<string, string>[]).map((l) => more.matches(l))).toEqual([true, false, false, false]);
+    expect(
+      ([{ replicas: "4" }, { replicas: "3" }, { replicas: "x" }, {}] as Record<string, string>[]).map((l) => more.matches(l)),
+    ).toEqual([true, false, false, false]);
     expect([{ replicas: "2" }, { replicas: "3" }].map((l) => fewer.matches(l))).toEqual([true, false]);
     // The value must be an integer.
     expect(() => selectors.parseSelector("replicas>three")).toThrow(selectors.SelectorError);
   });
 
   it("turns matchLabels and matchExpressions into a LabelSelector", () => {
-    const build = (selectors as Record<string, unknown>)["selectorFromLabelSelector"] as ((s: StructuredSelector) => selectors.LabelSelector) | undefined;
+    const build = (selectors as Record<string, unknown>)["selectorFromLabelSelector"] as
+      ((s: StructuredSelector) => selectors.LabelSelector) | undefined;
     expect(build, "export selectorFromLabelSelector() from labels/selector.ts").toBeTypeOf("function");
     const s = build!({
       matchLabels: { app: "web" },

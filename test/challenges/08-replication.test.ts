@@ -17,7 +17,12 @@ const COST = "controller.kubernetes.io/pod-deletion-cost";
 /** A Running, Ready pod on a node; `cost` goes into the annotation. */
 function readyPod(name: string, created: string, cost?: number): Pod {
   return {
-    metadata: { name, namespace: "default", creationTimestamp: created, ...(cost === undefined ? {} : { annotations: { [COST]: String(cost) } }) },
+    metadata: {
+      name,
+      namespace: "default",
+      creationTimestamp: created,
+      ...(cost === undefined ? {} : { annotations: { [COST]: String(cost) } }),
+    },
     spec: { nodeName: "node-1", containers: [{ name: "main", image: "busybox" }] },
     status: {
       phase: "Running",
@@ -57,10 +62,17 @@ describe("08 challenge", () => {
       apiVersion: "v1",
       kind: "ReplicationController",
       metadata: { name: "fg" },
-      spec: { replicas: 2, selector: { app: "fg" }, template: { metadata: { labels: { app: "fg" } }, spec: { containers: [{ name: "main", image: "busybox" }] } } },
+      spec: {
+        replicas: 2,
+        selector: { app: "fg" },
+        template: { metadata: { labels: { app: "fg" } }, spec: { containers: [{ name: "main", image: "busybox" }] } },
+      },
     };
     expect((await api("POST", "/api/v1/namespaces/default/replicationcontrollers", rc)).status).toBe(201);
-    await waitFor("two pods of fg", async () => (await api<List<Pod>>("GET", "/api/v1/namespaces/default/pods?labelSelector=app%3Dfg")).body.items.length === 2);
+    await waitFor(
+      "two pods of fg",
+      async () => (await api<List<Pod>>("GET", "/api/v1/namespaces/default/pods?labelSelector=app%3Dfg")).body.items.length === 2,
+    );
     const del = await api<ReplicationController>("DELETE", "/api/v1/namespaces/default/replicationcontrollers/fg", {
       apiVersion: "v1",
       kind: "DeleteOptions",
@@ -71,7 +83,13 @@ describe("08 challenge", () => {
     expect(del.body.metadata?.deletionTimestamp).toBeTruthy();
     expect(del.body.metadata?.finalizers).toContain("foregroundDeletion");
     // ... and goes only after its pods.
-    await waitFor("the pods of fg to be gone", async () => (await api<List<Pod>>("GET", "/api/v1/namespaces/default/pods?labelSelector=app%3Dfg")).body.items.length === 0);
-    await waitFor("the RC fg to be gone", async () => (await api("GET", "/api/v1/namespaces/default/replicationcontrollers/fg")).status === 404);
+    await waitFor(
+      "the pods of fg to be gone",
+      async () => (await api<List<Pod>>("GET", "/api/v1/namespaces/default/pods?labelSelector=app%3Dfg")).body.items.length === 0,
+    );
+    await waitFor(
+      "the RC fg to be gone",
+      async () => (await api("GET", "/api/v1/namespaces/default/replicationcontrollers/fg")).status === 404,
+    );
   });
 });

@@ -42,7 +42,7 @@ describe("09 challenge", () => {
     lopsided.addPod({ ...pod("b", "3500m", "256Mi"), spec: { ...pod("b", "3500m", "256Mi").spec!, nodeName: "lopsided" } });
     const scores = scoresOf(balancedAllocation, pod("new", "500m", "512Mi"), [even, lopsided]);
     expect(scores.even).toBeGreaterThan(scores.lopsided!);
-    for (const s of Object.values(scores)) expect(s).toBeGreaterThanOrEqual(0), expect(s).toBeLessThanOrEqual(100);
+    for (const s of Object.values(scores)) (expect(s).toBeGreaterThanOrEqual(0), expect(s).toBeLessThanOrEqual(100));
     // It fits the framework: the default weights and the range check accept it.
     const fwk = new Framework({ schedulerName: "x", plugins: [balancedAllocation], weights: {} });
     expect(fwk.runScorePlugins(new CycleState(), pod("new", "500m", "512Mi"), [even, lopsided])[0]!.name).toBe("even");

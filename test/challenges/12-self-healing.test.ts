@@ -29,7 +29,12 @@ describe("12 challenge", () => {
 
   it("a redirect to another host is a success with a warning", async () => {
     // Give ProbeOutcome an optional `warning`, as Kubernetes' ProbeWarning event.
-    const target: ProbeTarget = { runtime: {} as ContainerRuntime, containerId: "", container: { name: "app" }, podIP: "127.0.0.1" };
+    const target: ProbeTarget = {
+      runtime: {} as ContainerRuntime,
+      containerId: "",
+      container: { name: "app" },
+      podIP: "127.0.0.1",
+    };
     const outcome = (await runProbe({ httpGet: { path: "/elsewhere", port } }, target)) as { result: string; warning?: string };
     expect(outcome.result).toBe("success");
     expect(outcome.warning ?? "").toMatch(/redirect/i);
@@ -62,13 +67,27 @@ describe("12 challenge", () => {
       },
       status: { podIP: "127.0.0.1" },
     };
-    const running = new Map([["app", { id: "c1", name: "app", state: "running", startedAt: new Date(Date.now() - 60_000).toISOString() } as unknown as ContainerStatus]]);
+    const running = new Map([
+      [
+        "app",
+        {
+          id: "c1",
+          name: "app",
+          state: "running",
+          startedAt: new Date(Date.now() - 60_000).toISOString(),
+        } as unknown as ContainerStatus,
+      ],
+    ]);
     try {
       manager.podSynced(pod, running, () => {});
-      await waitFor("the startup probe to run twice", () => calls.filter((c) => c === "start").length >= 2, { timeoutMs: 10_000 });
+      await waitFor("the startup probe to run twice", () => calls.filter((c) => c === "start").length >= 2, {
+        timeoutMs: 10_000,
+      });
       expect(calls).not.toContain("live");
       started = true;
-      await waitFor("the liveness probe to run once the startup probe succeeded", () => calls.includes("live"), { timeoutMs: 10_000 });
+      await waitFor("the liveness probe to run once the startup probe succeeded", () => calls.includes("live"), {
+        timeoutMs: 10_000,
+      });
     } finally {
       await manager.stop();
     }

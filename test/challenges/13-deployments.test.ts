@@ -16,7 +16,8 @@ type Proportional = (replicas: number, maxSurge: number, sets: SetCounts[]) => M
 /** The learner's proportionalTargets, or a failure that says what to write. */
 function proportionalTargets(): Proportional {
   const fn = (rollout as Record<string, unknown>).proportionalTargets;
-  if (typeof fn !== "function") throw new Error("export proportionalTargets(replicas, maxSurge, sets) from deployment/rollout.ts");
+  if (typeof fn !== "function")
+    throw new Error("export proportionalTargets(replicas, maxSurge, sets) from deployment/rollout.ts");
   return fn as Proportional;
 }
 
@@ -25,12 +26,27 @@ const set = (name: string, replicas: number): SetCounts => ({ name, replicas, av
 describe("13 challenge > proportional scaling", () => {
   it("a scale up in the middle of a rollout grows every ReplicaSet with pods by its share", () => {
     // 10 -> 20 replicas, no surge: 10 more pods, shared 6:4.
-    expect(proportionalTargets()(20, 0, [set("old", 6), set("new", 4)])).toEqual(new Map([["old", 12], ["new", 8]]));
+    expect(proportionalTargets()(20, 0, [set("old", 6), set("new", 4)])).toEqual(
+      new Map([
+        ["old", 12],
+        ["new", 8],
+      ]),
+    );
   });
 
   it("a scale down shrinks them by their share, and never below 0", () => {
-    expect(proportionalTargets()(5, 0, [set("old", 6), set("new", 4)])).toEqual(new Map([["old", 3], ["new", 2]]));
-    expect(proportionalTargets()(0, 0, [set("old", 6), set("new", 4)])).toEqual(new Map([["old", 0], ["new", 0]]));
+    expect(proportionalTargets()(5, 0, [set("old", 6), set("new", 4)])).toEqual(
+      new Map([
+        ["old", 3],
+        ["new", 2],
+      ]),
+    );
+    expect(proportionalTargets()(0, 0, [set("old", 6), set("new", 4)])).toEqual(
+      new Map([
+        ["old", 0],
+        ["new", 0],
+      ]),
+    );
   });
 
   it("the total is exact: what rounding leaves over goes to one ReplicaSet", () => {
@@ -65,7 +81,12 @@ describe("13 challenge > events", () => {
     const events = await waitFor(
       "a ScalingReplicaSet event about deployment ev",
       async () => {
-        const list = await api<List<Event>>("GET", "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dev", undefined, auth);
+        const list = await api<List<Event>>(
+          "GET",
+          "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dev",
+          undefined,
+          auth,
+        );
         const found = list.body.items.filter((e) => e.reason === "ScalingReplicaSet" && e.involvedObject?.kind === "Deployment");
         if (found.length > 0) return found;
         throw new Error(`events: ${list.body.items.map((e) => e.reason).join(", ") || "none"}`);

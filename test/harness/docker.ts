@@ -49,7 +49,14 @@ export function dockerTest(): DockerTestContext {
       if (!available) return;
       const docker = connectDocker();
       const mine = await docker.listContainers({ all: true, filters: { label: [`${FILE_LABEL}=${fileId}`] } });
-      await Promise.all(mine.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+      await Promise.all(
+        mine.map((c) =>
+          docker
+            .getContainer(c.Id)
+            .remove({ force: true, v: true })
+            .catch(() => {}),
+        ),
+      );
     },
   };
 }

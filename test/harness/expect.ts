@@ -16,11 +16,17 @@ export function brief(value: unknown, max = 160): string {
  * Where two lists first differ, in words: "#2: expected PUT /a@5, received
  * PUT /b@6", or a missing / extra element at the end. undefined when equal.
  */
-export function firstDifference<T>(expected: readonly T[], received: readonly T[], show: (x: T) => string = brief): string | undefined {
+export function firstDifference<T>(
+  expected: readonly T[],
+  received: readonly T[],
+  show: (x: T) => string = brief,
+): string | undefined {
   const n = Math.max(expected.length, received.length);
   for (let i = 0; i < n; i++) {
-    if (i >= received.length) return `#${i}: expected ${show(expected[i]!)}, received nothing (${received.length} of ${expected.length} arrived)`;
-    if (i >= expected.length) return `#${i}: received ${show(received[i]!)}, expected nothing more (${received.length} instead of ${expected.length})`;
+    if (i >= received.length)
+      return `#${i}: expected ${show(expected[i]!)}, received nothing (${received.length} of ${expected.length} arrived)`;
+    if (i >= expected.length)
+      return `#${i}: received ${show(received[i]!)}, expected nothing more (${received.length} instead of ${expected.length})`;
     if (!isDeepEqual(expected[i], received[i])) return `#${i}: expected ${show(expected[i]!)}, received ${show(received[i]!)}`;
   }
   return undefined;

@@ -52,7 +52,11 @@ export async function kubectlFor(server: string, namespace = "default"): Promise
       const child = execFile(
         KUBECTL_PATH,
         ["--kubeconfig", kubeconfig, "--cache-dir", join(dir, "cache"), "--request-timeout", "20s", ...args],
-        { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, NO_COLOR: "1" }, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+        {
+          env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, NO_COLOR: "1" },
+          timeout: 60_000,
+          maxBuffer: 16 * 1024 * 1024,
+        },
         (err, stdout, stderr) => {
           const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
           resolve({ code, stdout, stderr });
@@ -95,10 +99,14 @@ export async function runOurKubectl(
   let stdout = "";
   let stderr = "";
   const auth = token ? ["--token", token] : [];
-  const code = await run(["--server", server, ...auth, ...args], {
-    stdout: { write: (s: string) => void (stdout += s) },
-    stderr: { write: (s: string) => void (stderr += s) },
-    env: {},
-  }, plugins);
+  const code = await run(
+    ["--server", server, ...auth, ...args],
+    {
+      stdout: { write: (s: string) => void (stdout += s) },
+      stderr: { write: (s: string) => void (stderr += s) },
+      env: {},
+    },
+    plugins,
+  );
   return { code, stdout, stderr };
 }

@@ -10,7 +10,8 @@ export default class NoSkipsReporter implements Reporter {
     const skipped: string[] = [];
     for (const module of testModules) {
       for (const test of module.children.allTests()) {
-        if (test.result().state === "skipped") skipped.push(`${module.moduleId.replace(`${process.cwd()}/`, "")} > ${test.fullName}`);
+        if (test.result().state === "skipped")
+          skipped.push(`${module.moduleId.replace(`${process.cwd()}/`, "")} > ${test.fullName}`);
       }
     }
     if (skipped.length === 0) return;

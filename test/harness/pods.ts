@@ -24,7 +24,11 @@ export interface PodHelpers {
 }
 
 /** A pod of busybox containers (name, command) with the given restart policy. */
-export function testPod(name: string, containers: Array<Partial<Container> & { name: string }>, spec: Partial<Pod["spec"]> = {}): Pod {
+export function testPod(
+  name: string,
+  containers: Array<Partial<Container> & { name: string }>,
+  spec: Partial<Pod["spec"]> = {},
+): Pod {
   return {
     apiVersion: "v1",
     kind: "Pod",
@@ -48,7 +52,9 @@ export function podHelpers(cluster: Cluster): PodHelpers {
   const eventsOf = async (name: string, ns: string): Promise<string[]> => {
     const res = await fetch(`${cluster.url}/api/v1/namespaces/${ns}/events`, { headers: auth });
     if (!res.ok) return [];
-    const list = (await res.json()) as { items?: Array<{ type?: string; reason?: string; message?: string; involvedObject?: { kind?: string; name?: string } }> };
+    const list = (await res.json()) as {
+      items?: Array<{ type?: string; reason?: string; message?: string; involvedObject?: { kind?: string; name?: string } }>;
+    };
     return (list.items ?? [])
       .filter((e) => e.involvedObject?.kind === "Pod" && e.involvedObject.name === name)
       .slice(-8)
@@ -56,7 +62,11 @@ export function podHelpers(cluster: Cluster): PodHelpers {
   };
   return {
     async create(pod, ns = "default") {
-      const res = await fetch(path(ns), { method: "POST", headers: { "content-type": "application/json", ...auth }, body: JSON.stringify(pod) });
+      const res = await fetch(path(ns), {
+        method: "POST",
+        headers: { "content-type": "application/json", ...auth },
+        body: JSON.stringify(pod),
+      });
       if (res.status !== 201) throw new Error(`create pod: ${res.status} ${await res.text()}`);
       return (await res.json()) as Pod;
     },
@@ -111,7 +121,11 @@ export function describePod(pod: Pod): string {
     const why = d.reason ?? (d.exitCode !== undefined ? `exit ${d.exitCode}` : "");
     return `${c.name} ${state}${why ? ` ${why}` : ""}, restarts ${c.restartCount ?? 0}`;
   });
-  return [`phase ${s.phase ?? "(none)"}`, conditions && `conditions ${conditions}`, containers.length ? `containers: ${containers.join("; ")}` : "no container status"]
+  return [
+    `phase ${s.phase ?? "(none)"}`,
+    conditions && `conditions ${conditions}`,
+    containers.length ? `containers: ${containers.join("; ")}` : "no container status",
+  ]
     .filter(Boolean)
     .join(", ");
 }

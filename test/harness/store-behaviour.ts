@@ -10,13 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import {
-  MAX_VALUE_BYTES,
-  StoreError,
-  type Store,
-  type WatchEvent,
-  type Watcher,
-} from "../../shared/store/types.ts";
+import { MAX_VALUE_BYTES, StoreError, type Store, type WatchEvent, type Watcher } from "../../shared/store/types.ts";
 import { brief, expectList } from "./expect.ts";
 import { giveUp, waitFor } from "./wait.ts";
 
@@ -75,7 +69,10 @@ export async function collect(store: Store, prefix: string, fromRevision?: numbe
         if (errors.length > 0) throw ended();
         const arrived = events.map(show);
         const early = arrived.findIndex((e, i) => i < expected.length && e !== expected[i]);
-        if (early >= 0) throw giveUp(`${name}, event #${early}: expected ${expected[early]}, received ${arrived[early]}; all received: ${brief(arrived, 400)}`);
+        if (early >= 0)
+          throw giveUp(
+            `${name}, event #${early}: expected ${expected[early]}, received ${arrived[early]}; all received: ${brief(arrived, 400)}`,
+          );
         if (events.length >= expected.length) return true;
         throw new Error(`${events.length} of ${expected.length} arrived: ${brief(arrived, 300)}`);
       });
@@ -90,7 +87,11 @@ export async function collect(store: Store, prefix: string, fromRevision?: numbe
  * the call in the message ("watch from revision 3 after compact(5)"), so a
  * call that was accepted reads as the mistake it is.
  */
-export async function expectStoreError(promise: Promise<unknown>, code: StoreError["code"], call = "the call"): Promise<StoreError> {
+export async function expectStoreError(
+  promise: Promise<unknown>,
+  code: StoreError["code"],
+  call = "the call",
+): Promise<StoreError> {
   const outcome = await promise.then(
     (value) => ({ ok: true as const, value }),
     (err: unknown) => ({ ok: false as const, err }),
@@ -186,7 +187,11 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
 
     // A writer that read v1 and writes now has a stale view: rejected.
     const before = await store.revision();
-    await expectStoreError(store.update(`${p}k`, "lost update", v1.modRevision), "Conflict", `update at the stale modRevision ${v1.modRevision} (the key is at ${v2.modRevision})`);
+    await expectStoreError(
+      store.update(`${p}k`, "lost update", v1.modRevision),
+      "Conflict",
+      `update at the stale modRevision ${v1.modRevision} (the key is at ${v2.modRevision})`,
+    );
     expect((await store.get(`${p}k`))?.value).toBe("v2");
     expect(await store.revision()).toBe(before);
 
@@ -199,7 +204,11 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
     await expectStoreError(store.delete(`${p}nope`), "KeyNotFound", "delete of a missing key");
     const v1 = await store.create(`${p}k`, "v1");
     const v2 = await store.update(`${p}k`, "v2");
-    await expectStoreError(store.delete(`${p}k`, v1.modRevision), "Conflict", `delete at the stale modRevision ${v1.modRevision} (the key is at ${v2.modRevision})`);
+    await expectStoreError(
+      store.delete(`${p}k`, v1.modRevision),
+      "Conflict",
+      `delete at the stale modRevision ${v1.modRevision} (the key is at ${v2.modRevision})`,
+    );
     expect(await store.get(`${p}k`)).toEqual(v2);
 
     const deleted = await store.delete(`${p}k`, v2.modRevision);
@@ -213,28 +222,36 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
     expect(again.createRevision).toBe(again.modRevision);
   });
 
-  step("02.3", "range: every key under the prefix and nothing else, sorted by key, with limit and the read's revision", async () => {
-    const p = fresh();
-    // Inserted out of order; "B" sorts before "a" (bytes, not locale).
-    for (const k of ["m", "a", "z", "B", "a/b", "c"]) await store.create(`${p}${k}`, k);
-    // Neighbours that share the prefix's text but are not under it.
-    await store.create(`${p.slice(0, -1)}x`, "sibling");
-    await store.create(`${p.slice(0, -1)}`, "the prefix without its slash");
-    const revision = await store.revision();
+  step(
+    "02.3",
+    "range: every key under the prefix and nothing else, sorted by key, with limit and the read's revision",
+    async () => {
+      const p = fresh();
+      // Inserted out of order; "B" sorts before "a" (bytes, not locale).
+      for (const k of ["m", "a", "z", "B", "a/b", "c"]) await store.create(`${p}${k}`, k);
+      // Neighbours that share the prefix's text but are not under it.
+      await store.create(`${p.slice(0, -1)}x`, "sibling");
+      await store.create(`${p.slice(0, -1)}`, "the prefix without its slash");
+      const revision = await store.revision();
 
-    const all = await store.range(p);
-    expectList(all.kvs.map((kv) => kv.key.slice(p.length)), ["B", "a", "a/b", "c", "m", "z"], `range(${p}): the keys after the prefix, in byte order ("B" < "a")`);
-    expect(all.kvs.map((kv) => kv.value)).toEqual(["B", "a", "a/b", "c", "m", "z"]);
-    expect(all.revision).toBe(revision);
+      const all = await store.range(p);
+      expectList(
+        all.kvs.map((kv) => kv.key.slice(p.length)),
+        ["B", "a", "a/b", "c", "m", "z"],
+        `range(${p}): the keys after the prefix, in byte order ("B" < "a")`,
+      );
+      expect(all.kvs.map((kv) => kv.value)).toEqual(["B", "a", "a/b", "c", "m", "z"]);
+      expect(all.revision).toBe(revision);
 
-    const two = await store.range(p, { limit: 2 });
-    expect(two.kvs.map((kv) => kv.key.slice(p.length))).toEqual(["B", "a"]);
-    expect((await store.range(`${p}a`)).kvs.map((kv) => kv.key.slice(p.length))).toEqual(["a", "a/b"]);
-    expect((await store.range(`${p}none/`)).kvs).toEqual([]);
+      const two = await store.range(p, { limit: 2 });
+      expect(two.kvs.map((kv) => kv.key.slice(p.length))).toEqual(["B", "a"]);
+      expect((await store.range(`${p}a`)).kvs.map((kv) => kv.key.slice(p.length))).toEqual(["a", "a/b"]);
+      expect((await store.range(`${p}none/`)).kvs).toEqual([]);
 
-    await store.delete(`${p}m`);
-    expect((await store.range(p)).kvs.map((kv) => kv.key.slice(p.length))).toEqual(["B", "a", "a/b", "c", "z"]);
-  });
+      await store.delete(`${p}m`);
+      expect((await store.range(p)).kvs.map((kv) => kv.key.slice(p.length))).toEqual(["B", "a", "a/b", "c", "z"]);
+    },
+  );
 
   step("02.4", "watch from a revision replays exactly the history from there, then streams new writes", async () => {
     const p = fresh();
@@ -310,7 +327,10 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
     await store.create(`${p}nodes/n2`, "other");
     const last = await store.create(`${p}pods/p2`, "sentinel");
     // The sentinel came after every other write: had anything leaked, it would be here.
-    const events = await w.expectEvents([`PUT ${p}pods/p1=mine@${mine.modRevision}`, `PUT ${p}pods/p2=sentinel@${last.modRevision}`]);
+    const events = await w.expectEvents([
+      `PUT ${p}pods/p1=mine@${mine.modRevision}`,
+      `PUT ${p}pods/p2=sentinel@${last.modRevision}`,
+    ]);
     expect(events.map((e) => e.kv)).toEqual([mine, last]);
     await w.watcher.cancel();
   });
@@ -332,14 +352,22 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
   step("02.1", `rejects a value over ${MAX_VALUE_BYTES} bytes (1.5 MiB) with ValueTooLarge, and keeps a 1 MiB one`, async () => {
     const p = fresh();
     const tooBig = "x".repeat(MAX_VALUE_BYTES + 1);
-    const err = await expectStoreError(store.create(`${p}big`, tooBig), "ValueTooLarge", `create of a value of ${tooBig.length} bytes`);
+    const err = await expectStoreError(
+      store.create(`${p}big`, tooBig),
+      "ValueTooLarge",
+      `create of a value of ${tooBig.length} bytes`,
+    );
     expect(err.message).toMatch(/1\.5 MiB|1572864/);
     expect(await store.get(`${p}big`)).toBeUndefined();
 
     const oneMiB = "y".repeat(1024 * 1024);
     const kv = await store.create(`${p}big`, oneMiB);
     expect((await store.get(`${p}big`))?.value).toBe(oneMiB);
-    await expectStoreError(store.update(`${p}big`, tooBig, kv.modRevision), "ValueTooLarge", `update to a value of ${tooBig.length} bytes`);
+    await expectStoreError(
+      store.update(`${p}big`, tooBig, kv.modRevision),
+      "ValueTooLarge",
+      `update to a value of ${tooBig.length} bytes`,
+    );
     expect((await store.get(`${p}big`))?.modRevision).toBe(kv.modRevision);
   });
 
@@ -357,18 +385,31 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
       `the watch from revision ${a.modRevision} after compact(${a2.modRevision})`,
     );
     expect(err.compactRevision).toBe(a2.modRevision);
-    await expectStoreError(store.watch(p, { fromRevision: 1 }, () => {}), "Compacted", `the watch from revision 1 after compact(${a2.modRevision})`);
+    await expectStoreError(
+      store.watch(p, { fromRevision: 1 }, () => {}),
+      "Compacted",
+      `the watch from revision 1 after compact(${a2.modRevision})`,
+    );
 
     // From the compaction revision on, history is intact.
     const w = await collect(store, p, a2.modRevision);
     // (etcd may leave out prevKv here: the value before was compacted away.)
     const kept = await w.until(2);
-    expectList(kept.map((e) => e.kv), [a2, b], `key-values on the watch from revision ${a2.modRevision} after compact(${a2.modRevision})`, (kv) => `${kv.key}=${kv.value}@${kv.modRevision}`);
+    expectList(
+      kept.map((e) => e.kv),
+      [a2, b],
+      `key-values on the watch from revision ${a2.modRevision} after compact(${a2.modRevision})`,
+      (kv) => `${kv.key}=${kv.value}@${kv.modRevision}`,
+    );
     await w.watcher.cancel();
 
     // The live keys are untouched; compacting backwards or into the future is an error.
     expect((await store.range(p)).kvs).toEqual([a2, b]);
-    await expectStoreError(store.compact(a.modRevision), "Compacted", `compact(${a.modRevision}) after compact(${a2.modRevision})`);
+    await expectStoreError(
+      store.compact(a.modRevision),
+      "Compacted",
+      `compact(${a.modRevision}) after compact(${a2.modRevision})`,
+    );
     await expectStoreError(store.compact(a2.modRevision), "Compacted", `compact(${a2.modRevision}) a second time`);
     await expect(store.compact((await store.revision()) + 100)).rejects.toThrow(/revision/);
   });

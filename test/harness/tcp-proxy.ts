@@ -20,7 +20,8 @@ export interface TcpProxy {
 
 export async function startTcpProxy(target: string): Promise<TcpProxy> {
   const { hostname, port } = new URL(target);
-  if (hostname !== "127.0.0.1" && hostname !== "localhost") throw new Error(`the test proxy only forwards to loopback, not ${hostname}`);
+  if (hostname !== "127.0.0.1" && hostname !== "localhost")
+    throw new Error(`the test proxy only forwards to loopback, not ${hostname}`);
   const open = new Set<Socket>();
   let paused = false;
   let accepted = 0;

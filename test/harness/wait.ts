@@ -36,7 +36,12 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       // "false" says nothing: a probe that wants to show what it saw throws it.
-      const seen = last instanceof Error ? `; last seen: ${last.message}` : last === false || last === undefined ? "" : `; last seen: ${JSON.stringify(last)}`;
+      const seen =
+        last instanceof Error
+          ? `; last seen: ${last.message}`
+          : last === false || last === undefined
+            ? ""
+            : `; last seen: ${JSON.stringify(last)}`;
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${seen}`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));

@@ -52,7 +52,8 @@ describe("shared/ imports no chapter", () => {
   it("no file under shared/ imports from solutions/ or chapters/", async () => {
     const offenders: string[] = [];
     for (const file of await filesUnder(join(REPO_ROOT, "shared"))) {
-      for (const spec of chapterImports(file, await readFile(file, "utf8"))) offenders.push(`${relative(REPO_ROOT, file)}: ${spec}`);
+      for (const spec of chapterImports(file, await readFile(file, "utf8")))
+        offenders.push(`${relative(REPO_ROOT, file)}: ${spec}`);
     }
     expect(offenders, "shared/ must declare what it needs of a chapter (shared/cluster/contracts.ts)").toEqual([]);
   });
@@ -69,9 +70,13 @@ interface ChapterModule {
   gcResources?: unknown[];
 }
 
-type KubectlRun = (argv: string[], io: { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown }; env: object }, plugins?: unknown[]) => Promise<number>;
+type KubectlRun = (
+  argv: string[],
+  io: { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown }; env: object },
+  plugins?: unknown[],
+) => Promise<number>;
 
-const load = async <T,>(path: string, copy = ""): Promise<T> => (await import(pathToFileURL(path).href + copy)) as T;
+const load = async <T>(path: string, copy = ""): Promise<T> => (await import(pathToFileURL(path).href + copy)) as T;
 
 /** What a tree offers other chapters, as plain data: controller names, plugin contents, kubectl's help. */
 async function extensionSnapshot(tree: string): Promise<unknown> {
@@ -81,7 +86,9 @@ async function extensionSnapshot(tree: string): Promise<unknown> {
   for (const [number, m] of modules) {
     snapshot[number] = {
       controllers: m.controllers ? Object.keys(m.controllers()).sort() : undefined,
-      kubelet: m.kubeletExtensions ? Object.entries(m.kubeletExtensions()).map(([k, v]) => `${k}:${Array.isArray(v) ? v.length : typeof v}`) : undefined,
+      kubelet: m.kubeletExtensions
+        ? Object.entries(m.kubeletExtensions()).map(([k, v]) => `${k}:${Array.isArray(v) ? v.length : typeof v}`)
+        : undefined,
       kubectl: m.kubectlPlugin
         ? {
             commands: Object.keys(m.kubectlPlugin.commands ?? {}),
@@ -124,7 +131,13 @@ describe("importing a chapter changes nothing", () => {
     for (const c of CHAPTERS) {
       for (const file of ["index.ts", "kubectl/index.ts"]) {
         const path = join(copy, c.slug, file);
-        if (await readFile(path).then(() => true, () => false)) await load(path);
+        if (
+          await readFile(path).then(
+            () => true,
+            () => false,
+          )
+        )
+          await load(path);
       }
     }
     const copied = await extensionSnapshot(copy);
@@ -139,8 +152,12 @@ describe("importing a chapter changes nothing", () => {
 
   it("two trees' plug-ins on one apiserver: the second install of each is a no-op, and the server still answers", async () => {
     type Store = { close(): Promise<void> };
-    const { openEmbeddedStore } = await load<{ openEmbeddedStore(o: object): Promise<Store> }>(join(SOLUTIONS, "02-etcd", "index.ts"));
-    const { startApiServer } = await load<{ startApiServer(o: object): Promise<{ url: string; close(): Promise<void> }> }>(join(SOLUTIONS, "03-apiserver", "index.ts"));
+    const { openEmbeddedStore } = await load<{ openEmbeddedStore(o: object): Promise<Store> }>(
+      join(SOLUTIONS, "02-etcd", "index.ts"),
+    );
+    const { startApiServer } = await load<{ startApiServer(o: object): Promise<{ url: string; close(): Promise<void> }> }>(
+      join(SOLUTIONS, "03-apiserver", "index.ts"),
+    );
     const store = await openEmbeddedStore({});
     const apiserver = await startApiServer({ store, host: "127.0.0.1", port: 0 });
     try {
@@ -150,7 +167,13 @@ describe("importing a chapter changes nothing", () => {
         const volumes = await load<{ installVolumePolicy(a: unknown): void }>(join(tree, "06-volumes", "index.ts"));
         const services = await load<{ installServices(a: unknown): void }>(join(tree, "10-services", "index.ts"));
         const secrets = await load<{ installSecrets(a: unknown): void }>(join(tree, "11-secrets", "index.ts"));
-        for (const install of [labels.installSelectors, replication.installReplication, volumes.installVolumePolicy, services.installServices, secrets.installSecrets]) {
+        for (const install of [
+          labels.installSelectors,
+          replication.installReplication,
+          volumes.installVolumePolicy,
+          services.installServices,
+          secrets.installSecrets,
+        ]) {
           expect(() => install(apiserver)).not.toThrow();
         }
       }
@@ -178,8 +201,10 @@ describe("the cluster's start order", () => {
         if (j < 0) problems.push(`${component.name}: after "${needed}", which is no component`);
         else if (j > i) problems.push(`${component.name} starts before ${needed}, but needs it first: ${why}`);
       }
-      for (const retired of component.replaces ?? []) if (!names.includes(retired)) problems.push(`${component.name}: replaces "${retired}", which is no component`);
-      if (!CHAPTERS.some((c) => c.number === component.chapter)) problems.push(`${component.name}: chapter ${component.chapter} is not in shared/chapters.ts`);
+      for (const retired of component.replaces ?? [])
+        if (!names.includes(retired)) problems.push(`${component.name}: replaces "${retired}", which is no component`);
+      if (!CHAPTERS.some((c) => c.number === component.chapter))
+        problems.push(`${component.name}: chapter ${component.chapter} is not in shared/chapters.ts`);
     });
     expect(problems).toEqual([]);
   });
@@ -187,6 +212,9 @@ describe("the cluster's start order", () => {
   it("the store comes first and every other component needs something before it", () => {
     expect(COMPONENTS[0]?.name).toBe("store");
     const loose = COMPONENTS.slice(1).filter((c) => Object.keys(c.after ?? {}).length === 0 && !c.prepare);
-    expect(loose.map((c) => c.name), "a component that needs nothing and contributes nothing in prepare() has no reason to be where it is").toEqual([]);
+    expect(
+      loose.map((c) => c.name),
+      "a component that needs nothing and contributes nothing in prepare() has no reason to be where it is",
+    ).toEqual([]);
   });
 });

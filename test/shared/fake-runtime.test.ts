@@ -186,7 +186,13 @@ describe("FakeRuntime", () => {
     expect(await names({ app: "web", tier: "front" })).toEqual(["aa"]);
     expect(await names({ app: "nothing" })).toEqual([]);
     expect(await names()).toEqual(["aa", "bb", "cc"]);
-    expect((await fake.list({ tier: "front" }))[0]).toEqual({ id: a, name: "aa", image: TEST_IMAGE, labels: { app: "web", tier: "front" }, state: "created" });
+    expect((await fake.list({ tier: "front" }))[0]).toEqual({
+      id: a,
+      name: "aa",
+      image: TEST_IMAGE,
+      labels: { app: "web", tier: "front" },
+      state: "created",
+    });
   });
 
   it("does not let callers change its state through returned objects or the spec they passed", async () => {

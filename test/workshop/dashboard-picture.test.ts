@@ -18,13 +18,26 @@ const node = (name: string, ready: "True" | "False" | undefined, extra: Partial<
 });
 
 const pod = (name: string, nodeName: string | undefined, status: Pod["status"] = {}, cpu = "100m"): Pod => ({
-  metadata: { name, namespace: "default", ownerReferences: [{ apiVersion: "v1", kind: "ReplicationController", name: "web", uid: "u", controller: true }] },
+  metadata: {
+    name,
+    namespace: "default",
+    ownerReferences: [{ apiVersion: "v1", kind: "ReplicationController", name: "web", uid: "u", controller: true }],
+  },
   spec: { nodeName, containers: [{ name: "app", image: "busybox", resources: { requests: { cpu, memory: "64Mi" } } }] },
   status,
 });
 
 function input(overrides: Partial<PictureInput> = {}): PictureInput {
-  return { nodes: [], pods: [], services: [], endpoints: [], workloads: [], events: [], cluster: { tree: "solutions", chapters: ["05"], kinds: ["Pod"] }, ...overrides };
+  return {
+    nodes: [],
+    pods: [],
+    services: [],
+    endpoints: [],
+    workloads: [],
+    events: [],
+    cluster: { tree: "solutions", chapters: ["05"], kinds: ["Pod"] },
+    ...overrides,
+  };
 }
 
 describe("the cluster picture", () => {
@@ -41,7 +54,10 @@ describe("the cluster picture", () => {
         pods: [
           pod("b", "node-1"),
           pod("a", "node-1"),
-          pod("big", undefined, { phase: "Pending", conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: "0/2 nodes are available" }] }),
+          pod("big", undefined, {
+            phase: "Pending",
+            conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: "0/2 nodes are available" }],
+          }),
         ],
       }),
     );
@@ -54,7 +70,10 @@ describe("the cluster picture", () => {
 
   it("counts requests of the pods that hold their place, not of finished ones, against allocatable", () => {
     const [column] = buildPicture(
-      input({ nodes: [node("node-1", "True")], pods: [pod("a", "node-1", {}, "250m"), pod("done", "node-1", { phase: "Succeeded" }, "1")] }),
+      input({
+        nodes: [node("node-1", "True")],
+        pods: [pod("a", "node-1", {}, "250m"), pod("done", "node-1", { phase: "Succeeded" }, "1")],
+      }),
     ).nodes;
     expect(column!.cpu).toEqual({ requested: 250, allocatable: 2000 });
     expect(column!.memory).toEqual({ requested: 64 * 2 ** 20, allocatable: 2 ** 30 });
@@ -68,19 +87,39 @@ describe("the cluster picture", () => {
           pod("a", "node-1", {
             phase: "Running",
             podIP: "10.0.0.5",
-            containerStatuses: [{ name: "app", ready: false, restartCount: 3, image: "busybox", imageID: "", state: { waiting: { reason: "CrashLoopBackOff" } } }],
+            containerStatuses: [
+              {
+                name: "app",
+                ready: false,
+                restartCount: 3,
+                image: "busybox",
+                imageID: "",
+                state: { waiting: { reason: "CrashLoopBackOff" } },
+              },
+            ],
           }),
         ],
       }),
     ).nodes[0]!.pods[0]!;
-    expect(card).toMatchObject({ ready: "0/1", restarts: 3, ip: "10.0.0.5", owner: "ReplicationController/web", reason: "CrashLoopBackOff" });
+    expect(card).toMatchObject({
+      ready: "0/1",
+      restarts: 3,
+      ip: "10.0.0.5",
+      owner: "ReplicationController/web",
+      reason: "CrashLoopBackOff",
+    });
   });
 
   it("lists a Service's ready endpoints as address:port, and keeps only the newest events", () => {
-    const service: Service = { metadata: { name: "web", namespace: "default" }, spec: { clusterIP: "10.96.0.10", ports: [{ port: 80 }] } };
+    const service: Service = {
+      metadata: { name: "web", namespace: "default" },
+      spec: { clusterIP: "10.96.0.10", ports: [{ port: 80 }] },
+    };
     const endpoints: Endpoints = {
       metadata: { name: "web", namespace: "default" },
-      subsets: [{ addresses: [{ ip: "10.0.0.6" }, { ip: "10.0.0.5" }], notReadyAddresses: [{ ip: "10.0.0.7" }], ports: [{ port: 8080 }] }],
+      subsets: [
+        { addresses: [{ ip: "10.0.0.6" }, { ip: "10.0.0.5" }], notReadyAddresses: [{ ip: "10.0.0.7" }], ports: [{ port: 8080 }] },
+      ],
     };
     const events: Event[] = Array.from({ length: EVENT_LIMIT + 3 }, (_, i) => ({
       metadata: { name: `e${i}` },
@@ -89,7 +128,11 @@ describe("the cluster picture", () => {
       lastTimestamp: `2026-01-01T00:00:${String(i).padStart(2, "0")}Z`,
     }));
     const picture = buildPicture(input({ services: [service], endpoints: [endpoints], events }));
-    expect(picture.services[0]).toMatchObject({ clusterIP: "10.96.0.10", ports: "80/TCP", endpoints: ["10.0.0.5:8080", "10.0.0.6:8080"] });
+    expect(picture.services[0]).toMatchObject({
+      clusterIP: "10.96.0.10",
+      ports: "80/TCP",
+      endpoints: ["10.0.0.5:8080", "10.0.0.6:8080"],
+    });
     expect(picture.events.map((e) => e.reason)).toEqual(Array.from({ length: EVENT_LIMIT }, (_, i) => `R${i + 3}`));
   });
 

@@ -106,7 +106,14 @@ describe.skipIf(!d.available || !CHROMIUM)("the dashboard in a browser, and npm 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       // No sandbox as root in CI; no background traffic to the outside (there is no outside network here).
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(dashboard.url);
@@ -123,7 +130,9 @@ describe.skipIf(!d.available || !CHROMIUM)("the dashboard in a browser, and npm 
 
   it("lists the three nodes as Ready columns", async () => {
     await page.locator('section.node[data-state="Ready"]').nth(2).waitFor({ timeout: 15_000 });
-    const nodes = await page.locator("section.node[data-state]").evaluateAll((els) => els.map((e) => `${e.getAttribute("data-node")}=${e.getAttribute("data-state")}`));
+    const nodes = await page
+      .locator("section.node[data-state]")
+      .evaluateAll((els) => els.map((e) => `${e.getAttribute("data-node")}=${e.getAttribute("data-state")}`));
     expect(nodes).toEqual(["node-1=Ready", "node-2=Ready", "node-3=Ready"]);
     expect(await page.locator("#connection").getAttribute("data-state")).toBe("live");
     await screenshot("nodes");
@@ -132,13 +141,34 @@ describe.skipIf(!d.available || !CHROMIUM)("the dashboard in a browser, and npm 
   it("shows an RC's three pods as cards without a reload, with the RC's ready count", async () => {
     // A marker on the page object: a reload would lose it.
     await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42));
-    const service = { apiVersion: "v1", kind: "Service", metadata: { name: "web" }, spec: { selector: { app: "web" }, ports: [{ port: 80 }] } };
+    const service = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "web" },
+      spec: { selector: { app: "web" }, ports: [{ port: 80 }] },
+    };
     expect((await api("POST", "/api/v1/namespaces/default/services", service, auth)).status).toBe(201);
     expect((await api("POST", "/api/v1/namespaces/default/replicationcontrollers", rc("web", 3), auth)).status).toBe(201);
-    await waitFor("3 running web pods in the API", async () => (await podsOf("web")).filter((p) => p.status?.phase === "Running").length === 3, { timeoutMs: 60_000 });
-    await waitFor("3 Running web cards on the page", async () => (await cards('[data-phase="Running"][data-pod^="web-"]').count()) === 3, { timeoutMs: 5_000 });
-    await waitFor("the Service row to list 3 endpoints", async () => ((await page.locator('tr[data-service="web"] td').last().textContent()) ?? "").split(" ").length === 3, { timeoutMs: 10_000 });
-    await waitFor("the RC row to say 3 / 3", async () => (await page.locator('tr[data-workload="web"] td').last().textContent()) === "3 / 3", { timeoutMs: 5_000 });
+    await waitFor(
+      "3 running web pods in the API",
+      async () => (await podsOf("web")).filter((p) => p.status?.phase === "Running").length === 3,
+      { timeoutMs: 60_000 },
+    );
+    await waitFor(
+      "3 Running web cards on the page",
+      async () => (await cards('[data-phase="Running"][data-pod^="web-"]').count()) === 3,
+      { timeoutMs: 5_000 },
+    );
+    await waitFor(
+      "the Service row to list 3 endpoints",
+      async () => ((await page.locator('tr[data-service="web"] td').last().textContent()) ?? "").split(" ").length === 3,
+      { timeoutMs: 10_000 },
+    );
+    await waitFor(
+      "the RC row to say 3 / 3",
+      async () => (await page.locator('tr[data-workload="web"] td').last().textContent()) === "3 / 3",
+      { timeoutMs: 5_000 },
+    );
     expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(42);
     const path = await screenshot("rc");
     if (process.env.DASHBOARD_SCREENSHOT) {
@@ -157,7 +187,11 @@ describe.skipIf(!d.available || !CHROMIUM)("the dashboard in a browser, and npm 
     });
     expect(containers.length).toBe(1);
     await connectDocker().getContainer(containers[0]!.Id).kill();
-    await waitFor(`the card of ${name} to show a restart`, async () => Number(await cards(`[data-pod="${name}"]`).getAttribute("data-restarts")) >= 1, { timeoutMs: 30_000 });
+    await waitFor(
+      `the card of ${name} to show a restart`,
+      async () => Number(await cards(`[data-pod="${name}"]`).getAttribute("data-restarts")) >= 1,
+      { timeoutMs: 30_000 },
+    );
     await screenshot("restart");
   });
 
@@ -165,7 +199,9 @@ describe.skipIf(!d.available || !CHROMIUM)("the dashboard in a browser, and npm 
     await cluster.restart("apiserver");
     // The test's own keep-alive connection died with the old listener: the first try may fail.
     await waitFor("the scale to 4 to be accepted", async () => {
-      const res = await api("PUT", "/api/v1/namespaces/default/replicationcontrollers/web/scale", scale(4), auth).catch(() => undefined);
+      const res = await api("PUT", "/api/v1/namespaces/default/replicationcontrollers/web/scale", scale(4), auth).catch(
+        () => undefined,
+      );
       return res?.status === 200;
     });
     await waitFor("a fourth web card", async () => (await cards('[data-pod^="web-"]').count()) === 4, { timeoutMs: 30_000 });
@@ -231,7 +267,18 @@ describe("the dashboard's port", () => {
     try {
       const child = spawn(
         process.execPath,
-        ["--import", "tsx", "workshop/cli.ts", "up", "--port", "0", "--dashboard-port", String(first.port), "--data", join(tmp, "data")],
+        [
+          "--import",
+          "tsx",
+          "workshop/cli.ts",
+          "up",
+          "--port",
+          "0",
+          "--dashboard-port",
+          String(first.port),
+          "--data",
+          join(tmp, "data"),
+        ],
         { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: "1" } },
       );
       let err = "";

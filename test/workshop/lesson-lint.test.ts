@@ -58,7 +58,9 @@ describe("lintChapter", () => {
   };
   write(
     "solutions/01-containers/a.ts",
-    ["export function f(): number {", "  // STEP(01.1): say one.", "  //#solution", "  return 1;", "  //#end", "}", ""].join("\n"),
+    ["export function f(): number {", "  // STEP(01.1): say one.", "  //#solution", "  return 1;", "  //#end", "}", ""].join(
+      "\n",
+    ),
   );
   const closing = CLOSING_SECTIONS.map((s) => `## ${s}\n\nShort text.\n`).join("\n");
 

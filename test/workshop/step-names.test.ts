@@ -24,7 +24,8 @@ describe("test names name their step", () => {
       for (const t of tests) {
         const where = `${t.file}:${t.line} "${t.name}"`;
         const step = stepOfTestName(t.name);
-        if (step === undefined) problems.push(`${where}: start the name with "${number}.k " (its step) or "${number} chapter > "`);
+        if (step === undefined)
+          problems.push(`${where}: start the name with "${number}.k " (its step) or "${number} chapter > "`);
         else if (!step.startsWith(number)) problems.push(`${where}: names ${step}, but the file belongs to chapter ${number}`);
         else if (step.includes(".") && !steps.has(step)) {
           problems.push(`${where}: step ${step} has no STEP(${step}) in solutions/${chapter.slug} (renamed or merged?)`);
@@ -36,7 +37,7 @@ describe("test names name their step", () => {
 });
 
 describe("harness tests name their step", () => {
-  it("every step(\"NN.k\", ...) in test/harness names a STEP of solutions/", () => {
+  it('every step("NN.k", ...) in test/harness names a STEP of solutions/', () => {
     const known = new Set(availableChapters().flatMap((c) => [...solutionSteps(c, REPO_ROOT)]));
     const files = readdirSync(join(REPO_ROOT, "test", "harness")).filter((f) => f.endsWith(".ts"));
     const problems = files.flatMap((f) =>
@@ -62,7 +63,7 @@ describe("listTests", () => {
         '  it("replays", () => {});',
         '  it.each([1])("row %s", () => {});',
         "});",
-        'it(`02 chapter > ${n} writes`, { timeout: 1 }, async () => {});',
+        "it(`02 chapter > ${n} writes`, { timeout: 1 }, async () => {});",
         'step("02.1", "stamps", async () => {});',
       ].join("\n"),
     );

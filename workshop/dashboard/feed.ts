@@ -19,8 +19,20 @@ import { Informer } from "../../solutions/04-kubectl/client/informer.ts";
 import { type ClientConfig, ResourceClient, type ResourceType, RestClient } from "../../solutions/04-kubectl/client/rest.ts";
 import { buildPicture, type ClusterPicture, type Workload } from "./picture.ts";
 
-const core = (resource: string, kind: string, namespaced = true): ResourceType => ({ group: "", version: "v1", resource, kind, namespaced });
-const apps = (resource: string, kind: string): ResourceType => ({ group: "apps", version: "v1", resource, kind, namespaced: true });
+const core = (resource: string, kind: string, namespaced = true): ResourceType => ({
+  group: "",
+  version: "v1",
+  resource,
+  kind,
+  namespaced,
+});
+const apps = (resource: string, kind: string): ResourceType => ({
+  group: "apps",
+  version: "v1",
+  resource,
+  kind,
+  namespaced: true,
+});
 
 /** What the picture is made of, in the order the page lists workloads. */
 const KINDS = {
@@ -29,7 +41,11 @@ const KINDS = {
   services: core("services", "Service"),
   endpoints: core("endpoints", "Endpoints"),
   events: core("events", "Event"),
-  workloads: [core("replicationcontrollers", "ReplicationController"), apps("deployments", "Deployment"), apps("replicasets", "ReplicaSet")],
+  workloads: [
+    core("replicationcontrollers", "ReplicationController"),
+    apps("deployments", "Deployment"),
+    apps("replicasets", "ReplicaSet"),
+  ],
 };
 
 export interface FeedOptions {
@@ -112,7 +128,6 @@ export class ClusterFeed {
       for (const listener of this.listeners) listener();
     }, this.options.coalesceMs ?? 50);
   }
-
 }
 
 /** "group/resource" of every resource the apiserver lists in discovery ("" is the core group). */

@@ -139,8 +139,7 @@ function nodeColumn(node: Node, pods: Pod[]): NodeColumn {
   const holding = pods.filter((p) => p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
   const sum = (read: (q: number | string) => number, resource: "cpu" | "memory") =>
     holding.reduce(
-      (total, pod) =>
-        total + (pod.spec?.containers ?? []).reduce((n, c) => n + safe(read, c.resources?.requests?.[resource]), 0),
+      (total, pod) => total + (pod.spec?.containers ?? []).reduce((n, c) => n + safe(read, c.resources?.requests?.[resource]), 0),
       0,
     );
   return {
@@ -170,7 +169,7 @@ export function podCard(pod: Pod): PodCard {
   const owner = pod.metadata?.ownerReferences?.find((o) => o.controller) ?? pod.metadata?.ownerReferences?.[0];
   const waiting = statuses.map((s) => s.state?.waiting?.reason).find((r) => r !== undefined);
   const scheduled = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
-  const unschedulable = scheduled?.status === "False" ? scheduled.message ?? scheduled.reason : undefined;
+  const unschedulable = scheduled?.status === "False" ? (scheduled.message ?? scheduled.reason) : undefined;
   return {
     namespace: pod.metadata?.namespace ?? "default",
     name: pod.metadata?.name ?? "",
@@ -185,7 +184,9 @@ export function podCard(pod: Pod): PodCard {
 }
 
 function serviceRow(svc: Service, endpoints: Endpoints[]): ServiceRow {
-  const mine = endpoints.find((e) => e.metadata?.name === svc.metadata?.name && e.metadata?.namespace === svc.metadata?.namespace);
+  const mine = endpoints.find(
+    (e) => e.metadata?.name === svc.metadata?.name && e.metadata?.namespace === svc.metadata?.namespace,
+  );
   const addresses = (mine?.subsets ?? []).flatMap((subset) =>
     (subset.addresses ?? []).flatMap((a) => (subset.ports ?? []).map((p) => `${a.ip}:${p.port}`)),
   );

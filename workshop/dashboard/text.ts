@@ -15,7 +15,15 @@ function table(rows: string[][], indent = ""): string[] {
 }
 
 function podRow(p: PodCard): string[] {
-  return [p.name, p.deleting ? "Terminating" : p.phase, p.ready, `restarts ${p.restarts}`, p.ip ?? "-", p.owner ?? "-", p.reason ?? ""];
+  return [
+    p.name,
+    p.deleting ? "Terminating" : p.phase,
+    p.ready,
+    `restarts ${p.restarts}`,
+    p.ip ?? "-",
+    p.owner ?? "-",
+    p.reason ?? "",
+  ];
 }
 
 /** The picture in lines of text (no colour: the caller adds none, so a pipe gets the same). */
@@ -44,13 +52,28 @@ export function renderText(picture: ClusterPicture, error?: string): string {
   }
   if (picture.unscheduled.length > 0) out.push("", "unscheduled:", ...table(picture.unscheduled.map(podRow), "  "));
   if (picture.workloads.length > 0) {
-    out.push("", "controllers:", ...table(picture.workloads.map((w) => [w.kind, `${w.namespace}/${w.name}`, `${w.ready}/${w.desired} ready`]), "  "));
+    out.push(
+      "",
+      "controllers:",
+      ...table(
+        picture.workloads.map((w) => [w.kind, `${w.namespace}/${w.name}`, `${w.ready}/${w.desired} ready`]),
+        "  ",
+      ),
+    );
   }
   if (picture.services.length > 0) {
     out.push(
       "",
       "services:",
-      ...table(picture.services.map((s) => [`${s.namespace}/${s.name}`, s.clusterIP ?? "-", s.ports, `-> ${s.endpoints.join(" ") || "no endpoints"}`]), "  "),
+      ...table(
+        picture.services.map((s) => [
+          `${s.namespace}/${s.name}`,
+          s.clusterIP ?? "-",
+          s.ports,
+          `-> ${s.endpoints.join(" ") || "no endpoints"}`,
+        ]),
+        "  ",
+      ),
     );
   }
   const events = picture.events.slice(-5);

@@ -41,9 +41,16 @@ export function resourceList(registry: ResourceRegistry, group: string, version:
     if (r.shortNames?.length) main.shortNames = r.shortNames;
     if (r.categories?.length) main.categories = r.categories;
     out.push(main);
-    if (r.statusSubresource) out.push({ name: `${r.plural}/status`, singularName: "", namespaced, kind: r.kind, verbs: ["get", "patch", "update"] });
+    if (r.statusSubresource)
+      out.push({ name: `${r.plural}/status`, singularName: "", namespaced, kind: r.kind, verbs: ["get", "patch", "update"] });
     for (const sub of registry.subresourcesOf(r)) {
-      const entry: APIResource = { name: `${r.plural}/${sub.name}`, singularName: "", namespaced, kind: sub.kind ?? r.kind, verbs: [...sub.verbs] };
+      const entry: APIResource = {
+        name: `${r.plural}/${sub.name}`,
+        singularName: "",
+        namespaced,
+        kind: sub.kind ?? r.kind,
+        verbs: [...sub.verbs],
+      };
       if (sub.group !== undefined && sub.version !== undefined) Object.assign(entry, { group: sub.group, version: sub.version });
       out.push(entry);
     }

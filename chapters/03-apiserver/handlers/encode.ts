@@ -8,10 +8,21 @@ export function partial(obj: ApiObject): PartialObjectMetadata {
   return { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: obj.metadata ?? {} };
 }
 
-export function encodeList(resource: ResourceDefinition, items: ApiObject[], resourceVersion: string, rep: Representation, include: IncludeObject): unknown {
+export function encodeList(
+  resource: ResourceDefinition,
+  items: ApiObject[],
+  resourceVersion: string,
+  rep: Representation,
+  include: IncludeObject,
+): unknown {
   if (rep === "table") return toTable(resource, items, resourceVersion, include);
   if (rep === "metadata") {
-    return { kind: "PartialObjectMetadataList", apiVersion: "meta.k8s.io/v1", metadata: { resourceVersion }, items: items.map(partial) };
+    return {
+      kind: "PartialObjectMetadataList",
+      apiVersion: "meta.k8s.io/v1",
+      metadata: { resourceVersion },
+      items: items.map(partial),
+    };
   }
   const list: List<ApiObject> = {
     kind: `${resource.kind}List`,

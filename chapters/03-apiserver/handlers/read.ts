@@ -11,7 +11,15 @@ import { encodeList, encodeOne } from "./encode.ts";
 
 const INCLUDE: readonly IncludeObject[] = ["None", "Metadata", "Object"];
 
-export async function handleGet(ctx: HandlerContext, req: Request, res: Response, resource: ResourceDefinition, namespace: string | undefined, name: string, query: URLSearchParams): Promise<void> {
+export async function handleGet(
+  ctx: HandlerContext,
+  req: Request,
+  res: Response,
+  resource: ResourceDefinition,
+  namespace: string | undefined,
+  name: string,
+  query: URLSearchParams,
+): Promise<void> {
   const rep = negotiate(req.headers.accept);
   const include = enumParam(query, "includeObject", INCLUDE) ?? "Metadata";
   resourceVersionParam(query);
@@ -19,7 +27,14 @@ export async function handleGet(ctx: HandlerContext, req: Request, res: Response
   sendJson(res, 200, encodeOne(resource, obj, rep, include));
 }
 
-export async function handleList(ctx: HandlerContext, req: Request, res: Response, resource: ResourceDefinition, namespace: string | undefined, query: URLSearchParams): Promise<void> {
+export async function handleList(
+  ctx: HandlerContext,
+  req: Request,
+  res: Response,
+  resource: ResourceDefinition,
+  namespace: string | undefined,
+  query: URLSearchParams,
+): Promise<void> {
   const rep = negotiate(req.headers.accept);
   const include = enumParam(query, "includeObject", INCLUDE) ?? "Metadata";
   // Accepted for compatibility; this server always lists the latest state in one page.
@@ -48,16 +63,22 @@ export async function handleWatch(
   const timeoutSeconds = intParam(query, "timeoutSeconds", { min: 0 });
   const allowBookmarks = boolParam(query, "allowWatchBookmarks");
   const predicate = ctx.filters.predicate(query, resource);
-  await serveWatch(ctx.storage, ctx.watches, ctx.watchOptions, {
-    resource,
-    namespace,
-    name,
-    resourceVersion,
-    predicate,
-    allowBookmarks,
-    timeoutSeconds: timeoutSeconds === 0 ? undefined : timeoutSeconds,
-    encode: (obj) => encodeOne(resource, obj, rep, include),
-    // The object itself encodes the same for every watch: share the bytes. (A Table has an age in it.)
-    encodingKey: rep === "table" ? undefined : rep,
-  }, res);
+  await serveWatch(
+    ctx.storage,
+    ctx.watches,
+    ctx.watchOptions,
+    {
+      resource,
+      namespace,
+      name,
+      resourceVersion,
+      predicate,
+      allowBookmarks,
+      timeoutSeconds: timeoutSeconds === 0 ? undefined : timeoutSeconds,
+      encode: (obj) => encodeOne(resource, obj, rep, include),
+      // The object itself encodes the same for every watch: share the bytes. (A Table has an age in it.)
+      encodingKey: rep === "table" ? undefined : rep,
+    },
+    res,
+  );
 }

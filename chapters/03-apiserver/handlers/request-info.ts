@@ -29,7 +29,10 @@ const NAMESPACE_SUBRESOURCES = new Set(["status", "finalize"]);
 
 /** Returns undefined when the path is not a resource path (then it is discovery or 404). */
 export function parseResourcePath(path: string, method: string, watchParam: boolean): ResourceRequestInfo | undefined {
-  const parts = path.split("/").filter((p) => p !== "").map(decodeSegment);
+  const parts = path
+    .split("/")
+    .filter((p) => p !== "")
+    .map(decodeSegment);
   let apiPrefix: "api" | "apis";
   let group = "";
   let version: string;

@@ -45,7 +45,8 @@ export function resourceHandler(ctx: HandlerContext) {
       case "watch":
         return handleWatch(ctx, req, res, resource, namespace, info.name, query);
       case "create":
-        if (needsNamespace) throw methodNotAllowed(`POST: create ${resource.plural} under /api/v1/namespaces/{namespace}/${resource.plural}`);
+        if (needsNamespace)
+          throw methodNotAllowed(`POST: create ${resource.plural} under /api/v1/namespaces/{namespace}/${resource.plural}`);
         if (info.name !== undefined) throw methodNotAllowed("POST: create objects on the collection path, without the name");
         return handleCreate(ctx, req, res, resource, namespace, query, user);
       case "update":

@@ -32,7 +32,8 @@ export function negotiate(accept: string | undefined): Representation {
   if (!accept || accept.trim() === "") return "object";
   const ranges = parseAccept(accept);
   for (const m of ranges) {
-    const jsonish = m.type === "application/json" || m.type === "application/yaml" || m.type === "*/*" || m.type === "application/*";
+    const jsonish =
+      m.type === "application/json" || m.type === "application/yaml" || m.type === "*/*" || m.type === "application/*";
     if (!jsonish) continue;
     const as = m.params.as;
     if (as === undefined) return "object";
@@ -42,5 +43,7 @@ export function negotiate(accept: string | undefined): Representation {
     }
   }
   if (ranges.some((m) => m.type === "application/vnd.kubernetes.protobuf")) return "object";
-  throw notAcceptable(`only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io (asked for: ${accept.slice(0, 200)})`);
+  throw notAcceptable(
+    `only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io (asked for: ${accept.slice(0, 200)})`,
+  );
 }

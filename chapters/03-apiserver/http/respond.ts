@@ -6,7 +6,13 @@ import { PatchError } from "../patch/json-patch.ts";
 
 export function sendJson(res: Response, code: number, body: unknown, warnings: string[] = []): void {
   if (warnings.length > 0) {
-    res.set("Warning", warnings.slice(0, 20).map((w) => `299 - ${JSON.stringify(w)}`).join(", "));
+    res.set(
+      "Warning",
+      warnings
+        .slice(0, 20)
+        .map((w) => `299 - ${JSON.stringify(w)}`)
+        .join(", "),
+    );
   }
   res.status(code).type("application/json").send(JSON.stringify(body));
 }
@@ -15,10 +21,12 @@ export function sendJson(res: Response, code: number, body: unknown, warnings: s
 export function toStatus(err: unknown): Status {
   if (err instanceof ApiError) return err.status;
   if (err instanceof PatchError) return statusOf(422, "Invalid", `the patch could not be applied: ${err.message}`, {});
-  if (isStoreError(err, "Closed")) return statusOf(503, "ServiceUnavailable", "the store is closed; the apiserver is shutting down", {});
+  if (isStoreError(err, "Closed"))
+    return statusOf(503, "ServiceUnavailable", "the store is closed; the apiserver is shutting down", {});
   if (isStoreError(err, "Compacted")) return statusOf(410, "Expired", err.message, {});
   // Errors from Express's own parsing carry an HTTP status (e.g. a malformed URL).
-  const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
+  const status =
+    (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
     return statusOf(status, status === 413 ? "RequestEntityTooLarge" : "BadRequest", (err as Error).message, {});
   }

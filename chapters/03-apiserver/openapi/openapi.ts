@@ -32,12 +32,18 @@ function param(name: string, where: "query" | "path", description: string, requi
 const WRITE_PARAMS = [
   param("dryRun", "query", "When present, indicates that modifications should not be persisted. Valid value: All."),
   param("fieldManager", "query", "A name associated with the actor or entity that is making these changes."),
-  param("fieldValidation", "query", "How the server treats unknown fields in the object: Ignore, Warn (the default) or Strict (reject them)."),
+  param(
+    "fieldValidation",
+    "query",
+    "How the server treats unknown fields in the object: Ignore, Warn (the default) or Strict (reject them).",
+  ),
 ];
 
 function op(r: ResourceDefinition, action: string, id: string, ref: string | undefined, params: Json[] = [], body = false): Json {
   const gvk = { group: r.group, version: r.version, kind: r.kind };
-  const content = ref ? { "application/json": { schema: { $ref: ref } } } : { "application/json": { schema: { type: "object" } } };
+  const content = ref
+    ? { "application/json": { schema: { $ref: ref } } }
+    : { "application/json": { schema: { type: "object" } } };
   const o: Json = {
     operationId: id,
     description: `${action} ${r.kind}`,
@@ -79,8 +85,12 @@ function paths(registry: ResourceRegistry, r: ResourceDefinition): Json {
   const one: Json = { parameters: ns ? [nameParam, nsParam] : [nameParam] };
   if (verbs.includes("get")) one.get = op(r, "get", `read${k}`, ref);
   if (verbs.includes("update")) one.put = op(r, "put", `replace${k}`, ref, WRITE_PARAMS, true);
-  if (verbs.includes("patch")) one.patch = op(r, "patch", `patch${k}`, ref, [...WRITE_PARAMS, param("force", "query", "Force apply requests.")], true);
-  if (verbs.includes("delete")) one.delete = op(r, "delete", `delete${k}`, ref, [param("gracePeriodSeconds", "query", "Seconds before the object is deleted.")]);
+  if (verbs.includes("patch"))
+    one.patch = op(r, "patch", `patch${k}`, ref, [...WRITE_PARAMS, param("force", "query", "Force apply requests.")], true);
+  if (verbs.includes("delete"))
+    one.delete = op(r, "delete", `delete${k}`, ref, [
+      param("gracePeriodSeconds", "query", "Seconds before the object is deleted."),
+    ]);
   out[item] = one;
   if (ns && verbs.includes("list")) out[`${prefix}/${r.plural}`] = { get: op(r, "list", `list${k}ForAllNamespaces`, undefined) };
   if (r.statusSubresource) {

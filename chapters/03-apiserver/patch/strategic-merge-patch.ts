@@ -32,7 +32,11 @@ function childSchema(schema: Schema | undefined, key: string): Schema | undefine
   return isObject(schema.additionalProperties) ? schema.additionalProperties : undefined;
 }
 
-function mergeMap(original: Record<string, unknown>, patch: Record<string, unknown>, schema: Schema | undefined): Record<string, unknown> {
+function mergeMap(
+  original: Record<string, unknown>,
+  patch: Record<string, unknown>,
+  schema: Schema | undefined,
+): Record<string, unknown> {
   const directive = patch.$patch;
   if (directive === "replace") return stripDirectives(withoutKey(patch, "$patch")) as Record<string, unknown>;
   if (directive !== undefined && directive !== "merge" && directive !== "delete") {
@@ -59,7 +63,12 @@ function mergeMap(original: Record<string, unknown>, patch: Record<string, unkno
       result[key] = mergeList(result[key], value, childSchema(schema, key));
     } else if (isObject(value)) {
       if (value.$patch === "delete") delete result[key];
-      else result[key] = mergeMap(isObject(result[key]) ? (result[key] as Record<string, unknown>) : {}, value, childSchema(schema, key));
+      else
+        result[key] = mergeMap(
+          isObject(result[key]) ? (result[key] as Record<string, unknown>) : {},
+          value,
+          childSchema(schema, key),
+        );
     } else {
       result[key] = value;
     }

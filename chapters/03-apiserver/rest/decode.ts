@@ -36,12 +36,20 @@ export function decodeObject(resource: ResourceDefinition, body: unknown, fieldV
     throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${gv})`);
   }
   if (body.kind !== undefined && body.kind !== resource.kind) {
-    throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${resource.kind}) for resource "${resource.plural}"`);
+    throw badRequest(
+      `the kind in the data (${String(body.kind)}) does not match the expected kind (${resource.kind}) for resource "${resource.plural}"`,
+    );
   }
-  return decodeWithSchema(body, resource.schema, `${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}`, fieldValidation, {
-    apiVersion: gv,
-    kind: resource.kind,
-  });
+  return decodeWithSchema(
+    body,
+    resource.schema,
+    `${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}`,
+    fieldValidation,
+    {
+      apiVersion: gv,
+      kind: resource.kind,
+    },
+  );
 }
 
 /** Decodes any body against a schema (also used for subresource bodies such as Binding). */

@@ -41,7 +41,12 @@ function nextStateOnDelete(resource: ResourceDefinition, current: ApiObject, opt
 }
 
 /** Removes an object from the store for good, then lets its strategy release what it held (afterDelete). */
-export async function removeObject(ctx: RestContext, resource: ResourceDefinition, obj: ApiObject, expectedResourceVersion?: string): Promise<ApiObject> {
+export async function removeObject(
+  ctx: RestContext,
+  resource: ResourceDefinition,
+  obj: ApiObject,
+  expectedResourceVersion?: string,
+): Promise<ApiObject> {
   const removed = await ctx.storage.delete(resource, obj, expectedResourceVersion);
   await resource.strategy?.afterDelete?.(removed);
   return removed;

@@ -48,7 +48,8 @@ export function validateObjectMeta(resource: ResourceDefinition, obj: ApiObject)
     for (const msg of validateName(resource, meta.name)) errs.push(field.invalid("metadata.name", meta.name, msg));
   }
   if (resource.scope === "Namespaced" && !meta.namespace) errs.push(field.required("metadata.namespace"));
-  if (resource.scope === "Cluster" && meta.namespace) errs.push(field.forbidden("metadata.namespace", "not allowed on this type"));
+  if (resource.scope === "Cluster" && meta.namespace)
+    errs.push(field.forbidden("metadata.namespace", "not allowed on this type"));
   errs.push(...validateLabels(meta.labels, "metadata.labels"));
   errs.push(...validateAnnotations(meta.annotations, "metadata.annotations"));
   return errs;

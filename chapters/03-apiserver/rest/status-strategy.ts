@@ -15,6 +15,11 @@ import { todo } from "../../../shared/todo.ts";
 // split, other subresources such as binding) store `incoming` as it is.
 // Tests: "03.5 status > a PUT to /status changes only status; a PUT to the pod changes only spec and metadata",
 // "03.5 status > merge-patches status through /status".
-export function applyStatusStrategy(resource: ResourceDefinition, subresource: string, incoming: ApiObject, current: ApiObject): ApiObject {
+export function applyStatusStrategy(
+  resource: ResourceDefinition,
+  subresource: string,
+  incoming: ApiObject,
+  current: ApiObject,
+): ApiObject {
   todo("03.5");
 }

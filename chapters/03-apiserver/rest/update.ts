@@ -44,13 +44,21 @@ export async function updateObject(
 }
 
 /** The URL names the object; a body naming another one is a client bug. */
-export function checkNameMatches(resource: ResourceDefinition, namespace: string | undefined, name: string, obj: ApiObject): void {
+export function checkNameMatches(
+  resource: ResourceDefinition,
+  namespace: string | undefined,
+  name: string,
+  obj: ApiObject,
+): void {
   const meta = (obj.metadata ??= {});
-  if (meta.name && meta.name !== name) throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+  if (meta.name && meta.name !== name)
+    throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
   meta.name = name;
   if (resource.scope === "Namespaced") {
     if (meta.namespace && meta.namespace !== namespace) {
-      throw badRequest(`the namespace of the provided object (${meta.namespace}) does not match the namespace sent on the request (${namespace})`);
+      throw badRequest(
+        `the namespace of the provided object (${meta.namespace}) does not match the namespace sent on the request (${namespace})`,
+      );
     }
     meta.namespace = namespace;
   } else {

@@ -20,6 +20,10 @@ export type Decode = (kv: KeyValue) => Promise<ApiObject>;
 // DELETED event carries the last state, with the delete's revision as resourceVersion.
 // Tests: "03.7 watch > streams ADDED, MODIFIED and DELETED in order from a list's resourceVersion",
 // "03.7 an object that leaves a label selector is DELETED for that watch".
-export async function toWatchEvent(event: StoreEvent, decode: Decode, matches: ObjectPredicate | undefined): Promise<ApiWatchEvent<ApiObject> | undefined> {
+export async function toWatchEvent(
+  event: StoreEvent,
+  decode: Decode,
+  matches: ObjectPredicate | undefined,
+): Promise<ApiWatchEvent<ApiObject> | undefined> {
   todo("03.7");
 }

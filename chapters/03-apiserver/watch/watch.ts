@@ -94,7 +94,8 @@ export class WatchRegistry {
 /** Parses ?resourceVersion= for a watch: a non-negative integer, or unset. */
 export function parseWatchVersion(value: string | undefined): number | undefined {
   if (value === undefined || value === "") return undefined;
-  if (!/^\d+$/.test(value)) throw badRequest(`invalid resourceVersion "${value}": a resourceVersion is a non-negative integer from a previous response`);
+  if (!/^\d+$/.test(value))
+    throw badRequest(`invalid resourceVersion "${value}": a resourceVersion is a non-negative integer from a previous response`);
   return Number(value);
 }
 
@@ -138,7 +139,9 @@ export async function serveWatch(
   const unregister = watches.add(stop);
   res.on("close", stop);
 
-  res.status(200).set({ "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
+  res
+    .status(200)
+    .set({ "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
   res.flushHeaders();
 
   const fromRevision = await startRevision(storage, request, requested, predicate, send);
@@ -147,16 +150,19 @@ export async function serveWatch(
   // Events are decoded asynchronously (storage transformers); a queue keeps them in order.
   let queue = Promise.resolve();
   const onEvents = (events: Parameters<typeof toWatchEvent>[0][]) => {
-    queue = queue.then(async () => {
-      for (const event of events) {
-        if (ended) return;
-        const out = await toWatchEvent(event, decode, predicate);
-        lastRevision = Math.max(lastRevision, event.kv.modRevision);
-        if (!out) continue;
-        const encode = () => JSON.stringify({ type: out.type, object: request.encode(out.object as ApiObject, out.type) }) + "\n";
-        write(request.encodingKey === undefined ? encode() : watches.line(event, `${out.type}|${request.encodingKey}`, encode));
-      }
-    }).catch(() => stop());
+    queue = queue
+      .then(async () => {
+        for (const event of events) {
+          if (ended) return;
+          const out = await toWatchEvent(event, decode, predicate);
+          lastRevision = Math.max(lastRevision, event.kv.modRevision);
+          if (!out) continue;
+          const encode = () =>
+            JSON.stringify({ type: out.type, object: request.encode(out.object as ApiObject, out.type) }) + "\n";
+          write(request.encodingKey === undefined ? encode() : watches.line(event, `${out.type}|${request.encodingKey}`, encode));
+        }
+      })
+      .catch(() => stop());
   };
 
   try {
@@ -181,7 +187,11 @@ export async function serveWatch(
       queue = queue.then(() => {
         send({
           type: "BOOKMARK",
-          object: { kind: resource.kind, apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, metadata: { resourceVersion: String(lastRevision) } },
+          object: {
+            kind: resource.kind,
+            apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version,
+            metadata: { resourceVersion: String(lastRevision) },
+          },
         });
       });
       timers.push(setTimeout(bookmark, options.bookmarkIntervalMs));

@@ -7,7 +7,13 @@ import type { ResourceType } from "./rest.ts";
 
 export const PODS: ResourceType = { group: "", version: "v1", resource: "pods", kind: "Pod", namespaced: true };
 export const NODES: ResourceType = { group: "", version: "v1", resource: "nodes", kind: "Node", namespaced: false };
-export const NAMESPACES: ResourceType = { group: "", version: "v1", resource: "namespaces", kind: "Namespace", namespaced: false };
+export const NAMESPACES: ResourceType = {
+  group: "",
+  version: "v1",
+  resource: "namespaces",
+  kind: "Namespace",
+  namespaced: false,
+};
 export const EVENTS: ResourceType = { group: "", version: "v1", resource: "events", kind: "Event", namespaced: true };
 
 /** "v1" for the core group, "apps/v1" otherwise: the apiVersion of the type's objects. */

@@ -79,7 +79,16 @@ export function flagSpecs(extra: readonly FlagDefinition[] = []): FlagSpec[] {
 }
 
 export function parseArgs(argv: string[], specs: readonly FlagSpec[] = FLAGS): { positionals: string[]; flags: Flags } {
-  const flags: Flags = { allNamespaces: false, filenames: [], watch: false, help: false, noHeaders: false, showLabels: false, overwrite: false, extra: {} };
+  const flags: Flags = {
+    allNamespaces: false,
+    filenames: [],
+    watch: false,
+    help: false,
+    noHeaders: false,
+    showLabels: false,
+    overwrite: false,
+    extra: {},
+  };
   const positionals: string[] = [];
   const values = flags as unknown as Record<string, string | boolean | string[] | undefined>;
   for (let i = 0; i < argv.length; i++) {

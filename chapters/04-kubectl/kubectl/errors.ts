@@ -9,7 +9,9 @@ import { ApiError, ConnectionError } from "../client/rest.ts";
 
 export function formatError(err: unknown): string {
   if (err instanceof ApiError) {
-    return err.reason ? `Error from server (${err.reason}): ${oneLine(err.message)}` : `Error from server: ${oneLine(err.message)}`;
+    return err.reason
+      ? `Error from server (${err.reason}): ${oneLine(err.message)}`
+      : `Error from server: ${oneLine(err.message)}`;
   }
   if (err instanceof ConnectionError) return oneLine(err.message);
   const message = err instanceof Error ? err.message : String(err);

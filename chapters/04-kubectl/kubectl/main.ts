@@ -29,11 +29,16 @@ export const corePlugin: KubectlPlugin = {
     create: { summary: "Create objects from manifests", usage: "create -f FILE|DIR|-", run: create },
     get: {
       summary: "List objects as a table, or print them",
-      usage: "get TYPE [NAME...] | TYPE/NAME... [-o wide|yaml|json|name] [-w] [-n NS | -A] [-l SELECTOR] [--field-selector SELECTOR] [--show-labels]",
+      usage:
+        "get TYPE [NAME...] | TYPE/NAME... [-o wide|yaml|json|name] [-w] [-n NS | -A] [-l SELECTOR] [--field-selector SELECTOR] [--show-labels]",
       run: get,
     },
     describe: { summary: "Show an object in detail, with its events", usage: "describe TYPE [NAME...] | -f FILE", run: describe },
-    delete: { summary: "Delete objects by name, manifest or selector", usage: "delete TYPE NAME... | TYPE/NAME... | -f FILE | TYPE -l SELECTOR", run: del },
+    delete: {
+      summary: "Delete objects by name, manifest or selector",
+      usage: "delete TYPE NAME... | TYPE/NAME... | -f FILE | TYPE -l SELECTOR",
+      run: del,
+    },
     logs: { summary: "Print the logs of a pod's container", usage: "logs POD [CONTAINER]", run: logs },
   },
   resources: [...CORE_RESOURCES],
@@ -78,7 +83,8 @@ export async function run(argv: string[], io: KubectlIO, plugins: readonly Kubec
       return name === undefined && !flags.help ? 1 : 0;
     }
     const command = tools.commands.get(name);
-    if (!command) throw new UsageError(`unknown command "${name}" for "kubectl" (commands: ${[...tools.commands.keys()].join(", ")})`);
+    if (!command)
+      throw new UsageError(`unknown command "${name}" for "kubectl" (commands: ${[...tools.commands.keys()].join(", ")})`);
     const env = io.env ?? process.env;
     const ctx = createContext(await clusterSettings(flags, env), flags, io, colorsFor(io.stdout, env), tools);
     return await command.run(ctx, args);

@@ -92,7 +92,9 @@ export function formatTable(
   options: { noHeaders?: boolean; widths?: number[] } = {},
 ): string {
   const all = options.noHeaders ? table.rows : [table.headers, ...table.rows];
-  const widths = table.headers.map((_, col) => Math.max(options.widths?.[col] ?? 0, ...all.map((row) => (row[col] ?? "").length)));
+  const widths = table.headers.map((_, col) =>
+    Math.max(options.widths?.[col] ?? 0, ...all.map((row) => (row[col] ?? "").length)),
+  );
   const line = (row: string[], header: boolean) =>
     row
       .map((cell, col) => {

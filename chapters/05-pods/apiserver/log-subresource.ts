@@ -9,7 +9,15 @@
  *   GET /api/v1/namespaces/default/pods/web/log?container=app&follow=true
  *     -> GET http://127.0.0.1:<kubelet port>/containerLogs/default/web/app?follow=true
  */
-import { ApiError, badRequest, serviceUnavailable, statusOf, type Node, type Pod, type StatusReason } from "../../../shared/api/index.ts";
+import {
+  ApiError,
+  badRequest,
+  serviceUnavailable,
+  statusOf,
+  type Node,
+  type Pod,
+  type StatusReason,
+} from "../../../shared/api/index.ts";
 import { boolParam, intParam } from "../../03-apiserver/http/query.ts";
 import type { ApiServer } from "../../03-apiserver/index.ts";
 import type { Subresource, SubresourceApi, SubresourceRequest } from "../../03-apiserver/registry/types.ts";
@@ -23,7 +31,9 @@ function kubeletUrl(node: Node): string {
   const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
   if (!address || !port) throw serviceUnavailable(`node ${name} has not published its kubelet's address and port yet`);
   if (!/^127\.\d+\.\d+\.\d+$/.test(address)) {
-    throw badRequest(`node ${name}'s address ${address} is not a loopback address: this apiserver only reaches kubelets on 127.0.0.1`);
+    throw badRequest(
+      `node ${name}'s address ${address} is not a loopback address: this apiserver only reaches kubelets on 127.0.0.1`,
+    );
   }
   return `http://${address}:${port}`;
 }
@@ -37,7 +47,9 @@ export const logSubresource = (apiserver: ApiServer): Subresource => ({
     const namespace = request.namespace ?? "default";
     const { container, nodeName, base } = await findKubelet(apiserver, request, api);
 
-    const target = new URL(`${base}/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}`);
+    const target = new URL(
+      `${base}/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}`,
+    );
     if (boolParam(query, "follow")) target.searchParams.set("follow", "true");
     if (boolParam(query, "previous")) target.searchParams.set("previous", "true");
     if (boolParam(query, "timestamps")) target.searchParams.set("timestamps", "true");
@@ -51,12 +63,16 @@ export const logSubresource = (apiserver: ApiServer): Subresource => ({
     try {
       upstream = await fetch(target, { signal: abort.signal });
     } catch (err) {
-      throw serviceUnavailable(`the kubelet of node ${nodeName} does not answer: ${(err as { cause?: Error }).cause?.message ?? (err as Error).message}`);
+      throw serviceUnavailable(
+        `the kubelet of node ${nodeName} does not answer: ${(err as { cause?: Error }).cause?.message ?? (err as Error).message}`,
+      );
     }
     if (!upstream.ok) {
       const text = (await upstream.text()).trim();
       const code = upstream.status >= 500 ? 503 : upstream.status;
-      throw new ApiError(statusOf(code, REASONS[code] ?? "ServiceUnavailable", text || `the kubelet answered ${upstream.status}`));
+      throw new ApiError(
+        statusOf(code, REASONS[code] ?? "ServiceUnavailable", text || `the kubelet answered ${upstream.status}`),
+      );
     }
     const res = request.res;
     res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-cache" });
@@ -83,7 +99,8 @@ async function findKubelet(
   const names = (pod.spec?.containers ?? []).map((c) => c.name);
   let container = query.get("container") ?? "";
   if (container === "") {
-    if (names.length !== 1) throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(" ")}]`);
+    if (names.length !== 1)
+      throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(" ")}]`);
     container = names[0]!;
   }
   if (!names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);

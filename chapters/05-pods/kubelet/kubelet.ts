@@ -117,12 +117,22 @@ export class Kubelet {
     const probes = extensions.probes ?? noProbes;
     this.probes =
       typeof probes === "function"
-        ? probes({ nodeName: options.nodeName, runtime: options.runtime, client: this.client, log: (m) => log(`kubelet ${options.nodeName}: ${m}`) })
+        ? probes({
+            nodeName: options.nodeName,
+            runtime: options.runtime,
+            client: this.client,
+            log: (m) => log(`kubelet ${options.nodeName}: ${m}`),
+          })
         : probes;
     this.ctx = {
       runtime: options.runtime,
       containers,
-      volumes: new VolumeManager(extensions.volumePlugins ?? [], options.rootDir ?? join(tmpdir(), "k8s-workshop-kubelet", options.nodeName), options.nodeName, this.client),
+      volumes: new VolumeManager(
+        extensions.volumePlugins ?? [],
+        options.rootDir ?? join(tmpdir(), "k8s-workshop-kubelet", options.nodeName),
+        options.nodeName,
+        this.client,
+      ),
       env: new EnvironmentBuilder(extensions.envSources, extensions.envVarResolvers),
       backOff: new BackOff({ initialMs: options.backOff?.initialMs ?? 10_000, maxMs: options.backOff?.maxMs ?? 300_000 }),
       client: this.client,
@@ -153,7 +163,10 @@ export class Kubelet {
     const o = this.options;
     await o.runtime.ping();
     await this.ctx.volumes.init();
-    this.logServer = await startLogServer({ runtime: o.runtime, lookup: (ns, pod, c, previous) => this.findContainer(ns, pod, c, previous) });
+    this.logServer = await startLogServer({
+      runtime: o.runtime,
+      lookup: (ns, pod, c, previous) => this.findContainer(ns, pod, c, previous),
+    });
     this.facts = {
       nodeName: o.nodeName,
       address: o.address ?? "127.0.0.1",
@@ -254,7 +267,9 @@ export class Kubelet {
     const uid = pod.metadata?.uid ?? "";
     const observed = await observePod(this.ctx, uid);
     const base: Pod = { ...pod, status: this.written.get(uid) ?? pod.status };
-    const running = new Map([...(observed?.containers ?? new Map())].flatMap(([name, list]) => (list[0]?.state === "running" ? [[name, list[0]]] : [])));
+    const running = new Map(
+      [...(observed?.containers ?? new Map())].flatMap(([name, list]) => (list[0]?.state === "running" ? [[name, list[0]]] : [])),
+    );
     this.probes.podSynced(pod, running, () => this.workers.enqueue(uid));
     const status = generatePodStatus({
       pod: base,
@@ -330,9 +345,15 @@ export class Kubelet {
   /** For the log server: the container instance of a pod on this node, with Kubernetes' error messages. */
   private async findContainer(namespace: string, name: string, container: string, previous: boolean): Promise<ContainerLookup> {
     const pod = [...this.pods.values()].find((p) => p.metadata?.namespace === namespace && p.metadata?.name === name);
-    if (!pod) return { ok: false, code: 404, message: `pod "${name}" in namespace "${namespace}" is not running on node ${this.nodeName}` };
+    if (!pod)
+      return {
+        ok: false,
+        code: 404,
+        message: `pod "${name}" in namespace "${namespace}" is not running on node ${this.nodeName}`,
+      };
     const known = (pod.spec?.containers ?? []).map((c) => c.name);
-    if (!known.includes(container)) return { ok: false, code: 400, message: `container ${container} is not valid for pod ${name}` };
+    if (!known.includes(container))
+      return { ok: false, code: 400, message: `container ${container} is not valid for pod ${name}` };
     const instances = await this.options.runtime.list({
       ...nodeLabels(this.ctx.containers),
       [LABEL_POD_UID]: pod.metadata?.uid ?? "",
@@ -360,4 +381,3 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
   }
   return kubelet;
 }
-

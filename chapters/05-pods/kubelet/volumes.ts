@@ -105,7 +105,9 @@ export class VolumeManager {
       // kubelet must never mount a host folder outside the volume.
       const hostPath = m.subPath ? join(source.hostPath, m.subPath) : source.hostPath;
       if (relative(source.hostPath, hostPath).startsWith("..")) {
-        throw new VolumeError(`volumeMount "${m.name}" of container "${container.name}": subPath "${m.subPath}" leaves the volume`);
+        throw new VolumeError(
+          `volumeMount "${m.name}" of container "${container.name}": subPath "${m.subPath}" leaves the volume`,
+        );
       }
       return { type: "bind", source: hostPath, target: m.mountPath, readOnly };
     });

@@ -30,7 +30,16 @@ import { todo } from "../../../shared/todo.ts";
 
 export const HOST_PATH_PLUGIN_NAME = "kubernetes.io/host-path";
 
-export const HOST_PATH_TYPES = ["", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice"] as const;
+export const HOST_PATH_TYPES = [
+  "",
+  "DirectoryOrCreate",
+  "Directory",
+  "FileOrCreate",
+  "File",
+  "Socket",
+  "CharDevice",
+  "BlockDevice",
+] as const;
 export type HostPathType = (typeof HOST_PATH_TYPES)[number];
 
 /** The hostPath plugin, refusing every path outside `policy`'s prefixes. */
@@ -46,7 +55,9 @@ export function hostPathPlugin(policy: HostPathPolicy = DEFAULT_HOST_PATH_POLICY
       const path = volume.hostPath?.path ?? "";
       const type = volume.hostPath?.type ?? "";
       if (!(HOST_PATH_TYPES as readonly string[]).includes(type)) {
-        throw new VolumeError(`volume "${volume.name}": hostPath type "${type}" is not supported: use one of ${HOST_PATH_TYPES.filter(Boolean).join(", ")}, or leave it empty`);
+        throw new VolumeError(
+          `volume "${volume.name}": hostPath type "${type}" is not supported: use one of ${HOST_PATH_TYPES.filter(Boolean).join(", ")}, or leave it empty`,
+        );
       }
       // TODO(06.4): mount the node's own path, but never anything outside the
       // allowed prefixes, not even through a symbolic link, and create
@@ -98,7 +109,8 @@ export async function checkType(path: string, type: HostPathType, volumeName: st
       return;
     case "FileOrCreate":
       if (!found) {
-        if (!(await statOf(dirname(path)))?.isDirectory()) throw fail(`cannot be created: its folder ${dirname(path)} does not exist`);
+        if (!(await statOf(dirname(path)))?.isDirectory())
+          throw fail(`cannot be created: its folder ${dirname(path)} does not exist`);
         // O_EXCL | O_NOFOLLOW: create a new file, never write through a link someone just put there.
         await (await open(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o644)).close();
       } else if (!found.isFile()) throw fail("is not a file");

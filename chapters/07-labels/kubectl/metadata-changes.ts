@@ -43,7 +43,8 @@ export function splitChangeArgs(args: string[], map: MetadataMap): { objects: st
     if (eq >= 0) change = { key: arg.slice(0, eq), value: arg.slice(eq + 1) };
     else if (arg.endsWith("-") && changes.length + objects.length > 0) change = { key: arg.slice(0, -1) };
     if (!change) {
-      if (changes.length > 0) throw new UsageError(`give the objects first, then the ${map}: "${arg}" is neither KEY=VALUE nor KEY-`);
+      if (changes.length > 0)
+        throw new UsageError(`give the objects first, then the ${map}: "${arg}" is neither KEY=VALUE nor KEY-`);
       objects.push(arg);
       continue;
     }
@@ -51,12 +52,14 @@ export function splitChangeArgs(args: string[], map: MetadataMap): { objects: st
     if (keyProblems.length > 0) throw new UsageError(`invalid ${entryWord(map)} key "${change.key}": ${keyProblems.join("; ")}`);
     if (map === "labels" && change.value !== undefined) {
       const valueProblems = validateLabelValue(change.value);
-      if (valueProblems.length > 0) throw new UsageError(`invalid label value "${change.key}=${change.value}": ${valueProblems.join("; ")}`);
+      if (valueProblems.length > 0)
+        throw new UsageError(`invalid label value "${change.key}=${change.value}": ${valueProblems.join("; ")}`);
     }
     if (changes.some((c) => c.key === change.key)) throw new UsageError(`the ${entryWord(map)} "${change.key}" is given twice`);
     changes.push(change);
   }
-  if (changes.length === 0) throw new UsageError(`at least one ${entryWord(map)} update is required (KEY=VALUE to set, KEY- to remove)`);
+  if (changes.length === 0)
+    throw new UsageError(`at least one ${entryWord(map)} update is required (KEY=VALUE to set, KEY- to remove)`);
   return { objects, changes };
 }
 
@@ -72,7 +75,11 @@ export interface ChangePlan {
  * when a key already has a different value and `overwrite` is false, e.g.
  *   'tier' already has a value (frontend), and --overwrite is false
  */
-export function planChanges(current: Record<string, string> | undefined, changes: MetadataChange[], overwrite: boolean): ChangePlan {
+export function planChanges(
+  current: Record<string, string> | undefined,
+  changes: MetadataChange[],
+  overwrite: boolean,
+): ChangePlan {
   const patch: Record<string, string | null> = {};
   const missing: string[] = [];
   // TODO(07.6): the merge patch for these changes. Removing a key that is

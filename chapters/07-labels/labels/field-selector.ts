@@ -38,7 +38,8 @@ export function fieldPath(path: string): FieldGetter {
   const parts = path.split(".");
   return (obj) => {
     let value: unknown = obj;
-    for (const part of parts) value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[part] : undefined;
+    for (const part of parts)
+      value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[part] : undefined;
     return value === undefined || value === null ? "" : String(value);
   };
 }
@@ -53,7 +54,11 @@ const COMMON: Record<string, FieldGetter> = {
 export type FieldSelectorTable = Readonly<Record<string, Readonly<Record<string, FieldGetter>>>>;
 
 /** Every field a resource can be selected by: metadata.name, metadata.namespace and its own in the table. */
-export function supportedFields(group: string, plural: string, table: FieldSelectorTable = fieldSelectors): Record<string, FieldGetter> {
+export function supportedFields(
+  group: string,
+  plural: string,
+  table: FieldSelectorTable = fieldSelectors,
+): Record<string, FieldGetter> {
   return { ...COMMON, ...table[`${group}/${plural}`] };
 }
 

@@ -76,7 +76,11 @@ export function parseSelector(selector: string): LabelSelector {
  * (chapter 10) hold their selector as such a map.
  */
 export function selectorFromSet(labels: Labels): LabelSelector {
-  return new LabelSelector(Object.keys(labels).sort().map((key) => ({ key, operator: "Equals" as const, values: [labels[key]!] })));
+  return new LabelSelector(
+    Object.keys(labels)
+      .sort()
+      .map((key) => ({ key, operator: "Equals" as const, values: [labels[key]!] })),
+  );
 }
 
 /** Does one requirement hold for these labels? */

@@ -45,7 +45,11 @@ export function scaleOf(rc: ReplicationController): Scale {
 async function readPatch(request: SubresourceRequest): Promise<(scale: Scale) => unknown> {
   const type = PATCH_CONTENT_TYPES[mediaType(request.req.headers["content-type"])];
   if (!type) throw unsupportedMediaType(mediaType(request.req.headers["content-type"]), Object.keys(PATCH_CONTENT_TYPES));
-  const patch = parseBody(await readBody(request.req), request.req.headers["content-type"] ?? "", Object.keys(PATCH_CONTENT_TYPES));
+  const patch = parseBody(
+    await readBody(request.req),
+    request.req.headers["content-type"] ?? "",
+    Object.keys(PATCH_CONTENT_TYPES),
+  );
   switch (type) {
     case "json":
       return (scale) => applyJsonPatch(scale, patch);
@@ -64,14 +68,18 @@ async function readScale(request: SubresourceRequest): Promise<unknown> {
 /** The wanted replica count of a Scale a client sent; a 4xx for anything else. */
 function wantedReplicas(body: unknown, name: string): { replicas: number; resourceVersion: string | undefined } {
   if (!isObject(body)) throw badRequest("the body must be a Scale object");
-  if (body.kind !== undefined && body.kind !== "Scale") throw badRequest(`expected kind "Scale", got ${JSON.stringify(body.kind)}`);
+  if (body.kind !== undefined && body.kind !== "Scale")
+    throw badRequest(`expected kind "Scale", got ${JSON.stringify(body.kind)}`);
   const spec = isObject(body.spec) ? body.spec : {};
   const replicas = spec.replicas ?? 0;
   if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
     throw invalid("Scale", name, [field.invalid("spec.replicas", replicas, "must be greater than or equal to 0")], "autoscaling");
   }
   const meta = isObject(body.metadata) ? body.metadata : {};
-  return { replicas, resourceVersion: typeof meta.resourceVersion === "string" && meta.resourceVersion !== "" ? meta.resourceVersion : undefined };
+  return {
+    replicas,
+    resourceVersion: typeof meta.resourceVersion === "string" && meta.resourceVersion !== "" ? meta.resourceVersion : undefined,
+  };
 }
 
 export const scaleSubresource: Subresource = {

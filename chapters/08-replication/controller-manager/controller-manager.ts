@@ -81,7 +81,8 @@ export class ControllerManager {
 
   async start(): Promise<void> {
     const names = Object.keys(this.options.controllers);
-    if (names.length === 0) throw new Error("a controller manager with no controllers: pass controllers() of chapter 08 (and of later chapters)");
+    if (names.length === 0)
+      throw new Error("a controller manager with no controllers: pass controllers() of chapter 08 (and of later chapters)");
     for (const [name, factory] of Object.entries(this.options.controllers)) {
       const log = (line: string) => this.log(`${name}: ${line}`);
       this.controllers.push(factory({ client: this.client, informers: this.informers, log }));

@@ -106,7 +106,12 @@ export class WorkQueue {
  * Runs `workers` loops that take keys from the queue and sync them. A failed
  * sync is retried with back-off; `onError` hears about it.
  */
-export function runWorkers(queue: WorkQueue, workers: number, sync: (key: string) => Promise<void>, onError: (key: string, err: Error) => void): Promise<void> {
+export function runWorkers(
+  queue: WorkQueue,
+  workers: number,
+  sync: (key: string) => Promise<void>,
+  onError: (key: string, err: Error) => void,
+): Promise<void> {
   const loop = async () => {
     for (;;) {
       const key = await queue.get();

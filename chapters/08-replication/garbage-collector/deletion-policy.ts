@@ -24,7 +24,8 @@ export const ORPHAN_FINALIZER = "orphan";
 
 /** The object to store instead of deleting it now, or undefined to delete it now. */
 export function withDeletionFinalizers(obj: ApiObject, options: DeleteOptions): ApiObject | undefined {
-  const orphan = options.propagationPolicy === "Orphan" || (options.propagationPolicy === undefined && options.orphanDependents === true);
+  const orphan =
+    options.propagationPolicy === "Orphan" || (options.propagationPolicy === undefined && options.orphanDependents === true);
   if (!orphan) return undefined;
   const meta = obj.metadata ?? {};
   const finalizers = [...new Set([...(meta.finalizers ?? []), ORPHAN_FINALIZER])];

@@ -69,7 +69,9 @@ export class GarbageCollector implements Controller {
   ) {
     this.client = ctx.client;
     // Once each: two chapters may both name pods.
-    this.types = resources.filter((t, i) => resources.findIndex((u) => u.group === t.group && u.version === t.version && u.resource === t.resource) === i);
+    this.types = resources.filter(
+      (t, i) => resources.findIndex((u) => u.group === t.group && u.version === t.version && u.resource === t.resource) === i,
+    );
     this.informers = this.types.map((type, i) => {
       const informer = ctx.informers.forResource<KubeObject>(type);
       informer.onAdd((obj) => this.observe(i, undefined, obj));
@@ -80,7 +82,12 @@ export class GarbageCollector implements Controller {
   }
 
   run(): void {
-    this.running ??= runWorkers(this.queue, 2, (item) => this.sync(item), (item, err) => this.ctx.log(`${item}: ${err.message}`));
+    this.running ??= runWorkers(
+      this.queue,
+      2,
+      (item) => this.sync(item),
+      (item, err) => this.ctx.log(`${item}: ${err.message}`),
+    );
   }
 
   async stop(): Promise<void> {
@@ -136,7 +143,10 @@ export class GarbageCollector implements Controller {
     const type = this.typeOf(ref);
     if (!type) return true;
     try {
-      const owner = await this.client.request<KubeObject>("GET", resourcePath(type, { namespace: type.namespaced ? namespace : undefined, name: ref.name }));
+      const owner = await this.client.request<KubeObject>(
+        "GET",
+        resourcePath(type, { namespace: type.namespaced ? namespace : undefined, name: ref.name }),
+      );
       return owner.metadata?.uid === ref.uid;
     } catch (err) {
       if (isApiError(err, "NotFound")) return false;
@@ -160,7 +170,12 @@ export class GarbageCollector implements Controller {
     if (action.kind === "delete") {
       this.ctx.log(`deleting ${item.type.resource} ${key.split("|")[1]}: its owners are gone`);
       // The uid precondition: never delete a newer object that took the same name.
-      const body = { kind: "DeleteOptions", apiVersion: "v1", preconditions: { uid: obj.metadata?.uid }, propagationPolicy: "Background" };
+      const body = {
+        kind: "DeleteOptions",
+        apiVersion: "v1",
+        preconditions: { uid: obj.metadata?.uid },
+        propagationPolicy: "Background",
+      };
       await this.client.request("DELETE", path, { body }).catch((err: unknown) => {
         if (!isApiError(err, "NotFound") && !isApiError(err, "Conflict")) throw err;
       });

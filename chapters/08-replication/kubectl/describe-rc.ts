@@ -12,7 +12,10 @@ export function describeReplicationController(obj: KubeObject): string[] {
     ...metadataLines(rc),
     ...field("Selector", formatSelector(rc.spec?.selector)),
     ...field("Replicas", `${status?.replicas ?? 0} current / ${rc.spec?.replicas ?? 0} desired`),
-    ...field("Pods Status", `${status?.readyReplicas ?? 0} Ready / ${status?.availableReplicas ?? 0} Available / ${status?.fullyLabeledReplicas ?? 0} Fully labeled`),
+    ...field(
+      "Pods Status",
+      `${status?.readyReplicas ?? 0} Ready / ${status?.availableReplicas ?? 0} Available / ${status?.fullyLabeledReplicas ?? 0} Fully labeled`,
+    ),
     "Pod Template:",
     ...field("Labels", formatSelector(template?.metadata?.labels), 2),
     "  Containers:",
@@ -21,8 +24,10 @@ export function describeReplicationController(obj: KubeObject): string[] {
     lines.push(`   ${c.name}:`);
     lines.push(...field("Image", c.image ?? "", 4));
     if (c.command) lines.push(...field("Command", c.command, 4));
-    if (c.ports?.length) lines.push(...field("Ports", c.ports.map((p) => `${p.containerPort}/${p.protocol ?? "TCP"}`).join(", "), 4));
+    if (c.ports?.length)
+      lines.push(...field("Ports", c.ports.map((p) => `${p.containerPort}/${p.protocol ?? "TCP"}`).join(", "), 4));
   }
-  for (const c of status?.conditions ?? []) lines.push(...field("Condition", `${c.type}=${c.status} ${c.reason ?? ""}: ${c.message ?? ""}`));
+  for (const c of status?.conditions ?? [])
+    lines.push(...field("Condition", `${c.type}=${c.status} ${c.reason ?? ""}: ${c.message ?? ""}`));
   return lines;
 }

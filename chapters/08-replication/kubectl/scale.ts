@@ -27,25 +27,37 @@ function countFlag(ctx: Context, name: string): number | undefined {
 
 export async function scale(ctx: Context, args: string[]): Promise<number> {
   const replicas = countFlag(ctx, "replicas");
-  if (replicas === undefined) throw new UsageError("required flag(s) \"replicas\" not set (kubectl scale rc NAME --replicas=COUNT)");
+  if (replicas === undefined)
+    throw new UsageError('required flag(s) "replicas" not set (kubectl scale rc NAME --replicas=COUNT)');
   const current = countFlag(ctx, "current-replicas");
 
   const targets: Array<{ kind: string; singular: string; name: string; namespace: string }> = [];
   if (ctx.flags.filenames.length > 0) {
-    for (const m of await manifestsFromFlags(ctx)) targets.push({ kind: m.info.kind, singular: m.info.singular, name: m.object.metadata?.name ?? "", namespace: m.namespace ?? ctx.namespace });
+    for (const m of await manifestsFromFlags(ctx))
+      targets.push({
+        kind: m.info.kind,
+        singular: m.info.singular,
+        name: m.object.metadata?.name ?? "",
+        namespace: m.namespace ?? ctx.namespace,
+      });
   } else {
     for (const { info, names } of targetsFromArgs(ctx, args)) {
-      if (names.length === 0) throw new UsageError(`name the ${info.singular} to scale: kubectl scale ${info.singular} NAME --replicas=${replicas}`);
+      if (names.length === 0)
+        throw new UsageError(`name the ${info.singular} to scale: kubectl scale ${info.singular} NAME --replicas=${replicas}`);
       for (const name of names) targets.push({ kind: info.kind, singular: info.singular, name, namespace: ctx.namespace });
     }
   }
-  if (targets.length === 0) throw new UsageError("You must provide one or more resources by argument or filename (kubectl scale rc NAME --replicas=COUNT)");
+  if (targets.length === 0)
+    throw new UsageError(
+      "You must provide one or more resources by argument or filename (kubectl scale rc NAME --replicas=COUNT)",
+    );
 
   const scales = new ScaleClient(ctx.client);
   let failed = 0;
   for (const t of targets) {
     try {
-      if (t.kind !== "ReplicationController") throw new UsageError(`cannot scale a ${t.singular}: only replication controllers have a scale subresource here`);
+      if (t.kind !== "ReplicationController")
+        throw new UsageError(`cannot scale a ${t.singular}: only replication controllers have a scale subresource here`);
       for (let attempt = 0; ; attempt++) {
         const s = await scales.get(t.name, t.namespace);
         if (current !== undefined && s.spec?.replicas !== current) {

@@ -95,7 +95,12 @@ export class ReplicationManager implements Controller {
   }
 
   run(): void {
-    this.running ??= runWorkers(this.queue, this.options.workers ?? 2, (key) => this.sync(key), (key, err) => this.ctx.log(`sync ${key}: ${err.message}`));
+    this.running ??= runWorkers(
+      this.queue,
+      this.options.workers ?? 2,
+      (key) => this.sync(key),
+      (key, err) => this.ctx.log(`sync ${key}: ${err.message}`),
+    );
   }
 
   async stop(): Promise<void> {
@@ -219,8 +224,14 @@ export class ReplicationManager implements Controller {
    * never both adopt one pod. Answers the patched pod, or undefined when it
    * changed (the RC is synced again soon) or went away.
    */
-  private async patchOwners(rcKey: string, pod: Pod, refs: NonNullable<Pod["metadata"]>["ownerReferences"]): Promise<Pod | undefined> {
-    const patch = { metadata: { resourceVersion: pod.metadata?.resourceVersion, ownerReferences: refs && refs.length > 0 ? refs : null } };
+  private async patchOwners(
+    rcKey: string,
+    pod: Pod,
+    refs: NonNullable<Pod["metadata"]>["ownerReferences"],
+  ): Promise<Pod | undefined> {
+    const patch = {
+      metadata: { resourceVersion: pod.metadata?.resourceVersion, ownerReferences: refs && refs.length > 0 ? refs : null },
+    };
     try {
       return await this.podClient.patch(pod.metadata?.name ?? "", patch, pod.metadata?.namespace);
     } catch (err) {

@@ -5,7 +5,11 @@
  * controller has seen the latest spec).
  */
 import { timestamp, type Pod } from "../../../shared/api/index.ts";
-import type { ReplicationController, ReplicationControllerCondition, ReplicationControllerStatus } from "../../../shared/api/replication.ts";
+import type {
+  ReplicationController,
+  ReplicationControllerCondition,
+  ReplicationControllerStatus,
+} from "../../../shared/api/replication.ts";
 import { isPodReady, readySince } from "./reconcile.ts";
 import { todo } from "../../../shared/todo.ts";
 
@@ -16,7 +20,11 @@ export interface ReplicaFailure {
 }
 
 /** The condition list with ReplicaFailure set (when `failure`) or removed (when not). */
-function withFailureCondition(conditions: ReplicationControllerCondition[] | undefined, failure: ReplicaFailure | undefined, now: Date): ReplicationControllerCondition[] | undefined {
+function withFailureCondition(
+  conditions: ReplicationControllerCondition[] | undefined,
+  failure: ReplicaFailure | undefined,
+  now: Date,
+): ReplicationControllerCondition[] | undefined {
   const others = (conditions ?? []).filter((c) => c.type !== "ReplicaFailure");
   if (!failure) return others.length > 0 ? others : undefined;
   const previous = conditions?.find((c) => c.type === "ReplicaFailure");
@@ -35,6 +43,11 @@ function withFailureCondition(conditions: ReplicationControllerCondition[] | und
 // how many carry every template label, Ready, available (Ready for
 // minReadySeconds), the generation it acted on, and the ReplicaFailure
 // condition (withFailureCondition). Tests: "08.4 status > ...".
-export function calculateStatus(rc: ReplicationController, pods: Pod[], now: Date, failure?: ReplicaFailure): ReplicationControllerStatus {
+export function calculateStatus(
+  rc: ReplicationController,
+  pods: Pod[],
+  now: Date,
+  failure?: ReplicaFailure,
+): ReplicationControllerStatus {
   todo("08.4");
 }

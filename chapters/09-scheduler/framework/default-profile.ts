@@ -32,7 +32,16 @@ export interface Profile {
 export const DEFAULT_WEIGHTS: Record<string, number> = { NodeResourcesFit: 1, SelectorSpread: 2 };
 
 export function defaultPlugins(client: RestClient): Plugin[] {
-  return [prioritySort, nodeUnschedulable, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit, selectorSpread, defaultBinder(client)];
+  return [
+    prioritySort,
+    nodeUnschedulable,
+    taintToleration,
+    nodeAffinity,
+    nodePorts,
+    nodeResourcesFit,
+    selectorSpread,
+    defaultBinder(client),
+  ];
 }
 
 export function buildProfile(options: {
@@ -44,14 +53,26 @@ export function buildProfile(options: {
   const plugins = defaultPlugins(options.client);
   for (const plugin of options.plugins ?? []) {
     if (!plugin || typeof plugin.name !== "string" || plugin.name === "") {
-      throw new Error("a scheduler plugin needs a name: export an object like { name: \"MyPlugin\", filter(state, pod, nodeInfo) { ... } }");
+      throw new Error(
+        'a scheduler plugin needs a name: export an object like { name: "MyPlugin", filter(state, pod, nodeInfo) { ... } }',
+      );
     }
     const same = plugins.findIndex((p) => p.name === plugin.name);
     if (same >= 0) plugins[same] = plugin;
-    else plugins.splice(plugins.findIndex((p) => p.name === DEFAULT_BINDER), 0, plugin);
+    else
+      plugins.splice(
+        plugins.findIndex((p) => p.name === DEFAULT_BINDER),
+        0,
+        plugin,
+      );
   }
   if (plugins.filter((p) => p.less).length > 1) {
-    throw new Error(`only one plugin may sort the queue, found: ${plugins.filter((p) => p.less).map((p) => p.name).join(", ")}`);
+    throw new Error(
+      `only one plugin may sort the queue, found: ${plugins
+        .filter((p) => p.less)
+        .map((p) => p.name)
+        .join(", ")}`,
+    );
   }
   const weights = { ...DEFAULT_WEIGHTS, ...options.weights };
   for (const [name, w] of Object.entries(weights)) {

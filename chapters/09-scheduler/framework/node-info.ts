@@ -27,7 +27,8 @@ export function podHostPorts(pod: Pod): HostPort[] {
   const ports: HostPort[] = [];
   for (const c of pod.spec?.containers ?? []) {
     for (const p of c.ports ?? []) {
-      if (p.hostPort && p.hostPort > 0) ports.push({ protocol: p.protocol ?? "TCP", hostIP: p.hostIP || "0.0.0.0", port: p.hostPort });
+      if (p.hostPort && p.hostPort > 0)
+        ports.push({ protocol: p.protocol ?? "TCP", hostIP: p.hostIP || "0.0.0.0", port: p.hostPort });
     }
   }
   return ports;
@@ -102,7 +103,9 @@ export class NodeInfo {
     for (const port of podHostPorts(pod)) {
       if (sign === 1) this.usedPorts.push(port);
       else {
-        const i = this.usedPorts.findIndex((p) => p.protocol === port.protocol && p.hostIP === port.hostIP && p.port === port.port);
+        const i = this.usedPorts.findIndex(
+          (p) => p.protocol === port.protocol && p.hostIP === port.hostIP && p.port === port.port,
+        );
         if (i >= 0) this.usedPorts.splice(i, 1);
       }
     }

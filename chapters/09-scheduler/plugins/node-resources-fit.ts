@@ -56,7 +56,11 @@ export function insufficientResources(request: Resources, nodeInfo: NodeInfo): s
  * score is their average. Uses the non-zero requests, so pods that ask for
  * nothing still count.
  */
-export function leastAllocatedScore(pod: Pod, nodeInfo: NodeInfo, podRequest: Resources = podRequests(pod, { nonZero: true })): number {
+export function leastAllocatedScore(
+  pod: Pod,
+  nodeInfo: NodeInfo,
+  podRequest: Resources = podRequests(pod, { nonZero: true }),
+): number {
   // TODO(09.6): prefer the emptier node: for cpu and memory, the percentage
   // left free once the pod is added (non-zero requests; 0 when over), then the
   // floored average. Tests: "09.6 scores".

@@ -14,23 +14,28 @@ import { isIPv4 } from "./ip-allocator.ts";
 
 /** The ENDPOINTS column: "172.21.0.3:80,172.21.0.4:80", the first three and "+ N more...", or <none>. */
 export function formatEndpoints(endpoints: Endpoints): string {
-  const all = (endpoints.subsets ?? []).flatMap((s) => (s.addresses ?? []).flatMap((a) => (s.ports?.length ? s.ports.map((p) => `${a.ip}:${p.port}`) : [a.ip])));
+  const all = (endpoints.subsets ?? []).flatMap((s) =>
+    (s.addresses ?? []).flatMap((a) => (s.ports?.length ? s.ports.map((p) => `${a.ip}:${p.port}`) : [a.ip])),
+  );
   if (all.length === 0) return "<none>";
   return all.length > 3 ? `${all.slice(0, 3).join(",")} + ${all.length - 3} more...` : all.join(",");
 }
 
 export function validateEndpoints(endpoints: Endpoints): FieldError[] {
   const errs: FieldError[] = [];
-  if (endpoints.subsets !== undefined && !Array.isArray(endpoints.subsets)) return [field.invalid("subsets", endpoints.subsets, "must be a list")];
+  if (endpoints.subsets !== undefined && !Array.isArray(endpoints.subsets))
+    return [field.invalid("subsets", endpoints.subsets, "must be a list")];
   (endpoints.subsets ?? []).forEach((subset, i) => {
     if (!isObject(subset as unknown)) return errs.push(field.invalid(`subsets[${i}]`, subset, "must be an object"));
     for (const list of ["addresses", "notReadyAddresses"] as const) {
       (subset[list] ?? []).forEach((a, j) => {
-        if (!isIPv4(String(a?.ip ?? ""))) errs.push(field.invalid(`subsets[${i}].${list}[${j}].ip`, a?.ip, "must be a valid IPv4 address"));
+        if (!isIPv4(String(a?.ip ?? "")))
+          errs.push(field.invalid(`subsets[${i}].${list}[${j}].ip`, a?.ip, "must be a valid IPv4 address"));
       });
     }
     (subset.ports ?? []).forEach((p, j) => {
-      if (!isValidPortNumber(p?.port)) errs.push(field.invalid(`subsets[${i}].ports[${j}].port`, p?.port, "must be between 1 and 65535, inclusive"));
+      if (!isValidPortNumber(p?.port))
+        errs.push(field.invalid(`subsets[${i}].ports[${j}].port`, p?.port, "must be between 1 and 65535, inclusive"));
     });
     return undefined;
   });

@@ -36,18 +36,33 @@ export function defaultService(service: Service): void {
 /** The problems of one port, under spec.ports[i]. */
 function validatePort(port: ServicePort, i: number, service: Service, errs: FieldError[]): void {
   const path = `spec.ports[${i}]`;
-  if (!isValidPortNumber(port.port)) errs.push(field.invalid(`${path}.port`, port.port, "must be between 1 and 65535, inclusive"));
+  if (!isValidPortNumber(port.port))
+    errs.push(field.invalid(`${path}.port`, port.port, "must be between 1 and 65535, inclusive"));
   if (port.protocol !== "TCP") errs.push(field.notSupported(`${path}.protocol`, port.protocol, ["TCP"]));
   if (port.name !== undefined && port.name !== "" && !isPortName(port.name)) {
-    errs.push(field.invalid(`${path}.name`, port.name, "must be a lower-case name of at most 15 characters (letters, digits, '-'), such as 'http'"));
+    errs.push(
+      field.invalid(
+        `${path}.name`,
+        port.name,
+        "must be a lower-case name of at most 15 characters (letters, digits, '-'), such as 'http'",
+      ),
+    );
   }
   const target = port.targetPort;
   if (typeof target === "number" ? !isValidPortNumber(target) : typeof target !== "string" || !isPortName(target)) {
-    errs.push(field.invalid(`${path}.targetPort`, target, "must be a port number between 1 and 65535 or the name of a container port, such as 'http'"));
+    errs.push(
+      field.invalid(
+        `${path}.targetPort`,
+        target,
+        "must be a port number between 1 and 65535 or the name of a container port, such as 'http'",
+      ),
+    );
   }
   if (port.nodePort !== undefined && port.nodePort !== 0) {
-    if (service.spec?.type !== "NodePort") errs.push(field.forbidden(`${path}.nodePort`, `may not be used when \`type\` is '${service.spec?.type}'`));
-    else if (!isValidPortNumber(port.nodePort)) errs.push(field.invalid(`${path}.nodePort`, port.nodePort, "must be between 1 and 65535, inclusive"));
+    if (service.spec?.type !== "NodePort")
+      errs.push(field.forbidden(`${path}.nodePort`, `may not be used when \`type\` is '${service.spec?.type}'`));
+    else if (!isValidPortNumber(port.nodePort))
+      errs.push(field.invalid(`${path}.nodePort`, port.nodePort, "must be between 1 and 65535, inclusive"));
   }
 }
 
@@ -55,10 +70,13 @@ export function validateService(service: Service): FieldError[] {
   const spec = service.spec;
   if (!spec || !isObject(spec as unknown)) return [field.required("spec")];
   const errs: FieldError[] = [];
-  if (!(SUPPORTED_TYPES as readonly string[]).includes(spec.type ?? "")) errs.push(field.notSupported("spec.type", spec.type, SUPPORTED_TYPES));
+  if (!(SUPPORTED_TYPES as readonly string[]).includes(spec.type ?? ""))
+    errs.push(field.notSupported("spec.type", spec.type, SUPPORTED_TYPES));
   const ip = spec.clusterIP ?? "";
-  if (ip !== "" && ip !== "None" && !isIPv4(ip)) errs.push(field.invalid("spec.clusterIP", ip, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
-  if (ip === "None" && spec.type === "NodePort") errs.push(field.invalid("spec.clusterIP", ip, "may not be set to 'None' for NodePort services"));
+  if (ip !== "" && ip !== "None" && !isIPv4(ip))
+    errs.push(field.invalid("spec.clusterIP", ip, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
+  if (ip === "None" && spec.type === "NodePort")
+    errs.push(field.invalid("spec.clusterIP", ip, "may not be set to 'None' for NodePort services"));
   const ports = Array.isArray(spec.ports) ? spec.ports : [];
   if (ports.length === 0 && ip !== "None") errs.push(field.required("spec.ports"));
   const names = new Set<string>();
@@ -105,10 +123,18 @@ export function validateServiceUpdate(service: Service, old: Service): FieldErro
   const errs: FieldError[] = [];
   const spec = service.spec;
   if (!spec || !isObject(spec as unknown)) return errs;
-  if ((spec.clusterIP ?? "") !== (old.spec?.clusterIP ?? "")) errs.push(field.invalid("spec.clusterIP", spec.clusterIP, "field is immutable"));
+  if ((spec.clusterIP ?? "") !== (old.spec?.clusterIP ?? ""))
+    errs.push(field.invalid("spec.clusterIP", spec.clusterIP, "field is immutable"));
   const again = "is immutable in this workshop's apiserver: delete the Service and create it again";
-  if (spec.type !== old.spec?.type) errs.push(field.invalid("spec.type", spec.type, `${again} (it allocates node ports only on create)`));
-  const nodePorts = (s: Service) => (s.spec?.ports ?? []).map((p) => p.nodePort ?? 0).filter((n) => n > 0).sort((a, b) => a - b).join(",");
-  if (spec.type === old.spec?.type && nodePorts(service) !== nodePorts(old)) errs.push(field.invalid("spec.ports", nodePorts(service), `the set of node ports ${again}`));
+  if (spec.type !== old.spec?.type)
+    errs.push(field.invalid("spec.type", spec.type, `${again} (it allocates node ports only on create)`));
+  const nodePorts = (s: Service) =>
+    (s.spec?.ports ?? [])
+      .map((p) => p.nodePort ?? 0)
+      .filter((n) => n > 0)
+      .sort((a, b) => a - b)
+      .join(",");
+  if (spec.type === old.spec?.type && nodePorts(service) !== nodePorts(old))
+    errs.push(field.invalid("spec.ports", nodePorts(service), `the set of node ports ${again}`));
   return errs;
 }

@@ -27,7 +27,8 @@ import { ENDPOINTS, SERVICES } from "../client/resources.ts";
 import { computeSubsets } from "./subsets.ts";
 import { todo } from "../../../shared/todo.ts";
 
-const keyOf = (obj: { metadata?: { namespace?: string; name?: string } }) => `${obj.metadata?.namespace ?? ""}/${obj.metadata?.name ?? ""}`;
+const keyOf = (obj: { metadata?: { namespace?: string; name?: string } }) =>
+  `${obj.metadata?.namespace ?? ""}/${obj.metadata?.name ?? ""}`;
 
 export class EndpointsController implements Controller {
   readonly name = "endpoints";
@@ -56,7 +57,12 @@ export class EndpointsController implements Controller {
   }
 
   run(): void {
-    this.running ??= runWorkers(this.queue, 2, (key) => this.sync(key), (key, err) => this.ctx.log(`sync ${key}: ${err.message}`));
+    this.running ??= runWorkers(
+      this.queue,
+      2,
+      (key) => this.sync(key),
+      (key, err) => this.ctx.log(`sync ${key}: ${err.message}`),
+    );
   }
 
   async stop(): Promise<void> {

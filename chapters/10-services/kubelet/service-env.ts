@@ -55,7 +55,8 @@ async function listServices(client: RestClient, namespace: string): Promise<Serv
   try {
     return (await client.resource<Service>(SERVICES).list(namespace)).items;
   } catch (err) {
-    if (isApiError(err, "NotFound")) throw new EnvError("the apiserver does not serve services yet; the container starts once it does");
+    if (isApiError(err, "NotFound"))
+      throw new EnvError("the apiserver does not serve services yet; the container starts once it does");
     throw err;
   }
 }

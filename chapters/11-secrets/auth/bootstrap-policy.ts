@@ -32,14 +32,46 @@ export const BOOTSTRAP_CLUSTER_ROLES: ClusterRole[] = [
     kind: "ClusterRole",
     metadata: meta("view"),
     rules: [
-      { apiGroups: [""], resources: ["pods", "pods/log", "pods/status", "configmaps", "events", "replicationcontrollers", "replicationcontrollers/scale", "services", "endpoints", "namespaces"], verbs: READ },
+      {
+        apiGroups: [""],
+        resources: [
+          "pods",
+          "pods/log",
+          "pods/status",
+          "configmaps",
+          "events",
+          "replicationcontrollers",
+          "replicationcontrollers/scale",
+          "services",
+          "endpoints",
+          "namespaces",
+        ],
+        verbs: READ,
+      },
     ],
   },
   {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRole",
     metadata: meta("system:discovery"),
-    rules: [{ nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/openapi", "/openapi/*", "/version", "/version/", "/healthz", "/livez", "/readyz"], verbs: ["get"] }],
+    rules: [
+      {
+        nonResourceURLs: [
+          "/api",
+          "/api/*",
+          "/apis",
+          "/apis/*",
+          "/openapi",
+          "/openapi/*",
+          "/version",
+          "/version/",
+          "/healthz",
+          "/livez",
+          "/readyz",
+        ],
+        verbs: ["get"],
+      },
+    ],
   },
 ];
 
@@ -51,4 +83,7 @@ const binding = (name: string, group: string): ClusterRoleBinding => ({
   subjects: [{ apiGroup: RBAC_GROUP, kind: "Group", name: group }],
 });
 
-export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: ClusterRoleBinding[] = [binding("cluster-admin", MASTERS_GROUP), binding("system:discovery", AUTHENTICATED_GROUP)];
+export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: ClusterRoleBinding[] = [
+  binding("cluster-admin", MASTERS_GROUP),
+  binding("system:discovery", AUTHENTICATED_GROUP),
+];

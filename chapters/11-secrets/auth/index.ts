@@ -58,7 +58,15 @@ async function createBootstrapPolicy(apiserver: ApiServer): Promise<void> {
 }
 
 export { AUTHENTICATED_GROUP, bearerTokenAuthenticator, rejectAnonymous } from "./token-authenticator.ts";
-export { ensureTokens, newToken, parseTokenFile, readTokenFile, splitCsvLine, tokenLine, type StaticToken } from "./token-file.ts";
+export {
+  ensureTokens,
+  newToken,
+  parseTokenFile,
+  readTokenFile,
+  splitCsvLine,
+  tokenLine,
+  type StaticToken,
+} from "./token-file.ts";
 export { ruleAllows, subjectMatches, rbacAuthorizer } from "./rbac-authorizer.ts";
 export { MASTERS_GROUP, mastersAuthorizer } from "./masters.ts";
 export { RBAC_GROUP, RBAC_RESOURCES } from "./rbac-resources.ts";

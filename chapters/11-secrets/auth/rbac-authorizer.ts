@@ -24,7 +24,8 @@ import { isApiError } from "../../../shared/api/index.ts";
 import { clusterRoleBindings, clusterRoles, roleBindings, roles } from "./rbac-resources.ts";
 import { todo } from "../../../shared/todo.ts";
 
-const matches = (list: readonly string[] | undefined, value: string): boolean => !!list && (list.includes("*") || list.includes(value));
+const matches = (list: readonly string[] | undefined, value: string): boolean =>
+  !!list && (list.includes("*") || list.includes(value));
 
 // TODO(11.2): does one rule allow the request? RBAC only adds rights: verb,
 // API group and resource must each be listed or "*" (a subresource is
@@ -47,7 +48,10 @@ export function rbacAuthorizer(storage: ObjectStorage): Authorizer {
     const ref = binding.roleRef;
     if (!ref) return [];
     try {
-      const role = ref.kind === "Role" ? await storage.get(roles, namespace, ref.name) : await storage.get(clusterRoles, undefined, ref.name);
+      const role =
+        ref.kind === "Role"
+          ? await storage.get(roles, namespace, ref.name)
+          : await storage.get(clusterRoles, undefined, ref.name);
       return (role.rules as PolicyRule[] | undefined) ?? [];
     } catch (err) {
       if (isApiError(err, "NotFound")) return [];

@@ -43,7 +43,9 @@ export function parseKey(text: string, path: string): EncryptionKey {
   const m = /^([a-zA-Z0-9_-]+):([A-Za-z0-9+/=]+)\s*$/.exec(text.trim());
   const secret = m ? Buffer.from(m[2]!, "base64") : Buffer.alloc(0);
   if (!m || secret.length !== 32) {
-    throw new Error(`the encryption key file ${path} must hold one line NAME:BASE64 with 32 bytes of key (delete it to have a new one made, but then the stored Secrets cannot be read any more)`);
+    throw new Error(
+      `the encryption key file ${path} must hold one line NAME:BASE64 with 32 bytes of key (delete it to have a new one made, but then the stored Secrets cannot be read any more)`,
+    );
   }
   return { name: m[1]!, secret };
 }

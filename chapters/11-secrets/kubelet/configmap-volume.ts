@@ -17,7 +17,8 @@ export const configMapVolumePlugin: VolumePlugin = {
     const name = source.name ?? "";
     if (!ctx.client) throw new VolumeError(`volume "${volume.name}": this kubelet has no client to read config maps with`);
     const data = await readData(ctx.client, "configmap", pod.metadata?.namespace ?? "default", name);
-    if (!data && !source.optional) throw new VolumeError(`MountVolume.SetUp failed for volume "${volume.name}" : ${notFoundMessage("configmap", name)}`);
+    if (!data && !source.optional)
+      throw new VolumeError(`MountVolume.SetUp failed for volume "${volume.name}" : ${notFoundMessage("configmap", name)}`);
     await writeFiles(ctx.dir, projectFiles(data ?? new Map(), source, `configmap "${name}"`));
     return { type: "bind", hostPath: ctx.dir };
   },

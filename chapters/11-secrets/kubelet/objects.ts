@@ -15,7 +15,12 @@ export const CONFIGMAPS: ResourceType = { group: "", version: "v1", resource: "c
 export type SourceKind = "secret" | "configmap";
 
 /** An object's keys and their values as bytes; undefined when the object does not exist. */
-export async function readData(client: RestClient, kind: SourceKind, namespace: string, name: string): Promise<Map<string, Buffer> | undefined> {
+export async function readData(
+  client: RestClient,
+  kind: SourceKind,
+  namespace: string,
+  name: string,
+): Promise<Map<string, Buffer> | undefined> {
   const data = new Map<string, Buffer>();
   try {
     if (kind === "secret") {

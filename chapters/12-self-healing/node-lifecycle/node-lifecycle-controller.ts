@@ -27,7 +27,11 @@ import { deepEqual, isApiError, timestamp, type Node, type Pod, type PodConditio
 import type { Informer } from "../../04-kubectl/client/informer.ts";
 import { NODES, PODS } from "../../04-kubectl/client/resources.ts";
 import type { ResourceClient } from "../../04-kubectl/client/rest.ts";
-import type { Controller, ControllerContext, ControllerFactory } from "../../08-replication/controller-manager/controller-manager.ts";
+import type {
+  Controller,
+  ControllerContext,
+  ControllerFactory,
+} from "../../08-replication/controller-manager/controller-manager.ts";
 import { podsToEvict } from "./eviction.ts";
 import { markUnknown, NodeHealth, readyConditionOf } from "./health.ts";
 import { reconcileTaints } from "./taints.ts";
@@ -92,7 +96,8 @@ export class NodeLifecycleController implements Controller {
         await this.monitorNode(node, now);
       } catch (err) {
         // 409: the kubelet (or someone) wrote the node meanwhile; the next pass sees the new version.
-        if (!isApiError(err, "Conflict") && !isApiError(err, "NotFound")) this.ctx.log(`node ${node.metadata?.name}: ${(err as Error).message}`);
+        if (!isApiError(err, "Conflict") && !isApiError(err, "NotFound"))
+          this.ctx.log(`node ${node.metadata?.name}: ${(err as Error).message}`);
       }
     }
   }
@@ -123,7 +128,9 @@ export class NodeLifecycleController implements Controller {
       const ready = conditions.find((c) => c.type === "Ready");
       if (!ready || ready.status === "False") continue;
       const notReady = (c: PodCondition): PodCondition =>
-        c.type === "Ready" || c.type === "ContainersReady" ? { ...c, status: "False", reason: "NodeNotReady", lastTransitionTime: timestamp() } : c;
+        c.type === "Ready" || c.type === "ContainersReady"
+          ? { ...c, status: "False", reason: "NodeNotReady", lastTransitionTime: timestamp() }
+          : c;
       try {
         await this.podClient.updateStatus({ ...pod, status: { ...pod.status, conditions: conditions.map(notReady) } });
       } catch (err) {

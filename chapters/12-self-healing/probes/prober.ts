@@ -107,7 +107,14 @@ export const MAX_REDIRECTS = 10;
  * (Kubernetes adds a "ProbeWarning" event). More than MAX_REDIRECTS is a
  * failure.
  */
-export async function httpGetStatus(https: boolean, host: string, port: number, path: string, headers: Record<string, string>, timeoutMs: number): Promise<number> {
+export async function httpGetStatus(
+  https: boolean,
+  host: string,
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<number> {
   let url = new URL(`${https ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}${path}`);
   for (let redirects = 0; ; redirects++) {
     const { status, location } = await getOnce(url, headers, timeoutMs);

@@ -34,7 +34,15 @@ import { toLabelSelector } from "../apiserver/selector.ts";
 import { DEPLOYMENTS, REPLICA_SETS } from "../client/resources.ts";
 import { ownerRef } from "../replicaset/replicaset-controller.ts";
 import { nextStatus, PROGRESSING } from "./progress.ts";
-import { findNewReplicaSet, historyToDelete, newRevisionAnnotations, POD_TEMPLATE_HASH, podTemplateHash, REVISION, withoutHash } from "./revisions.ts";
+import {
+  findNewReplicaSet,
+  historyToDelete,
+  newRevisionAnnotations,
+  POD_TEMPLATE_HASH,
+  podTemplateHash,
+  REVISION,
+  withoutHash,
+} from "./revisions.ts";
 import { newReplicaSetTarget, oldReplicaSetTargets, resolveFenceposts, type SetCounts } from "./rollout.ts";
 import { todo } from "../../../shared/todo.ts";
 
@@ -43,7 +51,11 @@ export interface DeploymentOptions {
 }
 
 const created = (rs: ReplicaSet) => Date.parse(rs.metadata?.creationTimestamp ?? "") || 0;
-const counts = (rs: ReplicaSet): SetCounts => ({ name: rs.metadata?.name ?? "", replicas: rs.spec?.replicas ?? 0, available: rs.status?.availableReplicas ?? 0 });
+const counts = (rs: ReplicaSet): SetCounts => ({
+  name: rs.metadata?.name ?? "",
+  replicas: rs.spec?.replicas ?? 0,
+  available: rs.status?.availableReplicas ?? 0,
+});
 
 export class DeploymentController implements Controller {
   readonly name = "deployment";
@@ -78,7 +90,12 @@ export class DeploymentController implements Controller {
   }
 
   run(): void {
-    this.running ??= runWorkers(this.queue, this.options.workers ?? 2, (key) => this.sync(key), (key, err) => this.ctx.log(`sync ${key}: ${err.message}`));
+    this.running ??= runWorkers(
+      this.queue,
+      this.options.workers ?? 2,
+      (key) => this.sync(key),
+      (key, err) => this.ctx.log(`sync ${key}: ${err.message}`),
+    );
   }
 
   async stop(): Promise<void> {
@@ -99,7 +116,8 @@ export class DeploymentController implements Controller {
       return;
     }
     for (const d of this.deployments.list()) {
-      if (d.metadata?.namespace === rs.metadata?.namespace && toLabelSelector(d.spec?.selector).matches(rs.metadata?.labels)) this.queue.add(keyOf(d));
+      if (d.metadata?.namespace === rs.metadata?.namespace && toLabelSelector(d.spec?.selector).matches(rs.metadata?.labels))
+        this.queue.add(keyOf(d));
     }
   }
 
@@ -122,7 +140,9 @@ export class DeploymentController implements Controller {
 
   /** The pods of a ReplicaSet, including the ones still shutting down. */
   private podsOf(rs: ReplicaSet): Pod[] {
-    return this.pods.list().filter((p) => p.metadata?.namespace === rs.metadata?.namespace && controllerRefOf(p)?.uid === rs.metadata?.uid);
+    return this.pods
+      .list()
+      .filter((p) => p.metadata?.namespace === rs.metadata?.namespace && controllerRefOf(p)?.uid === rs.metadata?.uid);
   }
 
   /** Sets spec.replicas of a ReplicaSet; answers the updated ReplicaSet. A conflict (stale cache) throws: the queue retries. */
@@ -187,7 +207,11 @@ export class DeploymentController implements Controller {
       const matches = !selector.empty && selector.matches(rs.metadata?.labels);
       if (ref && ref.uid !== d.metadata?.uid) continue;
       if (ref && matches) owned.push(rs);
-      else if (ref) await this.patchOwners(rs, (rs.metadata?.ownerReferences ?? []).filter((r) => r.uid !== d.metadata?.uid));
+      else if (ref)
+        await this.patchOwners(
+          rs,
+          (rs.metadata?.ownerReferences ?? []).filter((r) => r.uid !== d.metadata?.uid),
+        );
       else if (matches) {
         const adopted = await this.patchOwners(rs, [...(rs.metadata?.ownerReferences ?? []), ownerRef(d, "Deployment")]);
         if (adopted) owned.push(adopted);

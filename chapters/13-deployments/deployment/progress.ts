@@ -40,7 +40,8 @@ export function setCondition(conditions: AppsCondition[] | undefined, next: Apps
   const merged = { ...next };
   if (previous && previous.status === next.status) merged.lastTransitionTime = previous.lastTransitionTime;
   // The same story again is no news, except "it moved again" (its time is what the deadline counts from).
-  if (previous && previous.reason === next.reason && next.reason !== "ReplicaSetUpdated") merged.lastUpdateTime = previous.lastUpdateTime;
+  if (previous && previous.reason === next.reason && next.reason !== "ReplicaSetUpdated")
+    merged.lastUpdateTime = previous.lastUpdateTime;
   return [...(conditions ?? []).filter((c) => c.type !== next.type), merged];
 }
 
@@ -51,7 +52,12 @@ function condition(type: string, status: AppsCondition["status"], reason: string
 /** Old pods are gone and every wanted pod runs the new template and is available. */
 export function rolloutComplete(d: Deployment, status: DeploymentStatus): boolean {
   const replicas = d.spec?.replicas ?? 1;
-  return status.updatedReplicas === replicas && status.replicas === replicas && status.availableReplicas === replicas && (status.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
+  return (
+    status.updatedReplicas === replicas &&
+    status.replicas === replicas &&
+    status.availableReplicas === replicas &&
+    (status.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0)
+  );
 }
 
 /** Did this status move the rollout forward compared with the last one? */
@@ -71,7 +77,13 @@ function progressed(before: DeploymentStatus | undefined, after: DeploymentStatu
 // progressDeadlineSeconds since it last moved (lastUpdateTime). A paused
 // Deployment has no deadline. `created` says the sync just made the new
 // ReplicaSet. Tests: "13.5 conditions ...", "13 chapter > ... deadline".
-export function nextStatus(d: Deployment, all: ReplicaSet[], newRS: ReplicaSet | undefined, created: boolean, now: Date): DeploymentStatus {
+export function nextStatus(
+  d: Deployment,
+  all: ReplicaSet[],
+  newRS: ReplicaSet | undefined,
+  created: boolean,
+  now: Date,
+): DeploymentStatus {
   const status = countReplicas(d, all, newRS);
   todo("13.5");
 }

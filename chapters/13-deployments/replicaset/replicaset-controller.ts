@@ -29,8 +29,18 @@ import { toLabelSelector } from "../apiserver/selector.ts";
 import { REPLICA_SETS } from "../client/resources.ts";
 
 /** The reference a ReplicaSet puts on its pods (and a Deployment on its ReplicaSets, with its own kind). */
-export function ownerRef(owner: { metadata?: { name?: string; uid?: string } }, kind: "ReplicaSet" | "Deployment"): OwnerReference {
-  return { apiVersion: "apps/v1", kind, name: owner.metadata?.name ?? "", uid: owner.metadata?.uid ?? "", controller: true, blockOwnerDeletion: true };
+export function ownerRef(
+  owner: { metadata?: { name?: string; uid?: string } },
+  kind: "ReplicaSet" | "Deployment",
+): OwnerReference {
+  return {
+    apiVersion: "apps/v1",
+    kind,
+    name: owner.metadata?.name ?? "",
+    uid: owner.metadata?.uid ?? "",
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 /** A new pod from the ReplicaSet's template (its labels include pod-template-hash when a Deployment made it). */
@@ -85,7 +95,12 @@ export class ReplicaSetController implements Controller {
   }
 
   run(): void {
-    this.running ??= runWorkers(this.queue, this.options.workers ?? 2, (key) => this.sync(key), (key, err) => this.ctx.log(`sync ${key}: ${err.message}`));
+    this.running ??= runWorkers(
+      this.queue,
+      this.options.workers ?? 2,
+      (key) => this.sync(key),
+      (key, err) => this.ctx.log(`sync ${key}: ${err.message}`),
+    );
   }
 
   async stop(): Promise<void> {
@@ -112,7 +127,11 @@ export class ReplicaSetController implements Controller {
     } else if (!controllerRefOf(pod)) {
       // An orphan: every ReplicaSet that selects it may adopt it.
       for (const candidate of this.sets.list()) {
-        if (candidate.metadata?.namespace === pod.metadata?.namespace && toLabelSelector(candidate.spec?.selector).matches(pod.metadata?.labels)) this.queue.add(keyOf(candidate));
+        if (
+          candidate.metadata?.namespace === pod.metadata?.namespace &&
+          toLabelSelector(candidate.spec?.selector).matches(pod.metadata?.labels)
+        )
+          this.queue.add(keyOf(candidate));
       }
     }
     if (old) {
@@ -156,13 +175,19 @@ export class ReplicaSetController implements Controller {
       const adopted = await this.patchOwners(pod, refs);
       if (adopted) owned.push(adopted);
     }
-    for (const pod of claims.release) await this.patchOwners(pod, (pod.metadata?.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata?.uid));
+    for (const pod of claims.release)
+      await this.patchOwners(
+        pod,
+        (pod.metadata?.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata?.uid),
+      );
     return owned;
   }
 
   /** A patch that carries the resourceVersion read: it fails (409) if someone else changed the pod first. */
   private async patchOwners(pod: Pod, refs: OwnerReference[]): Promise<Pod | undefined> {
-    const patch = { metadata: { resourceVersion: pod.metadata?.resourceVersion, ownerReferences: refs.length > 0 ? refs : null } };
+    const patch = {
+      metadata: { resourceVersion: pod.metadata?.resourceVersion, ownerReferences: refs.length > 0 ? refs : null },
+    };
     try {
       return await this.podClient.patch(pod.metadata?.name ?? "", patch, pod.metadata?.namespace);
     } catch (err) {

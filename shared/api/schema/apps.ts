@@ -6,7 +6,13 @@ import { arrayOf, boolean, dateTime, integer, integer64, intOrString, mapOf, obj
 export const labelSelector: Schema = {
   ...object({
     matchLabels: mapOf(string),
-    matchExpressions: arrayOf(object({ key: string, operator: string, values: arrayOf(string, { listType: "atomic" }) }, { required: ["key", "operator"] }), { listType: "atomic" }),
+    matchExpressions: arrayOf(
+      object(
+        { key: string, operator: string, values: arrayOf(string, { listType: "atomic" }) },
+        { required: ["key", "operator"] },
+      ),
+      { listType: "atomic" },
+    ),
   }),
   "x-kubernetes-map-type": "atomic",
 };
@@ -18,7 +24,10 @@ const condition = object(
 
 export const replicaSet: Schema = kindSchema(
   {
-    spec: object({ replicas: integer, minReadySeconds: integer, selector: labelSelector, template: podTemplateSpec }, { required: ["selector"] }),
+    spec: object(
+      { replicas: integer, minReadySeconds: integer, selector: labelSelector, template: podTemplateSpec },
+      { required: ["selector"] },
+    ),
     status: object({
       replicas: integer,
       fullyLabeledReplicas: integer,

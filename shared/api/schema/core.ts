@@ -63,7 +63,13 @@ const volumeMount = object(
 
 const execAction = object({ command: stringList });
 const httpGet = object(
-  { path: string, port: intOrString, host: string, scheme: string, httpHeaders: arrayOf(object({ name: string, value: string })) },
+  {
+    path: string,
+    port: intOrString,
+    host: string,
+    scheme: string,
+    httpHeaders: arrayOf(object({ name: string, value: string })),
+  },
   { required: ["port"] },
 );
 const tcpSocket = object({ port: intOrString, host: string }, { required: ["port"] });
@@ -101,7 +107,11 @@ export const container: Schema = object(
     command: stringList,
     args: stringList,
     workingDir: string,
-    ports: { ...mergeList(containerPort, "containerPort"), "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["containerPort", "protocol"] },
+    ports: {
+      ...mergeList(containerPort, "containerPort"),
+      "x-kubernetes-list-type": "map",
+      "x-kubernetes-list-map-keys": ["containerPort", "protocol"],
+    },
     env: mergeList(envVar, "name"),
     envFrom: arrayOf(envFromSource),
     resources: resourceRequirements,
@@ -243,11 +253,17 @@ export const podStatus: Schema = object({
   qosClass: string,
 });
 
-export const pod: Schema = kindSchema({ spec: podSpec, status: podStatus }, "Pod is a collection of containers that run together on a host.");
+export const pod: Schema = kindSchema(
+  { spec: podSpec, status: podStatus },
+  "Pod is a collection of containers that run together on a host.",
+);
 
 export const podTemplateSpec: Schema = object({ metadata: objectMeta, spec: podSpec });
 
-export const binding: Schema = kindSchema({ target: objectReference }, "Binding ties one object to another, e.g. a pod to a node.");
+export const binding: Schema = kindSchema(
+  { target: objectReference },
+  "Binding ties one object to another, e.g. a pod to a node.",
+);
 
 const nodeCondition = object({
   type: string,
@@ -265,7 +281,9 @@ export const node: Schema = kindSchema(
       podCIDRs: arrayOf(string, { strategy: "merge" }),
       providerID: string,
       unschedulable: boolean,
-      taints: arrayOf(object({ key: string, value: string, effect: string, timeAdded: dateTime }, { required: ["key", "effect"] })),
+      taints: arrayOf(
+        object({ key: string, value: string, effect: string, timeAdded: dateTime }, { required: ["key", "effect"] }),
+      ),
       externalID: string,
     }),
     status: object({

@@ -12,9 +12,15 @@ const policyRule = object(
 const subject = object({ kind: string, name: string, namespace: string, apiGroup: string }, { required: ["kind", "name"] });
 const roleRef = object({ apiGroup: string, kind: string, name: string }, { required: ["apiGroup", "kind", "name"] });
 
-export const role: Schema = kindSchema({ rules: arrayOf(policyRule, { listType: "atomic" }) }, "Role is a namespaced set of rules.");
+export const role: Schema = kindSchema(
+  { rules: arrayOf(policyRule, { listType: "atomic" }) },
+  "Role is a namespaced set of rules.",
+);
 export const clusterRole: Schema = kindSchema(
-  { rules: arrayOf(policyRule, { listType: "atomic" }), aggregationRule: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+  {
+    rules: arrayOf(policyRule, { listType: "atomic" }),
+    aggregationRule: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+  },
   "ClusterRole is a cluster-wide set of rules.",
 );
 export const roleBinding: Schema = kindSchema(

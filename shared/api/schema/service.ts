@@ -32,7 +32,10 @@ export const service: Schema = kindSchema(
   "Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.",
 );
 
-const endpointAddress = object({ ip: string, hostname: string, nodeName: string, targetRef: objectReference }, { required: ["ip"] });
+const endpointAddress = object(
+  { ip: string, hostname: string, nodeName: string, targetRef: objectReference },
+  { required: ["ip"] },
+);
 const endpointPort = object({ name: string, port: integer, protocol: string, appProtocol: string }, { required: ["port"] });
 
 export const endpoints: Schema = kindSchema(

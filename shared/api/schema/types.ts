@@ -43,14 +43,22 @@ export const quantity: Schema = { "x-kubernetes-int-or-string": true };
 export const anyObject: Schema = { type: "object", "x-kubernetes-preserve-unknown-fields": true };
 
 export function object(properties: Record<string, Schema>, options: { required?: string[]; description?: string } = {}): Schema {
-  return { type: "object", properties, ...(options.required ? { required: options.required } : {}), ...(options.description ? { description: options.description } : {}) };
+  return {
+    type: "object",
+    properties,
+    ...(options.required ? { required: options.required } : {}),
+    ...(options.description ? { description: options.description } : {}),
+  };
 }
 
 export function mapOf(values: Schema): Schema {
   return { type: "object", additionalProperties: values };
 }
 
-export function arrayOf(items: Schema, options: { mergeKey?: string; strategy?: string; listType?: "atomic" | "set" | "map" } = {}): Schema {
+export function arrayOf(
+  items: Schema,
+  options: { mergeKey?: string; strategy?: string; listType?: "atomic" | "set" | "map" } = {},
+): Schema {
   const s: Schema = { type: "array", items };
   if (options.mergeKey) s["x-kubernetes-patch-merge-key"] = options.mergeKey;
   if (options.strategy) s["x-kubernetes-patch-strategy"] = options.strategy;

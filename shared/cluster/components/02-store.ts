@@ -10,7 +10,8 @@ export const storeComponent: ClusterComponent = {
   name: "store",
   async start(ctx) {
     const { openEmbeddedStore } = await ctx.load<StoreModule>("02-etcd/index.ts");
-    const tempDir = ctx.options.durable && !ctx.options.dataDir ? await mkdtemp(join(tmpdir(), "k8s-workshop-store-")) : undefined;
+    const tempDir =
+      ctx.options.durable && !ctx.options.dataDir ? await mkdtemp(join(tmpdir(), "k8s-workshop-store-")) : undefined;
     const dir = ctx.options.dataDir ?? tempDir;
     try {
       ctx.store = await openEmbeddedStore(dir ? { dir } : {});

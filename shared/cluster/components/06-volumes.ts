@@ -16,7 +16,8 @@ function policyOf(volumes: VolumesModule): { allowedPrefixes: string[] } {
   if (!value) return volumes.DEFAULT_HOST_PATH_POLICY;
   const prefixes = value.split(":").filter(Boolean);
   const relative = prefixes.find((p) => !isAbsolute(p));
-  if (relative) throw new Error(`WORKSHOP_HOSTPATH_PREFIXES: "${relative}" is not an absolute path; list absolute folders separated by ":"`);
+  if (relative)
+    throw new Error(`WORKSHOP_HOSTPATH_PREFIXES: "${relative}" is not an absolute path; list absolute folders separated by ":"`);
   return { allowedPrefixes: prefixes };
 }
 

@@ -17,7 +17,11 @@ export const schedulerComponent: ClusterComponent = {
   async start(ctx) {
     if (!ctx.url) throw new Error("the scheduler needs the apiserver of chapter 03");
     const { startScheduler } = await ctx.load<SchedulerModule>("09-scheduler/index.ts");
-    const scheduler = await startScheduler({ server: ctx.url, token: ctx.token, onError: (err: Error) => ctx.log(`scheduler: ${err.message}`) });
+    const scheduler = await startScheduler({
+      server: ctx.url,
+      token: ctx.token,
+      onError: (err: Error) => ctx.log(`scheduler: ${err.message}`),
+    });
     return () => scheduler.stop();
   },
 };

@@ -60,7 +60,9 @@ export const servicesComponent: ClusterComponent = {
     }
     const addresses = new services.BridgeAddresses({ docker, bridge: network.bridge, image: TEST_IMAGE, labels: ctx.labels });
     const proxy = await services.startProxy({ server: ctx.url, token: ctx.token, addresses, log: ctx.log });
-    ctx.log(`services: cluster IPs from ${network.serviceCIDR ?? services.DEFAULT_SERVICE_CIDR} on ${network.bridge}, proxy running`);
+    ctx.log(
+      `services: cluster IPs from ${network.serviceCIDR ?? services.DEFAULT_SERVICE_CIDR} on ${network.bridge}, proxy running`,
+    );
     return () => proxy.stop();
   },
 };

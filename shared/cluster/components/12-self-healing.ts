@@ -22,6 +22,8 @@ export const selfHealingComponent: ClusterComponent = {
   },
   async start(ctx) {
     const o = ctx.options.nodeLifecycle ?? {};
-    ctx.log(`self-healing: probes in every kubelet; node lifecycle controller (grace ${(o.nodeMonitorGracePeriodMs ?? 40_000) / 1000}s, eviction after ${(o.podEvictionTimeoutMs ?? 300_000) / 1000}s)`);
+    ctx.log(
+      `self-healing: probes in every kubelet; node lifecycle controller (grace ${(o.nodeMonitorGracePeriodMs ?? 40_000) / 1000}s, eviction after ${(o.podEvictionTimeoutMs ?? 300_000) / 1000}s)`,
+    );
   },
 };

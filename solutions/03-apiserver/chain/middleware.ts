@@ -39,7 +39,18 @@ export function chainMiddleware(chain: RequestChain) {
           namespace: info.resource === "namespaces" && info.group === "" ? "" : (info.namespace ?? ""),
           name: info.name ?? "",
         }
-      : { user, verb: req.method.toLowerCase(), isResourceRequest: false, path: url.pathname, apiGroup: "", apiVersion: "", resource: "", subresource: "", namespace: "", name: "" };
+      : {
+          user,
+          verb: req.method.toLowerCase(),
+          isResourceRequest: false,
+          path: url.pathname,
+          apiGroup: "",
+          apiVersion: "",
+          resource: "",
+          subresource: "",
+          namespace: "",
+          name: "",
+        };
     await chain.authorize(attributes);
     next();
   };

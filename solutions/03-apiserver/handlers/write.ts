@@ -1,6 +1,14 @@
 /** POST, PUT, PATCH and DELETE of objects. */
 import type { Request, Response } from "express";
-import { badRequest, groupVersion, isApiError, isObject, unsupportedMediaType, type DeleteOptions, type List } from "../../../shared/api/index.ts";
+import {
+  badRequest,
+  groupVersion,
+  isApiError,
+  isObject,
+  unsupportedMediaType,
+  type DeleteOptions,
+  type List,
+} from "../../../shared/api/index.ts";
 import type { UserInfo } from "../chain/types.ts";
 import { mediaType, parseBody, readBody } from "../http/body.ts";
 import { dryRunParam, enumParam, intParam } from "../http/query.ts";
@@ -18,7 +26,15 @@ export function requestScope(query: URLSearchParams, user: UserInfo): RequestSco
   return { user, fieldValidation: parseFieldValidation(query.get("fieldValidation")), dryRun: dryRunParam(query) };
 }
 
-export async function handleCreate(ctx: HandlerContext, req: Request, res: Response, resource: ResourceDefinition, namespace: string | undefined, query: URLSearchParams, user: UserInfo): Promise<void> {
+export async function handleCreate(
+  ctx: HandlerContext,
+  req: Request,
+  res: Response,
+  resource: ResourceDefinition,
+  namespace: string | undefined,
+  query: URLSearchParams,
+  user: UserInfo,
+): Promise<void> {
   const scope = requestScope(query, user);
   const body = parseBody(await readBody(req), req.headers["content-type"] ?? "");
   const { obj, warnings } = await createObject(ctx, resource, namespace, body, scope);
@@ -69,19 +85,26 @@ async function deleteOptions(req: Request, query: URLSearchParams): Promise<Dele
   if (raw.length > 0 && raw.toString("utf8").trim() !== "") {
     const body = parseBody(raw, req.headers["content-type"] || "application/json");
     if (!isObject(body)) throw badRequest("the body of a DELETE must be a DeleteOptions object");
-    if (body.kind !== undefined && body.kind !== "DeleteOptions") throw badRequest(`the body of a DELETE must be a DeleteOptions object, not ${JSON.stringify(body.kind)}`);
+    if (body.kind !== undefined && body.kind !== "DeleteOptions")
+      throw badRequest(`the body of a DELETE must be a DeleteOptions object, not ${JSON.stringify(body.kind)}`);
     const grace = body.gracePeriodSeconds;
     if (grace !== undefined && grace !== null && (typeof grace !== "number" || !Number.isInteger(grace))) {
       throw badRequest("DeleteOptions.gracePeriodSeconds must be an integer");
     }
     const pre = body.preconditions;
     if (pre !== undefined && pre !== null && !isObject(pre)) throw badRequest("DeleteOptions.preconditions must be an object");
-    if (isObject(pre) && ((pre.uid !== undefined && typeof pre.uid !== "string") || (pre.resourceVersion !== undefined && typeof pre.resourceVersion !== "string"))) {
+    if (
+      isObject(pre) &&
+      ((pre.uid !== undefined && typeof pre.uid !== "string") ||
+        (pre.resourceVersion !== undefined && typeof pre.resourceVersion !== "string"))
+    ) {
       throw badRequest("DeleteOptions.preconditions.uid and .resourceVersion must be strings");
     }
     const policy = body.propagationPolicy;
     if (policy !== undefined && policy !== null && !["Orphan", "Background", "Foreground"].includes(policy as string)) {
-      throw badRequest(`DeleteOptions.propagationPolicy: unsupported value ${JSON.stringify(policy)}: supported values: "Orphan", "Background", "Foreground"`);
+      throw badRequest(
+        `DeleteOptions.propagationPolicy: unsupported value ${JSON.stringify(policy)}: supported values: "Orphan", "Background", "Foreground"`,
+      );
     }
     options = body as DeleteOptions;
   }
@@ -93,7 +116,16 @@ async function deleteOptions(req: Request, query: URLSearchParams): Promise<Dele
   return options;
 }
 
-export async function handleDelete(ctx: HandlerContext, req: Request, res: Response, resource: ResourceDefinition, namespace: string | undefined, name: string, query: URLSearchParams, user: UserInfo): Promise<void> {
+export async function handleDelete(
+  ctx: HandlerContext,
+  req: Request,
+  res: Response,
+  resource: ResourceDefinition,
+  namespace: string | undefined,
+  name: string,
+  query: URLSearchParams,
+  user: UserInfo,
+): Promise<void> {
   const scope = requestScope(query, user);
   const options = await deleteOptions(req, query);
   const obj = await deleteObject(ctx, resource, namespace, name, options, scope);
@@ -101,7 +133,15 @@ export async function handleDelete(ctx: HandlerContext, req: Request, res: Respo
 }
 
 /** DELETE of a collection: every (selected) object, one by one. Answers the list of what was deleted. */
-export async function handleDeleteCollection(ctx: HandlerContext, req: Request, res: Response, resource: ResourceDefinition, namespace: string | undefined, query: URLSearchParams, user: UserInfo): Promise<void> {
+export async function handleDeleteCollection(
+  ctx: HandlerContext,
+  req: Request,
+  res: Response,
+  resource: ResourceDefinition,
+  namespace: string | undefined,
+  query: URLSearchParams,
+  user: UserInfo,
+): Promise<void> {
   const scope = requestScope(query, user);
   const options = await deleteOptions(req, query);
   const predicate = ctx.filters.predicate(query, resource);
@@ -109,11 +149,25 @@ export async function handleDeleteCollection(ctx: HandlerContext, req: Request, 
   const deleted: ApiObject[] = [];
   for (const item of predicate ? items.filter(predicate) : items) {
     try {
-      deleted.push(await deleteObject(ctx, resource, item.metadata?.namespace, item.metadata?.name ?? "", { ...options, preconditions: undefined }, scope));
+      deleted.push(
+        await deleteObject(
+          ctx,
+          resource,
+          item.metadata?.namespace,
+          item.metadata?.name ?? "",
+          { ...options, preconditions: undefined },
+          scope,
+        ),
+      );
     } catch (err) {
       if (!isApiError(err, "NotFound")) throw err;
     }
   }
-  const list: List<ApiObject> = { kind: `${resource.kind}List`, apiVersion: groupVersion(resource.group, resource.version), metadata: { resourceVersion: String(revision) }, items: deleted };
+  const list: List<ApiObject> = {
+    kind: `${resource.kind}List`,
+    apiVersion: groupVersion(resource.group, resource.version),
+    metadata: { resourceVersion: String(revision) },
+    items: deleted,
+  };
   sendJson(res, 200, list);
 }

@@ -30,7 +30,8 @@ export function enumParam<T extends string>(query: URLSearchParams, name: string
 export function resourceVersionParam(query: URLSearchParams): string | undefined {
   const v = query.get("resourceVersion");
   if (v === null || v === "") return undefined;
-  if (!/^\d{1,15}$/.test(v)) throw badRequest(`resourceVersion: invalid value "${v}": use a resourceVersion from a previous response`);
+  if (!/^\d{1,15}$/.test(v))
+    throw badRequest(`resourceVersion: invalid value "${v}": use a resourceVersion from a previous response`);
   return v;
 }
 

@@ -30,7 +30,10 @@ export class NamespaceCleaner {
     this.watcher = await this.ctx.storage.store.watch(resourcePrefix(namespaces), { fromRevision: revision + 1 }, (events) => {
       for (const e of events) {
         if (e.type !== "PUT") continue;
-        void this.ctx.storage.decode(namespaces, e.kv).then((ns) => this.check(ns as Namespace), () => {});
+        void this.ctx.storage.decode(namespaces, e.kv).then(
+          (ns) => this.check(ns as Namespace),
+          () => {},
+        );
       }
     });
   }

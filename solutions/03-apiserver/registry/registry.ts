@@ -18,7 +18,8 @@ export class ResourceRegistry {
   register(resource: ResourceDefinition): void {
     const id = resourceId(resource.group, resource.version, resource.plural);
     if (this.resources.has(id)) throw new Error(`resource ${id} is already registered`);
-    if (!/^[a-z][a-z0-9]*$/.test(resource.plural)) throw new Error(`resource plural "${resource.plural}" must be lower-case letters and digits`);
+    if (!/^[a-z][a-z0-9]*$/.test(resource.plural))
+      throw new Error(`resource plural "${resource.plural}" must be lower-case letters and digits`);
     this.resources.set(id, resource);
     this.changed();
   }
@@ -26,10 +27,12 @@ export class ResourceRegistry {
   /** Adds a subresource (binding, log, scale...) to a registered resource. */
   addSubresource(group: string, plural: string, subresource: Subresource): void {
     const parent = this.all().find((r) => r.group === group && r.plural === plural);
-    if (!parent) throw new Error(`cannot add subresource ${subresource.name}: resource ${plural} (group "${group}") is not registered`);
+    if (!parent)
+      throw new Error(`cannot add subresource ${subresource.name}: resource ${plural} (group "${group}") is not registered`);
     const id = resourceId(parent.group, parent.version, parent.plural);
     const subs = this.subresources.get(id) ?? new Map<string, Subresource>();
-    if (subs.has(subresource.name) || subresource.name === "status") throw new Error(`subresource ${plural}/${subresource.name} already exists`);
+    if (subs.has(subresource.name) || subresource.name === "status")
+      throw new Error(`subresource ${plural}/${subresource.name} already exists`);
     subs.set(subresource.name, subresource);
     this.subresources.set(id, subs);
     this.changed();

@@ -41,9 +41,19 @@ export async function createDecoded(
   //#solution
   checkNamespaceMatches(resource, namespace, obj);
   if (obj.metadata?.resourceVersion) {
-    throw invalid(resource.kind, obj.metadata.name ?? "", [
-      { type: "FieldValueInvalid", field: "metadata.resourceVersion", value: obj.metadata.resourceVersion, detail: "must be empty on create: resourceVersion should not be set on objects to be created" },
-    ], resource.group);
+    throw invalid(
+      resource.kind,
+      obj.metadata.name ?? "",
+      [
+        {
+          type: "FieldValueInvalid",
+          field: "metadata.resourceVersion",
+          value: obj.metadata.resourceVersion,
+          detail: "must be empty on create: resourceVersion should not be set on objects to be created",
+        },
+      ],
+      resource.group,
+    );
   }
   const generated = !obj.metadata?.name && !!obj.metadata?.generateName;
   // A generated name may collide with an existing object: try a few others.
@@ -58,7 +68,15 @@ export async function createDecoded(
     const errors = [...validateObjectMeta(resource, candidate), ...(resource.strategy?.validate?.(candidate) ?? [])];
     if (errors.length > 0) throw invalid(resource.kind, name || (obj.metadata?.generateName ?? ""), errors, resource.group);
 
-    await ctx.chain.admit({ operation: "CREATE", resource, subresource: "", namespace, name, object: candidate, user: scope.user });
+    await ctx.chain.admit({
+      operation: "CREATE",
+      resource,
+      subresource: "",
+      namespace,
+      name,
+      object: candidate,
+      user: scope.user,
+    });
     const finish = (await resource.strategy?.beginCreate?.(candidate)) ?? undefined;
     if (scope.dryRun) {
       await finish?.(false);

@@ -35,12 +35,20 @@ export function decodeObject(resource: ResourceDefinition, body: unknown, fieldV
     throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${gv})`);
   }
   if (body.kind !== undefined && body.kind !== resource.kind) {
-    throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${resource.kind}) for resource "${resource.plural}"`);
+    throw badRequest(
+      `the kind in the data (${String(body.kind)}) does not match the expected kind (${resource.kind}) for resource "${resource.plural}"`,
+    );
   }
-  return decodeWithSchema(body, resource.schema, `${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}`, fieldValidation, {
-    apiVersion: gv,
-    kind: resource.kind,
-  });
+  return decodeWithSchema(
+    body,
+    resource.schema,
+    `${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}`,
+    fieldValidation,
+    {
+      apiVersion: gv,
+      kind: resource.kind,
+    },
+  );
 }
 
 /** Decodes any body against a schema (also used for subresource bodies such as Binding). */
@@ -86,7 +94,8 @@ function walk(value: unknown, schema: Schema, path: string, unknown: string[], t
       if (typeof value !== "string") typeErrors.push(`${path}: expected a string, got ${describe(value)}`);
       return value;
     case "integer":
-      if (typeof value !== "number" || !Number.isInteger(value)) typeErrors.push(`${path}: expected an integer, got ${describe(value)}`);
+      if (typeof value !== "number" || !Number.isInteger(value))
+        typeErrors.push(`${path}: expected an integer, got ${describe(value)}`);
       return value;
     case "number":
       if (typeof value !== "number") typeErrors.push(`${path}: expected a number, got ${describe(value)}`);
@@ -113,7 +122,8 @@ function walk(value: unknown, schema: Schema, path: string, unknown: string[], t
         const childPath = path ? `${path}.${key}` : key;
         const prop = schema.properties && Object.hasOwn(schema.properties, key) ? schema.properties[key] : undefined;
         if (prop) out[key] = walk(v, prop, childPath, unknown, typeErrors);
-        else if (isObject(schema.additionalProperties)) out[key] = walk(v, schema.additionalProperties, childPath, unknown, typeErrors);
+        else if (isObject(schema.additionalProperties))
+          out[key] = walk(v, schema.additionalProperties, childPath, unknown, typeErrors);
         else if (schema.additionalProperties === true || schema["x-kubernetes-preserve-unknown-fields"]) out[key] = v;
         else unknown.push(childPath);
       }

@@ -42,9 +42,21 @@ export async function deleteObject(
       throw conflict(ref, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid ?? ""}`);
     }
     if (pre?.resourceVersion && pre.resourceVersion !== version) {
-      throw conflict(ref, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${version}`);
+      throw conflict(
+        ref,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${version}`,
+      );
     }
-    await ctx.chain.admit({ operation: "DELETE", resource, subresource: "", namespace, name, oldObject: current, user: scope.user });
+    await ctx.chain.admit({
+      operation: "DELETE",
+      resource,
+      subresource: "",
+      namespace,
+      name,
+      oldObject: current,
+      user: scope.user,
+    });
 
     const replacement = nextStateOnDelete(resource, current, options);
     try {
@@ -83,7 +95,12 @@ function nextStateOnDelete(resource: ResourceDefinition, current: ApiObject, opt
 }
 
 /** Removes an object from the store for good, then lets its strategy release what it held (afterDelete). */
-export async function removeObject(ctx: RestContext, resource: ResourceDefinition, obj: ApiObject, expectedResourceVersion?: string): Promise<ApiObject> {
+export async function removeObject(
+  ctx: RestContext,
+  resource: ResourceDefinition,
+  obj: ApiObject,
+  expectedResourceVersion?: string,
+): Promise<ApiObject> {
   const removed = await ctx.storage.delete(resource, obj, expectedResourceVersion);
   await resource.strategy?.afterDelete?.(removed);
   return removed;

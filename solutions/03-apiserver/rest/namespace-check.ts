@@ -17,13 +17,20 @@ export function checkNamespaceMatches(resource: ResourceDefinition, namespace: s
     return;
   }
   if (meta.namespace && meta.namespace !== namespace) {
-    throw badRequest(`the namespace of the provided object (${meta.namespace}) does not match the namespace sent on the request (${namespace})`);
+    throw badRequest(
+      `the namespace of the provided object (${meta.namespace}) does not match the namespace sent on the request (${namespace})`,
+    );
   }
   meta.namespace = namespace;
 }
 
 /** 404 if the namespace does not exist, 403 if it is being deleted. */
-export async function requireActiveNamespace(ctx: RestContext, resource: ResourceDefinition, namespace: string, name: string): Promise<void> {
+export async function requireActiveNamespace(
+  ctx: RestContext,
+  resource: ResourceDefinition,
+  namespace: string,
+  name: string,
+): Promise<void> {
   const namespaces = ctx.registry.lookup("", "v1", "namespaces");
   if (!namespaces || resource === namespaces) return;
   let ns: ApiObject;

@@ -14,10 +14,18 @@ import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
 // split, other subresources such as binding) store `incoming` as it is.
 // Tests: "03.5 status > a PUT to /status changes only status; a PUT to the pod changes only spec and metadata",
 // "03.5 status > merge-patches status through /status".
-export function applyStatusStrategy(resource: ResourceDefinition, subresource: string, incoming: ApiObject, current: ApiObject): ApiObject {
+export function applyStatusStrategy(
+  resource: ResourceDefinition,
+  subresource: string,
+  incoming: ApiObject,
+  current: ApiObject,
+): ApiObject {
   //#solution
   if (subresource === "status") {
-    const next: ApiObject = { ...current, metadata: { ...current.metadata, resourceVersion: incoming.metadata?.resourceVersion } };
+    const next: ApiObject = {
+      ...current,
+      metadata: { ...current.metadata, resourceVersion: incoming.metadata?.resourceVersion },
+    };
     if (incoming.status === undefined) delete next.status;
     else next.status = incoming.status;
     return next;

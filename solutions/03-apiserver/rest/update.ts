@@ -47,13 +47,21 @@ export async function updateObject(
 }
 
 /** The URL names the object; a body naming another one is a client bug. */
-export function checkNameMatches(resource: ResourceDefinition, namespace: string | undefined, name: string, obj: ApiObject): void {
+export function checkNameMatches(
+  resource: ResourceDefinition,
+  namespace: string | undefined,
+  name: string,
+  obj: ApiObject,
+): void {
   const meta = (obj.metadata ??= {});
-  if (meta.name && meta.name !== name) throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+  if (meta.name && meta.name !== name)
+    throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
   meta.name = name;
   if (resource.scope === "Namespaced") {
     if (meta.namespace && meta.namespace !== namespace) {
-      throw badRequest(`the namespace of the provided object (${meta.namespace}) does not match the namespace sent on the request (${namespace})`);
+      throw badRequest(
+        `the namespace of the provided object (${meta.namespace}) does not match the namespace sent on the request (${namespace})`,
+      );
     }
     meta.namespace = namespace;
   } else {
@@ -85,7 +93,16 @@ export async function guaranteedUpdate(
     const currentVersion = current.metadata?.resourceVersion ?? "";
     const proposed = await tryUpdate(deepClone(current));
     const next = finishUpdate(resource, subresource, proposed, current);
-    await ctx.chain.admit({ operation: "UPDATE", resource, subresource, namespace, name, object: next, oldObject: current, user: scope.user });
+    await ctx.chain.admit({
+      operation: "UPDATE",
+      resource,
+      subresource,
+      namespace,
+      name,
+      object: next,
+      oldObject: current,
+      user: scope.user,
+    });
 
     // Nothing changed: do not write (no new resourceVersion, no watch event).
     if (deepEqual(withoutVersion(next), withoutVersion(current))) return current;

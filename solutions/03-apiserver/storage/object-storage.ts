@@ -58,7 +58,9 @@ export class ObjectStorage {
   private async encode(resource: ResourceDefinition, key: string, obj: ApiObject): Promise<string> {
     const json = this.serialize(obj);
     if (Buffer.byteLength(json) > MAX_VALUE_BYTES) {
-      throw requestEntityTooLarge(`the object is ${Buffer.byteLength(json)} bytes, over the store's limit of ${MAX_VALUE_BYTES} bytes per object`);
+      throw requestEntityTooLarge(
+        `the object is ${Buffer.byteLength(json)} bytes, over the store's limit of ${MAX_VALUE_BYTES} bytes per object`,
+      );
     }
     return this.transformers.toStorage(json, { resource, key });
   }

@@ -43,7 +43,12 @@ export function ageColumn(): TableColumnDefinition {
 }
 
 /** A column, briefly: column("Ready", "The number of ready containers"), column("IP", "...", 1). */
-export function column(name: string, description: string, priority = 0, type: TableColumnDefinition["type"] = "string"): TableColumnDefinition {
+export function column(
+  name: string,
+  description: string,
+  priority = 0,
+  type: TableColumnDefinition["type"] = "string",
+): TableColumnDefinition {
   return { name, type, format: "", description, priority };
 }
 
@@ -51,12 +56,22 @@ export function column(name: string, description: string, priority = 0, type: Ta
 function rowObject(obj: ApiObject, include: IncludeObject): unknown {
   if (include === "Object") return obj;
   if (include === "None") return undefined;
-  const partial: PartialObjectMetadata = { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: obj.metadata ?? {} };
+  const partial: PartialObjectMetadata = {
+    kind: "PartialObjectMetadata",
+    apiVersion: "meta.k8s.io/v1",
+    metadata: obj.metadata ?? {},
+  };
   return partial;
 }
 
 /** The Table of some objects: the convertor's columns and one row per object. */
-export function toTable(resource: ResourceDefinition, objects: ApiObject[], resourceVersion: string, include: IncludeObject, now = new Date()): Table {
+export function toTable(
+  resource: ResourceDefinition,
+  objects: ApiObject[],
+  resourceVersion: string,
+  include: IncludeObject,
+  now = new Date(),
+): Table {
   const convertor = resource.table ?? DEFAULT_TABLE;
   const rows: TableRow[] = objects.map((obj) => {
     const row: TableRow = { cells: convertor.cells(obj, now) };

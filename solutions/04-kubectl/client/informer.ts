@@ -86,7 +86,9 @@ export class Informer<T extends KubeObject> {
     if (this.hasSynced) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new Error(`informer for ${this.resource.type.resource} did not sync within ${timeoutMs} ms (is the apiserver up?)`));
+        reject(
+          new Error(`informer for ${this.resource.type.resource} did not sync within ${timeoutMs} ms (is the apiserver up?)`),
+        );
       }, timeoutMs);
       this.syncWaiters.push(() => {
         clearTimeout(timer);

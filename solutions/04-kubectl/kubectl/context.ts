@@ -52,15 +52,24 @@ export interface Context {
 /** Finds the cluster: --server, else --kubeconfig, else $KUBECONFIG, else the workshop's .kube/config. */
 export async function clusterSettings(flags: Flags, env: Record<string, string | undefined>): Promise<KubeconfigSettings> {
   if (flags.server) return { server: flags.server, token: flags.token };
-  const path = flags.kubeconfig ?? env.KUBECONFIG?.split(":")[0] ?? (existsSync(WORKSHOP_KUBECONFIG) ? WORKSHOP_KUBECONFIG : undefined);
+  const path =
+    flags.kubeconfig ?? env.KUBECONFIG?.split(":")[0] ?? (existsSync(WORKSHOP_KUBECONFIG) ? WORKSHOP_KUBECONFIG : undefined);
   if (!path) {
-    throw new UsageError("no cluster to talk to: start one with `npm start` (it writes .kube/config), or pass --server http://127.0.0.1:PORT");
+    throw new UsageError(
+      "no cluster to talk to: start one with `npm start` (it writes .kube/config), or pass --server http://127.0.0.1:PORT",
+    );
   }
   const settings = await readKubeconfig(path);
   return flags.token ? { ...settings, token: flags.token } : settings;
 }
 
-export function createContext(settings: KubeconfigSettings, flags: Flags, io: KubectlIO, colors: ChalkInstance, tools: Toolbox): Context {
+export function createContext(
+  settings: KubeconfigSettings,
+  flags: Flags,
+  io: KubectlIO,
+  colors: ChalkInstance,
+  tools: Toolbox,
+): Context {
   return {
     client: new RestClient({ server: settings.server, token: settings.token }),
     resources: tools.resources,
@@ -101,7 +110,10 @@ export function targetsFromArgs(ctx: Pick<Context, "resources">, args: string[])
   }
   const names = args.slice(1);
   const slashed = names.find((n) => n.includes("/"));
-  if (slashed) throw new UsageError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (${slashed})`);
+  if (slashed)
+    throw new UsageError(
+      `there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (${slashed})`,
+    );
   return [{ info: resourceOrThrow(ctx, args[0]!), names }];
 }
 

@@ -95,7 +95,13 @@ function podDescriber(pod: KubeObject): string[] {
     lines.push(...field("Image", String(container.image ?? ""), 4));
     if (Array.isArray(container.command)) lines.push(...field("Command", container.command.map(String), 4));
     if (Array.isArray(container.ports)) {
-      lines.push(...field("Ports", container.ports.map((p) => `${String(fields(p).containerPort)}/${String(fields(p).protocol ?? "TCP")}`).join(", "), 4));
+      lines.push(
+        ...field(
+          "Ports",
+          container.ports.map((p) => `${String(fields(p).containerPort)}/${String(fields(p).protocol ?? "TCP")}`).join(", "),
+          4,
+        ),
+      );
     }
     lines.push(...field("State", stateName ? stateName.charAt(0).toUpperCase() + stateName.slice(1) : "Waiting", 4));
     lines.push(...field("Ready", String(state?.ready ?? false), 4));

@@ -93,10 +93,13 @@ export function parseManifests(text: string, source: string): Manifest[] {
 /** Checks a document is an object with apiVersion, kind and metadata.name; a List gives its items. */
 function expandList(value: unknown, where: string): ManifestObject[] {
   if (typeof value !== "object" || Array.isArray(value) || value === null) {
-    throw new ManifestError(`${where}: a manifest must be an object with apiVersion, kind and metadata, not ${Array.isArray(value) ? "a list" : typeof value}`);
+    throw new ManifestError(
+      `${where}: a manifest must be an object with apiVersion, kind and metadata, not ${Array.isArray(value) ? "a list" : typeof value}`,
+    );
   }
   const object = value as ManifestObject;
-  if (typeof object.kind !== "string" || object.kind === "") throw new ManifestError(`${where}: the object has no "kind" (e.g. kind: Pod)`);
+  if (typeof object.kind !== "string" || object.kind === "")
+    throw new ManifestError(`${where}: the object has no "kind" (e.g. kind: Pod)`);
   if (typeof object.apiVersion !== "string" || object.apiVersion === "") {
     throw new ManifestError(`${where}: the ${object.kind} has no "apiVersion" (e.g. apiVersion: v1)`);
   }

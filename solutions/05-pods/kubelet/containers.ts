@@ -168,7 +168,8 @@ export function groupByPod(statuses: ContainerStatus[]): Map<string, PodContaine
     if (name === POD_INFRA_CONTAINER) pod.sandboxes.push(s);
     else pod.containers.set(name, [...(pod.containers.get(name) ?? []), s]);
   }
-  const newestFirst = (a: ContainerStatus, b: ContainerStatus) => restartCountOf(b) - restartCountOf(a) || b.createdAt.localeCompare(a.createdAt);
+  const newestFirst = (a: ContainerStatus, b: ContainerStatus) =>
+    restartCountOf(b) - restartCountOf(a) || b.createdAt.localeCompare(a.createdAt);
   for (const pod of pods.values()) {
     pod.sandboxes.sort(newestFirst);
     for (const list of pod.containers.values()) list.sort(newestFirst);

@@ -17,9 +17,7 @@ import type { ContainerRuntime, ContainerState, LogEntry } from "../../../shared
 import { logText } from "../../../shared/runtime/types.ts";
 
 /** What the kubelet answers when asked for a container of a pod. */
-export type ContainerLookup =
-  | { ok: true; id: string }
-  | { ok: false; code: number; message: string };
+export type ContainerLookup = { ok: true; id: string } | { ok: false; code: number; message: string };
 
 export interface LogServerOptions {
   runtime: ContainerRuntime;
@@ -76,7 +74,8 @@ async function handle(options: LogServerOptions, req: IncomingMessage, res: Serv
   const previous = q.get("previous") === "true" || q.get("previous") === "1";
   const tailText = q.get("tailLines");
   const tail = tailText === null ? undefined : Number(tailText);
-  if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0)) return reply(res, 400, `tailLines must be a whole number, not "${tailText}"`);
+  if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0))
+    return reply(res, 400, `tailLines must be a whole number, not "${tailText}"`);
 
   const found = await options.lookup(namespace, pod, container, previous);
   if (!found.ok) return reply(res, found.code, found.message);

@@ -94,5 +94,9 @@ export async function registerNode(nodes: ResourceClient<Node>, facts: NodeFacts
 /** One heartbeat: the status again, with new heartbeat times. */
 export async function heartbeat(nodes: ResourceClient<Node>, facts: NodeFacts): Promise<Node> {
   const node = await nodes.get(facts.nodeName);
-  return nodes.updateStatus({ ...node, metadata: { ...node.metadata, resourceVersion: undefined }, status: nodeStatus(facts, node.status) });
+  return nodes.updateStatus({
+    ...node,
+    metadata: { ...node.metadata, resourceVersion: undefined },
+    status: nodeStatus(facts, node.status),
+  });
 }

@@ -13,7 +13,16 @@
  *
  * then writes it through the status subresource (PUT .../pods/NAME/status).
  */
-import { deepEqual, timestamp, type ContainerState, type ContainerStatus, type Pod, type PodCondition, type PodPhase, type PodStatus } from "../../../shared/api/index.ts";
+import {
+  deepEqual,
+  timestamp,
+  type ContainerState,
+  type ContainerStatus,
+  type Pod,
+  type PodCondition,
+  type PodPhase,
+  type PodStatus,
+} from "../../../shared/api/index.ts";
 import type { ContainerStatus as RuntimeStatus } from "../../../shared/runtime/types.ts";
 import type { PodContainers } from "./containers.ts";
 import { restartCountOf } from "./containers.ts";
@@ -129,7 +138,14 @@ export function podPhase(pod: Pod, statuses: ContainerStatus[]): PodPhase {
 }
 
 /** A condition, keeping its lastTransitionTime when its status did not change. */
-function condition(old: PodCondition[] | undefined, type: string, ok: boolean, now: Date, reason?: string, message?: string): PodCondition {
+function condition(
+  old: PodCondition[] | undefined,
+  type: string,
+  ok: boolean,
+  now: Date,
+  reason?: string,
+  message?: string,
+): PodCondition {
   const status = ok ? "True" : "False";
   const before = old?.find((c) => c.type === type);
   return {
@@ -154,7 +170,12 @@ export function generatePodStatus(input: StatusInput): PodStatus {
 
   const unready = statuses.filter((s) => !s.ready).map((s) => s.name);
   const ready = unready.length === 0 && phase === "Running";
-  const why = unready.length > 0 ? ["ContainersNotReady", `containers with unready status: [${unready.join(" ")}]`] : phase === "Running" ? [] : ["PodCompleted"];
+  const why =
+    unready.length > 0
+      ? ["ContainersNotReady", `containers with unready status: [${unready.join(" ")}]`]
+      : phase === "Running"
+        ? []
+        : ["PodCompleted"];
   const conditions: PodCondition[] = [
     condition(old.conditions, "Initialized", true, now),
     condition(old.conditions, "Ready", ready, now, why[0], why[1]),

@@ -63,7 +63,12 @@ export interface SyncResult {
 /** The pod's containers on this node, inspected (undefined: none). */
 export async function observePod(ctx: SyncContext, uid: string): Promise<PodContainers | undefined> {
   const summaries = await ctx.runtime.list({ ...nodeLabels(ctx.containers), [LABEL_POD_UID]: uid });
-  return groupByPod(await inspectAll(ctx.runtime, summaries.map((s) => s.id))).get(uid);
+  return groupByPod(
+    await inspectAll(
+      ctx.runtime,
+      summaries.map((s) => s.id),
+    ),
+  ).get(uid);
 }
 
 /** Inspects containers; one removed in the meantime is skipped. */
@@ -101,7 +106,9 @@ export async function syncPod(ctx: SyncContext, pod: Pod): Promise<SyncResult> {
   // A finished pod keeps its exited containers (for `kubectl logs`) but
   // nothing of it runs any more, not even the pause container.
   if (isTerminal(pod)) {
-    const running = [...(observed?.sandboxes ?? []), ...[...(observed?.containers.values() ?? [])].flat()].filter((c) => c.state === "running");
+    const running = [...(observed?.sandboxes ?? []), ...[...(observed?.containers.values() ?? [])].flat()].filter(
+      (c) => c.state === "running",
+    );
     await Promise.all(running.map((c) => ctx.runtime.stop(c.id, 0)));
     return { waiting };
   }
@@ -249,7 +256,12 @@ async function startContainer(
     id = await ctx.runtime.create(appContainerSpec(ctx.containers, pod, container, sandboxId, restartCount, extras));
   } catch (err) {
     if (!isRuntimeError(err)) throw err;
-    const reason = err.code === "ImageNotFound" ? (container.imagePullPolicy === "Never" ? "ErrImageNeverPull" : "ErrImagePull") : "CreateContainerError";
+    const reason =
+      err.code === "ImageNotFound"
+        ? container.imagePullPolicy === "Never"
+          ? "ErrImageNeverPull"
+          : "ErrImagePull"
+        : "CreateContainerError";
     waiting.set(container.name, { reason, message: err.message });
     return;
   }
@@ -295,4 +307,3 @@ function formatSeconds(ms: number): string {
   const s = ms / 1000;
   return Number.isInteger(s) ? `${s}s` : `${s.toFixed(1)}s`;
 }
-

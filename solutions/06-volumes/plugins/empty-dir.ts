@@ -33,7 +33,9 @@ export const emptyDirPlugin: VolumePlugin = {
   async setUp(_pod: Pod, volume: Volume, ctx: VolumeContext): Promise<VolumeSource> {
     const medium = volume.emptyDir?.medium ?? "";
     if (!(MEDIA as readonly string[]).includes(medium)) {
-      throw new VolumeError(`volume "${volume.name}": emptyDir medium "${medium}" is not supported on this node: use "" (disk) or "Memory"`);
+      throw new VolumeError(
+        `volume "${volume.name}": emptyDir medium "${medium}" is not supported on this node: use "" (disk) or "Memory"`,
+      );
     }
     if (medium === "Memory") return memoryVolume(volume);
     return diskVolume(ctx);

@@ -29,7 +29,16 @@ import { DEFAULT_HOST_PATH_POLICY, hostPathViolation, isWithin, type HostPathPol
 
 export const HOST_PATH_PLUGIN_NAME = "kubernetes.io/host-path";
 
-export const HOST_PATH_TYPES = ["", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice"] as const;
+export const HOST_PATH_TYPES = [
+  "",
+  "DirectoryOrCreate",
+  "Directory",
+  "FileOrCreate",
+  "File",
+  "Socket",
+  "CharDevice",
+  "BlockDevice",
+] as const;
 export type HostPathType = (typeof HOST_PATH_TYPES)[number];
 
 /** The hostPath plugin, refusing every path outside `policy`'s prefixes. */
@@ -45,7 +54,9 @@ export function hostPathPlugin(policy: HostPathPolicy = DEFAULT_HOST_PATH_POLICY
       const path = volume.hostPath?.path ?? "";
       const type = volume.hostPath?.type ?? "";
       if (!(HOST_PATH_TYPES as readonly string[]).includes(type)) {
-        throw new VolumeError(`volume "${volume.name}": hostPath type "${type}" is not supported: use one of ${HOST_PATH_TYPES.filter(Boolean).join(", ")}, or leave it empty`);
+        throw new VolumeError(
+          `volume "${volume.name}": hostPath type "${type}" is not supported: use one of ${HOST_PATH_TYPES.filter(Boolean).join(", ")}, or leave it empty`,
+        );
       }
       // STEP(06.4): mount the node's own path, but never anything outside the
       // allowed prefixes, not even through a symbolic link, and create
@@ -57,7 +68,9 @@ export function hostPathPlugin(policy: HostPathPolicy = DEFAULT_HOST_PATH_POLICY
       const real = await realPathOf(path);
       const prefixes = await Promise.all(policy.allowedPrefixes.map(realPathOf));
       if (!prefixes.some((prefix) => isWithin(real, prefix))) {
-        throw new VolumeError(`volume "${volume.name}": hostPath "${path}" leads to "${real}" through a symbolic link, which is not within the allowed prefixes`);
+        throw new VolumeError(
+          `volume "${volume.name}": hostPath "${path}" leads to "${real}" through a symbolic link, which is not within the allowed prefixes`,
+        );
       }
       await checkType(path, type as HostPathType, volume.name);
       return { type: "bind", hostPath: path };
@@ -116,7 +129,8 @@ export async function checkType(path: string, type: HostPathType, volumeName: st
       return;
     case "FileOrCreate":
       if (!found) {
-        if (!(await statOf(dirname(path)))?.isDirectory()) throw fail(`cannot be created: its folder ${dirname(path)} does not exist`);
+        if (!(await statOf(dirname(path)))?.isDirectory())
+          throw fail(`cannot be created: its folder ${dirname(path)} does not exist`);
         // O_EXCL | O_NOFOLLOW: create a new file, never write through a link someone just put there.
         await (await open(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o644)).close();
       } else if (!found.isFile()) throw fail("is not a file");

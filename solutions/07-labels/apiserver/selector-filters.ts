@@ -18,7 +18,13 @@
 import { badRequest } from "../../../shared/api/errors.ts";
 import type { ListFilter, ObjectPredicate } from "../../03-apiserver/filters/filters.ts";
 import type { ResourceDefinition } from "../../03-apiserver/registry/types.ts";
-import { fieldMatches, fieldSelectors, parseFieldSelector, supportedFields, type FieldSelectorTable } from "../labels/field-selector.ts";
+import {
+  fieldMatches,
+  fieldSelectors,
+  parseFieldSelector,
+  supportedFields,
+  type FieldSelectorTable,
+} from "../labels/field-selector.ts";
 import { SelectorError } from "../labels/lexer.ts";
 import { parseSelector } from "../labels/selector.ts";
 
@@ -30,7 +36,9 @@ function resourceName(resource: ResourceDefinition): string {
 /** The 400 for a selector that does not parse: which parameter, which selector, where. */
 function selectorError(parameter: string, err: unknown): Error {
   if (err instanceof SelectorError) {
-    return badRequest(`unable to parse ${parameter} "${err.selector}": ${err.problem}, at position ${err.position}${pointer(err.selector, err.position)}`);
+    return badRequest(
+      `unable to parse ${parameter} "${err.selector}": ${err.problem}, at position ${err.position}${pointer(err.selector, err.position)}`,
+    );
   }
   return err instanceof Error ? err : new Error(String(err));
 }

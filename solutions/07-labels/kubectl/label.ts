@@ -22,9 +22,13 @@ import type { ResourceInfo } from "../../04-kubectl/kubectl/resources.ts";
 import { entryWord, planChanges, splitChangeArgs, type MetadataMap } from "./metadata-changes.ts";
 
 /** The objects to change: named ones, or with -l every object the server selects. */
-async function objectsToChange(ctx: Context, objects: string[]): Promise<Array<{ info: ResourceInfo; name: string; namespace: string | undefined }>> {
+async function objectsToChange(
+  ctx: Context,
+  objects: string[],
+): Promise<Array<{ info: ResourceInfo; name: string; namespace: string | undefined }>> {
   const targets = targetsFromArgs(ctx, objects);
-  if (targets.length === 0) throw new UsageError("name the objects to change: kubectl label pod web KEY=VALUE (or pods -l SELECTOR KEY=VALUE)");
+  if (targets.length === 0)
+    throw new UsageError("name the objects to change: kubectl label pod web KEY=VALUE (or pods -l SELECTOR KEY=VALUE)");
   const found: Array<{ info: ResourceInfo; name: string; namespace: string | undefined }> = [];
   for (const { info, names } of targets) {
     const namespace = info.namespaced ? ctx.namespace : undefined;
@@ -33,7 +37,10 @@ async function objectsToChange(ctx: Context, objects: string[]): Promise<Array<{
       const list = await ctx.client.resource<KubeObject>(info).list(namespace, { labelSelector: ctx.flags.selector });
       found.push(...list.items.map((o) => ({ info, name: o.metadata?.name ?? "", namespace })));
     } else {
-      if (names.length === 0) throw new UsageError(`resource(s) were provided, but no name was specified (kubectl label ${info.singular} NAME KEY=VALUE, or -l SELECTOR)`);
+      if (names.length === 0)
+        throw new UsageError(
+          `resource(s) were provided, but no name was specified (kubectl label ${info.singular} NAME KEY=VALUE, or -l SELECTOR)`,
+        );
       found.push(...names.map((name) => ({ info, name, namespace })));
     }
   }

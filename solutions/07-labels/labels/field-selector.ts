@@ -37,7 +37,8 @@ export function fieldPath(path: string): FieldGetter {
   const parts = path.split(".");
   return (obj) => {
     let value: unknown = obj;
-    for (const part of parts) value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[part] : undefined;
+    for (const part of parts)
+      value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[part] : undefined;
     return value === undefined || value === null ? "" : String(value);
   };
 }
@@ -52,7 +53,11 @@ const COMMON: Record<string, FieldGetter> = {
 export type FieldSelectorTable = Readonly<Record<string, Readonly<Record<string, FieldGetter>>>>;
 
 /** Every field a resource can be selected by: metadata.name, metadata.namespace and its own in the table. */
-export function supportedFields(group: string, plural: string, table: FieldSelectorTable = fieldSelectors): Record<string, FieldGetter> {
+export function supportedFields(
+  group: string,
+  plural: string,
+  table: FieldSelectorTable = fieldSelectors,
+): Record<string, FieldGetter> {
   return { ...COMMON, ...table[`${group}/${plural}`] };
 }
 
@@ -122,14 +127,19 @@ export function parseFieldSelector(selector: string): FieldRequirement[] {
     if (ch === "\\") {
       const escaped = selector[i + 1];
       if (escaped === undefined || !",=!\\".includes(escaped)) {
-        throw new SelectorError(`invalid escape sequence "\\${escaped ?? ""}": only \\, \\= \\! and \\\\ are allowed`, selector, i);
+        throw new SelectorError(
+          `invalid escape sequence "\\${escaped ?? ""}": only \\, \\= \\! and \\\\ are allowed`,
+          selector,
+          i,
+        );
       }
       text += escaped;
       i++;
     } else if (ch === ",") {
       endTerm(i);
     } else if (field === undefined && (ch === "=" || (ch === "!" && selector[i + 1] === "="))) {
-      if (text.trim() === "") throw new SelectorError(`found "${ch === "!" ? "!=" : ch}" without a field name before it`, selector, i);
+      if (text.trim() === "")
+        throw new SelectorError(`found "${ch === "!" ? "!=" : ch}" without a field name before it`, selector, i);
       field = text.trim();
       operator = ch === "!" ? "NotEquals" : "Equals";
       text = "";

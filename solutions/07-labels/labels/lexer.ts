@@ -68,7 +68,11 @@ export function tokenize(selector: string): Token[] {
       tokens.push({ kind: ch as TokenKind, text: ch, position: i });
       i++;
     } else if (ch === "<" || ch === ">") {
-      throw new SelectorError(`the operator "${ch}" is not supported in label selectors (use =, ==, !=, in, notin, key or !key)`, selector, i);
+      throw new SelectorError(
+        `the operator "${ch}" is not supported in label selectors (use =, ==, !=, in, notin, key or !key)`,
+        selector,
+        i,
+      );
     } else {
       const start = i;
       while (i < selector.length && !isSpecial(selector[i]!)) i++;

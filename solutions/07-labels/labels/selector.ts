@@ -75,7 +75,11 @@ export function parseSelector(selector: string): LabelSelector {
  * (chapter 10) hold their selector as such a map.
  */
 export function selectorFromSet(labels: Labels): LabelSelector {
-  return new LabelSelector(Object.keys(labels).sort().map((key) => ({ key, operator: "Equals" as const, values: [labels[key]!] })));
+  return new LabelSelector(
+    Object.keys(labels)
+      .sort()
+      .map((key) => ({ key, operator: "Equals" as const, values: [labels[key]!] })),
+  );
 }
 
 /** Does one requirement hold for these labels? */
@@ -205,7 +209,11 @@ class Parser {
     // STEP(07.2): the values of "in" and "notin", up to ")". At least one value.
     //#solution
     if (this.peek().kind === ")") {
-      throw new SelectorError(`"${operator.text}" needs at least one value between the parentheses`, this.selector, open.position);
+      throw new SelectorError(
+        `"${operator.text}" needs at least one value between the parentheses`,
+        this.selector,
+        open.position,
+      );
     }
     const values: string[] = [];
     for (;;) {

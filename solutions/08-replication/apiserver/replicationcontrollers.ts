@@ -41,7 +41,10 @@ export function defaultReplicationController(rc: ReplicationController): void {
 /** The pod's validation errors, re-pathed under spec.template ("spec.containers" -> "spec.template.spec.containers"). */
 function validateTemplateSpec(rc: ReplicationController): FieldError[] {
   const template = rc.spec?.template;
-  const errs = validatePod({ spec: template?.spec } as Pod).map((e) => ({ ...e, field: e.field.replace(/^spec/, "spec.template.spec") }));
+  const errs = validatePod({ spec: template?.spec } as Pod).map((e) => ({
+    ...e,
+    field: e.field.replace(/^spec/, "spec.template.spec"),
+  }));
   const restartPolicy = template?.spec?.restartPolicy;
   if (restartPolicy !== undefined && restartPolicy !== "Always") {
     errs.push(field.notSupported("spec.template.spec.restartPolicy", restartPolicy, ["Always"]));
@@ -56,7 +59,8 @@ export function validateReplicationController(rc: ReplicationController): FieldE
   const errs: FieldError[] = [];
   for (const name of ["replicas", "minReadySeconds"] as const) {
     const value = spec[name];
-    if (value !== undefined && (!Number.isInteger(value) || value < 0)) errs.push(field.invalid(`spec.${name}`, value, "must be greater than or equal to 0"));
+    if (value !== undefined && (!Number.isInteger(value) || value < 0))
+      errs.push(field.invalid(`spec.${name}`, value, "must be greater than or equal to 0"));
   }
   const selector = spec.selector ?? {};
   if (Object.keys(selector).length === 0) errs.push(field.required("spec.selector"));

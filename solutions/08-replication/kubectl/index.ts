@@ -12,7 +12,10 @@ import { scale } from "./scale.ts";
 export const kubectlPlugin: KubectlPlugin = {
   resources: [{ ...REPLICATION_CONTROLLERS, singular: "replicationcontroller", shortNames: ["rc"] }],
   describers: { ReplicationController: describeReplicationController },
-  flags: ["replicas", "current-replicas", "image", "container", "update-period", "timeout"].map((long) => ({ long, kind: "string" as const })),
+  flags: ["replicas", "current-replicas", "image", "container", "update-period", "timeout"].map((long) => ({
+    long,
+    kind: "string" as const,
+  })),
   commands: {
     scale: {
       summary: "Set the number of replicas of a replication controller",

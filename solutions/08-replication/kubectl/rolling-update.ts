@@ -40,10 +40,13 @@ export async function rollingUpdateCommand(ctx: Context, args: string[]): Promis
       throw new UsageError("-f must name exactly one ReplicationController (the new one)");
     }
     next = manifests[0]!.object as ReplicationController;
-    if (newNameArg && newNameArg !== next.metadata?.name) throw new UsageError(`the name in the file (${next.metadata?.name}) is not ${newNameArg}`);
+    if (newNameArg && newNameArg !== next.metadata?.name)
+      throw new UsageError(`the name in the file (${next.metadata?.name}) is not ${newNameArg}`);
   } else {
-    if (!image) throw new UsageError("give the new template: --image=IMAGE (with NEW as the new controller's name), or -f NEW_RC.yaml");
-    if (!newNameArg) throw new UsageError(`give the new controller's name: kubectl rolling-update ${oldName} ${oldName}-v2 --image=${image}`);
+    if (!image)
+      throw new UsageError("give the new template: --image=IMAGE (with NEW as the new controller's name), or -f NEW_RC.yaml");
+    if (!newNameArg)
+      throw new UsageError(`give the new controller's name: kubectl rolling-update ${oldName} ${oldName}-v2 --image=${image}`);
     const old = await rcs.get(oldName, ctx.namespace);
     const containers = old.spec?.template?.spec?.containers ?? [];
     const which = stringFlag(ctx, "container") ?? (containers.length === 1 ? containers[0]!.name : undefined);
@@ -52,7 +55,12 @@ export async function rollingUpdateCommand(ctx: Context, args: string[]): Promis
     }
     const template = structuredClone(old.spec?.template ?? {});
     for (const c of template.spec?.containers ?? []) if (c.name === which) c.image = image;
-    next = { apiVersion: "v1", kind: "ReplicationController", metadata: { name: newNameArg, labels: old.metadata?.labels }, spec: { replicas: old.spec?.replicas, template } };
+    next = {
+      apiVersion: "v1",
+      kind: "ReplicationController",
+      metadata: { name: newNameArg, labels: old.metadata?.labels },
+      spec: { replicas: old.spec?.replicas, template },
+    };
   }
   const period = stringFlag(ctx, "update-period");
   const timeout = stringFlag(ctx, "timeout");
@@ -68,4 +76,3 @@ export async function rollingUpdateCommand(ctx: Context, args: string[]): Promis
   ctx.out(`replicationcontroller "${oldName}" rolling updated to "${updated.metadata?.name}"\n`);
   return 0;
 }
-

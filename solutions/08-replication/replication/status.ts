@@ -5,7 +5,11 @@
  * controller has seen the latest spec).
  */
 import { timestamp, type Pod } from "../../../shared/api/index.ts";
-import type { ReplicationController, ReplicationControllerCondition, ReplicationControllerStatus } from "../../../shared/api/replication.ts";
+import type {
+  ReplicationController,
+  ReplicationControllerCondition,
+  ReplicationControllerStatus,
+} from "../../../shared/api/replication.ts";
 import { isPodReady, readySince } from "./reconcile.ts";
 
 /** Why the last create or delete failed, for the ReplicaFailure condition. */
@@ -15,7 +19,11 @@ export interface ReplicaFailure {
 }
 
 /** The condition list with ReplicaFailure set (when `failure`) or removed (when not). */
-function withFailureCondition(conditions: ReplicationControllerCondition[] | undefined, failure: ReplicaFailure | undefined, now: Date): ReplicationControllerCondition[] | undefined {
+function withFailureCondition(
+  conditions: ReplicationControllerCondition[] | undefined,
+  failure: ReplicaFailure | undefined,
+  now: Date,
+): ReplicationControllerCondition[] | undefined {
   const others = (conditions ?? []).filter((c) => c.type !== "ReplicaFailure");
   if (!failure) return others.length > 0 ? others : undefined;
   const previous = conditions?.find((c) => c.type === "ReplicaFailure");
@@ -34,7 +42,12 @@ function withFailureCondition(conditions: ReplicationControllerCondition[] | und
 // how many carry every template label, Ready, available (Ready for
 // minReadySeconds), the generation it acted on, and the ReplicaFailure
 // condition (withFailureCondition). Tests: "08.4 status > ...".
-export function calculateStatus(rc: ReplicationController, pods: Pod[], now: Date, failure?: ReplicaFailure): ReplicationControllerStatus {
+export function calculateStatus(
+  rc: ReplicationController,
+  pods: Pod[],
+  now: Date,
+  failure?: ReplicaFailure,
+): ReplicationControllerStatus {
   //#solution
   const templateLabels = rc.spec?.template?.metadata?.labels ?? {};
   const minReadyMs = (rc.spec?.minReadySeconds ?? 0) * 1000;

@@ -72,7 +72,10 @@ export function withDeploymentLabel(rc: ReplicationController, value: string): R
     spec: {
       ...spec,
       selector: { ...(spec.selector ?? template.metadata?.labels ?? {}), [DEPLOYMENT_LABEL]: value },
-      template: { ...template, metadata: { ...template.metadata, labels: { ...template.metadata?.labels, [DEPLOYMENT_LABEL]: value } } },
+      template: {
+        ...template,
+        metadata: { ...template.metadata, labels: { ...template.metadata?.labels, [DEPLOYMENT_LABEL]: value } },
+      },
     },
   };
 }
@@ -103,7 +106,8 @@ export async function rollingUpdate(options: RollingUpdateOptions): Promise<Repl
   const poll = options.pollIntervalMs ?? 250;
   const newName = options.next.metadata?.name ?? "";
   if (!newName) throw new RollingUpdateError("the new replication controller needs a name");
-  if (newName === options.oldName) throw new RollingUpdateError(`the new replication controller must have a name other than ${options.oldName}`);
+  if (newName === options.oldName)
+    throw new RollingUpdateError(`the new replication controller must have a name other than ${options.oldName}`);
 
   let old = await rcs.get(options.oldName, namespace);
   const wanted = options.next.spec?.replicas ?? old.spec?.replicas ?? 1;
@@ -114,7 +118,8 @@ export async function rollingUpdate(options: RollingUpdateOptions): Promise<Repl
 
   // 2. The new RC (or the one a previous, interrupted run left), with its own label.
   const newHash = templateHash(options.next.spec?.template);
-  if (newHash === oldHash) throw new RollingUpdateError(`${newName} has the same template as ${options.oldName}: nothing to update`);
+  if (newHash === oldHash)
+    throw new RollingUpdateError(`${newName} has the same template as ${options.oldName}: nothing to update`);
   const base = options.next.spec?.selector ?? options.next.spec?.template?.metadata?.labels ?? {};
   const { [DEPLOYMENT_LABEL]: _ignored, ...selector } = base;
   let created = withDeploymentLabel({ ...options.next, spec: { ...options.next.spec, selector, replicas: 0 } }, newHash);
@@ -153,7 +158,9 @@ export async function rollingUpdate(options: RollingUpdateOptions): Promise<Repl
   }
 
   // 4. The old RC has no pods left to keep: delete it (and, in the background, its terminating pods).
-  await client.request("DELETE", rcs.path(namespace, options.oldName), { body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Background" } });
+  await client.request("DELETE", rcs.path(namespace, options.oldName), {
+    body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Background" },
+  });
   log(`Update succeeded. Deleting ${options.oldName}`);
   return rcs.get(newName, namespace);
 }
@@ -179,7 +186,10 @@ async function labelOldController(
     await pods.patch(pod.metadata?.name ?? "", { metadata: { labels: { [DEPLOYMENT_LABEL]: hash } } }, namespace);
   }
   // c. The selector: it now picks exactly the labelled pods.
-  const updated = await updateRc(rcs, name, namespace, (rc) => ({ ...rc, spec: { ...rc.spec, selector: labelled.spec?.selector } }));
+  const updated = await updateRc(rcs, name, namespace, (rc) => ({
+    ...rc,
+    spec: { ...rc.spec, selector: labelled.spec?.selector },
+  }));
   log(`Labelled ${name} and its pods with ${DEPLOYMENT_LABEL}=${hash}`);
   return updated;
 }
@@ -202,14 +212,23 @@ async function updateRc(
 }
 
 /** Waits until the RC has at least `count` Ready pods. */
-async function waitForReady(rcs: ResourceClient<ReplicationController>, name: string, namespace: string, count: number, timeoutMs: number, pollMs: number): Promise<void> {
+async function waitForReady(
+  rcs: ResourceClient<ReplicationController>,
+  name: string,
+  namespace: string,
+  count: number,
+  timeoutMs: number,
+  pollMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const rc = await rcs.get(name, namespace);
     const fresh = (rc.status?.observedGeneration ?? 0) >= (rc.metadata?.generation ?? 0);
     if (fresh && (rc.status?.readyReplicas ?? 0) >= count) return;
     if (Date.now() > deadline) {
-      throw new RollingUpdateError(`timed out after ${timeoutMs} ms waiting for ${count} ready pod(s) of ${name} (ready: ${rc.status?.readyReplicas ?? 0}); the update stopped here, run it again to continue`);
+      throw new RollingUpdateError(
+        `timed out after ${timeoutMs} ms waiting for ${count} ready pod(s) of ${name} (ready: ${rc.status?.readyReplicas ?? 0}); the update stopped here, run it again to continue`,
+      );
     }
     await sleep(pollMs);
   }

@@ -56,7 +56,9 @@ export class SchedulerCache {
 
   /** The nodes a pod can be scheduled to (those the cache has a Node for), by name. */
   nodes(): NodeInfo[] {
-    this.sortedNodes ??= [...this.nodeInfos.values()].filter((n) => n.node).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.sortedNodes ??= [...this.nodeInfos.values()]
+      .filter((n) => n.node)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return this.sortedNodes;
   }
 

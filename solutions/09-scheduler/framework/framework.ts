@@ -72,7 +72,9 @@ export class Framework {
       plugin.normalizeScore?.(state, pod, scores);
       scores.forEach((s, i) => {
         if (!(s.score >= 0 && s.score <= MAX_NODE_SCORE)) {
-          throw new Error(`plugin ${plugin.name} gave node ${s.name} the score ${s.score}: scores must be 0..${MAX_NODE_SCORE} (normalizeScore should rescale them)`);
+          throw new Error(
+            `plugin ${plugin.name} gave node ${s.name} the score ${s.score}: scores must be 0..${MAX_NODE_SCORE} (normalizeScore should rescale them)`,
+          );
         }
         totals[i]!.score += s.score * weight;
       });

@@ -83,7 +83,10 @@ export function matchesNode(pod: Pod, node: Node): boolean {
     const expressions = term.matchExpressions ?? [];
     const matchFields = term.matchFields ?? [];
     if (expressions.length + matchFields.length === 0) return false;
-    return expressions.every((r) => requirementMatches(r, labels[r.key])) && matchFields.every((r) => requirementMatches(r, fields[r.key]));
+    return (
+      expressions.every((r) => requirementMatches(r, labels[r.key])) &&
+      matchFields.every((r) => requirementMatches(r, fields[r.key]))
+    );
   });
   //#end
 }

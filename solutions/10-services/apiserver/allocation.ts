@@ -46,7 +46,13 @@ export class ServiceAllocator {
           spec.clusterIP = intToIp(value);
           spec.clusterIPs = [spec.clusterIP];
         } catch (err) {
-          throw errorFor(err, owner, "spec.clusterIPs", spec.clusterIP ? [spec.clusterIP] : [], spec.clusterIP ? `failed to allocate IP ${spec.clusterIP}: ` : "failed to allocate a service IP: ");
+          throw errorFor(
+            err,
+            owner,
+            "spec.clusterIPs",
+            spec.clusterIP ? [spec.clusterIP] : [],
+            spec.clusterIP ? `failed to allocate IP ${spec.clusterIP}: ` : "failed to allocate a service IP: ",
+          );
         }
       }
       if (spec.type === "NodePort") {

@@ -18,6 +18,10 @@ export function parsePortRange(range: string): IntRange {
   return { first, last, format: String, description: `${first}-${last}` };
 }
 
-export function newNodePortAllocator(store: Store, range = DEFAULT_NODE_PORT_RANGE, pickStart?: (size: number) => number): RangeAllocator {
+export function newNodePortAllocator(
+  store: Store,
+  range = DEFAULT_NODE_PORT_RANGE,
+  pickStart?: (size: number) => number,
+): RangeAllocator {
   return new RangeAllocator(store, NODE_PORTS_PREFIX, parsePortRange(range), pickStart);
 }

@@ -71,7 +71,10 @@ export class RangeAllocator {
   async allocate(value: number, owner: Owner, what = "value"): Promise<void> {
     //#solution
     if (!this.contains(value)) {
-      throw new AllocationError("OutOfRange", `provided ${what} is not in the valid range. The range of valid ${what}s is ${this.range.description}`);
+      throw new AllocationError(
+        "OutOfRange",
+        `provided ${what} is not in the valid range. The range of valid ${what}s is ${this.range.description}`,
+      );
     }
     try {
       await this.store.create(this.key(value), JSON.stringify(owner));

@@ -63,7 +63,8 @@ export function servicesResource(allocator: ServiceAllocator): ResourceDefinitio
     scope: "Namespaced",
     schema: schemas.service,
     statusSubresource: true,
-    description: "Service is a named abstraction of software service consisting of local port that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.",
+    description:
+      "Service is a named abstraction of software service consisting of local port that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.",
     strategy: {
       prepareForCreate(obj: ApiObject) {
         (obj as Service).status = { loadBalancer: {} };

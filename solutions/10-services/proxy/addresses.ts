@@ -30,7 +30,11 @@ type Change = { ip: string; op: "add" | "del"; done: () => void; failed: (err: E
 
 export function ipCommands(bridge: string, changes: readonly { ip: string; op: "add" | "del" }[]): string {
   return changes
-    .map((c) => (c.op === "add" ? `ip addr replace ${c.ip}/32 dev ${bridge}` : `{ ip addr del ${c.ip}/32 dev ${bridge} 2>/dev/null || true; }`))
+    .map((c) =>
+      c.op === "add"
+        ? `ip addr replace ${c.ip}/32 dev ${bridge}`
+        : `{ ip addr del ${c.ip}/32 dev ${bridge} 2>/dev/null || true; }`,
+    )
     .join(" && ");
 }
 
@@ -111,7 +115,10 @@ export class BridgeAddresses {
       await container.start();
       const { StatusCode } = (await container.wait()) as { StatusCode: number };
       if (StatusCode !== 0) {
-        const output = (await container.logs({ stdout: true, stderr: true })).toString("utf8").replace(/[\x00-\x08]/g, "").trim();
+        const output = (await container.logs({ stdout: true, stderr: true }))
+          .toString("utf8")
+          .replace(/[\x00-\x08]/g, "")
+          .trim();
         throw new Error(`could not change the addresses of ${this.options.bridge} (exit ${StatusCode}): ${output || script}`);
       }
     } finally {

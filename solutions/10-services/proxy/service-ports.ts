@@ -44,7 +44,13 @@ export function servicePorts(services: readonly Service[], endpoints: readonly E
         for (const address of subset.addresses ?? []) backends.push({ ip: address.ip, port: target.port });
       }
       const nodePort = service.spec?.type === "NodePort" ? port.nodePort : undefined;
-      out.push({ key: `${namespace}/${name}:${portName}`, clusterIP, port: port.port, ...(nodePort ? { nodePort } : {}), endpoints: backends });
+      out.push({
+        key: `${namespace}/${name}:${portName}`,
+        clusterIP,
+        port: port.port,
+        ...(nodePort ? { nodePort } : {}),
+        endpoints: backends,
+      });
     }
   }
   return out;

@@ -13,7 +13,13 @@ export const MAX_DATA_BYTES = 1024 * 1024;
 export function validateDataKey(key: string, path: string): FieldError[] {
   if (key.length > 253) return [field.invalid(path, key, "must be no more than 253 characters")];
   if (!KEY.test(key)) {
-    return [field.invalid(path, key, "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name', or 'KEY_NAME', or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")];
+    return [
+      field.invalid(
+        path,
+        key,
+        "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name', or 'KEY_NAME', or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+      ),
+    ];
   }
   if (key === "." || key === "..") return [field.invalid(path, key, `must not be '${key}'`)];
   if (key.startsWith("..")) return [field.invalid(path, key, "must not start with '..'")];

@@ -39,7 +39,13 @@ export function validateSecretData(secret: Secret): FieldError[] {
   for (const [key, value] of Object.entries(secret.data ?? {})) {
     errors.push(...validateDataKey(key, `data[${key}]`));
     if (typeof value !== "string" || !isBase64(value)) {
-      errors.push(field.invalid(`data[${key}]`, REDACTED, "illegal base64 data: values under data must be base64 (or write plain text under stringData)"));
+      errors.push(
+        field.invalid(
+          `data[${key}]`,
+          REDACTED,
+          "illegal base64 data: values under data must be base64 (or write plain text under stringData)",
+        ),
+      );
       continue;
     }
     total += Buffer.from(value, "base64").length;
@@ -74,19 +80,31 @@ export const secrets: ResourceDefinition = {
     validateUpdate(obj, old) {
       const [secret, previous] = [obj as Secret, old as Secret];
       const errors: FieldError[] = [];
-      if ((secret.type ?? "Opaque") !== (previous.type ?? "Opaque")) errors.push(field.invalid("type", secret.type, "field is immutable"));
+      if ((secret.type ?? "Opaque") !== (previous.type ?? "Opaque"))
+        errors.push(field.invalid("type", secret.type, "field is immutable"));
       if (previous.immutable) {
-        if (!deepEqual(secret.data ?? {}, previous.data ?? {})) errors.push(field.forbidden("data", "field is immutable when `immutable` is set"));
+        if (!deepEqual(secret.data ?? {}, previous.data ?? {}))
+          errors.push(field.forbidden("data", "field is immutable when `immutable` is set"));
         if (!secret.immutable) errors.push(field.forbidden("immutable", "field is immutable when `immutable` is set"));
       }
       return errors;
     },
   },
   table: {
-    columns: [nameColumn(), column("Type", "The type of the secret."), column("Data", "The number of keys in the secret.", 0, "integer"), ageColumn()],
+    columns: [
+      nameColumn(),
+      column("Type", "The type of the secret."),
+      column("Data", "The number of keys in the secret.", 0, "integer"),
+      ageColumn(),
+    ],
     cells: (obj: ApiObject, now) => {
       const secret = obj as Secret;
-      return [secret.metadata?.name ?? "", secret.type ?? "Opaque", dataCount(secret), age(secret.metadata?.creationTimestamp, now)];
+      return [
+        secret.metadata?.name ?? "",
+        secret.type ?? "Opaque",
+        dataCount(secret),
+        age(secret.metadata?.creationTimestamp, now),
+      ];
     },
   },
 };

@@ -23,7 +23,8 @@ import type { ObjectStorage } from "../../03-apiserver/storage/object-storage.ts
 import { isApiError } from "../../../shared/api/index.ts";
 import { clusterRoleBindings, clusterRoles, roleBindings, roles } from "./rbac-resources.ts";
 
-const matches = (list: readonly string[] | undefined, value: string): boolean => !!list && (list.includes("*") || list.includes(value));
+const matches = (list: readonly string[] | undefined, value: string): boolean =>
+  !!list && (list.includes("*") || list.includes(value));
 
 // STEP(11.2): does one rule allow the request? RBAC only adds rights: verb,
 // API group and resource must each be listed or "*" (a subresource is
@@ -34,12 +35,15 @@ export function ruleAllows(rule: PolicyRule, a: RequestAttributes): boolean {
   //#solution
   if (!matches(rule.verbs, a.verb)) return false;
   if (!a.isResourceRequest) {
-    return (rule.nonResourceURLs ?? []).some((url) => url === "*" || url === a.path || (url.endsWith("*") && a.path.startsWith(url.slice(0, -1))));
+    return (rule.nonResourceURLs ?? []).some(
+      (url) => url === "*" || url === a.path || (url.endsWith("*") && a.path.startsWith(url.slice(0, -1))),
+    );
   }
   if (!matches(rule.apiGroups, a.apiGroup)) return false;
   const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
   const resources = rule.resources ?? [];
-  const resourceOk = resources.includes("*") || resources.includes(resource) || (a.subresource !== "" && resources.includes(`*/${a.subresource}`));
+  const resourceOk =
+    resources.includes("*") || resources.includes(resource) || (a.subresource !== "" && resources.includes(`*/${a.subresource}`));
   if (!resourceOk) return false;
   if (rule.resourceNames?.length) return a.name !== "" && rule.resourceNames.includes(a.name);
   return true;
@@ -69,7 +73,10 @@ export function rbacAuthorizer(storage: ObjectStorage): Authorizer {
     const ref = binding.roleRef;
     if (!ref) return [];
     try {
-      const role = ref.kind === "Role" ? await storage.get(roles, namespace, ref.name) : await storage.get(clusterRoles, undefined, ref.name);
+      const role =
+        ref.kind === "Role"
+          ? await storage.get(roles, namespace, ref.name)
+          : await storage.get(clusterRoles, undefined, ref.name);
       return (role.rules as PolicyRule[] | undefined) ?? [];
     } catch (err) {
       if (isApiError(err, "NotFound")) return [];

@@ -67,7 +67,15 @@ export function parseTokenFile(text: string, source = "token file"): StaticToken
     if (!token || !user) throw new Error(`${where}: the token and the user name must not be empty`);
     if (seen.has(token)) throw new Error(`${where}: this token is already given to another line`);
     seen.add(token);
-    tokens.push({ token, user, uid, groups: groups.split(",").map((g) => g.trim()).filter((g) => g !== "") });
+    tokens.push({
+      token,
+      user,
+      uid,
+      groups: groups
+        .split(",")
+        .map((g) => g.trim())
+        .filter((g) => g !== ""),
+    });
   });
   return tokens;
   //#end

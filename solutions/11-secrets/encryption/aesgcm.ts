@@ -79,7 +79,9 @@ export function aesgcmTransformer(options: EncryptionOptions): StorageTransforme
         return decrypt(data, key, ctx.key);
       } catch (err) {
         if (err instanceof NotImplementedError) throw err;
-        throw internalError(`${ctx.key} cannot be decrypted with the key "${name}": the value was changed, or the key file is not the one it was written with`);
+        throw internalError(
+          `${ctx.key} cannot be decrypted with the key "${name}": the value was changed, or the key file is not the one it was written with`,
+        );
       }
     },
   };

@@ -5,7 +5,9 @@ import { envFromSource } from "./env-from.ts";
 import { secretVolumePlugin, type SecretVolumeOptions } from "./secret-volume.ts";
 import { configMapKeyRefResolver, secretKeyRefResolver } from "./value-from.ts";
 
-export function kubeletExtensions(options: SecretVolumeOptions = {}): Required<Pick<KubeletExtensions, "volumePlugins" | "envSources" | "envVarResolvers">> {
+export function kubeletExtensions(
+  options: SecretVolumeOptions = {},
+): Required<Pick<KubeletExtensions, "volumePlugins" | "envSources" | "envVarResolvers">> {
   return {
     volumePlugins: [secretVolumePlugin(options), configMapVolumePlugin],
     envSources: [envFromSource],

@@ -33,7 +33,8 @@ export interface SecretVolumeOptions {
 
 export function secretVolumePlugin(options: SecretVolumeOptions = {}): VolumePlugin {
   const inMemory = options.memoryRoot !== undefined && existsSync(dirname(options.memoryRoot));
-  const filesDir = (uid: string, volume: string, ctx: VolumeContext) => (inMemory ? join(options.memoryRoot!, uid, volume) : ctx.dir);
+  const filesDir = (uid: string, volume: string, ctx: VolumeContext) =>
+    inMemory ? join(options.memoryRoot!, uid, volume) : ctx.dir;
   return {
     name: "kubernetes.io/secret",
     canSupport: (volume: Volume) => volume.secret !== undefined,
@@ -42,7 +43,8 @@ export function secretVolumePlugin(options: SecretVolumeOptions = {}): VolumePlu
       const name = source.secretName ?? "";
       if (!ctx.client) throw new VolumeError(`volume "${volume.name}": this kubelet has no client to read secrets with`);
       const data = await readData(ctx.client, "secret", pod.metadata?.namespace ?? "default", name);
-      if (!data && !source.optional) throw new VolumeError(`MountVolume.SetUp failed for volume "${volume.name}" : ${notFoundMessage("secret", name)}`);
+      if (!data && !source.optional)
+        throw new VolumeError(`MountVolume.SetUp failed for volume "${volume.name}" : ${notFoundMessage("secret", name)}`);
       const dir = filesDir(pod.metadata?.uid ?? "", volume.name, ctx);
       await writeFiles(dir, projectFiles(data ?? new Map(), source, `secret "${name}"`));
       if (dir !== ctx.dir) await linkOnce(ctx.dir, dir);

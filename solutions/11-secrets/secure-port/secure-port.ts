@@ -22,7 +22,11 @@ export interface SecurePort {
   close(): Promise<void>;
 }
 
-export async function startSecurePort(options: { target: { host: string; port: number }; certificate: Certificate; port?: number }): Promise<SecurePort> {
+export async function startSecurePort(options: {
+  target: { host: string; port: number };
+  certificate: Certificate;
+  port?: number;
+}): Promise<SecurePort> {
   const sockets = new Set<Socket>();
   const server = createServer({ key: options.certificate.keyPem, cert: options.certificate.certPem }, (client: TLSSocket) => {
     const upstream = connect(options.target.port, options.target.host);

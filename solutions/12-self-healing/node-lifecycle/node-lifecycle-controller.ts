@@ -27,7 +27,11 @@ import { deepEqual, isApiError, timestamp, type Node, type Pod, type PodConditio
 import type { Informer } from "../../04-kubectl/client/informer.ts";
 import { NODES, PODS } from "../../04-kubectl/client/resources.ts";
 import type { ResourceClient } from "../../04-kubectl/client/rest.ts";
-import type { Controller, ControllerContext, ControllerFactory } from "../../08-replication/controller-manager/controller-manager.ts";
+import type {
+  Controller,
+  ControllerContext,
+  ControllerFactory,
+} from "../../08-replication/controller-manager/controller-manager.ts";
 import { podsToEvict } from "./eviction.ts";
 import { markUnknown, NodeHealth, readyConditionOf } from "./health.ts";
 import { reconcileTaints } from "./taints.ts";
@@ -91,7 +95,8 @@ export class NodeLifecycleController implements Controller {
         await this.monitorNode(node, now);
       } catch (err) {
         // 409: the kubelet (or someone) wrote the node meanwhile; the next pass sees the new version.
-        if (!isApiError(err, "Conflict") && !isApiError(err, "NotFound")) this.ctx.log(`node ${node.metadata?.name}: ${(err as Error).message}`);
+        if (!isApiError(err, "Conflict") && !isApiError(err, "NotFound"))
+          this.ctx.log(`node ${node.metadata?.name}: ${(err as Error).message}`);
       }
     }
   }
@@ -104,7 +109,10 @@ export class NodeLifecycleController implements Controller {
     // heartbeat that came meanwhile wins (409); its pods stop being Ready.
     //#solution
     if (this.health.isStale(node, now, this.graceMs) && readyConditionOf(node)?.status !== "Unknown") {
-      node = await this.nodeClient.updateStatus({ ...node, status: { ...node.status, conditions: markUnknown(node.status?.conditions, timestamp(new Date(now))) } });
+      node = await this.nodeClient.updateStatus({
+        ...node,
+        status: { ...node.status, conditions: markUnknown(node.status?.conditions, timestamp(new Date(now))) },
+      });
       this.ctx.log(`node ${name}: no heartbeat for ${this.graceMs / 1000}s, Ready is now Unknown`);
       await this.markPodsNotReady(podsHere);
     }
@@ -116,7 +124,9 @@ export class NodeLifecycleController implements Controller {
     const taints = reconcileTaints(node.spec?.taints, ready, timestamp(new Date(now)));
     if (!deepEqual(taints, node.spec?.taints ?? [])) {
       node = await this.nodeClient.update({ ...node, spec: { ...node.spec, taints } });
-      this.ctx.log(`node ${name}: Ready ${ready ?? "missing"}, taints now [${taints.map((t) => `${t.key}:${t.effect}`).join(", ")}]`);
+      this.ctx.log(
+        `node ${name}: Ready ${ready ?? "missing"}, taints now [${taints.map((t) => `${t.key}:${t.effect}`).join(", ")}]`,
+      );
     }
     //#end
 
@@ -144,7 +154,9 @@ export class NodeLifecycleController implements Controller {
       const ready = conditions.find((c) => c.type === "Ready");
       if (!ready || ready.status === "False") continue;
       const notReady = (c: PodCondition): PodCondition =>
-        c.type === "Ready" || c.type === "ContainersReady" ? { ...c, status: "False", reason: "NodeNotReady", lastTransitionTime: timestamp() } : c;
+        c.type === "Ready" || c.type === "ContainersReady"
+          ? { ...c, status: "False", reason: "NodeNotReady", lastTransitionTime: timestamp() }
+          : c;
       try {
         await this.podClient.updateStatus({ ...pod, status: { ...pod.status, conditions: conditions.map(notReady) } });
       } catch (err) {

@@ -25,7 +25,12 @@ export function reconcileTaints(existing: Taint[] | undefined, ready: string | u
   const others = (existing ?? []).filter((t) => !ours(t));
   const key = ready === "Unknown" ? TAINT_UNREACHABLE : ready === "False" ? TAINT_NOT_READY : undefined;
   if (!key) return others;
-  const keep = (effect: Taint["effect"], fresh: Taint) => (existing ?? []).find((t) => t.key === key && t.effect === effect) ?? fresh;
-  return [...others, keep("NoSchedule", { key, effect: "NoSchedule" }), keep("NoExecute", { key, effect: "NoExecute", timeAdded: now })];
+  const keep = (effect: Taint["effect"], fresh: Taint) =>
+    (existing ?? []).find((t) => t.key === key && t.effect === effect) ?? fresh;
+  return [
+    ...others,
+    keep("NoSchedule", { key, effect: "NoSchedule" }),
+    keep("NoExecute", { key, effect: "NoExecute", timeAdded: now }),
+  ];
   //#end
 }

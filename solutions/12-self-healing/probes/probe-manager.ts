@@ -104,18 +104,30 @@ export class KubeletProbeManager implements ProbeManager {
     await this.events.flush();
   }
 
-  private startWorker(pod: Pod, container: Container, kind: ProbeKind, instance: ContainerStatus, resync: () => void): ProbeWorker {
+  private startWorker(
+    pod: Pod,
+    container: Container,
+    kind: ProbeKind,
+    instance: ContainerStatus,
+    resync: () => void,
+  ): ProbeWorker {
     const uid = pod.metadata?.uid ?? "";
     return new ProbeWorker({
       kind,
       probe: probeOf(container, kind)!,
       containerId: instance.id,
       startedAt: instance.startedAt,
-      target: () => ({ runtime: this.host.runtime, containerId: instance.id, container, podIP: this.pods.get(uid)?.status?.podIP }),
+      target: () => ({
+        runtime: this.host.runtime,
+        containerId: instance.id,
+        container,
+        podIP: this.pods.get(uid)?.status?.podIP,
+      }),
       onCheck: (outcome) => {
         if (outcome.result === "failure") this.recordFailure(this.pods.get(uid) ?? pod, container, kind, outcome);
       },
-      onChange: (result, outcome) => this.resultChanged(this.pods.get(uid) ?? pod, container, kind, instance, result, outcome, resync),
+      onChange: (result, outcome) =>
+        this.resultChanged(this.pods.get(uid) ?? pod, container, kind, instance, result, outcome, resync),
     });
   }
 
@@ -126,8 +138,18 @@ export class KubeletProbeManager implements ProbeManager {
     this.host.log(`pod ${podName(pod)}: container ${container.name}: ${kind} probe failed: ${outcome.message}`);
   }
 
-  private resultChanged(pod: Pod, container: Container, kind: ProbeKind, instance: ContainerStatus, result: ProbeResult, outcome: ProbeOutcome, resync: () => void): void {
-    this.host.log(`pod ${podName(pod)}: container ${container.name} is ${kind === "readiness" ? (result === "success" ? "ready" : "not ready") : result === "success" ? "alive" : "unhealthy"}`);
+  private resultChanged(
+    pod: Pod,
+    container: Container,
+    kind: ProbeKind,
+    instance: ContainerStatus,
+    result: ProbeResult,
+    outcome: ProbeOutcome,
+    resync: () => void,
+  ): void {
+    this.host.log(
+      `pod ${podName(pod)}: container ${container.name} is ${kind === "readiness" ? (result === "success" ? "ready" : "not ready") : result === "success" ? "alive" : "unhealthy"}`,
+    );
     // STEP(12.3): a failed liveness probe ends this instance of the container
     // (event "Killing", grace period from the probe, else the pod, else 30 s).
     // The kubelet's own restart policy and back-off do the rest.
@@ -141,7 +163,9 @@ export class KubeletProbeManager implements ProbeManager {
       const grace = container.livenessProbe?.terminationGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
       this.host.runtime
         .stop(instance.id, grace)
-        .catch((err: Error) => this.host.log(`pod ${podName(pod)}: stopping unhealthy container ${container.name}: ${err.message}`))
+        .catch((err: Error) =>
+          this.host.log(`pod ${podName(pod)}: stopping unhealthy container ${container.name}: ${err.message}`),
+        )
         .finally(resync);
       return;
     }

@@ -83,7 +83,10 @@ async function execProbe(probe: Probe, target: ProbeTarget): Promise<ProbeOutcom
   const run = await withTimeout(probe, target.runtime.exec(target.containerId, command), `command ${JSON.stringify(command)}`);
   const output = (run.stdout + run.stderr).trim();
   if (run.exitCode === 0) return { result: "success", message: output };
-  return { result: "failure", message: `command ${JSON.stringify(command)} exited with ${run.exitCode}${output ? `: ${output}` : ""}` };
+  return {
+    result: "failure",
+    message: `command ${JSON.stringify(command)} exited with ${run.exitCode}${output ? `: ${output}` : ""}`,
+  };
   //#end
 }
 
@@ -117,7 +120,14 @@ export const MAX_REDIRECTS = 10;
  * (Kubernetes adds a "ProbeWarning" event). More than MAX_REDIRECTS is a
  * failure.
  */
-export async function httpGetStatus(https: boolean, host: string, port: number, path: string, headers: Record<string, string>, timeoutMs: number): Promise<number> {
+export async function httpGetStatus(
+  https: boolean,
+  host: string,
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<number> {
   let url = new URL(`${https ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}${path}`);
   for (let redirects = 0; ; redirects++) {
     const { status, location } = await getOnce(url, headers, timeoutMs);

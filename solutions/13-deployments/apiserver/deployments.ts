@@ -43,23 +43,41 @@ export function validateDeployment(d: Deployment): FieldError[] {
   const rolling = strategy.rollingUpdate;
   if (strategy.type === "RollingUpdate" && rolling) {
     for (const name of ["maxSurge", "maxUnavailable"] as const) {
-      if (!isIntOrPercent(rolling[name])) errs.push(field.invalid(`spec.strategy.rollingUpdate.${name}`, rolling[name], "must be an integer >= 0 or a percentage such as '25%'"));
+      if (!isIntOrPercent(rolling[name]))
+        errs.push(
+          field.invalid(
+            `spec.strategy.rollingUpdate.${name}`,
+            rolling[name],
+            "must be an integer >= 0 or a percentage such as '25%'",
+          ),
+        );
     }
     if (isIntOrPercent(rolling.maxSurge) && isIntOrPercent(rolling.maxUnavailable)) {
       if (scaledValue(rolling.maxSurge, 100, true) === 0 && scaledValue(rolling.maxUnavailable, 100, false) === 0) {
-        errs.push(field.invalid("spec.strategy.rollingUpdate.maxUnavailable", rolling.maxUnavailable, "may not be 0 when `maxSurge` is 0"));
+        errs.push(
+          field.invalid(
+            "spec.strategy.rollingUpdate.maxUnavailable",
+            rolling.maxUnavailable,
+            "may not be 0 when `maxSurge` is 0",
+          ),
+        );
       }
       if (typeof rolling.maxUnavailable === "string" && scaledValue(rolling.maxUnavailable, 100, false) > 100) {
-        errs.push(field.invalid("spec.strategy.rollingUpdate.maxUnavailable", rolling.maxUnavailable, "must not be greater than 100%"));
+        errs.push(
+          field.invalid("spec.strategy.rollingUpdate.maxUnavailable", rolling.maxUnavailable, "must not be greater than 100%"),
+        );
       }
     }
   }
   for (const name of ["revisionHistoryLimit", "progressDeadlineSeconds"] as const) {
     const value = spec[name];
-    if (value !== undefined && (!Number.isInteger(value) || value < 0)) errs.push(field.invalid(`spec.${name}`, value, "must be greater than or equal to 0"));
+    if (value !== undefined && (!Number.isInteger(value) || value < 0))
+      errs.push(field.invalid(`spec.${name}`, value, "must be greater than or equal to 0"));
   }
   if (spec.progressDeadlineSeconds !== undefined && spec.progressDeadlineSeconds <= (spec.minReadySeconds ?? 0)) {
-    errs.push(field.invalid("spec.progressDeadlineSeconds", spec.progressDeadlineSeconds, "must be greater than minReadySeconds"));
+    errs.push(
+      field.invalid("spec.progressDeadlineSeconds", spec.progressDeadlineSeconds, "must be greater than minReadySeconds"),
+    );
   }
   return errs;
 }
@@ -69,12 +87,26 @@ export const deploymentTable: TableConvertor = {
   columns: [
     nameColumn(),
     column("Ready", "Number of the pod with ready state", 0),
-    column("Up-to-date", "Total number of non-terminated pods targeted by this deployment that have the desired template spec.", 0, "integer"),
-    column("Available", "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.", 0, "integer"),
+    column(
+      "Up-to-date",
+      "Total number of non-terminated pods targeted by this deployment that have the desired template spec.",
+      0,
+      "integer",
+    ),
+    column(
+      "Available",
+      "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.",
+      0,
+      "integer",
+    ),
     ageColumn(),
     column("Containers", "Names of each container in the template.", 1),
     column("Images", "Images referenced by each container in the template.", 1),
-    column("Selector", "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.", 1),
+    column(
+      "Selector",
+      "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.",
+      1,
+    ),
   ],
   cells(obj, now) {
     const d = obj as Deployment;

@@ -15,7 +15,8 @@ export function scaledValue(value: number | string | undefined, total: number, r
   if (value === undefined) return 0;
   if (typeof value === "number") return value;
   const percent = Number(value.replace(/%$/, ""));
-  if (!Number.isFinite(percent)) throw new Error(`invalid value for IntOrString: invalid value "${value}": must be an integer or a percentage`);
+  if (!Number.isFinite(percent))
+    throw new Error(`invalid value for IntOrString: invalid value "${value}": must be an integer or a percentage`);
   const exact = (percent * total) / 100;
   return roundUp ? Math.ceil(exact) : Math.floor(exact);
 }

@@ -17,6 +17,9 @@ export const appsScaleSubresource: Subresource = {
     if (!answer || answer.code !== 200) return answer;
     const owner = (await api.get(request.resource, request.namespace, request.name)) as Deployment;
     const scale = answer.body as Scale;
-    return { code: 200, body: { ...scale, status: { replicas: scale.status?.replicas ?? 0, selector: formatLabelSelector(owner.spec?.selector) } } };
+    return {
+      code: 200,
+      body: { ...scale, status: { replicas: scale.status?.replicas ?? 0, selector: formatLabelSelector(owner.spec?.selector) } },
+    };
   },
 };

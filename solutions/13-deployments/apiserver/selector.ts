@@ -20,8 +20,10 @@ const OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"] as const;
 /** The selector as chapter 07's LabelSelector (keys sorted, as Kubernetes prints them). */
 export function toLabelSelector(spec: LabelSelectorSpec | undefined): LabelSelector {
   const requirements: Requirement[] = [];
-  for (const [key, value] of Object.entries(spec?.matchLabels ?? {})) requirements.push({ key, operator: "Equals", values: [value] });
-  for (const e of spec?.matchExpressions ?? []) requirements.push({ key: e.key, operator: e.operator, values: [...(e.values ?? [])].sort() });
+  for (const [key, value] of Object.entries(spec?.matchLabels ?? {}))
+    requirements.push({ key, operator: "Equals", values: [value] });
+  for (const e of spec?.matchExpressions ?? [])
+    requirements.push({ key: e.key, operator: e.operator, values: [...(e.values ?? [])].sort() });
   requirements.sort((a, b) => a.key.localeCompare(b.key));
   return new LabelSelector(requirements);
 }
@@ -43,12 +45,16 @@ export function validateSelectorSpec(spec: unknown, path: string): FieldError[] 
     const at = `${path}.matchExpressions[${i}]`;
     if (!isObject(e)) return errs.push(field.invalid(at, e, "must be an object"));
     const operator = e.operator as string;
-    if (!(OPERATORS as readonly string[]).includes(operator)) return errs.push(field.notSupported(`${at}.operator`, operator, [...OPERATORS]));
+    if (!(OPERATORS as readonly string[]).includes(operator))
+      return errs.push(field.notSupported(`${at}.operator`, operator, [...OPERATORS]));
     const values = Array.isArray(e.values) ? e.values : [];
-    if ((operator === "In" || operator === "NotIn") && values.length === 0) errs.push(field.required(`${at}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-    if ((operator === "Exists" || operator === "DoesNotExist") && values.length > 0) errs.push(field.forbidden(`${at}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+    if ((operator === "In" || operator === "NotIn") && values.length === 0)
+      errs.push(field.required(`${at}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+    if ((operator === "Exists" || operator === "DoesNotExist") && values.length > 0)
+      errs.push(field.forbidden(`${at}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
     return undefined;
   });
-  if (Object.keys(labels).length === 0 && expressions.length === 0) errs.push(field.invalid(path, spec, "empty selector is invalid for deployment"));
+  if (Object.keys(labels).length === 0 && expressions.length === 0)
+    errs.push(field.invalid(path, spec, "empty selector is invalid for deployment"));
   return errs;
 }

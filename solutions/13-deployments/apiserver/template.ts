@@ -31,7 +31,8 @@ export function validateAppsSpec(spec: AppsSpec | undefined): FieldError[] {
   const errs: FieldError[] = [];
   for (const name of ["replicas", "minReadySeconds"] as const) {
     const value = spec[name];
-    if (value !== undefined && (!Number.isInteger(value) || value < 0)) errs.push(field.invalid(`spec.${name}`, value, "must be greater than or equal to 0"));
+    if (value !== undefined && (!Number.isInteger(value) || value < 0))
+      errs.push(field.invalid(`spec.${name}`, value, "must be greater than or equal to 0"));
   }
   errs.push(...validateSelectorSpec(spec.selector, "spec.selector"));
   if (!spec.template || typeof spec.template !== "object") return [...errs, field.required("spec.template")];
@@ -40,9 +41,15 @@ export function validateAppsSpec(spec: AppsSpec | undefined): FieldError[] {
   if (errs.length === 0 && !toLabelSelector(spec.selector).matches(labels)) {
     errs.push(field.invalid("spec.template.metadata.labels", labels, "`selector` does not match template `labels`"));
   }
-  errs.push(...validatePod({ spec: spec.template.spec } as Pod).map((e) => ({ ...e, field: e.field.replace(/^spec/, "spec.template.spec") })));
+  errs.push(
+    ...validatePod({ spec: spec.template.spec } as Pod).map((e) => ({
+      ...e,
+      field: e.field.replace(/^spec/, "spec.template.spec"),
+    })),
+  );
   const restartPolicy = spec.template.spec?.restartPolicy;
-  if (restartPolicy !== undefined && restartPolicy !== "Always") errs.push(field.notSupported("spec.template.spec.restartPolicy", restartPolicy, ["Always"]));
+  if (restartPolicy !== undefined && restartPolicy !== "Always")
+    errs.push(field.notSupported("spec.template.spec.restartPolicy", restartPolicy, ["Always"]));
   return errs;
 }
 

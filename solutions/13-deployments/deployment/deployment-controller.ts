@@ -34,7 +34,15 @@ import { toLabelSelector } from "../apiserver/selector.ts";
 import { DEPLOYMENTS, REPLICA_SETS } from "../client/resources.ts";
 import { ownerRef } from "../replicaset/replicaset-controller.ts";
 import { nextStatus, PROGRESSING } from "./progress.ts";
-import { findNewReplicaSet, historyToDelete, newRevisionAnnotations, POD_TEMPLATE_HASH, podTemplateHash, REVISION, withoutHash } from "./revisions.ts";
+import {
+  findNewReplicaSet,
+  historyToDelete,
+  newRevisionAnnotations,
+  POD_TEMPLATE_HASH,
+  podTemplateHash,
+  REVISION,
+  withoutHash,
+} from "./revisions.ts";
 import { newReplicaSetTarget, oldReplicaSetTargets, resolveFenceposts, type SetCounts } from "./rollout.ts";
 
 export interface DeploymentOptions {
@@ -42,7 +50,11 @@ export interface DeploymentOptions {
 }
 
 const created = (rs: ReplicaSet) => Date.parse(rs.metadata?.creationTimestamp ?? "") || 0;
-const counts = (rs: ReplicaSet): SetCounts => ({ name: rs.metadata?.name ?? "", replicas: rs.spec?.replicas ?? 0, available: rs.status?.availableReplicas ?? 0 });
+const counts = (rs: ReplicaSet): SetCounts => ({
+  name: rs.metadata?.name ?? "",
+  replicas: rs.spec?.replicas ?? 0,
+  available: rs.status?.availableReplicas ?? 0,
+});
 
 export class DeploymentController implements Controller {
   readonly name = "deployment";
@@ -77,7 +89,12 @@ export class DeploymentController implements Controller {
   }
 
   run(): void {
-    this.running ??= runWorkers(this.queue, this.options.workers ?? 2, (key) => this.sync(key), (key, err) => this.ctx.log(`sync ${key}: ${err.message}`));
+    this.running ??= runWorkers(
+      this.queue,
+      this.options.workers ?? 2,
+      (key) => this.sync(key),
+      (key, err) => this.ctx.log(`sync ${key}: ${err.message}`),
+    );
   }
 
   async stop(): Promise<void> {
@@ -98,7 +115,8 @@ export class DeploymentController implements Controller {
       return;
     }
     for (const d of this.deployments.list()) {
-      if (d.metadata?.namespace === rs.metadata?.namespace && toLabelSelector(d.spec?.selector).matches(rs.metadata?.labels)) this.queue.add(keyOf(d));
+      if (d.metadata?.namespace === rs.metadata?.namespace && toLabelSelector(d.spec?.selector).matches(rs.metadata?.labels))
+        this.queue.add(keyOf(d));
     }
   }
 
@@ -124,7 +142,9 @@ export class DeploymentController implements Controller {
     if (d.spec?.paused) {
       // Paused: no new ReplicaSet; a scale goes to the newest ReplicaSet that runs pods.
       const target = newRS ?? [...old].reverse().find((rs) => (rs.spec?.replicas ?? 0) > 0);
-      const others = sets.filter((rs) => rs !== target && (rs.spec?.replicas ?? 0) > 0).reduce((n, rs) => n + (rs.spec?.replicas ?? 0), 0);
+      const others = sets
+        .filter((rs) => rs !== target && (rs.spec?.replicas ?? 0) > 0)
+        .reduce((n, rs) => n + (rs.spec?.replicas ?? 0), 0);
       if (target) await this.scale(target, Math.max(0, replicas - others));
       return this.writeStatus(d, sets, newRS, false);
     }
@@ -149,7 +169,10 @@ export class DeploymentController implements Controller {
       const target = newReplicaSetTarget(replicas, fence, all.map(counts), counts(newRS));
       if (target !== newRS.spec?.replicas) newRS = await this.scale(newRS, target);
       for (const [setName, n] of oldReplicaSetTargets(replicas, fence, old.map(counts), counts(newRS))) {
-        await this.scale(old.find((rs) => rs.metadata?.name === setName)!, n);
+        await this.scale(
+          old.find((rs) => rs.metadata?.name === setName)!,
+          n,
+        );
       }
     }
     if (old.every((rs) => (rs.spec?.replicas ?? 0) === 0) && newRS.status?.availableReplicas === replicas) {
@@ -161,7 +184,9 @@ export class DeploymentController implements Controller {
 
   /** The pods of a ReplicaSet, including the ones still shutting down. */
   private podsOf(rs: ReplicaSet): Pod[] {
-    return this.pods.list().filter((p) => p.metadata?.namespace === rs.metadata?.namespace && controllerRefOf(p)?.uid === rs.metadata?.uid);
+    return this.pods
+      .list()
+      .filter((p) => p.metadata?.namespace === rs.metadata?.namespace && controllerRefOf(p)?.uid === rs.metadata?.uid);
   }
 
   /** Sets spec.replicas of a ReplicaSet; answers the updated ReplicaSet. A conflict (stale cache) throws: the queue retries. */
@@ -226,7 +251,11 @@ export class DeploymentController implements Controller {
       const matches = !selector.empty && selector.matches(rs.metadata?.labels);
       if (ref && ref.uid !== d.metadata?.uid) continue;
       if (ref && matches) owned.push(rs);
-      else if (ref) await this.patchOwners(rs, (rs.metadata?.ownerReferences ?? []).filter((r) => r.uid !== d.metadata?.uid));
+      else if (ref)
+        await this.patchOwners(
+          rs,
+          (rs.metadata?.ownerReferences ?? []).filter((r) => r.uid !== d.metadata?.uid),
+        );
       else if (matches) {
         const adopted = await this.patchOwners(rs, [...(rs.metadata?.ownerReferences ?? []), ownerRef(d, "Deployment")]);
         if (adopted) owned.push(adopted);

@@ -39,7 +39,8 @@ export function setCondition(conditions: AppsCondition[] | undefined, next: Apps
   const merged = { ...next };
   if (previous && previous.status === next.status) merged.lastTransitionTime = previous.lastTransitionTime;
   // The same story again is no news, except "it moved again" (its time is what the deadline counts from).
-  if (previous && previous.reason === next.reason && next.reason !== "ReplicaSetUpdated") merged.lastUpdateTime = previous.lastUpdateTime;
+  if (previous && previous.reason === next.reason && next.reason !== "ReplicaSetUpdated")
+    merged.lastUpdateTime = previous.lastUpdateTime;
   return [...(conditions ?? []).filter((c) => c.type !== next.type), merged];
 }
 
@@ -50,7 +51,12 @@ function condition(type: string, status: AppsCondition["status"], reason: string
 /** Old pods are gone and every wanted pod runs the new template and is available. */
 export function rolloutComplete(d: Deployment, status: DeploymentStatus): boolean {
   const replicas = d.spec?.replicas ?? 1;
-  return status.updatedReplicas === replicas && status.replicas === replicas && status.availableReplicas === replicas && (status.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
+  return (
+    status.updatedReplicas === replicas &&
+    status.replicas === replicas &&
+    status.availableReplicas === replicas &&
+    (status.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0)
+  );
 }
 
 /** Did this status move the rollout forward compared with the last one? */
@@ -70,7 +76,13 @@ function progressed(before: DeploymentStatus | undefined, after: DeploymentStatu
 // progressDeadlineSeconds since it last moved (lastUpdateTime). A paused
 // Deployment has no deadline. `created` says the sync just made the new
 // ReplicaSet. Tests: "13.5 conditions ...", "13 chapter > ... deadline".
-export function nextStatus(d: Deployment, all: ReplicaSet[], newRS: ReplicaSet | undefined, created: boolean, now: Date): DeploymentStatus {
+export function nextStatus(
+  d: Deployment,
+  all: ReplicaSet[],
+  newRS: ReplicaSet | undefined,
+  created: boolean,
+  now: Date,
+): DeploymentStatus {
   const status = countReplicas(d, all, newRS);
   //#solution
   const replicas = d.spec?.replicas ?? 1;
@@ -79,16 +91,28 @@ export function nextStatus(d: Deployment, all: ReplicaSet[], newRS: ReplicaSet |
   let conditions = d.status?.conditions ?? [];
   conditions =
     (status.availableReplicas ?? 0) >= replicas - strategyMax
-      ? setCondition(conditions, condition(AVAILABLE, "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", now))
-      : setCondition(conditions, condition(AVAILABLE, "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", now));
+      ? setCondition(
+          conditions,
+          condition(AVAILABLE, "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", now),
+        )
+      : setCondition(
+          conditions,
+          condition(AVAILABLE, "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", now),
+        );
   const name = newRS?.metadata?.name ?? "";
   const current = conditions.find((c) => c.type === PROGRESSING);
   if (d.spec?.paused) {
     conditions = setCondition(conditions, condition(PROGRESSING, "Unknown", "DeploymentPaused", "Deployment is paused", now));
   } else if (rolloutComplete(d, status)) {
-    conditions = setCondition(conditions, condition(PROGRESSING, "True", "NewReplicaSetAvailable", `ReplicaSet "${name}" has successfully progressed.`, now));
+    conditions = setCondition(
+      conditions,
+      condition(PROGRESSING, "True", "NewReplicaSetAvailable", `ReplicaSet "${name}" has successfully progressed.`, now),
+    );
   } else if (created) {
-    conditions = setCondition(conditions, condition(PROGRESSING, "True", "NewReplicaSetCreated", `Created new replica set "${name}"`, now));
+    conditions = setCondition(
+      conditions,
+      condition(PROGRESSING, "True", "NewReplicaSetCreated", `Created new replica set "${name}"`, now),
+    );
   } else if (!current || current.reason === "DeploymentPaused" || progressed(d.status, status)) {
     const reason = current?.reason === "DeploymentPaused" ? "DeploymentResumed" : "ReplicaSetUpdated";
     const message = reason === "DeploymentResumed" ? "Deployment is resumed" : `ReplicaSet "${name}" is progressing.`;
@@ -97,7 +121,10 @@ export function nextStatus(d: Deployment, all: ReplicaSet[], newRS: ReplicaSet |
     const since = Date.parse(current.lastUpdateTime ?? "") || now.getTime();
     const deadline = (d.spec?.progressDeadlineSeconds ?? 600) * 1000;
     if (now.getTime() - since > deadline) {
-      conditions = setCondition(conditions, condition(PROGRESSING, "False", "ProgressDeadlineExceeded", `ReplicaSet "${name}" has timed out progressing.`, now));
+      conditions = setCondition(
+        conditions,
+        condition(PROGRESSING, "False", "ProgressDeadlineExceeded", `ReplicaSet "${name}" has timed out progressing.`, now),
+      );
     }
   }
   status.conditions = conditions;

@@ -33,7 +33,10 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (value && typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+      .join(",")}}`;
   }
   return JSON.stringify(value);
 }
@@ -102,7 +105,9 @@ export function findNewReplicaSet(d: Deployment, sets: ReplicaSet[]): ReplicaSet
   //#solution
   const wanted = withoutHash(d.spec?.template);
   const created = (rs: ReplicaSet) => Date.parse(rs.metadata?.creationTimestamp ?? "") || 0;
-  return [...sets].sort((a, b) => created(a) - created(b) || (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? "")).find((rs) => deepEqual(withoutHash(rs.spec?.template), wanted));
+  return [...sets]
+    .sort((a, b) => created(a) - created(b) || (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""))
+    .find((rs) => deepEqual(withoutHash(rs.spec?.template), wanted));
   //#end
 }
 

@@ -71,7 +71,12 @@ export function newReplicaSetTarget(replicas: number, fence: Fenceposts, all: Se
 // (`old` is sorted oldest first), as long as replicas - maxUnavailable pods
 // stay available, counting that the new ReplicaSet's unavailable pods may
 // never come up. Tests: "13.2 scale down ...".
-export function oldReplicaSetTargets(replicas: number, fence: Fenceposts, old: SetCounts[], current: SetCounts): Map<string, number> {
+export function oldReplicaSetTargets(
+  replicas: number,
+  fence: Fenceposts,
+  old: SetCounts[],
+  current: SetCounts,
+): Map<string, number> {
   //#solution
   const targets = new Map<string, number>();
   const all = [...old, current];

@@ -28,7 +28,13 @@ import type { Container, LifecycleHandler, Pod } from "../../../shared/api/index
 import { timestamp } from "../../../shared/api/index.ts";
 import type { ContainerRuntime, ContainerStatus } from "../../../shared/runtime/types.ts";
 import { RestClient } from "../../04-kubectl/client/rest.ts";
-import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, POD_INFRA_CONTAINER } from "../../05-pods/kubelet/containers.ts";
+import {
+  LABEL_CONTAINER_NAME,
+  LABEL_POD_NAME,
+  LABEL_POD_NAMESPACE,
+  LABEL_POD_UID,
+  POD_INFRA_CONTAINER,
+} from "../../05-pods/kubelet/containers.ts";
 import { runProbe } from "../../12-self-healing/probes/prober.ts";
 
 export interface LifecycleOptions {
@@ -41,8 +47,18 @@ export interface LifecycleOptions {
 const MIN_AFTER_HOOK_SECONDS = 2;
 
 /** Runs one handler against a running container: the same exec and httpGet as chapter 12's probes. */
-export async function runHook(runtime: ContainerRuntime, handler: LifecycleHandler, container: Container, containerId: string, podIP: string | undefined, timeoutSeconds: number): Promise<string | undefined> {
-  const outcome = await runProbe({ ...handler, timeoutSeconds: Math.max(1, Math.ceil(timeoutSeconds)) }, { runtime, containerId, container, podIP });
+export async function runHook(
+  runtime: ContainerRuntime,
+  handler: LifecycleHandler,
+  container: Container,
+  containerId: string,
+  podIP: string | undefined,
+  timeoutSeconds: number,
+): Promise<string | undefined> {
+  const outcome = await runProbe(
+    { ...handler, timeoutSeconds: Math.max(1, Math.ceil(timeoutSeconds)) },
+    { runtime, containerId, container, podIP },
+  );
   return outcome.result === "success" ? undefined : (outcome.message ?? "the hook failed");
 }
 
@@ -87,7 +103,9 @@ export class LifecycleRuntime implements ContainerRuntime {
     const failure = await runHook(this.inner, handler, target.container, id, await this.podIP(target), gracePeriodSeconds);
     if (failure !== undefined) await this.event(target.pod, "FailedPreStopHook", `PreStopHook failed: ${failure}`);
     const left = gracePeriodSeconds - (Date.now() - started) / 1000;
-    this.log(`pod ${target.pod.metadata?.namespace}/${target.pod.metadata?.name}: preStop of ${target.container.name} done, SIGTERM with ${Math.max(left, MIN_AFTER_HOOK_SECONDS).toFixed(1)}s left`);
+    this.log(
+      `pod ${target.pod.metadata?.namespace}/${target.pod.metadata?.name}: preStop of ${target.container.name} done, SIGTERM with ${Math.max(left, MIN_AFTER_HOOK_SECONDS).toFixed(1)}s left`,
+    );
     await this.inner.stop(id, Math.max(Math.ceil(left), MIN_AFTER_HOOK_SECONDS));
   }
 
@@ -97,7 +115,9 @@ export class LifecycleRuntime implements ContainerRuntime {
     const labels = status?.labels ?? {};
     const name = labels[LABEL_CONTAINER_NAME];
     if (!status || !name || name === POD_INFRA_CONTAINER || !labels[LABEL_POD_NAME]) return undefined;
-    const pod = await this.client.request<Pod>("GET", `/api/v1/namespaces/${labels[LABEL_POD_NAMESPACE]}/pods/${labels[LABEL_POD_NAME]}`).catch(() => undefined);
+    const pod = await this.client
+      .request<Pod>("GET", `/api/v1/namespaces/${labels[LABEL_POD_NAMESPACE]}/pods/${labels[LABEL_POD_NAME]}`)
+      .catch(() => undefined);
     if (!pod || pod.metadata?.uid !== labels[LABEL_POD_UID]) return undefined;
     const container = pod.spec?.containers.find((c) => c.name === name);
     return container ? { pod, container, status } : undefined;
@@ -106,7 +126,10 @@ export class LifecycleRuntime implements ContainerRuntime {
   /** The pod's IP: from its status, else from its pause container (right after start the status may not say it yet). */
   private async podIP(target: { pod: Pod; status: ContainerStatus }): Promise<string | undefined> {
     if (target.pod.status?.podIP) return target.pod.status.podIP;
-    const sandboxes = await this.inner.list({ [LABEL_POD_UID]: target.pod.metadata?.uid ?? "", [LABEL_CONTAINER_NAME]: POD_INFRA_CONTAINER });
+    const sandboxes = await this.inner.list({
+      [LABEL_POD_UID]: target.pod.metadata?.uid ?? "",
+      [LABEL_CONTAINER_NAME]: POD_INFRA_CONTAINER,
+    });
     for (const s of sandboxes) {
       const ip = (await this.inner.inspect(s.id).catch(() => undefined))?.ip;
       if (ip) return ip;

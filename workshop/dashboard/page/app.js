@@ -33,7 +33,12 @@ const mem = (b) => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(1)}Gi` : `${Math.rou
 function podCard(p) {
   return h(
     "article",
-    { class: `pod phase-${p.phase.toLowerCase()}${p.deleting ? " deleting" : ""}`, "data-pod": p.name, "data-phase": p.phase, "data-restarts": p.restarts },
+    {
+      class: `pod phase-${p.phase.toLowerCase()}${p.deleting ? " deleting" : ""}`,
+      "data-pod": p.name,
+      "data-phase": p.phase,
+      "data-restarts": p.restarts,
+    },
     h("div", { class: "pod-name" }, p.name),
     h("div", { class: "pod-line" }, h("span", { class: "phase" }, p.deleting ? "Terminating" : p.phase), ` ready ${p.ready}`),
     h("div", { class: `pod-line${p.restarts > 0 ? " restarts" : ""}` }, `restarts ${p.restarts}`),
@@ -47,7 +52,14 @@ function nodeColumn(n) {
   return h(
     "section",
     { class: `node state-${n.state.toLowerCase()}`, "data-node": n.name, "data-state": n.state },
-    h("h2", {}, n.name, " ", h("span", { class: "badge" }, n.state), n.unschedulable ? h("span", { class: "badge warn" }, "cordoned") : null),
+    h(
+      "h2",
+      {},
+      n.name,
+      " ",
+      h("span", { class: "badge" }, n.state),
+      n.unschedulable ? h("span", { class: "badge warn" }, "cordoned") : null,
+    ),
     n.taints.length ? h("div", { class: "taints" }, n.taints.join(", ")) : null,
     bar("cpu", n.cpu, cpu),
     bar("memory", n.memory, mem),
@@ -59,7 +71,8 @@ function draw({ picture, error }) {
   const connection = $("connection");
   connection.dataset.state = error ? "error" : "live";
   connection.textContent = error ? `reconnecting: ${error}` : "live";
-  $("about").textContent = `tree: ${picture.cluster.tree} · chapters ${picture.cluster.chapters.join(" ")} · serves ${picture.cluster.kinds.join(", ")}`;
+  $("about").textContent =
+    `tree: ${picture.cluster.tree} · chapters ${picture.cluster.chapters.join(" ")} · serves ${picture.cluster.kinds.join(", ")}`;
 
   const lanes = picture.nodes.map(nodeColumn);
   lanes.push(
@@ -67,7 +80,11 @@ function draw({ picture, error }) {
       "section",
       { class: "node unscheduled", "data-node": "", "data-lane": "unscheduled" },
       h("h2", {}, "unscheduled"),
-      h("div", { class: "pods" }, picture.unscheduled.length ? picture.unscheduled.map(podCard) : h("p", { class: "dim" }, "none")),
+      h(
+        "div",
+        { class: "pods" },
+        picture.unscheduled.length ? picture.unscheduled.map(podCard) : h("p", { class: "dim" }, "none"),
+      ),
     ),
   );
   $("nodes").replaceChildren(...lanes);
@@ -75,20 +92,40 @@ function draw({ picture, error }) {
   $("workloads").replaceChildren(
     h("tr", {}, h("th", {}, "kind"), h("th", {}, "name"), h("th", {}, "ready / desired")),
     ...picture.workloads.map((w) =>
-      h("tr", { "data-workload": w.name, class: w.ready < w.desired ? "short" : "" }, h("td", {}, w.kind), h("td", {}, `${w.namespace}/${w.name}`), h("td", {}, `${w.ready} / ${w.desired}`)),
+      h(
+        "tr",
+        { "data-workload": w.name, class: w.ready < w.desired ? "short" : "" },
+        h("td", {}, w.kind),
+        h("td", {}, `${w.namespace}/${w.name}`),
+        h("td", {}, `${w.ready} / ${w.desired}`),
+      ),
     ),
   );
   $("services").replaceChildren(
     h("tr", {}, h("th", {}, "name"), h("th", {}, "cluster IP"), h("th", {}, "ports"), h("th", {}, "endpoints")),
     ...picture.services.map((s) =>
-      h("tr", { "data-service": s.name }, h("td", {}, `${s.namespace}/${s.name}`), h("td", {}, s.clusterIP ?? ""), h("td", {}, s.ports), h("td", {}, s.endpoints.join(" ") || "none")),
+      h(
+        "tr",
+        { "data-service": s.name },
+        h("td", {}, `${s.namespace}/${s.name}`),
+        h("td", {}, s.clusterIP ?? ""),
+        h("td", {}, s.ports),
+        h("td", {}, s.endpoints.join(" ") || "none"),
+      ),
     ),
   );
   $("events").replaceChildren(
     ...picture.events
       .slice()
       .reverse()
-      .map((e) => h("li", { class: e.type === "Warning" ? "warning" : "" }, h("span", { class: "dim" }, e.time.replace("T", " ").replace(/\..*$|Z$/, "")), ` ${e.reason} ${e.object}: ${e.message}`)),
+      .map((e) =>
+        h(
+          "li",
+          { class: e.type === "Warning" ? "warning" : "" },
+          h("span", { class: "dim" }, e.time.replace("T", " ").replace(/\..*$|Z$/, "")),
+          ` ${e.reason} ${e.object}: ${e.message}`,
+        ),
+      ),
   );
 }
 

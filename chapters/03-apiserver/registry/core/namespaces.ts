@@ -42,14 +42,23 @@ export const namespaces: ResourceDefinition = {
     },
     beforeDelete(obj) {
       const name = obj.metadata?.name ?? "";
-      if (SYSTEM_NAMESPACES.includes(name)) throw forbidden({ resource: "namespaces" }, name, "this namespace may not be deleted");
+      if (SYSTEM_NAMESPACES.includes(name))
+        throw forbidden({ resource: "namespaces" }, name, "this namespace may not be deleted");
       const ns = obj as ApiObject & NamespaceShape;
       if (ns.metadata?.deletionTimestamp) return obj;
-      return { ...obj, metadata: { ...obj.metadata, deletionTimestamp: timestamp() }, status: { ...ns.status, phase: "Terminating" } };
+      return {
+        ...obj,
+        metadata: { ...obj.metadata, deletionTimestamp: timestamp() },
+        status: { ...ns.status, phase: "Terminating" },
+      };
     },
   },
   table: {
     columns: [nameColumn(), column("Status", "The phase of the namespace (Active, Terminating)."), ageColumn()],
-    cells: (obj, now) => [obj.metadata?.name ?? "", (obj as NamespaceShape).status?.phase ?? "", age(obj.metadata?.creationTimestamp, now)],
+    cells: (obj, now) => [
+      obj.metadata?.name ?? "",
+      (obj as NamespaceShape).status?.phase ?? "",
+      age(obj.metadata?.creationTimestamp, now),
+    ],
   },
 };

@@ -38,7 +38,8 @@ export const podTable: TableConvertor = {
     const statuses = pod.status?.containerStatuses ?? [];
     const ready = statuses.filter((s) => s.ready).length;
     const restarts = statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0);
-    const gates = pod.spec && "readinessGates" in pod.spec ? (pod.spec as { readinessGates?: unknown[] }).readinessGates?.length ?? 0 : 0;
+    const gates =
+      pod.spec && "readinessGates" in pod.spec ? ((pod.spec as { readinessGates?: unknown[] }).readinessGates?.length ?? 0) : 0;
     return [
       pod.metadata?.name ?? "",
       `${ready}/${total}`,

@@ -12,12 +12,16 @@ import { defaultPod, validatePod, validatePodUpdate } from "./pod-validation.ts"
 /** The QoS class Kubernetes derives from requests and limits. */
 function qosClass(pod: Pod): "Guaranteed" | "Burstable" | "BestEffort" {
   const containers = pod.spec?.containers ?? [];
-  const any = containers.some((c) => Object.keys(c.resources?.requests ?? {}).length + Object.keys(c.resources?.limits ?? {}).length > 0);
+  const any = containers.some(
+    (c) => Object.keys(c.resources?.requests ?? {}).length + Object.keys(c.resources?.limits ?? {}).length > 0,
+  );
   if (!any) return "BestEffort";
   const guaranteed = containers.every((c) => {
     const limits = c.resources?.limits ?? {};
     const requests = c.resources?.requests ?? {};
-    return ["cpu", "memory"].every((r) => limits[r] !== undefined && (requests[r] === undefined || String(requests[r]) === String(limits[r])));
+    return ["cpu", "memory"].every(
+      (r) => limits[r] !== undefined && (requests[r] === undefined || String(requests[r]) === String(limits[r])),
+    );
   });
   return guaranteed ? "Guaranteed" : "Burstable";
 }

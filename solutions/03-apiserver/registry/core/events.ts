@@ -28,7 +28,8 @@ export const events: ResourceDefinition = {
       const e = obj as unknown as Event;
       if (!e.involvedObject) return [field.required("involvedObject")];
       const ns = e.involvedObject.namespace;
-      if (ns && ns !== e.metadata?.namespace) return [field.invalid("involvedObject.namespace", ns, "does not match event.namespace")];
+      if (ns && ns !== e.metadata?.namespace)
+        return [field.invalid("involvedObject.namespace", ns, "does not match event.namespace")];
       return [];
     },
   },

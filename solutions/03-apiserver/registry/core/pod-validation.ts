@@ -46,12 +46,20 @@ export function validatePod(pod: Pod): FieldError[] {
   (spec.volumes ?? []).forEach((v, i) => {
     const path = `spec.volumes[${i}]`;
     if (!v.name) errs.push(field.required(`${path}.name`));
-    else if (!isDNS1123Label(v.name)) errs.push(...validateDNS1123Label(v.name).map((m) => field.invalid(`${path}.name`, v.name, m)));
+    else if (!isDNS1123Label(v.name))
+      errs.push(...validateDNS1123Label(v.name).map((m) => field.invalid(`${path}.name`, v.name, m)));
     else if (volumeNames.has(v.name)) errs.push(field.duplicate(`${path}.name`, v.name));
     volumeNames.add(v.name);
-    const sources = ["emptyDir", "hostPath", "secret", "configMap", "downwardAPI", "persistentVolumeClaim", "projected", "nfs"].filter(
-      (k) => (v as unknown as Record<string, unknown>)[k] !== undefined,
-    );
+    const sources = [
+      "emptyDir",
+      "hostPath",
+      "secret",
+      "configMap",
+      "downwardAPI",
+      "persistentVolumeClaim",
+      "projected",
+      "nfs",
+    ].filter((k) => (v as unknown as Record<string, unknown>)[k] !== undefined);
     if (sources.length > 1) errs.push(field.forbidden(`${path}.${sources[1]}`, "may not specify more than 1 volume type"));
   });
   const names = new Set<string>();
@@ -63,7 +71,13 @@ export function validatePod(pod: Pod): FieldError[] {
     errs.push(field.notSupported("spec.restartPolicy", spec.restartPolicy, RESTART_POLICIES));
   }
   if (spec.terminationGracePeriodSeconds !== undefined && spec.terminationGracePeriodSeconds < 0) {
-    errs.push(field.invalid("spec.terminationGracePeriodSeconds", spec.terminationGracePeriodSeconds, "must be greater than or equal to 0"));
+    errs.push(
+      field.invalid(
+        "spec.terminationGracePeriodSeconds",
+        spec.terminationGracePeriodSeconds,
+        "must be greater than or equal to 0",
+      ),
+    );
   }
   return errs;
 }
@@ -71,7 +85,8 @@ export function validatePod(pod: Pod): FieldError[] {
 function validateContainer(c: Container, path: string, names: Set<string>, volumes: Set<string>): FieldError[] {
   const errs: FieldError[] = [];
   if (!c.name) errs.push(field.required(`${path}.name`));
-  else if (!isDNS1123Label(c.name)) errs.push(...validateDNS1123Label(c.name).map((m) => field.invalid(`${path}.name`, c.name, m)));
+  else if (!isDNS1123Label(c.name))
+    errs.push(...validateDNS1123Label(c.name).map((m) => field.invalid(`${path}.name`, c.name, m)));
   else if (names.has(c.name)) errs.push(field.duplicate(`${path}.name`, c.name));
   names.add(c.name);
   if (!c.image || c.image.trim() === "") errs.push(field.required(`${path}.image`));
@@ -79,11 +94,13 @@ function validateContainer(c: Container, path: string, names: Set<string>, volum
     errs.push(field.notSupported(`${path}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
   }
   (c.ports ?? []).forEach((p, j) => {
-    if (!isValidPortNumber(p.containerPort)) errs.push(field.invalid(`${path}.ports[${j}].containerPort`, p.containerPort, "must be between 1 and 65535, inclusive"));
+    if (!isValidPortNumber(p.containerPort))
+      errs.push(field.invalid(`${path}.ports[${j}].containerPort`, p.containerPort, "must be between 1 and 65535, inclusive"));
     if (p.hostPort !== undefined && p.hostPort !== 0 && !isValidPortNumber(p.hostPort)) {
       errs.push(field.invalid(`${path}.ports[${j}].hostPort`, p.hostPort, "must be between 1 and 65535, inclusive"));
     }
-    if (p.protocol !== undefined && !PROTOCOLS.includes(p.protocol)) errs.push(field.notSupported(`${path}.ports[${j}].protocol`, p.protocol, PROTOCOLS));
+    if (p.protocol !== undefined && !PROTOCOLS.includes(p.protocol))
+      errs.push(field.notSupported(`${path}.ports[${j}].protocol`, p.protocol, PROTOCOLS));
   });
   (c.env ?? []).forEach((e, j) => {
     if (!e.name) errs.push(field.required(`${path}.env[${j}].name`));

@@ -14,18 +14,26 @@ export async function del(ctx: Context, args: string[]): Promise<number> {
     }
   } else {
     const targets = targetsFromArgs(ctx, args);
-    if (targets.length === 0) throw new UsageError("You must provide one or more resources by argument or filename (kubectl delete pod NAME, or -f FILE)");
+    if (targets.length === 0)
+      throw new UsageError(
+        "You must provide one or more resources by argument or filename (kubectl delete pod NAME, or -f FILE)",
+      );
     const selected = ctx.flags.selector !== undefined || ctx.flags.fieldSelector !== undefined;
     for (const { info, names } of targets) {
       const namespace = info.namespaced ? ctx.namespace : undefined;
       if (selected) {
         // -l / --field-selector: delete what the server selects (chapter 07 makes it filter).
         if (names.length > 0) throw new UsageError("name cannot be provided when a selector is specified");
-        const list = await ctx.client.resource<KubeObject>(info).list(namespace, { labelSelector: ctx.flags.selector, fieldSelector: ctx.flags.fieldSelector });
+        const list = await ctx.client
+          .resource<KubeObject>(info)
+          .list(namespace, { labelSelector: ctx.flags.selector, fieldSelector: ctx.flags.fieldSelector });
         for (const o of list.items) victims.push({ info, name: o.metadata?.name ?? "", namespace });
         continue;
       }
-      if (names.length === 0) throw new UsageError(`resource(s) were provided, but no name was specified (kubectl delete ${info.singular} NAME, or -l SELECTOR)`);
+      if (names.length === 0)
+        throw new UsageError(
+          `resource(s) were provided, but no name was specified (kubectl delete ${info.singular} NAME, or -l SELECTOR)`,
+        );
       for (const name of names) victims.push({ info, name, namespace });
     }
     if (selected && victims.length === 0) ctx.err("No resources found\n");

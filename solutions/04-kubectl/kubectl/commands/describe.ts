@@ -14,10 +14,12 @@ import type { ResourceInfo } from "../resources.ts";
 export async function describe(ctx: Context, args: string[]): Promise<number> {
   const wanted: Array<{ info: ResourceInfo; name?: string; namespace: string | undefined }> = [];
   if (ctx.flags.filenames.length > 0) {
-    for (const m of await manifestsFromFlags(ctx)) wanted.push({ info: m.info, name: m.object.metadata?.name, namespace: m.namespace });
+    for (const m of await manifestsFromFlags(ctx))
+      wanted.push({ info: m.info, name: m.object.metadata?.name, namespace: m.namespace });
   } else {
     const targets = targetsFromArgs(ctx, args);
-    if (targets.length === 0) throw new UsageError("You must specify the type of resource to describe (kubectl describe pod NAME)");
+    if (targets.length === 0)
+      throw new UsageError("You must specify the type of resource to describe (kubectl describe pod NAME)");
     for (const { info, names } of targets) {
       const namespace = info.namespaced ? ctx.namespace : undefined;
       if (names.length === 0) wanted.push({ info, namespace });
@@ -84,5 +86,11 @@ function eventLines(ctx: Context, object: KubeObject, events: EventLike[]): stri
     e.message ?? "",
   ]);
   const table = formatTable({ headers: ["Type", "Reason", "Age", "From", "Message"], rows }, ctx.colors);
-  return ["Events:", ...table.trimEnd().split("\n").map((line) => "  " + line)];
+  return [
+    "Events:",
+    ...table
+      .trimEnd()
+      .split("\n")
+      .map((line) => "  " + line),
+  ];
 }

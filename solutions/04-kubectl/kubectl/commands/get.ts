@@ -12,7 +12,16 @@ import { watch, type ObjectEvent } from "../../client/watch.ts";
 import { UsageError } from "../args.ts";
 import { targetsFromArgs, type Context, type Target } from "../context.ts";
 import { formatError } from "../errors.ts";
-import { fallbackTable, formatTable, fromServerTable, nameOf, toJson, toYaml, withLabelsColumn, type PrintableTable } from "../printers.ts";
+import {
+  fallbackTable,
+  formatTable,
+  fromServerTable,
+  nameOf,
+  toJson,
+  toYaml,
+  withLabelsColumn,
+  type PrintableTable,
+} from "../printers.ts";
 
 export const TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io, application/json";
 
@@ -21,7 +30,9 @@ const OUTPUTS = ["wide", "json", "yaml", "name"];
 export async function get(ctx: Context, args: string[]): Promise<number> {
   const output = ctx.flags.output;
   if (output !== undefined && !OUTPUTS.includes(output)) {
-    throw new UsageError(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${OUTPUTS.join(",")}`);
+    throw new UsageError(
+      `unable to match a printer suitable for the output format "${output}", allowed formats are: ${OUTPUTS.join(",")}`,
+    );
   }
   const targets = targetsFromArgs(ctx, args);
   if (targets.length === 0) {
@@ -88,7 +99,9 @@ async function printObjects(ctx: Context, target: Target, output: "json" | "yaml
   else if (items.length > 0) print({ apiVersion: "v1", kind: "List", metadata: { resourceVersion: "" }, items });
   else if (failed === 0 && !ctx.flags.watch) noneFound(ctx, target);
   if (ctx.flags.watch) {
-    const watchFailed = await streamChanges(ctx, target, resourceVersion ?? items[0]?.metadata?.resourceVersion, undefined, (o) => print(withType(o)));
+    const watchFailed = await streamChanges(ctx, target, resourceVersion ?? items[0]?.metadata?.resourceVersion, undefined, (o) =>
+      print(withType(o)),
+    );
     return watchFailed || failed > 0 ? 1 : 0;
   }
   return failed > 0 ? 1 : 0;
@@ -126,7 +139,10 @@ async function printTable(ctx: Context, target: Target): Promise<number> {
   else if (failed === 0) noneFound(ctx, target);
 
   if (ctx.flags.watch) {
-    const headers = combined.headers.length > 0 ? combined.headers : toPrintable({ kind: "List", metadata: {}, items: [] } as List, { withNamespace, showLabels }).headers;
+    const headers =
+      combined.headers.length > 0
+        ? combined.headers
+        : toPrintable({ kind: "List", metadata: {}, items: [] } as List, { withNamespace, showLabels }).headers;
     const widths = headers.map((h, i) => Math.max(h.length, ...combined.rows.map((r) => (r[i] ?? "").length)));
     const printRow = (printable: PrintableTable) => ctx.out(formatTable(printable, ctx.colors, { noHeaders: true, widths }));
     const watchFailed = await streamChanges(ctx, target, resourceVersion, TABLE_ACCEPT, (object) => {
@@ -144,11 +160,19 @@ function nameIn(object: KubeObject): string | undefined {
 }
 
 /** A Table from the server as it is; a list or a single object as NAME/AGE. With --show-labels, a LABELS column last. */
-function toPrintable(answer: Table | List | KubeObject, options: { wide?: boolean; withNamespace?: boolean; showLabels?: boolean }): PrintableTable {
+function toPrintable(
+  answer: Table | List | KubeObject,
+  options: { wide?: boolean; withNamespace?: boolean; showLabels?: boolean },
+): PrintableTable {
   if (answer.kind === "Table") {
     const table = answer as Table;
     const printable = fromServerTable(table, options);
-    return options.showLabels ? withLabelsColumn(printable, table.rows.map((row) => row.object as KubeObject | undefined)) : printable;
+    return options.showLabels
+      ? withLabelsColumn(
+          printable,
+          table.rows.map((row) => row.object as KubeObject | undefined),
+        )
+      : printable;
   }
   const items = "items" in answer && Array.isArray(answer.items) ? (answer.items as KubeObject[]) : [answer as KubeObject];
   const printable = fallbackTable(items, options);
