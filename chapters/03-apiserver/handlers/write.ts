@@ -8,7 +8,7 @@ import { sendJson } from "../http/respond.ts";
 import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
 import type { RequestScope } from "../rest/context.ts";
 import { createObject } from "../rest/create.ts";
-import { parseFieldValidation } from "../rest/decode.ts";
+import { decodeObject, parseFieldValidation } from "../rest/decode.ts";
 import { deleteObject } from "../rest/delete.ts";
 import { PATCH_CONTENT_TYPES, patchObject } from "../rest/patch.ts";
 import { updateObject } from "../rest/update.ts";
@@ -21,6 +21,11 @@ export function requestScope(query: URLSearchParams, user: UserInfo): RequestSco
 export async function handleCreate(ctx: HandlerContext, req: Request, res: Response, resource: ResourceDefinition, namespace: string | undefined, query: URLSearchParams, user: UserInfo): Promise<void> {
   const scope = requestScope(query, user);
   const body = parseBody(await readBody(req), req.headers["content-type"] ?? "");
+  if (resource.answer) {
+    // Answered, not stored (an access review): decode, ask, reply.
+    const { obj, warnings } = decodeObject(resource, body, scope.fieldValidation);
+    return sendJson(res, 201, await resource.answer(obj, { user, namespace }), warnings);
+  }
   const { obj, warnings } = await createObject(ctx, resource, namespace, body, scope);
   sendJson(res, 201, obj, warnings);
 }

@@ -10,6 +10,7 @@
 import type { Request, Response } from "express";
 import type { DeleteOptions, FieldError, KubeObject, TableColumnDefinition } from "../../../shared/api/index.ts";
 import type { Schema } from "../../../shared/api/schema/types.ts";
+import type { UserInfo } from "../chain/types.ts";
 
 /** Any API object as the server handles it: TypeMeta, metadata and free-form fields (spec, status, data...). */
 export type ApiObject = KubeObject & Record<string, unknown>;
@@ -149,6 +150,13 @@ export interface ResourceDefinition {
   table?: TableConvertor;
   /** A short description for OpenAPI. */
   description?: string;
+  /**
+   * A resource that is answered, not stored (Kubernetes: a REST storage that
+   * only implements create, as the access reviews of chapter 11 do). POST
+   * decodes the body, calls this with the caller, and answers 201 with what it
+   * returns; nothing is written. Serve it with verbs: ["create"].
+   */
+  answer?(obj: ApiObject, request: { user: UserInfo; namespace: string | undefined }): Promise<ApiObject>;
   /** Which names are valid. Default: a DNS-1123 subdomain ("web.v1"); namespaces use a DNS-1123 label. */
   nameFormat?: "DNS1123Subdomain" | "DNS1123Label" | "PathSegment";
 }

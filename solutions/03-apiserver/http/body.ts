@@ -7,11 +7,13 @@
 import type { IncomingMessage } from "node:http";
 import { parse as parseYaml } from "yaml";
 import { badRequest, isObject, requestEntityTooLarge, unsupportedMediaType } from "../../../shared/api/index.ts";
+import { decodeProtobufBody, PROTOBUF_CONTENT_TYPE } from "./protobuf.ts";
 
 /** Kubernetes' default limit of a request body: 3 MiB. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-export const OBJECT_CONTENT_TYPES = ["application/json", "application/yaml"];
+/** Object bodies: JSON, YAML, and protobuf (what the real kubectl's typed clients send; see protobuf.ts). */
+export const OBJECT_CONTENT_TYPES = ["application/json", "application/yaml", PROTOBUF_CONTENT_TYPE];
 
 /** The media type of a Content-Type header, without parameters, lower case. */
 export function mediaType(header: string | undefined): string {
@@ -45,6 +47,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
 export function parseBody(buffer: Buffer, contentType: string, accepted: readonly string[] = OBJECT_CONTENT_TYPES): unknown {
   const type = mediaType(contentType) || "application/json";
   if (!accepted.includes(type)) throw unsupportedMediaType(type, accepted);
+  if (type === PROTOBUF_CONTENT_TYPE) return decodeProtobufBody(buffer);
   const text = buffer.toString("utf8");
   if (text.trim() === "") throw badRequest("the request body is empty; send the object as JSON (Content-Type: application/json)");
   let value: unknown;
