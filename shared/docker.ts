@@ -5,7 +5,10 @@
  * harness and the workshop CLI use it to provision the test image and to
  * clean up. DOCKER_HOST (unix:///path or tcp://127.0.0.1:port) is honoured.
  */
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import Docker from "dockerode";
+import { REPO_ROOT } from "./chapters.ts";
 import { engineUnavailable, RuntimeError } from "./runtime/errors.ts";
 
 export function dockerSocketDescription(): string {
@@ -42,4 +45,49 @@ export async function dockerAnswers(docker: Docker = connectDocker()): Promise<b
     if (err instanceof RuntimeError) return false;
     throw err;
   }
+}
+
+/**
+ * Labels that say which run created a Docker object, so that a later run can
+ * tell leftovers from live work. Every container and network the workshop
+ * creates carries them (the cluster's bring-up and the test harness add them).
+ *
+ *   k8s-workshop.run       a random id per process (or the one the parent CLI passes down)
+ *   k8s-workshop.pid       the process that created it: when it is gone, so is whoever would clean up
+ *   k8s-workshop.host      the machine that pid belongs to (a devcontainer shares the engine with its host)
+ *   k8s-workshop.checkout  the repository folder, so one checkout never sweeps another's objects
+ */
+export const RUN_LABEL = "k8s-workshop.run";
+export const PID_LABEL = "k8s-workshop.pid";
+export const HOST_LABEL = "k8s-workshop.host";
+export const CHECKOUT_LABEL = "k8s-workshop.checkout";
+
+let runId: string | undefined;
+
+const newRunId = () => `${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
+
+/** This process's run id. A parent CLI passes its own down in WORKSHOP_RUN_ID, so it can clean up after its children. */
+export function currentRunId(): string {
+  runId ??= process.env.WORKSHOP_RUN_ID || newRunId();
+  return runId;
+}
+
+/**
+ * Starts a run of its own (the workshop CLI does this first): a fresh id,
+ * passed down to child processes such as vitest. A fresh one, because a CLI
+ * started from inside a test run must not share that run's id.
+ */
+export function startRun(): string {
+  runId = newRunId();
+  process.env.WORKSHOP_RUN_ID = runId;
+  return runId;
+}
+
+export function runLabels(): Record<string, string> {
+  return {
+    [RUN_LABEL]: currentRunId(),
+    [PID_LABEL]: String(process.pid),
+    [HOST_LABEL]: hostname(),
+    [CHECKOUT_LABEL]: REPO_ROOT,
+  };
 }

@@ -26,7 +26,7 @@ afterAll(async () => {
   await d.cleanup();
 });
 
-describe.skipIf(!d.available)("05.8 a restarted kubelet", () => {
+describe.skipIf(!d.available)("05 chapter > a restarted kubelet", () => {
   it("adopts its running containers and removes the orphans of pods deleted while it was down", async () => {
     await pods.create(testPod("keeper", [{ name: "main", command: ["sleep", "3600"] }]));
     await pods.create(testPod("goner", [{ name: "main", command: ["sleep", "3600"] }]));

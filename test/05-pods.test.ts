@@ -78,7 +78,7 @@ it.skipIf(!d.available)("05.1 kubelet > registers each node with capacity, addre
   });
 });
 
-it.skipIf(!d.available)("05.3 kubelet > runs a bound pod: pause + app containers on the cluster network, status Running with podIP and container statuses", async () => {
+it.skipIf(!d.available)("05.2 kubelet > runs a bound pod: pause + app containers on the cluster network, status Running with podIP and container statuses", async () => {
   const created = await pods.create(testPod("sleeper", [{ name: "main", command: ["sleep", "3600"] }]));
   expect(created.spec?.nodeName).toBeUndefined();
   const pod = await pods.waitFor("sleeper", running, "pod sleeper to be Running and Ready");
@@ -159,7 +159,23 @@ it.skipIf(!d.available)("05.3 kubelet > passes env, command and args, and puts t
   expect(cgroup.stdout.trim()).toBe(String(64 * 1024 * 1024));
 });
 
-it.skipIf(!d.available)("05.6 kubelet > restarts a crashing container (restartPolicy Always), counts the restarts and backs off with CrashLoopBackOff", async () => {
+it.skipIf(!d.available)("05.3 kubelet > shareProcessNamespace: the containers see each other's processes, and only with it", async () => {
+  const both = [
+    { name: "worker", command: ["sleep", "4242"] },
+    { name: "viewer", command: ["sleep", "3600"] },
+  ];
+  await pods.create(testPod("shared-pids", both, { shareProcessNamespace: true }));
+  await pods.create(testPod("own-pids", both));
+  const shared = await pods.waitFor("shared-pids", running, "pod shared-pids to run");
+  const own = await pods.waitFor("own-pids", running, "pod own-pids to run");
+  const ps = async (pod: Pod) => (await runtime.exec(await containerId(pod, "viewer"), ["ps", "-o", "args"])).stdout;
+  // With the flag, the viewer sees the worker's process (and the pause container's).
+  expect(await ps(shared)).toContain("sleep 4242");
+  // Without it, each container has its own PID namespace: the viewer sees only itself.
+  expect(await ps(own)).not.toContain("sleep 4242");
+});
+
+it.skipIf(!d.available)("05.4 kubelet > restarts a crashing container (restartPolicy Always), counts the restarts and backs off with CrashLoopBackOff", async () => {
   await pods.create(testPod("crasher", [{ name: "main", command: ["sh", "-c", "echo crashing; exit 1"] }]));
   const seen = new Set<string>();
   const pod = await pods.waitFor(
@@ -185,7 +201,7 @@ it.skipIf(!d.available)("05.6 kubelet > restarts a crashing container (restartPo
   expect((await pods.containers(pod)).filter((c) => c.Labels["io.kubernetes.container.name"] === "POD")).toHaveLength(1);
 });
 
-it.skipIf(!d.available)("05.6 kubelet > restartPolicy Never: the pod ends Succeeded or Failed, with exit codes and no restart", async () => {
+it.skipIf(!d.available)("05.5 kubelet > restartPolicy Never: the pod ends Succeeded or Failed, with exit codes and no restart", async () => {
   await pods.create(testPod("ok-once", [{ name: "main", command: ["sh", "-c", "exit 0"] }], { restartPolicy: "Never" }));
   await pods.create(testPod("fail-once", [{ name: "main", command: ["sh", "-c", "exit 3"] }], { restartPolicy: "Never" }));
   const ok = await pods.waitFor("ok-once", (p) => p.status?.phase === "Succeeded", "ok-once to succeed");
@@ -198,7 +214,7 @@ it.skipIf(!d.available)("05.6 kubelet > restartPolicy Never: the pod ends Succee
   expect((await pods.containers(failed)).filter((c) => c.Labels["io.kubernetes.container.name"] === "main")).toHaveLength(1);
 });
 
-it.skipIf(!d.available)("05.9 kubelet > serves logs through the apiserver to our kubectl and to the real kubectl", async () => {
+it.skipIf(!d.available)("05.8 kubelet > serves logs through the apiserver to our kubectl and to the real kubectl", async () => {
   await pods.create(
     testPod("talker", [
       { name: "first", command: ["sh", "-c", "for i in 1 2 3; do echo line $i; done; echo to-stderr >&2; sleep 3600"] },

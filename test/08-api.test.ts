@@ -42,7 +42,7 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-describe("08.1 the ReplicationController resource", () => {
+describe("08 chapter > the ReplicationController resource (given)", () => {
   it("is created with defaults (selector and labels from the template, replicas 1) and an empty status", async () => {
     const res = await api<ReplicationController>("POST", RCS, { ...webRc("defaults"), status: { replicas: 9 } });
     expect(res.status, res.text).toBe(201);
@@ -89,7 +89,7 @@ describe("08.1 the ReplicationController resource", () => {
   });
 });
 
-describe("08.6 the scale subresource", () => {
+describe("08.5 the scale subresource", () => {
   it("GETs a Scale, and PUT and PATCH change only spec.replicas", async () => {
     await api("POST", RCS, webRc("scaled", 2));
     const got = await api<Scale>("GET", `${RCS}/scaled/scale`);
@@ -136,7 +136,7 @@ describe("08.6 the scale subresource", () => {
   });
 });
 
-describe("08.7 DELETE with propagationPolicy=Orphan", () => {
+describe("08 chapter > DELETE with propagationPolicy=Orphan (given)", () => {
   it("keeps the RC, marked, with the orphan finalizer (for the garbage collector); Background deletes it at once", async () => {
     await api("POST", RCS, webRc("orphaned", 0));
     const res = await api<ReplicationController>("DELETE", `${RCS}/orphaned`, { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Orphan" });

@@ -116,7 +116,7 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-describe("08.2 owner references: adoption and release", () => {
+describe("08.1 owner references: adoption and release", () => {
   it("adopts a matching orphan instead of creating a pod, and lets go of a pod relabelled away", async () => {
     const orphan = await api<Pod>("POST", PODS, { apiVersion: "v1", kind: "Pod", metadata: { name: "stray", labels: { app: "adopt" } }, spec: { containers: [{ name: "main", image: "busybox" }] } });
     expect(orphan.status).toBe(201);
@@ -144,7 +144,7 @@ describe("08.2 owner references: adoption and release", () => {
   });
 });
 
-describe("08.4 expectations: no overshoot while the cache lags", () => {
+describe("08.3 expectations: no overshoot while the cache lags", () => {
   it("creates exactly the missing pods when scaled up at once, and deletes exactly the surplus when scaled down", async () => {
     const created = await api<ReplicationController>("POST", RCS, rcManifest("burst", 0));
     const uid = created.body.metadata?.uid;
@@ -185,7 +185,7 @@ describe("08.4 expectations: no overshoot while the cache lags", () => {
   });
 });
 
-describe("08.7 garbage collection", () => {
+describe("08.6 garbage collection", () => {
   it("deletes the pods of a deleted RC (Background), and keeps them, unowned, with Orphan", async () => {
     await api("POST", RCS, rcManifest("cascade", 2));
     await settled("cascade", 2);

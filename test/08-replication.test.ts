@@ -117,7 +117,7 @@ afterAll(async () => {
   await d.cleanup();
 });
 
-it.skipIf(!d.available || !kubectlAvailable())("08.3 on Docker > runs an RC's two pods, Ready, owned by it, on the engine, and reports them in its status", async () => {
+it.skipIf(!d.available || !kubectlAvailable())("08.2 on Docker > runs an RC's two pods, Ready, owned by it, on the engine, and reports them in its status", async () => {
   const created = await api<ReplicationController>("POST", RCS, webRc("web", "v1", 2));
   expect(created.status, created.text).toBe(201);
   const running = await readyPods("app=web", 2);
@@ -140,7 +140,7 @@ it.skipIf(!d.available || !kubectlAvailable())("08.3 on Docker > runs an RC's tw
   expect((await ourKubectl(["logs", name])).stdout).toBe(`v1 from ${name}\n`);
 });
 
-it.skipIf(!d.available || !kubectlAvailable())("08.3 on Docker > replaces a deleted pod with a new one", async () => {
+it.skipIf(!d.available || !kubectlAvailable())("08.2 on Docker > replaces a deleted pod with a new one", async () => {
   const [victim, survivor] = await readyPods("app=web", 2);
   expect(await pods.delete(victim!.metadata!.name!)).toBe(200);
   const now = await readyPods("app=web", 2);
@@ -150,7 +150,7 @@ it.skipIf(!d.available || !kubectlAvailable())("08.3 on Docker > replaces a dele
   await waitFor("the deleted pod to be gone, containers and all", async () => (await pods.get(victim!.metadata!.name!)) === undefined && (await pods.containers(victim!)).length === 0);
 });
 
-it.skipIf(!d.available || !kubectlAvailable())("08.6 on Docker > scales up with our kubectl (creating exactly the missing pods) and down and up with the real kubectl", async () => {
+it.skipIf(!d.available || !kubectlAvailable())("08.5 on Docker > scales up with our kubectl (creating exactly the missing pods) and down and up with the real kubectl", async () => {
   const creations = await countCreations("app=web");
   try {
     expect(await ourKubectl(["scale", "rc", "web", "--replicas=4"])).toMatchObject({ code: 0, stdout: "replicationcontroller/web scaled\n" });
@@ -166,7 +166,7 @@ it.skipIf(!d.available || !kubectlAvailable())("08.6 on Docker > scales up with 
   expect(await kubectl.ok(["get", "rc", "web"])).toMatch(/^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\nweb\s+2\s+2\s+2\s+\S+\n$/);
 });
 
-it.skipIf(!d.available || !kubectlAvailable())("08.8 on Docker > rolls web over to web-v2 one pod at a time, never with zero Ready pods", async () => {
+it.skipIf(!d.available || !kubectlAvailable())("08 chapter > on Docker > rolls web over to web-v2 one pod at a time, never with zero Ready pods", async () => {
   const file = join(tmp, "web-v2.yaml");
   await writeFile(file, JSON.stringify(webRc("web-v2", "v2", 2)));
   // Watch every app=web pod and keep the number of Ready ones after each event.
@@ -211,7 +211,7 @@ it.skipIf(!d.available || !kubectlAvailable())("08.8 on Docker > rolls web over 
   }
 });
 
-it.skipIf(!d.available || !kubectlAvailable())("08.7 on Docker > leaves the pods running, unowned, on an Orphan delete; a new RC adopts them; deleting it deletes them and their containers", async () => {
+it.skipIf(!d.available || !kubectlAvailable())("08.6 on Docker > leaves the pods running, unowned, on an Orphan delete; a new RC adopts them; deleting it deletes them and their containers", async () => {
   const before = await readyPods("app=web", 2);
   const selector = (await api<ReplicationController>("GET", `${RCS}/web-v2`)).body.spec!.selector!;
   expect(await kubectl.ok(["delete", "rc", "web-v2", "--cascade=orphan"])).toBe('replicationcontroller "web-v2" deleted\n');

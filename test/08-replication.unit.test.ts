@@ -65,7 +65,7 @@ function pod(name: string, shape: PodShape = {}): Pod {
 
 const names = (pods: Pod[]) => pods.map((p) => p.metadata?.name);
 
-describe("08.1 the ReplicationController resource", () => {
+describe("08 chapter > the ReplicationController resource (given)", () => {
   it("defaults the selector and labels from the template, replicas to 1, and the template's pod spec", () => {
     const obj: ReplicationController = { metadata: { name: "web" }, spec: { template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "busybox" }] } } } };
     defaultReplicationController(obj);
@@ -102,7 +102,7 @@ describe("08.1 the ReplicationController resource", () => {
   });
 });
 
-describe("08.2 owner references and adoption", () => {
+describe("08.1 owner references and adoption", () => {
   it("makes a pod from the template, owned by the RC", () => {
     const owner = rc();
     const made = newPodFromTemplate(owner);
@@ -142,7 +142,7 @@ describe("08.2 owner references and adoption", () => {
   });
 });
 
-describe("08.3 the reconcile diff", () => {
+describe("08.2 the reconcile diff", () => {
   it("creates what is missing and nothing when the count is right", () => {
     expect(decideReplicas(3, [pod("a")])).toEqual({ kind: "create", count: 2 });
     expect(decideReplicas(2, [pod("a"), pod("b")])).toEqual({ kind: "none" });
@@ -174,7 +174,7 @@ describe("08.3 the reconcile diff", () => {
   });
 });
 
-describe("08.4 expectations", () => {
+describe("08.3 expectations", () => {
   it("holds the controller back until every creation it made is observed", () => {
     const e = new Expectations();
     expect(e.satisfied("shop/web")).toBe(true); // never acted
@@ -217,7 +217,7 @@ describe("08.4 expectations", () => {
   });
 });
 
-describe("08.5 status", () => {
+describe("08.4 status", () => {
   it("counts replicas, fully labelled, ready and available pods, and the generation it saw", () => {
     const now = new Date("2024-01-01T00:01:00Z");
     const pods = [
@@ -243,7 +243,7 @@ describe("08.5 status", () => {
   });
 });
 
-describe("08.6 the Scale of an RC", () => {
+describe("08 chapter > the Scale of an RC (given)", () => {
   it("shows spec.replicas, status.replicas and the selector as a string", () => {
     const owner = rc({ selector: { app: "web", tier: "front" } }, { resourceVersion: "42", creationTimestamp: "2024-01-01T00:00:00Z" });
     owner.status = { replicas: 2 };
@@ -257,7 +257,7 @@ describe("08.6 the Scale of an RC", () => {
   });
 });
 
-describe("08.7 the garbage collector's decision", () => {
+describe("08.6 the garbage collector's decision", () => {
   it("deletes a dependent whose owners are all gone, and only unlinks the gone ones otherwise", () => {
     const alive = new Set(["a"]);
     const exists = (r: OwnerReference) => alive.has(r.uid);
@@ -269,7 +269,7 @@ describe("08.7 the garbage collector's decision", () => {
   });
 });
 
-describe("08.8 the rolling update's plan", () => {
+describe("08 chapter > the rolling update's plan (given)", () => {
   /** Plays the plan to the end: the sizes after each step. */
   function play(oldReplicas: number, wanted: number): string[] {
     const seen: string[] = [];

@@ -129,7 +129,7 @@ afterAll(async () => {
   await d.cleanup();
 });
 
-it.skipIf(!d.available || !kubectlAvailable())("10.2 on Docker > gives every Service its own cluster IP outside the pods' range, refuses a taken one with 422, and takes it back on delete", async () => {
+it.skipIf(!d.available || !kubectlAvailable())("10.1 on Docker > gives every Service its own cluster IP outside the pods' range, refuses a taken one with 422, and takes it back on delete", async () => {
   expect(podRange, "containers must get addresses from part of the subnet only").not.toBe(subnet);
   const names = Array.from({ length: 8 }, (_, i) => `alloc-${i}`);
   const created = await Promise.all(names.map((name) => api<Service>("POST", SERVICES, { metadata: { name }, spec: { ports: [{ port: 80 }] } })));
@@ -180,7 +180,7 @@ it.skipIf(!d.available || !kubectlAvailable())("10.2 on Docker > gives every Ser
   });
 });
 
-it.skipIf(!d.available || !kubectlAvailable())("10.4 on Docker > keeps the Endpoints in step with the pods: ready ones in, not-ready ones aside, deleted ones out", async () => {
+it.skipIf(!d.available || !kubectlAvailable())("10.3 on Docker > keeps the Endpoints in step with the pods: ready ones in, not-ready ones aside, deleted ones out", async () => {
   const res = await api<Service>("POST", SERVICES, { metadata: { name: "web", labels: { tier: "front" } }, spec: { selector: { app: "web" }, ports: [{ port: 8000, targetPort: "http" }] } });
   expect(res.status, res.text).toBe(201);
   web = res.body;
@@ -210,7 +210,7 @@ it.skipIf(!d.available || !kubectlAvailable())("10.4 on Docker > keeps the Endpo
   await endpointsUntil("web", (e) => notReadyIps(e).length === 0 && readyIps(e).length === 2, "web-crash to leave the Endpoints");
 });
 
-it.skipIf(!d.available || !kubectlAvailable())("10.6 on Docker > lets a client pod reach the Service at its cluster IP and port, taking turns over the pods on both nodes", async () => {
+it.skipIf(!d.available || !kubectlAvailable())("10.5 on Docker > lets a client pod reach the Service at its cluster IP and port, taking turns over the pods on both nodes", async () => {
   await pods.create(testPod("client", [{ name: "client", command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"] }], { nodeName: "node-1", terminationGracePeriodSeconds: 0 }));
   client = await containerOf(await runningPod("client"), "client");
   const url = `http://${web.spec!.clusterIP}:8000/`;
@@ -224,7 +224,7 @@ it.skipIf(!d.available || !kubectlAvailable())("10.6 on Docker > lets a client p
   expect(answers[2]).toBe(answers[0]);
 });
 
-it.skipIf(!d.available || !kubectlAvailable())("10.7 on Docker > gives a container started after the Service its variables", async () => {
+it.skipIf(!d.available || !kubectlAvailable())("10.6 on Docker > gives a container started after the Service its variables", async () => {
   const info = await docker.getContainer(client).inspect();
   const env = new Map(info.Config.Env.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
   const ip = web.spec!.clusterIP!;
@@ -234,7 +234,7 @@ it.skipIf(!d.available || !kubectlAvailable())("10.7 on Docker > gives a contain
   expect(env.get("WEB_PORT_8000_TCP_ADDR")).toBe(ip);
 });
 
-it.skipIf(!d.available || !kubectlAvailable())("10.3 on Docker > serves a NodePort Service on 127.0.0.1:<nodePort>", async () => {
+it.skipIf(!d.available || !kubectlAvailable())("10.2 on Docker > serves a NodePort Service on 127.0.0.1:<nodePort>", async () => {
   const res = await api<Service>("POST", SERVICES, { metadata: { name: "web-np" }, spec: { type: "NodePort", selector: { app: "web" }, ports: [{ port: 8001, targetPort: 80 }] } });
   expect(res.status, res.text).toBe(201);
   const url = `http://127.0.0.1:${res.body.spec!.ports![0]!.nodePort}/`;
@@ -243,7 +243,7 @@ it.skipIf(!d.available || !kubectlAvailable())("10.3 on Docker > serves a NodePo
   expect([first.trim(), second].sort()).toEqual(["web-1", "web-2"]);
 });
 
-it.skipIf(!d.available || !kubectlAvailable())("10.4 on Docker > sends traffic only to the remaining pod once one is deleted", async () => {
+it.skipIf(!d.available || !kubectlAvailable())("10.3 on Docker > sends traffic only to the remaining pod once one is deleted", async () => {
   expect(await pods.delete("web-2")).toBe(200);
   const p1 = await pods.get("web-1");
   await endpointsUntil("web", (e) => readyIps(e).join() === p1!.status!.podIP, "web-2 to leave the Endpoints");
@@ -253,7 +253,7 @@ it.skipIf(!d.available || !kubectlAvailable())("10.4 on Docker > sends traffic o
   expect(answers).toEqual(["web-1", "web-1", "web-1", "web-1"]);
 });
 
-it.skipIf(!d.available || !kubectlAvailable())("10.3 on Docker > puts addresses on a bridge through a short-lived container and takes every one off on close", async () => {
+it.skipIf(!d.available || !kubectlAvailable())("10.2 on Docker > puts addresses on a bridge through a short-lived container and takes every one off on close", async () => {
   // A network of this test alone, so the check does not depend on the cluster's proxy.
   const name = d.name("k8s-workshop-10-bridge");
   const created = await docker.createNetwork({ Name: name, Driver: "bridge", Labels: d.labels() });

@@ -36,7 +36,7 @@ function pod(name: string, ip: string | undefined, options: { ready?: boolean; l
 
 const messages = (s: Service) => validateService(s).map(fieldErrorMessage);
 
-describe("10.1 the Service resource", () => {
+describe("10 chapter > the Service resource (given code)", () => {
   it("fills in the type, the protocol and the target port", () => {
     const s = service({ selector: { app: "web" }, ports: [{ port: 8000 }, { name: "b", port: 9000, targetPort: "http", protocol: "TCP" }] });
     defaultService(s);
@@ -79,7 +79,7 @@ describe("10.1 the Service resource", () => {
   });
 });
 
-describe("10.2 allocating cluster IPs and node ports", () => {
+describe("10.1 allocating cluster IPs and node ports", () => {
   it("hands out every address of a range once, refuses a taken or foreign one, and takes back what is released", async () => {
     const store = await openEmbeddedStore();
     try {
@@ -144,7 +144,7 @@ describe("10.2 allocating cluster IPs and node ports", () => {
   });
 });
 
-describe("10.4 the subsets of an Endpoints object", () => {
+describe("10.3 the subsets of an Endpoints object", () => {
   const web = service({ selector: { app: "web" }, ports: [{ name: "http", port: 8000, targetPort: "web", protocol: "TCP" }] });
 
   it("lists ready and not-ready pods that match, with the port their container declares", () => {
@@ -180,7 +180,7 @@ describe("10.4 the subsets of an Endpoints object", () => {
   });
 });
 
-describe("10.3 what the proxy serves", () => {
+describe("10.2 what the proxy serves", () => {
   it("one entry per TCP port of every Service with a cluster IP, with only the ready endpoints of that port", () => {
     const services = [
       service({ clusterIP: "10.96.0.10", type: "NodePort", ports: [{ name: "http", port: 80, protocol: "TCP", nodePort: 30080 }, { name: "admin", port: 81, protocol: "TCP", nodePort: 30081 }] }),
@@ -214,7 +214,7 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-it("10.5 round robin > hands out the endpoints in turn, wrapping around", () => {
+it("10.4 round robin > hands out the endpoints in turn, wrapping around", () => {
   const rr = new RoundRobin();
   expect(rr.next()).toBeUndefined();
   rr.setEndpoints([{ ip: "10.0.0.1", port: 80 }, { ip: "10.0.0.2", port: 80 }, { ip: "10.0.0.3", port: 80 }]);
@@ -250,7 +250,7 @@ function fetchOnce(port: number): Promise<string> {
   });
 }
 
-it("10.6 forwarding > joins each connection to the next endpoint, and skips one that refuses", async () => {
+it("10.5 forwarding > joins each connection to the next endpoint, and skips one that refuses", async () => {
   const rr = new RoundRobin();
   rr.setEndpoints([
     { ip: "127.0.0.1", port: await backend("one") },
@@ -270,7 +270,7 @@ it("10.6 forwarding > joins each connection to the next endpoint, and skips one 
   expect(await fetchOnce(port)).toBe("");
 });
 
-describe("10.7 service environment variables", () => {
+describe("10.6 service environment variables", () => {
   it("are the host and port of a Service, plus the Docker-links style ones", () => {
     const s = service({ clusterIP: "10.96.0.12", ports: [{ name: "http", port: 8000, protocol: "TCP" }, { name: "admin-api", port: 9000, protocol: "TCP" }] }, "my-web");
     expect(serviceVariables(s)).toEqual({

@@ -1,53 +1,177 @@
 /**
- * `npm run check [NN]`: runs the tests of chapters 01..NN against the
- * learner's code in chapters/, in order, and stops at the first chapter that
- * fails. Then it says exactly what to do next: which TODO (file:line), which
- * step of the lesson, and which hint command.
+ * `npm run check [NN | NN.k]`: runs tests against the learner's code in chapters/.
+ *
+ *   check NN     chapter NN's tests (they boot the cluster built from chapters
+ *                01..NN). Earlier chapters count as passed without running when
+ *                their code is the reference or unchanged since their tests last
+ *                passed (workshop/record.ts); a changed one runs first.
+ *   check NN.k   only the tests of step NN.k, then the next step.
+ *   --all        run every chapter up to NN again, records or not.
+ *
+ * Then it says what to do next: the earliest step with a failure, the test to
+ * start with, the TODO (file:line) and the hint command.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { availableChapters, type Chapter, REPO_ROOT } from "../shared/chapters.ts";
-import { chapterPassed, type ChapterRun, runChapterTests } from "./runner.ts";
+import { codeHash, standing, testsHash, when } from "./record.ts";
+import { chapterPassed, type ChapterRun, isChallenge, runChapterTests, stepTestFiles, type TestOutcome } from "./runner.ts";
+import { resolveChapter, resolveStep } from "./resolve.ts";
 import { compareSteps, generateChapter, remainingSteps, type StepLocation } from "./starters.ts";
 import { loadState, saveState } from "./state.ts";
+import { stepOfTestName } from "./test-names.ts";
 import { c, table, UserError } from "./ui.ts";
-import { resolveChapter } from "./resolve.ts";
 
-export async function check(upTo: string | undefined, options: { verbose?: boolean } = {}): Promise<boolean> {
+export interface CheckOptions {
+  verbose?: boolean;
+  /** Rerun every chapter up to NN, ignoring the pass record. */
+  all?: boolean;
+  /** Also run the chapter's challenge tests (test/challenges/NN-*.test.ts). */
+  challenges?: boolean;
+}
+
+const CHAPTERS_DIR = () => join(REPO_ROOT, "chapters");
+
+/** The step that the last failing check pointed at ("Next: step NN.k"), for watch. */
+let lastNext: string | undefined;
+export const lastNextStep = () => lastNext;
+
+export async function check(target: string | undefined, options: CheckOptions = {}): Promise<boolean> {
+  lastNext = undefined;
+  if (target && /^\d+\.\d+$/.test(target.trim())) return checkStep(target, options);
+  return checkChapters(target, options);
+}
+
+async function checkChapters(upTo: string | undefined, options: CheckOptions): Promise<boolean> {
   const chapters = chaptersUpTo(upTo);
   const state = loadState();
   const rows: string[][] = [];
   let failed: ChapterRun | undefined;
+  const runs: ChapterRun[] = [];
 
-  for (const chapter of chapters) {
-    const tty = Boolean(process.stdout.isTTY);
-    if (tty) process.stdout.write(c.dim(`running chapter ${chapter.number} (${chapter.slug}) ...\r`));
-    const run = await runChapterTests(chapter, join(REPO_ROOT, "chapters"));
-    if (tty) process.stdout.write("\u001b[K");
-    const total = run.tests.length;
+  for (const [i, chapter] of chapters.entries()) {
+    const last = i === chapters.length - 1;
+    if (!last && !options.all) {
+      const s = standing(chapter, state);
+      if (s.kind === "reference") {
+        rows.push([chapter.number, chapter.title, "-", c.green("passed (reference)")]);
+        continue;
+      }
+      if (s.kind === "unchanged") {
+        rows.push([chapter.number, chapter.title, "-", c.green(`passed (unchanged since ${when(s.since)})`)]);
+        continue;
+      }
+    }
+    const hashes = { codeHash: codeHash(chapter, CHAPTERS_DIR()), testsHash: testsHash(chapter) };
+    const run = await runWithProgress(chapter, `chapter ${chapter.number}`, { challenges: last && options.challenges });
+    runs.push(run);
     const ok = chapterPassed(run);
-    state.checks[chapter.slug] = { passed: run.passed, total, ok, at: new Date().toISOString() };
-    rows.push([chapter.number, chapter.title, `${run.passed}/${total}`, ok ? c.green("passed") : c.red("failing")]);
+    const own = run.tests.filter((t) => !isChallenge(t));
+    state.checks[chapter.slug] = {
+      passed: own.filter((t) => t.status === "passed").length,
+      total: own.length,
+      ok,
+      at: new Date().toISOString(),
+      ...hashes,
+    };
+    saveState(state);
+    rows.push([
+      chapter.number,
+      chapter.title,
+      `${state.checks[chapter.slug]!.passed}/${own.length}`,
+      ok ? c.green("passed") : c.red("failing"),
+    ]);
     if (!ok) {
       failed = run;
       break;
     }
   }
-  saveState(state);
   for (const chapter of chapters.slice(rows.length)) rows.push([chapter.number, chapter.title, "-", c.dim("not run yet")]);
 
   console.log(table(["chapter", "", "tests", "result"], rows));
   console.log();
+  if (options.verbose) for (const run of runs) printVerbose(run);
+  const challengeRun = runs.find((r) => r.tests.some(isChallenge));
+  if (options.challenges) printChallenges(challengeRun, chapters.at(-1)!);
   if (!failed) {
-    const last = chapters[chapters.length - 1]!;
+    const last = chapters.at(-1)!;
     const next = availableChapters().find((ch) => ch.number > last.number);
     console.log(c.green(`All tests of chapters ${chapters[0]!.number}-${last.number} pass.`));
     if (next) console.log(`Next: chapters/${next.slug}/README.md, then ${c.cyan(`npm run check ${next.number}`)}`);
     return true;
   }
-  if (options.verbose) console.log(failed.output);
-  explainFailure(failed);
+  explainFailure(failed, { stepCheck: false });
   return false;
+}
+
+/** `check NN.k`: the tests of one step only, against the learner's chapters. */
+async function checkStep(id: string, options: CheckOptions): Promise<boolean> {
+  const { chapter, step } = resolveStep(id);
+  const files = stepTestFiles(chapter, step);
+  const run = await runWithProgress(chapter, `step ${step}`, {
+    files: files.length > 0 ? files : undefined,
+    testNamePattern: `^${step.replace(".", "\\.")} `,
+  });
+  const mine = run.tests.filter((t) => t.status !== "skipped" || stepOf(t.name) === step);
+  if (run.errors.length === 0 && mine.length === 0) {
+    throw new UserError(
+      `no test belongs to step ${step}: test names start with their step ("${step} ..."); see chapters/${chapter.slug}/README.md`,
+    );
+  }
+  if (options.verbose) printVerbose({ ...run, tests: run.tests.filter((t) => stepOf(t.name) === step) });
+  const title = stepTitle(chapter, step);
+  const passed = mine.filter((t) => t.status === "passed").length;
+  if (!chapterPassed(run)) {
+    console.log(c.red(`Step ${step}${title ? ` (${title})` : ""}: ${passed} of ${mine.length} tests pass.`));
+    explainFailure(run, { stepCheck: true });
+    return false;
+  }
+  console.log(c.green(`Step ${step}${title ? ` (${title})` : ""}: all ${passed} tests pass.`));
+  const steps = generateChapter(chapter).steps.map((s) => s.step);
+  const next = steps.find((s) => compareSteps(s, step) > 0);
+  if (next) {
+    const nextTitle = stepTitle(chapter, next);
+    console.log(`Next: step ${c.cyan(next)}${nextTitle ? ` (${nextTitle})` : ""}: ${c.cyan(`npm run check ${next}`)}`);
+  } else {
+    console.log(
+      `That was the last step of chapter ${chapter.number}. Next: the whole chapter, ${c.cyan(`npm run check ${chapter.number}`)}`,
+    );
+  }
+  return true;
+}
+
+/** Runs one chapter's tests with a live line: elapsed time and tests finished (one line per chapter when not a terminal). */
+async function runWithProgress(
+  chapter: Chapter,
+  label: string,
+  options: { challenges?: boolean; files?: string[]; testNamePattern?: string },
+): Promise<ChapterRun> {
+  const tty = Boolean(process.stdout.isTTY);
+  const started = Date.now();
+  let finished = 0;
+  let failures = 0;
+  const line = () => {
+    const elapsed = Math.round((Date.now() - started) / 1000);
+    return `${label} (${chapter.slug}): ${finished} test${finished === 1 ? "" : "s"} finished${failures ? `, ${failures} failed` : ""}, ${elapsed} s`;
+  };
+  const draw = () => process.stdout.write(`\r\u001b[K${c.dim(line())}`);
+  const timer = tty ? setInterval(draw, 1000) : undefined;
+  if (tty) draw();
+  try {
+    return await runChapterTests(chapter, CHAPTERS_DIR(), {
+      ...options,
+      onTest: (t) => {
+        if (t.status === "skipped") return;
+        finished++;
+        if (t.status === "failed") failures++;
+        if (tty) draw();
+      },
+    });
+  } finally {
+    clearInterval(timer);
+    if (tty) process.stdout.write("\r\u001b[K");
+    else console.log(line());
+  }
 }
 
 function chaptersUpTo(upTo: string | undefined): Chapter[] {
@@ -58,51 +182,136 @@ function chaptersUpTo(upTo: string | undefined): Chapter[] {
   return available.filter((ch) => ch.number <= last.number);
 }
 
-/** Prints the failing tests and the step to work on next. */
-function explainFailure(run: ChapterRun): void {
+/** "05.2 kubelet > ..." -> "05.2"; "05 chapter > ..." -> "05 chapter"; else undefined. */
+export function stepOf(name: string): string | undefined {
+  const step = stepOfTestName(name);
+  return step === undefined ? undefined : step.includes(".") ? step : `${step} chapter`;
+}
+
+/** Step order: steps by number, then the whole-chapter tests, then tests without a step. */
+function compareGroups(a: string, b: string): number {
+  const rank = (g: string) => (/^\d{2}\.\d+$/.test(g) ? 0 : /chapter$/.test(g) ? 1 : 2);
+  return rank(a) - rank(b) || (rank(a) === 0 ? compareSteps(a, b) : a.localeCompare(b));
+}
+
+/** Prints the failing tests grouped by step, and the step to work on next: the earliest one with a failure. */
+export function explainFailure(run: ChapterRun, how: { stepCheck: boolean }): void {
   const { chapter } = run;
-  const failures = run.tests.filter((t) => t.status === "failed");
-  console.log(c.red(`Chapter ${chapter.number} has ${failures.length} failing test(s) of ${run.tests.length}.`));
+  const failures = run.tests.filter((t) => t.status === "failed" && !isChallenge(t));
+  if (!how.stepCheck)
+    console.log(
+      c.red(
+        `Chapter ${chapter.number} has ${failures.length} failing test(s) of ${run.tests.filter((t) => !isChallenge(t)).length}.`,
+      ),
+    );
   for (const e of run.errors) console.log(c.red(`  ${e.split("\n").join("\n  ")}`));
-  for (const t of failures.slice(0, 5)) {
-    console.log(`  ${c.red("x")} ${t.name}`);
-    if (t.message) console.log(c.dim(`      ${t.message.split("\n")[0]}`));
+
+  const groups = new Map<string, TestOutcome[]>();
+  for (const t of failures) {
+    const g = stepOf(t.name) ?? "other tests";
+    groups.set(g, [...(groups.get(g) ?? []), t]);
   }
-  if (failures.length > 5) console.log(c.dim(`  ... and ${failures.length - 5} more (npm run check ${chapter.number} -- --verbose)`));
+  const order = [...groups.keys()].sort(compareGroups);
+  // The first few steps in full; the rest in one line (they may follow from the first).
+  const shown = order.slice(0, 3);
+  for (const g of shown) {
+    const tests = groups.get(g)!;
+    const title = /^\d{2}\.\d+$/.test(g) ? stepTitle(chapter, g) : undefined;
+    console.log(`  ${c.bold(/^\d/.test(g) && !g.includes("chapter") ? `step ${g}` : g)}${title ? ` (${title})` : ""}`);
+    for (const t of tests.slice(0, 3)) {
+      console.log(`    ${c.red("x")} ${t.name}`);
+      for (const l of (t.message ?? "").split("\n").slice(0, 3)) console.log(c.dim(`        ${l}`));
+    }
+    if (tests.length > 3) console.log(c.dim(`    ... and ${tests.length - 3} more in this step`));
+  }
+  const hidden = order.slice(shown.length);
+  if (hidden.length) {
+    const count = hidden.reduce((n, g) => n + groups.get(g)!.length, 0);
+    console.log(
+      c.dim(
+        `  ... and ${count} failing test(s) in ${hidden.join(", ")} (npm run check ${chapter.number} -- --verbose lists them)`,
+      ),
+    );
+  }
   console.log();
 
-  const next = nextStep(run);
-  if (next) {
-    const title = stepTitle(chapter, next.step);
-    console.log(`${c.bold("Next:")} step ${c.cyan(next.step)}${title ? ` (${title})` : ""}`);
-    console.log(`  code:   ${c.cyan(`${next.file}:${next.line}`)}`);
-    console.log(`  lesson: chapters/${chapter.slug}/README.md, "Step ${next.step}"`);
-    console.log(`  stuck?  ${c.cyan(`npm run hint ${next.step}`)}`);
+  // The earliest step: from the failing tests' names and from the todo() calls they ran into.
+  const hit = new Set<string>();
+  for (const text of [...failures.map((t) => t.message ?? ""), ...run.errors]) {
+    for (const m of text.matchAll(/TODO\((\d{2}\.\d+)\)/g)) if (m[1]!.startsWith(`${chapter.number}.`)) hit.add(m[1]!);
+  }
+  const stepGroups = order.filter((g) => /^\d{2}\.\d+$/.test(g));
+  const earliest = [...new Set([...stepGroups, ...hit])].sort(compareSteps)[0];
+  const remaining = remainingSteps(chapter);
+  const step = earliest ?? (failures.length === 0 || order.length === 0 ? remaining[0]?.step : undefined);
+  const later = order.filter((g) => g !== step);
+
+  lastNext = step;
+  if (step) {
+    const where: StepLocation | undefined =
+      remaining.find((r) => r.step === step) ?? generateChapter(chapter).steps.find((s) => s.step === step);
+    const title = stepTitle(chapter, step);
+    const first = groups.get(step)?.[0];
+    console.log(`${c.bold("Next:")} step ${c.cyan(step)}${title ? ` (${title})` : ""}, the earliest step with a failure.`);
+    if (first) console.log(`  start with: "${first.name}" (${first.file})`);
+    if (where)
+      console.log(
+        `  code:   ${c.cyan(`${where.file}:${where.line}`)}${remaining.some((r) => r.step === step) ? " (its TODO is still there)" : ""}`,
+      );
+    console.log(`  lesson: chapters/${chapter.slug}/README.md, "Step ${step}"`);
+    console.log(`  stuck?  ${c.cyan(`npm run hint ${step}`)}`);
+    console.log(`  rerun only this step: ${c.cyan(`npm run check ${step}`)}`);
+    if (later.length > 0)
+      console.log(c.dim(`  Later failures (${later.join(", ")}) may follow from this one: fix it first, then check again.`));
   } else {
     const first = failures[0];
     console.log(`${c.bold("Next:")} every TODO of chapter ${chapter.number} is written, but tests still fail.`);
-    if (first) console.log(`  Start with the first failing test above (${first.file}) and compare with the lesson.`);
-    console.log(`  More detail: ${c.cyan(`npm run check ${chapter.number} -- --verbose`)}`);
+    if (first) console.log(`  Start with "${first.name}" (${first.file}) and compare with the lesson.`);
   }
+  console.log(`  More detail: ${c.cyan(`npm run check ${chapter.number} -- --verbose`)}`);
 }
 
-/**
- * The step to work on: the lowest step whose todo() a failing test ran into,
- * else the lowest step still calling todo().
- */
-function nextStep(run: ChapterRun): StepLocation | undefined {
-  const remaining = remainingSteps(run.chapter);
-  const hit = new Set<string>();
+/** --verbose: every test with its duration, and the skipped ones with the reason. */
+function printVerbose(run: ChapterRun): void {
+  console.log(c.bold(`chapter ${run.chapter.number}: ${run.tests.length} tests in ${(run.durationMs / 1000).toFixed(1)} s`));
   for (const t of run.tests) {
-    for (const m of (t.message ?? "").matchAll(/TODO\((\d{2}\.\d+)\)/g)) hit.add(m[1]!);
+    const mark = t.status === "passed" ? c.green("ok  ") : t.status === "failed" ? c.red("FAIL") : c.yellow("skip");
+    const reason = t.status === "skipped" ? skipReason(run, t) : undefined;
+    console.log(
+      `  ${mark} ${t.name} ${c.dim(t.status === "skipped" ? `(skipped: ${reason})` : `${t.durationMs} ms`)}  ${c.dim(t.file)}`,
+    );
   }
-  for (const e of run.errors) for (const m of e.matchAll(/TODO\((\d{2}\.\d+)\)/g)) hit.add(m[1]!);
-  const hitSteps = [...hit].filter((s) => s.startsWith(`${run.chapter.number}.`)).sort(compareSteps);
-  for (const step of hitSteps) {
-    const where = remaining.find((r) => r.step === step) ?? generateChapter(run.chapter).steps.find((s) => s.step === step);
-    if (where) return where;
+  const skippedFiles = [...new Set(run.tests.filter((t) => t.status === "skipped").map((t) => t.file))];
+  if (skippedFiles.length) {
+    console.log(
+      c.yellow(
+        `  skipped suites: ${skippedFiles.map((f) => `${f} (${run.skipNotes[f]?.[0] ?? "its condition was false"})`).join("; ")}`,
+      ),
+    );
+  } else {
+    console.log(c.dim("  no test was skipped"));
   }
-  return remaining[0];
+  console.log();
+}
+
+function skipReason(run: ChapterRun, t: TestOutcome): string {
+  return t.message ?? run.skipNotes[t.file]?.[0] ?? "its skipIf condition was true";
+}
+
+function printChallenges(run: ChapterRun | undefined, chapter: Chapter): void {
+  const tests = run?.tests.filter(isChallenge) ?? [];
+  if (tests.length === 0) {
+    console.log(c.dim(`Chapter ${chapter.number} has no challenge tests (test/challenges/${chapter.number}-*.test.ts).`));
+    return;
+  }
+  const passed = tests.filter((t) => t.status === "passed").length;
+  console.log(
+    c.bold(
+      `Challenges of chapter ${chapter.number}: ${passed} of ${tests.length} tests pass (optional; see "Challenges" in the lesson).`,
+    ),
+  );
+  for (const t of tests) console.log(`  ${t.status === "passed" ? c.green("ok") : c.yellow("--")} ${t.name}`);
+  console.log();
 }
 
 /** The title of "### Step NN.k <title>" in the lesson, if the lesson has one. */

@@ -1,45 +1,56 @@
 /**
- * The learner's command line: `npm run <command> [argument]`.
+ * The learner's command line: `npm run <command> [argument] [-- options]`.
+ * `npm run help` lists the commands (workshop/args.ts has each one's options).
  *
- *   check [NN]        run chapters 01..NN against your code, stop at the first failure
- *   watch [NN]        the same, again on every save
- *   hint NN.k         one more hint for a step
- *   solve NN          copy the reference solution of a chapter (your files are backed up)
- *   reset NN          back to the untouched starter (your files are backed up)
- *   progress          every chapter and how far you are
- *   image             make sure the test image exists on the Docker engine
- *   up                bring up the cluster (npm start)
- *
- * Maintainer commands: gen-starters, verify-starters, lint-lessons.
+ * The npm scripts run this file as `node --import tsx workshop/cli.ts`: node
+ * itself gets the terminal's Ctrl-C, with no wrapper process in between that
+ * relays the signal or exits before the cleanup is done (workshop/interrupt.ts).
  */
 import { RuntimeError } from "../shared/runtime/errors.ts";
+import { allUsage, COMMANDS, npmCommand, parseCommand, usage } from "./args.ts";
 import { StarterError } from "./starters.ts";
 import { c, UserError } from "./ui.ts";
 
-const USAGE = `usage: npm run <command> [argument]
-  check [NN]      run the tests of chapters 01..NN against your code
-  watch [NN]      the same, re-run on every save
-  hint NN.k       the next hint for step NN.k
-  solve NN        copy the reference of chapter NN (backs up your files first)
-  reset NN        restore the untouched starter of chapter NN (backs up your files first)
-  progress        where you are in every chapter
-  image           make sure the test image (busybox) is on the Docker engine
-  up              bring up the cluster (npm start) [--tree chapters] [--port N] [--data DIR] [--fresh] [--kubeconfig FILE]
-                  [--dashboard-port N] [--no-dashboard]
-  top             the cluster's nodes, pods, controllers and services in the terminal, live`;
+/** Commands that create containers, networks or addresses: they sweep first and clean up on Ctrl-C. */
+const CREATES_DOCKER_OBJECTS = new Set(["up", "check", "watch"]);
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const flags = new Set(rest.filter((a) => a.startsWith("-")));
-  const arg = rest.find((a) => !a.startsWith("-"));
+  if (command === undefined || command === "--help" || command === "-h") {
+    console.log(allUsage());
+    return 0;
+  }
+  if (!Object.hasOwn(COMMANDS, command)) {
+    throw new UserError(
+      `unknown command "${command}": try ${Object.keys(COMMANDS)
+        .filter((k) => !COMMANDS[k]!.summary.startsWith("("))
+        .join(", ")} (npm run help)`,
+    );
+  }
+  const { help, positionals, values } = parseCommand(command, rest);
+  if (help) {
+    console.log(usage(command));
+    return 0;
+  }
+  const arg = positionals[0];
+
+  if (CREATES_DOCKER_OBJECTS.has(command)) await prepareRun(command, arg);
+
   switch (command) {
+    case "help":
+      console.log(arg && Object.hasOwn(COMMANDS, arg) ? usage(arg) : allUsage());
+      return 0;
     case "check":
-      return (await (await import("./check.ts")).check(arg, { verbose: flags.has("--verbose") || flags.has("-v") })) ? 0 : 1;
+      return (await (
+        await import("./check.ts")
+      ).check(arg, { verbose: values.verbose === true, all: values.all === true, challenges: values.challenges === true }))
+        ? 0
+        : 1;
     case "watch":
-      await (await import("./watch.ts")).watch(arg);
+      await (await import("./watch.ts")).watch(arg, { verbose: values.verbose === true });
       return 0;
     case "hint":
-      (await import("./hints.ts")).hint(arg, { reset: flags.has("--reset") });
+      (await import("./hints.ts")).hint(arg, { reset: values.reset === true });
       return 0;
     case "solve":
       (await import("./solve.ts")).solve(arg);
@@ -53,8 +64,10 @@ async function main(argv: string[]): Promise<number> {
     case "image":
       await (await import("./image.ts")).image();
       return 0;
+    case "doctor":
+      return (await (await import("./doctor.ts")).doctor({ fast: values.fast === true })) ? 0 : 1;
     case "up":
-      await (await import("./up.ts")).up(rest);
+      await (await import("./up.ts")).up(values);
       return 0;
     case "top":
       await (await import("./top.ts")).top(rest);
@@ -65,14 +78,32 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./lint-lessons.ts")).lintLessonsCommand(arg) ? 0 : 1;
     case "verify-starters":
       return (await (await import("./verify-starters.ts")).verifyStarters(arg)) ? 0 : 1;
-    case undefined:
-    case "help":
-    case "--help":
-      console.log(USAGE);
-      return 0;
     default:
-      throw new UserError(`unknown command "${command}": try npm run check, hint, solve, reset, progress or watch`);
+      throw new UserError(`${npmCommand(command)} is not wired up`);
   }
+}
+
+/**
+ * Before a command that creates Docker objects: a run id of its own, Ctrl-C
+ * handling, the fast checks of `npm run doctor`, and the sweep of what
+ * earlier runs that were killed left behind.
+ */
+async function prepareRun(command: string, arg: string | undefined): Promise<void> {
+  const [{ startRun, connectDocker }, { handleInterrupts }, { fastChecks }, { sweepDeadRuns, sweepLine }] = await Promise.all([
+    import("../shared/docker.ts"),
+    import("./interrupt.ts"),
+    import("./doctor.ts"),
+    import("./sweeper.ts"),
+  ]);
+  startRun();
+  // Ctrl-C is how npm start and watch end (exit 0); it cuts a check short (130, as shells report SIGINT).
+  handleInterrupts({ docker: true, exitCode: command === "check" ? 130 : 0 });
+  // `check 02` to `check 04` need no Docker engine; everything else does.
+  const needsDocker = command !== "check" || !arg || !/^0?[234](\.\d+)?$/.test(arg);
+  await fastChecks({ docker: needsDocker });
+  if (!needsDocker) return;
+  const line = sweepLine(await sweepDeadRuns(connectDocker()));
+  if (line) console.log(c.dim(line));
 }
 
 main(process.argv.slice(2)).then(

@@ -4,22 +4,21 @@
  *
  * vitest runs in a child process with WORKSHOP_TREE set, which is how the
  * `@tree/...` imports of the tests find the code under test (vitest.config.ts).
+ * The child gets a process group of its own: a Ctrl-C in the terminal reaches
+ * only the CLI, which stops the tests and removes what they created
+ * (workshop/interrupt.ts) instead of leaving half-run tests behind.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { type Chapter, REPO_ROOT } from "../shared/chapters.ts";
+import { atInterrupt, interrupted } from "./interrupt.ts";
+import { firstLines, type ProgressMessage, type ReportedRun, type ReportedTest } from "./reporter.ts";
 
 const require = createRequire(import.meta.url);
 
-export interface TestOutcome {
-  file: string;
-  name: string;
-  status: "passed" | "failed" | "skipped";
-  /** First lines of the failure, when it failed. */
-  message?: string;
-}
+export type TestOutcome = ReportedTest;
 
 export interface ChapterRun {
   chapter: Chapter;
@@ -29,102 +28,129 @@ export interface ChapterRun {
   skipped: number;
   /** Errors outside any test: a test file that does not load, a failing setup. */
   errors: string[];
+  /** file -> what it printed about skipping its tests. */
+  skipNotes: Record<string, string[]>;
   /** Everything vitest printed, for --verbose. */
   output: string;
+  durationMs: number;
+}
+
+export interface RunOptions {
+  root?: string;
+  extraEnv?: Record<string, string>;
+  /** Only the tests whose full name matches (vitest -t). */
+  testNamePattern?: string;
+  /** Only these test files (default: every test/NN-*.test.ts of the chapter). */
+  files?: string[];
+  /** Also test/challenges/NN-*.test.ts (WORKSHOP_CHALLENGES=1). */
+  challenges?: boolean;
+  /** Called after every finished test. */
+  onTest?: (test: { status: TestOutcome["status"]; name: string }) => void;
 }
 
 /** The test files of a chapter: test/NN-*.test.ts. */
 export function chapterTestFiles(chapter: Chapter, root = REPO_ROOT): string[] {
-  const dir = join(root, "test");
-  return readdirSync(dir)
+  return testFilesIn(root, "test", chapter);
+}
+
+/** The optional challenge tests of a chapter: test/challenges/NN-*.test.ts. */
+export function challengeTestFiles(chapter: Chapter, root = REPO_ROOT): string[] {
+  return testFilesIn(root, "test/challenges", chapter);
+}
+
+function testFilesIn(root: string, dir: string, chapter: Chapter): string[] {
+  if (!existsSync(join(root, dir))) return [];
+  return readdirSync(join(root, dir))
     .filter((f) => f.startsWith(`${chapter.number}-`) && f.endsWith(".test.ts"))
-    .map((f) => `test/${f}`)
+    .map((f) => `${dir}/${f}`)
     .sort();
 }
 
-interface JsonAssertion {
-  ancestorTitles: string[];
-  title: string;
-  status: string;
-  failureMessages?: string[];
-}
-interface JsonFileResult {
-  name: string;
-  status: string;
-  message?: string;
-  assertionResults: JsonAssertion[];
+/** The chapter's test files that name step `step` ("05.2") in a title, so a step check loads only those. */
+export function stepTestFiles(chapter: Chapter, step: string, root = REPO_ROOT): string[] {
+  const title = new RegExp(`["'\`]${step.replace(".", "\\.")}[ "'\`]`);
+  return chapterTestFiles(chapter, root).filter((f) => title.test(readFileSync(join(root, f), "utf8")));
 }
 
-export async function runChapterTests(
-  chapter: Chapter,
-  treeDir: string,
-  options: { root?: string; extraEnv?: Record<string, string> } = {},
-): Promise<ChapterRun> {
+export async function runChapterTests(chapter: Chapter, treeDir: string, options: RunOptions = {}): Promise<ChapterRun> {
+  const started = Date.now();
   const root = options.root ?? REPO_ROOT;
-  const files = chapterTestFiles(chapter, root);
+  const files = [
+    ...(options.files ?? chapterTestFiles(chapter, root)),
+    ...(options.challenges ? challengeTestFiles(chapter, root) : []),
+  ];
   const outDir = join(root, ".workshop", "results");
   mkdirSync(outDir, { recursive: true });
   const outFile = join(outDir, `${chapter.slug}-${process.pid}.json`);
   rmSync(outFile, { force: true });
-  if (files.length === 0) {
-    return { chapter, tests: [], passed: 0, failed: 0, skipped: 0, errors: [`no tests found: test/${chapter.number}-*.test.ts`], output: "" };
-  }
+  const empty = { chapter, tests: [], passed: 0, failed: 0, skipped: 0, skipNotes: {}, output: "", durationMs: 0 };
+  if (files.length === 0) return { ...empty, errors: [`no tests found: test/${chapter.number}-*.test.ts`] };
 
   const vitest = join(dirname(require.resolve("vitest/package.json")), "vitest.mjs");
-  const args = [vitest, "run", "--reporter=default", "--reporter=json", `--outputFile.json=${outFile}`, ...files];
+  const reporter = join(import.meta.dirname, "reporter.ts");
+  const args = [vitest, "run", "--reporter=default", `--reporter=${reporter}`, ...files];
+  if (options.testNamePattern) args.push("--testNamePattern", options.testNamePattern);
   const output = await new Promise<string>((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: root,
-      env: { ...process.env, ...options.extraEnv, WORKSHOP_TREE: treeDir, FORCE_COLOR: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        ...options.extraEnv,
+        ...(options.challenges ? { WORKSHOP_CHALLENGES: "1" } : {}),
+        WORKSHOP_TREE: treeDir,
+        WORKSHOP_RESULTS_FILE: outFile,
+        FORCE_COLOR: "0",
+      },
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+      detached: true, // a process group of its own: see the comment at the top
+    });
+    // At Ctrl-C: stop every process of the test run at once. Their containers
+    // are then removed by this run's label (interrupt.ts).
+    const unregister = atInterrupt(async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((done) => child.once("close", done));
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      await exited;
     });
     let text = "";
-    child.stdout.on("data", (d: Buffer) => (text += d));
-    child.stderr.on("data", (d: Buffer) => (text += d));
-    child.on("close", () => resolve(text));
+    child.stdout!.on("data", (d: Buffer) => (text += d));
+    child.stderr!.on("data", (d: Buffer) => (text += d));
+    child.on("message", (m: ProgressMessage) => {
+      if (m?.type === "workshop-test") options.onTest?.(m);
+    });
+    child.on("close", () => {
+      unregister();
+      // Stopped by Ctrl-C: interrupt.ts reports and exits; the caller must not go on to print results.
+      if (!interrupted()) resolve(text);
+    });
   });
 
-  const tests: TestOutcome[] = [];
-  const errors: string[] = [];
-  if (!existsSync(outFile)) {
-    errors.push(firstLines(output, 12) || "vitest did not run");
-  } else {
-    const report = JSON.parse(readFileSync(outFile, "utf8")) as { testResults: JsonFileResult[] };
-    rmSync(outFile, { force: true });
-    for (const file of report.testResults) {
-      const rel = file.name.startsWith(root) ? file.name.slice(root.length + 1) : file.name;
-      if (file.assertionResults.length === 0 && file.status === "failed") {
-        errors.push(`${rel}: ${firstLines(file.message ?? "failed to load", 6)}`);
-      }
-      // When a beforeAll hook fails, vitest marks the file failed and its tests
-      // skipped: they did not pass, and the hook's error is why. Count them as failed.
-      const hookFailed = file.status === "failed" && Boolean(file.message);
-      for (const a of file.assertionResults) {
-        let status: TestOutcome["status"] = a.status === "passed" ? "passed" : a.status === "failed" ? "failed" : "skipped";
-        let message = a.failureMessages?.length ? firstLines(a.failureMessages[0]!, 6) : undefined;
-        if (status === "skipped" && hookFailed) {
-          status = "failed";
-          message = firstLines(file.message!, 6);
-        }
-        tests.push({ file: rel, name: [...a.ancestorTitles, a.title].join(" > "), status, message });
-      }
-    }
-    // Errors outside tests (a failing hook or global setup) show up only in the text output.
-    const unhandled = /Unhandled Errors?[\s\S]*?(Error: [^\n]+)/.exec(output);
-    if (unhandled) errors.push(unhandled[1]!);
-  }
-  const count = (s: TestOutcome["status"]) => tests.filter((t) => t.status === s).length;
-  return { chapter, tests, passed: count("passed"), failed: count("failed"), skipped: count("skipped"), errors, output };
+  const durationMs = Date.now() - started;
+  if (!existsSync(outFile)) return { ...empty, errors: [firstLines(output, 12) || "vitest did not run"], output, durationMs };
+  const report = JSON.parse(readFileSync(outFile, "utf8")) as ReportedRun;
+  rmSync(outFile, { force: true });
+  const count = (s: TestOutcome["status"]) => report.tests.filter((t) => t.status === s).length;
+  return {
+    chapter,
+    tests: report.tests,
+    passed: count("passed"),
+    failed: count("failed"),
+    skipped: count("skipped"),
+    errors: report.errors,
+    skipNotes: report.skipNotes,
+    output,
+    durationMs,
+  };
 }
 
-function firstLines(text: string, n: number): string {
-  return text
-    .split("\n")
-    .filter((l) => l.trim() && !/^\s+at /.test(l))
-    .slice(0, n)
-    .join("\n");
-}
+/** Challenge tests are reported apart: they are extensions, expected to fail until the learner builds them. */
+export const isChallenge = (t: TestOutcome) => t.file.startsWith("test/challenges/");
 
 export function chapterPassed(run: ChapterRun): boolean {
-  return run.errors.length === 0 && run.failed === 0 && run.passed > 0;
+  const own = run.tests.filter((t) => !isChallenge(t));
+  return run.errors.length === 0 && own.every((t) => t.status !== "failed") && own.some((t) => t.status === "passed");
 }

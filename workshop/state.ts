@@ -6,9 +6,21 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../shared/chapters.ts";
 
+/** The last full check of a chapter. The hashes are the pass record (workshop/record.ts). */
+export interface ChapterRecord {
+  passed: number;
+  total: number;
+  ok: boolean;
+  at: string;
+  /** Hash of the .ts files under chapters/NN-slug when it ran. */
+  codeHash?: string;
+  /** Hash of test/NN-*.test.ts when it ran. */
+  testsHash?: string;
+}
+
 export interface WorkshopState {
   /** chapter slug -> the last `npm run check` result for it. */
-  checks: Record<string, { passed: number; total: number; ok: boolean; at: string }>;
+  checks: Record<string, ChapterRecord>;
   /** step id -> hint levels already shown. */
   hints: Record<string, number>;
 }

@@ -5,7 +5,17 @@
  */
 import { Chalk } from "chalk";
 
-const useColour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+/**
+ * Colours: FORCE_COLOR (any value but "0") turns them on even in a pipe,
+ * NO_COLOR (any value) turns them off; otherwise only on a terminal.
+ * FORCE_COLOR wins when both are set, as in Node itself.
+ */
+export function colourWanted(env: NodeJS.ProcessEnv = process.env, tty = Boolean(process.stdout.isTTY)): boolean {
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "") return env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "false";
+  if (env.NO_COLOR) return false;
+  return tty;
+}
+const useColour = colourWanted();
 export const c = new Chalk({ level: useColour ? 1 : 0 });
 
 /** An error meant for the user: printed as one line, exit code 1, no stack. */

@@ -22,6 +22,8 @@ import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
 import { connectDocker } from "../shared/docker.ts";
 import { ensureTestImage, TEST_IMAGE } from "../shared/test-image.ts";
 import { ClusterFeed, PortTakenError, startDashboard, type DashboardServer } from "./dashboard/index.ts";
+import { atInterrupt, interrupted } from "./interrupt.ts";
+import { remainingSteps } from "./starters.ts";
 import { bytes, c, progressLine, UserError } from "./ui.ts";
 
 type KubeconfigModule = typeof import("../solutions/04-kubectl/kubectl/kubeconfig.ts");
@@ -39,37 +41,32 @@ export interface UpOptions {
 
 export const DEFAULT_DASHBOARD_PORT = 8090;
 
-export function parseUpArgs(args: string[]): UpOptions {
-  const value = (flag: string) => {
-    const i = args.indexOf(flag);
-    if (i < 0) return undefined;
-    const v = args[i + 1];
-    if (v === undefined || v.startsWith("--")) throw new UserError(`${flag} needs a value`);
-    return v;
-  };
-  const treeName = value("--tree") ?? "solutions";
+/** The options of `npm start` (parsed by workshop/args.ts) -> what up() needs. */
+export function upOptions(values: Record<string, string | boolean | undefined>): UpOptions {
+  const treeName = (values.tree as string | undefined) ?? "solutions";
   if (treeName !== "solutions" && treeName !== "chapters") {
     throw new UserError(`--tree is "solutions" (the reference) or "chapters" (your code), not "${treeName}"`);
   }
   const portNumber = (flag: string, fallback: number) => {
-    const text = value(flag) ?? String(fallback);
+    const text = (values[flag] as string | undefined) ?? String(fallback);
     const n = Number(text);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UserError(`${flag} must be a port number, not "${text}"`);
+    if (!/^\d+$/.test(text) || n > 65535) throw new UserError(`--${flag} must be a port number, not "${text}"`);
     return n;
   };
-  const port = portNumber("--port", 8080);
-  const dashboardPort = args.includes("--no-dashboard") ? undefined : portNumber("--dashboard-port", DEFAULT_DASHBOARD_PORT);
-  const known = new Set(["--tree", "--port", "--data", "--fresh", "--kubeconfig", "--dashboard-port", "--no-dashboard"]);
-  const unknown = args.filter((a, i) => a.startsWith("--") && !known.has(a) && !known.has(args[i - 1] ?? ""));
-  if (unknown.length) throw new UserError(`unknown option ${unknown[0]}: options are ${[...known].join(", ")}`);
   return {
     tree: join(REPO_ROOT, treeName),
-    port,
-    dataDir: value("--data") ?? join(REPO_ROOT, ".cluster", "data"),
-    fresh: args.includes("--fresh"),
-    kubeconfig: value("--kubeconfig"),
-    dashboardPort,
+    port: portNumber("port", 8080),
+    dataDir: (values.data as string | undefined) ?? join(REPO_ROOT, ".cluster", "data"),
+    fresh: values.fresh === true,
+    kubeconfig: values.kubeconfig as string | undefined,
+    dashboardPort: values["no-dashboard"] === true ? undefined : portNumber("dashboard-port", DEFAULT_DASHBOARD_PORT),
   };
+}
+
+/** True when chapter 04 of the learner's tree has no TODO left, so `npm run kubectl` (which runs chapters/) can work. */
+function learnerKubectlReady(): boolean {
+  const chapter = CHAPTERS.find((ch) => ch.number === "04")!;
+  return existsSync(join(REPO_ROOT, "chapters", chapter.slug)) && remainingSteps(chapter).length === 0;
 }
 
 /** The chapters of the tree that take part, up to `upTo`: what the dashboard says runs the cluster. */
@@ -79,12 +76,14 @@ function chaptersOf(tree: string, upTo: string): string[] {
 
 /** The highest chapter whose folder exists in the tree (and in this checkout's plan). */
 export function highestChapter(tree: string): string | undefined {
-  const present = CHAPTERS.filter((ch) => existsSync(join(tree, ch.slug)) && availableChapters().some((a) => a.number === ch.number));
+  const present = CHAPTERS.filter(
+    (ch) => existsSync(join(tree, ch.slug)) && availableChapters().some((a) => a.number === ch.number),
+  );
   return present.at(-1)?.number;
 }
 
-export async function up(args: string[]): Promise<void> {
-  const options = parseUpArgs(args);
+export async function up(values: Record<string, string | boolean | undefined>): Promise<void> {
+  const options = upOptions(values);
   const step = (text: string) => console.log(`${c.dim("...")} ${text}`);
   const upTo = highestChapter(options.tree);
   if (!upTo || upTo < "03" || !existsSync(join(options.tree, "02-etcd")) || !existsSync(join(options.tree, "03-apiserver"))) {
@@ -101,7 +100,9 @@ export async function up(args: string[]): Promise<void> {
     line.done();
   }
   // The dashboard listens first, so a taken port stops us before the cluster starts.
-  const feed = new ClusterFeed({ cluster: { tree: relative(REPO_ROOT, options.tree), chapters: chaptersOf(options.tree, upTo) } });
+  const feed = new ClusterFeed({
+    cluster: { tree: relative(REPO_ROOT, options.tree), chapters: chaptersOf(options.tree, upTo) },
+  });
   let dashboard: DashboardServer | undefined;
   if (options.dashboardPort !== undefined) {
     try {
@@ -118,21 +119,32 @@ export async function up(args: string[]): Promise<void> {
   if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
   step(`store: opening ${relative(process.cwd(), options.dataDir) || options.dataDir}`);
 
+  // From here on, Ctrl-C stops the cluster (once its bring-up is done) and
+  // interrupt.ts then removes whatever still carries this run's labels.
+  const starting = startClusterFromTree({
+    tree: options.tree,
+    upTo,
+    nodes: withKubelets ? 3 : undefined,
+    dataDir: options.dataDir,
+    port: options.port,
+    labels: { "k8s-workshop.npm-start": "true" },
+    log: (line) => {
+      if (interrupted()) return;
+      if (/: starting$/.test(line)) step(line.replace(/: starting$/, ""));
+      else if (/^(store|apiserver|network|kubelet): /.test(line)) step(line);
+      else if (process.env.WORKSHOP_DEBUG) console.log(c.dim(line));
+    },
+  });
+  atInterrupt(async () => {
+    await dashboard?.close();
+    await feed.stop();
+    const bringUpLimit = new Promise<undefined>((done) => setTimeout(() => done(undefined), 10_000).unref());
+    const running = await Promise.race([starting.catch(() => undefined), bringUpLimit]);
+    await running?.close();
+  });
   let cluster: Cluster;
   try {
-    cluster = await startClusterFromTree({
-      tree: options.tree,
-      upTo,
-      nodes: withKubelets ? 3 : undefined,
-      dataDir: options.dataDir,
-      port: options.port,
-      labels: { "k8s-workshop.npm-start": "true" },
-      log: (line) => {
-        if (/: starting$/.test(line)) step(line.replace(/: starting$/, ""));
-        else if (/^(store|apiserver|network|kubelet): /.test(line)) step(line);
-        else if (process.env.WORKSHOP_DEBUG) console.log(c.dim(line));
-      },
-    });
+    cluster = await starting;
   } catch (err) {
     await dashboard?.close();
     if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
@@ -141,40 +153,38 @@ export async function up(args: string[]): Promise<void> {
     throw err;
   }
 
-  try {
-    const kubeconfigFile = join(options.tree, "04-kubectl/kubectl/kubeconfig.ts");
-    let kubeconfig: string | undefined;
-    if (existsSync(kubeconfigFile)) {
-      const kubeconfigModule = (await import(pathToFileURL(kubeconfigFile).href)) as KubeconfigModule;
-      kubeconfig = options.kubeconfig ? resolve(options.kubeconfig) : kubeconfigModule.WORKSHOP_KUBECONFIG;
-      // From chapter 11 on: the secure port (TLS) and the admin's token (kubectl sends tokens only over TLS).
-      await kubeconfigModule.writeKubeconfig(kubeconfig, { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
-    }
-
-    if (dashboard) await feed.start({ server: cluster.url, token: cluster.adminToken });
-
-    console.log();
-    console.log(`${c.green("The cluster is up.")} apiserver: ${c.cyan(cluster.url)}`);
-    if (dashboard) console.log(`dashboard: ${c.cyan(dashboard.url)} (the same picture in a terminal: ${c.cyan("npm run top")})`);
-    if (cluster.nodes.length > 0) console.log(`nodes: ${cluster.nodes.map((n) => n.nodeName).join(", ")} (network ${cluster.network ?? "bridge"})`);
-    if (kubeconfig) {
-      const rel = relative(process.cwd(), kubeconfig);
-      console.log(`kubeconfig: ${c.cyan(rel)}`);
-      console.log(`  the real kubectl:  ${c.cyan(`KUBECONFIG=${rel} kubectl get pods`)}`);
-      console.log(`  your kubectl:      ${c.cyan("npm run kubectl -- get pods")}`);
-      if (cluster.nodes.length > 0) console.log(`  run a pod:         ${c.cyan("npm run kubectl -- apply -f examples/pod.yaml")}`);
-    }
-    console.log(c.dim("Ctrl-C stops it and removes its containers (the data stays in the data folder; --fresh starts empty)."));
-
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
-    });
-    console.log("\nstopping ...");
-  } finally {
-    await dashboard?.close();
-    await feed.stop();
-    await cluster.close();
+  const kubeconfigFile = join(options.tree, "04-kubectl/kubectl/kubeconfig.ts");
+  let kubeconfig: string | undefined;
+  if (existsSync(kubeconfigFile)) {
+    const kubeconfigModule = (await import(pathToFileURL(kubeconfigFile).href)) as KubeconfigModule;
+    kubeconfig = options.kubeconfig ? resolve(options.kubeconfig) : kubeconfigModule.WORKSHOP_KUBECONFIG;
+    // From chapter 11 on: the secure port (TLS) and the admin's token (kubectl sends tokens only over TLS).
+    await kubeconfigModule.writeKubeconfig(kubeconfig, { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
   }
-  console.log("stopped.");
+
+  if (dashboard) await feed.start({ server: cluster.url, token: cluster.adminToken });
+
+  console.log();
+  console.log(`${c.green("The cluster is up.")} apiserver: ${c.cyan(cluster.url)}`);
+  if (dashboard) console.log(`dashboard: ${c.cyan(dashboard.url)} (the same picture in a terminal: ${c.cyan("npm run top")})`);
+  if (cluster.nodes.length > 0)
+    console.log(`nodes: ${cluster.nodes.map((n) => n.nodeName).join(", ")} (network ${cluster.network ?? "bridge"})`);
+  if (kubeconfig) {
+    const rel = relative(process.cwd(), kubeconfig);
+    // `npm run kubectl` runs the learner's kubectl (chapters/04): suggest it only once it is written.
+    const ready = learnerKubectlReady();
+    const ours = ready ? "npm run kubectl --" : "npm run kubectl -- --tree solutions";
+    console.log(`kubeconfig: ${c.cyan(rel)}`);
+    console.log(`  the real kubectl:  ${c.cyan(`KUBECONFIG=${rel} kubectl get pods`)}`);
+    console.log(
+      `  ${ready ? "your kubectl:     " : "the reference one:"} ${c.cyan(`${ours} get pods`)}${ready ? "" : c.dim(" (yours, npm run kubectl, works once chapter 04 is done)")}`,
+    );
+    if (cluster.nodes.length > 0) console.log(`  run a pod:         ${c.cyan(`${ours} apply -f examples/pod.yaml`)}`);
+  }
+  console.log(
+    c.dim(
+      "Ctrl-C stops it and removes its containers, network and addresses (the data stays in the data folder; --fresh starts empty).",
+    ),
+  );
+  await new Promise<never>(() => {}); // until Ctrl-C: interrupt.ts stops the cluster, says what it removed and exits
 }

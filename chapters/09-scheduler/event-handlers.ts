@@ -31,8 +31,7 @@ function terminated(pod: Pod): boolean {
  * lastHeartbeatTime every few seconds) must not wake every waiting pod.
  */
 export function nodeChangeMayHelp(oldNode: Node, newNode: Node): boolean {
-  // TODO(09.11): true when any of these differ (deepEqual): spec.unschedulable,
-  // spec.taints, metadata.labels, status.allocatable, status.capacity.
+  // TODO(09.11): only a change to what a filter reads can help.
   todo("09.11");
 }
 

@@ -16,9 +16,9 @@ import { todo } from "../../shared/todo.ts";
 export const NO_NODES_AVAILABLE = "no nodes available to schedule pods";
 
 export function fitErrorMessage(numAllNodes: number, nodeStatuses: Map<string, Status>): string {
-  // TODO(09.5): count, over all nodes' statuses, how many nodes gave each
-  // reason; make "<count> <reason>" strings, sort them, and return
-  // `0/${numAllNodes} nodes are available: ${joined with ", "}.`
+  // TODO(09.5): kube-scheduler's exact sentence, e.g. "0/3 nodes are
+  // available: 1 node(s) didn't match ..., 2 Insufficient memory." Users search
+  // the web for it. Tests: "09.5 the failure message".
   todo("09.5");
 }
 

@@ -70,24 +70,15 @@ export class Scheduler {
   scheduleOne(info: QueuedPodInfo): void {
     const { framework, cache, queue, random } = this.parts;
     const pod = info.pod;
-    // Deleted, bound by someone else, or already assumed meanwhile: nothing to do.
-    if (pod.metadata?.deletionTimestamp || pod.spec?.nodeName || cache.has(pod)) {
-      queue.done(pod);
-      return;
-    }
     const cycle = queue.cycle;
-    const state = new CycleState();
-    let host: string;
-    try {
-      host = schedulePod(framework, state, pod, cache.nodes(), random, this.sampler).suggestedHost;
-    } catch (err) {
-      this.track(this.statusUpdates, this.handleSchedulingFailure(info, err, cycle));
-      return;
-    }
-    // TODO(09.9): assume the pod on `host`: a copy of the pod with
-    // spec.nodeName = host goes into the cache (cache.assumePod), so the next
-    // cycle already counts it. Then start this.bind(state, assumed, info, cycle)
-    // WITHOUT awaiting it, tracked in this.bindings (this.track()).
+    // TODO(09.9): one scheduling cycle for the popped pod. A pod that was
+    // deleted, bound, or assumed meanwhile needs nothing. Otherwise decide
+    // (schedulePod, with this.sampler); on failure hand over to
+    // handleSchedulingFailure. Then commit the decision: binding is a network
+    // call that can fail; the next pod must not wait for it, and must not be
+    // placed as if this pod were not there. Every popped pod ends with
+    // queue.done() or a failure report. Tests: "09.9 binds in the
+    // background", "09.9 skips a pod deleted or bound meanwhile".
     todo("09.9");
   }
 
@@ -96,15 +87,14 @@ export class Scheduler {
     const { framework, cache, queue, recorder } = this.parts;
     const host = assumed.spec!.nodeName!;
     const { name, namespace } = assumed.metadata ?? {};
-    // TODO(09.9): run the bind plugins (framework.runBindPlugins). If that
-    // throws or returns a status that is not "Success": forget the assumed
-    // pod (the node has the room back, so also call
-    // queue.moveAllToActiveOrBackoff("AssignedPodDelete")), then
-    // - NotFound (pod deleted) or Conflict (bound already, or being
-    //   deleted): queue.done(assumed), nothing more to do;
-    // - anything else: this.handleSchedulingFailure(info, err, cycle).
-    // On success: queue.done(assumed), this.scheduled++, and an Event
-    // Normal "Scheduled" "Successfully assigned <ns>/<name> to <host>".
+    // TODO(09.9): the binding cycle. A bind plugin may throw or answer a
+    // Status that is not "Success": both are a failed binding. The node then
+    // has the room back (other waiting pods may fit now) and the pod must be
+    // tried again, unless it is gone or bound by someone else (NotFound,
+    // Conflict). A success ends the pod's scheduling and is told to people
+    // with a Normal "Scheduled" event ("Successfully assigned <ns>/<name> to <host>").
+    // Tests: "09.9 a failed binding gives the room back", "09.9 a binding
+    // answered NotFound or Conflict ends quietly".
     todo("09.9");
   }
 
@@ -116,14 +106,11 @@ export class Scheduler {
    */
   async handleSchedulingFailure(info: QueuedPodInfo, err: unknown, cycle: number): Promise<void> {
     const { queue, recorder } = this.parts;
-    const fitError = err instanceof FitError;
-    queue.addUnschedulableIfNotPresent(info, cycle, { error: !fitError });
-    const message = err instanceof Error ? err.message : String(err);
-    const reason = fitError ? "Unschedulable" : "SchedulerError";
-    if (!fitError) this.parts.onError(new Error(`scheduling ${info.pod.metadata?.namespace}/${info.pod.metadata?.name}: ${message}`));
-    // TODO(09.10): record a Warning event "FailedScheduling" with the
-    // message, then set the pod's PodScheduled condition to status "False"
-    // with `reason` and `message` (this.updatePodScheduled()).
+    // TODO(09.10): requeue the pod: a FitError waits for a cluster change,
+    // any other error backs off. Tell people why: a Warning event
+    // "FailedScheduling" and PodScheduled=False, reason "Unschedulable" or
+    // "SchedulerError", with the error's message. Tests: "09.10 a pod that fits nowhere
+    // waits, with the reason on the pod and in an event", "09.10 an error backs off".
     todo("09.10");
   }
 
@@ -135,16 +122,25 @@ export class Scheduler {
    */
   async updatePodScheduled(pod: Pod, reason: string, message: string): Promise<void> {
     const current = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
-    // TODO(09.10): when `current` already has status "False" and the same
-    // reason and message, do nothing. Else PATCH
-    //   { status: { conditions: [ { type: "PodScheduled", status: "False", reason, message,
-    //                               lastProbeTime: null, lastTransitionTime } ] } }
-    // to the pod's status subresource (this.parts.client.request, path
-    // client.resource(PODS).path(namespace, name, "status"), contentType
-    // "application/strategic-merge-patch+json"). lastTransitionTime stays the
-    // current one when the status was already "False", else timestamp().
-    // A NotFound (the pod is gone) is fine; report other errors to onError.
-    todo("09.10");
+    if (current?.status === "False" && current.reason === reason && current.message === message) return;
+    const condition: PodCondition = {
+      type: "PodScheduled",
+      status: "False",
+      reason,
+      message,
+      lastProbeTime: null,
+      lastTransitionTime: current?.status === "False" && current.lastTransitionTime ? current.lastTransitionTime : timestamp(),
+    };
+    const { name = "", namespace } = pod.metadata ?? {};
+    const client = this.parts.client;
+    try {
+      await client.request("PATCH", client.resource(PODS).path(namespace, name, "status"), {
+        body: { status: { conditions: [condition] } },
+        contentType: "application/strategic-merge-patch+json",
+      });
+    } catch (err) {
+      if (!isApiError(err, "NotFound")) this.parts.onError(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   private track(set: Set<Promise<void>>, work: Promise<void>): void {

@@ -9,6 +9,7 @@
  *   node-lifecycle/taints.ts  unreachable / not-ready taints from the Ready condition
  *   node-lifecycle/eviction.ts          which pods leave a tainted node, and when
  *   node-lifecycle/node-lifecycle-controller.ts   the controller that ties these together
+ *   restart/adoption.ts       a restarted kubelet's decision: adopt, replace or remove each container
  */
 import type { KubeletExtensions } from "../05-pods/index.ts";
 import type { Controllers } from "../08-replication/index.ts";
@@ -22,6 +23,7 @@ export { NODE_LIFECYCLE, NodeLifecycleController, newNodeLifecycleController, ty
 export { TAINT_NOT_READY, TAINT_UNREACHABLE, reconcileTaints } from "./node-lifecycle/taints.ts";
 export { evictionTime, podsToEvict } from "./node-lifecycle/eviction.ts";
 export { markUnknown, NodeHealth } from "./node-lifecycle/health.ts";
+export { planAdoption, type AdoptionPlan } from "./restart/adoption.ts";
 
 /** The controllers of this chapter, for chapter 08's startControllerManager(): the node lifecycle controller. */
 export function controllers(options: NodeLifecycleOptions = {}): Controllers {

@@ -173,6 +173,8 @@ export interface PodSpec {
   hostNetwork?: boolean;
   hostPID?: boolean;
   hostIPC?: boolean;
+  /** The pod's containers share one PID namespace: each sees the others' processes (chapter 05). */
+  shareProcessNamespace?: boolean;
   hostname?: string;
   subdomain?: string;
   securityContext?: { runAsUser?: number; runAsGroup?: number; runAsNonRoot?: boolean; fsGroup?: number };

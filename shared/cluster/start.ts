@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CHAPTERS } from "../chapters.ts";
-import { connectDocker } from "../docker.ts";
+import { connectDocker, runLabels } from "../docker.ts";
 import { COMPONENTS } from "./components/index.ts";
 import { CLUSTER_LABEL, removeClusterObjects } from "./network.ts";
 import type { ApiServerHandle, Cluster, ClusterComponent, ClusterContext, ClusterOptions, KubeletHandle } from "./types.ts";
@@ -44,7 +44,8 @@ export async function startClusterFromTree<A extends ApiServerHandle = ApiServer
     id,
     tree: options.tree,
     upTo: options.upTo,
-    labels: { ...options.labels, [CLUSTER_LABEL]: id },
+    // runLabels(): which process made it, so a sweeper can remove what a killed run left.
+    labels: { ...runLabels(), ...options.labels, [CLUSTER_LABEL]: id },
     tempDir,
     has(chapter) {
       const c = CHAPTERS.find((x) => x.number === chapter);

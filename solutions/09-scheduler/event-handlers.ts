@@ -30,8 +30,7 @@ function terminated(pod: Pod): boolean {
  * lastHeartbeatTime every few seconds) must not wake every waiting pod.
  */
 export function nodeChangeMayHelp(oldNode: Node, newNode: Node): boolean {
-  // STEP(09.11): true when any of these differ (deepEqual): spec.unschedulable,
-  // spec.taints, metadata.labels, status.allocatable, status.capacity.
+  // STEP(09.11): only a change to what a filter reads can help.
   //#solution
   return (
     !deepEqual(oldNode.spec?.unschedulable, newNode.spec?.unschedulable) ||

@@ -35,10 +35,8 @@ export function findNodesThatFit(
   nodes: NodeInfo[],
   enough: number = nodes.length,
 ): { feasible: NodeInfo[]; statuses: Map<string, Status> } {
-  // STEP(09.7): for each node, fwk.runFilterPlugins(state, pod, node): a
-  // "Success" puts the node in `feasible`, anything else goes into
-  // `statuses` under the node's name. Stop as soon as `enough` nodes are
-  // feasible: in a big cluster a sample is good enough to score.
+  // STEP(09.7): sort the nodes into feasible and refused (with why), and
+  // stop once `enough` are feasible. Tests: "09.7 the filter phase".
   //#solution
   const feasible: NodeInfo[] = [];
   const statuses = new Map<string, Status>();
@@ -96,10 +94,8 @@ export class NodeSampler {
  */
 export function selectHost(scores: NodeScore[], random: () => number): string {
   if (scores.length === 0) throw new Error("selectHost: no node to select from");
-  // STEP(09.8): walk the scores keeping the best one. On a tie with the
-  // best so far, count the tie (ties = 2 for the second node with that
-  // score, 3 for the third...) and take the new node when random() * ties < 1:
-  // "reservoir sampling" gives each tied node the same chance in one pass.
+  // STEP(09.8): the best total; ties broken at random, each tied node with
+  // the same chance, in one pass. Tests: "09.8 ... spreads ties evenly".
   //#solution
   let best = scores[0]!;
   let ties = 1;

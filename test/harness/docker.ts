@@ -14,7 +14,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
-import { connectDocker } from "../../shared/docker.ts";
+import { connectDocker, runLabels } from "../../shared/docker.ts";
 import { TEST_RUN_LABEL } from "./labels.ts";
 
 const FILE_LABEL = "k8s-workshop.test-file";
@@ -38,7 +38,7 @@ export function dockerTest(): DockerTestContext {
   if (!available) {
     console.warn("No Docker engine answers: skipping this file's Docker tests (start dockerd to run them).");
   }
-  const own = () => ({ [TEST_RUN_LABEL]: runId, [FILE_LABEL]: fileId });
+  const own = () => ({ ...runLabels(), [TEST_RUN_LABEL]: runId, [FILE_LABEL]: fileId });
   return {
     available,
     image: inject("testImage"),

@@ -5,6 +5,9 @@
  * image (busybox), so every test file can simply use it. Under CI=true a
  * missing engine is an error: CI must run the Docker tests, not skip them.
  *
+ * It also sweeps: containers and networks of this checkout whose creating
+ * process is gone (a run killed with SIGKILL) are removed (workshop/sweeper.ts).
+ *
  * Teardown: every container and network a test creates carries the label
  * `k8s-workshop.test-run=<run id>`. Teardown removes whatever a test left
  * behind, and fails the run if there was anything: a leak is a bug in that
@@ -14,6 +17,7 @@ import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
 import { connectDocker, dockerAnswers } from "../../shared/docker.ts";
 import { ensureTestImage, TEST_IMAGE } from "../../shared/test-image.ts";
+import { sweepDeadRuns, sweepLine } from "../../workshop/sweeper.ts";
 import { TEST_RUN_LABEL } from "./labels.ts";
 
 declare module "vitest" {
@@ -31,7 +35,13 @@ export default async function setup(project: TestProject) {
   if (!available && process.env.CI === "true") {
     throw new Error("CI=true but no Docker engine answers: CI must run the Docker tests (see .ci/run).");
   }
-  if (available) await ensureTestImage(docker);
+  if (available) {
+    // What runs killed earlier left behind (their process is gone): removed, in one line.
+    // (Under the workshop CLI, which passes WORKSHOP_RUN_ID, the CLI has just swept.)
+    const swept = process.env.WORKSHOP_RUN_ID ? undefined : sweepLine(await sweepDeadRuns(docker));
+    if (swept) console.log(swept);
+    await ensureTestImage(docker);
+  }
   project.provide("dockerAvailable", available);
   project.provide("testImage", TEST_IMAGE);
   project.provide("testRunId", runId);
@@ -42,10 +52,24 @@ export default async function setup(project: TestProject) {
       all: true,
       filters: { label: [`${TEST_RUN_LABEL}=${runId}`] },
     });
-    await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+    await Promise.all(
+      leftovers.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true, v: true })
+          .catch(() => {}),
+      ),
+    );
     // Networks (a cluster's own bridge) carry the same label; remove them after their containers.
     const networks = await docker.listNetworks({ filters: { label: [`${TEST_RUN_LABEL}=${runId}`] } });
-    await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => {})));
+    await Promise.all(
+      networks.map((n) =>
+        docker
+          .getNetwork(n.Id)
+          .remove()
+          .catch(() => {}),
+      ),
+    );
     const leaked = [
       ...leftovers.map((c) => `container ${c.Names[0]?.replace(/^\//, "") ?? c.Id}`),
       ...networks.map((n) => `network ${n.Name}`),

@@ -13,7 +13,6 @@ import { ApiError, badRequest, serviceUnavailable, statusOf, type Node, type Pod
 import { boolParam, intParam } from "../../03-apiserver/http/query.ts";
 import type { ApiServer } from "../../03-apiserver/index.ts";
 import type { Subresource, SubresourceApi, SubresourceRequest } from "../../03-apiserver/registry/types.ts";
-import { todo } from "../../../shared/todo.ts";
 
 const REASONS: Record<number, StatusReason> = { 400: "BadRequest", 404: "NotFound" };
 
@@ -79,14 +78,20 @@ async function findKubelet(
 ): Promise<{ container: string; nodeName: string; base: string }> {
   const { query, name } = request;
   const namespace = request.namespace ?? "default";
-  // TODO(05.9): check the request and find the kubelet, with Kubernetes' messages (400 BadRequest):
-  // - read the pod (api.get); `container` from the query, or the only
-  //   container of the pod; with several and none named:
-  //   `a container name must be specified for pod NAME, choose one of: [a b]`;
-  //   an unknown one: `container C is not valid for pod NAME`;
-  // - no spec.nodeName: `pod NAME does not have a host assigned`;
-  // - read the Node (the "nodes" resource of apiserver.registry) and its kubeletUrl().
-  todo("05.9");
+  // Given: Kubernetes' exact 400 messages, then the pod's node and where its kubelet listens.
+  const pod = (await api.get(request.resource, namespace, name)) as Pod;
+  const names = (pod.spec?.containers ?? []).map((c) => c.name);
+  let container = query.get("container") ?? "";
+  if (container === "") {
+    if (names.length !== 1) throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(" ")}]`);
+    container = names[0]!;
+  }
+  if (!names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
+  const nodeName = pod.spec?.nodeName;
+  if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+  const nodes = apiserver.registry.lookup("", "v1", "nodes")!;
+  const base = kubeletUrl((await api.get(nodes, undefined, nodeName)) as Node);
+  return { container, nodeName, base };
 }
 
 /** Registers pods/log on the apiserver. */

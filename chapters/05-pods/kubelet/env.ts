@@ -15,7 +15,6 @@
  */
 import type { Container, EnvVar, Pod } from "../../../shared/api/index.ts";
 import type { RestClient } from "../../04-kubectl/client/rest.ts";
-import { todo } from "../../../shared/todo.ts";
 
 export interface EnvContext {
   pod: Pod;
@@ -91,9 +90,9 @@ export class EnvironmentBuilder {
 
   /** The container's environment: every source in order, later ones winning. */
   async build(ctx: EnvContext): Promise<Record<string, string>> {
-    // TODO(05.3): call every source in this.sources (already sorted by order)
-    // and merge what they return into one object: a later source overrides
-    // a variable an earlier one set.
-    todo("05.3");
+    // Every source in order; a later source overrides a variable an earlier one set.
+    const env: Record<string, string> = {};
+    for (const source of this.sources) Object.assign(env, await source.variables(ctx));
+    return env;
   }
 }

@@ -228,14 +228,10 @@ export class Kubelet {
   private async syncOne(uid: string): Promise<void> {
     if (this.stopped) return;
     const pod = this.pods.get(uid);
-    // TODO(05.7): three cases.
-    // - No pod with this uid (deleted from the API, or an orphan found on the
-    //   engine): killPod() with grace 0, then forget it (this.workers.forget,
-    //   this.written.delete, this.probes.podRemoved).
-    // - The pod has a deletionTimestamp (graceful deletion): killPod() with
-    //   its metadata.deletionGracePeriodSeconds, then delete it for good with
-    //   this.deletePodNow(pod).
-    // - Otherwise: syncPod(), then this.updateStatus(pod, result.waiting).
+    // TODO(05.7): the pod worker's three cases. A uid with no pod (deleted,
+    // or an orphan) is killed at once and forgotten. A pod being deleted gets
+    // its grace period, then its object goes (this.deletePodNow). Any other
+    // pod is synced and its status written. Tests: "05.7 kubelet > deletes a pod gracefully ...".
     todo("05.7");
   }
 
@@ -302,11 +298,22 @@ export class Kubelet {
    * not run (deleted while the kubelet was down, or never its own) are removed.
    */
   private async housekeeping(): Promise<void> {
-    // TODO(05.8): enqueue every known pod (this.pods); then list this node's
-    // containers (nodeLabels) and enqueue the uid of every container whose pod
-    // is not known (an orphan: syncOne removes it); finally tear down volume
-    // directories of unknown pods (this.ctx.volumes.podsOnDisk / tearDownPod).
-    todo("05.8");
+    // Given: adoption needs no code of its own. Containers carry their pod's
+    // uid, so a known pod's sync finds them; an unknown uid goes to its worker,
+    // which removes it. Chapter 12 teaches this as restart recovery.
+    for (const uid of this.pods.keys()) this.workers.enqueue(uid);
+    const orphans = new Set<string>();
+    for (const c of await this.options.runtime.list(nodeLabels(this.ctx.containers))) {
+      const uid = c.labels[LABEL_POD_UID];
+      if (uid && !this.pods.has(uid)) orphans.add(uid);
+    }
+    for (const uid of orphans) {
+      this.ctx.log(`removing the containers of pod ${uid}, which this node does not run`);
+      this.workers.enqueue(uid);
+    }
+    for (const uid of await this.ctx.volumes.podsOnDisk()) {
+      if (!this.pods.has(uid) && !orphans.has(uid)) await this.ctx.volumes.tearDownPod(uid);
+    }
   }
 
   private async heartbeat(): Promise<void> {

@@ -46,24 +46,39 @@ function readyCondition(old: NodeCondition[] | undefined, now: string): NodeCond
 
 /** The status the kubelet reports: fresh heartbeat times on every call. */
 export function nodeStatus(facts: NodeFacts, old: NodeStatus | undefined, now: string = timestamp()): NodeStatus {
-  // TODO(05.1): build the Node's status:
-  // - capacity: facts.capacity; allocatable: the same (nothing reserved);
-  // - conditions: [readyCondition(old?.conditions, now)];
-  // - addresses: InternalIP facts.address and Hostname facts.nodeName;
-  // - daemonEndpoints: { kubeletEndpoint: { Port: facts.kubeletPort } };
-  // - nodeInfo: kubeletVersion KUBELET_VERSION, containerRuntimeVersion,
-  //   operatingSystem "linux", architecture (Go's names: x64 -> amd64),
-  //   kernelVersion (os.release()), osImage.
-  todo("05.1");
+  // Given: capacity and allocatable (nothing reserved), the Ready condition,
+  // the addresses, the port of the kubelet's server and facts about the machine.
+  return {
+    capacity: { ...facts.capacity },
+    allocatable: { ...facts.capacity },
+    conditions: [readyCondition(old?.conditions, now)],
+    addresses: [
+      { type: "InternalIP", address: facts.address },
+      { type: "Hostname", address: facts.nodeName },
+    ],
+    daemonEndpoints: { kubeletEndpoint: { Port: facts.kubeletPort } },
+    nodeInfo: {
+      kubeletVersion: KUBELET_VERSION,
+      kubeProxyVersion: KUBELET_VERSION,
+      containerRuntimeVersion: facts.containerRuntimeVersion,
+      operatingSystem: "linux",
+      architecture: arch() === "x64" ? "amd64" : arch(),
+      kernelVersion: release(),
+      osImage: "k8s-workshop",
+      machineID: facts.nodeName,
+      systemUUID: facts.nodeName,
+      bootID: facts.nodeName,
+    },
+  };
 }
 
 /** Creates the Node, or takes over the existing one (a restarted kubelet), with a fresh status. */
 export async function registerNode(nodes: ResourceClient<Node>, facts: NodeFacts): Promise<Node> {
-  // TODO(05.1): create the Node (metadata.name = facts.nodeName, the labels
-  // kubernetes.io/hostname and kubernetes.io/os plus facts.labels). The
-  // create drops any status (a user cannot fake one), so then write the
-  // status with updateStatus(). A Node that already exists (409
-  // AlreadyExists: this kubelet restarted) is fine: get it and update its status.
+  // TODO(05.1): join the cluster. Afterwards a Node named facts.nodeName
+  // exists, labelled kubernetes.io/hostname and kubernetes.io/os (plus
+  // facts.labels), and its status is nodeStatus(). A kubelet that restarts
+  // finds its Node already there: that is not an error. Return the Node as written.
+  // Tests: "05.1 kubelet > registers each node ...".
   todo("05.1");
 }
 

@@ -17,7 +17,8 @@ export type RestartPolicy = NonNullable<PodSpec["restartPolicy"]>;
 
 /** Whether a container that exited with this code should be started again. */
 export function shouldRestart(policy: RestartPolicy, exitCode: number): boolean {
-  // TODO(05.6): Always -> yes; OnFailure -> only for a non-zero exit code; Never -> no.
+  // TODO(05.6): the three policies, as the table above says.
+  // Tests: "05.6 shouldRestart ...".
   todo("05.6");
 }
 
@@ -53,15 +54,15 @@ export class BackOff {
 
   /** True when the container that finished at `finishedAt` must still wait. */
   inBackOff(key: string, finishedAt: number): boolean {
-    // TODO(05.6): no entry (or a stale one: forget it) -> false. Else true
-    // while now() - finishedAt is less than the entry's delay.
+    // TODO(05.6): the wait is measured from when the container FINISHED,
+    // not from when it was last started. A key never restarted (or quiet
+    // for 2 x maxMs) never waits. Tests: "05.6 back-off ...".
     todo("05.6");
   }
 
   /** Records a restart: the first delay is initialMs, then it doubles up to maxMs. */
   next(key: string): void {
-    // TODO(05.6): store { delayMs, lastUpdate: now() }: initialMs for a key
-    // without a (fresh) entry, else twice the entry's delay, at most maxMs.
+    // TODO(05.6): each restart doubles the next wait: initialMs, 2x, 4x ... maxMs.
     todo("05.6");
   }
 

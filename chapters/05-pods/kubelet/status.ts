@@ -52,16 +52,10 @@ export function terminatedState(c: RuntimeStatus, runtimeName: string): Containe
 /** The status of every container in spec.containers. */
 export function containerStatuses(input: StatusInput): ContainerStatus[] {
   const { pod, observed, waiting, runtimeName } = input;
-  // TODO(05.5): one ContainerStatus per spec container, from its instances
-  // on the engine (observed.containers.get(name): newest first):
-  // - state: a waiting reason from `waiting` wins; else the newest instance
-  //   running -> { running: { startedAt } }, exited -> terminatedState(),
-  //   created or none -> { waiting: { reason: "ContainerCreating" } };
-  // - lastState: the instance before the newest, if it exited (else {});
-  //   when a waiting reason wins, the newest exited instance is the lastState;
-  // - ready (running and input.isReady()), started (running), restartCount
-  //   (restartCountOf the newest), image (from the spec), imageID (the image
-  //   the engine reports), containerID `${runtimeName}://${id}` of the newest.
+  // TODO(05.5): one ContainerStatus per spec container, from its newest
+  // instance (state) and the one before (lastState). A reason in `waiting`
+  // wins over what the engine says. `ready` needs running AND input.isReady().
+  // Tests: "05.2 kubelet > runs a bound pod ...", "05.4 kubelet > restarts ...".
   todo("05.5");
 }
 
@@ -72,15 +66,13 @@ export function containerStatuses(input: StatusInput): ContainerStatus[] {
  * stay so, Failed when all exited and one failed and none will restart.
  */
 export function podPhase(pod: Pod, statuses: ContainerStatus[]): PodPhase {
-  // TODO(05.5): count the containers: running; waiting without a lastState
-  // (never ran: Pending); terminated, or waiting with a terminated lastState
-  // ("stopped"), and of these the ones that exited 0. Then:
-  //   any never-ran container           -> Pending
+  // TODO(05.5): Kubernetes' phase from the container statuses:
+  //   any container never started       -> Pending
   //   any running                       -> Running
   //   all stopped: restartPolicy Always -> Running (they restart)
   //                all exited 0         -> Succeeded
-  //                Never                -> Failed
-  //                OnFailure            -> Running (the failed ones restart)
+  //                Never                -> Failed; OnFailure -> Running
+  // Tests: "05.5 kubelet > restartPolicy Never ...".
   todo("05.5");
 }
 

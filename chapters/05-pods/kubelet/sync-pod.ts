@@ -142,12 +142,10 @@ async function ensureSandbox(
   observed: PodContainers | undefined,
 ): Promise<{ observed: PodContainers | undefined; sandbox: ContainerStatus | undefined }> {
   const uid = pod.metadata?.uid ?? "";
-  // TODO(05.4): the sandbox. If the pod has no running pause container
-  // (observed?.sandboxes[0]), the pod's namespaces are gone: remove every
-  // container the pod still has (a new sandbox means new namespaces, so its
-  // app containers must start over), then create and start a new pause
-  // container from sandboxSpec() (attempt: one more than the dead sandbox's
-  // restartCountOf, or 0), log it, and observe the pod again.
+  // TODO(05.4): the sync decision, part 1: the sandbox. Afterwards the pod
+  // has a running pause container. An app container must never outlive its
+  // sandbox's namespaces. Return what is now on the engine.
+  // Tests: "05.2 kubelet > runs a bound pod ...", "05.4 kubelet > restarts a crashing container ...".
   todo("05.4");
 }
 
@@ -164,19 +162,13 @@ async function syncContainer(
   const uid = pod.metadata?.uid ?? "";
   const key = `${uid}/${container.name}`;
   let restartCount = 0;
-  // TODO(05.6): decide whether `current` (the newest instance) must be
-  // replaced, and with which restartCount:
-  // - running with the same LABEL_CONTAINER_HASH as containerHash(container): leave it (return);
-  // - running with another hash (the spec changed, e.g. a new image): stop it
-  //   (with the pod's terminationGracePeriodSeconds) and start the next instance;
-  // - exited (or created but failed to start, exit code 128): if the restart
-  //   policy says no (shouldRestart), return. If ctx.backOff.inBackOff(key,
-  //   finishedAt): set waiting CrashLoopBackOff with Kubernetes' message
-  //   `back-off <delay>s restarting failed container=<name> pod=<pod>_<ns>(<uid>)`,
-  //   requeue the pod for when the back-off ends, and return. Else record the
-  //   restart with ctx.backOff.next(key) and restart with count + 1;
-  // - no instance: start the first one (restartCount 0).
-  todo("05.6");
+  // TODO(05.4): the sync decision, part 2: one container. From `current`
+  // (its newest instance, or none), the spec, the restart policy and the
+  // back-off, decide: leave it, kill it, restart it, or wait. Fall through
+  // to startContainer() (below) with the next restartCount to start one.
+  // A wait shows as CrashLoopBackOff and must wake the pod up again later.
+  // Tests: "05.4 kubelet > restarts a crashing container ...", "05.5 kubelet > restartPolicy Never ...".
+  todo("05.4");
   await startContainer(ctx, pod, container, sandboxId, restartCount, volumes, waiting);
 }
 
@@ -243,10 +235,10 @@ async function startContainer(
  * container; removes them all and tears down the pod's volumes.
  */
 export async function killPod(ctx: SyncContext, uid: string, gracePeriodSeconds: number): Promise<void> {
-  // TODO(05.7): observe the pod's containers; stop the app containers (all at
-  // once, with the grace period), then the pause containers (grace 0); then
-  // remove them all, tear down the pod's volumes (ctx.volumes.tearDownPod)
-  // and forget its back-off entries (ctx.backOff.forget(`${uid}/`)).
+  // TODO(05.7): afterwards nothing of pod `uid` is left on this node:
+  // no container, no volume, no back-off entry. The app containers get the
+  // grace period to exit; the pause container must outlive them.
+  // Tests: "05.7 kubelet > deletes a pod gracefully ...".
   todo("05.7");
 }
 

@@ -36,13 +36,9 @@ export const DEFAULT_HOST_PATH_POLICY: HostPathPolicy = { allowedPrefixes: [DEFA
  * The answer is a sentence for the user: it names the path and the allowed prefixes.
  */
 export function hostPathViolation(path: string, policy: HostPathPolicy): string | undefined {
-  // TODO(06.3): refuse, with a sentence that names the path:
-  // - a path that is not absolute;
-  // - a path with a ".." element ("/allowed/../etc" is /etc: Kubernetes'
-  //   validation refuses ".." in a hostPath for that reason);
-  // - a path that is not within any allowed prefix (use isWithin(): a
-  //   prefix only matches whole path elements). Say which prefixes are
-  //   allowed, so the user knows what to do instead.
+  // TODO(06.3): why `path` may not be mounted (a sentence naming it and what
+  // to do instead), or undefined. Only absolute paths below an allowed
+  // prefix, and none that can climb out of it. Tests: "06.3 hostPath > ...", "06.5 the apiserver > ...".
   todo("06.3");
 }
 

@@ -75,15 +75,11 @@ export interface ChangePlan {
 export function planChanges(current: Record<string, string> | undefined, changes: MetadataChange[], overwrite: boolean): ChangePlan {
   const patch: Record<string, string | null> = {};
   const missing: string[] = [];
-  // TODO(07.6): for each change (have = Object.hasOwn(current, key)):
-  // - a removal (value undefined): put null in the patch when the key is
-  //   there, else add the key to `missing`;
-  // - a set to the value it already has: nothing to do;
-  // - a set of a key that has another value without `overwrite`: collect
-  //   `'KEY' already has a value (OLD)`; after the loop, if any were
-  //   collected, throw ONE UsageError joining them with "; " and ending with
-  //   ", and --overwrite is false";
-  // - otherwise put the new value in the patch.
+  // TODO(07.6): the merge patch for these changes. Removing a key that is
+  // not there goes to `missing`. Changing a value needs `overwrite`: report
+  // every refused key in ONE UsageError, as kubectl does:
+  //   'KEY' already has a value (OLD); ..., and --overwrite is false
+  // Tests: "07.6 kubectl label and annotate: what changes > ...".
   todo("07.6");
   return { patch, missing };
 }

@@ -95,17 +95,11 @@ export const fieldSelectors: FieldSelectorTable = {
  */
 export function parseFieldSelector(selector: string): FieldRequirement[] {
   const requirements: FieldRequirement[] = [];
-  // TODO(07.4): read the selector term by term. Walk it character by
-  // character, keeping the start position of the current term:
-  // - a backslash escapes the next character (it must be one of , = ! \,
-  //   else throw a SelectorError "invalid escape sequence" at its position);
-  //   the escaped character is part of the value and never an operator;
-  // - an unescaped "," ends the term; an empty (or all-space) term is skipped;
-  // - the first unescaped "!=", "==" or "=" of a term is its operator: the
-  //   text before it (trimmed) is the field, the text after it the value.
-  //   A field must not be empty. Trim the spaces around field and value.
-  // A term without an operator is a SelectorError naming the term, e.g.
-  // `"status.phase" is not field=value, field==value or field!=value`.
+  // TODO(07.4): terms "field=value", "field==value", "field!=value", separated
+  // by ",". A backslash escapes , = ! or \ in a value (any other escape is an
+  // error). Empty terms are skipped; spaces around a field or a value do not
+  // count. Every error is a SelectorError at the position of the problem.
+  // Tests: "07.4 field selectors > ...".
   todo("07.4");
   return requirements;
 }

@@ -81,12 +81,9 @@ export function selectorFromSet(labels: Labels): LabelSelector {
 
 /** Does one requirement hold for these labels? */
 export function requirementMatches(requirement: Requirement, labels: Labels): boolean {
-  // TODO(07.3): decide one requirement. `has` is whether the key is among
-  // the labels (use Object.hasOwn: a label called "constructor" must not
-  // find Object.prototype's).
-  // - Equals, In: the key is present and its value is one of `values`;
-  // - NotEquals, NotIn: the key is absent, or its value is none of `values`;
-  // - Exists: the key is present; DoesNotExist: it is absent.
+  // TODO(07.3): does one requirement hold for these labels? A missing key
+  // satisfies only NotEquals, NotIn and DoesNotExist. A label named
+  // "constructor" must not find Object.prototype's. Tests: "07.3 matching > ...".
   todo("07.3");
 }
 
@@ -141,22 +138,16 @@ class Parser {
   /** selector := <empty> | requirement ( "," requirement )* */
   parse(): Requirement[] {
     const requirements: Requirement[] = [];
-    // TODO(07.2): an "end" token right away is the empty selector (no
-    // requirements). Otherwise read a requirement (parseRequirement()), then
-    // expect either "end" (done) or "," followed by the next requirement.
-    // Anything else after a requirement is an error: use this.fail(token,
-    // `"," or the end of the selector`), so "app=web db" points at "db".
+    // TODO(07.2): requirements separated by ",". An empty selector has none.
+    // An error points at the first token that does not fit, saying what was
+    // expected there ("app=web db" points at "db"). Tests: "07.2 the parser > ...".
     todo("07.2");
   }
 
   /** requirement := "!" key | key [ operator ... ] */
   private parseRequirement(): Requirement {
-    // TODO(07.2): a leading "!" makes DoesNotExist of the key after it.
-    // Otherwise read the key (parseKey()) and look at the next token:
-    // - "," or "end" (do not consume it): Exists;
-    // - "=" or "==": Equals, "!=": NotEquals, each with one value (parseValue());
-    // - the identifier "in" or "notin": In / NotIn with parseValueSet();
-    // - anything else: this.fail(token, "an operator (=, ==, !=, in, notin)").
+    // TODO(07.2): one requirement: "!key", "key", "key=v", "key==v", "key!=v",
+    // "key in (...)", "key notin (...)". Use this.fail() for anything else.
     todo("07.2");
   }
 
@@ -164,12 +155,7 @@ class Parser {
   private parseValueSet(operator: Token): string[] {
     const open = this.next();
     if (open.kind !== "(") this.fail(open, `"(" after "${operator.text}"`);
-    // TODO(07.2): read values (parseValue()) separated by ",", up to ")".
-    // After each value expect "," (another value follows) or ")" (done);
-    // anything else, including the end of the selector, is
-    // this.fail(token, `"," or ")"`). An empty set, "()", is an error too:
-    // throw a SelectorError at the "(" saying that "in" or "notin" needs at
-    // least one value.
+    // TODO(07.2): the values of "in" and "notin", up to ")". At least one value.
     todo("07.2");
   }
 

@@ -14,7 +14,6 @@ import { defaultPod, validatePod } from "../../03-apiserver/registry/core/pod-va
 import { validateLabels } from "../../03-apiserver/rest/metadata.ts";
 import { ageColumn, column, nameColumn } from "../../03-apiserver/table/table.ts";
 import { withDeletionFinalizers } from "../garbage-collector/deletion-policy.ts";
-import { todo } from "../../../shared/todo.ts";
 
 /** A selector map written as kubectl shows it: "app=web,tier=db". */
 export function formatSelector(selector: Record<string, string> | undefined): string {
@@ -22,15 +21,21 @@ export function formatSelector(selector: Record<string, string> | undefined): st
   return entries.length === 0 ? "<none>" : entries.map(([k, v]) => `${k}=${v}`).join(",");
 }
 
-// TODO(08.1): fill in what a user may leave out, the way Kubernetes does:
-// - spec.selector: when missing or empty, the template's labels;
-// - metadata.labels: when missing or empty, the template's labels too;
-// - spec.replicas: 1 when missing; spec.minReadySeconds: 0 when missing;
-// - the template's pod spec gets the pod defaults (defaultPod() of chapter 03
-//   takes a Pod: give it { spec: template.spec }).
-// Leave anything that is not an object alone: validation reports it.
+// Given: Kubernetes' defaults (selector and labels from the template, replicas 1).
 export function defaultReplicationController(rc: ReplicationController): void {
-  todo("08.1");
+  const spec = rc.spec;
+  if (!isObject(rc.spec) || !spec) return;
+  const labels = spec.template?.metadata?.labels;
+  const templateLabels = isObject(labels) ? labels : undefined;
+  if (templateLabels && Object.keys(templateLabels).length > 0) {
+    if (!spec.selector || Object.keys(spec.selector).length === 0) spec.selector = { ...templateLabels };
+    const meta = (rc.metadata ??= {});
+    if (!meta.labels || Object.keys(meta.labels).length === 0) meta.labels = { ...templateLabels };
+  }
+  spec.replicas ??= 1;
+  spec.minReadySeconds ??= 0;
+  const podSpec = spec.template?.spec;
+  if (podSpec && isObject(podSpec)) defaultPod({ spec: podSpec });
 }
 
 /** The pod's validation errors, re-pathed under spec.template ("spec.containers" -> "spec.template.spec.containers"). */
@@ -44,18 +49,30 @@ function validateTemplateSpec(rc: ReplicationController): FieldError[] {
   return errs;
 }
 
-// TODO(08.1): check a replication controller. Collect every problem as a
-// FieldError (shared/api `field.*`), with Kubernetes' paths and words:
-// - spec is required; spec.replicas and spec.minReadySeconds must be integers >= 0
-//   ("must be greater than or equal to 0");
-// - spec.template is required; spec.selector must not be empty ("Required value");
-// - the template's labels must match the selector: every selector key with the
-//   same value (field.invalid("spec.template.metadata.labels", labels,
-//   "`selector` does not match template `labels`"));
-// - the labels are valid label keys/values (validateLabels() of chapter 03);
-// - the template's pod spec is valid (validateTemplateSpec(), given).
+// Given: Kubernetes' checks, with its field paths and messages.
 export function validateReplicationController(rc: ReplicationController): FieldError[] {
-  todo("08.1");
+  const spec = rc.spec;
+  if (!isObject(rc.spec) || !spec) return [field.required("spec")];
+  const errs: FieldError[] = [];
+  for (const name of ["replicas", "minReadySeconds"] as const) {
+    const value = spec[name];
+    if (value !== undefined && (!Number.isInteger(value) || value < 0)) errs.push(field.invalid(`spec.${name}`, value, "must be greater than or equal to 0"));
+  }
+  const selector = spec.selector ?? {};
+  if (Object.keys(selector).length === 0) errs.push(field.required("spec.selector"));
+  errs.push(...validateLabels(selector, "spec.selector"));
+  const labels = spec.template?.metadata?.labels ?? {};
+  if (!isObject(spec.template)) {
+    errs.push(field.required("spec.template"));
+    return errs;
+  }
+  errs.push(...validateLabels(labels, "spec.template.metadata.labels"));
+  const matches = Object.entries(selector).every(([key, value]) => Object.hasOwn(labels, key) && labels[key] === value);
+  if (Object.keys(selector).length > 0 && !matches) {
+    errs.push(field.invalid("spec.template.metadata.labels", labels, "`selector` does not match template `labels`"));
+  }
+  errs.push(...validateTemplateSpec(rc));
+  return errs;
 }
 
 /** The columns of `kubectl get rc` (and -o wide), as the real apiserver serves them. */

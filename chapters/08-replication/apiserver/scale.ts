@@ -23,13 +23,22 @@ import { PATCH_CONTENT_TYPES } from "../../03-apiserver/rest/patch.ts";
 import { formatSelector } from "./replicationcontrollers.ts";
 import { todo } from "../../../shared/todo.ts";
 
-// TODO(08.6): the Scale of a replication controller: apiVersion
-// "autoscaling/v1", kind "Scale"; metadata with the RC's name, namespace, uid,
-// resourceVersion and creationTimestamp; spec.replicas = the RC's
-// spec.replicas; status.replicas = the RC's status.replicas (0 when missing)
-// and status.selector = the selector as a string ("app=web", formatSelector()).
+// Given: an RC seen as a Scale (autoscaling/v1), the selector as a string.
 export function scaleOf(rc: ReplicationController): Scale {
-  todo("08.6");
+  const meta = rc.metadata ?? {};
+  return {
+    apiVersion: "autoscaling/v1",
+    kind: "Scale",
+    metadata: {
+      name: meta.name,
+      namespace: meta.namespace,
+      uid: meta.uid,
+      resourceVersion: meta.resourceVersion,
+      creationTimestamp: meta.creationTimestamp,
+    },
+    spec: { replicas: rc.spec?.replicas ?? 0 },
+    status: { replicas: rc.status?.replicas ?? 0, selector: formatSelector(rc.spec?.selector) },
+  };
 }
 
 /** Reads a PATCH body; returns how to apply it to a Scale. */
@@ -76,15 +85,12 @@ export const scaleSubresource: Subresource = {
     const current = (await api.get(resource, namespace, name)) as ReplicationController;
     if (request.verb === "get") return { code: 200, body: scaleOf(current) };
 
-    // TODO(08.6): PUT and PATCH. Change only spec.replicas of the RC, with
-    // api.update(resource, namespace, name, (rc) => ...), which retries on a
-    // conflict. Inside, make the Scale the client wants: PUT sends it
-    // (`sent`), PATCH changes the RC's current Scale (`patch(scaleOf(rc))`).
-    // Read it with wantedReplicas(). When it carries a resourceVersion that is
-    // not the RC's current one, throw conflict() (optimistic concurrency, as
-    // for any write). Answer 200 with the Scale of the updated RC.
+    // TODO(08.5): PUT (`sent`) and PATCH (`patch`) of the Scale change only
+    // the RC's spec.replicas (api.update). A stale resourceVersion is a 409,
+    // as for any write. Answer 200 with the new Scale.
+    // Tests: "08.5 the scale subresource > ...".
     const sent = request.verb === "update" ? await readScale(request) : undefined;
     const patch = request.verb === "patch" ? await readPatch(request) : undefined;
-    todo("08.6");
+    todo("08.5");
   },
 };

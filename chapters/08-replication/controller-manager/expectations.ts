@@ -60,27 +60,22 @@ export class Expectations {
     this.records.set(controllerKey, { adds: 0, deletes: new Set(podKeys), setAt: this.now() });
   }
 
-  // TODO(08.4): a pod the controller created was seen (ADDED), or a create
-  // failed and will never be seen: one fewer creation to wait for. Nothing to
-  // do when there is no record for the controller.
+  // TODO(08.3): one creation fewer to wait for (seen, or failed).
   creationObserved(controllerKey: string): void {
-    todo("08.4");
+    todo("08.3");
   }
 
-  // TODO(08.4): a pod is gone, or going (it got a deletionTimestamp), or its
-  // delete failed: stop waiting for it. Seeing it twice (marked, then gone)
-  // must not count twice: that is why deletions are kept by pod key, not
-  // counted.
+  // TODO(08.3): stop waiting for this pod's deletion. Seeing it twice
+  // (marked, then gone) must not count twice.
   deletionObserved(controllerKey: string, podKey: string): void {
-    todo("08.4");
+    todo("08.3");
   }
 
-  // TODO(08.4): may the controller act? Yes when it has no record (it never
-  // acted, or the record was deleted), when every creation and deletion was
-  // observed (adds <= 0 and no deletes left), or when the record is older
-  // than the TTL (the events it waits for may never come).
+  // TODO(08.3): may the controller act? Only when it waits for nothing, or
+  // when it has waited longer than the TTL (an event may never come).
+  // Tests: "08.3 expectations > ...".
   satisfied(controllerKey: string): boolean {
-    todo("08.4");
+    todo("08.3");
   }
 
   /** The controller is gone: forget what it expected. */

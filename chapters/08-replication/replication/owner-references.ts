@@ -39,13 +39,12 @@ export function controllerRefFor(rc: ReplicationController): OwnerReference {
   };
 }
 
-// TODO(08.2): the pod an RC creates, from its template: a copy of the
-// template's labels, annotations and spec (deep copies: the RC in the cache
-// must not change), metadata.generateName "<rc name>-" (the apiserver adds
-// five random characters), the RC's namespace, and ownerReferences with the
-// one controllerRefFor(rc). apiVersion "v1", kind "Pod".
+// TODO(08.1): a new pod from the RC's template, in its namespace, with a
+// generated name "<rc>-xxxxx", and owned by the RC (its controller
+// reference). Changing the pod later must not change the RC in the cache.
+// Tests: "08.1 owner references and adoption > makes a pod from the template ...".
 export function newPodFromTemplate(rc: ReplicationController): Pod {
-  todo("08.2");
+  todo("08.1");
 }
 
 /** What an RC does with each pod of its namespace (see classifyPods). */
@@ -58,13 +57,10 @@ export interface PodClaims {
   release: Pod[];
 }
 
-// TODO(08.2): sort the (active) pods of the RC's namespace:
-// - a pod whose controller reference has the RC's uid is the RC's: `owned`
-//   if the selector matches its labels, else `release`;
-// - a pod with another controller is someone else's: leave it out;
-// - an orphan (no controller reference) that the selector matches is
-//   adopted (`adopt`), unless the RC is being deleted (deletionTimestamp):
-//   a dying controller takes nothing new.
+// TODO(08.1): which pods are this RC's? The selector finds candidates,
+// but the owner reference decides: never take another controller's pod,
+// let go of an own pod that stopped matching, adopt a matching orphan
+// (unless the RC is being deleted). Tests: "08.1 owner references and adoption > owns its matching pods ...".
 export function classifyPods(rc: ReplicationController, selector: LabelSelector, pods: Pod[]): PodClaims {
-  todo("08.2");
+  todo("08.1");
 }

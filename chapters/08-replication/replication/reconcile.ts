@@ -37,26 +37,19 @@ function restarts(pod: Pod): number {
   return (pod.status?.containerStatuses ?? []).reduce((n, s) => n + (s.restartCount ?? 0), 0);
 }
 
-// TODO(08.3): order pods for deletion, the one to delete first first
-// (a sort comparator: negative when `a` should go before `b`). Like
-// Kubernetes, prefer, in this order:
-//   1. a pod not on a node yet (no spec.nodeName) over one on a node;
-//   2. an earlier phase: Pending, then Unknown, then Running (PHASE_RANK);
-//   3. a pod that is not Ready over one that is (isPodReady);
-//   4. of two Ready pods, the one Ready for the shorter time (readySince later);
-//   5. more container restarts over fewer;
-//   6. the younger pod (later creationTimestamp) over the older.
-// A pod that has not started yet costs nothing to throw away; a pod that
-// has served for an hour without trouble is the one to keep.
+// TODO(08.2): a sort comparator, negative when `a` should be deleted
+// before `b`. Delete first what costs least to lose: a pod not yet on a
+// node, not yet running, not Ready, Ready for less time, restarting more,
+// younger. Keep the pod that has served for an hour without trouble.
+// Tests: "08.2 the reconcile diff > deletes the surplus ...".
 export function deletionOrder(a: Pod, b: Pod): number {
-  todo("08.3");
+  todo("08.2");
 }
 
-// TODO(08.3): the reconcile diff. `active` are the active pods the RC owns.
-// Too few: create the missing ones; too many: delete the surplus, chosen
-// with deletionOrder() (do not sort `active` in place: copy it). Never more
-// than `burst` creations or deletions in one sync (the next sync does the
-// rest): a typo such as replicas: 50000 must not flood the apiserver.
+// TODO(08.2): the reconcile diff between `wanted` and the `active` pods the
+// RC owns. Never more than `burst` actions in one sync (a typo such as
+// replicas: 50000 must not flood the apiserver); `active` is not reordered.
+// Tests: "08.2 the reconcile diff > ...".
 export function decideReplicas(wanted: number, active: Pod[], burst = 500): ReplicaAction {
-  todo("08.3");
+  todo("08.2");
 }

@@ -31,16 +31,10 @@ function withFailureCondition(conditions: ReplicationControllerCondition[] | und
   return [...others, condition];
 }
 
-// TODO(08.5): the status from the pods the RC owns (active ones, already claimed):
-// - replicas: how many;
-// - fullyLabeledReplicas: how many carry every label of the template
-//   (the selector may ask for fewer labels than the template sets);
-// - readyReplicas: how many are Ready (isPodReady);
-// - availableReplicas: how many have been Ready for at least
-//   spec.minReadySeconds (readySince(); with 0, every Ready pod);
-// - observedGeneration: the RC's metadata.generation;
-// - conditions: withFailureCondition(rc.status?.conditions, failure, now).
-// Leave `conditions` out when it is undefined.
+// TODO(08.4): what the controller reports about the pods it owns: how many,
+// how many carry every template label, Ready, available (Ready for
+// minReadySeconds), the generation it acted on, and the ReplicaFailure
+// condition (withFailureCondition). Tests: "08.4 status > ...".
 export function calculateStatus(rc: ReplicationController, pods: Pod[], now: Date, failure?: ReplicaFailure): ReplicationControllerStatus {
-  todo("08.5");
+  todo("08.4");
 }

@@ -15,7 +15,6 @@ import type { RestClient } from "../../04-kubectl/client/rest.ts";
 import { PODS } from "../../04-kubectl/client/resources.ts";
 import { resourcePath } from "../../04-kubectl/client/rest.ts";
 import { SUCCESS, type Plugin } from "../framework/types.ts";
-import { todo } from "../../../shared/todo.ts";
 
 export const NAME = "DefaultBinder";
 
@@ -23,12 +22,16 @@ export function defaultBinder(client: RestClient): Plugin {
   return {
     name: NAME,
     async bind(_state, pod, nodeName) {
-      // TODO(09.9): POST a Binding for the pod (name, namespace and uid in
-      // its metadata; target: a Node named nodeName) to the pod's binding
-      // subresource: resourcePath(PODS, { namespace, name, subresource: "binding" }).
-      // Return SUCCESS. Errors (ApiError) propagate: the scheduler forgets the
-      // pod and retries.
-      todo("09.9");
+      // Errors (ApiError) propagate: the scheduler forgets the pod and retries.
+      const { name, namespace, uid } = pod.metadata ?? {};
+      const binding: Binding = {
+        apiVersion: "v1",
+        kind: "Binding",
+        metadata: { name, namespace, uid },
+        target: { apiVersion: "v1", kind: "Node", name: nodeName },
+      };
+      await client.request("POST", resourcePath(PODS, { namespace, name, subresource: "binding" }), { body: binding });
+      return SUCCESS;
     },
   };
 }

@@ -14,8 +14,7 @@ export const REASON = "node(s) didn't have free ports for the requested pod port
 
 /** Do two host ports clash? */
 export function portsConflict(a: HostPort, b: HostPort): boolean {
-  // TODO(09.4): same protocol, same port, and the addresses overlap: equal,
-  // or either of them "0.0.0.0".
+  // TODO(09.4): do two host ports collide? Tests: "09.4 NodePorts".
   todo("09.4");
 }
 

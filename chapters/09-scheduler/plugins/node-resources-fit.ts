@@ -44,11 +44,9 @@ function resourceOrder(names: string[]): string[] {
  * allocatable.
  */
 export function insufficientResources(request: Resources, nodeInfo: NodeInfo): string[] {
-  // TODO(09.1): compare the pod's request with what is free on the node.
-  // - "Too many pods" when nodeInfo.requested.pods + 1 > nodeInfo.allocatable.pods;
-  // - then, for every resource the pod requests more than 0 of (in
-  //   resourceOrder(): cpu, memory, then the others), "Insufficient <name>"
-  //   when request > allocatable - requested for that resource.
+  // TODO(09.1): why the pod does not fit here ([] when it does): the pod count
+  // first, then each requested resource in resourceOrder(), with Kubernetes'
+  // reasons. Tests: "09.1 NodeResourcesFit".
   todo("09.1");
 }
 
@@ -59,11 +57,9 @@ export function insufficientResources(request: Resources, nodeInfo: NodeInfo): s
  * nothing still count.
  */
 export function leastAllocatedScore(pod: Pod, nodeInfo: NodeInfo, podRequest: Resources = podRequests(pod, { nonZero: true })): number {
-  // TODO(09.6): for "cpu" and "memory": requested = nodeInfo.nonZeroRequested[r]
-  // + podRequest[r] (the pod's non-zero requests); the resource's score
-  // is 0 when allocatable is 0 or requested > allocatable, else
-  // floor((allocatable - requested) * MAX_NODE_SCORE / allocatable).
-  // Return the floor of the average of the two.
+  // TODO(09.6): prefer the emptier node: for cpu and memory, the percentage
+  // left free once the pod is added (non-zero requests; 0 when over), then the
+  // floored average. Tests: "09.6 scores".
   todo("09.6");
 }
 

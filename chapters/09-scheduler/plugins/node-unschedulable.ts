@@ -15,8 +15,7 @@ export const UNSCHEDULABLE_TAINT = { key: "node.kubernetes.io/unschedulable", ef
 export const nodeUnschedulable: Plugin = {
   name: NAME,
   filter(_state, pod, nodeInfo) {
-    // TODO(09.3): a node with spec.unschedulable is refused with REASON,
-    // unless one of the pod's tolerations tolerates UNSCHEDULABLE_TAINT.
+    // TODO(09.3): a cordoned node refuses pods that do not tolerate it.
     todo("09.3");
   },
 };

@@ -43,9 +43,7 @@ export function peerMatcher(pod: Pod): ((other: Pod) => boolean) | undefined {
 
 /** Rescales peer counts: the emptiest node 100, the fullest 0. */
 export function normalizeSpread(scores: { score: number }[]): void {
-  // TODO(09.6): max = the highest count; each score becomes
-  // floor(MAX_NODE_SCORE * (max - score) / max), or MAX_NODE_SCORE for all
-  // when max is 0 (nobody has a peer yet).
+  // TODO(09.6): fewest peers -> MAX_NODE_SCORE, most -> 0, linear between.
   todo("09.6");
 }
 
@@ -60,8 +58,7 @@ export const selectorSpread: Plugin = {
     state.write(STATE_KEY, { match: peerMatcher(pod) });
   },
   score(state, pod, nodeInfo) {
-    // TODO(09.6): count the pods on the node that are peers of `pod`
-    // (matcherOf(state, pod); no matcher: 0). Skip the pod itself (podKey).
+    // TODO(09.6): how many of the pod's peers (matcherOf) the node already runs.
     todo("09.6");
   },
   normalizeScore(_state, _pod, scores) {

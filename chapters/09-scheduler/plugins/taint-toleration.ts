@@ -20,18 +20,15 @@ export const NAME = "TaintToleration";
 
 /** Does one toleration tolerate one taint? */
 export function tolerates(toleration: Toleration, taint: Pick<Taint, "key" | "value" | "effect">): boolean {
-  // TODO(09.3): the effects must match (an empty toleration effect matches
-  // all); the keys must match (an empty toleration key only goes with
-  // operator Exists, and then matches every key); operator Exists matches
-  // any value, operator Equal (the default) needs toleration.value ===
-  // taint.value (both missing counts as "").
+  // TODO(09.3): does this toleration tolerate this taint? Effect, key and
+  // value must all agree; an empty effect or an empty key with Exists is a
+  // wildcard. Tests: "09.3 TaintToleration and NodeUnschedulable".
   todo("09.3");
 }
 
 /** The first NoSchedule/NoExecute taint of the list that no toleration tolerates. */
 export function firstUntoleratedTaint(taints: Taint[], tolerations: Toleration[]): Taint | undefined {
-  // TODO(09.3): PreferNoSchedule taints never block; find the first other
-  // taint that none of the tolerations tolerates().
+  // TODO(09.3): the first taint that blocks the pod (PreferNoSchedule never does).
   todo("09.3");
 }
 

@@ -24,20 +24,13 @@ export class ServiceAllocator {
     readonly nodePorts: RangeAllocator,
   ) {}
 
-  // TODO(10.2): reserve what a new Service needs and write it into the Service:
-  // - spec.clusterIP: "None" (headless) needs nothing; a requested address is
-  //   reserved as is (this.ips.allocate(ipToInt(ip), owner, "IP")); an empty
-  //   one gets any free address (allocateNext), written as text (intToIp)
-  //   into spec.clusterIP, and spec.clusterIPs = [that address];
-  // - type NodePort: every port gets its nodePort the same way from this.nodePorts
-  //   (a requested one as is, else any free one), with "port" as the `what`.
-  // Keep a list of what you reserved. If a reservation fails, give back what
-  // you already took, and throw the 422 Kubernetes answers (errorFor(), given:
-  // path "spec.clusterIPs" with the requested addresses as the value, or
-  // `spec.ports[${i}].nodePort` with the requested port).
-  // Return the FinishFunc: finish(false) gives everything back; finish(true) keeps it.
+  // TODO(10.1): reserve the cluster IP (unless headless) and, for a NodePort
+  // Service, the node ports, and write them into the Service. All or nothing:
+  // a failure gives back what was taken and throws Kubernetes' 422 (errorFor).
+  // The FinishFunc keeps (true) or releases (false) everything. Tests: the
+  // "10.1" tests.
   async allocate(service: Service): Promise<FinishFunc> {
-    todo("10.2");
+    todo("10.1");
   }
 
   /** Gives back the cluster IP and node ports of a deleted Service. */

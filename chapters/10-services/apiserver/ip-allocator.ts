@@ -1,6 +1,6 @@
 /**
  * Cluster IPs: a Service's virtual address, taken from the service range
- * (Kubernetes' --service-cluster-ip-range, 10.96.0.0/12 by default).
+ * (kube-apiserver's --service-cluster-ip-range; kubeadm sets 10.96.0.0/12 by default).
  *
  * In this workshop the range is the upper half of the cluster's own Docker
  * network (shared/cluster/network.ts keeps containers in the lower half), so

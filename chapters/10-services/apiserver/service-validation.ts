@@ -10,7 +10,6 @@ import type { Service, ServicePort } from "../../../shared/api/service.ts";
 import { isValidPortNumber } from "../../../shared/api/validation.ts";
 import { validateLabels } from "../../03-apiserver/rest/metadata.ts";
 import { isIPv4 } from "./ip-allocator.ts";
-import { todo } from "../../../shared/todo.ts";
 
 export const SUPPORTED_TYPES = ["ClusterIP", "NodePort"] as const;
 
@@ -21,14 +20,17 @@ function isPortName(value: string): boolean {
   return value.length <= 15 && PORT_NAME.test(value) && !value.includes("--");
 }
 
-// TODO(10.1): fill in what a user may leave out, as Kubernetes does. When
-// spec is an object: type "ClusterIP", sessionAffinity "None"; for every port
-// that is an object: protocol "TCP", and targetPort = port (a Service on port
-// 80 sends to port 80 of the pods unless told otherwise). Also, when
-// clusterIP is set and clusterIPs is not, clusterIPs = [clusterIP].
-// Leave anything that is not an object alone: validation reports it.
 export function defaultService(service: Service): void {
-  todo("10.1");
+  const spec = service.spec;
+  if (!spec || !isObject(spec as unknown)) return;
+  spec.type ??= "ClusterIP";
+  spec.sessionAffinity ??= "None";
+  for (const port of Array.isArray(spec.ports) ? spec.ports : []) {
+    if (!isObject(port as unknown)) continue;
+    port.protocol ??= "TCP";
+    port.targetPort ??= port.port;
+  }
+  if (spec.clusterIP && !spec.clusterIPs) spec.clusterIPs = [spec.clusterIP];
 }
 
 /** The problems of one port, under spec.ports[i]. */
@@ -49,20 +51,30 @@ function validatePort(port: ServicePort, i: number, service: Service, errs: Fiel
   }
 }
 
-// TODO(10.1): check a Service; collect every problem as a FieldError:
-// - spec is required;
-// - spec.type is one of SUPPORTED_TYPES (field.notSupported);
-// - spec.clusterIP is "", "None" or an IPv4 address (isIPv4): else
-//   field.invalid(..., "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)");
-//   "None" (headless) is not allowed with type NodePort;
-// - spec.ports is required (non-empty) unless clusterIP is "None"; with more
-//   than one port, every port needs a name, and names must be unique
-//   (field.duplicate(`spec.ports[${i}].name`, name)); validatePort() (given)
-//   checks each port's numbers, protocol and names;
-// - spec.selector holds valid labels (validateLabels() of chapter 03);
-// - spec.sessionAffinity is "None" (ClientIP is not implemented here).
 export function validateService(service: Service): FieldError[] {
-  todo("10.1");
+  const spec = service.spec;
+  if (!spec || !isObject(spec as unknown)) return [field.required("spec")];
+  const errs: FieldError[] = [];
+  if (!(SUPPORTED_TYPES as readonly string[]).includes(spec.type ?? "")) errs.push(field.notSupported("spec.type", spec.type, SUPPORTED_TYPES));
+  const ip = spec.clusterIP ?? "";
+  if (ip !== "" && ip !== "None" && !isIPv4(ip)) errs.push(field.invalid("spec.clusterIP", ip, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
+  if (ip === "None" && spec.type === "NodePort") errs.push(field.invalid("spec.clusterIP", ip, "may not be set to 'None' for NodePort services"));
+  const ports = Array.isArray(spec.ports) ? spec.ports : [];
+  if (ports.length === 0 && ip !== "None") errs.push(field.required("spec.ports"));
+  const names = new Set<string>();
+  ports.forEach((port, i) => {
+    if (!isObject(port as unknown)) {
+      errs.push(field.invalid(`spec.ports[${i}]`, port, "must be an object"));
+      return;
+    }
+    if (ports.length > 1 && !port.name) errs.push(field.required(`spec.ports[${i}].name`));
+    if (port.name && names.has(port.name)) errs.push(field.duplicate(`spec.ports[${i}].name`, port.name));
+    if (port.name) names.add(port.name);
+    validatePort(port, i, service, errs);
+  });
+  errs.push(...validateLabels(spec.selector ?? {}, "spec.selector"));
+  if (spec.sessionAffinity !== "None") errs.push(field.notSupported("spec.sessionAffinity", spec.sessionAffinity, ["None"]));
+  return errs;
 }
 
 /**

@@ -76,21 +76,14 @@ export class EndpointsController implements Controller {
     }
   }
 
-  // TODO(10.4): one pass for the Service "namespace/name".
-  // 1. The Service from the cache (this.services.get(name, namespace)). Gone:
-  //    delete its Endpoints (this.client.delete(name, namespace)); NotFound
-  //    is fine (isApiError(err, "NotFound")). Then stop.
-  // 2. computeSubsets(service, this.pods.list()): undefined (no selector)
-  //    means "not ours": stop.
-  // 3. The current Endpoints (this.endpoints.get(name, namespace)). Same
-  //    subsets (deepEqual) and same labels as the Service: nothing to write.
-  // 4. Else write { apiVersion "v1", kind "Endpoints", metadata { name,
-  //    namespace, labels: the Service's labels }, subsets }: create() when
-  //    there is none, else update() with the current metadata (its
-  //    resourceVersion: a 409 means the cache was stale, and the queue retries).
+  // TODO(10.3): one pass for the Service "namespace/name": make its Endpoints
+  // match computeSubsets() (with the Service's labels). A deleted Service loses
+  // its Endpoints; one without selector is not ours. Write nothing when
+  // nothing changed. A stale cache must fail (409), not overwrite: the queue
+  // retries. Tests: the "10.3" tests.
   async sync(key: string): Promise<void> {
     const [namespace = "", name = ""] = key.split("/");
-    todo("10.4");
+    todo("10.3");
   }
 }
 

@@ -40,18 +40,10 @@ export function addressOf(pod: Pod): EndpointAddress {
 
 const byIp = (a: EndpointAddress, b: EndpointAddress) => a.ip.localeCompare(b.ip, undefined, { numeric: true });
 
-// TODO(10.4): compute the subsets of a Service from the pods of its namespace.
-// - No selector (or an empty one): return undefined: nobody manages the
-//   Endpoints of such a Service (a user may write them by hand).
-// - Take the pods the selector matches (selectorFromSet(...).matches(labels))
-//   that have an IP (status.podIP) and are not being deleted (no deletionTimestamp).
-// - For each, its ports: for every Service port, { name: port.name ?? "",
-//   port: resolveTargetPort(port, pod), protocol } (skip the pod if a named
-//   targetPort does not resolve).
-// - Group pods with the same ports into one subset: ready ones (isPodReady)
-//   in `addresses`, the others in `notReadyAddresses` (addressOf(pod)); leave
-//   out an empty list. Sort addresses by IP (byIp) so the result does not
-//   depend on the order of the pods, and the subsets too (by their first address).
+// TODO(10.3): the subsets of a Service: matching pods with an IP, not being
+// deleted, grouped by the ports they serve; ready ones in addresses, the
+// others in notReadyAddresses. The result must not depend on the order of
+// the pods (sort). No selector: undefined.
 export function computeSubsets(service: Service, pods: readonly Pod[]): EndpointSubset[] | undefined {
-  todo("10.4");
+  todo("10.3");
 }

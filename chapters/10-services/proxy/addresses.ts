@@ -15,7 +15,6 @@
  * Every address added is removed by close(): a test run leaves none behind.
  */
 import type Docker from "dockerode";
-import { todo } from "../../../shared/todo.ts";
 
 export interface BridgeAddressesOptions {
   docker: Docker;
@@ -29,14 +28,10 @@ export interface BridgeAddressesOptions {
 
 type Change = { ip: string; op: "add" | "del"; done: () => void; failed: (err: Error) => void };
 
-// TODO(10.3): the shell script for some changes: one command per change, in
-// order, joined with " && " (stop at the first that fails):
-// - "add": `ip addr replace <ip>/32 dev <bridge>` ("replace" rather than
-//   "add": an address that is already there is not an error);
-// - "del": `{ ip addr del <ip>/32 dev <bridge> 2>/dev/null || true; }`
-//   (an address that is already gone is not an error either).
 export function ipCommands(bridge: string, changes: readonly { ip: string; op: "add" | "del" }[]): string {
-  todo("10.3");
+  return changes
+    .map((c) => (c.op === "add" ? `ip addr replace ${c.ip}/32 dev ${bridge}` : `{ ip addr del ${c.ip}/32 dev ${bridge} 2>/dev/null || true; }`))
+    .join(" && ");
 }
 
 export class BridgeAddresses {

@@ -81,20 +81,13 @@ export class PortProxy {
     socket.once("close", () => this.sockets.delete(socket));
   }
 
-  // TODO(10.6): serve one client connection.
-  // - Track the client socket (this.track) so close() can end it, and ignore
-  //   its errors (a client that resets is not the proxy's problem):
-  //   client.on("error", () => {}).
-  // - Try endpoints from this.options.balancer.next(), at most as many as
-  //   there are (balancer.list().length): connectTo(endpoint, timeout). A
-  //   backend that refuses (it just died and the Endpoints do not say so yet)
-  //   is skipped: try the next one. The client never notices.
-  // - None left (or none at all): client.destroy() and stop.
-  // - Connected: track the backend socket too, ignore its errors the same
-  //   way, and pipe both ways: client.pipe(backend); backend.pipe(client).
-  //   When one side closes, destroy the other.
+  // TODO(10.5): join one client connection to one endpoint. A backend that
+  // refuses (it just died; the Endpoints do not say so yet) is skipped, and the
+  // client never notices. No endpoint left: close the client. Errors of either
+  // socket must not crash the proxy; close() must be able to end both.
+  // Tests: the "10.5" tests.
   private async handle(client: net.Socket): Promise<void> {
-    todo("10.6");
+    todo("10.5");
   }
 
   /** Stops listening and ends every connection it carries. */

@@ -34,10 +34,8 @@ export class RoundRobin {
     this.index = 0;
   }
 
-  // TODO(10.5): the endpoint for the next connection: undefined when there
-  // is none; else the one at this.index, and move the index on by one,
-  // wrapping around at the end of the list.
+  // TODO(10.4): the endpoints take turns (undefined when there are none).
   next(): Endpoint | undefined {
-    todo("10.5");
+    todo("10.4");
   }
 }

@@ -23,14 +23,10 @@ export interface ServicePortInfo {
   endpoints: Endpoint[];
 }
 
-// TODO(10.3): one ServicePortInfo per port of every Service that has a
-// cluster IP (not empty, not "None": a headless Service is not proxied) and
-// whose protocol is TCP (or unset). Its endpoints come from the Endpoints
-// object of the same namespace and name: in each subset, the port with the
-// same name as the Service port (compare names with ?? "": an unnamed port
-// matches an unnamed one), and for each READY address (subset.addresses,
-// never notReadyAddresses) an endpoint { ip, port: that port's number }.
-// nodePort only when the Service's type is NodePort and the port has one.
+// TODO(10.2): what the proxy must serve: each TCP port of each Service with
+// a cluster IP (headless ones are not proxied), with only the READY
+// addresses of the Endpoints port of the same name, and the node port of a
+// NodePort Service. Tests: the "10.2" tests.
 export function servicePorts(services: readonly Service[], endpoints: readonly Endpoints[]): ServicePortInfo[] {
-  todo("10.3");
+  todo("10.2");
 }

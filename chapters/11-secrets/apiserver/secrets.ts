@@ -19,17 +19,14 @@ import { todo } from "../../../shared/todo.ts";
 /** Field errors must never echo a secret's value. */
 const REDACTED = "<secret contents redacted>";
 
-// TODO(11.3): stringData is write-only. Merge every stringData entry into
-// data as base64 (a key in both takes the stringData value, as in Kubernetes),
-// then delete stringData from the object so it is never stored.
+// TODO(11.3): stringData is write-only: it ends up in data (base64), wins
+// over data for the same key, and is never stored. Tests: the "11.3" tests.
 export function mergeStringData(secret: Secret): void {
   todo("11.3");
 }
 
-// TODO(11.3): check a Secret's data: every key must be valid
-// (validateDataKey, path `data[KEY]`), every value valid base64 (isBase64;
-// else field.invalid(`data[KEY]`, REDACTED, "illegal base64 data")), and the
-// decoded values together at most MAX_DATA_BYTES (field.tooLong("data", ...)).
+// TODO(11.3): keys that are valid file names, values that are base64, not
+// too large in total; a bad value is never echoed back (REDACTED).
 export function validateSecretData(secret: Secret): FieldError[] {
   todo("11.3");
 }

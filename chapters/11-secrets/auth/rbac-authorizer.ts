@@ -26,24 +26,17 @@ import { todo } from "../../../shared/todo.ts";
 
 const matches = (list: readonly string[] | undefined, value: string): boolean => !!list && (list.includes("*") || list.includes(value));
 
-// TODO(11.2): whether one rule allows the request.
-// - A resource request (a.isResourceRequest) needs: the verb in rule.verbs,
-//   the API group in rule.apiGroups, the resource in rule.resources ("*"
-//   matches anything in each list; a subresource request is matched as
-//   "resource/subresource", e.g. "pods/log", and "*" covers it too); and, if
-//   the rule has resourceNames, a request for one of those names (a rule
-//   with resourceNames never allows list, watch or create, which have no name).
-// - Any other request (a path such as /version) needs the verb in rule.verbs
-//   and the path in rule.nonResourceURLs, where an entry ending in "*" is a
-//   prefix ("/apis/*" matches "/apis/apps/v1").
+// TODO(11.2): does one rule allow the request? RBAC only adds rights: verb,
+// API group and resource must each be listed or "*" (a subresource is
+// "pods/log"). resourceNames limit a rule to named objects, so such a rule
+// never allows list, watch or create. Paths like /version match
+// nonResourceURLs, where a trailing "*" is a prefix. Tests: the "11.2" tests.
 export function ruleAllows(rule: PolicyRule, a: RequestAttributes): boolean {
   todo("11.2");
 }
 
-// TODO(11.2): whether a binding's subject is this user: a "User" by name, a
-// "Group" the user is in, or a "ServiceAccount", which authenticates as the
-// user "system:serviceaccount:NAMESPACE:NAME" (the subject's namespace,
-// defaulting to the binding's own).
+// TODO(11.2): is this subject the user? A ServiceAccount subject is the user
+// "system:serviceaccount:NAMESPACE:NAME" (namespace defaults to the binding's).
 export function subjectMatches(subject: Subject, user: UserInfo, bindingNamespace: string): boolean {
   todo("11.2");
 }

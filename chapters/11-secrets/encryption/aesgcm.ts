@@ -27,18 +27,15 @@ export const AESGCM_PREFIX = "k8s:enc:aesgcm:v1:";
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
-// TODO(11.4): encrypt `plaintext` with AES-256-GCM: a fresh random nonce
-// (NONCE_BYTES), the store key as additional authenticated data
-// (cipher.setAAD), then return `${AESGCM_PREFIX}${key.name}:` followed by
-// base64 of nonce + ciphertext + auth tag (cipher.getAuthTag()).
+// TODO(11.4): `${AESGCM_PREFIX}${key.name}:` + base64(nonce, ciphertext,
+// tag). A fresh nonce every time (never reuse one with GCM); the store key
+// as additional data, so a value copied to another key fails to decrypt.
+// Tests: the "11.4" tests.
 export function encrypt(plaintext: string, key: EncryptionKey, storeKey: string): string {
   todo("11.4");
 }
 
-// TODO(11.4): the reverse. `stored` starts with the prefix and the key's name
-// (checked by the caller); split what follows into nonce, ciphertext and tag,
-// decrypt with the same additional data (decipher.setAuthTag before final()).
-// A wrong key or a changed byte makes final() throw: let it.
+// TODO(11.4): the reverse. A wrong key, or one changed byte, must fail.
 export function decrypt(stored: string, key: EncryptionKey, storeKey: string): string {
   todo("11.4");
 }

@@ -16,10 +16,8 @@ import type { KubeObject } from "../../../shared/api/meta.ts";
 import { metadataLines } from "../../04-kubectl/kubectl/describe.ts";
 import { todo } from "../../../shared/todo.ts";
 
-// TODO(11.8): the lines of `kubectl describe secret`: metadataLines(secret),
-// an empty line, `Type:  <type>`, an empty line, "Data", "====", then one
-// line per key in sorted order: `<key>:  <size of the decoded value> bytes`.
-// Never the value itself, not even in base64.
+// TODO(11.8): what `kubectl describe secret` shows: metadata, the type, and
+// each key with its decoded size in bytes, sorted. Never a value.
 export function describeSecret(object: KubeObject): string[] {
   todo("11.8");
 }

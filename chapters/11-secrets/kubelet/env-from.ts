@@ -21,11 +21,9 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 export const envFromSource: EnvSource = {
   name: "envFrom",
   order: 20,
-  // TODO(11.6): for each entry of ctx.container.envFrom, in order: read the
-  // configMapRef's or secretRef's object (readData, the pod's namespace).
-  // Missing: skip it if the ref is optional, else throw an
-  // EnvError(notFoundMessage(...)). Else add every key as prefix + key
-  // (skipping names that do not match ENV_NAME), value as UTF-8 text.
+  // TODO(11.6): every key of each referenced object becomes a variable
+  // (prefix + key), in order; names that are not valid are skipped. A missing
+  // object fails the start, unless optional.
   async variables(ctx) {
     todo("11.6");
   },

@@ -19,12 +19,9 @@ import { todo } from "../../../shared/todo.ts";
 
 const NAMES: Record<SourceKind, string> = { secret: "Secret", configmap: "ConfigMap" };
 
-// TODO(11.5): the value of one key of a Secret or ConfigMap, for an env
-// variable. Read the object with readData(ctx.client, kind, the pod's
-// namespace, ref.name). Missing object: undefined if ref.optional, else throw
-// an EnvError(notFoundMessage(...)). Missing key: undefined if optional,
-// else EnvError(`couldn't find key ${key} in ${Secret|ConfigMap} ${ns}/${name}`).
-// Otherwise the value's bytes as UTF-8 text.
+// TODO(11.5): one key of a Secret or ConfigMap, as text. A missing object or
+// key fails the container's start with Kubernetes' message, unless the ref
+// is optional (then undefined). Tests: the "11.5" tests.
 export async function resolveKeyRef(kind: SourceKind, ref: KeySelector, ctx: EnvContext): Promise<string | undefined> {
   todo("11.5");
 }

@@ -78,14 +78,7 @@ async function findKubelet(
 ): Promise<{ container: string; nodeName: string; base: string }> {
   const { query, name } = request;
   const namespace = request.namespace ?? "default";
-  // STEP(05.9): check the request and find the kubelet, with Kubernetes' messages (400 BadRequest):
-  // - read the pod (api.get); `container` from the query, or the only
-  //   container of the pod; with several and none named:
-  //   `a container name must be specified for pod NAME, choose one of: [a b]`;
-  //   an unknown one: `container C is not valid for pod NAME`;
-  // - no spec.nodeName: `pod NAME does not have a host assigned`;
-  // - read the Node (the "nodes" resource of apiserver.registry) and its kubeletUrl().
-  //#solution
+  // Given: Kubernetes' exact 400 messages, then the pod's node and where its kubelet listens.
   const pod = (await api.get(request.resource, namespace, name)) as Pod;
   const names = (pod.spec?.containers ?? []).map((c) => c.name);
   let container = query.get("container") ?? "";
@@ -99,7 +92,6 @@ async function findKubelet(
   const nodes = apiserver.registry.lookup("", "v1", "nodes")!;
   const base = kubeletUrl((await api.get(nodes, undefined, nodeName)) as Node);
   return { container, nodeName, base };
-  //#end
 }
 
 /** Registers pods/log on the apiserver. */

@@ -84,12 +84,10 @@ export function restartCountOf(c: ContainerSummary | ContainerStatus): number {
  * and restart without the pod losing its IP address.
  */
 export function sandboxSpec(ctx: ContainerContext, pod: Pod, attempt: number): ContainerSpec {
-  // STEP(05.2): the pause container: name containerName(pod, POD_INFRA_CONTAINER, attempt),
-  // image and command from ctx (pauseImage, pauseCommand), the pod's labels
-  // (podLabels) plus LABEL_CONTAINER_NAME = POD_INFRA_CONTAINER and
-  // LABEL_RESTART_COUNT = attempt. It owns the namespaces: its own network
-  // namespace on ctx.network, an IPC namespace others may join ("shareable"),
-  // and the pod's hostname (spec.hostname, else the pod's name).
+  // STEP(05.2): the container that owns the pod's namespaces (network on
+  // ctx.network, a joinable IPC, the pod's hostname). The kubelet must find
+  // it again by its labels after a restart, as the pod's "POD" container.
+  // Tests: "05.2 kubelet > runs a bound pod ...".
   //#solution
   return {
     name: containerName(pod, POD_INFRA_CONTAINER, attempt),
@@ -119,16 +117,14 @@ export function appContainerSpec(
   restartCount: number,
   extras: ContainerExtras,
 ): ContainerSpec {
-  // STEP(05.3): name containerName(pod, container.name, restartCount); the
-  // container's image, command, args and workingDir; extras.env, .mounts and
-  // .resources; the pod's labels plus LABEL_CONTAINER_NAME, LABEL_RESTART_COUNT
-  // and LABEL_CONTAINER_HASH (containerHash). Join the pause container:
-  // networkMode and ipcMode `container:${sandboxId}`, and pidMode too when
-  // pod.spec.shareProcessNamespace is true. No hostname: it comes with the
-  // joined namespaces.
+  // STEP(05.3): one instance of an app container. It runs what the spec
+  // says, with `extras`, inside the pause container's namespaces (PID too
+  // only with spec.shareProcessNamespace). Its labels must let a later sync
+  // tell its pod, name, restart count and spec hash.
+  // Tests: "05.3 kubelet > two containers ...", "05.3 kubelet > passes env ...", "05.3 kubelet > shareProcessNamespace ...".
   //#solution
   const join = `container:${sandboxId}` as const;
-  const shareProcesses = (pod.spec as { shareProcessNamespace?: boolean } | undefined)?.shareProcessNamespace === true;
+  const shareProcesses = pod.spec?.shareProcessNamespace === true;
   return {
     name: containerName(pod, container.name, restartCount),
     image: container.image ?? "",

@@ -90,13 +90,9 @@ export class EnvironmentBuilder {
 
   /** The container's environment: every source in order, later ones winning. */
   async build(ctx: EnvContext): Promise<Record<string, string>> {
-    // STEP(05.3): call every source in this.sources (already sorted by order)
-    // and merge what they return into one object: a later source overrides
-    // a variable an earlier one set.
-    //#solution
+    // Every source in order; a later source overrides a variable an earlier one set.
     const env: Record<string, string> = {};
     for (const source of this.sources) Object.assign(env, await source.variables(ctx));
     return env;
-    //#end
   }
 }

@@ -82,23 +82,25 @@ async function handle(options: LogServerOptions, req: IncomingMessage, res: Serv
   if (!found.ok) return reply(res, found.code, found.message);
 
   res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-cache" });
-  // STEP(05.9): write the container's log so far (options.runtime.logs with
-  // the tail, stdout and stderr together: logText()). Without follow, end
-  // the response. With follow, read the log again every followIntervalMs and
-  // write what is new, until the container is no longer running or the
-  // client goes away (req "close").
+  // STEP(05.8): stream the log (stdout and stderr together). `tail` limits
+  // the lines already written; `follow` keeps sending new lines until the
+  // container stops or the client leaves. A line written while you switch
+  // from the tail to following must arrive exactly once.
+  // Tests: "05.8 kubelet > serves logs ...", "05.8 follow ...".
   //#solution
-  let sent = logText(await options.runtime.logs(found.id, tail === undefined ? {} : { tail }));
-  res.write(sent);
   if (!follow) {
-    res.end();
+    res.end(logText(await options.runtime.logs(found.id, tail === undefined ? {} : { tail })));
     return;
   }
+  // One read gives both the tail to send and the point where following
+  // starts. Two reads (the tail, then the whole log) would lose every line
+  // written between them.
+  const first = logText(await options.runtime.logs(found.id));
+  res.write(tail === undefined ? first : lastLines(first, tail));
+  let seen = first.length;
   let gone = false;
   req.on("close", () => (gone = true));
   const interval = options.followIntervalMs ?? 250;
-  // Once the tail is sent, follow the whole log and send what grows past it.
-  let seen = tail === undefined ? sent.length : logText(await options.runtime.logs(found.id)).length;
   for (;;) {
     await new Promise((r) => setTimeout(r, interval));
     if (gone) return;
@@ -115,7 +117,13 @@ async function handle(options: LogServerOptions, req: IncomingMessage, res: Serv
     seen = text.length;
     if (state !== "running") break;
   }
-  sent = "";
-  res.end(sent);
+  res.end();
   //#end
+}
+
+/** The last `n` lines of a text (a last line without its newline counts too). */
+export function lastLines(text: string, n: number): string {
+  if (n === 0) return "";
+  const lines = text.split(/(?<=\n)/);
+  return lines.slice(-n).join("");
 }

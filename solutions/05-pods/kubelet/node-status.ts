@@ -45,15 +45,8 @@ function readyCondition(old: NodeCondition[] | undefined, now: string): NodeCond
 
 /** The status the kubelet reports: fresh heartbeat times on every call. */
 export function nodeStatus(facts: NodeFacts, old: NodeStatus | undefined, now: string = timestamp()): NodeStatus {
-  // STEP(05.1): build the Node's status:
-  // - capacity: facts.capacity; allocatable: the same (nothing reserved);
-  // - conditions: [readyCondition(old?.conditions, now)];
-  // - addresses: InternalIP facts.address and Hostname facts.nodeName;
-  // - daemonEndpoints: { kubeletEndpoint: { Port: facts.kubeletPort } };
-  // - nodeInfo: kubeletVersion KUBELET_VERSION, containerRuntimeVersion,
-  //   operatingSystem "linux", architecture (Go's names: x64 -> amd64),
-  //   kernelVersion (os.release()), osImage.
-  //#solution
+  // Given: capacity and allocatable (nothing reserved), the Ready condition,
+  // the addresses, the port of the kubelet's server and facts about the machine.
   return {
     capacity: { ...facts.capacity },
     allocatable: { ...facts.capacity },
@@ -76,16 +69,15 @@ export function nodeStatus(facts: NodeFacts, old: NodeStatus | undefined, now: s
       bootID: facts.nodeName,
     },
   };
-  //#end
 }
 
 /** Creates the Node, or takes over the existing one (a restarted kubelet), with a fresh status. */
 export async function registerNode(nodes: ResourceClient<Node>, facts: NodeFacts): Promise<Node> {
-  // STEP(05.1): create the Node (metadata.name = facts.nodeName, the labels
-  // kubernetes.io/hostname and kubernetes.io/os plus facts.labels). The
-  // create drops any status (a user cannot fake one), so then write the
-  // status with updateStatus(). A Node that already exists (409
-  // AlreadyExists: this kubelet restarted) is fine: get it and update its status.
+  // STEP(05.1): join the cluster. Afterwards a Node named facts.nodeName
+  // exists, labelled kubernetes.io/hostname and kubernetes.io/os (plus
+  // facts.labels), and its status is nodeStatus(). A kubelet that restarts
+  // finds its Node already there: that is not an error. Return the Node as written.
+  // Tests: "05.1 kubelet > registers each node ...".
   //#solution
   const labels = { "kubernetes.io/hostname": facts.nodeName, "kubernetes.io/os": "linux", ...facts.labels };
   let node: Node;

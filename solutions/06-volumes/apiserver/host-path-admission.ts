@@ -29,12 +29,8 @@ export function hostPathAdmission(policy: HostPathPolicy): AdmissionPlugin {
       const pod = request.object as Pod;
       for (const volume of pod.spec?.volumes ?? []) {
         if (!volume.hostPath) continue;
-        // STEP(06.5): ask hostPathViolation() about this volume's path under
-        // the policy; refuse a violation with forbidden() (403, reason
-        // Forbidden) for the resource "pods" and the pod's name
-        // (request.name), with a reason that names the volume and says why:
-        // `pods "x" is forbidden: volume "root": hostPath "/" is not within
-        // the allowed prefixes (...)`.
+        // STEP(06.5): a pod that breaks the policy is never stored: 403 Forbidden,
+        // naming the volume and why. Tests: "06.5 the apiserver > ...".
         //#solution
         const violation = hostPathViolation(volume.hostPath.path, policy);
         if (violation) throw forbidden({ resource: "pods" }, request.name, `volume "${volume.name}": ${violation}`);

@@ -48,13 +48,8 @@ export const emptyDirPlugin: VolumePlugin = {
 
 /** The on-disk emptyDir: one directory per pod and volume, shared by every container that mounts it. */
 async function diskVolume(ctx: VolumeContext): Promise<VolumeSource> {
-  // STEP(06.1): make sure the volume's directory ctx.dir exists (with its
-  // parents) and bind-mount it: return { type: "bind", hostPath: ctx.dir }.
-  // setUp runs on EVERY sync of the pod, also after a container restarted:
-  // never empty a directory that already exists, or the data would not
-  // survive the restart. Like Kubernetes, make it writable by every user
-  // (mode 0o777; mkdir's mode is cut by the umask, so chmod it): the
-  // containers may run as any user id.
+  // STEP(06.1): the pod's folder, writable by any user; setUp runs on EVERY
+  // sync, and data must survive a container restart. Tests: "06.1 emptyDir > ...".
   //#solution
   await mkdir(ctx.dir, { recursive: true });
   await chmod(ctx.dir, 0o777);
@@ -71,11 +66,9 @@ async function diskVolume(ctx: VolumeContext): Promise<VolumeSource> {
  * one tmpfs on the node and binds it into every container of the pod.
  */
 function memoryVolume(volume: Volume): VolumeSource {
-  // STEP(06.2): return { type: "tmpfs" } with sizeBytes from
-  // volume.emptyDir.sizeLimit (a quantity such as "16Mi": memoryBytes()
-  // turns it into bytes; it throws on a malformed one, which must become a
-  // VolumeError that names the volume). Without a sizeLimit, leave sizeBytes
-  // out: Docker then allows up to half of the host's memory.
+  // STEP(06.2): a tmpfs, limited to emptyDir.sizeLimit when there is one.
+  // A bad limit is the user's error: a VolumeError that names the volume.
+  // Tests: "06.2 emptyDir > ...".
   //#solution
   const limit = volume.emptyDir?.sizeLimit;
   if (limit === undefined) return { type: "tmpfs" };

@@ -47,16 +47,10 @@ export function hostPathPlugin(policy: HostPathPolicy = DEFAULT_HOST_PATH_POLICY
       if (!(HOST_PATH_TYPES as readonly string[]).includes(type)) {
         throw new VolumeError(`volume "${volume.name}": hostPath type "${type}" is not supported: use one of ${HOST_PATH_TYPES.filter(Boolean).join(", ")}, or leave it empty`);
       }
-      // STEP(06.4): set up a hostPath volume, in this order:
-      // 1. the policy: hostPathViolation(path, policy) says why the path is
-      //    refused (a VolumeError that names the volume), BEFORE anything is
-      //    created on the host;
-      // 2. symbolic links: an allowed folder may hold a link to "/". Check
-      //    that realPathOf(path) lies within one of the prefixes' own real
-      //    paths (realPathOf(prefix) and isWithin());
-      // 3. the type: checkType(path, type) creates what the *OrCreate types
-      //    create and refuses what does not match;
-      // 4. return a bind mount of the path itself.
+      // STEP(06.4): mount the node's own path, but never anything outside the
+      // allowed prefixes, not even through a symbolic link, and create
+      // nothing (checkType() may create) before every check passed.
+      // Tests: "06.4 hostPath > ...".
       //#solution
       const violation = hostPathViolation(path, policy);
       if (violation) throw new VolumeError(`volume "${volume.name}": ${violation}`);
@@ -82,6 +76,9 @@ export function hostPathPlugin(policy: HostPathPolicy = DEFAULT_HOST_PATH_POLICY
  * written, after the real path of the deepest folder that exists.
  */
 export async function realPathOf(path: string): Promise<string> {
+  // STEP(06.4): like realpath(), but a path that does not exist yet still
+  // has an answer: where it WOULD lead once created.
+  //#solution
   try {
     return await realpath(path);
   } catch (err) {
@@ -90,6 +87,7 @@ export async function realPathOf(path: string): Promise<string> {
     if (parent === path) return path;
     return join(await realPathOf(parent), basename(path));
   }
+  //#end
 }
 
 /** What `stat` says is at `path`, or undefined when nothing is. */

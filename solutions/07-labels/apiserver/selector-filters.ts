@@ -47,10 +47,9 @@ export const labelSelectorFilter: ListFilter = {
   fromQuery(query: URLSearchParams): ObjectPredicate | undefined {
     const raw = query.get("labelSelector");
     if (raw === null) return undefined;
-    // STEP(07.5): parse `raw` with parseSelector(). A SelectorError becomes
-    // the 400 from selectorError("labelSelector", err) (throw it). An empty
-    // selector selects everything: return undefined (no filtering). Otherwise
-    // return a predicate that matches an object's metadata.labels.
+    // STEP(07.5): a predicate on metadata.labels, or undefined when nothing is
+    // filtered. A bad selector is the client's error: a 400 that points at it
+    // (selectorError). Tests: "07.5 selectors in the apiserver: ...".
     //#solution
     let selector;
     try {
@@ -77,15 +76,10 @@ export class FieldSelectorFilter implements ListFilter {
     const raw = query.get("fieldSelector");
     if (raw === null) return undefined;
     const fields = supportedFields(resource.group, resource.plural, this.table);
-    // STEP(07.5): parse `raw` with parseFieldSelector() (a SelectorError
-    // becomes selectorError("fieldSelector", err)). No requirements: return
-    // undefined. A requirement on a field that is not in `fields` is a 400
-    // the way Kubernetes words it, plus the list of what is supported:
+    // STEP(07.5): the same for fields. Only the fields in `fields` can be
+    // selected; any other is a 400 worded as Kubernetes words it:
     //   Unable to find "/v1, Resource=pods" that match label selector "",
     //   field selector "foo=bar": field label not supported: foo (supported: ...)
-    // (resourceName(resource) gives the quoted part; the label selector is
-    // query.get("labelSelector") ?? ""). Otherwise return a predicate: every
-    // requirement holds for its field's value (fields[field](obj), fieldMatches()).
     //#solution
     let requirements;
     try {

@@ -80,12 +80,9 @@ export function selectorFromSet(labels: Labels): LabelSelector {
 
 /** Does one requirement hold for these labels? */
 export function requirementMatches(requirement: Requirement, labels: Labels): boolean {
-  // STEP(07.3): decide one requirement. `has` is whether the key is among
-  // the labels (use Object.hasOwn: a label called "constructor" must not
-  // find Object.prototype's).
-  // - Equals, In: the key is present and its value is one of `values`;
-  // - NotEquals, NotIn: the key is absent, or its value is none of `values`;
-  // - Exists: the key is present; DoesNotExist: it is absent.
+  // STEP(07.3): does one requirement hold for these labels? A missing key
+  // satisfies only NotEquals, NotIn and DoesNotExist. A label named
+  // "constructor" must not find Object.prototype's. Tests: "07.3 matching > ...".
   //#solution
   const has = Object.hasOwn(labels, requirement.key);
   const value = has ? labels[requirement.key]! : undefined;
@@ -155,11 +152,9 @@ class Parser {
   /** selector := <empty> | requirement ( "," requirement )* */
   parse(): Requirement[] {
     const requirements: Requirement[] = [];
-    // STEP(07.2): an "end" token right away is the empty selector (no
-    // requirements). Otherwise read a requirement (parseRequirement()), then
-    // expect either "end" (done) or "," followed by the next requirement.
-    // Anything else after a requirement is an error: use this.fail(token,
-    // `"," or the end of the selector`), so "app=web db" points at "db".
+    // STEP(07.2): requirements separated by ",". An empty selector has none.
+    // An error points at the first token that does not fit, saying what was
+    // expected there ("app=web db" points at "db"). Tests: "07.2 the parser > ...".
     //#solution
     if (this.peek().kind === "end") return requirements;
     for (;;) {
@@ -173,12 +168,8 @@ class Parser {
 
   /** requirement := "!" key | key [ operator ... ] */
   private parseRequirement(): Requirement {
-    // STEP(07.2): a leading "!" makes DoesNotExist of the key after it.
-    // Otherwise read the key (parseKey()) and look at the next token:
-    // - "," or "end" (do not consume it): Exists;
-    // - "=" or "==": Equals, "!=": NotEquals, each with one value (parseValue());
-    // - the identifier "in" or "notin": In / NotIn with parseValueSet();
-    // - anything else: this.fail(token, "an operator (=, ==, !=, in, notin)").
+    // STEP(07.2): one requirement: "!key", "key", "key=v", "key==v", "key!=v",
+    // "key in (...)", "key notin (...)". Use this.fail() for anything else.
     //#solution
     if (this.peek().kind === "!") {
       this.next();
@@ -211,12 +202,7 @@ class Parser {
   private parseValueSet(operator: Token): string[] {
     const open = this.next();
     if (open.kind !== "(") this.fail(open, `"(" after "${operator.text}"`);
-    // STEP(07.2): read values (parseValue()) separated by ",", up to ")".
-    // After each value expect "," (another value follows) or ")" (done);
-    // anything else, including the end of the selector, is
-    // this.fail(token, `"," or ")"`). An empty set, "()", is an error too:
-    // throw a SelectorError at the "(" saying that "in" or "notin" needs at
-    // least one value.
+    // STEP(07.2): the values of "in" and "notin", up to ")". At least one value.
     //#solution
     if (this.peek().kind === ")") {
       throw new SelectorError(`"${operator.text}" needs at least one value between the parentheses`, this.selector, open.position);

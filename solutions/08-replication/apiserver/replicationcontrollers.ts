@@ -21,15 +21,8 @@ export function formatSelector(selector: Record<string, string> | undefined): st
   return entries.length === 0 ? "<none>" : entries.map(([k, v]) => `${k}=${v}`).join(",");
 }
 
-// STEP(08.1): fill in what a user may leave out, the way Kubernetes does:
-// - spec.selector: when missing or empty, the template's labels;
-// - metadata.labels: when missing or empty, the template's labels too;
-// - spec.replicas: 1 when missing; spec.minReadySeconds: 0 when missing;
-// - the template's pod spec gets the pod defaults (defaultPod() of chapter 03
-//   takes a Pod: give it { spec: template.spec }).
-// Leave anything that is not an object alone: validation reports it.
+// Given: Kubernetes' defaults (selector and labels from the template, replicas 1).
 export function defaultReplicationController(rc: ReplicationController): void {
-  //#solution
   const spec = rc.spec;
   if (!isObject(rc.spec) || !spec) return;
   const labels = spec.template?.metadata?.labels;
@@ -43,7 +36,6 @@ export function defaultReplicationController(rc: ReplicationController): void {
   spec.minReadySeconds ??= 0;
   const podSpec = spec.template?.spec;
   if (podSpec && isObject(podSpec)) defaultPod({ spec: podSpec });
-  //#end
 }
 
 /** The pod's validation errors, re-pathed under spec.template ("spec.containers" -> "spec.template.spec.containers"). */
@@ -57,18 +49,8 @@ function validateTemplateSpec(rc: ReplicationController): FieldError[] {
   return errs;
 }
 
-// STEP(08.1): check a replication controller. Collect every problem as a
-// FieldError (shared/api `field.*`), with Kubernetes' paths and words:
-// - spec is required; spec.replicas and spec.minReadySeconds must be integers >= 0
-//   ("must be greater than or equal to 0");
-// - spec.template is required; spec.selector must not be empty ("Required value");
-// - the template's labels must match the selector: every selector key with the
-//   same value (field.invalid("spec.template.metadata.labels", labels,
-//   "`selector` does not match template `labels`"));
-// - the labels are valid label keys/values (validateLabels() of chapter 03);
-// - the template's pod spec is valid (validateTemplateSpec(), given).
+// Given: Kubernetes' checks, with its field paths and messages.
 export function validateReplicationController(rc: ReplicationController): FieldError[] {
-  //#solution
   const spec = rc.spec;
   if (!isObject(rc.spec) || !spec) return [field.required("spec")];
   const errs: FieldError[] = [];
@@ -91,7 +73,6 @@ export function validateReplicationController(rc: ReplicationController): FieldE
   }
   errs.push(...validateTemplateSpec(rc));
   return errs;
-  //#end
 }
 
 /** The columns of `kubectl get rc` (and -o wide), as the real apiserver serves them. */

@@ -36,12 +36,9 @@ export const gcResources: readonly ResourceType[] = [PODS, REPLICATION_CONTROLLE
 /** What to do with a dependent, given which of its owners still exist. */
 export type DependentAction = { kind: "keep" } | { kind: "delete" } | { kind: "removeReferences"; uids: string[] };
 
-// STEP(08.7): decide about a dependent from its owner references and
-// `exists(ref)` (does that owner, with that uid, still exist?):
-// - no owner references at all: keep (it is nobody's dependent);
-// - every owner gone: delete it;
-// - some gone, some not: removeReferences with the uids of the gone ones;
-// - all there: keep.
+// STEP(08.6): a dependent whose owners are ALL gone goes too; one that
+// lost only some owners just forgets those. `exists(ref)` says whether
+// that owner (with that uid) still exists. Tests: "08.6 the garbage collector's decision ...".
 export function decideDependent(refs: OwnerReference[], exists: (ref: OwnerReference) => boolean): DependentAction {
   //#solution
   if (refs.length === 0) return { kind: "keep" };
@@ -177,14 +174,10 @@ export class GarbageCollector implements Controller {
     }
   }
 
-  // STEP(08.7): orphan the dependents of `owner` (being deleted with the
-  // "orphan" finalizer): remove the references to owner's uid from each of
-  // its dependents (this.dependents.get(uid): queue items; this.parse(item)
-  // and this.informers[index].get(name, namespace) find each object;
-  // this.patchOwnerReferences(path, obj, [uid]) removes references), then
-  // remove ORPHAN_FINALIZER from the owner's finalizers with a merge patch
-  // { metadata: { finalizers: [...the others] } } (null when none is left).
-  // The apiserver deletes the owner once its last finalizer is gone.
+  // STEP(08.6): an Orphan delete. The owner's dependents must lose their
+  // reference to it (this.patchOwnerReferences) BEFORE the owner goes: the
+  // apiserver deletes it once its ORPHAN_FINALIZER is removed.
+  // Tests: "08.6 garbage collection > ...", "08.6 on Docker > leaves the pods running ...".
   private async orphanDependents(item: Item, owner: KubeObject): Promise<void> {
     const uid = owner.metadata?.uid ?? "";
     //#solution

@@ -38,11 +38,10 @@ export function controllerRefFor(rc: ReplicationController): OwnerReference {
   };
 }
 
-// STEP(08.2): the pod an RC creates, from its template: a copy of the
-// template's labels, annotations and spec (deep copies: the RC in the cache
-// must not change), metadata.generateName "<rc name>-" (the apiserver adds
-// five random characters), the RC's namespace, and ownerReferences with the
-// one controllerRefFor(rc). apiVersion "v1", kind "Pod".
+// STEP(08.1): a new pod from the RC's template, in its namespace, with a
+// generated name "<rc>-xxxxx", and owned by the RC (its controller
+// reference). Changing the pod later must not change the RC in the cache.
+// Tests: "08.1 owner references and adoption > makes a pod from the template ...".
 export function newPodFromTemplate(rc: ReplicationController): Pod {
   //#solution
   const template = structuredClone(rc.spec?.template ?? {});
@@ -71,13 +70,10 @@ export interface PodClaims {
   release: Pod[];
 }
 
-// STEP(08.2): sort the (active) pods of the RC's namespace:
-// - a pod whose controller reference has the RC's uid is the RC's: `owned`
-//   if the selector matches its labels, else `release`;
-// - a pod with another controller is someone else's: leave it out;
-// - an orphan (no controller reference) that the selector matches is
-//   adopted (`adopt`), unless the RC is being deleted (deletionTimestamp):
-//   a dying controller takes nothing new.
+// STEP(08.1): which pods are this RC's? The selector finds candidates,
+// but the owner reference decides: never take another controller's pod,
+// let go of an own pod that stopped matching, adopt a matching orphan
+// (unless the RC is being deleted). Tests: "08.1 owner references and adoption > owns its matching pods ...".
 export function classifyPods(rc: ReplicationController, selector: LabelSelector, pods: Pod[]): PodClaims {
   //#solution
   const claims: PodClaims = { owned: [], adopt: [], release: [] };

@@ -178,17 +178,11 @@ export class ReplicationManager implements Controller {
   /** One pass of the reconcile loop for the RC "namespace/name". */
   async sync(key: string): Promise<void> {
     const [namespace, name] = key.split("/") as [string, string];
-    // STEP(08.3): the reconcile loop.
-    // 1. Take the RC from the cache (this.rcs.get(name, namespace)). Gone:
-    //    forget its expectations (this.expectations.delete(key)) and stop.
-    // 2. Note whether its expectations are satisfied BEFORE looking at pods.
-    // 3. The active pods of its namespace (this.podInformer.list(), isPodActive),
-    //    claimed with this.claimPods(rc, pods): the ones it owns.
-    // 4. If the expectations were satisfied and the RC is not being deleted:
-    //    this.manageReplicas(key, rc, owned), which may return a failure.
-    // 5. this.updateStatus(rc, calculateStatus(rc, owned, new Date(), failure)).
-    // 6. If there was a failure, throw an Error with its message: the queue
-    //    retries the key with back-off.
+    // STEP(08.2): one pass of the loop for one RC, from the caches only.
+    // Claim the pods, act only when the expectations allow it (ask BEFORE
+    // reading the pods: why?) and the RC is not being deleted, then write
+    // the status. A failure must reach the queue, which retries with back-off.
+    // Tests: "08.2 on Docker > replaces a deleted pod ...", "08.3 expectations: no overshoot ...".
     //#solution
     const rc = this.rcs.get(name, namespace);
     if (!rc) {
@@ -253,6 +247,12 @@ export class ReplicationManager implements Controller {
 
   /** Creates or deletes pods to reach spec.replicas; answers what failed, if anything. */
   private async manageReplicas(key: string, rc: ReplicationController, owned: Pod[]): Promise<ReplicaFailure | undefined> {
+    // STEP(08.3): act on decideReplicas(), and tell the expectations what
+    // events to wait for: the watch may show a new pod BEFORE the POST
+    // returns, and a create or delete that failed will never be seen.
+    // A failure is returned (the status shows it), not thrown.
+    // Tests: "08.3 expectations: no overshoot while the cache lags ...".
+    //#solution
     const action = decideReplicas(rc.spec?.replicas ?? 1, owned, this.options.burstReplicas ?? 500);
     if (action.kind === "create") {
       // Expect them BEFORE creating: their ADDED events may arrive before the POSTs return.
@@ -282,6 +282,7 @@ export class ReplicationManager implements Controller {
       this.ctx.log(`${key}: deleted ${action.pods.map((p) => p.metadata?.name).join(", ")}`);
     }
     return undefined;
+    //#end
   }
 
   /** Writes the status through /status when it changed; on a conflict reads the RC again, once. */

@@ -24,6 +24,9 @@
  * ReplicaSets and its controller does these steps server-side, so an update
  * survives the laptop that started it closing, can be paused and rolled
  * back, and keeps a history. `kubectl rolling-update` was removed in 1.18.
+ *
+ * This file is given: chapter 13 (deployments) builds that server-side
+ * controller, and the plan below becomes its job.
  */
 import { createHash } from "node:crypto";
 import { isApiError, type Pod, type PodTemplateSpec } from "../../../shared/api/index.ts";
@@ -77,22 +80,13 @@ export function withDeploymentLabel(rc: ReplicationController, value: string): R
 /** One step of the plan: what to scale next, given the current sizes. */
 export type RollingStep = { kind: "scaleUpNew"; to: number } | { kind: "scaleDownOld"; to: number } | { kind: "done" };
 
-// STEP(08.8): the next step of the update, from the RCs' current sizes
-// (their spec.replicas) and the `wanted` size of the new one:
-// - the new RC is below `wanted` and was not scaled up past the old one's
-//   loss yet, i.e. newReplicas + oldReplicas <= wanted: scale the new one up by one;
-// - otherwise, while the old RC has replicas: scale it down by one;
-// - otherwise, if the new one is still below `wanted` (the old one was
-//   already at 0): scale the new one up by one;
-// - else: done.
-// (The caller waits for the new pod to be Ready after every scale-up.)
+// Given: one pod up, wait until it is Ready, one pod down; until the new RC
+// has `wanted` pods and the old one none. (The caller waits after every scale-up.)
 export function nextStep(oldReplicas: number, newReplicas: number, wanted: number): RollingStep {
-  //#solution
   if (newReplicas < wanted && newReplicas + oldReplicas <= wanted) return { kind: "scaleUpNew", to: newReplicas + 1 };
   if (oldReplicas > 0) return { kind: "scaleDownOld", to: oldReplicas - 1 };
   if (newReplicas < wanted) return { kind: "scaleUpNew", to: newReplicas + 1 };
   return { kind: "done" };
-  //#end
 }
 
 export class RollingUpdateError extends Error {

@@ -40,9 +40,8 @@ export class Framework {
    * kube-scheduler would report).
    */
   runFilterPlugins(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
-    // STEP(09.7): call filter() of every plugin that has one (this.with("filter")),
-    // in order. Return the first status whose code is not "Success", with
-    // `plugin` set to the plugin's name. If all pass, return SUCCESS.
+    // STEP(09.7): the first "no" decides, naming its plugin; later filters
+    // do not run. Tests: "09.7 the filter phase".
     //#solution
     for (const plugin of this.with("filter")) {
       const status = plugin.filter(state, pod, nodeInfo);
@@ -60,11 +59,10 @@ export class Framework {
    */
   runScorePlugins(state: CycleState, pod: Pod, nodes: NodeInfo[]): NodeScore[] {
     for (const plugin of this.with("preScore")) plugin.preScore(state, pod, nodes);
-    // STEP(09.8): start from a total of 0 per node. For each plugin with a
-    // score(): make its NodeScore list ({ name, score } per node), call its
-    // normalizeScore(state, pod, scores) if it has one, throw an Error if a
-    // score is then outside 0..MAX_NODE_SCORE (a plugin bug: name it), and
-    // add score * weight (this.profile.weights[name] ?? 1) to each total.
+    // STEP(09.8): one weighted total per node, in the order of `nodes`. Each
+    // plugin's scores are normalised (if it can), then must lie in
+    // 0..MAX_NODE_SCORE: a plugin that breaks this is a bug, so throw and name it.
+    // Tests: "09.8 scoring and choosing the node".
     //#solution
     const totals: NodeScore[] = nodes.map((n) => ({ name: n.name, score: 0 }));
     for (const plugin of this.with("score")) {

@@ -22,12 +22,7 @@ export function defaultBinder(client: RestClient): Plugin {
   return {
     name: NAME,
     async bind(_state, pod, nodeName) {
-      // STEP(09.9): POST a Binding for the pod (name, namespace and uid in
-      // its metadata; target: a Node named nodeName) to the pod's binding
-      // subresource: resourcePath(PODS, { namespace, name, subresource: "binding" }).
-      // Return SUCCESS. Errors (ApiError) propagate: the scheduler forgets the
-      // pod and retries.
-      //#solution
+      // Errors (ApiError) propagate: the scheduler forgets the pod and retries.
       const { name, namespace, uid } = pod.metadata ?? {};
       const binding: Binding = {
         apiVersion: "v1",
@@ -37,7 +32,6 @@ export function defaultBinder(client: RestClient): Plugin {
       };
       await client.request("POST", resourcePath(PODS, { namespace, name, subresource: "binding" }), { body: binding });
       return SUCCESS;
-      //#end
     },
   };
 }

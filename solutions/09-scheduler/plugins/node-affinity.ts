@@ -9,7 +9,10 @@
  *       - { key: zone, operator: In, values: [a, b] }
  *
  * Operators: In, NotIn, Exists, DoesNotExist, Gt, Lt (numbers). A pod with
- * both must satisfy both. Failure reason: "node(s) didn't match Pod's node
+ * both must satisfy both. A required block whose list of terms is empty (or
+ * missing) matches no node, and so does an empty term: Kubernetes' apiserver
+ * refuses an empty list, and its scheduler matches nothing with one. Our
+ * apiserver does not validate affinity, so the pod stays Pending instead. Failure reason: "node(s) didn't match Pod's node
  * affinity/selector". (Kubernetes names this plugin NodeAffinity; it is
  * also the one that checks nodeSelector.)
  */
@@ -38,10 +41,8 @@ interface NodeAffinity {
 
 /** Does one requirement hold for a value (undefined: the node has no such label)? */
 export function requirementMatches(req: NodeSelectorRequirement, value: string | undefined): boolean {
-  // STEP(09.2): In: the label exists and is one of values; NotIn: it is
-  // absent or not one of values; Exists / DoesNotExist; Gt / Lt: the label
-  // and values[0] are both integers and label > (or <) values[0]. An
-  // unknown operator matches nothing.
+  // STEP(09.2): the six operators; `value` undefined = the node lacks the
+  // label. Gt and Lt compare integers; anything unknown matches nothing.
   //#solution
   const values = req.values ?? [];
   switch (req.operator) {
@@ -67,20 +68,18 @@ export function requirementMatches(req: NodeSelectorRequirement, value: string |
 /** True when the node satisfies the pod's nodeSelector and its required node affinity. */
 export function matchesNode(pod: Pod, node: Node): boolean {
   const labels = node.metadata?.labels ?? {};
-  // STEP(09.2): every nodeSelector pair must be a label of the node. Then, if
-  // the pod has required node affinity terms, at least one term must match:
-  // a term matches when it has at least one requirement and all of them
-  // hold (matchExpressions against the labels, matchFields against
-  // { "metadata.name": node name }). Use requirementMatches().
+  // STEP(09.2): nodeSelector AND required node affinity. Once the pod has a
+  // required block, its terms are ORed, and an empty list of terms or an empty
+  // term matches no node (as in Kubernetes). Tests: "09.2 NodeAffinity".
   //#solution
   for (const [key, value] of Object.entries(pod.spec?.nodeSelector ?? {})) {
     if (labels[key] !== value) return false;
   }
   const affinity = pod.spec?.affinity as NodeAffinity | undefined;
-  const terms = affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (terms === undefined) return true;
+  const required = affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (!required) return true;
   const fields: Record<string, string | undefined> = { "metadata.name": node.metadata?.name };
-  return terms.some((term) => {
+  return (required.nodeSelectorTerms ?? []).some((term) => {
     const expressions = term.matchExpressions ?? [];
     const matchFields = term.matchFields ?? [];
     if (expressions.length + matchFields.length === 0) return false;

@@ -13,8 +13,7 @@ export const REASON = "node(s) didn't have free ports for the requested pod port
 
 /** Do two host ports clash? */
 export function portsConflict(a: HostPort, b: HostPort): boolean {
-  // STEP(09.4): same protocol, same port, and the addresses overlap: equal,
-  // or either of them "0.0.0.0".
+  // STEP(09.4): do two host ports collide? Tests: "09.4 NodePorts".
   //#solution
   if (a.protocol !== b.protocol || a.port !== b.port) return false;
   return a.hostIP === b.hostIP || a.hostIP === "0.0.0.0" || b.hostIP === "0.0.0.0";

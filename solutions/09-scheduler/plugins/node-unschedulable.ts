@@ -14,8 +14,7 @@ export const UNSCHEDULABLE_TAINT = { key: "node.kubernetes.io/unschedulable", ef
 export const nodeUnschedulable: Plugin = {
   name: NAME,
   filter(_state, pod, nodeInfo) {
-    // STEP(09.3): a node with spec.unschedulable is refused with REASON,
-    // unless one of the pod's tolerations tolerates UNSCHEDULABLE_TAINT.
+    // STEP(09.3): a cordoned node refuses pods that do not tolerate it.
     //#solution
     if (!nodeInfo.node?.spec?.unschedulable) return SUCCESS;
     const tolerated = (pod.spec?.tolerations ?? []).some((t) => tolerates(t, UNSCHEDULABLE_TAINT));

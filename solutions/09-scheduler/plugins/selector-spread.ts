@@ -42,9 +42,7 @@ export function peerMatcher(pod: Pod): ((other: Pod) => boolean) | undefined {
 
 /** Rescales peer counts: the emptiest node 100, the fullest 0. */
 export function normalizeSpread(scores: { score: number }[]): void {
-  // STEP(09.6): max = the highest count; each score becomes
-  // floor(MAX_NODE_SCORE * (max - score) / max), or MAX_NODE_SCORE for all
-  // when max is 0 (nobody has a peer yet).
+  // STEP(09.6): fewest peers -> MAX_NODE_SCORE, most -> 0, linear between.
   //#solution
   const max = Math.max(0, ...scores.map((s) => s.score));
   for (const s of scores) s.score = max === 0 ? MAX_NODE_SCORE : Math.floor((MAX_NODE_SCORE * (max - s.score)) / max);
@@ -62,8 +60,7 @@ export const selectorSpread: Plugin = {
     state.write(STATE_KEY, { match: peerMatcher(pod) });
   },
   score(state, pod, nodeInfo) {
-    // STEP(09.6): count the pods on the node that are peers of `pod`
-    // (matcherOf(state, pod); no matcher: 0). Skip the pod itself (podKey).
+    // STEP(09.6): how many of the pod's peers (matcherOf) the node already runs.
     //#solution
     const match = matcherOf(state, pod);
     if (!match) return 0;

@@ -19,11 +19,9 @@ export const NAME = "TaintToleration";
 
 /** Does one toleration tolerate one taint? */
 export function tolerates(toleration: Toleration, taint: Pick<Taint, "key" | "value" | "effect">): boolean {
-  // STEP(09.3): the effects must match (an empty toleration effect matches
-  // all); the keys must match (an empty toleration key only goes with
-  // operator Exists, and then matches every key); operator Exists matches
-  // any value, operator Equal (the default) needs toleration.value ===
-  // taint.value (both missing counts as "").
+  // STEP(09.3): does this toleration tolerate this taint? Effect, key and
+  // value must all agree; an empty effect or an empty key with Exists is a
+  // wildcard. Tests: "09.3 TaintToleration and NodeUnschedulable".
   //#solution
   if (toleration.effect && toleration.effect !== taint.effect) return false;
   if (toleration.key && toleration.key !== taint.key) return false;
@@ -36,8 +34,7 @@ export function tolerates(toleration: Toleration, taint: Pick<Taint, "key" | "va
 
 /** The first NoSchedule/NoExecute taint of the list that no toleration tolerates. */
 export function firstUntoleratedTaint(taints: Taint[], tolerations: Toleration[]): Taint | undefined {
-  // STEP(09.3): PreferNoSchedule taints never block; find the first other
-  // taint that none of the tolerations tolerates().
+  // STEP(09.3): the first taint that blocks the pod (PreferNoSchedule never does).
   //#solution
   return taints.find((taint) => taint.effect !== "PreferNoSchedule" && !tolerations.some((t) => tolerates(t, taint)));
   //#end

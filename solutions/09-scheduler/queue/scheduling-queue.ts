@@ -145,12 +145,18 @@ export class SchedulingQueue {
    * need a cluster change.
    */
   addUnschedulableIfNotPresent(info: QueuedPodInfo, podCycle: number, { error = false } = {}): void {
+    // STEP(09.11): park a failed pod (if still in flight), stamped with the
+    // time of failure. Which place? See the comment above and the race at
+    // the top. Tests: "09.11 a pod that fits nowhere waits for a cluster
+    // event", "09.11 an event during an attempt means back-off".
+    //#solution
     const key = podKey(info.pod);
     if (!this.inFlight.has(key)) return; // deleted or bound meanwhile
     this.inFlight.delete(key);
     info.lastFailure = this.now();
     if (error || this.moveRequestCycle >= podCycle) this.backoffQ.set(key, info);
     else this.unschedulablePods.set(key, info);
+    //#end
   }
 
   /**
@@ -159,9 +165,8 @@ export class SchedulingQueue {
    * another try, through backoffQ if its back-off is not over yet.
    */
   moveAllToActiveOrBackoff(_event: string): void {
-    // STEP(09.11): move every pod of unschedulablePods back with requeue()
-    // (it picks activeQ or backoffQ), empty unschedulablePods, and remember
-    // this.moveRequestCycle = this.schedulingCycle (see the race above).
+    // STEP(09.11): another try for every waiting pod, without skipping
+    // any back-off; remember this cycle (the race at the top).
     //#solution
     for (const info of this.unschedulablePods.values()) this.requeue(info);
     this.unschedulablePods.clear();
@@ -185,9 +190,13 @@ export class SchedulingQueue {
 
   /** When the pod's back-off ends: initial * 2^(attempts-1), capped. */
   backoffExpiry(info: QueuedPodInfo): number {
+    // STEP(09.11): 0 for a pod that never failed. Tests: "09.11 back-off
+    // doubles up to the cap".
+    //#solution
     if (info.attempts === 0 || info.lastFailure === undefined) return 0;
     const backoff = Math.min(this.initialBackoffMs * 2 ** (info.attempts - 1), this.maxBackoffMs);
     return info.lastFailure + backoff;
+    //#end
   }
 
   private requeue(info: QueuedPodInfo): void {
@@ -222,8 +231,12 @@ export class SchedulingQueue {
     this.activeKeys.set(podKey(info.pod), info);
   }
 
-  /** Runs every 100 ms: back-offs that are over go to activeQ; pods unschedulable for too long are retried. */
-  private flush(): void {
+  /** Runs every 100 ms (tests call it with their own clock): back-offs that are over go to activeQ; pods unschedulable for too long are retried. */
+  flush(): void {
+    // STEP(09.11): the clock tick. An event may have been missed, so no pod
+    // waits as unschedulable longer than maxUnschedulableMs. Tests: "09.11 a
+    // pod unschedulable for too long is tried anyway".
+    //#solution
     const now = this.now();
     for (const [key, info] of this.backoffQ) {
       if (this.backoffExpiry(info) <= now) {
@@ -237,5 +250,6 @@ export class SchedulingQueue {
         this.requeue(info);
       }
     }
+    //#end
   }
 }

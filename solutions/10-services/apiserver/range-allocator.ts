@@ -64,11 +64,8 @@ export class RangeAllocator {
     return this.prefix + this.range.format(value);
   }
 
-  // STEP(10.2): reserve exactly `value` for `owner`: outside the range is an
-  // AllocationError("OutOfRange"); else create its key in the store with the
-  // owner as JSON. The store refuses a key that exists (a StoreError
-  // "KeyExists", see isStoreError()): then the value is taken,
-  // AllocationError("Taken"). Use the messages Kubernetes uses:
+  // STEP(10.1): reserve exactly `value`, atomically: the store's create-only
+  // write decides between two racing requests. Use Kubernetes' messages:
   //   `provided ${what} is not in the valid range. The range of valid ${what}s is ${this.range.description}`
   //   `provided ${what} is already allocated`
   async allocate(value: number, owner: Owner, what = "value"): Promise<void> {
@@ -85,13 +82,9 @@ export class RangeAllocator {
     //#end
   }
 
-  // STEP(10.2): reserve any free value for `owner` and return it. Read which
-  // values are taken (one range() of the prefix), then walk the range from a
-  // start point (this.pickStart(this.size): random, so a value that was just
-  // released is not handed out again at once), wrapping around, and try
-  // allocate() on each free one. Another request may take it between your
-  // read and your create: on AllocationError "Taken", go on to the next.
-  // Nothing free: AllocationError("Full", `range is full: no free ${what} left in ${this.range.description}`).
+  // STEP(10.1): any free value. Another request may take it between your read
+  // and your write: that is not an error, try the next one. Start at
+  // pickStart(), so a value just released is not handed out again at once.
   async allocateNext(owner: Owner, what = "value"): Promise<number> {
     //#solution
     const taken = new Set((await this.store.range(this.prefix)).kvs.map((kv) => kv.key));
@@ -111,10 +104,8 @@ export class RangeAllocator {
     //#end
   }
 
-  // STEP(10.2): give `value` back, but only if `owner` holds it (never free
-  // another Service's value). Read its key; when it holds this owner, delete
-  // it with the modRevision you read (compare-and-swap). Already gone, or
-  // changed meanwhile: nothing to do.
+  // STEP(10.1): give `value` back only if `owner` still holds it: never free
+  // another Service's value, even in a race.
   async release(value: number, owner: Owner): Promise<void> {
     //#solution
     const kv = await this.store.get(this.key(value));

@@ -20,14 +20,7 @@ function isPortName(value: string): boolean {
   return value.length <= 15 && PORT_NAME.test(value) && !value.includes("--");
 }
 
-// STEP(10.1): fill in what a user may leave out, as Kubernetes does. When
-// spec is an object: type "ClusterIP", sessionAffinity "None"; for every port
-// that is an object: protocol "TCP", and targetPort = port (a Service on port
-// 80 sends to port 80 of the pods unless told otherwise). Also, when
-// clusterIP is set and clusterIPs is not, clusterIPs = [clusterIP].
-// Leave anything that is not an object alone: validation reports it.
 export function defaultService(service: Service): void {
-  //#solution
   const spec = service.spec;
   if (!spec || !isObject(spec as unknown)) return;
   spec.type ??= "ClusterIP";
@@ -38,7 +31,6 @@ export function defaultService(service: Service): void {
     port.targetPort ??= port.port;
   }
   if (spec.clusterIP && !spec.clusterIPs) spec.clusterIPs = [spec.clusterIP];
-  //#end
 }
 
 /** The problems of one port, under spec.ports[i]. */
@@ -59,20 +51,7 @@ function validatePort(port: ServicePort, i: number, service: Service, errs: Fiel
   }
 }
 
-// STEP(10.1): check a Service; collect every problem as a FieldError:
-// - spec is required;
-// - spec.type is one of SUPPORTED_TYPES (field.notSupported);
-// - spec.clusterIP is "", "None" or an IPv4 address (isIPv4): else
-//   field.invalid(..., "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)");
-//   "None" (headless) is not allowed with type NodePort;
-// - spec.ports is required (non-empty) unless clusterIP is "None"; with more
-//   than one port, every port needs a name, and names must be unique
-//   (field.duplicate(`spec.ports[${i}].name`, name)); validatePort() (given)
-//   checks each port's numbers, protocol and names;
-// - spec.selector holds valid labels (validateLabels() of chapter 03);
-// - spec.sessionAffinity is "None" (ClientIP is not implemented here).
 export function validateService(service: Service): FieldError[] {
-  //#solution
   const spec = service.spec;
   if (!spec || !isObject(spec as unknown)) return [field.required("spec")];
   const errs: FieldError[] = [];
@@ -96,7 +75,6 @@ export function validateService(service: Service): FieldError[] {
   errs.push(...validateLabels(spec.selector ?? {}, "spec.selector"));
   if (spec.sessionAffinity !== "None") errs.push(field.notSupported("spec.sessionAffinity", spec.sessionAffinity, ["None"]));
   return errs;
-  //#end
 }
 
 /**

@@ -25,12 +25,10 @@ export function envPrefix(serviceName: string): string {
   return serviceName.toUpperCase().replace(/[-.]/g, "_");
 }
 
-// STEP(10.7): the variables of one Service (see the table above). Nothing
-// for a Service without a cluster IP, or a headless one ("None"), or without
-// ports. NAME_SERVICE_PORT and NAME_PORT use the FIRST port; every port adds
-// NAME_PORT_<port>_<PROTOCOL>{,_PROTO,_PORT,_ADDR} (protocol upper case in
-// the name, lower case in the values), and a named port also
-// NAME_SERVICE_PORT_<NAME> (its name through envPrefix()).
+// STEP(10.6): the variables of one Service, named and formatted exactly as
+// Kubernetes does (the table above): programs already read them. A Service
+// without a cluster IP, headless, or without ports gives none. Tests: the
+// "10.6" tests.
 export function serviceVariables(service: Service): Record<string, string> {
   //#solution
   const ip = service.spec?.clusterIP;

@@ -28,18 +28,10 @@ export interface BridgeAddressesOptions {
 
 type Change = { ip: string; op: "add" | "del"; done: () => void; failed: (err: Error) => void };
 
-// STEP(10.3): the shell script for some changes: one command per change, in
-// order, joined with " && " (stop at the first that fails):
-// - "add": `ip addr replace <ip>/32 dev <bridge>` ("replace" rather than
-//   "add": an address that is already there is not an error);
-// - "del": `{ ip addr del <ip>/32 dev <bridge> 2>/dev/null || true; }`
-//   (an address that is already gone is not an error either).
 export function ipCommands(bridge: string, changes: readonly { ip: string; op: "add" | "del" }[]): string {
-  //#solution
   return changes
     .map((c) => (c.op === "add" ? `ip addr replace ${c.ip}/32 dev ${bridge}` : `{ ip addr del ${c.ip}/32 dev ${bridge} 2>/dev/null || true; }`))
     .join(" && ");
-  //#end
 }
 
 export class BridgeAddresses {

@@ -103,6 +103,13 @@ export class Proxy {
 
   /** Makes the listeners match the Services and their endpoints. */
   private async sync(): Promise<void> {
+    // STEP(10.2): make what is served match `wanted`. A Service port that is
+    // gone, or whose IP or ports changed (idOf), is closed first, so its
+    // address and port are free again. Cluster IPs nobody uses leave the
+    // bridge. New ones are served (serve()); one that fails is tried again
+    // after retryDelayMs, and must not stop the others. Every served port
+    // gets its current ready endpoints. Tests: the "10.2" tests.
+    //#solution
     const wanted = new Map(servicePorts(this.services.list(), this.endpoints.list()).map((p) => [p.key, p]));
     // Gone, or changed address: close first, so the address and port are free again.
     for (const [key, served] of this.served) {
@@ -133,6 +140,7 @@ export class Proxy {
       clearTimeout(this.retryTimer);
       this.retryTimer = setTimeout(() => this.requestSync(), this.options.retryDelayMs ?? 1_000);
     }
+    //#end
   }
 
   /** Puts the cluster IP on the bridge and opens the listeners of one Service port. */

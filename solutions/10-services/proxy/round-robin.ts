@@ -33,9 +33,7 @@ export class RoundRobin {
     this.index = 0;
   }
 
-  // STEP(10.5): the endpoint for the next connection: undefined when there
-  // is none; else the one at this.index, and move the index on by one,
-  // wrapping around at the end of the list.
+  // STEP(10.4): the endpoints take turns (undefined when there are none).
   next(): Endpoint | undefined {
     //#solution
     if (this.endpoints.length === 0) return undefined;

@@ -18,9 +18,8 @@ import { isBase64, MAX_DATA_BYTES, validateDataKey } from "./data-keys.ts";
 /** Field errors must never echo a secret's value. */
 const REDACTED = "<secret contents redacted>";
 
-// STEP(11.3): stringData is write-only. Merge every stringData entry into
-// data as base64 (a key in both takes the stringData value, as in Kubernetes),
-// then delete stringData from the object so it is never stored.
+// STEP(11.3): stringData is write-only: it ends up in data (base64), wins
+// over data for the same key, and is never stored. Tests: the "11.3" tests.
 export function mergeStringData(secret: Secret): void {
   //#solution
   if (secret.stringData === undefined) return;
@@ -31,10 +30,8 @@ export function mergeStringData(secret: Secret): void {
   //#end
 }
 
-// STEP(11.3): check a Secret's data: every key must be valid
-// (validateDataKey, path `data[KEY]`), every value valid base64 (isBase64;
-// else field.invalid(`data[KEY]`, REDACTED, "illegal base64 data")), and the
-// decoded values together at most MAX_DATA_BYTES (field.tooLong("data", ...)).
+// STEP(11.3): keys that are valid file names, values that are base64, not
+// too large in total; a bad value is never echoed back (REDACTED).
 export function validateSecretData(secret: Secret): FieldError[] {
   //#solution
   const errors: FieldError[] = [];

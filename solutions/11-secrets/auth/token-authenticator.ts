@@ -17,11 +17,9 @@ import type { StaticToken } from "./token-file.ts";
 /** Every authenticated user is also in this group (RBAC grants discovery to it). */
 export const AUTHENTICATED_GROUP = "system:authenticated";
 
-// STEP(11.1): authenticate a request by its bearer token. Read the
-// Authorization header; without one, or with another scheme ("Basic ..."),
-// return undefined. With "Bearer <token>" (the scheme in any case) look the
-// token up: unknown -> throw unauthorized(); known -> { username: user, uid,
-// groups: its groups plus AUTHENTICATED_GROUP }.
+// STEP(11.1): who sent this request? No bearer token: undefined (anonymous;
+// another authenticator may know). An unknown token: 401 (unauthorized()).
+// A known one: its user, with AUTHENTICATED_GROUP added.
 export function bearerTokenAuthenticator(tokens: readonly StaticToken[]): Authenticator {
   const byToken = new Map(tokens.map((t) => [t.token, t]));
   return (req: IncomingMessage): UserInfo | undefined => {

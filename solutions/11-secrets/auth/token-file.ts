@@ -44,11 +44,10 @@ export function splitCsvLine(line: string): string[] {
   return fields.map((f) => f.trim());
 }
 
-// STEP(11.1): parse the token file. Skip empty lines and lines starting with
-// "#". Every other line is token,user,uid[,groups] (splitCsvLine); groups is
-// one field with the group names separated by commas. A line with fewer than
-// 3 fields, an empty token or user, or a token seen before is an Error that
-// names the line number (`${source}:${n}: ...`), never the token itself.
+// STEP(11.1): the token file's entries: token,user,uid[,"group1,group2"],
+// with blank lines and # comments allowed. A bad or duplicate line is an
+// Error naming the line (`${source}:${n}: ...`), and NEVER the token: error
+// messages end up in logs. Tests: the "11.1" tests.
 export function parseTokenFile(text: string, source = "token file"): StaticToken[] {
   //#solution
   const tokens: StaticToken[] = [];

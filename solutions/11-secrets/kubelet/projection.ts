@@ -28,12 +28,10 @@ export interface ProjectedFile {
 
 export const DEFAULT_MODE = 0o644;
 
-// STEP(11.7): the files of a volume, by relative path. Without items: one
-// file per key of `data`, named like the key. With items: only those keys,
-// at item.path (mode: item.mode if set); a key missing from data is a
-// VolumeError (`${what} references non-existent key ${key}`) unless optional.
-// A path that is absolute or contains ".." is a VolumeError. Every file's
-// mode is defaultMode (or DEFAULT_MODE) unless its item says otherwise.
+// STEP(11.7): the files of a volume, by relative path: every key, or only
+// the listed items at their paths. A path must stay inside the volume (no
+// absolute path, no ".."): this is a security check. Modes: item, then
+// defaultMode, then DEFAULT_MODE. Tests: the "11.7" tests.
 export function projectFiles(
   data: Map<string, Buffer>,
   source: { items?: KeyToPath[]; defaultMode?: number; optional?: boolean },

@@ -20,12 +20,9 @@ import { TAINT_NOT_READY, TAINT_UNREACHABLE } from "./taints.ts";
 
 /** When (ms since the epoch) the pod must leave a node with these taints; undefined: it may stay. */
 export function evictionTime(pod: Pod, taints: Taint[], defaultTimeoutMs: number, now: number): number | undefined {
-  // STEP(12.7): for each NoExecute taint, from its timeAdded (or now): a
-  // matching toleration (tolerates() from chapter 09) without
-  // tolerationSeconds -> this taint never evicts; with it -> after that many
-  // seconds; no matching toleration -> after defaultTimeoutMs for the
-  // not-ready and unreachable taints, at once for any other. The pod goes
-  // at the EARLIEST of these times; no NoExecute taint -> undefined.
+  // STEP(12.7): when the pod must leave (undefined: never). Each NoExecute
+  // taint gives a time, from its timeAdded; the earliest wins. Tolerations
+  // can delay it or stop it. Tests: the "12.7" tests.
   //#solution
   let deadline: number | undefined;
   for (const taint of taints) {

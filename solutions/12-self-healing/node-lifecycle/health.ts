@@ -10,7 +10,8 @@
  * It compares heartbeats with the previous heartbeat, never with its own
  * clock: the node's clock may be off by minutes, what matters is whether the
  * value MOVES. (Kubernetes calls our time of the last change the
- * probeTimestamp; the grace period is --node-monitor-grace-period, 40 s.)
+ * probeTimestamp; the grace period is --node-monitor-grace-period, 50 s since
+ * Kubernetes 1.32, 40 s before.)
  */
 import type { Node, NodeCondition } from "../../../shared/api/index.ts";
 
@@ -36,10 +37,9 @@ export class NodeHealth {
   isStale(node: Node, now: number, gracePeriodMs: number): boolean {
     const name = node.metadata?.name ?? "";
     const heartbeat = readyConditionOf(node)?.lastHeartbeatTime;
-    // STEP(12.5): keep a NodeHealthRecord per node name (this.records). A node
-    // seen for the first time, or whose heartbeat differs from the recorded
-    // one, is "seen alive now" (probedAt = now). Stale when now - probedAt
-    // is more than gracePeriodMs.
+    // STEP(12.5): stale = the heartbeat has not moved for gracePeriodMs, on OUR
+    // clock (the node's clock may be wrong). A new node is alive now. Tests: the
+    // "12.5" tests.
     //#solution
     const record = this.records.get(name);
     if (!record || record.heartbeat !== heartbeat) {
@@ -62,10 +62,7 @@ export class NodeHealth {
  * any more. lastHeartbeatTime stays: it is the kubelet's, not ours.
  */
 export function markUnknown(conditions: NodeCondition[] | undefined, now: string): NodeCondition[] {
-  // STEP(12.5): every condition becomes status "Unknown", reason
-  // "NodeStatusUnknown", message "Kubelet stopped posting node status.",
-  // lastTransitionTime now (keep it if it already was Unknown). No Ready
-  // condition at all? Add one like that.
+  // STEP(12.5): every condition Unknown, with Kubernetes' reason and message.
   //#solution
   const unknown = (c: NodeCondition): NodeCondition => ({
     ...c,

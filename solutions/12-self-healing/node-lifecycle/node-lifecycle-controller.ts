@@ -4,7 +4,7 @@
  *   every nodeMonitorPeriod, for every Node (from the shared informer):
  *
  *   heartbeat moved?  yes -> alive (the kubelet keeps Ready True itself)
- *                     no, for longer than the grace period (40 s)
+ *                     no, for longer than the grace period (50 s)
  *                       -> Ready=Unknown "Kubelet stopped posting node status."
  *                          and its pods are marked not Ready (Services drop them)
  *   taints            <- from Ready: unreachable / not-ready, NoSchedule + NoExecute
@@ -35,7 +35,7 @@ import { reconcileTaints } from "./taints.ts";
 export interface NodeLifecycleOptions {
   /** How often every node is looked at. Default 5 s (Kubernetes' --node-monitor-period). */
   nodeMonitorPeriodMs?: number;
-  /** How long a heartbeat may stand still before the node is Unknown. Default 40 s (--node-monitor-grace-period). */
+  /** How long a heartbeat may stand still before the node is Unknown. Default 50 s (--node-monitor-grace-period, Kubernetes 1.32). */
   nodeMonitorGracePeriodMs?: number;
   /** How long pods stay on an unreachable or not-ready node without a toleration of their own. Default 300 s. */
   podEvictionTimeoutMs?: number;
@@ -61,7 +61,7 @@ export class NodeLifecycleController implements Controller {
     options: NodeLifecycleOptions = {},
   ) {
     this.periodMs = options.nodeMonitorPeriodMs ?? 5_000;
-    this.graceMs = options.nodeMonitorGracePeriodMs ?? 40_000;
+    this.graceMs = options.nodeMonitorGracePeriodMs ?? 50_000;
     this.evictionMs = options.podEvictionTimeoutMs ?? 300_000;
     this.nodes = ctx.informers.forResource<Node>(NODES);
     this.pods = ctx.informers.forResource<Pod>(PODS);
@@ -100,11 +100,8 @@ export class NodeLifecycleController implements Controller {
     const name = node.metadata?.name ?? "";
     const podsHere = this.pods.list().filter((p) => p.spec?.nodeName === name);
 
-    // STEP(12.5): if this.health says the node is stale (this.graceMs) and its
-    // Ready condition is not "Unknown" yet: write its status (updateStatus,
-    // with the cached resourceVersion, so a heartbeat that came meanwhile
-    // wins with a 409) with markUnknown() conditions, log it, keep the
-    // written node in `node`, and mark its pods not Ready (this.markPodsNotReady).
+    // STEP(12.5): a stale node becomes Ready=Unknown, written so that a
+    // heartbeat that came meanwhile wins (409); its pods stop being Ready.
     //#solution
     if (this.health.isStale(node, now, this.graceMs) && readyConditionOf(node)?.status !== "Unknown") {
       node = await this.nodeClient.updateStatus({ ...node, status: { ...node.status, conditions: markUnknown(node.status?.conditions, timestamp(new Date(now))) } });
@@ -113,9 +110,7 @@ export class NodeLifecycleController implements Controller {
     }
     //#end
 
-    // STEP(12.6): compute the taints the node should have (reconcileTaints
-    // with its Ready status); when they differ from spec.taints, update the
-    // Node (update(), resourceVersion included) and log what changed.
+    // STEP(12.6): write the taints when they differ from the node's.
     //#solution
     const ready = readyConditionOf(node)?.status;
     const taints = reconcileTaints(node.spec?.taints, ready, timestamp(new Date(now)));
@@ -125,10 +120,7 @@ export class NodeLifecycleController implements Controller {
     }
     //#end
 
-    // STEP(12.7): delete the pods that must leave now (podsToEvict with the
-    // node's taints and this.evictionMs). A normal (graceful) delete: the
-    // replication controller replaces them at once, and the kubelet, if it
-    // ever comes back, stops their containers. A pod already gone is fine.
+    // STEP(12.7): delete the pods whose time is up. A pod already gone is fine.
     //#solution
     for (const pod of podsToEvict(name, node.spec?.taints ?? [], podsHere, this.evictionMs, now)) {
       try {

@@ -17,11 +17,9 @@ export const TAINT_NOT_READY = "node.kubernetes.io/not-ready";
 
 /** The taints a node should have, given its Ready status; other taints are kept as they are. */
 export function reconcileTaints(existing: Taint[] | undefined, ready: string | undefined, now: string): Taint[] {
-  // STEP(12.6): keep every taint that is not one of ours (TAINT_UNREACHABLE,
-  // TAINT_NOT_READY). Then, for Ready "Unknown" add the unreachable key, for
-  // "False" the not-ready key, each with effect NoSchedule and NoExecute
-  // (only NoExecute carries timeAdded: now). A taint we want that is
-  // already there stays as it is (its timeAdded is when eviction counts from).
+  // STEP(12.6): the node's taints for its Ready status: ours (unreachable for
+  // Unknown, not-ready for False, NoSchedule and NoExecute) plus every other
+  // taint. A taint that stays keeps its timeAdded: eviction counts from it.
   //#solution
   const ours = (t: Taint) => t.key === TAINT_UNREACHABLE || t.key === TAINT_NOT_READY;
   const others = (existing ?? []).filter((t) => !ours(t));

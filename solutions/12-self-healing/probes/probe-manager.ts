@@ -51,12 +51,9 @@ export class KubeletProbeManager implements ProbeManager {
     const uid = pod.metadata?.uid ?? "";
     this.pods.set(uid, pod);
     const wanted = new Set<string>();
-    // STEP(12.3): for each container of the pod and each kind (KINDS) that
-    // has a probe (probeOf) and a running instance (running.get(name)): keep
-    // its worker if it probes that very instance (worker.containerId), else
-    // stop the old worker and start a new one (this.startWorker). Then stop
-    // and drop the workers of this pod that are no longer wanted (the
-    // container stopped, or its probe was removed).
+    // STEP(12.3): exactly one worker per (running container instance, probe
+    // kind). A restarted container (new id) starts over with a new worker; a
+    // stopped one, or a removed probe, leaves none. Tests: the "12.3" tests.
     //#solution
     for (const container of pod.spec?.containers ?? []) {
       const instance = running.get(container.name);
@@ -91,10 +88,8 @@ export class KubeletProbeManager implements ProbeManager {
   }
 
   isReady(pod: Pod, containerName: string, container: ContainerStatus): boolean {
-    // STEP(12.4): a container without a readiness probe is ready while it
-    // runs. With one, it is ready only when the worker probing THIS
-    // instance (same container id) has the result "success": before the
-    // first successful check it is not.
+    // STEP(12.4): ready = running, and (with a readiness probe) the worker of
+    // THIS instance says "success". Not ready before the first success.
     //#solution
     const spec = pod.spec?.containers?.find((c) => c.name === containerName);
     if (!spec?.readinessProbe) return true;
@@ -133,11 +128,9 @@ export class KubeletProbeManager implements ProbeManager {
 
   private resultChanged(pod: Pod, container: Container, kind: ProbeKind, instance: ContainerStatus, result: ProbeResult, outcome: ProbeOutcome, resync: () => void): void {
     this.host.log(`pod ${podName(pod)}: container ${container.name} is ${kind === "readiness" ? (result === "success" ? "ready" : "not ready") : result === "success" ? "alive" : "unhealthy"}`);
-    // STEP(12.3): liveness turned "failure": the container must go. Record a
-    // "Killing" event ("Container <name> failed liveness probe, will be
-    // restarted"), stop and drop its worker, stop the container
-    // (this.host.runtime.stop) with the probe's terminationGracePeriodSeconds,
-    // else the pod's, else 30; then resync() so the kubelet restarts it.
+    // STEP(12.3): a failed liveness probe ends this instance of the container
+    // (event "Killing", grace period from the probe, else the pod, else 30 s).
+    // The kubelet's own restart policy and back-off do the rest.
     //#solution
     if (kind === "liveness") {
       if (result !== "failure") return;
@@ -153,8 +146,7 @@ export class KubeletProbeManager implements ProbeManager {
       return;
     }
     //#end
-    // STEP(12.4): readiness changed (either way): resync(), so the kubelet
-    // writes the new ready flag and the pod's Ready condition.
+    // STEP(12.4): the kubelet must write the new ready flag.
     //#solution
     resync();
     //#end

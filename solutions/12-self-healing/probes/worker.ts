@@ -30,11 +30,10 @@ export class ResultCounter {
 
   /** Records one check; returns true when the result changed. */
   observe(check: ProbeResult): boolean {
-    // STEP(12.2): count checks in a row with the same outcome (this.run,
-    // this.last: a different outcome starts a new run at 1). The result
-    // becomes "failure" once failureThreshold failures came in a row, and
-    // "success" once successThreshold successes did. Return whether
-    // this.result changed.
+    // STEP(12.2): one check's outcome in, "did the result change?" out. One
+    // slow answer must not restart anything: the result turns only after
+    // failureThreshold failures (or successThreshold successes) in a row.
+    // Tests: the "12.2" tests of test/12-self-healing.unit.test.ts.
     //#solution
     if (check === this.last) this.run++;
     else {
