@@ -108,6 +108,14 @@ describe("11 chapter > access reviews", () => {
     );
     expect(master.body.status.allowed).toBe(true);
     expect((await api("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", sar("carol"), as(CAROL))).status).toBe(403);
+    // The namespaced form: the question must be about the URL's namespace.
+    const local = { ...sar("root"), kind: "LocalSubjectAccessReview", spec: { ...sar("root").spec, groups: ["system:masters"] } };
+    const inShop = await api("POST", "/apis/authorization.k8s.io/v1/namespaces/shop/localsubjectaccessreviews", local, admin);
+    expect(inShop.status).toBe(201);
+    expect(inShop.body.status.allowed).toBe(true);
+    expect(
+      (await api("POST", "/apis/authorization.k8s.io/v1/namespaces/default/localsubjectaccessreviews", local, admin)).status,
+    ).toBe(400);
   });
 
   it.skipIf(!kubectlAvailable())(

@@ -15,7 +15,7 @@
  * from what the real request would get.
  */
 import type { PolicyRule, RoleBinding } from "../../../shared/api/rbac.ts";
-import { isApiError, isObject } from "../../../shared/api/index.ts";
+import { badRequest, isApiError, isObject } from "../../../shared/api/index.ts";
 import { anyObject, type Schema } from "../../../shared/api/schema/types.ts";
 import type { ApiServer } from "../../03-apiserver/index.ts";
 import type { RequestAttributes, UserInfo } from "../../03-apiserver/chain/types.ts";
@@ -153,6 +153,23 @@ export function installAccessReview(apiserver: ApiServer): void {
       };
       return { ...obj, status: await decide(apiserver, attributesOf(spec, asked)) };
     }),
+    // The same question, asked inside one namespace (so a namespace admin may be allowed to ask it).
+    {
+      ...review(AUTHORIZATION_GROUP, "LocalSubjectAccessReview", "localsubjectaccessreviews", async (obj, { namespace }) => {
+        const spec = specOf(obj);
+        const attributes = isObject(spec.resourceAttributes) ? spec.resourceAttributes : undefined;
+        if (!attributes || (attributes.namespace ?? "") !== namespace) {
+          throw badRequest(`spec.resourceAttributes.namespace must be "${namespace}", the namespace of the request`);
+        }
+        const asked: UserInfo = {
+          username: String(spec.user ?? ""),
+          uid: spec.uid as string | undefined,
+          groups: Array.isArray(spec.groups) ? spec.groups.map(String) : [],
+        };
+        return { ...obj, status: await decide(apiserver, attributesOf(spec, asked)) };
+      }),
+      scope: "Namespaced" as const,
+    },
     review(AUTHORIZATION_GROUP, "SelfSubjectRulesReview", "selfsubjectrulesreviews", async (obj, { user }) => {
       const all = await rulesFor(apiserver, user, String(specOf(obj).namespace ?? ""));
       const resourceRules = all
