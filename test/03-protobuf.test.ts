@@ -61,6 +61,16 @@ it("03 chapter > a protobuf Namespace (k8s envelope) is created and answered in 
   expect(res.status).toBe(201);
   expect(res.headers.get("content-type")).toMatch(/^application\/json/);
   expect(await res.json()).toMatchObject({ kind: "Namespace", metadata: { name: "from-protobuf" }, status: { phase: "Active" } });
+  // A kind without a protobuf message (pods, here) is a 415, as for custom resources in Kubernetes.
+  const pod = await fetch(`${cluster.url}/api/v1/namespaces/default/pods`, {
+    method: "POST",
+    headers: { "Content-Type": "application/vnd.kubernetes.protobuf" },
+    body: envelope("v1", "Pod", message()),
+  });
+  expect(pod.status).toBe(415);
+  // The envelope must hold the kind of the URL.
+  const wrongKind = await post(envelope("v1", "ConfigMap", message()));
+  expect(wrongKind.status).toBe(400);
 });
 
 it.skipIf(!kubectlAvailable())("03 chapter > the real kubectl's create namespace (protobuf) works", async () => {

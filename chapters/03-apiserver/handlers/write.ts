@@ -3,6 +3,7 @@ import type { Request, Response } from "express";
 import { badRequest, groupVersion, isApiError, isObject, unsupportedMediaType, type DeleteOptions, type List } from "../../../shared/api/index.ts";
 import type { UserInfo } from "../chain/types.ts";
 import { mediaType, parseBody, readBody } from "../http/body.ts";
+import type { ProtobufKind } from "../http/protobuf.ts";
 import { dryRunParam, enumParam, intParam } from "../http/query.ts";
 import { sendJson } from "../http/respond.ts";
 import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
@@ -18,9 +19,14 @@ export function requestScope(query: URLSearchParams, user: UserInfo): RequestSco
   return { user, fieldValidation: parseFieldValidation(query.get("fieldValidation")), dryRun: dryRunParam(query) };
 }
 
+/** What a protobuf body for this resource must hold (none: the resource reads JSON and YAML only). */
+function protobufKind(resource: ResourceDefinition): ProtobufKind | undefined {
+  return resource.protobuf && { apiVersion: groupVersion(resource.group, resource.version), kind: resource.kind, message: resource.protobuf };
+}
+
 export async function handleCreate(ctx: HandlerContext, req: Request, res: Response, resource: ResourceDefinition, namespace: string | undefined, query: URLSearchParams, user: UserInfo): Promise<void> {
   const scope = requestScope(query, user);
-  const body = parseBody(await readBody(req), req.headers["content-type"] ?? "");
+  const body = parseBody(await readBody(req), req.headers["content-type"] ?? "", undefined, protobufKind(resource));
   if (resource.answer) {
     // Answered, not stored (an access review): decode, ask, reply.
     const { obj, warnings } = decodeObject(resource, body, scope.fieldValidation);
@@ -42,7 +48,7 @@ export async function handleUpdate(
   user: UserInfo,
 ): Promise<void> {
   const scope = requestScope(query, user);
-  const body = parseBody(await readBody(req), req.headers["content-type"] ?? "");
+  const body = parseBody(await readBody(req), req.headers["content-type"] ?? "", undefined, protobufKind(resource));
   const { obj, warnings } = await updateObject(ctx, resource, namespace, name, body, scope, subresource);
   sendJson(res, 200, obj, warnings);
 }

@@ -14,7 +14,8 @@
  * The wire format: each field is a key (field number << 3 | wire type) then
  * its value; wire type 0 is a varint, 2 is a length and that many bytes
  * (strings, bytes, nested messages, map entries). The messages below are
- * written from the field numbers of Kubernetes' generated.proto files.
+ * written from the field numbers of Kubernetes' generated.proto files; each
+ * resource that accepts protobuf carries its message (ResourceDefinition.protobuf).
  * Anything we cannot read (a cut-off body, another envelope, a field we do
  * not know) is a 400 Bad Request, never a crash.
  */
@@ -26,7 +27,7 @@ export const PROTOBUF_CONTENT_TYPE = "application/vnd.kubernetes.protobuf";
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
 
 /** How a field's value is read. */
-type FieldType =
+export type FieldType =
   | "string"
   | "bytes" // base64 in JSON, as Secret.data
   | "bool"
@@ -47,7 +48,7 @@ const OwnerReference: Message = {
   6: ["controller", "bool"],
   7: ["blockOwnerDeletion", "bool"],
 };
-const ObjectMeta: Message = {
+export const ObjectMeta: Message = {
   1: ["name", "string"],
   2: ["generateName", "string"],
   3: ["namespace", "string"],
@@ -64,103 +65,22 @@ const ObjectMeta: Message = {
   14: ["finalizers", "string", "repeated"],
 };
 
-const meta = ["metadata", { message: ObjectMeta }] as const;
+/** `metadata` is field 1 of every top-level kind. */
+export const metadataField = ["metadata", { message: ObjectMeta }] as const;
 
-const Namespace: Message = {
-  1: meta,
+/** Namespace { 1 metadata, 2 spec { 1 finalizers }, 3 status { 1 phase } }: `kubectl create namespace`. */
+export const NamespaceMessage: Message = {
+  1: metadataField,
   2: ["spec", { message: { 1: ["finalizers", "string", "repeated"] } }],
   3: ["status", { message: { 1: ["phase", "string"] } }],
 };
-const Secret: Message = {
-  1: meta,
-  2: ["data", { map: "bytes" }],
-  3: ["type", "string"],
-  4: ["stringData", { map: "string" }],
-  5: ["immutable", "bool"],
-};
-const ConfigMap: Message = {
-  1: meta,
-  2: ["data", { map: "string" }],
-  3: ["binaryData", { map: "bytes" }],
-  4: ["immutable", "bool"],
-};
 
-// authorization.k8s.io/v1: the access reviews (`kubectl auth can-i`).
-const ResourceAttributes: Message = {
-  1: ["namespace", "string"],
-  2: ["verb", "string"],
-  3: ["group", "string"],
-  4: ["version", "string"],
-  5: ["resource", "string"],
-  6: ["subresource", "string"],
-  7: ["name", "string"],
-};
-const NonResourceAttributes: Message = { 1: ["path", "string"], 2: ["verb", "string"] };
-const AccessReviewStatus: Message = {
-  1: ["allowed", "bool"],
-  2: ["reason", "string"],
-  3: ["evaluationError", "string"],
-  4: ["denied", "bool"],
-};
-const SelfSubjectAccessReview: Message = {
-  1: meta,
-  2: [
-    "spec",
-    {
-      message: {
-        1: ["resourceAttributes", { message: ResourceAttributes }],
-        2: ["nonResourceAttributes", { message: NonResourceAttributes }],
-      },
-    },
-  ],
-  3: ["status", { message: AccessReviewStatus }],
-};
-const SubjectAccessReview: Message = {
-  1: meta,
-  2: [
-    "spec",
-    {
-      message: {
-        1: ["resourceAttributes", { message: ResourceAttributes }],
-        2: ["nonResourceAttributes", { message: NonResourceAttributes }],
-        3: ["user", "string"],
-        4: ["groups", "string", "repeated"],
-        6: ["uid", "string"],
-      },
-    },
-  ],
-  3: ["status", { message: AccessReviewStatus }],
-};
-const SelfSubjectRulesReview: Message = {
-  1: meta,
-  2: ["spec", { message: { 1: ["namespace", "string"] } }],
-  // The status is the server's answer; a client sends it empty.
-  3: ["status", { message: { 3: ["incomplete", "bool"], 4: ["evaluationError", "string"] } }],
-};
-// authentication.k8s.io/v1: `kubectl auth whoami`.
-const SelfSubjectReview: Message = {
-  1: meta,
-  2: [
-    "status",
-    {
-      message: {
-        1: ["userInfo", { message: { 1: ["username", "string"], 2: ["uid", "string"], 3: ["groups", "string", "repeated"] } }],
-      },
-    },
-  ],
-};
-
-/** The kinds we can read, by "apiVersion/kind". */
-const MESSAGES: Record<string, Message> = {
-  "v1/Namespace": Namespace,
-  "v1/Secret": Secret,
-  "v1/ConfigMap": ConfigMap,
-  "authorization.k8s.io/v1/SelfSubjectAccessReview": SelfSubjectAccessReview,
-  "authorization.k8s.io/v1/SubjectAccessReview": SubjectAccessReview,
-  "authorization.k8s.io/v1/LocalSubjectAccessReview": SubjectAccessReview,
-  "authorization.k8s.io/v1/SelfSubjectRulesReview": SelfSubjectRulesReview,
-  "authentication.k8s.io/v1/SelfSubjectReview": SelfSubjectReview,
-};
+/** What a resource expects in a protobuf body: its kind, and the message of that kind (ResourceDefinition.protobuf). */
+export interface ProtobufKind {
+  apiVersion: string;
+  kind: string;
+  message: Message;
+}
 
 const Unknown: Message = {
   1: ["typeMeta", { message: { 1: ["apiVersion", "string"], 2: ["kind", "string"] } }],
@@ -169,8 +89,8 @@ const Unknown: Message = {
   4: ["contentType", "string"],
 };
 
-/** Decodes a protobuf request body into the JSON form of its object. */
-export function decodeProtobufBody(body: Buffer): Record<string, unknown> {
+/** Decodes a protobuf request body into the JSON form of the object the resource expects. */
+export function decodeProtobufBody(body: Buffer, expected: ProtobufKind): Record<string, unknown> {
   if (body.length < MAGIC.length || !body.subarray(0, MAGIC.length).equals(MAGIC)) {
     throw badRequest(
       'the protobuf body does not start with the "k8s\\0" envelope; send JSON (Content-Type: application/json) instead',
@@ -182,14 +102,17 @@ export function decodeProtobufBody(body: Buffer): Record<string, unknown> {
     throw badRequest(
       `the protobuf body has contentEncoding "${String(envelope.contentEncoding)}"; only unencoded bodies are read`,
     );
-  const key = `${typeMeta.apiVersion ?? ""}/${typeMeta.kind ?? ""}`;
-  const message = MESSAGES[key];
-  if (!message)
+  if (typeMeta.apiVersion !== expected.apiVersion || typeMeta.kind !== expected.kind) {
     throw badRequest(
-      `this apiserver cannot read ${typeMeta.kind || "an object without a kind"} (${typeMeta.apiVersion || "no apiVersion"}) as protobuf; send it as JSON (Content-Type: application/json)`,
+      `the protobuf body holds ${typeMeta.kind || "no kind"} (${typeMeta.apiVersion || "no apiVersion"}), expected ${expected.kind} (${expected.apiVersion})`,
     );
+  }
   const raw = envelope.raw === undefined ? Buffer.alloc(0) : Buffer.from(envelope.raw as string, "base64");
-  return { apiVersion: typeMeta.apiVersion, kind: typeMeta.kind, ...decodeMessage(raw, message, typeMeta.kind!, 0, false) };
+  return {
+    apiVersion: expected.apiVersion,
+    kind: expected.kind,
+    ...decodeMessage(raw, expected.message, expected.kind, 0, false),
+  };
 }
 
 /** Reads one message. `keepEmpty` keeps zero values (the envelope); objects drop them, as Go's JSON omitempty does. */

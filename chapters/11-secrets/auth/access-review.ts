@@ -20,6 +20,7 @@ import { anyObject, type Schema } from "../../../shared/api/schema/types.ts";
 import type { ApiServer } from "../../03-apiserver/index.ts";
 import type { RequestAttributes, UserInfo } from "../../03-apiserver/chain/types.ts";
 import type { ApiObject, ResourceDefinition } from "../../03-apiserver/registry/types.ts";
+import { metadataField, type Message } from "../../03-apiserver/http/protobuf.ts";
 import { MASTERS_GROUP } from "./masters.ts";
 import { subjectMatches } from "./rbac-authorizer.ts";
 import { clusterRoleBindings, clusterRoles, roleBindings, roles } from "./rbac-resources.ts";
@@ -39,8 +40,77 @@ const reviewSchema: Schema = {
   },
 };
 
+// The wire formats `kubectl auth` sends (protobuf; field numbers from Kubernetes' generated.proto).
+const ResourceAttributes: Message = {
+  1: ["namespace", "string"],
+  2: ["verb", "string"],
+  3: ["group", "string"],
+  4: ["version", "string"],
+  5: ["resource", "string"],
+  6: ["subresource", "string"],
+  7: ["name", "string"],
+};
+const NonResourceAttributes: Message = { 1: ["path", "string"], 2: ["verb", "string"] };
+const AccessReviewStatus: Message = {
+  1: ["allowed", "bool"],
+  2: ["reason", "string"],
+  3: ["evaluationError", "string"],
+  4: ["denied", "bool"],
+};
+const SubjectAccessReviewMessage: Message = {
+  1: metadataField,
+  2: [
+    "spec",
+    {
+      message: {
+        1: ["resourceAttributes", { message: ResourceAttributes }],
+        2: ["nonResourceAttributes", { message: NonResourceAttributes }],
+        3: ["user", "string"],
+        4: ["groups", "string", "repeated"],
+        6: ["uid", "string"],
+      },
+    },
+  ],
+  3: ["status", { message: AccessReviewStatus }],
+};
+const MESSAGES: Record<string, Message> = {
+  SelfSubjectAccessReview: {
+    1: metadataField,
+    2: [
+      "spec",
+      {
+        message: {
+          1: ["resourceAttributes", { message: ResourceAttributes }],
+          2: ["nonResourceAttributes", { message: NonResourceAttributes }],
+        },
+      },
+    ],
+    3: ["status", { message: AccessReviewStatus }],
+  },
+  SubjectAccessReview: SubjectAccessReviewMessage,
+  LocalSubjectAccessReview: SubjectAccessReviewMessage,
+  // The status is the server's answer; a client sends it empty.
+  SelfSubjectRulesReview: {
+    1: metadataField,
+    2: ["spec", { message: { 1: ["namespace", "string"] } }],
+    3: ["status", { message: { 3: ["incomplete", "bool"], 4: ["evaluationError", "string"] } }],
+  },
+  SelfSubjectReview: {
+    1: metadataField,
+    2: [
+      "status",
+      {
+        message: {
+          1: ["userInfo", { message: { 1: ["username", "string"], 2: ["uid", "string"], 3: ["groups", "string", "repeated"] } }],
+        },
+      },
+    ],
+  },
+};
+
 function review(group: string, kind: string, plural: string, answer: ResourceDefinition["answer"]): ResourceDefinition {
   return {
+    protobuf: MESSAGES[kind],
     group,
     version: "v1",
     kind,
