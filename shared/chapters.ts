@@ -28,6 +28,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { number: "10", slug: "10-services", title: "Services" },
   { number: "11", slug: "11-secrets", title: "Secrets, ConfigMaps and access control" },
   { number: "12", slug: "12-self-healing", title: "Self-healing" },
+  { number: "13", slug: "13-deployments", title: "Deployments: rollouts in the cluster" },
 ];
 
 /** The repository root (this file lives in <root>/shared/). */

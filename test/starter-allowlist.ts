@@ -76,4 +76,24 @@ export const STARTER_ALLOWLIST: AllowedStarterPass[] = [
     test: '10.2 on Docker > puts addresses on a bridge through a short-lived container and takes every one off on close',
     reason: "The `ip addr` commands and BridgeAddresses are given code (shell strings, not a mechanism); step 10.3 is the proxy's sync.",
   },
+  {
+    file: "test/13-lifecycle.unit.test.ts",
+    test: "13 chapter > lifecycle hooks > runs postStart after the container starts, and preStop before the stop signal, within the grace period",
+    reason: "lifecycle hooks are given code in chapter 13 (kubelet/lifecycle-hooks.ts); the learner's steps are the deployment controller",
+  },
+  {
+    file: "test/13-lifecycle.unit.test.ts",
+    test: "13 chapter > lifecycle hooks > reports a failed preStop as a FailedPreStopHook event and stops the container anyway",
+    reason: "lifecycle hooks are given code in chapter 13 (kubelet/lifecycle-hooks.ts); the learner's steps are the deployment controller",
+  },
+  {
+    file: "test/13-lifecycle.unit.test.ts",
+    test: "13 chapter > lifecycle hooks > kills a container whose postStart fails, with a FailedPostStartHook event",
+    reason: "lifecycle hooks are given code in chapter 13 (kubelet/lifecycle-hooks.ts); the learner's steps are the deployment controller",
+  },
+  {
+    file: "test/13-lifecycle.unit.test.ts",
+    test: "13 chapter > lifecycle hooks > runs no hook for a container without one, or with a grace period of 0",
+    reason: "lifecycle hooks are given code in chapter 13 (kubelet/lifecycle-hooks.ts); the learner's steps are the deployment controller",
+  },
 ];

@@ -87,6 +87,12 @@ export interface TCPSocketAction {
   host?: string;
 }
 
+/** One lifecycle hook: a command in the container, or an HTTP GET to it. */
+export interface LifecycleHandler {
+  exec?: ExecAction;
+  httpGet?: HTTPGetAction;
+}
+
 export interface Probe {
   exec?: ExecAction;
   httpGet?: HTTPGetAction;
@@ -123,7 +129,8 @@ export interface Container {
   livenessProbe?: Probe;
   readinessProbe?: Probe;
   startupProbe?: Probe;
-  lifecycle?: { postStart?: { exec?: ExecAction }; preStop?: { exec?: ExecAction } };
+  /** Hooks the kubelet runs after a container starts and before it is stopped (chapter 13). */
+  lifecycle?: { postStart?: LifecycleHandler; preStop?: LifecycleHandler };
   imagePullPolicy?: "Always" | "Never" | "IfNotPresent";
   securityContext?: SecurityContext;
   terminationMessagePath?: string;

@@ -55,6 +55,9 @@ export type KubeletExtensionsValue = object;
 export type ControllersValue = Record<string, Opaque>;
 
 /** Kubelet settings a test may tune (short back-off, fast heartbeats...): a part of chapter 05's KubeletOptions. */
+/** Wraps the container runtime of every kubelet (chapter 13: lifecycle hooks around start and stop). */
+export type RuntimeWrapper = (runtime: ContainerRuntime, host: { server: string; token?: string; log?: (line: string) => void }) => ContainerRuntime;
+
 export interface KubeletTuning {
   heartbeatIntervalMs?: number;
   relistIntervalMs?: number;
@@ -152,4 +155,11 @@ export interface SecretsModule {
 export interface SelfHealingModule {
   kubeletExtensions(): KubeletExtensionsValue;
   controllers(options: NodeLifecycleTuning): ControllersValue;
+}
+
+export interface DeploymentsModule {
+  installApps(apiserver: ApiServerHandle): void;
+  withLifecycleHooks: RuntimeWrapper;
+  controllers(): ControllersValue;
+  gcResources: readonly Opaque[];
 }

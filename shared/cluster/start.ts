@@ -61,6 +61,7 @@ export async function startClusterFromTree<A extends ApiServerHandle = ApiServer
     kubeletExtensions: [],
     controllers: {},
     gcResources: [],
+    runtimeWrappers: [],
     onClose: (task) => void closers.push(task),
   };
 

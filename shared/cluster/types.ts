@@ -3,7 +3,7 @@
  * for, what you get, and what each chapter's component sees.
  */
 import type { Store } from "../store/types.ts";
-import type { ApiServerHandle, ControllersValue, KubeletExtensionsValue, KubeletHandle, KubeletTuning, NodeLifecycleTuning } from "./contracts.ts";
+import type { ApiServerHandle, ControllersValue, KubeletExtensionsValue, KubeletHandle, KubeletTuning, NodeLifecycleTuning, RuntimeWrapper } from "./contracts.ts";
 
 export type { ApiServerHandle, KubeletHandle, KubeletTuning, NodeLifecycleTuning } from "./contracts.ts";
 
@@ -111,6 +111,8 @@ export interface ClusterContext {
   controllers: ControllersValue;
   /** Filled by components' prepare(): the kinds of chapters after 08 that the garbage collector watches. */
   gcResources: unknown[];
+  /** Filled by components' prepare(): wrappers around every kubelet's container runtime (chapter 13: lifecycle hooks). */
+  runtimeWrappers: RuntimeWrapper[];
   startNode?: (name: string) => Promise<KubeletHandle>;
   stopNode?: (name: string) => Promise<void>;
   /** Runs on close, in reverse order of registration (after the components' own stops). */

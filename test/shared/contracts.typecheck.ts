@@ -17,6 +17,7 @@ import * as scheduler from "../../solutions/09-scheduler/index.ts";
 import * as services from "../../solutions/10-services/index.ts";
 import * as secrets from "../../solutions/11-secrets/index.ts";
 import * as healing from "../../solutions/12-self-healing/index.ts";
+import * as deployments from "../../solutions/13-deployments/index.ts";
 
 import * as storeStarter from "../../chapters/02-etcd/index.ts";
 import * as apiserverStarter from "../../chapters/03-apiserver/index.ts";
@@ -29,6 +30,7 @@ import * as schedulerStarter from "../../chapters/09-scheduler/index.ts";
 import * as servicesStarter from "../../chapters/10-services/index.ts";
 import * as secretsStarter from "../../chapters/11-secrets/index.ts";
 import * as healingStarter from "../../chapters/12-self-healing/index.ts";
+import * as deploymentsStarter from "../../chapters/13-deployments/index.ts";
 
 export const solutionsSatisfyContracts = [
   store satisfies C.StoreModule,
@@ -42,6 +44,7 @@ export const solutionsSatisfyContracts = [
   services satisfies C.ServicesModule,
   secrets satisfies C.SecretsModule,
   healing satisfies C.SelfHealingModule,
+  deployments satisfies C.DeploymentsModule,
 ];
 
 export const startersSatisfyContracts = [
@@ -56,4 +59,5 @@ export const startersSatisfyContracts = [
   servicesStarter satisfies C.ServicesModule,
   secretsStarter satisfies C.SecretsModule,
   healingStarter satisfies C.SelfHealingModule,
+  deploymentsStarter satisfies C.DeploymentsModule,
 ];

@@ -44,7 +44,7 @@ export const kubeletsComponent: ClusterComponent = {
         nodeName: name,
         server: url,
         token: ctx.token,
-        runtime: shared ?? new FakeRuntime({ name }),
+        runtime: ctx.runtimeWrappers.reduce((runtime, wrap) => wrap(runtime, { server: url, token: ctx.token, log: ctx.log }), shared ?? new FakeRuntime({ name })),
         runtimeName: fake ? "fake" : "docker",
         network: ctx.network,
         labels: ctx.labels,

@@ -18,6 +18,7 @@ export const controllerManagerComponent: ClusterComponent = {
     apiserver: "its informers list and watch there",
     "secrets and access control": "it sends its token from its first request",
     services: "the endpoints controller's informers need services and endpoints served",
+    deployments: "the deployment controllers' informers need replicasets and deployments served",
   },
   enabled: (ctx) => existsSync(join(ctx.tree, "08-replication", "index.ts")),
   async start(ctx) {

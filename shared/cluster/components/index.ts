@@ -22,6 +22,7 @@ import { schedulerComponent } from "./09-scheduler.ts";
 import { servicesComponent } from "./10-services.ts";
 import { secretsComponent } from "./11-secrets.ts";
 import { selfHealingComponent } from "./12-self-healing.ts";
+import { deploymentsComponent } from "./13-deployments.ts";
 
 export const COMPONENTS: readonly ClusterComponent[] = [
   storeComponent,
@@ -33,6 +34,7 @@ export const COMPONENTS: readonly ClusterComponent[] = [
   servicesComponent, // after the kubelets: the proxy needs their network
   naiveBinderComponent,
   schedulerComponent, // retires the naive binder
+  deploymentsComponent, // before the controller manager: its informers list replicasets and deployments
   controllerManagerComponent,
   selfHealingComponent, // only prepare(): probes for the kubelets, a controller for the controller manager
 ];

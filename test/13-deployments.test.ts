@@ -1,0 +1,340 @@
+/**
+ * Chapter 13 on a real Docker engine, driven by the real kubectl: a
+ * Deployment rolls out, changes image (a new ReplicaSet, a new revision),
+ * shows its history, rolls back, scales, pauses and resumes; a rollout that
+ * cannot make progress fails `kubectl rollout status` after its deadline;
+ * Recreate never runs old and new pods together.
+ */
+import { execFile } from "node:child_process";
+import { get as httpGet } from "node:http";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
+import type { Deployment, ReplicaSet } from "../shared/api/apps.ts";
+import type { List, Pod } from "../shared/api/index.ts";
+import { REPO_ROOT } from "../shared/chapters.ts";
+import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
+import { dockerTest } from "./harness/docker.ts";
+import { http } from "./harness/http.ts";
+import { KUBECTL_PATH, kubectlAvailable } from "./harness/kubectl.ts";
+import { waitFor } from "./harness/wait.ts";
+import { FAST_KUBELET } from "./harness/tuning.ts";
+
+const d = dockerTest();
+let cluster: Cluster;
+let api: ReturnType<typeof http>;
+let auth: Record<string, string>;
+let dir: string;
+const FIXTURE = join(REPO_ROOT, "examples", "deployment.yaml");
+const APPS = "/apis/apps/v1/namespaces/default";
+
+function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = execFile(
+      KUBECTL_PATH,
+      ["--kubeconfig", join(dir, "config"), "--cache-dir", join(dir, "cache"), "--request-timeout", "20s", ...args],
+      { env: { PATH: process.env.PATH ?? "", HOME: dir }, timeout: 120_000 },
+      (err, stdout, stderr) => done({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end();
+  });
+}
+
+async function ok(...args: string[]): Promise<string> {
+  const r = await kubectl(...args);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
+  return r.stdout;
+}
+
+async function replicaSets(app: string): Promise<ReplicaSet[]> {
+  const list = await api<List<ReplicaSet>>("GET", `${APPS}/replicasets?labelSelector=app%3D${app}`, undefined, auth);
+  return list.body.items;
+}
+
+async function deployment(name: string): Promise<Deployment> {
+  return (await api<Deployment>("GET", `${APPS}/deployments/${name}`, undefined, auth)).body;
+}
+
+async function pods(app: string): Promise<Pod[]> {
+  const list = await api<List<Pod>>("GET", `/api/v1/namespaces/default/pods?labelSelector=app%3D${app}`, undefined, auth);
+  return list.body.items;
+}
+
+const isReady = (p: Pod) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
+const images = (ps: Pod[]) => [...new Set(ps.map((p) => p.spec?.containers[0]?.image))].sort();
+const revision = (rs: ReplicaSet) => rs.metadata?.annotations?.["deployment.kubernetes.io/revision"];
+
+/** `kubectl rollout status` with a bound; the output must say the rollout is done. */
+async function rolloutDone(name: string): Promise<void> {
+  // Fail fast when no controller looks at Deployments (the starter): rollout status would wait 90 s.
+  await waitFor(
+    `the Deployment controller to observe deployment ${name} (status.observedGeneration: the sync loop of step 13.4 writes the status of step 13.5)`,
+    async () => {
+      const d = await deployment(name);
+      return (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1);
+    },
+    { timeoutMs: 20_000 },
+  );
+  const out = await ok("rollout", "status", `deployment/${name}`, "--timeout=90s");
+  expect(out).toContain(`deployment "${name}" successfully rolled out`);
+}
+
+/** Exactly `n` running pods, all Ready, all with `image`, none terminating. */
+function settled(app: string, n: number, image: string): Promise<Pod[]> {
+  return waitFor(
+    `${n} Ready pods of ${app} with image ${image}, and no others`,
+    async () => {
+      const all = await pods(app);
+      if (all.length === n && all.every((p) => isReady(p) && p.spec?.containers[0]?.image === image && !p.metadata?.deletionTimestamp)) return all;
+      throw new Error(all.map((p) => `${p.metadata?.name} ${p.spec?.containers[0]?.image}${isReady(p) ? " ready" : ""}${p.metadata?.deletionTimestamp ? " terminating" : ""}`).join(", ") || "no pods");
+    },
+    { timeoutMs: 60_000, intervalMs: 250 },
+  );
+}
+
+describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
+  beforeAll(async () => {
+    cluster = await startClusterFromTree({
+      tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
+      upTo: "13",
+      nodes: 2,
+      labels: d.labels(),
+      kubelet: FAST_KUBELET,
+      log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
+    });
+    api = http(cluster.url);
+    auth = { authorization: `Bearer ${cluster.adminToken}` };
+    dir = await mkdtemp(join(tmpdir(), "k8s-13-deployments-"));
+    await writeKubeconfig(join(dir, "config"), { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
+  }, 120_000);
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+    await cluster?.close();
+    await d.cleanup();
+  });
+
+  it("the real kubectl applies, rolls out a new image, lists two revisions, undoes, and scales", async () => {
+    expect(await ok("apply", "-f", FIXTURE)).toContain("deployment.apps/web created");
+    await rolloutDone("web");
+    const first = await settled("web", 3, "busybox:latest");
+    const [rs1] = await replicaSets("web");
+    expect(revision(rs1!)).toBe("1");
+    const hash = rs1!.metadata?.labels?.["pod-template-hash"];
+    expect(hash, "the ReplicaSet carries pod-template-hash").toMatch(/^[a-z0-9]+$/);
+    expect(rs1!.metadata?.name).toBe(`web-${hash}`);
+    expect(first.every((p) => p.metadata?.labels?.["pod-template-hash"] === hash)).toBe(true);
+
+    const table = await ok("get", "deployment", "web");
+    expect(table).toMatch(/NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE/);
+    expect(table).toMatch(/web\s+3\/3\s+3\s+3\s/);
+
+    await ok("set", "image", "deployment/web", "web=busybox");
+    await rolloutDone("web");
+    await settled("web", 3, "busybox");
+    const sets = await replicaSets("web");
+    expect(sets.map((rs) => `${revision(rs)}:${rs.spec?.replicas}`).sort()).toEqual(["1:0", "2:3"]);
+
+    const history = await ok("rollout", "history", "deployment/web");
+    expect(history).toMatch(/REVISION\s+CHANGE-CAUSE/);
+    expect(history.split("\n").filter((l) => /^\d/.test(l)).map((l) => l.split(/\s+/)[0])).toEqual(["1", "2"]);
+
+    expect(await ok("rollout", "undo", "deployment/web")).toContain("deployment.apps/web rolled back");
+    await rolloutDone("web");
+    await settled("web", 3, "busybox:latest");
+    const back = (await replicaSets("web")).find((rs) => rs.metadata?.name === rs1!.metadata?.name);
+    expect(revision(back!), "the undo brings the first ReplicaSet back as revision 3").toBe("3");
+    expect(back!.metadata?.annotations?.["deployment.kubernetes.io/revision-history"]).toBe("1");
+
+    expect(await ok("scale", "deployment", "web", "--replicas=4")).toContain("deployment.apps/web scaled");
+    await rolloutDone("web");
+    await settled("web", 4, "busybox:latest");
+    const status = (await deployment("web")).status;
+    expect(status).toMatchObject({ replicas: 4, updatedReplicas: 4, readyReplicas: 4, availableReplicas: 4 });
+    const conditions = Object.fromEntries((status?.conditions ?? []).map((c) => [c.type, `${c.status} ${c.reason}`]));
+    expect(conditions).toEqual({ Available: "True MinimumReplicasAvailable", Progressing: "True NewReplicaSetAvailable" });
+  }, 300_000);
+
+  it("a paused Deployment does not roll out until it is resumed", async () => {
+    await ok("rollout", "pause", "deployment/web");
+    await ok("set", "image", "deployment/web", "web=busybox");
+    const paused = await waitFor("the controller to see the paused change", async () => {
+      const dep = await deployment("web");
+      if ((dep.status?.observedGeneration ?? 0) >= (dep.metadata?.generation ?? 1)) return dep;
+      throw new Error(`observedGeneration ${dep.status?.observedGeneration}, generation ${dep.metadata?.generation}`);
+    });
+    expect(paused.status?.conditions?.find((c) => c.type === "Progressing")).toMatchObject({ status: "Unknown", reason: "DeploymentPaused" });
+    expect((await replicaSets("web")).length, "no new ReplicaSet while paused").toBe(2);
+    expect(images(await pods("web"))).toEqual(["busybox:latest"]);
+
+    await ok("rollout", "resume", "deployment/web");
+    await rolloutDone("web");
+    await settled("web", 4, "busybox");
+  }, 300_000);
+
+  it("a rollout that makes no progress fails `kubectl rollout status` once its deadline passes", async () => {
+    const stuck = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "stuck" },
+      spec: {
+        replicas: 1,
+        progressDeadlineSeconds: 3,
+        selector: { matchLabels: { app: "stuck" } },
+        template: { metadata: { labels: { app: "stuck" } }, spec: { containers: [{ name: "c", image: "busybox:latest", command: ["sh", "-c", "exit 1"] }] } },
+      },
+    };
+    const created = await api("POST", `${APPS}/deployments`, stuck, auth);
+    expect(created.status).toBe(201);
+    const r = await kubectl("rollout", "status", "deployment/stuck", "--timeout=60s");
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('deployment "stuck" exceeded its progress deadline');
+    const progressing = (await deployment("stuck")).status?.conditions?.find((c) => c.type === "Progressing");
+    expect(progressing).toMatchObject({ status: "False", reason: "ProgressDeadlineExceeded" });
+  }, 120_000);
+
+  it("Recreate removes every old pod before the first new one exists", async () => {
+    const spec = (image: string) => ({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "batch" },
+      spec: {
+        replicas: 2,
+        strategy: { type: "Recreate" },
+        selector: { matchLabels: { app: "batch" } },
+        template: {
+          metadata: { labels: { app: "batch" } },
+          spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "c", image, command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"] }] },
+        },
+      },
+    });
+    expect((await api("POST", `${APPS}/deployments`, spec("busybox:latest"), auth)).status).toBe(201);
+    await rolloutDone("batch");
+    // Watch every pod of the Deployment from now on: the store's order of events is the truth.
+    const abort = new AbortController();
+    const live = new Map<string, string>();
+    const overlaps: string[] = [];
+    const list = await api<List<Pod>>("GET", "/api/v1/namespaces/default/pods?labelSelector=app%3Dbatch", undefined, auth);
+    for (const p of list.body.items) live.set(p.metadata!.name!, p.spec!.containers[0]!.image!);
+    const res = await fetch(`${cluster.url}/api/v1/namespaces/default/pods?watch=1&labelSelector=app%3Dbatch&resourceVersion=${list.body.metadata?.resourceVersion}`, { headers: auth, signal: abort.signal });
+    const watching = (async () => {
+      let buffer = "";
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += Buffer.from(chunk).toString();
+        let nl: number;
+        while ((nl = buffer.indexOf("\n")) >= 0) {
+          const event = JSON.parse(buffer.slice(0, nl)) as { type: string; object: Pod };
+          buffer = buffer.slice(nl + 1);
+          if (event.type === "DELETED") live.delete(event.object.metadata!.name!);
+          else live.set(event.object.metadata!.name!, event.object.spec!.containers[0]!.image!);
+          if (new Set(live.values()).size > 1) overlaps.push([...live].map(([n, i]) => `${n}:${i}`).join(" "));
+        }
+      }
+    })().catch(() => {});
+    try {
+      await ok("set", "image", "deployment/batch", "c=busybox");
+      await rolloutDone("batch");
+      await settled("batch", 2, "busybox");
+    } finally {
+      abort.abort();
+      await watching;
+    }
+    expect(overlaps, "old and new pods existed at the same time").toEqual([]);
+    expect([...live.values()]).toEqual(["busybox", "busybox"]);
+  }, 180_000);
+
+  it("a rollout behind a Service with a preStop hook loses no request", async () => {
+    const service = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "front" },
+      spec: { type: "NodePort", selector: { app: "front" }, ports: [{ port: 80, targetPort: 8080 }] },
+    };
+    const created = await api<{ spec: { ports: Array<{ nodePort: number }> } }>("POST", "/api/v1/namespaces/default/services", service, auth);
+    expect(created.status).toBe(201);
+    const base = `http://127.0.0.1:${created.body.spec.ports[0]!.nodePort}`;
+    const front = (image: string) => ({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "front" },
+      spec: {
+        replicas: 2,
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+        selector: { matchLabels: { app: "front" } },
+        template: {
+          metadata: { labels: { app: "front" } },
+          spec: {
+            terminationGracePeriodSeconds: 10,
+            containers: [
+              {
+                name: "web",
+                image,
+                // "/" answers at once (for the readiness probe); /cgi-bin/slow takes two seconds, like real work.
+                command: ["sh", "-c", SLOW_SERVER],
+                readinessProbe: { httpGet: { path: "/", port: 8080 }, periodSeconds: 1 },
+                // The pod leaves the Service's Endpoints when it is deleted; the proxy needs a moment to learn it.
+                lifecycle: { preStop: { exec: { command: ["sleep", "4"] } } },
+              },
+            ],
+          },
+        },
+      },
+    });
+    expect((await api("POST", `${APPS}/deployments`, front("busybox:latest"), auth)).status).toBe(201);
+    await rolloutDone("front");
+    const url = `${base}/cgi-bin/slow`;
+    await waitFor("the Service to answer", async () => {
+      const answer = await get(url);
+      if (answer !== "ok") throw new Error(answer);
+      return answer;
+    });
+
+    // Four clients ask again and again, each time on a new connection, during the whole rollout:
+    // some request is always in flight when an old pod is told to stop.
+    let running = true;
+    const counts = { ok: 0, failed: 0, errors: [] as string[] };
+    const loop = async () => {
+      while (running) {
+        const r = await get(url);
+        if (r === "ok") counts.ok++;
+        else (counts.failed++, counts.errors.push(r));
+      }
+    };
+    const client = Promise.all([loop(), loop(), loop(), loop()]);
+    try {
+      await ok("set", "image", "deployment/front", "web=busybox");
+      await rolloutDone("front");
+      await settled("front", 2, "busybox");
+    } finally {
+      running = false;
+      await client;
+    }
+    expect(counts.errors.slice(0, 5), `${counts.failed} of ${counts.ok + counts.failed} requests failed`).toEqual([]);
+    expect(counts.ok).toBeGreaterThan(20);
+    const events = await api<List<{ reason?: string }>>("GET", "/api/v1/namespaces/default/events", undefined, auth);
+    expect(events.body.items.filter((e) => e.reason === "FailedPreStopHook")).toEqual([]);
+  }, 240_000);
+});
+
+/** A busybox web server whose /cgi-bin/slow answers after two seconds. */
+const SLOW_SERVER = [
+  "mkdir -p /tmp/cgi-bin",
+  "hostname > /tmp/index.html",
+  // printf turns \r into a carriage return: HTTP header lines end with CR LF.
+  "printf '#!/bin/sh\\necho Content-Type: text/plain\\r\\necho \\r\\nsleep 2\\nhostname\\n' > /tmp/cgi-bin/slow",
+  "chmod +x /tmp/cgi-bin/slow",
+  "exec httpd -f -p 8080 -h /tmp",
+].join("; ");
+
+/** One GET on a fresh connection: "ok" for a 200, else what went wrong. */
+function get(url: string): Promise<string> {
+  return new Promise((done) => {
+    const req = httpGet(url, { agent: false, timeout: 5_000 }, (res) => {
+      res.resume();
+      res.on("end", () => done(res.statusCode === 200 ? "ok" : `status ${res.statusCode}`));
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", (err) => done(`error ${err.message}`));
+  });
+}
