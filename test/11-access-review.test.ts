@@ -60,7 +60,7 @@ const ssar = (verb: string, resource: string, namespace = "shop") => ({
 });
 
 describe("11 chapter > access reviews", () => {
-  it("11 chapter > serves the reviews in discovery, with the create verb only", async () => {
+  it("serves the reviews in discovery, with the create verb only", async () => {
     const authz = await api("GET", "/apis/authorization.k8s.io/v1", undefined, admin);
     expect(authz.status).toBe(200);
     const byName = Object.fromEntries(
@@ -77,7 +77,7 @@ describe("11 chapter > access reviews", () => {
     expect((await api("GET", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", undefined, admin)).status).toBe(405);
   });
 
-  it("11 chapter > a SelfSubjectAccessReview answers from RBAC, as the real request would be answered", async () => {
+  it("a SelfSubjectAccessReview answers from RBAC, as the real request would be answered", async () => {
     const yes = await api("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", ssar("create", "pods"), admin);
     expect(yes.status).toBe(201);
     expect(yes.body).toMatchObject({ kind: "SelfSubjectAccessReview", status: { allowed: true } });
@@ -87,7 +87,7 @@ describe("11 chapter > access reviews", () => {
     expect((await api("GET", "/api/v1/namespaces/shop/pods", undefined, as(CAROL))).status).toBe(403);
   });
 
-  it("11 chapter > a SubjectAccessReview asks about another user; carol may not ask it", async () => {
+  it("a SubjectAccessReview asks about another user; carol may not ask it", async () => {
     const sar = (user: string) => ({
       apiVersion: "authorization.k8s.io/v1",
       kind: "SubjectAccessReview",
@@ -119,7 +119,7 @@ describe("11 chapter > access reviews", () => {
   });
 
   it.skipIf(!kubectlAvailable())(
-    "11 chapter > kubectl auth can-i create pods: yes for the admin, no for carol, yes after a RoleBinding",
+    "kubectl auth can-i create pods: yes for the admin, no for carol, yes after a RoleBinding",
     async () => {
       const adminAnswer = await kubectl(cluster.adminToken!, ["auth", "can-i", "create", "pods"]);
       expect(adminAnswer.stdout.trim()).toBe("yes");
@@ -154,7 +154,7 @@ describe("11 chapter > access reviews", () => {
     },
   );
 
-  it.skipIf(!kubectlAvailable())("11 chapter > kubectl auth whoami prints the user and groups", async () => {
+  it.skipIf(!kubectlAvailable())("kubectl auth whoami prints the user and groups", async () => {
     const me = await kubectl(CAROL, ["auth", "whoami"]);
     expect(me.code, me.stderr).toBe(0);
     expect(me.stdout).toMatch(/Username\s+carol/);
@@ -163,7 +163,7 @@ describe("11 chapter > access reviews", () => {
 });
 
 describe("11 chapter > protobuf bodies from the real kubectl", () => {
-  it.skipIf(!kubectlAvailable())("11 chapter > kubectl create namespace, secret generic and configmap", async () => {
+  it.skipIf(!kubectlAvailable())("kubectl create namespace, secret generic and configmap", async () => {
     const token = cluster.adminToken!;
     const ns = await kubectl(token, ["create", "namespace", "orders"]);
     expect(ns.code, ns.stderr).toBe(0);
