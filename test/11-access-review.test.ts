@@ -83,6 +83,14 @@ describe("11 chapter > access reviews", () => {
     expect(yes.body).toMatchObject({ kind: "SelfSubjectAccessReview", status: { allowed: true } });
     const no = await api("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", ssar("create", "pods"), as(CAROL));
     expect(no.body.status.allowed).toBe(false);
+    // A review asks about exactly one request.
+    const empty = await api(
+      "POST",
+      "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+      { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview", spec: {} },
+      admin,
+    );
+    expect(empty.status).toBe(422);
     // The review agrees with the real request.
     expect((await api("GET", "/api/v1/namespaces/shop/pods", undefined, as(CAROL))).status).toBe(403);
   });

@@ -15,7 +15,7 @@
  * from what the real request would get.
  */
 import type { PolicyRule, RoleBinding } from "../../../shared/api/rbac.ts";
-import { badRequest, isApiError, isObject } from "../../../shared/api/index.ts";
+import { badRequest, field, invalid, isApiError, isObject } from "../../../shared/api/index.ts";
 import { anyObject, type Schema } from "../../../shared/api/schema/types.ts";
 import type { ApiServer } from "../../03-apiserver/index.ts";
 import type { RequestAttributes, UserInfo } from "../../03-apiserver/chain/types.ts";
@@ -139,6 +139,21 @@ interface Attributes {
 function attributesOf(spec: Record<string, unknown>, user: UserInfo): RequestAttributes {
   const r = (isObject(spec.resourceAttributes) ? spec.resourceAttributes : undefined) as Attributes | undefined;
   const n = (isObject(spec.nonResourceAttributes) ? spec.nonResourceAttributes : undefined) as Attributes | undefined;
+  if (!r === !n) {
+    // As Kubernetes' validation: a review asks about exactly one request.
+    throw invalid(
+      "SubjectAccessReview",
+      "",
+      [
+        field.invalid(
+          "spec.resourceAttributes",
+          r ?? null,
+          "exactly one of nonResourceAttributes or resourceAttributes must be specified",
+        ),
+      ],
+      AUTHORIZATION_GROUP,
+    );
+  }
   if (r) {
     return {
       user,
