@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openEmbeddedStore } from "@tree/02-etcd/index.ts";
+import { KeySpace } from "@tree/02-etcd/mvcc.ts";
 import { collect, describeStoreBehaviour, expectStoreError } from "./harness/store-behaviour.ts";
 
 describeStoreBehaviour("embedded, in memory", { open: () => openEmbeddedStore() });
@@ -61,12 +62,23 @@ it("02 chapter > store > close() ends watches with onError, and later calls fail
   const w = await collect(store, "/");
   await store.close();
   expect(w.errors.map((e) => (e as { code?: string }).code)).toEqual(["Closed"]);
-  await expectStoreError(store.get("/a"), "Closed");
-  await expectStoreError(store.create("/a", "1"), "Closed");
+  await expectStoreError(store.get("/a"), "Closed", "get after close()");
+  await expectStoreError(store.create("/a", "1"), "Closed", "create after close()");
 });
 
 it("02.1 store > rejects an empty key with a clear error", async () => {
   const store = await openEmbeddedStore();
   await expect(store.create("", "v")).rejects.toThrow(/key must not be empty/);
   await store.close();
+});
+
+it("02.2 key space > the events of update and delete carry the key-value before them (prevKv)", () => {
+  // KeySpace is where steps 02.1-02.2 live; its events are what watches (step 02.4) will send.
+  const kv = new KeySpace();
+  const created = kv.create("/k", "v1");
+  expect(created.prevKv, "the event of a create (there was no key before)").toBeUndefined();
+  const updated = kv.update("/k", "v2");
+  expect(updated.prevKv, "the event of update(/k, v2) must carry the key-value before it as prevKv").toEqual(created.kv);
+  const deleted = kv.delete("/k");
+  expect(deleted.prevKv, "the event of delete(/k) must carry the deleted key-value as prevKv").toEqual(updated.kv);
 });

@@ -63,6 +63,12 @@ async function listNames(path: string, query: Record<string, string>): Promise<s
   return names(res.body.items);
 }
 
+/** A filtered list: the message names the path, the selectors, and the names expected and received. */
+async function expectListed(path: string, query: Record<string, string>, expected: string[]): Promise<void> {
+  const got = await listNames(path, query);
+  expect(got, `GET ${path}?${decodeURIComponent(new URLSearchParams(query).toString())}: expected ${JSON.stringify(expected)}, received ${JSON.stringify(got)}`).toEqual(expected);
+}
+
 describe("07.5 selectors in the apiserver: list", () => {
   let ns: string;
   beforeAll(async () => {
@@ -77,28 +83,37 @@ describe("07.5 selectors in the apiserver: list", () => {
 
   it("filters a list by label selector, with every operator", async () => {
     const base = `/api/v1/namespaces/${ns}/pods`;
-    expect(await listNames(base, { labelSelector: "app=web" })).toEqual(["web-1", "web-2"]);
-    expect(await listNames(base, { labelSelector: "app==db" })).toEqual(["db"]);
-    expect(await listNames(base, { labelSelector: "app!=web" })).toEqual(["db", "tool"]);
-    expect(await listNames(base, { labelSelector: "env in (prod, staging)" })).toEqual(["db", "web-1"]);
-    expect(await listNames(base, { labelSelector: "env notin (prod)" })).toEqual(["tool", "web-2"]);
-    expect(await listNames(base, { labelSelector: "tier" })).toEqual(["db", "web-1", "web-2"]);
-    expect(await listNames(base, { labelSelector: "!tier" })).toEqual(["tool"]);
-    expect(await listNames(base, { labelSelector: "example.com/owner=ops" })).toEqual(["tool"]);
-    expect(await listNames(base, { labelSelector: "app=web,env=prod" })).toEqual(["web-1"]);
-    expect(await listNames(base, { labelSelector: "" })).toEqual(["db", "tool", "web-1", "web-2"]);
-    expect(await listNames(base, { labelSelector: "app=nothing" })).toEqual([]);
+    await expectListed(base, { labelSelector: "app=web" }, ["web-1", "web-2"]);
+    await expectListed(base, { labelSelector: "app==db" }, ["db"]);
+    await expectListed(base, { labelSelector: "app!=web" }, ["db", "tool"]);
+    await expectListed(base, { labelSelector: "env in (prod, staging)" }, ["db", "web-1"]);
+    await expectListed(base, { labelSelector: "env notin (prod)" }, ["tool", "web-2"]);
+    await expectListed(base, { labelSelector: "tier" }, ["db", "web-1", "web-2"]);
+    await expectListed(base, { labelSelector: "!tier" }, ["tool"]);
+    await expectListed(base, { labelSelector: "example.com/owner=ops" }, ["tool"]);
+    await expectListed(base, { labelSelector: "app=web,env=prod" }, ["web-1"]);
+    await expectListed(base, { labelSelector: "" }, ["db", "tool", "web-1", "web-2"]);
+    await expectListed(base, { labelSelector: "app=nothing" }, []);
+  });
+
+  it("selects an object that has no labels at all with !key and notin (its labels are empty, not missing)", async () => {
+    const bare = await namespace("sel-bare");
+    await createPods(bare, [{ ...pod("bare", {}), metadata: { name: "bare" } }]);
+    const base = `/api/v1/namespaces/${bare}/pods`;
+    await expectListed(base, { labelSelector: "!app" }, ["bare"]);
+    await expectListed(base, { labelSelector: "app notin (web)" }, ["bare"]);
+    await expectListed(base, { labelSelector: "app" }, []);
   });
 
   it("filters by field selector, and combines both", async () => {
     const base = `/api/v1/namespaces/${ns}/pods`;
-    expect(await listNames(base, { fieldSelector: "metadata.name=db" })).toEqual(["db"]);
-    expect(await listNames(base, { fieldSelector: "spec.nodeName=node-a" })).toEqual(["db", "web-1"]);
-    expect(await listNames(base, { fieldSelector: "spec.nodeName=" })).toEqual(["tool"]);
-    expect(await listNames(base, { fieldSelector: "status.phase=Pending,spec.nodeName!=node-a" })).toEqual(["tool", "web-2"]);
-    expect(await listNames(base, { fieldSelector: "spec.nodeName=node-a", labelSelector: "app=web" })).toEqual(["web-1"]);
-    expect(await listNames("/api/v1/pods", { fieldSelector: `metadata.namespace=${ns}`, labelSelector: "tier=frontend" })).toEqual(["web-1", "web-2"]);
-    expect(await listNames("/api/v1/namespaces", { fieldSelector: `metadata.name=${ns}` })).toEqual([ns]);
+    await expectListed(base, { fieldSelector: "metadata.name=db" }, ["db"]);
+    await expectListed(base, { fieldSelector: "spec.nodeName=node-a" }, ["db", "web-1"]);
+    await expectListed(base, { fieldSelector: "spec.nodeName=" }, ["tool"]);
+    await expectListed(base, { fieldSelector: "status.phase=Pending,spec.nodeName!=node-a" }, ["tool", "web-2"]);
+    await expectListed(base, { fieldSelector: "spec.nodeName=node-a", labelSelector: "app=web" }, ["web-1"]);
+    await expectListed("/api/v1/pods", { fieldSelector: `metadata.namespace=${ns}`, labelSelector: "tier=frontend" }, ["web-1", "web-2"]);
+    await expectListed("/api/v1/namespaces", { fieldSelector: `metadata.name=${ns}` }, [ns]);
   });
 
   it("filters Table answers too (what kubectl get asks for)", async () => {

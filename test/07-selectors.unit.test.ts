@@ -6,7 +6,14 @@ import { describe, expect, it } from "vitest";
 import { tokenize } from "@tree/07-labels/labels/lexer.ts";
 import { parseSelector, SelectorError, selectorFromSet, type Labels } from "@tree/07-labels/labels/selector.ts";
 import { fieldMatches, parseFieldSelector, supportedFields } from "@tree/07-labels/labels/field-selector.ts";
+import { expectList } from "./harness/expect.ts";
 import { planChanges, splitChangeArgs } from "@tree/07-labels/kubectl/metadata-changes.ts";
+
+/** The selector, the labels, and whether it must select them: all three in the message. */
+function expectSelects(selector: string, labels: Labels | undefined, expected: boolean): void {
+  const got = parseSelector(selector).matches(labels);
+  expect(got, `selector "${selector}" on labels ${JSON.stringify(labels)}: expected ${expected ? "a match" : "no match"}, got ${got ? "a match" : "no match"}`).toBe(expected);
+}
 
 /** The error a selector gives (fails the test when it parses). */
 function parseError(selector: string): SelectorError {
@@ -21,8 +28,10 @@ function parseError(selector: string): SelectorError {
 
 describe("07.1 the lexer", () => {
   it("cuts a selector into tokens with their positions", () => {
-    const tokens = tokenize(" tier in (web,db) ,!canary,a==b,c!=d,e=f");
-    expect(tokens.map((t) => `${t.kind}:${t.text}@${t.position}`)).toEqual([
+    const selector = " tier in (web,db) ,!canary,a==b,c!=d,e=f";
+    const tokens = tokenize(selector);
+    // Tokens as kind:text@position; the message names the first one that differs.
+    expectList(tokens.map((t) => `${t.kind}:${t.text}@${t.position}`), [
       "identifier:tier@1",
       "identifier:in@6",
       "(:(@9",
@@ -46,7 +55,7 @@ describe("07.1 the lexer", () => {
       "=:=@38",
       "identifier:f@39",
       "end:@40",
-    ]);
+    ], `tokens of "${selector}"`);
   });
 
   it("keeps unusual characters inside an identifier (the parser judges them)", () => {
@@ -167,13 +176,13 @@ describe("07.3 matching", () => {
     ["!toString", {}, true],
   ];
   it.each(cases)("%j on %j is %s", (selector, l, expected) => {
-    expect(parseSelector(selector).matches(l)).toBe(expected);
+    expectSelects(selector, l, expected);
   });
 
   it("an empty selector matches an object without labels at all", () => {
-    expect(parseSelector("").matches(undefined)).toBe(true);
-    expect(parseSelector("!app").matches(undefined)).toBe(true);
-    expect(parseSelector("app").matches(undefined)).toBe(false);
+    expectSelects("", undefined, true);
+    expectSelects("!app", undefined, true);
+    expectSelects("app", undefined, false);
   });
 
   it("selectorFromSet selects exactly those labels", () => {

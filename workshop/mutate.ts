@@ -10,6 +10,13 @@
  * For a killed one we also check what a learner would be told first: the
  * earliest failing step must be the step of the mistake.
  *
+ * By default only the tests of the mistake's step and of the steps before it
+ * run (vitest -t on the "NN.k " prefix of test names): that is enough to see
+ * whether the step's tests kill it and whether an earlier step's tests
+ * wrongly fail first, and it saves the slow tests of later steps.
+ *
+ *   --all        run every test of the chapter (a mistake caught only by a
+ *                later step's or a chapter-level test counts as killed)
  *   --root DIR   run against another checkout (its solutions/ and test/),
  *                e.g. an older commit, to compare its messages with these
  *   --json FILE  also write the results as JSON
@@ -20,9 +27,9 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { availableChapters, type Chapter, REPO_ROOT } from "../shared/chapters.ts";
 import { MUTATIONS, type Mutation } from "./mutations.ts";
-import { runChapterTests, type TestOutcome } from "./runner.ts";
+import { type ChapterRun, runChapterTests, type TestOutcome } from "./runner.ts";
 import { compareSteps } from "./starters.ts";
-import { stepOfTestName } from "./test-names.ts";
+import { chapterTestFiles, listTests, solutionSteps, stepOfTestName } from "./test-names.ts";
 import { c, table, UserError } from "./ui.ts";
 
 export interface MutationResult {
@@ -36,6 +43,8 @@ export interface MutationResult {
   failed: number;
   passed: number;
   seconds: number;
+  /** Every failing test with the first line of its message. */
+  failures: { test: string; line: string }[];
 }
 
 /** Applies a mutation to a copy of `solutions/` under root; returns the copy, or undefined when `find` is not there exactly once. */
@@ -72,13 +81,21 @@ export function firstFailure(tests: TestOutcome[]): { step: string; test: TestOu
   return best;
 }
 
-export async function runMutation(root: string, chapter: Chapter, m: Mutation): Promise<MutationResult> {
+/** A vitest -t pattern for the tests of `step` and of the chapter's steps before it. */
+export function upToStepPattern(chapter: Chapter, step: string, root: string): { pattern: string; files: string[] } {
+  const steps = [...solutionSteps(chapter, root)].filter((s) => compareSteps(s, step) <= 0);
+  const files = chapterTestFiles(chapter, root).filter((f) => listTests(f, root).some((t) => steps.includes(stepOfTestName(t.name) ?? "")));
+  // vitest matches "-t" against "<describe> ... <test>" joined by spaces: the step id is the first word.
+  return { pattern: `^ ?(${steps.map((s) => s.replace(".", "\\.")).join("|")}) `, files };
+}
+
+export async function runMutation(root: string, chapter: Chapter, m: Mutation, all = false): Promise<MutationResult> {
   const started = Date.now();
   const seconds = () => Math.round((Date.now() - started) / 1000);
   const tree = buildMutantTree(root, m, `.mutant-tree-${process.pid}`);
-  if (!tree) return { mutation: m, verdict: "stale", failed: 0, passed: 0, seconds: seconds() };
+  if (!tree) return { mutation: m, verdict: "stale", failed: 0, passed: 0, seconds: seconds(), failures: [] };
   try {
-    const run = await runChapterTests(chapter, tree, { root });
+    const run = all ? await runChapterTests(chapter, tree, { root }) : await runStepTests(chapter, m.step, tree, root);
     const first = firstFailure(run.tests);
     const killed = run.failed > 0 || run.errors.length > 0;
     return {
@@ -90,6 +107,7 @@ export async function runMutation(root: string, chapter: Chapter, m: Mutation): 
       failed: run.failed,
       passed: run.passed,
       seconds: seconds(),
+      failures: run.tests.filter((t) => t.status === "failed").map((t) => ({ test: t.name, line: (t.message ?? "").split("\n")[0]! })),
     };
   } finally {
     rmSync(tree, { recursive: true, force: true });
@@ -100,10 +118,10 @@ export async function mutate(argv: string[]): Promise<boolean> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { root: { type: "string" }, json: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: { root: { type: "string" }, json: { type: "string" }, all: { type: "boolean" }, help: { type: "boolean", short: "h" } },
   });
   if (values.help) {
-    console.log("usage: npm run mutate [NN | NN.k] [-- --root DIR] [--json FILE]");
+    console.log("usage: npm run mutate [NN | NN.k] [-- --all] [--root DIR] [--json FILE]");
     return true;
   }
   const root = resolve(values.root ?? REPO_ROOT);
@@ -117,7 +135,7 @@ export async function mutate(argv: string[]): Promise<boolean> {
     const chapter = availableChapters(root).find((ch) => m.step.startsWith(`${ch.number}.`));
     if (!chapter) throw new UserError(`mutation "${m.mistake}": no chapter for step ${m.step}`);
     process.stdout.write(c.dim(`${m.step} ${m.mistake} ...`));
-    const r = await runMutation(root, chapter, m);
+    const r = await runMutation(root, chapter, m, values.all);
     results.push(r);
     const named = r.firstStep === m.step ? "" : c.yellow(` (first failing step ${r.firstStep ?? "-"})`);
     process.stdout.write(` ${r.verdict === "killed" ? c.green("killed") : c.red(r.verdict)}${named} ${r.seconds}s\n`);
@@ -140,6 +158,12 @@ export async function mutate(argv: string[]): Promise<boolean> {
   console.log(`${killed.length}/${results.length} killed; ${right.length}/${killed.length} name the right step first.`);
   if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 2));
   return killed.length === results.length && results.every((r) => r.verdict !== "stale");
+}
+
+/** Runs the tests of `step` and earlier steps (by name) against tree. */
+function runStepTests(chapter: Chapter, step: string, tree: string, root: string): Promise<ChapterRun> {
+  const { pattern, files } = upToStepPattern(chapter, step, root);
+  return runChapterTests(chapter, tree, { root, testNamePattern: pattern, files });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

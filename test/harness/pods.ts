@@ -11,7 +11,7 @@ import type { Container, Pod } from "../../shared/api/index.ts";
 import { connectDocker } from "../../shared/docker.ts";
 import type { Cluster } from "../../shared/cluster/index.ts";
 import { NotImplementedError } from "../../shared/todo.ts";
-import { waitFor } from "./wait.ts";
+import { giveUp, waitFor } from "./wait.ts";
 
 export interface PodHelpers {
   create(pod: Pod, namespace?: string): Promise<Pod>;
@@ -44,6 +44,16 @@ export function podHelpers(cluster: Cluster): PodHelpers {
     if (!res.ok) throw new Error(`GET pod ${name}: ${res.status} ${await res.text()}`);
     return (await res.json()) as Pod;
   };
+  /** "Warning BackOff: Back-off restarting failed container" lines for one pod, oldest first. */
+  const eventsOf = async (name: string, ns: string): Promise<string[]> => {
+    const res = await fetch(`${cluster.url}/api/v1/namespaces/${ns}/events`, { headers: auth });
+    if (!res.ok) return [];
+    const list = (await res.json()) as { items?: Array<{ type?: string; reason?: string; message?: string; involvedObject?: { kind?: string; name?: string } }> };
+    return (list.items ?? [])
+      .filter((e) => e.involvedObject?.kind === "Pod" && e.involvedObject.name === name)
+      .slice(-8)
+      .map((e) => `${e.type ?? ""} ${e.reason ?? ""}: ${e.message ?? ""}`.trim());
+  };
   return {
     async create(pod, ns = "default") {
       const res = await fetch(path(ns), { method: "POST", headers: { "content-type": "application/json", ...auth }, body: JSON.stringify(pod) });
@@ -51,20 +61,35 @@ export function podHelpers(cluster: Cluster): PodHelpers {
       return (await res.json()) as Pod;
     },
     get,
-    waitFor(name, ok, what, timeoutMs = 30_000, ns = "default") {
-      return waitFor(
-        what,
-        async () => {
-          for (const node of cluster.nodes) {
-            if (node.lastError instanceof NotImplementedError) throw node.lastError;
-          }
-          const pod = await get(name, ns);
-          if (pod && ok(pod)) return pod;
-          // waitFor shows the last error when it gives up: the pod's status as it was.
-          throw new Error(pod ? `status ${JSON.stringify(pod.status).slice(0, 800)}` : "no such pod");
-        },
-        { timeoutMs, intervalMs: 100 },
-      );
+    async waitFor(name, ok, what, timeoutMs = 30_000, ns = "default") {
+      let last: Pod | undefined;
+      try {
+        return await waitFor(
+          what,
+          async () => {
+            for (const node of cluster.nodes) {
+              if (node.lastError instanceof NotImplementedError) throw node.lastError;
+            }
+            const pod = await get(name, ns);
+            last = pod;
+            if (pod && ok(pod)) return pod;
+            // A pod that ended (Succeeded or Failed) never changes again: waiting longer cannot help.
+            const phase = pod?.status?.phase;
+            if (phase === "Succeeded" || phase === "Failed") throw giveUp(`pod ${name} ended ${phase}`);
+            throw new Error(pod ? "" : "no such pod");
+          },
+          { timeoutMs, intervalMs: 100 },
+        );
+      } catch (err) {
+        if (err instanceof NotImplementedError || !last) throw err;
+        // Expected vs observed, with the pod's own events: the first line says what was awaited and what the pod is.
+        const events = await eventsOf(name, ns).catch(() => []);
+        const reason = err instanceof Error ? err.message.split(";")[0] : String(err);
+        throw new Error(
+          `pod ${name}: expected ${what}, observed ${describePod(last)} (${reason})` +
+            `\n  events: ${events.length ? events.join("\n          ") : "none"}`,
+        );
+      }
     },
     async containers(pod) {
       return docker.listContainers({ all: true, filters: { label: [`io.kubernetes.pod.uid=${pod.metadata?.uid}`] } });
@@ -74,4 +99,19 @@ export function podHelpers(cluster: Cluster): PodHelpers {
       return res.status;
     },
   };
+}
+
+/** A pod's status in a line: phase, conditions, and each container's state. */
+export function describePod(pod: Pod): string {
+  const s = pod.status ?? {};
+  const conditions = (s.conditions ?? []).map((c) => `${c.type}=${c.status}${c.reason ? `(${c.reason})` : ""}`).join(" ");
+  const containers = (s.containerStatuses ?? []).map((c) => {
+    const [state, detail] = Object.entries(c.state ?? {})[0] ?? ["unknown", {}];
+    const d = detail as { reason?: string; exitCode?: number };
+    const why = d.reason ?? (d.exitCode !== undefined ? `exit ${d.exitCode}` : "");
+    return `${c.name} ${state}${why ? ` ${why}` : ""}, restarts ${c.restartCount ?? 0}`;
+  });
+  return [`phase ${s.phase ?? "(none)"}`, conditions && `conditions ${conditions}`, containers.length ? `containers: ${containers.join("; ")}` : "no container status"]
+    .filter(Boolean)
+    .join(", ");
 }

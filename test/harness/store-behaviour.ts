@@ -17,7 +17,8 @@ import {
   type WatchEvent,
   type Watcher,
 } from "../../shared/store/types.ts";
-import { waitFor } from "./wait.ts";
+import { brief, expectList } from "./expect.ts";
+import { giveUp, waitFor } from "./wait.ts";
 
 export interface StoreUnderTest {
   open(): Promise<Store>;
@@ -33,6 +34,12 @@ export interface Collector {
   watcher: Watcher;
   /** Waits until at least n events have arrived, and returns them all. */
   until(n: number): Promise<WatchEvent[]>;
+  /**
+   * Waits for exactly these events (as show() writes them: "PUT /k=v@7 (prev
+   * v0@6)"), failing at once when one arrives that is not the expected one,
+   * or when the watch ends with an error.
+   */
+  expectEvents(expected: string[]): Promise<WatchEvent[]>;
 }
 
 export async function collect(store: Store, prefix: string, fromRevision?: number): Promise<Collector> {
@@ -48,28 +55,58 @@ export async function collect(store: Store, prefix: string, fromRevision?: numbe
     },
     (err) => errors.push(err),
   );
+  const name = `the watch under ${prefix}${fromRevision === undefined ? "" : ` from revision ${fromRevision}`}`;
+  const ended = () => giveUp(`${name} ended with an error after ${events.length} event(s): ${errors[0]!.message}`);
   return {
     events,
     calls,
     errors,
     watcher,
     async until(n) {
-      await waitFor(`${n} watch events under ${prefix}`, () => errors.length > 0 || events.length >= n);
-      if (errors.length > 0) throw errors[0];
+      await waitFor(`${n} events on ${name}`, () => {
+        if (errors.length > 0) throw ended();
+        if (events.length >= n) return true;
+        throw new Error(`${events.length} arrived: ${brief(events.map(show), 300)}`);
+      });
+      return events;
+    },
+    async expectEvents(expected) {
+      await waitFor(`${expected.length} events on ${name}`, () => {
+        if (errors.length > 0) throw ended();
+        const arrived = events.map(show);
+        const early = arrived.findIndex((e, i) => i < expected.length && e !== expected[i]);
+        if (early >= 0) throw giveUp(`${name}, event #${early}: expected ${expected[early]}, received ${arrived[early]}; all received: ${brief(arrived, 400)}`);
+        if (events.length >= expected.length) return true;
+        throw new Error(`${events.length} of ${expected.length} arrived: ${brief(arrived, 300)}`);
+      });
+      expectList(events.map(show), expected, name);
       return events;
     },
   };
 }
 
-/** Expects a promise to reject with a StoreError of this code. */
-export async function expectStoreError(promise: Promise<unknown>, code: StoreError["code"]): Promise<StoreError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
+/**
+ * Expects a store call to fail with a StoreError of this code. `call` names
+ * the call in the message ("watch from revision 3 after compact(5)"), so a
+ * call that was accepted reads as the mistake it is.
+ */
+export async function expectStoreError(promise: Promise<unknown>, code: StoreError["code"], call = "the call"): Promise<StoreError> {
+  const outcome = await promise.then(
+    (value) => ({ ok: true as const, value }),
+    (err: unknown) => ({ ok: false as const, err }),
   );
-  expect(err, `expected StoreError ${code}`).toBeInstanceOf(StoreError);
-  expect((err as StoreError).code).toBe(code);
-  return err as StoreError;
+  if (outcome.ok) {
+    const value = outcome.value as { cancel?: unknown } | undefined;
+    // A watch that was accepted: stop it, so it does not outlive the test.
+    const isWatch = Boolean(value && typeof value.cancel === "function");
+    if (isWatch) await (value as Watcher).cancel();
+    const returned = isWatch ? "a watcher" : brief(value ?? "nothing", 120);
+    expect.fail(`${call} was accepted (it returned ${returned}); it must throw StoreError ${code}`);
+  }
+  const err = outcome.err;
+  if (!(err instanceof StoreError)) expect.fail(`${call} threw ${brief(String(err), 200)}; it must throw StoreError ${code}`);
+  expect(err.code, `${call} threw StoreError ${err.code} ("${err.message}"); it must be ${code}`).toBe(code);
+  return err;
 }
 
 /** A summary of an event that is easy to compare: "PUT /k=v@7 (prev v0@6)". */
@@ -132,15 +169,15 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
     const p = fresh();
     const first = await store.create(`${p}k`, "first");
     const before = await store.revision();
-    await expectStoreError(store.create(`${p}k`, "second"), "KeyExists");
+    await expectStoreError(store.create(`${p}k`, "second"), "KeyExists", "create of a key that exists");
     expect(await store.get(`${p}k`)).toEqual(first);
     expect(await store.revision()).toBe(before);
   });
 
   step("02.2", "update: a missing key is KeyNotFound, a stale modRevision is Conflict, the current one wins", async () => {
     const p = fresh();
-    await expectStoreError(store.update(`${p}nope`, "x"), "KeyNotFound");
-    await expectStoreError(store.update(`${p}nope`, "x", 1), "KeyNotFound");
+    await expectStoreError(store.update(`${p}nope`, "x"), "KeyNotFound", "update of a missing key");
+    await expectStoreError(store.update(`${p}nope`, "x", 1), "KeyNotFound", "update of a missing key with a modRevision");
 
     const v1 = await store.create(`${p}k`, "v1");
     const v2 = await store.update(`${p}k`, "v2", v1.modRevision);
@@ -149,7 +186,7 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
 
     // A writer that read v1 and writes now has a stale view: rejected.
     const before = await store.revision();
-    await expectStoreError(store.update(`${p}k`, "lost update", v1.modRevision), "Conflict");
+    await expectStoreError(store.update(`${p}k`, "lost update", v1.modRevision), "Conflict", `update at the stale modRevision ${v1.modRevision} (the key is at ${v2.modRevision})`);
     expect((await store.get(`${p}k`))?.value).toBe("v2");
     expect(await store.revision()).toBe(before);
 
@@ -159,16 +196,16 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
 
   step("02.2", "delete: compare-and-swap like update, returns the deleted key-value, and a re-create starts over", async () => {
     const p = fresh();
-    await expectStoreError(store.delete(`${p}nope`), "KeyNotFound");
+    await expectStoreError(store.delete(`${p}nope`), "KeyNotFound", "delete of a missing key");
     const v1 = await store.create(`${p}k`, "v1");
     const v2 = await store.update(`${p}k`, "v2");
-    await expectStoreError(store.delete(`${p}k`, v1.modRevision), "Conflict");
+    await expectStoreError(store.delete(`${p}k`, v1.modRevision), "Conflict", `delete at the stale modRevision ${v1.modRevision} (the key is at ${v2.modRevision})`);
     expect(await store.get(`${p}k`)).toEqual(v2);
 
     const deleted = await store.delete(`${p}k`, v2.modRevision);
     expect(deleted).toEqual(v2);
     expect(await store.get(`${p}k`)).toBeUndefined();
-    await expectStoreError(store.delete(`${p}k`), "KeyNotFound");
+    await expectStoreError(store.delete(`${p}k`), "KeyNotFound", "delete of a key deleted already");
 
     const again = await store.create(`${p}k`, "new life");
     expect(again.version).toBe(1);
@@ -186,7 +223,7 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
     const revision = await store.revision();
 
     const all = await store.range(p);
-    expect(all.kvs.map((kv) => kv.key.slice(p.length))).toEqual(["B", "a", "a/b", "c", "m", "z"]);
+    expectList(all.kvs.map((kv) => kv.key.slice(p.length)), ["B", "a", "a/b", "c", "m", "z"], `range(${p}): the keys after the prefix, in byte order ("B" < "a")`);
     expect(all.kvs.map((kv) => kv.value)).toEqual(["B", "a", "a/b", "c", "m", "z"]);
     expect(all.revision).toBe(revision);
 
@@ -206,16 +243,11 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
     const b = await store.create(`${p}b`, "x");
 
     const w = await collect(store, p, a2.modRevision);
-    const replayed = await w.until(2);
-    expect(replayed.map(show)).toEqual([
-      `PUT ${p}a=2@${a2.modRevision} (prev 1@${a.modRevision})`,
-      `PUT ${p}b=x@${b.modRevision}`,
-    ]);
+    await w.expectEvents([`PUT ${p}a=2@${a2.modRevision} (prev 1@${a.modRevision})`, `PUT ${p}b=x@${b.modRevision}`]);
 
     const b2 = await store.update(`${p}b`, "y");
     const gone = await store.delete(`${p}a`);
-    const all = await w.until(4);
-    expect(all.map(show)).toEqual([
+    await w.expectEvents([
       `PUT ${p}a=2@${a2.modRevision} (prev 1@${a.modRevision})`,
       `PUT ${p}b=x@${b.modRevision}`,
       `PUT ${p}b=y@${b2.modRevision} (prev x@${b.modRevision})`,
@@ -235,8 +267,14 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
       await store.update(`${p}k`, "v3"),
     ];
     const deleted = await store.delete(`${p}k`);
-    const events = await w.until(5);
-    expect(events).toHaveLength(5);
+    const [k1, k2, j1, k3] = writes.map((kv) => `${kv.key}=${kv.value}@${kv.modRevision}`);
+    const events = await w.expectEvents([
+      `PUT ${k1}`,
+      `PUT ${k2} (prev v1@${writes[0]!.modRevision})`,
+      `PUT ${j1}`,
+      `PUT ${k3} (prev v2@${writes[1]!.modRevision})`,
+      `DELETE ${p}k=@${writes[3]!.modRevision + 1} (prev v3@${deleted.modRevision})`,
+    ]);
     const revisions = events.map((e) => e.kv.modRevision);
     expect(revisions).toEqual([...revisions].sort((x, y) => x - y));
     expect(events.slice(0, 4).map((e) => e.kv)).toEqual(writes);
@@ -258,7 +296,7 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
     await store.create(`${p}old`, "before the watch");
     const w = await collect(store, p);
     const fresh1 = await store.create(`${p}new`, "after the watch");
-    const events = await w.until(1);
+    const events = await w.expectEvents([`PUT ${p}new=after the watch@${fresh1.modRevision}`]);
     expect(events.map((e) => e.kv)).toEqual([fresh1]);
     await w.watcher.cancel();
   });
@@ -271,8 +309,8 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
     const mine = await store.create(`${p}pods/p1`, "mine");
     await store.create(`${p}nodes/n2`, "other");
     const last = await store.create(`${p}pods/p2`, "sentinel");
-    const events = await w.until(2);
     // The sentinel came after every other write: had anything leaked, it would be here.
+    const events = await w.expectEvents([`PUT ${p}pods/p1=mine@${mine.modRevision}`, `PUT ${p}pods/p2=sentinel@${last.modRevision}`]);
     expect(events.map((e) => e.kv)).toEqual([mine, last]);
     await w.watcher.cancel();
   });
@@ -294,14 +332,14 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
   step("02.1", `rejects a value over ${MAX_VALUE_BYTES} bytes (1.5 MiB) with ValueTooLarge, and keeps a 1 MiB one`, async () => {
     const p = fresh();
     const tooBig = "x".repeat(MAX_VALUE_BYTES + 1);
-    const err = await expectStoreError(store.create(`${p}big`, tooBig), "ValueTooLarge");
+    const err = await expectStoreError(store.create(`${p}big`, tooBig), "ValueTooLarge", `create of a value of ${tooBig.length} bytes`);
     expect(err.message).toMatch(/1\.5 MiB|1572864/);
     expect(await store.get(`${p}big`)).toBeUndefined();
 
     const oneMiB = "y".repeat(1024 * 1024);
     const kv = await store.create(`${p}big`, oneMiB);
     expect((await store.get(`${p}big`))?.value).toBe(oneMiB);
-    await expectStoreError(store.update(`${p}big`, tooBig, kv.modRevision), "ValueTooLarge");
+    await expectStoreError(store.update(`${p}big`, tooBig, kv.modRevision), "ValueTooLarge", `update to a value of ${tooBig.length} bytes`);
     expect((await store.get(`${p}big`))?.modRevision).toBe(kv.modRevision);
   });
 
@@ -313,18 +351,25 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
     const b = await store.create(`${p}b`, "x");
     await store.compact(a2.modRevision);
 
-    const err = await expectStoreError(store.watch(p, { fromRevision: a.modRevision }, () => {}), "Compacted");
+    const err = await expectStoreError(
+      store.watch(p, { fromRevision: a.modRevision }, () => {}),
+      "Compacted",
+      `the watch from revision ${a.modRevision} after compact(${a2.modRevision})`,
+    );
     expect(err.compactRevision).toBe(a2.modRevision);
-    await expectStoreError(store.watch(p, { fromRevision: 1 }, () => {}), "Compacted");
+    await expectStoreError(store.watch(p, { fromRevision: 1 }, () => {}), "Compacted", `the watch from revision 1 after compact(${a2.modRevision})`);
 
     // From the compaction revision on, history is intact.
     const w = await collect(store, p, a2.modRevision);
-    expect((await w.until(2)).map((e) => e.kv)).toEqual([a2, b]);
+    // (etcd may leave out prevKv here: the value before was compacted away.)
+    const kept = await w.until(2);
+    expectList(kept.map((e) => e.kv), [a2, b], `key-values on the watch from revision ${a2.modRevision} after compact(${a2.modRevision})`, (kv) => `${kv.key}=${kv.value}@${kv.modRevision}`);
     await w.watcher.cancel();
 
     // The live keys are untouched; compacting backwards or into the future is an error.
     expect((await store.range(p)).kvs).toEqual([a2, b]);
-    await expectStoreError(store.compact(a.modRevision), "Compacted");
+    await expectStoreError(store.compact(a.modRevision), "Compacted", `compact(${a.modRevision}) after compact(${a2.modRevision})`);
+    await expectStoreError(store.compact(a2.modRevision), "Compacted", `compact(${a2.modRevision}) a second time`);
     await expect(store.compact((await store.revision()) + 100)).rejects.toThrow(/revision/);
   });
 }

@@ -4,6 +4,18 @@
  */
 import { NotImplementedError } from "../../shared/todo.ts";
 
+/**
+ * Thrown by a probe that can already tell the wait has failed (the wrong
+ * event arrived, the watch closed, the pod ended in the wrong phase): waitFor
+ * fails at once with this message instead of waiting for its deadline.
+ */
+export class GiveUp extends Error {}
+
+/** Ends a wait at once: `throw giveUp("event #0 should be ..., received ...")`. */
+export function giveUp(message: string): GiveUp {
+  return new GiveUp(message);
+}
+
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | false> | T | undefined | false,
@@ -17,13 +29,15 @@ export async function waitFor<T>(
       if (value !== undefined && value !== false) return value;
       last = value;
     } catch (err) {
-      // A starter's todo() will not start working by waiting: fail at once.
-      if (err instanceof NotImplementedError) throw err;
+      // A starter's todo() will not start working by waiting, and a probe
+      // that gave up knows the answer already: fail at once.
+      if (err instanceof NotImplementedError || err instanceof GiveUp) throw err;
       last = err;
     }
     if (Date.now() > deadline) {
-      const seen = last instanceof Error ? last.message : JSON.stringify(last);
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last seen: ${seen})`);
+      // "false" says nothing: a probe that wants to show what it saw throws it.
+      const seen = last instanceof Error ? `; last seen: ${last.message}` : last === false || last === undefined ? "" : `; last seen: ${JSON.stringify(last)}`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${seen}`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
