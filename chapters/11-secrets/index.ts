@@ -12,6 +12,7 @@
  *   installSecrets(apiserver)                      serve secrets and configmaps
  *   installEncryption(apiserver, { key })          encrypt secrets in the store
  *   await installAuth(apiserver, { tokens })       tokens and roles
+ *   installAccessReview(apiserver)                 kubectl auth can-i / whoami
  *   kubeletExtensions({ memoryRoot })              for every kubelet
  */
 import type { ApiServer } from "../03-apiserver/index.ts";

@@ -164,6 +164,8 @@ export interface SecretsModule {
   installEncryption(apiserver: ApiServerHandle, options: { key: Opaque }): void;
   loadOrCreateKey(path: string): Promise<Opaque>;
   installAuth(apiserver: ApiServerHandle, options: { tokens: Opaque[] }): Promise<void>;
+  /** Access reviews (`kubectl auth can-i`) and SelfSubjectReview (`kubectl auth whoami`). */
+  installAccessReview(apiserver: ApiServerHandle): void;
   loadOrCreateCertificate(dir: string): Promise<Opaque>;
   startSecurePort(options: {
     target: { host: string; port: number };

@@ -10,6 +10,7 @@
  */
 import { age, deepEqual, field, type FieldError } from "../../../shared/api/index.ts";
 import type { Secret } from "../../../shared/api/config.ts";
+import { metadataField, type Message } from "../../03-apiserver/http/protobuf.ts";
 import * as schemas from "../../../shared/api/schema/config.ts";
 import type { ApiObject, ResourceDefinition } from "../../03-apiserver/registry/types.ts";
 import { ageColumn, column, nameColumn } from "../../03-apiserver/table/table.ts";
@@ -36,7 +37,17 @@ export function dataCount(secret: Secret): number {
   return Object.keys(secret.data ?? {}).length;
 }
 
+/** The wire format of a Secret, for `kubectl create secret` (it sends protobuf; field numbers from Kubernetes). */
+const SecretMessage: Message = {
+  1: metadataField,
+  2: ["data", { map: "bytes" }],
+  3: ["type", "string"],
+  4: ["stringData", { map: "string" }],
+  5: ["immutable", "bool"],
+};
+
 export const secrets: ResourceDefinition = {
+  protobuf: SecretMessage,
   group: "",
   version: "v1",
   kind: "Secret",

@@ -5,6 +5,7 @@
  *   ClusterRole cluster-admin      everything (bound to the group system:masters)
  *   ClusterRole view               read most things in a namespace, but NOT Secrets
  *   ClusterRole system:discovery   read /api, /apis, /version, /openapi (bound to every authenticated user)
+ *   ClusterRole system:basic-user  ask "may I?" and "who am I?" (access reviews; bound to every authenticated user)
  *
  * `view` leaves Secrets out on purpose: being allowed to look at an app is
  * not a reason to be allowed to read its passwords.
@@ -73,6 +74,19 @@ export const BOOTSTRAP_CLUSTER_ROLES: ClusterRole[] = [
       },
     ],
   },
+  {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRole",
+    metadata: meta("system:basic-user"),
+    rules: [
+      {
+        apiGroups: ["authorization.k8s.io"],
+        resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
+        verbs: ["create"],
+      },
+      { apiGroups: ["authentication.k8s.io"], resources: ["selfsubjectreviews"], verbs: ["create"] },
+    ],
+  },
 ];
 
 const binding = (name: string, group: string): ClusterRoleBinding => ({
@@ -86,4 +100,5 @@ const binding = (name: string, group: string): ClusterRoleBinding => ({
 export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: ClusterRoleBinding[] = [
   binding("cluster-admin", MASTERS_GROUP),
   binding("system:discovery", AUTHENTICATED_GROUP),
+  binding("system:basic-user", AUTHENTICATED_GROUP),
 ];

@@ -57,6 +57,7 @@ async function createBootstrapPolicy(apiserver: ApiServer): Promise<void> {
   }
 }
 
+export { AUTHENTICATION_GROUP, AUTHORIZATION_GROUP, installAccessReview } from "./access-review.ts";
 export { AUTHENTICATED_GROUP, bearerTokenAuthenticator, rejectAnonymous } from "./token-authenticator.ts";
 export {
   ensureTokens,

@@ -64,6 +64,7 @@ export const secretsComponent: ClusterComponent = {
     secrets.installEncryption(ctx.apiserver, { key: await secrets.loadOrCreateKey(join(dir, "encryption-key")) });
     const tokens = (await secrets.readTokenFile(join(dir, "tokens.csv"))) ?? [];
     await secrets.installAuth(ctx.apiserver, { tokens });
+    secrets.installAccessReview(ctx.apiserver);
     const secure = await secrets.startSecurePort({
       target: { host: ctx.apiserver.host, port: ctx.apiserver.port },
       certificate: await secrets.loadOrCreateCertificate(dir),

@@ -11,12 +11,13 @@ import {
 } from "../../../shared/api/index.ts";
 import type { UserInfo } from "../chain/types.ts";
 import { mediaType, parseBody, readBody } from "../http/body.ts";
+import type { ProtobufKind } from "../http/protobuf.ts";
 import { dryRunParam, enumParam, intParam } from "../http/query.ts";
 import { sendJson } from "../http/respond.ts";
 import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
 import type { RequestScope } from "../rest/context.ts";
 import { createObject } from "../rest/create.ts";
-import { parseFieldValidation } from "../rest/decode.ts";
+import { decodeObject, parseFieldValidation } from "../rest/decode.ts";
 import { deleteObject } from "../rest/delete.ts";
 import { PATCH_CONTENT_TYPES, patchObject } from "../rest/patch.ts";
 import { updateObject } from "../rest/update.ts";
@@ -24,6 +25,17 @@ import type { HandlerContext } from "./context.ts";
 
 export function requestScope(query: URLSearchParams, user: UserInfo): RequestScope {
   return { user, fieldValidation: parseFieldValidation(query.get("fieldValidation")), dryRun: dryRunParam(query) };
+}
+
+/** What a protobuf body for this resource must hold (none: the resource reads JSON and YAML only). */
+function protobufKind(resource: ResourceDefinition): ProtobufKind | undefined {
+  return (
+    resource.protobuf && {
+      apiVersion: groupVersion(resource.group, resource.version),
+      kind: resource.kind,
+      message: resource.protobuf,
+    }
+  );
 }
 
 export async function handleCreate(
@@ -36,7 +48,12 @@ export async function handleCreate(
   user: UserInfo,
 ): Promise<void> {
   const scope = requestScope(query, user);
-  const body = parseBody(await readBody(req), req.headers["content-type"] ?? "");
+  const body = parseBody(await readBody(req), req.headers["content-type"] ?? "", undefined, protobufKind(resource));
+  if (resource.answer) {
+    // Answered, not stored (an access review): decode, ask, reply.
+    const { obj, warnings } = decodeObject(resource, body, scope.fieldValidation);
+    return sendJson(res, 201, await resource.answer(obj, { user, namespace }), warnings);
+  }
   const { obj, warnings } = await createObject(ctx, resource, namespace, body, scope);
   sendJson(res, 201, obj, warnings);
 }
@@ -53,7 +70,7 @@ export async function handleUpdate(
   user: UserInfo,
 ): Promise<void> {
   const scope = requestScope(query, user);
-  const body = parseBody(await readBody(req), req.headers["content-type"] ?? "");
+  const body = parseBody(await readBody(req), req.headers["content-type"] ?? "", undefined, protobufKind(resource));
   const { obj, warnings } = await updateObject(ctx, resource, namespace, name, body, scope, subresource);
   sendJson(res, 200, obj, warnings);
 }

@@ -7,11 +7,13 @@
 import type { IncomingMessage } from "node:http";
 import { parse as parseYaml } from "yaml";
 import { badRequest, isObject, requestEntityTooLarge, unsupportedMediaType } from "../../../shared/api/index.ts";
+import { decodeProtobufBody, PROTOBUF_CONTENT_TYPE, type ProtobufKind } from "./protobuf.ts";
 
 /** Kubernetes' default limit of a request body: 3 MiB. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-export const OBJECT_CONTENT_TYPES = ["application/json", "application/yaml"];
+/** Object bodies: JSON, YAML, and protobuf (what the real kubectl's typed clients send; see protobuf.ts). */
+export const OBJECT_CONTENT_TYPES = ["application/json", "application/yaml", PROTOBUF_CONTENT_TYPE];
 
 /** The media type of a Content-Type header, without parameters, lower case. */
 export function mediaType(header: string | undefined): string {
@@ -39,12 +41,26 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
 }
 
 /**
- * Parses a body as JSON or YAML by its Content-Type. A body sent without one
+ * Parses a body as JSON, YAML or (when the resource has a protobuf message) protobuf by its Content-Type. A body sent without one
  * is read as JSON, as the real apiserver does (kubectl scale sends its Scale so).
  */
-export function parseBody(buffer: Buffer, contentType: string, accepted: readonly string[] = OBJECT_CONTENT_TYPES): unknown {
+export function parseBody(
+  buffer: Buffer,
+  contentType: string,
+  accepted: readonly string[] = OBJECT_CONTENT_TYPES,
+  protobuf?: ProtobufKind,
+): unknown {
   const type = mediaType(contentType) || "application/json";
   if (!accepted.includes(type)) throw unsupportedMediaType(type, accepted);
+  if (type === PROTOBUF_CONTENT_TYPE) {
+    // Only the kinds whose wire format we know (as Kubernetes answers for custom resources: 415).
+    if (!protobuf)
+      throw unsupportedMediaType(
+        type,
+        accepted.filter((t) => t !== PROTOBUF_CONTENT_TYPE),
+      );
+    return decodeProtobufBody(buffer, protobuf);
+  }
   const text = buffer.toString("utf8");
   if (text.trim() === "") throw badRequest("the request body is empty; send the object as JSON (Content-Type: application/json)");
   let value: unknown;

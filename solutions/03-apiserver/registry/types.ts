@@ -10,6 +10,8 @@
 import type { Request, Response } from "express";
 import type { DeleteOptions, FieldError, KubeObject, TableColumnDefinition } from "../../../shared/api/index.ts";
 import type { Schema } from "../../../shared/api/schema/types.ts";
+import type { UserInfo } from "../chain/types.ts";
+import type { Message } from "../http/protobuf.ts";
 
 /** Any API object as the server handles it: TypeMeta, metadata and free-form fields (spec, status, data...). */
 export type ApiObject = KubeObject & Record<string, unknown>;
@@ -149,6 +151,18 @@ export interface ResourceDefinition {
   table?: TableConvertor;
   /** A short description for OpenAPI. */
   description?: string;
+  /**
+   * A resource that is answered, not stored (Kubernetes: a REST storage that
+   * only implements create, as the access reviews of chapter 11 do). POST
+   * decodes the body, calls this with the caller, and answers 201 with what it
+   * returns; nothing is written. Serve it with verbs: ["create"].
+   */
+  answer?(obj: ApiObject, request: { user: UserInfo; namespace: string | undefined }): Promise<ApiObject>;
+  /**
+   * The kind's protobuf message (field numbers from Kubernetes), for the
+   * bodies the real kubectl sends as protobuf. Without it such a body is a 415.
+   */
+  protobuf?: Message;
   /** Which names are valid. Default: a DNS-1123 subdomain ("web.v1"); namespaces use a DNS-1123 label. */
   nameFormat?: "DNS1123Subdomain" | "DNS1123Label" | "PathSegment";
 }

@@ -5,6 +5,7 @@
  */
 import { age, deepEqual, field, type FieldError } from "../../../shared/api/index.ts";
 import type { ConfigMap } from "../../../shared/api/config.ts";
+import { metadataField, type Message } from "../../03-apiserver/http/protobuf.ts";
 import * as schemas from "../../../shared/api/schema/config.ts";
 import type { ApiObject, ResourceDefinition } from "../../03-apiserver/registry/types.ts";
 import { ageColumn, column, nameColumn } from "../../03-apiserver/table/table.ts";
@@ -27,7 +28,16 @@ export function validateConfigMap(cm: ConfigMap): FieldError[] {
   return errors;
 }
 
+/** The wire format of a ConfigMap, for `kubectl create configmap` (it sends protobuf). */
+const ConfigMapMessage: Message = {
+  1: metadataField,
+  2: ["data", { map: "string" }],
+  3: ["binaryData", { map: "bytes" }],
+  4: ["immutable", "bool"],
+};
+
 export const configMaps: ResourceDefinition = {
+  protobuf: ConfigMapMessage,
   group: "",
   version: "v1",
   kind: "ConfigMap",

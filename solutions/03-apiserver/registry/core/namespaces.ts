@@ -8,6 +8,7 @@ import { age, forbidden, timestamp } from "../../../../shared/api/index.ts";
 import * as schemas from "../../../../shared/api/schema/core.ts";
 import { ageColumn, column, nameColumn } from "../../table/table.ts";
 import type { ApiObject, ResourceDefinition } from "../types.ts";
+import { NamespaceMessage } from "../../http/protobuf.ts";
 
 /** Namespaces the cluster needs and that cannot be deleted. */
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
@@ -21,6 +22,7 @@ export const namespaces: ResourceDefinition = {
   group: "",
   version: "v1",
   kind: "Namespace",
+  protobuf: NamespaceMessage,
   plural: "namespaces",
   singular: "namespace",
   shortNames: ["ns"],
