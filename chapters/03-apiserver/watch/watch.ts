@@ -123,6 +123,9 @@ export async function serveWatch(
     if (res.writableLength > maxBuffered) {
       watches.closedSlow++;
       stop();
+      // Drop the connection, not just the response: what it still buffers is freed
+      // now, and the client sees its stream cut and resumes from its last version.
+      res.destroy();
       return;
     }
     res.write(line);
