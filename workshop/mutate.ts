@@ -20,6 +20,8 @@
  *   --root DIR   run against another checkout (its solutions/ and test/),
  *                e.g. an older commit, to compare its messages with these
  *   --json FILE  also write the results as JSON
+ *   --unit       run only the unit test files (*.unit.test.ts): no Docker,
+ *                no cluster; a quick first pass while the machine is busy
  */
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -94,13 +96,19 @@ export function upToStepPattern(chapter: Chapter, step: string, root: string): {
   return { pattern: `^ ?(${steps.map((s) => s.replace(".", "\\.")).join("|")}) `, files };
 }
 
-export async function runMutation(root: string, chapter: Chapter, m: Mutation, all = false): Promise<MutationResult> {
+export async function runMutation(
+  root: string,
+  chapter: Chapter,
+  m: Mutation,
+  all = false,
+  unit = false,
+): Promise<MutationResult> {
   const started = Date.now();
   const seconds = () => Math.round((Date.now() - started) / 1000);
   const tree = buildMutantTree(root, m, `.mutant-tree-${process.pid}`);
   if (!tree) return { mutation: m, verdict: "stale", failed: 0, passed: 0, seconds: seconds(), failures: [] };
   try {
-    const run = all ? await runChapterTests(chapter, tree, { root }) : await runStepTests(chapter, m.step, tree, root);
+    const run = all ? await runChapterTests(chapter, tree, { root }) : await runStepTests(chapter, m.step, tree, root, unit);
     const first = firstFailure(run.tests);
     const killed = run.failed > 0 || run.errors.length > 0;
     return {
@@ -129,11 +137,12 @@ export async function mutate(argv: string[]): Promise<boolean> {
       root: { type: "string" },
       json: { type: "string" },
       all: { type: "boolean" },
+      unit: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) {
-    console.log("usage: npm run mutate [NN | NN.k] [-- --all] [--root DIR] [--json FILE]");
+    console.log("usage: npm run mutate [NN | NN.k] [-- --all] [--unit] [--root DIR] [--json FILE]");
     return true;
   }
   const root = resolve(values.root ?? REPO_ROOT);
@@ -146,8 +155,12 @@ export async function mutate(argv: string[]): Promise<boolean> {
   for (const m of selected) {
     const chapter = availableChapters(root).find((ch) => m.step.startsWith(`${ch.number}.`));
     if (!chapter) throw new UserError(`mutation "${m.mistake}": no chapter for step ${m.step}`);
+    if (values.unit && !upToStepPattern(chapter, m.step, root).files.some((f) => f.endsWith(".unit.test.ts"))) {
+      console.log(c.dim(`${m.step} ${m.mistake}: no unit test up to this step, skipped (run without --unit)`));
+      continue;
+    }
     process.stdout.write(c.dim(`${m.step} ${m.mistake} ...`));
-    const r = await runMutation(root, chapter, m, values.all);
+    const r = await runMutation(root, chapter, m, values.all, values.unit);
     results.push(r);
     const named = r.firstStep === m.step ? "" : c.yellow(` (first failing step ${r.firstStep ?? "-"})`);
     process.stdout.write(` ${r.verdict === "killed" ? c.green("killed") : c.red(r.verdict)}${named} ${r.seconds}s\n`);
@@ -177,9 +190,10 @@ export async function mutate(argv: string[]): Promise<boolean> {
 }
 
 /** Runs the tests of `step` and earlier steps (by name) against tree. */
-function runStepTests(chapter: Chapter, step: string, tree: string, root: string): Promise<ChapterRun> {
+function runStepTests(chapter: Chapter, step: string, tree: string, root: string, unit = false): Promise<ChapterRun> {
   const { pattern, files } = upToStepPattern(chapter, step, root);
-  return runChapterTests(chapter, tree, { root, testNamePattern: pattern, files });
+  const selected = unit ? files.filter((f) => f.endsWith(".unit.test.ts")) : files;
+  return runChapterTests(chapter, tree, { root, testNamePattern: pattern, files: selected });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
