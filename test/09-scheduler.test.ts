@@ -188,20 +188,32 @@ it("09.10 hollow nodes > an impossible pod gets PodScheduled=False with Kubernet
   expect(scheduledCondition(await getPod("big"))?.status).toBe("True");
 });
 
-it("09.1 hollow nodes > respects requests: a full node takes no more, and a deleted pod makes room", async () => {
+/** A node with room for four workers, all four bound, and a fifth that waits as unschedulable. */
+async function fullNode(): Promise<void> {
   await addNode("node-1", { cpu: "2", memory: "4Gi" });
   await scheduler();
   for (const i of [1, 2, 3, 4]) await addPod(`worker-${i}`, { cpu: "500m", memory: "512Mi" });
   for (const i of [1, 2, 3, 4]) expect(await waitBound(`worker-${i}`)).toBe("node-1");
   await addPod("worker-5", { cpu: "500m", memory: "512Mi" });
   expect(await waitUnschedulable("worker-5")).toBe("0/1 nodes are available: 1 Insufficient cpu.");
+}
 
+it("09.1 hollow nodes > respects requests: a full node takes no more", async () => {
+  await fullNode();
+});
+
+// The room is counted by 09.1; that the waiting pod is tried again when a pod
+// leaves is the queue's job (09.11), so a queue that never moves waiting pods
+// back fails here, not in 09.1.
+it("09.11 hollow nodes > a deleted pod makes room: the waiting pod is tried again and bound", async () => {
+  await fullNode();
   // Deleted at once (no kubelet here to stop it gracefully): its requests are free again.
   await client.request("DELETE", client.resource(PODS).path("default", "worker-2"), { query: { gracePeriodSeconds: 0 } });
   expect(await waitBound("worker-5")).toBe("node-1");
 });
 
-it("09.3 hollow nodes > taints, cordoned nodes and host ports", async () => {
+/** A tainted, a cordoned and a plain node; web-2 waits because no node has its host port free for it. */
+async function taintedCordonedPlain(): Promise<void> {
   const gpu: Taint = { key: "dedicated", value: "gpu", effect: "NoSchedule" };
   await addNode("tainted", { taints: [gpu] });
   await addNode("cordoned", { unschedulable: true });
@@ -219,7 +231,15 @@ it("09.3 hollow nodes > taints, cordoned nodes and host ports", async () => {
     tolerations: [{ key: "dedicated", operator: "Equal", value: "gpu", effect: "NoSchedule" }],
   });
   expect(await waitBound("gpu-web")).toBe("tainted");
+}
 
+it("09.3 hollow nodes > taints, cordoned nodes and host ports", async () => {
+  await taintedCordonedPlain();
+});
+
+// Which nodes refuse web-2 is 09.3; that it is tried again after the change is the queue's job (09.11).
+it("09.11 hollow nodes > uncordoning a node is a cluster change: the waiting pod is tried again there", async () => {
+  await taintedCordonedPlain();
   // Uncordoning the node is a cluster change: web-2 is retried and fits there.
   await client.resource<Node>(NODES).patch("cordoned", { spec: { unschedulable: null } });
   expect(await waitBound("web-2")).toBe("cordoned");

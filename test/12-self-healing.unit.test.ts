@@ -11,9 +11,11 @@ import { markUnknown, NodeHealth } from "@tree/12-self-healing/node-lifecycle/he
 import { evictionTime, podsToEvict } from "@tree/12-self-healing/node-lifecycle/eviction.ts";
 import { reconcileTaints, TAINT_NOT_READY, TAINT_UNREACHABLE } from "@tree/12-self-healing/node-lifecycle/taints.ts";
 import { runProbe, type ProbeTarget } from "@tree/12-self-healing/probes/prober.ts";
+import { KubeletProbeManager } from "@tree/12-self-healing/probes/probe-manager.ts";
 import { ResultCounter } from "@tree/12-self-healing/probes/worker.ts";
 import type { Node, Pod, Taint } from "../shared/api/index.ts";
 import { FakeRuntime } from "../shared/runtime/fake-runtime.ts";
+import type { ContainerStatus } from "../shared/runtime/types.ts";
 
 describe("12.2 ResultCounter: thresholds turn checks into a result", () => {
   it("fails only after failureThreshold failures in a row, and recovers after successThreshold successes", () => {
@@ -210,4 +212,31 @@ it("12.7 node lifecycle > evicts after the default timeout, a toleration's secon
   ];
   expect(podsToEvict("n1", taints, pods, 300_000, t0 + 60_000).map((p) => p.metadata?.name)).toEqual(["short"]);
   expect(podsToEvict("n1", taints, pods, 300_000, t0 + 300_000).map((p) => p.metadata?.name)).toEqual(["plain", "short"]);
+});
+
+it("12.4 readiness > a running container without a readiness probe is ready; one with a probe is not ready before its first success", () => {
+  const manager = new KubeletProbeManager({
+    nodeName: "node-1",
+    runtime: new FakeRuntime(),
+    client: {} as never, // no probe runs here, so nothing is sent
+    log: () => {},
+  });
+  const pod: Pod = {
+    metadata: { name: "web", namespace: "default", uid: "uid-web" },
+    spec: {
+      containers: [
+        { name: "plain", image: "busybox" },
+        { name: "probed", image: "busybox", readinessProbe: { exec: { command: ["true"] } } },
+      ],
+    },
+  };
+  const running = { id: "c1", state: "running" } as ContainerStatus;
+  expect(
+    manager.isReady(pod, "plain", running),
+    "expected a running container without a readinessProbe to be ready (Kubernetes counts it ready once it runs), but isReady said false",
+  ).toBe(true);
+  expect(
+    manager.isReady(pod, "probed", running),
+    "expected a container with a readinessProbe to be not ready before its probe ever succeeded, but isReady said true",
+  ).toBe(false);
 });
