@@ -323,6 +323,24 @@ it("10.4 round robin > hands out the endpoints in turn, wrapping around", () => 
   ]);
 });
 
+it("10.4 round robin > an update with the same endpoints keeps its place in the rotation", () => {
+  // The proxy passes the endpoints on every sync, changed or not: restarting at
+  // the first one each time would send most connections to it.
+  const endpoints = [
+    { ip: "10.0.0.1", port: 80 },
+    { ip: "10.0.0.2", port: 80 },
+  ];
+  const rr = new RoundRobin();
+  rr.setEndpoints(endpoints);
+  const first = rr.next()?.ip;
+  rr.setEndpoints([...endpoints]);
+  const second = rr.next()?.ip;
+  expect(
+    second,
+    `expected the turn after ${first} to be 10.0.0.2 (same endpoints again: the rotation goes on), but got ${second}`,
+  ).toBe("10.0.0.2");
+});
+
 /** A TCP server on loopback that answers every connection with its name. */
 async function backend(name: string): Promise<number> {
   const server = net.createServer((s) => s.end(name));
