@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EVENTS } from "@tree/04-kubectl/client/resources.ts";
+import { EVENTS, NAMESPACES, PODS } from "@tree/04-kubectl/client/resources.ts";
 import { RestClient } from "@tree/04-kubectl/client/rest.ts";
 import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
 import { run } from "@tree/04-kubectl/kubectl/main.ts";
@@ -213,11 +213,22 @@ it("04 chapter > kubectl > deletes by name, by TYPE/NAME and by -f", async () =>
 });
 
 it("04.3 kubectl > get -w prints changes as they happen until interrupted", async () => {
+  // Its own namespace and pods, written with the REST client (04.1): this test
+  // must not depend on the apply and create tests (04.6, 04.7) running first.
+  const client = new RestClient({ server: cluster.url });
+  const pod = (name: string): Pod => ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name },
+    spec: { containers: [{ name: "main", image: "busybox:latest" }] },
+  });
+  await client.resource(NAMESPACES).create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "watching" } });
+  await client.resource<Pod>(PODS).create(pod("first"), "watching");
   const abort = new AbortController();
   const live = { stdout: "" };
-  const watching = kubectl(["get", "pods", "-n", "shop", "-w"], { signal: abort.signal, live });
-  await waitFor("the first table", () => /\nweb\s/.test(live.stdout));
-  await kubectl(["apply", "-f", await file("watched.yaml", podYaml("watched"))]);
+  const watching = kubectl(["get", "pods", "-n", "watching", "-w"], { signal: abort.signal, live });
+  await waitFor("the first table, with pod first", () => /\nfirst\s/.test(live.stdout));
+  await client.resource<Pod>(PODS).create(pod("watched"), "watching");
   await waitFor("the new pod to show up in the watch", () => /\nwatched\s/.test(live.stdout));
   abort.abort();
   const result = await watching;
