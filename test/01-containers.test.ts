@@ -141,6 +141,17 @@ describe.skipIf(!d.available)("01.3 create and start", () => {
     expect(await rejectsWith(runtime.create({ name, image: d.image, labels: d.labels() }), "NameConflict")).toContain(name);
   });
 
+  it("starting a container that already runs is not an error", async () => {
+    // Docker answers 304 Not Modified; the kubelet (chapter 05) may start a container twice after a restart.
+    const id = await run("again", { command: ["sleep", "300"] });
+    const second = await runtime.start(id).then(
+      () => "resolved",
+      (err: unknown) => `rejected with ${err instanceof Error ? err.message : String(err)}`,
+    );
+    expect(second, "expected start() of a running container to resolve (Docker's 304 means: already running)").toBe("resolved");
+    expect((await runtime.inspect(id)).state).toBe("running");
+  });
+
   it("gives the container its own hostname, its own PID 1 and the image's filesystem", async () => {
     const hostFile = join(process.cwd(), "package.json"); // exists on the host, not in the image
     const out = await output("isolated", {
