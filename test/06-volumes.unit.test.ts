@@ -1,0 +1,36 @@
+/**
+ * Chapter 06 without Docker: what the emptyDir plugin leaves on the node's
+ * disk. The Docker tests run as root, which may write anywhere; these check
+ * what a container running as another user would need.
+ */
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, expect, it } from "vitest";
+import { emptyDirPlugin } from "@tree/06-volumes/plugins/empty-dir.ts";
+import type { Pod } from "../shared/api/index.ts";
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+it("06.1 emptyDir > its folder is writable by any user, and a second setUp keeps what was written", async () => {
+  const root = await mkdtemp(join(tmpdir(), "emptydir-"));
+  dirs.push(root);
+  const ctx = { dir: join(root, "pods", "uid-1", "volumes", "kubernetes.io~empty-dir", "cache"), nodeName: "node-1" };
+  const pod: Pod = { metadata: { name: "web", namespace: "default", uid: "uid-1" }, spec: { containers: [] } };
+  const volume = { name: "cache", emptyDir: {} };
+
+  const source = await emptyDirPlugin.setUp(pod, volume, ctx);
+  expect(source).toEqual({ type: "bind", hostPath: ctx.dir });
+  const mode = (await stat(ctx.dir)).mode & 0o777;
+  expect(
+    mode.toString(8),
+    `expected the emptyDir folder to have mode 777 (a container may run as any user), but it has ${mode.toString(8)}`,
+  ).toBe("777");
+
+  await writeFile(join(ctx.dir, "kept.txt"), "data");
+  await emptyDirPlugin.setUp(pod, volume, ctx); // every sync calls setUp again
+  expect(await readFile(join(ctx.dir, "kept.txt"), "utf8")).toBe("data");
+});
