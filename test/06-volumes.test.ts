@@ -285,6 +285,16 @@ it.skipIf(!d.available)(
     );
     expect(existsSync(nextDoor)).toBe(false);
     await expect(setUp({ name: "up", hostPath: { path: `${hostDir}/../../../etc` } })).rejects.toThrow(VolumeError);
+  },
+);
+
+// The policy reads the path as written (06.3); following symbolic links on the node is 06.4.
+it.skipIf(!d.available)(
+  "06.4 hostPath > a symbolic link inside the allowed folder that leads outside it is refused; the folder itself is mounted",
+  async () => {
+    const plugin = hostPathPlugin();
+    const pod = testPod("direct", [{ name: "main" }]);
+    const setUp = (volume: Volume) => plugin.setUp(pod, volume, { dir: join(hostDir, "unused"), nodeName: "node-1" });
 
     // A link inside the allowed folder that leads outside it.
     await mkdir(outsideDir);

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
 import { emptyDirPlugin } from "@tree/06-volumes/plugins/empty-dir.ts";
+import { hostPathViolation } from "@tree/06-volumes/plugins/host-path-policy.ts";
 import type { Pod } from "../shared/api/index.ts";
 
 const dirs: string[] = [];
@@ -33,4 +34,19 @@ it("06.1 emptyDir > its folder is writable by any user, and a second setUp keeps
   await writeFile(join(ctx.dir, "kept.txt"), "data");
   await emptyDirPlugin.setUp(pod, volume, ctx); // every sync calls setUp again
   expect(await readFile(join(ctx.dir, "kept.txt"), "utf8")).toBe("data");
+});
+
+it("06.3 hostPath policy > allows only absolute paths below a prefix: not a sibling with the same start, not one with ..", () => {
+  const policy = { allowedPrefixes: ["/data"] };
+  const verdict = (path: string) => hostPathViolation(path, policy);
+  expect(verdict("/data"), "expected the prefix itself to be allowed").toBeUndefined();
+  expect(verdict("/data/app/logs"), "expected a folder below the prefix to be allowed").toBeUndefined();
+  const sibling = verdict("/data-evil");
+  expect(
+    sibling,
+    'expected "/data-evil" to be refused under the prefix "/data" (it is a sibling folder, not below it), but it was allowed',
+  ).toMatch(/"\/data-evil".*allowed prefixes/);
+  const climbing = verdict("/data/app/../other");
+  expect(climbing, 'expected "/data/app/../other" to be refused for its "..", but it was allowed').toMatch(/\.\./);
+  expect(verdict("data/app"), "expected a relative path to be refused").toMatch(/absolute/);
 });
