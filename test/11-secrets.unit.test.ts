@@ -1,0 +1,54 @@
+/**
+ * Chapter 11 without Docker: the pure parts of Secrets (encryption at rest,
+ * envFrom, the files of a volume), each with the mistake it must catch.
+ */
+import { randomBytes } from "node:crypto";
+import { expect, it } from "vitest";
+import { decrypt, encrypt } from "@tree/11-secrets/encryption/aesgcm.ts";
+import { envFromSource } from "@tree/11-secrets/kubelet/env-from.ts";
+import { projectFiles } from "@tree/11-secrets/kubelet/projection.ts";
+import type { Secret } from "../shared/api/config.ts";
+import type { Pod } from "../shared/api/index.ts";
+
+it("11.4 encryption at rest > the same Secret encrypted twice gives two different ciphertexts (a fresh nonce each time)", () => {
+  const key = { name: "key1", secret: randomBytes(32) };
+  const a = encrypt("s3cret", key, "/registry/secrets/default/db");
+  const b = encrypt("s3cret", key, "/registry/secrets/default/db");
+  expect(a, "expected two encryptions of one value to differ: AES-GCM with a repeated nonce leaks the plaintext").not.toBe(b);
+  expect(decrypt(a, key, "/registry/secrets/default/db")).toBe("s3cret");
+  expect(decrypt(b, key, "/registry/secrets/default/db")).toBe("s3cret");
+});
+
+it("11.6 envFrom > every key becomes a variable with the prefix; a key that is not a valid variable name is skipped", async () => {
+  const secret: Secret = {
+    metadata: { name: "db", namespace: "default" },
+    data: {
+      user: Buffer.from("admin").toString("base64"),
+      "not valid!": Buffer.from("x").toString("base64"),
+    },
+  };
+  const client = { resource: () => ({ get: async () => secret }) } as never;
+  const container = { name: "main", image: "busybox", envFrom: [{ secretRef: { name: "db" }, prefix: "DB_" }] };
+  const pod: Pod = { metadata: { name: "web", namespace: "default" }, spec: { containers: [container] } };
+  const variables = await envFromSource.variables({ pod, container, nodeName: "node-1", client });
+  expect(variables, 'expected only DB_user (the key "not valid!" is not a valid variable name: Kubernetes skips it)').toEqual({
+    DB_user: "admin",
+  });
+});
+
+it("11.7 the files of a volume > an item keeps its own mode, and an item path with .. is refused", () => {
+  const data = new Map([["tls.key", Buffer.from("k")]]);
+  const files = projectFiles(
+    data,
+    { items: [{ key: "tls.key", path: "keys/tls.key", mode: 0o400 }], defaultMode: 0o644 },
+    "secret db",
+  );
+  const mode = files.get("keys/tls.key")?.mode;
+  expect(mode?.toString(8), `expected the item's own mode 400 to win over defaultMode 644, but got ${mode?.toString(8)}`).toBe(
+    "400",
+  );
+  expect(
+    () => projectFiles(data, { items: [{ key: "tls.key", path: "../../etc/passwd" }] }, "secret db"),
+    'expected an item path "../../etc/passwd" to be refused: it would write outside the volume',
+  ).toThrow(/\.\./);
+});
