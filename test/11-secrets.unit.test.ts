@@ -7,6 +7,8 @@ import { expect, it } from "vitest";
 import { decrypt, encrypt } from "@tree/11-secrets/encryption/aesgcm.ts";
 import { envFromSource } from "@tree/11-secrets/kubelet/env-from.ts";
 import { projectFiles } from "@tree/11-secrets/kubelet/projection.ts";
+import { resolveKeyRef } from "@tree/11-secrets/kubelet/value-from.ts";
+import { describeSecret } from "@tree/11-secrets/kubectl/describe-secret.ts";
 import type { Secret } from "../shared/api/config.ts";
 import type { Pod } from "../shared/api/index.ts";
 
@@ -51,4 +53,35 @@ it("11.7 the files of a volume > an item keeps its own mode, and an item path wi
     () => projectFiles(data, { items: [{ key: "tls.key", path: "../../etc/passwd" }] }, "secret db"),
     'expected an item path "../../etc/passwd" to be refused: it would write outside the volume',
   ).toThrow(/\.\./);
+});
+
+it("11.5 valueFrom > a missing key of an optional reference gives no variable; without optional it is an error naming the key", async () => {
+  const secret: Secret = { metadata: { name: "db", namespace: "default" }, data: {} };
+  const client = { resource: () => ({ get: async () => secret }) } as never;
+  const container = { name: "main", image: "busybox" };
+  const ctx = {
+    pod: { metadata: { name: "web", namespace: "default" }, spec: { containers: [container] } },
+    container,
+    nodeName: "node-1",
+    client,
+  };
+  const optional = await resolveKeyRef("secret", { name: "db", key: "password", optional: true }, ctx).then(
+    (value) => `resolved to ${String(value)}`,
+    (err: unknown) => `rejected: ${err instanceof Error ? err.message : String(err)}`,
+  );
+  expect(optional, "expected an optional secretKeyRef to a missing key to give no value (undefined), not an error").toBe(
+    "resolved to undefined",
+  );
+  await expect(resolveKeyRef("secret", { name: "db", key: "password" }, ctx)).rejects.toThrow(/password/);
+});
+
+it("11.8 kubectl describe secret > shows each key's size in bytes, never its value", () => {
+  const secret: Secret = {
+    metadata: { name: "db", namespace: "default" },
+    type: "Opaque",
+    data: { password: Buffer.from("hunter2").toString("base64") },
+  };
+  const text = describeSecret(secret).join("\n");
+  expect(text, "expected describe to print the size of password (7 bytes)").toContain("password:  7 bytes");
+  expect(text, "expected describe never to print a Secret's value, but it printed hunter2").not.toContain("hunter2");
 });
