@@ -4,6 +4,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { expect, it } from "vitest";
+import { subjectMatches } from "@tree/11-secrets/auth/rbac-authorizer.ts";
+import { bearerTokenAuthenticator } from "@tree/11-secrets/auth/token-authenticator.ts";
 import { decrypt, encrypt } from "@tree/11-secrets/encryption/aesgcm.ts";
 import { envFromSource } from "@tree/11-secrets/kubelet/env-from.ts";
 import { projectFiles } from "@tree/11-secrets/kubelet/projection.ts";
@@ -84,4 +86,27 @@ it("11.8 kubectl describe secret > shows each key's size in bytes, never its val
   const text = describeSecret(secret).join("\n");
   expect(text, "expected describe to print the size of password (7 bytes)").toContain("password:  7 bytes");
   expect(text, "expected describe never to print a Secret's value, but it printed hunter2").not.toContain("hunter2");
+});
+
+it("11.1 bearer tokens > an unknown token is refused (401), even where anonymous requests are allowed; no header is anonymous", () => {
+  const authenticate = bearerTokenAuthenticator([{ token: "t-bob", user: "bob", uid: "1", groups: [] }]);
+  const request = (authorization?: string) => ({ headers: authorization ? { authorization } : {} }) as never;
+  expect(authenticate(request()), "expected a request without a token to be left to the next authenticator (undefined)").toBe(
+    undefined,
+  );
+  expect(authenticate(request("Bearer t-bob"))).toMatchObject({ username: "bob" });
+  expect(
+    () => authenticate(request("Bearer t-nobody")),
+    "expected an unknown token to be refused with 401: treating it as anonymous lets a typo or a revoked token in",
+  ).toThrow();
+});
+
+it("11.2 RBAC subjects > a ServiceAccount subject is that account in its namespace (the binding's by default), not in any namespace", () => {
+  const subject = { kind: "ServiceAccount", name: "builder" };
+  const user = (username: string) => ({ username, uid: "", groups: [] });
+  expect(subjectMatches(subject, user("system:serviceaccount:shop:builder"), "shop")).toBe(true);
+  expect(
+    subjectMatches(subject, user("system:serviceaccount:other:builder"), "shop"),
+    'expected the ServiceAccount "builder" of namespace other NOT to match a subject bound in shop, but it matched',
+  ).toBe(false);
 });
