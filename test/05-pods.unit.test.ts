@@ -5,6 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { BackOff, shouldRestart } from "@tree/05-pods/kubelet/restart-policy.ts";
 import { startLogServer } from "@tree/05-pods/kubelet/log-server.ts";
+import { LABEL_RESTART_COUNT } from "@tree/05-pods/kubelet/containers.ts";
+import { containerStatuses } from "@tree/05-pods/kubelet/status.ts";
 import type { ContainerRuntime, ContainerStatus, LogEntry, LogOptions } from "../shared/runtime/types.ts";
 
 describe("05.6 shouldRestart", () => {
@@ -113,4 +115,36 @@ describe("05.8 follow", () => {
       await server.close();
     }
   });
+});
+
+it("05.5 container statuses > restartCount, state and lastState come from the newest instance and the one before it", () => {
+  const instance = (id: string, restarts: number, state: "running" | "exited") =>
+    ({
+      id,
+      name: id,
+      image: "busybox",
+      labels: { [LABEL_RESTART_COUNT]: String(restarts) },
+      state,
+      exitCode: state === "exited" ? 1 : undefined,
+      createdAt: "2026-01-01T00:00:00.000Z",
+    }) as unknown as ContainerStatus;
+  const pod = {
+    metadata: { name: "web", namespace: "default", uid: "u1" },
+    spec: { containers: [{ name: "app", image: "busybox" }] },
+  };
+  const [status] = containerStatuses({
+    pod,
+    observed: {
+      uid: "u1",
+      sandboxes: [],
+      containers: new Map([["app", [instance("new", 2, "running"), instance("old", 1, "exited")]]]),
+    },
+    waiting: new Map(),
+    hostIP: "10.0.0.1",
+    runtimeName: "docker",
+    isReady: () => true,
+  });
+  expect(status?.restartCount, `expected restartCount 2 (the newest instance's), but got ${status?.restartCount}`).toBe(2);
+  expect(status?.state?.running, "expected the newest instance to give the state: running").toBeDefined();
+  expect(status?.lastState?.terminated?.exitCode, "expected the instance before it to give lastState: exit code 1").toBe(1);
 });
