@@ -19,7 +19,7 @@ import { chapterPassed, type ChapterRun, isChallenge, runChapterTests, stepTestF
 import { resolveChapter, resolveStep } from "./resolve.ts";
 import { compareSteps, generateChapter, remainingSteps, type StepLocation } from "./starters.ts";
 import { loadState, saveState } from "./state.ts";
-import { stepOfTestName } from "./test-names.ts";
+import { stepOfTestName } from "./step-id.ts";
 import { c, table, UserError } from "./ui.ts";
 
 export interface CheckOptions {
