@@ -110,6 +110,13 @@ async function prepareRun(command: string, arg: string | undefined): Promise<voi
   if (!needsDocker) return;
   const line = sweepLine(await sweepDeadRuns(connectDocker()));
   if (line) console.log(c.dim(line));
+  if (command === "check" || command === "watch") {
+    // The engine answers and is swept: with the test image in place, the
+    // tests' global setup need not check all this again (test/harness/global-setup.ts).
+    const { ensureTestImage, TEST_IMAGE } = await import("../shared/test-image.ts");
+    await ensureTestImage(connectDocker());
+    process.env.WORKSHOP_TEST_IMAGE_READY = TEST_IMAGE;
+  }
 }
 
 /** True for `check NN.k` when every test file that names step NN.k is a unit test file (workshop/runner.ts). */
