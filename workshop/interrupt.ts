@@ -68,17 +68,21 @@ export function handleInterrupts(options: { docker: boolean; deadlineMs?: number
 }
 
 async function cleanUp(docker: boolean): Promise<void> {
-  // Loaded here, not at the top: the Docker client is a slow import that a command without Docker never needs.
+  if (!docker) {
+    for (const task of cleanups.splice(0).reverse()) {
+      await task().catch((err: Error) => console.error(c.red(`while stopping: ${err.message}`)));
+    }
+    console.log("stopped.");
+    return;
+  }
+  // Loaded here, not at the top: the Docker client is a slow import that a
+  // command without Docker never needs (a command with Docker has it loaded already).
   const [{ connectDocker, currentRunId }, { describeRemoved, isEmpty, listRunObjects, mergeRemoved, removeRunObjects }] =
     await Promise.all([import("../shared/docker.ts"), import("./sweeper.ts")]);
   // What this run has now, to say afterwards what was removed.
-  const before = docker ? await listRunObjects(connectDocker(), currentRunId()).catch(() => undefined) : undefined;
+  const before = await listRunObjects(connectDocker(), currentRunId()).catch(() => undefined);
   for (const task of cleanups.splice(0).reverse()) {
     await task().catch((err: Error) => console.error(c.red(`while stopping: ${err.message}`)));
-  }
-  if (!docker) {
-    console.log("stopped.");
-    return;
   }
   // Whatever the cleanups did not remove (a kubelet stopped mid-way, a test
   // process killed before its afterAll), this run's labels still find.
