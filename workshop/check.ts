@@ -160,6 +160,7 @@ async function runWithProgress(
   try {
     return await runChapterTests(chapter, CHAPTERS_DIR(), {
       ...options,
+      transformCache: true,
       onTest: (t) => {
         if (t.status === "skipped") return;
         finished++;

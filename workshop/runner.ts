@@ -46,6 +46,12 @@ export interface RunOptions {
   challenges?: boolean;
   /** Called after every finished test. */
   onTest?: (test: { status: TestOutcome["status"]; name: string }) => void;
+  /**
+   * Keep vitest's transformed files on disk between runs (vitest's experimental
+   * fsModuleCache). For the learner's checks, run again and again on one tree;
+   * the maintainers' runs over scratch trees (verify-starters, mutate) leave it off.
+   */
+  transformCache?: boolean;
 }
 
 /** The test files of a chapter: test/NN-*.test.ts. */
@@ -96,7 +102,9 @@ export async function runChapterTests(chapter: Chapter, treeDir: string, options
   // Transformed files are cached on disk between runs (keyed by their content
   // and the config, so an edit or another tree is transformed again): a check
   // after a save transforms only what changed, instead of the whole cluster.
-  const cache = ["--experimental.fsModuleCache", `--experimental.fsModuleCachePath=${join(root, ".workshop", "vitest-cache")}`];
+  const cache = options.transformCache
+    ? ["--experimental.fsModuleCache", `--experimental.fsModuleCachePath=${join(root, ".workshop", "vitest-cache")}`]
+    : [];
   const args = [vitest, "run", "--reporter=default", `--reporter=${reporter}`, ...cache, ...files];
   if (options.testNamePattern) args.push("--testNamePattern", options.testNamePattern);
   const output = await new Promise<string>((resolve) => {
