@@ -18,7 +18,10 @@ export default defineConfig({
     // Challenge tests are optional extensions that fail on the reference until
     // the learner builds them: only `npm run check NN -- --challenges` runs them.
     exclude: [...configDefaults.exclude, ...(process.env.WORKSHOP_CHALLENGES === "1" ? [] : ["test/challenges/**"])],
-    globalSetup: ["test/harness/global-setup.ts"],
+    // The Docker setup (engine check, test image, sweep, leak check) is for
+    // tests that use the engine. A step check whose files are all unit tests
+    // (*.unit.test.ts) skips it: workshop/runner.ts sets WORKSHOP_UNIT_ONLY.
+    globalSetup: process.env.WORKSHOP_UNIT_ONLY === "1" ? [] : ["test/harness/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Tests of one chapter share a Docker engine and (later) ports; files run

@@ -19,7 +19,7 @@ import { chapterPassed, type ChapterRun, isChallenge, runChapterTests, stepTestF
 import { resolveChapter, resolveStep } from "./resolve.ts";
 import { compareSteps, generateChapter, remainingSteps, type StepLocation } from "./starters.ts";
 import { loadState, saveState } from "./state.ts";
-import { stepOfTestName } from "./test-names.ts";
+import { stepOfTestName } from "./step-id.ts";
 import { c, table, UserError } from "./ui.ts";
 
 export interface CheckOptions {
@@ -160,6 +160,7 @@ async function runWithProgress(
   try {
     return await runChapterTests(chapter, CHAPTERS_DIR(), {
       ...options,
+      transformCache: true,
       onTest: (t) => {
         if (t.status === "skipped") return;
         finished++;

@@ -89,10 +89,16 @@ async function main(argv: string[]): Promise<number> {
  * earlier runs that were killed left behind.
  */
 async function prepareRun(command: string, arg: string | undefined): Promise<void> {
-  const [{ startRun, connectDocker }, { handleInterrupts }, { fastChecks }, { sweepDeadRuns, sweepLine }] = await Promise.all([
+  const [{ handleInterrupts }, { fastChecks }] = await Promise.all([import("./interrupt.ts"), import("./doctor.ts")]);
+  // A step check whose tests are all unit tests needs no Docker engine: it
+  // skips the engine check, the sweep and the Docker client's slow import.
+  if (command === "check" && (await unitOnlyStep(arg))) {
+    handleInterrupts({ docker: false, exitCode: 130 });
+    await fastChecks({ docker: false });
+    return;
+  }
+  const [{ startRun, connectDocker }, { sweepDeadRuns, sweepLine }] = await Promise.all([
     import("../shared/docker.ts"),
-    import("./interrupt.ts"),
-    import("./doctor.ts"),
     import("./sweeper.ts"),
   ]);
   startRun();
@@ -104,6 +110,22 @@ async function prepareRun(command: string, arg: string | undefined): Promise<voi
   if (!needsDocker) return;
   const line = sweepLine(await sweepDeadRuns(connectDocker()));
   if (line) console.log(c.dim(line));
+  if (command === "check" || command === "watch") {
+    // The engine answers and is swept: with the test image in place, the
+    // tests' global setup need not check all this again (test/harness/global-setup.ts).
+    const { ensureTestImage, TEST_IMAGE } = await import("../shared/test-image.ts");
+    await ensureTestImage(connectDocker());
+    process.env.WORKSHOP_TEST_IMAGE_READY = TEST_IMAGE;
+  }
+}
+
+/** True for `check NN.k` when every test file that names step NN.k is a unit test file (workshop/runner.ts). */
+async function unitOnlyStep(arg: string | undefined): Promise<boolean> {
+  if (!arg || !/^\d+\.\d+$/.test(arg.trim())) return false;
+  const [{ resolveStep }, { isUnitTestFile, stepTestFiles }] = await Promise.all([import("./resolve.ts"), import("./runner.ts")]);
+  const { chapter, step } = resolveStep(arg);
+  const files = stepTestFiles(chapter, step);
+  return files.length > 0 && files.every(isUnitTestFile);
 }
 
 main(process.argv.slice(2)).then(

@@ -7,10 +7,14 @@ import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { REPO_ROOT } from "../shared/chapters.ts";
-import { connectDocker, dockerSocketDescription, pingDocker, runLabels } from "../shared/docker.ts";
 import { ETCD_BINARY } from "../shared/etcd-server.ts";
-import { imageExists, TEST_IMAGE } from "../shared/test-image.ts";
 import { c, UserError } from "./ui.ts";
+
+/**
+ * The Docker client, loaded on first use: it is a slow import (about half a
+ * second), and a step check of unit tests needs only the Node check.
+ */
+const dockerModules = () => Promise.all([import("../shared/docker.ts"), import("../shared/test-image.ts")]);
 
 interface Finding {
   ok: boolean | "optional";
@@ -37,6 +41,7 @@ export function nodeVersion(version = process.versions.node): Finding {
 }
 
 async function dockerReachable(): Promise<Finding> {
+  const [{ connectDocker, dockerSocketDescription, pingDocker }] = await dockerModules();
   const where = dockerSocketDescription();
   try {
     await pingDocker(connectDocker(), 3000);
@@ -59,6 +64,7 @@ export async function fastChecks(options: { docker: boolean }): Promise<void> {
 
 /** Starts a container that listens on a port and connects to its bridge address from here. */
 async function bridgeReachable(): Promise<Finding> {
+  const [{ connectDocker, runLabels }, { imageExists, TEST_IMAGE }] = await dockerModules();
   const docker = connectDocker();
   const what = "this machine reaches a container's address on a Docker bridge";
   const fix =
@@ -112,6 +118,7 @@ function devShm(): Finding {
 }
 
 async function testImage(): Promise<Finding> {
+  const [{ connectDocker }, { imageExists, TEST_IMAGE }] = await dockerModules();
   const ok = await imageExists(connectDocker(), TEST_IMAGE);
   return {
     ok,

@@ -46,6 +46,12 @@ export interface RunOptions {
   challenges?: boolean;
   /** Called after every finished test. */
   onTest?: (test: { status: TestOutcome["status"]; name: string }) => void;
+  /**
+   * Keep vitest's transformed files on disk between runs (vitest's experimental
+   * fsModuleCache). For the learner's checks, run again and again on one tree;
+   * the maintainers' runs over scratch trees (verify-starters, mutate) leave it off.
+   */
+  transformCache?: boolean;
 }
 
 /** The test files of a chapter: test/NN-*.test.ts. */
@@ -65,6 +71,9 @@ function testFilesIn(root: string, dir: string, chapter: Chapter): string[] {
     .map((f) => `${dir}/${f}`)
     .sort();
 }
+
+/** A unit test file (test/NN-*.unit.test.ts): it runs without a Docker engine or a cluster. */
+export const isUnitTestFile = (file: string) => file.endsWith(".unit.test.ts");
 
 /** The chapter's test files that name step `step` ("05.2") in a title, so a step check loads only those. */
 export function stepTestFiles(chapter: Chapter, step: string, root = REPO_ROOT): string[] {
@@ -86,9 +95,17 @@ export async function runChapterTests(chapter: Chapter, treeDir: string, options
   const empty = { chapter, tests: [], passed: 0, failed: 0, skipped: 0, skipNotes: {}, output: "", durationMs: 0 };
   if (files.length === 0) return { ...empty, errors: [`no tests found: test/${chapter.number}-*.test.ts`] };
 
+  // Unit test files use no Docker engine: without the Docker global setup they start in about a second less.
+  const unitOnly = files.every(isUnitTestFile);
   const vitest = join(dirname(require.resolve("vitest/package.json")), "vitest.mjs");
   const reporter = join(import.meta.dirname, "reporter.ts");
-  const args = [vitest, "run", "--reporter=default", `--reporter=${reporter}`, ...files];
+  // Transformed files are cached on disk between runs (keyed by their content
+  // and the config, so an edit or another tree is transformed again): a check
+  // after a save transforms only what changed, instead of the whole cluster.
+  const cache = options.transformCache
+    ? ["--experimental.fsModuleCache", `--experimental.fsModuleCachePath=${join(root, ".workshop", "vitest-cache")}`]
+    : [];
+  const args = [vitest, "run", "--reporter=default", `--reporter=${reporter}`, ...cache, ...files];
   if (options.testNamePattern) args.push("--testNamePattern", options.testNamePattern);
   const output = await new Promise<string>((resolve) => {
     const child = spawn(process.execPath, args, {
@@ -97,6 +114,7 @@ export async function runChapterTests(chapter: Chapter, treeDir: string, options
         ...process.env,
         ...options.extraEnv,
         ...(options.challenges ? { WORKSHOP_CHALLENGES: "1" } : {}),
+        ...(unitOnly ? { WORKSHOP_UNIT_ONLY: "1" } : {}),
         WORKSHOP_TREE: treeDir,
         WORKSHOP_RESULTS_FILE: outFile,
         FORCE_COLOR: "0",

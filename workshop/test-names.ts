@@ -22,15 +22,7 @@ export interface TestName {
   line: number;
 }
 
-/** "NN.k " or "NN chapter > " at the start of a full test name. */
-const STEP_PREFIX = /^(\d\d)(?:\.(\d+) | chapter > )/;
-
-/** The step id ("02.4") or the chapter ("02") a test name starts with; undefined when it breaks the rule. */
-export function stepOfTestName(name: string): string | undefined {
-  const m = STEP_PREFIX.exec(name);
-  if (!m) return undefined;
-  return m[2] === undefined ? m[1] : `${m[1]}.${m[2]}`;
-}
+export { stepOfTestName } from "./step-id.ts";
 
 /** The chapter's test files: test/NN-*.test.ts, relative to root. */
 export function chapterTestFiles(chapter: Chapter, root: string): string[] {

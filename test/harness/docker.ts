@@ -34,6 +34,12 @@ export interface DockerTestContext {
 export function dockerTest(): DockerTestContext {
   const available = inject("dockerAvailable");
   const runId = inject("testRunId");
+  if (available === undefined) {
+    // A unit-only run (WORKSHOP_UNIT_ONLY=1) has no Docker global setup: fail rather than skip in silence.
+    throw new Error(
+      "this test file uses Docker, so its name must not end in .unit.test.ts (unit-only runs skip the Docker setup)",
+    );
+  }
   const fileId = randomBytes(4).toString("hex");
   if (!available) {
     console.warn("No Docker engine answers: skipping this file's Docker tests (start dockerd to run them).");

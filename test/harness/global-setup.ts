@@ -15,10 +15,16 @@
  */
 import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
-import { connectDocker, dockerAnswers } from "../../shared/docker.ts";
-import { ensureTestImage, TEST_IMAGE } from "../../shared/test-image.ts";
-import { sweepDeadRuns, sweepLine } from "../../workshop/sweeper.ts";
 import { TEST_RUN_LABEL } from "./labels.ts";
+
+/**
+ * The Docker client and its helpers: a slow import (about a second). Under
+ * the workshop CLI, which has just found the engine, swept and provided the
+ * test image (it passes the image's name in WORKSHOP_TEST_IMAGE_READY), they
+ * load while the tests run, and only the teardown waits for them.
+ */
+const loadDocker = () =>
+  Promise.all([import("../../shared/docker.ts"), import("../../shared/test-image.ts"), import("../../workshop/sweeper.ts")]);
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -29,25 +35,35 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  const docker = connectDocker();
   const runId = `${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
-  const available = await dockerAnswers(docker);
-  if (!available && process.env.CI === "true") {
-    throw new Error("CI=true but no Docker engine answers: CI must run the Docker tests (see .ci/run).");
-  }
-  if (available) {
-    // What runs killed earlier left behind (their process is gone): removed, in one line.
-    // (Under the workshop CLI, which passes WORKSHOP_RUN_ID, the CLI has just swept.)
-    const swept = process.env.WORKSHOP_RUN_ID ? undefined : sweepLine(await sweepDeadRuns(docker));
-    if (swept) console.log(swept);
-    await ensureTestImage(docker);
+  const loading = loadDocker();
+  loading.catch(() => {}); // an import error is thrown where it is awaited
+  const readyImage = process.env.WORKSHOP_TEST_IMAGE_READY;
+  let available = true;
+  let image = readyImage;
+  if (!readyImage) {
+    const [{ connectDocker, dockerAnswers }, { ensureTestImage, TEST_IMAGE }, { sweepDeadRuns, sweepLine }] = await loading;
+    const docker = connectDocker();
+    image = TEST_IMAGE;
+    available = await dockerAnswers(docker);
+    if (!available && process.env.CI === "true") {
+      throw new Error("CI=true but no Docker engine answers: CI must run the Docker tests (see .ci/run).");
+    }
+    if (available) {
+      // What runs killed earlier left behind (their process is gone): removed, in one line.
+      // (Under the workshop CLI, which passes WORKSHOP_RUN_ID, the CLI has just swept.)
+      const swept = process.env.WORKSHOP_RUN_ID ? undefined : sweepLine(await sweepDeadRuns(docker));
+      if (swept) console.log(swept);
+      await ensureTestImage(docker);
+    }
   }
   project.provide("dockerAvailable", available);
-  project.provide("testImage", TEST_IMAGE);
+  project.provide("testImage", image!);
   project.provide("testRunId", runId);
 
   return async function teardown() {
     if (!available) return;
+    const docker = (await loading)[0].connectDocker();
     const leftovers = await docker.listContainers({
       all: true,
       filters: { label: [`${TEST_RUN_LABEL}=${runId}`] },
