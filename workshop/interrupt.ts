@@ -11,6 +11,8 @@
  * note), and a hard deadline makes sure the command ends: what is left then
  * is removed by the sweeper at the next start.
  */
+import { connectDocker, currentRunId } from "../shared/docker.ts";
+import { describeRemoved, isEmpty, listRunObjects, mergeRemoved, removeRunObjects } from "./sweeper.ts";
 import { c } from "./ui.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -68,21 +70,14 @@ export function handleInterrupts(options: { docker: boolean; deadlineMs?: number
 }
 
 async function cleanUp(docker: boolean): Promise<void> {
-  if (!docker) {
-    for (const task of cleanups.splice(0).reverse()) {
-      await task().catch((err: Error) => console.error(c.red(`while stopping: ${err.message}`)));
-    }
-    console.log("stopped.");
-    return;
-  }
-  // Loaded here, not at the top: the Docker client is a slow import that a
-  // command without Docker never needs (a command with Docker has it loaded already).
-  const [{ connectDocker, currentRunId }, { describeRemoved, isEmpty, listRunObjects, mergeRemoved, removeRunObjects }] =
-    await Promise.all([import("../shared/docker.ts"), import("./sweeper.ts")]);
   // What this run has now, to say afterwards what was removed.
-  const before = await listRunObjects(connectDocker(), currentRunId()).catch(() => undefined);
+  const before = docker ? await listRunObjects(connectDocker(), currentRunId()).catch(() => undefined) : undefined;
   for (const task of cleanups.splice(0).reverse()) {
     await task().catch((err: Error) => console.error(c.red(`while stopping: ${err.message}`)));
+  }
+  if (!docker) {
+    console.log("stopped.");
+    return;
   }
   // Whatever the cleanups did not remove (a kubelet stopped mid-way, a test
   // process killed before its afterAll), this run's labels still find.
