@@ -75,6 +75,12 @@ export interface ApiServer {
    * nothing is lost; clients reconnect and resume their watches.
    */
   restart(): Promise<void>;
+  /**
+   * Stops the namespace cleaner of this chapter for good (also after a
+   * restart): chapter 15's namespace controller, in the controller manager,
+   * deletes namespaces from then on, the way Kubernetes does.
+   */
+  handOverNamespaceDeletion(): Promise<void>;
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
@@ -98,6 +104,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   await ensureSystemNamespaces(ctx);
   let cleaner = new NamespaceCleaner(ctx);
   await cleaner.start();
+  let cleanerHandedOver = false;
 
   let address = "";
   const app = express();
@@ -151,7 +158,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       server.requestTimeout = 0;
       server.keepAliveTimeout = 5_000;
       cleaner = new NamespaceCleaner(ctx);
-      await cleaner.start();
+      if (!cleanerHandedOver) await cleaner.start();
+    },
+    async handOverNamespaceDeletion() {
+      cleanerHandedOver = true;
+      await cleaner.stop();
     },
   };
 }

@@ -184,3 +184,12 @@ export interface DeploymentsModule {
   controllers(): ControllersValue;
   gcResources: readonly Opaque[];
 }
+
+/** Chapter 15: tenancy (service accounts and their tokens, quotas, pod security, the namespace controller). */
+export interface TenancyModule {
+  loadOrCreateSigningKey(path: string): Promise<Opaque>;
+  installTenancy(apiserver: ApiServerHandle, options: { key: Opaque }): Promise<unknown>;
+  controllers(options: { rootCA?: string }): ControllersValue;
+  kubeletExtensions(): KubeletExtensionsValue;
+  ensureKubernetesService(options: { server: string; token?: string; securePort: number }): Promise<unknown>;
+}

@@ -1,0 +1,46 @@
+/**
+ * Chapter 15: tenancy. prepare() hands the namespace, serviceaccount and
+ * resourcequota controllers to the controller manager (chapter 08) and the
+ * token volume to every kubelet (chapter 05). start() serves the kinds,
+ * turns on the admission plugins and the token authenticator, switches off
+ * chapter 03's namespace cleaner, and points the Service "kubernetes" at
+ * the secure port (chapter 11), through chapter 10's proxy.
+ *
+ * The signing key of service-account tokens lives beside chapter 11's files:
+ * <control-plane dir>/service-account.key (mode 0600).
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { SecretsModule, TenancyModule } from "../contracts.ts";
+import type { ClusterComponent } from "../types.ts";
+import { controlPlaneDir } from "./11-secrets.ts";
+
+export const tenancyComponent: ClusterComponent = {
+  chapter: "15",
+  name: "tenancy",
+  after: {
+    apiserver: "it serves service accounts, quotas and limit ranges there",
+    "secrets and access control": "tokens need authentication on, and the Service kubernetes points at the secure port",
+    services: "the Service kubernetes needs services served and the proxy running",
+  },
+  enabled: (ctx) =>
+    existsSync(join(ctx.tree, "15-tenancy", "index.ts")) && ctx.has("11") && existsSync(join(ctx.tree, "11-secrets", "index.ts")),
+  async prepare(ctx) {
+    const tenancy = await ctx.load<TenancyModule>("15-tenancy/index.ts");
+    const secrets = await ctx.load<SecretsModule>("11-secrets/index.ts");
+    const certificate = (await secrets.loadOrCreateCertificate(controlPlaneDir(ctx))) as { certPem?: string };
+    Object.assign(ctx.controllers, tenancy.controllers({ rootCA: certificate.certPem }));
+    ctx.kubeletExtensions.push(tenancy.kubeletExtensions());
+  },
+  async start(ctx) {
+    if (!ctx.apiserver || !ctx.url) throw new Error("tenancy needs the apiserver of chapter 03");
+    const tenancy = await ctx.load<TenancyModule>("15-tenancy/index.ts");
+    const key = await tenancy.loadOrCreateSigningKey(join(controlPlaneDir(ctx), "service-account.key"));
+    await tenancy.installTenancy(ctx.apiserver, { key });
+    if (ctx.secureUrl && ctx.has("10")) {
+      const securePort = Number(new URL(ctx.secureUrl).port);
+      await tenancy.ensureKubernetesService({ server: ctx.url, token: ctx.token, securePort });
+    }
+    ctx.log("tenancy: service accounts, token requests, quotas, limit ranges and pod security served");
+  },
+};
