@@ -170,6 +170,7 @@ export interface SecretsModule {
   startSecurePort(options: {
     target: { host: string; port: number };
     certificate: Opaque;
+    ciphers?: string;
   }): Promise<{ url: string; close(): Promise<void> }>;
 }
 

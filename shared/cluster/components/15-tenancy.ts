@@ -4,7 +4,8 @@
  * token volume to every kubelet (chapter 05). start() serves the kinds,
  * turns on the admission plugins and the token authenticator, switches off
  * chapter 03's namespace cleaner, and points the Service "kubernetes" at
- * the secure port (chapter 11), through chapter 10's proxy.
+ * a TLS port for pods (chapter 11's secure port, opened a second time),
+ * through chapter 10's proxy.
  *
  * The signing key of service-account tokens lives beside chapter 11's files:
  * <control-plane dir>/service-account.key (mode 0600).
@@ -37,10 +38,18 @@ export const tenancyComponent: ClusterComponent = {
     const tenancy = await ctx.load<TenancyModule>("15-tenancy/index.ts");
     const key = await tenancy.loadOrCreateSigningKey(join(controlPlaneDir(ctx), "service-account.key"));
     await tenancy.installTenancy(ctx.apiserver, { key });
-    if (ctx.secureUrl && ctx.has("10")) {
-      const securePort = Number(new URL(ctx.secureUrl).port);
-      await tenancy.ensureKubernetesService({ server: ctx.url, token: ctx.token, securePort });
-    }
     ctx.log("tenancy: service accounts, token requests, quotas, limit ranges and pod security served");
+    if (!ctx.has("10")) return;
+    // The port pods reach through the Service "kubernetes". It is a second TLS port, like chapter 11's,
+    // that also accepts the SHA-1 signatures of busybox's TLS client (the test image's only HTTPS client).
+    const secrets = await ctx.load<SecretsModule>("11-secrets/index.ts");
+    const inCluster = await secrets.startSecurePort({
+      target: { host: ctx.apiserver.host, port: ctx.apiserver.port },
+      certificate: await secrets.loadOrCreateCertificate(controlPlaneDir(ctx)),
+      ciphers: "DEFAULT:@SECLEVEL=0",
+    });
+    await tenancy.ensureKubernetesService({ server: ctx.url, token: ctx.token, securePort: Number(new URL(inCluster.url).port) });
+    ctx.log(`tenancy: the Service kubernetes points at ${inCluster.url}`);
+    return () => inCluster.close();
   },
 };

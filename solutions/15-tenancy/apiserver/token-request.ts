@@ -27,6 +27,7 @@ const TokenRequestMessage: Message = {
       },
     },
   ],
+  3: ["status", { message: { 1: ["token", "string"], 2: ["expirationTimestamp", "time"] } }],
 };
 
 export function tokenSubresource(settings: TokenSettings, pods: () => ResourceDefinition | undefined): Subresource {
