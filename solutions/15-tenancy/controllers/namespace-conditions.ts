@@ -17,7 +17,7 @@ export interface NamespaceCondition {
 export interface DeletionPass {
   /** Kinds that could not be listed or deleted, with the error. */
   failures: string[];
-  /** Objects still there, per plural ("pods" -> 2). */
+  /** Objects still there, per "plural.group" ("pods." -> 2, "deployments.apps" -> 1), as Kubernetes names them. */
   remaining: Map<string, number>;
 }
 
@@ -30,7 +30,7 @@ export function deletionConditions(pass: DeletionPass, previous: NamespaceCondit
       ? { type: "NamespaceDeletionContentFailure", status: "True", reason: "ContentDeletionFailed", message: `Failed to delete all resource types, ${pass.failures.length} remaining: ${pass.failures.join(", ")}` }
       : { type: "NamespaceDeletionContentFailure", status: "False", reason: "ContentDeleted", message: "All content successfully deleted, may be waiting on finalization" },
     remaining.length
-      ? { type: "NamespaceContentRemaining", status: "True", reason: "SomeResourcesRemain", message: `Some resources are remaining: ${remaining.map(([plural, n]) => `${plural} has ${n} resource instances`).join(", ")}` }
+      ? { type: "NamespaceContentRemaining", status: "True", reason: "SomeResourcesRemain", message: `Some resources are remaining: ${remaining.map(([kind, n]) => `${kind} has ${n} resource instances`).join(", ")}` }
       : { type: "NamespaceContentRemaining", status: "False", reason: "ContentRemoved", message: "All content successfully removed" },
     { type: "NamespaceFinalizersRemaining", status: "False", reason: "ContentHasNoFinalizers", message: "All content-preserving finalizers finished" },
   ];

@@ -90,12 +90,14 @@ export class NamespaceController implements Controller {
 
   // STEP(15.1): one pass over a Terminating namespace. Nothing to do unless
   // it has a deletionTimestamp and still holds NAMESPACE_FINALIZER. Delete
-  // every object of every kind from kinds(); an object that is already
-  // gone (404) is fine, and a kind that fails must not stop the others
-  // (it goes into pass.failures). Write the pass with writeConditions().
-  // While anything remains, look again after options.recheckMs
-  // (queue.addAfter); when nothing does, finalize(). A stale read (409)
-  // must fail the pass, so it is retried. Tests: the "15.1" tests.
+  // every object of every kind from kinds(), and count what was still
+  // there in pass.remaining, keyed "pods." or "deployments.apps" (plural
+  // and group, as Kubernetes reports it). An object already gone (404) is
+  // fine; a kind that fails must not stop the others (pass.failures).
+  // Write the pass with writeConditions(). While anything remains, look
+  // again after options.recheckMs (queue.addAfter); when nothing does,
+  // finalize(). A stale write (409) must fail the pass, so it is retried.
+  // Tests: the "15.1" tests.
   async sync(name: string): Promise<void> {
     //#solution
     const ns = this.namespaces.get(name);
@@ -105,7 +107,7 @@ export class NamespaceController implements Controller {
       try {
         const list = await this.ctx.client.request<{ items?: Namespace[] }>("GET", kind.path(name));
         const items = list.items ?? [];
-        if (items.length) pass.remaining.set(kind.plural, items.length);
+        if (items.length) pass.remaining.set(`${kind.plural}.${kind.group}`, items.length);
         for (const item of items) {
           if (item.metadata?.deletionTimestamp) continue;
           await this.ctx.client.request("DELETE", `${kind.path(name)}/${item.metadata?.name ?? ""}`).catch((err: unknown) => {
