@@ -233,9 +233,8 @@ describe.skipIf(!d.available || !kubectlAvailable())("15 chapter", () => {
 
   it("15.5 a quota of 2 pods refuses the third with Kubernetes' message", async () => {
     await namespace("team-q");
-    created(
-      await api("POST", "/api/v1/namespaces/team-q/resourcequotas", { metadata: { name: "pods-quota" }, spec: { hard: { pods: "2" } } }, auth),
-      "the quota",
+    expect(await ok("create", "quota", "pods-quota", "--hard=pods=2", "-n", "team-q")).toContain(
+      "resourcequota/pods-quota created",
     );
     await waitFor(
       "the quota controller to write status.hard",

@@ -7,6 +7,7 @@
 import { age } from "../../../shared/api/index.ts";
 import * as schemas from "../../../shared/api/schema/tenancy.ts";
 import type { ResourceQuota } from "../../../shared/api/tenancy.ts";
+import { metadataField, type Message } from "../../03-apiserver/http/protobuf.ts";
 import type { ResourceDefinition } from "../../03-apiserver/registry/types.ts";
 import { ageColumn, column, nameColumn } from "../../03-apiserver/table/table.ts";
 
@@ -19,7 +20,15 @@ function usageText(quota: ResourceQuota): string {
     .join(", ");
 }
 
+/** ResourceQuota { 1 metadata, 2 spec { 1 hard, 2 scopes }, 3 status { 1 hard, 2 used } }: `kubectl create quota` sends protobuf. */
+const ResourceQuotaMessage: Message = {
+  1: metadataField,
+  2: ["spec", { message: { 1: ["hard", { map: "quantity" }], 2: ["scopes", "string", "repeated"] } }],
+  3: ["status", { message: { 1: ["hard", { map: "quantity" }], 2: ["used", { map: "quantity" }] } }],
+};
+
 export const resourceQuotas: ResourceDefinition = {
+  protobuf: ResourceQuotaMessage,
   group: "",
   version: "v1",
   kind: "ResourceQuota",
