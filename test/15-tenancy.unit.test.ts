@@ -247,6 +247,7 @@ describe("15.1 namespace controller", () => {
     };
     const calls: string[] = [];
     const requeued: string[] = [];
+    const statuses: { conditions?: { type: string; status: string; message: string }[] }[] = [];
     const client = {
       async request(method: string, path: string, opts: { body?: unknown } = {}) {
         calls.push(`${method} ${path}`);
@@ -269,6 +270,7 @@ describe("15.1 namespace controller", () => {
         if (m && method === "DELETE") return {};
         if (path === "/api/v1/namespaces/gone-ns/status") {
           if (options.conflict) throw new ApiError({ apiVersion: "v1", kind: "Status", code: 409, reason: "Conflict", message: "stale" } as never);
+          statuses.push((opts.body as Namespace).status as never);
           return opts.body;
         }
         if (path === "/api/v1/namespaces/gone-ns/finalize") return opts.body;
@@ -279,12 +281,17 @@ describe("15.1 namespace controller", () => {
     const ctx = { client, informers: { forResource: () => informer }, log() {} };
     const controller = new NamespaceController(ctx as never, { recheckMs: 10 });
     (controller as unknown as { queue: { addAfter(k: string): void } }).queue.addAfter = (k: string) => requeued.push(k);
-    return { controller, calls, requeued };
+    return { controller, calls, requeued, statuses };
   }
 
   it("15.1 deletes every object of every namespaced kind, and looks again while some remain", async () => {
-    const { controller, calls, requeued } = setup({ pods: 2, secrets: 1 });
+    const { controller, calls, requeued, statuses } = setup({ pods: 2, secrets: 1 });
     await controller.sync("gone-ns");
+    const remaining = statuses[0]?.conditions?.find((c) => c.type === "NamespaceContentRemaining");
+    expect(remaining, "the status says what remains").toMatchObject({
+      status: "True",
+      message: "Some resources are remaining: pods. has 2 resource instances, secrets. has 1 resource instances",
+    });
     expect(calls.filter((c) => c.startsWith("DELETE")).sort()).toEqual([
       "DELETE /api/v1/namespaces/gone-ns/pods/pod-0",
       "DELETE /api/v1/namespaces/gone-ns/pods/pod-1",
