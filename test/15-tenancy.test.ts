@@ -15,7 +15,7 @@ import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
 import type { List, Pod } from "../shared/api/index.ts";
 import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
@@ -63,14 +63,19 @@ async function namespace(name: string, labels: Record<string, string> = {}): Pro
   );
 }
 
-const created = (res: { status: number; text: string }, what: string) =>
-  expect(res.status, `${what}: ${res.text}`).toBe(201);
+const created = (res: { status: number; text: string }, what: string) => expect(res.status, `${what}: ${res.text}`).toBe(201);
 
 /** Runs a pod to completion and returns its log. */
 async function runToEnd(ns: string, pod: Pod): Promise<string> {
   await pods.create(pod, ns);
   const name = pod.metadata!.name!;
-  await pods.waitFor(name, (p) => p.status?.phase === "Succeeded" || p.status?.phase === "Failed", `pod ${name} to finish`, 60_000, ns);
+  await pods.waitFor(
+    name,
+    (p) => p.status?.phase === "Succeeded" || p.status?.phase === "Failed",
+    `pod ${name} to finish`,
+    60_000,
+    ns,
+  );
   const log = await api("GET", `/api/v1/namespaces/${ns}/pods/${name}/log`, undefined, auth);
   return log.text;
 }
@@ -84,34 +89,41 @@ const LIST_PODS = [
   `echo "ca:"; cat ${SA_DIR}/ca.crt`,
 ].join("; ");
 
-describe.skipIf(!d.available || !kubectlAvailable())("15 chapter", () => {
-  beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "k8s-15-data-"));
-    cluster = await startClusterFromTree({
-      tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
-      upTo: "15",
-      nodes: 1,
-      dataDir,
-      labels: d.labels(),
-      kubelet: FAST_KUBELET,
-      log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
-    });
-    api = http(cluster.url);
-    auth = { authorization: `Bearer ${cluster.adminToken}` };
-    pods = podHelpers(cluster);
-    dir = await mkdtemp(join(tmpdir(), "k8s-15-tenancy-"));
-    await writeKubeconfig(join(dir, "config"), { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
-  }, 120_000);
-  afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
-    await cluster?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-    await d.cleanup();
-  });
+const skip = !d.available || !kubectlAvailable();
 
-  it("15.4 a pod lists pods with its mounted token through the Service kubernetes: 403, then 200 after a RoleBinding", async () => {
+beforeAll(async () => {
+  if (skip) return;
+  dataDir = await mkdtemp(join(tmpdir(), "k8s-15-data-"));
+  cluster = await startClusterFromTree({
+    tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
+    upTo: "15",
+    nodes: 1,
+    dataDir,
+    labels: d.labels(),
+    kubelet: FAST_KUBELET,
+    log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
+  });
+  api = http(cluster.url);
+  auth = { authorization: `Bearer ${cluster.adminToken}` };
+  pods = podHelpers(cluster);
+  dir = await mkdtemp(join(tmpdir(), "k8s-15-tenancy-"));
+  await writeKubeconfig(join(dir, "config"), { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
+}, 120_000);
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+  await cluster?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await d.cleanup();
+});
+
+it.skipIf(skip)(
+  "15.3 a pod lists pods with its mounted token through the Service kubernetes: 403, then 200 after a RoleBinding",
+  async () => {
     await namespace("team-token");
-    const before = await runToEnd("team-token", testPod("before", [{ name: "c", command: ["sh", "-c", LIST_PODS] }], { restartPolicy: "Never" }));
+    const before = await runToEnd(
+      "team-token",
+      testPod("before", [{ name: "c", command: ["sh", "-c", LIST_PODS] }], { restartPolicy: "Never" }),
+    );
     expect(before).toMatch(/namespace=team-token host=\d+\.\d+\.\d+\.\d+ port=443/);
     expect(before, "without a RoleBinding the account may not list pods").toContain("403 Forbidden");
     const cert = await readFile(join(dataDir, "control-plane", "apiserver.crt"), "utf8");
@@ -131,13 +143,23 @@ describe.skipIf(!d.available || !kubectlAvailable())("15 chapter", () => {
       subjects: [{ kind: "ServiceAccount", name: "default", namespace: "team-token" }],
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "pod-reader" },
     };
-    created(await api("POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/team-token/rolebindings", binding, auth), "the RoleBinding");
-    const after = await runToEnd("team-token", testPod("after", [{ name: "c", command: ["sh", "-c", LIST_PODS] }], { restartPolicy: "Never" }));
+    created(
+      await api("POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/team-token/rolebindings", binding, auth),
+      "the RoleBinding",
+    );
+    const after = await runToEnd(
+      "team-token",
+      testPod("after", [{ name: "c", command: ["sh", "-c", LIST_PODS] }], { restartPolicy: "Never" }),
+    );
     expect(after, "with the RoleBinding the answer is a PodList").toContain('"kind":"PodList"');
     expect(after).toContain('"name":"before"');
-  }, 180_000);
+  },
+  180_000,
+);
 
-  it("15.4 automountServiceAccountToken false: no token volume, no files", async () => {
+it.skipIf(skip)(
+  "15.3 automountServiceAccountToken false: no token volume, no files",
+  async () => {
     await namespace("team-nomount");
     const out = await runToEnd(
       "team-nomount",
@@ -149,14 +171,22 @@ describe.skipIf(!d.available || !kubectlAvailable())("15 chapter", () => {
     expect(out).toContain("No such file or directory");
     const pod = await pods.get("no-token", "team-nomount");
     expect(pod?.spec?.volumes ?? []).toEqual([]);
-  }, 120_000);
+  },
+  120_000,
+);
 
-  it("15.1 kubectl delete namespace removes its pods (containers gone), services and secrets, then the namespace", async () => {
+it.skipIf(skip)(
+  "15.4 kubectl delete namespace removes its pods (containers gone), services and secrets, then the namespace",
+  async () => {
     expect(await ok("create", "namespace", "team-a")).toContain("namespace/team-a created");
-    await waitFor("the ServiceAccount default in team-a", async () => (await kubectl("get", "sa", "default", "-n", "team-a")).code === 0, {
-      timeoutMs: 15_000,
-      intervalMs: 100,
-    });
+    await waitFor(
+      "the ServiceAccount default in team-a",
+      async () => (await kubectl("get", "sa", "default", "-n", "team-a")).code === 0,
+      {
+        timeoutMs: 15_000,
+        intervalMs: 100,
+      },
+    );
     const pod = await pods.create(
       testPod("sleeper", [{ name: "c", command: ["sleep", "3600"] }], { terminationGracePeriodSeconds: 2 }),
       "team-a",
@@ -165,7 +195,12 @@ describe.skipIf(!d.available || !kubectlAvailable())("15 chapter", () => {
     expect((await pods.containers(pod)).length).toBeGreaterThan(0);
     await ok("create", "secret", "generic", "db", "--from-literal=password=s3cret", "-n", "team-a");
     created(
-      await api("POST", "/api/v1/namespaces/team-a/services", { metadata: { name: "web" }, spec: { ports: [{ port: 80 }] } }, auth),
+      await api(
+        "POST",
+        "/api/v1/namespaces/team-a/services",
+        { metadata: { name: "web" }, spec: { ports: [{ port: 80 }] } },
+        auth,
+      ),
       "the Service",
     );
 
@@ -197,7 +232,9 @@ describe.skipIf(!d.available || !kubectlAvailable())("15 chapter", () => {
       async () => {
         const now = await api("GET", "/api/v1/namespaces/team-a", undefined, auth);
         if (now.status === 404) return true;
-        throw new Error(`still there: ${JSON.stringify(now.body.status)} finalizers ${JSON.stringify(now.body.spec?.finalizers)}`);
+        throw new Error(
+          `still there: ${JSON.stringify(now.body.status)} finalizers ${JSON.stringify(now.body.spec?.finalizers)}`,
+        );
       },
       { timeoutMs: 60_000, intervalMs: 200 },
     );
@@ -206,9 +243,13 @@ describe.skipIf(!d.available || !kubectlAvailable())("15 chapter", () => {
       const list = await api<List<unknown>>("GET", `/api/v1/namespaces/team-a/${kind}`, undefined, auth);
       expect(list.body.items, `${kind} left in team-a`).toEqual([]);
     }
-  }, 180_000);
+  },
+  180_000,
+);
 
-  it("15.3 kubectl create serviceaccount and create token: the token is that account, until the account is deleted", async () => {
+it.skipIf(skip)(
+  "15.2 kubectl create serviceaccount and create token: the token is that account, until the account is deleted",
+  async () => {
     await namespace("team-b");
     expect(await ok("create", "serviceaccount", "builder", "-n", "team-b")).toContain("serviceaccount/builder created");
     const token = (await ok("create", "token", "builder", "-n", "team-b", "--duration=20m")).trim();
@@ -229,16 +270,22 @@ describe.skipIf(!d.available || !kubectlAvailable())("15 chapter", () => {
     await ok("delete", "serviceaccount", "builder", "-n", "team-b");
     const gone = await api("GET", "/api/v1/namespaces/team-b/pods", undefined, as);
     expect(gone.status, "a token of a deleted account is refused").toBe(401);
-  }, 120_000);
+  },
+  120_000,
+);
 
-  it("15.5 a quota of 2 pods refuses the third with Kubernetes' message", async () => {
+it.skipIf(skip)(
+  "15.5 a quota of 2 pods refuses the third with Kubernetes' message",
+  async () => {
     await namespace("team-q");
     expect(await ok("create", "quota", "pods-quota", "--hard=pods=2", "-n", "team-q")).toContain(
       "resourcequota/pods-quota created",
     );
     await waitFor(
       "the quota controller to write status.hard",
-      async () => (await api("GET", "/api/v1/namespaces/team-q/resourcequotas/pods-quota", undefined, auth)).body.status?.hard?.pods === "2",
+      async () =>
+        (await api("GET", "/api/v1/namespaces/team-q/resourcequotas/pods-quota", undefined, auth)).body.status?.hard?.pods ===
+        "2",
       { timeoutMs: 15_000, intervalMs: 100 },
     );
     const sleeper = (name: string) => testPod(name, [{ name: "c", command: ["sleep", "3600"] }]);
@@ -251,9 +298,13 @@ describe.skipIf(!d.available || !kubectlAvailable())("15 chapter", () => {
     );
     const table = await ok("get", "quota", "-n", "team-q");
     expect(table).toMatch(/pods-quota\s+\S+\s+pods: 2\/2/);
-  }, 120_000);
+  },
+  120_000,
+);
 
-  it("15.6 a LimitRange default appears on a pod created without resources", async () => {
+it.skipIf(skip)(
+  "15.6 a LimitRange default appears on a pod created without resources",
+  async () => {
     await namespace("team-l");
     const range = {
       metadata: { name: "defaults" },
@@ -265,9 +316,13 @@ describe.skipIf(!d.available || !kubectlAvailable())("15 chapter", () => {
       limits: { cpu: "500m", memory: "128Mi" },
       requests: { cpu: "100m", memory: "128Mi" },
     });
-  }, 60_000);
+  },
+  60_000,
+);
 
-  it("15.7 a privileged pod is refused in a baseline namespace, and runs in a privileged one", async () => {
+it.skipIf(skip)(
+  "15.7 a privileged pod is refused in a baseline namespace, and runs in a privileged one",
+  async () => {
     await namespace("team-p", { "pod-security.kubernetes.io/enforce": "baseline" });
     const privileged = testPod("tool", [{ name: "tool", command: ["sleep", "1"], securityContext: { privileged: true } }]);
     const refused = await api("POST", "/api/v1/namespaces/team-p/pods", privileged, auth);
@@ -275,10 +330,25 @@ describe.skipIf(!d.available || !kubectlAvailable())("15 chapter", () => {
     expect(refused.body.message).toBe(
       'pods "tool" is forbidden: violates PodSecurity "baseline:latest": privileged (container "tool" must not set securityContext.privileged=true)',
     );
-    const r = await kubectl("run", "net", "--image=busybox:latest", "-n", "team-p", "--overrides", JSON.stringify({ spec: { hostNetwork: true } }), "--", "sleep", "1");
+    const r = await kubectl(
+      "run",
+      "net",
+      "--image=busybox:latest",
+      "-n",
+      "team-p",
+      "--overrides",
+      JSON.stringify({ spec: { hostNetwork: true } }),
+      "--",
+      "sleep",
+      "1",
+    );
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true)');
     await namespace("team-open");
-    created(await api("POST", "/api/v1/namespaces/team-open/pods", privileged, auth), "a privileged pod where the namespace allows it");
-  }, 60_000);
-});
+    created(
+      await api("POST", "/api/v1/namespaces/team-open/pods", privileged, auth),
+      "a privileged pod where the namespace allows it",
+    );
+  },
+  60_000,
+);

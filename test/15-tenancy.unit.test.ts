@@ -33,8 +33,8 @@ async function expectStatus(promise: Promise<unknown>, code: number, what: strin
   throw new Error(`${what} was accepted; it must fail with ${code}`);
 }
 
-describe("15.2 token claims", () => {
-  it("15.2 a token names the account, the issuer, the default audiences and an hour of life", () => {
+describe("15.1 token claims", () => {
+  it("15.1 a token names the account, the issuer, the default audiences and an hour of life", () => {
     const c = tokenClaims(account, {}, NOW, settings);
     expect(c.sub).toBe("system:serviceaccount:team-a:builder");
     expect(c.iss).toBe("https://issuer.test");
@@ -45,7 +45,7 @@ describe("15.2 token claims", () => {
     expect(c["kubernetes.io"]).toEqual({ namespace: "team-a", serviceaccount: { name: "builder", uid: "sa-uid-1" } });
   });
 
-  it("15.2 the request chooses audiences and lifetime, and may bind the token to a pod", () => {
+  it("15.1 the request chooses audiences and lifetime, and may bind the token to a pod", () => {
     const c = tokenClaims(
       account,
       { spec: { audiences: ["vault"], expirationSeconds: 900, boundObjectRef: { kind: "Pod", name: "web", uid: "pod-1" } } },
@@ -57,33 +57,44 @@ describe("15.2 token claims", () => {
     expect(c["kubernetes.io"].pod).toEqual({ name: "web", uid: "pod-1" });
   });
 
-  it("15.2 under ten minutes, or bound to something that is not a pod, is a 400", async () => {
-    await expectStatus(Promise.resolve().then(() => tokenClaims(account, { spec: { expirationSeconds: 599 } }, NOW, settings)), 400, "a 599 s token");
+  it("15.1 under ten minutes, or bound to something that is not a pod, is a 400", async () => {
     await expectStatus(
-      Promise.resolve().then(() => tokenClaims(account, { spec: { boundObjectRef: { kind: "Node", name: "n" } } }, NOW, settings)),
+      Promise.resolve().then(() => tokenClaims(account, { spec: { expirationSeconds: 599 } }, NOW, settings)),
+      400,
+      "a 599 s token",
+    );
+    await expectStatus(
+      Promise.resolve().then(() =>
+        tokenClaims(account, { spec: { boundObjectRef: { kind: "Node", name: "n" } } }, NOW, settings),
+      ),
       400,
       "a token bound to a Node",
     );
   });
 });
 
-describe("15.3 token checks", () => {
+describe("15.2 token checks", () => {
   const lookup = (over: Partial<Record<"sa" | "pod", string | undefined>> = {}): TokenLookup => ({
-    serviceAccountUid: async (ns, name) => (ns === "team-a" && name === "builder" ? ("sa" in over ? over.sa : "sa-uid-1") : undefined),
+    serviceAccountUid: async (ns, name) =>
+      ns === "team-a" && name === "builder" ? ("sa" in over ? over.sa : "sa-uid-1") : undefined,
     podUid: async (ns, name) => (ns === "team-a" && name === "web" ? ("pod" in over ? over.pod : "pod-1") : undefined),
   });
   const token = (spec: object = {}, s: TokenSettings = settings) => signToken(tokenClaims(account, { spec }, NOW, s), s.key);
   const later = new Date(NOW.getTime() + 60_000);
 
-  it("15.3 a good token is the account's user, in the service-account groups", async () => {
+  it("15.2 a good token is the account's user, in the service-account groups", async () => {
     const user = await verifyToken(await token(), settings, lookup(), later);
     expect(user.username).toBe("system:serviceaccount:team-a:builder");
     expect(user.uid).toBe("sa-uid-1");
     expect([...user.groups].sort()).toEqual(["system:authenticated", "system:serviceaccounts", "system:serviceaccounts:team-a"]);
   });
 
-  it("15.3 another audience, an expired token, a changed token or another key is 401", async () => {
-    await expectStatus(verifyToken(await token({ audiences: ["vault"] }), settings, lookup(), later), 401, "a token for another audience");
+  it("15.2 another audience, an expired token, a changed token or another key is 401", async () => {
+    await expectStatus(
+      verifyToken(await token({ audiences: ["vault"] }), settings, lookup(), later),
+      401,
+      "a token for another audience",
+    );
     await expectStatus(
       verifyToken(await token({ expirationSeconds: 600 }), settings, lookup(), new Date(NOW.getTime() + 601_000)),
       401,
@@ -98,9 +109,13 @@ describe("15.3 token checks", () => {
     await expectStatus(verifyToken(await token({}, other), settings, lookup(), later), 401, "a token signed by another key");
   });
 
-  it("15.3 a deleted account (or one made again with a new uid) and a deleted bound pod are 401", async () => {
+  it("15.2 a deleted account (or one made again with a new uid) and a deleted bound pod are 401", async () => {
     await expectStatus(verifyToken(await token(), settings, lookup({ sa: undefined }), later), 401, "the account was deleted");
-    await expectStatus(verifyToken(await token(), settings, lookup({ sa: "sa-uid-2" }), later), 401, "the account was made again");
+    await expectStatus(
+      verifyToken(await token(), settings, lookup({ sa: "sa-uid-2" }), later),
+      401,
+      "the account was made again",
+    );
     const bound = await token({ boundObjectRef: { kind: "Pod", name: "web", uid: "pod-1" } });
     expect((await verifyToken(bound, settings, lookup(), later)).username).toBe("system:serviceaccount:team-a:builder");
     await expectStatus(verifyToken(bound, settings, lookup({ pod: undefined }), later), 401, "the bound pod was deleted");
@@ -108,13 +123,13 @@ describe("15.3 token checks", () => {
   });
 });
 
-describe("15.4 token volume", () => {
+describe("15.3 token volume", () => {
   const pod = (spec: Partial<Pod["spec"]> = {}): Pod => ({
     metadata: { name: "web", namespace: "team-a" },
     spec: { containers: [{ name: "a" }, { name: "b" }], initContainers: [{ name: "init" }], ...spec },
   });
 
-  it("15.4 adds one projected volume and mounts it read-only in every container", () => {
+  it("15.3 adds one projected volume and mounts it read-only in every container", () => {
     const p = pod();
     mountServiceAccountToken(p, account);
     const volumes = p.spec!.volumes ?? [];
@@ -126,7 +141,7 @@ describe("15.4 token volume", () => {
       expect(c.volumeMounts, `container ${c.name}`).toEqual([{ name: v.name, mountPath: TOKEN_MOUNT_PATH, readOnly: true }]);
   });
 
-  it("15.4 the pod's automountServiceAccountToken wins over the account's; no answer means yes", () => {
+  it("15.3 the pod's automountServiceAccountToken wins over the account's; no answer means yes", () => {
     const off = pod({ automountServiceAccountToken: false });
     mountServiceAccountToken(off, account);
     expect(off.spec!.volumes ?? []).toEqual([]);
@@ -138,7 +153,7 @@ describe("15.4 token volume", () => {
     expect(podOn.spec!.volumes).toHaveLength(1);
   });
 
-  it("15.4 a container that mounts something at the token path keeps its own mount", () => {
+  it("15.3 a container that mounts something at the token path keeps its own mount", () => {
     const own = { name: "mine", mountPath: TOKEN_MOUNT_PATH };
     const p = pod({ containers: [{ name: "a", volumeMounts: [own] }, { name: "b" }] });
     mountServiceAccountToken(p, account);
@@ -159,7 +174,10 @@ describe("15.5 quota", () => {
   });
 
   it("15.5 charges what is requested and returns the new total", () => {
-    const used = chargeQuota(quota({ pods: "3", "requests.cpu": "1" }, { pods: "1", "requests.cpu": "250m" }), usageOf("pods", podOf("500m", "64Mi")));
+    const used = chargeQuota(
+      quota({ pods: "3", "requests.cpu": "1" }, { pods: "1", "requests.cpu": "250m" }),
+      usageOf("pods", podOf("500m", "64Mi")),
+    );
     expect(used).toEqual({ pods: "2", "requests.cpu": "750m" });
   });
 
@@ -169,14 +187,21 @@ describe("15.5 quota", () => {
     );
     expect(() =>
       chargeQuota(
-        quota({ pods: "5", "limits.cpu": "2", "limits.memory": "1Gi" }, { pods: "1", "limits.cpu": "1500m", "limits.memory": "512Mi" }),
+        quota(
+          { pods: "5", "limits.cpu": "2", "limits.memory": "1Gi" },
+          { pods: "1", "limits.cpu": "1500m", "limits.memory": "512Mi" },
+        ),
         usageOf("pods", podOf("1", "256Mi")),
       ),
-    ).toThrow(new QuotaExceeded("exceeded quota: team-quota, requested: limits.cpu=1, used: limits.cpu=1500m, limited: limits.cpu=2"));
+    ).toThrow(
+      new QuotaExceeded("exceeded quota: team-quota, requested: limits.cpu=1, used: limits.cpu=1500m, limited: limits.cpu=2"),
+    );
   });
 
   it("15.5 counts only what the quota limits, and trusts no quota without status", () => {
-    expect(chargeQuota(quota({ services: "1" }, { services: "0" }), usageOf("pods", podOf("1", "1Mi")))).toEqual({ services: "0" });
+    expect(chargeQuota(quota({ services: "1" }, { services: "0" }), usageOf("pods", podOf("1", "1Mi")))).toEqual({
+      services: "0",
+    });
     expect(() => chargeQuota(quota({ pods: "2" }), usageOf("pods", podOf("1", "1Mi")))).toThrow(
       new QuotaExceeded("status unknown for quota: team-quota"),
     );
@@ -186,7 +211,11 @@ describe("15.5 quota", () => {
 describe("15.6 limit range", () => {
   it("15.6 fills in default limits and requests; a missing request takes the limit", () => {
     const c: Container = { name: "c" };
-    const v = applyContainerLimits(c, { type: "Container", default: { cpu: "500m", memory: "128Mi" }, defaultRequest: { cpu: "100m" } });
+    const v = applyContainerLimits(c, {
+      type: "Container",
+      default: { cpu: "500m", memory: "128Mi" },
+      defaultRequest: { cpu: "100m" },
+    });
     expect(v).toEqual([]);
     expect(c.resources).toEqual({ limits: { cpu: "500m", memory: "128Mi" }, requests: { cpu: "100m", memory: "128Mi" } });
     const own: Container = { name: "own", resources: { limits: { cpu: "2" } } };
@@ -205,18 +234,29 @@ describe("15.6 limit range", () => {
 });
 
 describe("15.7 pod security", () => {
-  const pod = (spec: Partial<Pod["spec"]>): Pod => ({ metadata: { name: "p" }, spec: { containers: [{ name: "app" }], ...spec } });
+  const pod = (spec: Partial<Pod["spec"]>): Pod => ({
+    metadata: { name: "p" },
+    spec: { containers: [{ name: "app" }], ...spec },
+  });
 
   it("15.7 a plain pod, and one adding only default capabilities, pass baseline", () => {
     expect(baselineViolations(pod({}))).toEqual([]);
-    expect(baselineViolations(pod({ containers: [{ name: "a", securityContext: { capabilities: { add: ["CHOWN", "NET_BIND_SERVICE"] } } }] }))).toEqual([]);
+    expect(
+      baselineViolations(
+        pod({ containers: [{ name: "a", securityContext: { capabilities: { add: ["CHOWN", "NET_BIND_SERVICE"] } } }] }),
+      ),
+    ).toEqual([]);
   });
 
   it("15.7 each broken check gives one reason, in Kubernetes' order and words", () => {
     const bad = pod({
       hostNetwork: true,
       hostIPC: true,
-      volumes: [{ name: "root", hostPath: { path: "/" } }, { name: "scratch", emptyDir: {} }, { name: "etc", hostPath: { path: "/etc" } }],
+      volumes: [
+        { name: "root", hostPath: { path: "/" } },
+        { name: "scratch", emptyDir: {} },
+        { name: "etc", hostPath: { path: "/etc" } },
+      ],
       initContainers: [{ name: "setup", securityContext: { privileged: true } }],
       containers: [
         { name: "app", securityContext: { privileged: true, capabilities: { add: ["NET_ADMIN", "CHOWN"] } } },
@@ -232,9 +272,11 @@ describe("15.7 pod security", () => {
   });
 });
 
-describe("15.1 namespace controller", () => {
+describe("15.4 namespace controller", () => {
   /** One pass of the controller over a fake apiserver: a namespace "gone-ns" being deleted, with pods and secrets. */
-  function setup(options: { pods?: number; secrets?: number; failSecrets?: boolean; conflict?: boolean; finalizers?: string[] } = {}) {
+  function setup(
+    options: { pods?: number; secrets?: number; failSecrets?: boolean; conflict?: boolean; finalizers?: string[] } = {},
+  ) {
     const ns: Namespace = {
       metadata: { name: "gone-ns", deletionTimestamp: "2026-11-29T10:00:00Z", resourceVersion: "5" },
       spec: { finalizers: options.finalizers ?? ["kubernetes"] },
@@ -264,12 +306,14 @@ describe("15.1 namespace controller", () => {
           };
         const m = /^\/api\/v1\/namespaces\/gone-ns\/(\w+)(?:\/(.+))?$/.exec(path);
         if (m && method === "GET") {
-          if (m[1] === "secrets" && options.failSecrets) throw new ApiError({ apiVersion: "v1", kind: "Status", code: 500, message: "boom" } as never);
+          if (m[1] === "secrets" && options.failSecrets)
+            throw new ApiError({ apiVersion: "v1", kind: "Status", code: 500, message: "boom" } as never);
           return { items: objects[m[1]!]!.map((name) => ({ metadata: { name } })) };
         }
         if (m && method === "DELETE") return {};
         if (path === "/api/v1/namespaces/gone-ns/status") {
-          if (options.conflict) throw new ApiError({ apiVersion: "v1", kind: "Status", code: 409, reason: "Conflict", message: "stale" } as never);
+          if (options.conflict)
+            throw new ApiError({ apiVersion: "v1", kind: "Status", code: 409, reason: "Conflict", message: "stale" } as never);
           statuses.push((opts.body as Namespace).status as never);
           return opts.body;
         }
@@ -277,14 +321,20 @@ describe("15.1 namespace controller", () => {
         throw new Error(`unexpected ${method} ${path}`);
       },
     };
-    const informer = { get: (name: string) => (name === "gone-ns" ? ns : undefined), onAdd() {}, onUpdate() {}, onDelete() {}, list: () => [ns] };
+    const informer = {
+      get: (name: string) => (name === "gone-ns" ? ns : undefined),
+      onAdd() {},
+      onUpdate() {},
+      onDelete() {},
+      list: () => [ns],
+    };
     const ctx = { client, informers: { forResource: () => informer }, log() {} };
     const controller = new NamespaceController(ctx as never, { recheckMs: 10 });
     (controller as unknown as { queue: { addAfter(k: string): void } }).queue.addAfter = (k: string) => requeued.push(k);
     return { controller, calls, requeued, statuses };
   }
 
-  it("15.1 deletes every object of every namespaced kind, and looks again while some remain", async () => {
+  it("15.4 deletes every object of every namespaced kind, and looks again while some remain", async () => {
     const { controller, calls, requeued, statuses } = setup({ pods: 2, secrets: 1 });
     await controller.sync("gone-ns");
     const remaining = statuses[0]?.conditions?.find((c) => c.type === "NamespaceContentRemaining");
@@ -302,7 +352,7 @@ describe("15.1 namespace controller", () => {
     expect(requeued).toEqual(["gone-ns"]);
   });
 
-  it("15.1 an empty namespace is finalized; one without our finalizer is left alone", async () => {
+  it("15.4 an empty namespace is finalized; one without our finalizer is left alone", async () => {
     const empty = setup();
     await empty.controller.sync("gone-ns");
     expect(empty.calls).toContain("PUT /api/v1/namespaces/gone-ns/finalize");
@@ -312,7 +362,7 @@ describe("15.1 namespace controller", () => {
     expect(done.calls).toEqual([]);
   });
 
-  it("15.1 a kind that fails does not stop the others and blocks the finalize; a stale write fails the pass", async () => {
+  it("15.4 a kind that fails does not stop the others and blocks the finalize; a stale write fails the pass", async () => {
     const failing = setup({ pods: 1, failSecrets: true });
     await failing.controller.sync("gone-ns");
     expect(failing.calls).toContain("DELETE /api/v1/namespaces/gone-ns/pods/pod-0");

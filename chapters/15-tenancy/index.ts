@@ -84,7 +84,11 @@ export async function installTenancy(apiserver: ApiServer, options: TenancyOptio
   const { registry, storage, chain } = apiserver;
   for (const r of [serviceAccounts, resourceQuotas, limitRanges])
     if (!registry.lookup(r.group, r.version, r.plural)) registry.register(r);
-  registry.addSubresource("", "serviceaccounts", tokenSubresource(settings, () => registry.lookup("", "v1", "pods")));
+  registry.addSubresource(
+    "",
+    "serviceaccounts",
+    tokenSubresource(settings, () => registry.lookup("", "v1", "pods")),
+  );
   registry.addSubresource("", "namespaces", finalizeSubresource(storage));
   // Mutating plugins run in this order, then the validating ones: defaults first, then the quota counts them.
   chain.addAdmissionPlugin(serviceAccountAdmission(storage, registry));

@@ -36,7 +36,10 @@ describe("15 challenge > warn", () => {
 
 describe("15 challenge > must specify", () => {
   const missing = () => exported<Missing>(quota, "missingResources", "admission/resource-quota.ts");
-  const q: ResourceQuota = { metadata: { name: "compute" }, spec: { hard: { "requests.cpu": "2", "limits.memory": "1Gi", pods: "5" } } };
+  const q: ResourceQuota = {
+    metadata: { name: "compute" },
+    spec: { hard: { "requests.cpu": "2", "limits.memory": "1Gi", pods: "5" } },
+  };
 
   it("names each compute resource of the quota that a container leaves out", () => {
     const pod: Pod = {

@@ -34,7 +34,11 @@ export async function startSecurePort(options: {
   ciphers?: string;
 }): Promise<SecurePort> {
   const sockets = new Set<Socket>();
-  const tls = { key: options.certificate.keyPem, cert: options.certificate.certPem, ...(options.ciphers ? { ciphers: options.ciphers } : {}) };
+  const tls = {
+    key: options.certificate.keyPem,
+    cert: options.certificate.certPem,
+    ...(options.ciphers ? { ciphers: options.ciphers } : {}),
+  };
   const server = createServer(tls, (client: TLSSocket) => {
     const upstream = connect(options.target.port, options.target.host);
     for (const s of [client, upstream]) {

@@ -23,8 +23,19 @@ export type Level = "privileged" | "baseline" | "restricted";
 
 /** The capabilities a baseline pod may add (a container runtime's default set). */
 export const BASELINE_CAPABILITIES = [
-  "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-  "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+  "AUDIT_WRITE",
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "FOWNER",
+  "FSETID",
+  "KILL",
+  "MKNOD",
+  "NET_BIND_SERVICE",
+  "SETFCAP",
+  "SETGID",
+  "SETPCAP",
+  "SETUID",
+  "SYS_CHROOT",
 ];
 
 /** All containers of a pod, init containers first. */
@@ -58,7 +69,9 @@ export function restrictedViolations(pod: Pod): string[] {
   const reasons: string[] = [];
   const escalation = containers.filter((c) => c.securityContext?.allowPrivilegeEscalation !== false).map((c) => c.name);
   if (escalation.length)
-    reasons.push(`allowPrivilegeEscalation != false (${containerList(escalation)} must set securityContext.allowPrivilegeEscalation=false)`);
+    reasons.push(
+      `allowPrivilegeEscalation != false (${containerList(escalation)} must set securityContext.allowPrivilegeEscalation=false)`,
+    );
   const dropAll = containers.filter((c) => !(c.securityContext?.capabilities?.drop ?? []).includes("ALL")).map((c) => c.name);
   if (dropAll.length)
     reasons.push(`unrestricted capabilities (${containerList(dropAll)} must set securityContext.capabilities.drop=["ALL"])`);

@@ -53,15 +53,15 @@ export function serviceAccountVolume(name: string): ProjectedVolume {
   };
 }
 
-// TODO(15.4): give a new pod its account's token, unless it opts out.
+// TODO(15.3): give a new pod its account's token, unless it opts out.
 // spec.automountServiceAccountToken decides; when the pod does not say, the
 // account's field does; when neither says, yes. To mount: add
 // serviceAccountVolume("kube-api-access-" + 5 random lowercase letters or
 // digits) and mount it read-only at TOKEN_MOUNT_PATH in every container and
 // init container, except one that already mounts something at that path
-// (the user's choice wins). Tests: the "15.4" tests.
+// (the user's choice wins). Tests: the "15.3" tests.
 export function mountServiceAccountToken(pod: Pod, account: ServiceAccount): void {
-  todo("15.4");
+  todo("15.3");
 }
 
 /** The ServiceAccount admission plugin (mutating). */

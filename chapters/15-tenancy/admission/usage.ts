@@ -35,7 +35,11 @@ export function quantityValue(resource: string, q: string | number): number {
 export function formatQuantity(resource: string, value: number): string {
   if (resource.endsWith(".cpu") || resource === "cpu") return value % 1000 === 0 ? String(value / 1000) : `${value}m`;
   if (resource.endsWith(".memory") || resource === "memory") {
-    for (const [suffix, size] of [["Gi", 2 ** 30], ["Mi", 2 ** 20], ["Ki", 2 ** 10]] as const)
+    for (const [suffix, size] of [
+      ["Gi", 2 ** 30],
+      ["Mi", 2 ** 20],
+      ["Ki", 2 ** 10],
+    ] as const)
       if (value !== 0 && value % size === 0) return `${value / size}${suffix}`;
   }
   return String(value);

@@ -86,10 +86,12 @@ export class NamespaceController implements Controller {
   private async finalize(ns: Namespace): Promise<void> {
     const name = ns.metadata?.name ?? "";
     const finalizers = (ns.spec?.finalizers ?? []).filter((f) => f !== NAMESPACE_FINALIZER);
-    await this.ctx.client.request("PUT", `/api/v1/namespaces/${name}/finalize`, { body: { ...ns, spec: { ...ns.spec, finalizers } } });
+    await this.ctx.client.request("PUT", `/api/v1/namespaces/${name}/finalize`, {
+      body: { ...ns, spec: { ...ns.spec, finalizers } },
+    });
   }
 
-  // TODO(15.1): one pass over a Terminating namespace. Nothing to do unless
+  // TODO(15.4): one pass over a Terminating namespace. Nothing to do unless
   // it has a deletionTimestamp and still holds NAMESPACE_FINALIZER. Delete
   // every object of every kind from kinds(), and count what was still
   // there in pass.remaining, keyed "pods." or "deployments.apps" (plural
@@ -98,9 +100,9 @@ export class NamespaceController implements Controller {
   // Write the pass with writeConditions(). While anything remains, look
   // again after options.recheckMs (queue.addAfter); when nothing does,
   // finalize(). A stale write (409) must fail the pass, so it is retried.
-  // Tests: the "15.1" tests.
+  // Tests: the "15.4" tests.
   async sync(name: string): Promise<void> {
-    todo("15.1");
+    todo("15.4");
   }
 }
 

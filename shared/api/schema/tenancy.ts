@@ -5,7 +5,11 @@ import { arrayOf, boolean, integer64, mapOf, object, quantity, string, type Sche
 const resourceList = mapOf(quantity);
 
 export const serviceAccount: Schema = kindSchema(
-  { automountServiceAccountToken: boolean, secrets: arrayOf(object({ name: string })), imagePullSecrets: arrayOf(object({ name: string })) },
+  {
+    automountServiceAccountToken: boolean,
+    secrets: arrayOf(object({ name: string })),
+    imagePullSecrets: arrayOf(object({ name: string })),
+  },
   "ServiceAccount binds together a name understood by users, and perhaps by peripheral systems, for an identity.",
 );
 

@@ -22,8 +22,19 @@ export type Level = "privileged" | "baseline" | "restricted";
 
 /** The capabilities a baseline pod may add (a container runtime's default set). */
 export const BASELINE_CAPABILITIES = [
-  "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-  "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+  "AUDIT_WRITE",
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "FOWNER",
+  "FSETID",
+  "KILL",
+  "MKNOD",
+  "NET_BIND_SERVICE",
+  "SETFCAP",
+  "SETGID",
+  "SETPCAP",
+  "SETUID",
+  "SYS_CHROOT",
 ];
 
 /** All containers of a pod, init containers first. */
@@ -66,8 +77,7 @@ export function baselineViolations(pod: Pod): string[] {
   const hosts = (["hostNetwork", "hostPID", "hostIPC"] as const).filter((f) => pod.spec?.[f] === true);
   if (hosts.length) reasons.push(`host namespaces (${hosts.map((f) => `${f}=true`).join(", ")})`);
   const hostPaths = (pod.spec?.volumes ?? []).filter((v) => v.hostPath).map((v) => v.name);
-  if (hostPaths.length)
-    reasons.push(`hostPath volumes (${hostPaths.length === 1 ? "volume" : "volumes"} ${quote(hostPaths)})`);
+  if (hostPaths.length) reasons.push(`hostPath volumes (${hostPaths.length === 1 ? "volume" : "volumes"} ${quote(hostPaths)})`);
   const privileged = containers.filter((c) => c.securityContext?.privileged === true).map((c) => c.name);
   if (privileged.length) reasons.push(`privileged (${containerList(privileged)} must not set securityContext.privileged=true)`);
   return reasons;
@@ -80,7 +90,9 @@ export function restrictedViolations(pod: Pod): string[] {
   const reasons: string[] = [];
   const escalation = containers.filter((c) => c.securityContext?.allowPrivilegeEscalation !== false).map((c) => c.name);
   if (escalation.length)
-    reasons.push(`allowPrivilegeEscalation != false (${containerList(escalation)} must set securityContext.allowPrivilegeEscalation=false)`);
+    reasons.push(
+      `allowPrivilegeEscalation != false (${containerList(escalation)} must set securityContext.allowPrivilegeEscalation=false)`,
+    );
   const dropAll = containers.filter((c) => !(c.securityContext?.capabilities?.drop ?? []).includes("ALL")).map((c) => c.name);
   if (dropAll.length)
     reasons.push(`unrestricted capabilities (${containerList(dropAll)} must set securityContext.capabilities.drop=["ALL"])`);

@@ -52,18 +52,21 @@ export function serviceAccountVolume(name: string): ProjectedVolume {
   };
 }
 
-// STEP(15.4): give a new pod its account's token, unless it opts out.
+// STEP(15.3): give a new pod its account's token, unless it opts out.
 // spec.automountServiceAccountToken decides; when the pod does not say, the
 // account's field does; when neither says, yes. To mount: add
 // serviceAccountVolume("kube-api-access-" + 5 random lowercase letters or
 // digits) and mount it read-only at TOKEN_MOUNT_PATH in every container and
 // init container, except one that already mounts something at that path
-// (the user's choice wins). Tests: the "15.4" tests.
+// (the user's choice wins). Tests: the "15.3" tests.
 export function mountServiceAccountToken(pod: Pod, account: ServiceAccount): void {
   //#solution
   const spec = pod.spec!;
   if (!(spec.automountServiceAccountToken ?? account.automountServiceAccountToken ?? true)) return;
-  const name = `kube-api-access-${randomBytes(8).toString("hex").replace(/[^a-z0-9]/g, "").slice(0, 5)}`;
+  const name = `kube-api-access-${randomBytes(8)
+    .toString("hex")
+    .replace(/[^a-z0-9]/g, "")
+    .slice(0, 5)}`;
   spec.volumes = [...(spec.volumes ?? []), serviceAccountVolume(name) as unknown as Volume];
   const mount = (c: Container) => {
     if ((c.volumeMounts ?? []).some((m) => m.mountPath === TOKEN_MOUNT_PATH)) return;

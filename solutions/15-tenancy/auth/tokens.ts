@@ -61,12 +61,12 @@ export interface TokenSettings {
   audiences: string[];
 }
 
-// STEP(15.2): the claims of a new token for `sa` (table above). The request
+// STEP(15.1): the claims of a new token for `sa` (table above). The request
 // may choose audiences (default: settings.audiences) and a lifetime
 // (default DEFAULT_EXPIRATION_SECONDS; below MIN_EXPIRATION_SECONDS is a 400
 // "may not specify a duration less than 10 minutes"). A token bound to a
 // Pod carries the pod's name and uid; a bound object of another kind is a
-// 400. Tests: the "15.2" tests.
+// 400. Tests: the "15.1" tests.
 export function tokenClaims(sa: ServiceAccount, request: TokenRequest, now: Date, settings: TokenSettings): TokenClaims {
   //#solution
   const spec = request.spec ?? {};
@@ -104,13 +104,13 @@ export function looksLikeJwt(token: string): boolean {
   return /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
 }
 
-// STEP(15.3): who is this token? The signature, issuer, audience (one of
+// STEP(15.2): who is this token? The signature, issuer, audience (one of
 // settings.audiences) and times must hold; then the account must still
 // exist with the uid in the token, and so must a pod the token is bound
 // to. Any failure is 401 (unauthorized()), never a 500. The user is the
 // account's user name, with its uid, in the groups SERVICE_ACCOUNTS_GROUP,
 // "system:serviceaccounts:<namespace>" and "system:authenticated".
-// Tests: the "15.3" tests.
+// Tests: the "15.2" tests.
 export async function verifyToken(token: string, settings: TokenSettings, lookup: TokenLookup, now: Date): Promise<UserInfo> {
   //#solution
   let claims: TokenClaims;

@@ -21,18 +21,57 @@ export interface DeletionPass {
   remaining: Map<string, number>;
 }
 
-export function deletionConditions(pass: DeletionPass, previous: NamespaceCondition[] = [], now = new Date()): NamespaceCondition[] {
+export function deletionConditions(
+  pass: DeletionPass,
+  previous: NamespaceCondition[] = [],
+  now = new Date(),
+): NamespaceCondition[] {
   const remaining = [...pass.remaining].filter(([, n]) => n > 0).sort(([a], [b]) => (a < b ? -1 : 1));
   const wanted: Omit<NamespaceCondition, "lastTransitionTime">[] = [
-    { type: "NamespaceDeletionDiscoveryFailure", status: "False", reason: "ResourcesDiscovered", message: "All resources successfully discovered" },
-    { type: "NamespaceDeletionGroupVersionParsingFailure", status: "False", reason: "ParsedGroupVersions", message: "All legacy kube types successfully parsed" },
+    {
+      type: "NamespaceDeletionDiscoveryFailure",
+      status: "False",
+      reason: "ResourcesDiscovered",
+      message: "All resources successfully discovered",
+    },
+    {
+      type: "NamespaceDeletionGroupVersionParsingFailure",
+      status: "False",
+      reason: "ParsedGroupVersions",
+      message: "All legacy kube types successfully parsed",
+    },
     pass.failures.length
-      ? { type: "NamespaceDeletionContentFailure", status: "True", reason: "ContentDeletionFailed", message: `Failed to delete all resource types, ${pass.failures.length} remaining: ${pass.failures.join(", ")}` }
-      : { type: "NamespaceDeletionContentFailure", status: "False", reason: "ContentDeleted", message: "All content successfully deleted, may be waiting on finalization" },
+      ? {
+          type: "NamespaceDeletionContentFailure",
+          status: "True",
+          reason: "ContentDeletionFailed",
+          message: `Failed to delete all resource types, ${pass.failures.length} remaining: ${pass.failures.join(", ")}`,
+        }
+      : {
+          type: "NamespaceDeletionContentFailure",
+          status: "False",
+          reason: "ContentDeleted",
+          message: "All content successfully deleted, may be waiting on finalization",
+        },
     remaining.length
-      ? { type: "NamespaceContentRemaining", status: "True", reason: "SomeResourcesRemain", message: `Some resources are remaining: ${remaining.map(([kind, n]) => `${kind} has ${n} resource instances`).join(", ")}` }
-      : { type: "NamespaceContentRemaining", status: "False", reason: "ContentRemoved", message: "All content successfully removed" },
-    { type: "NamespaceFinalizersRemaining", status: "False", reason: "ContentHasNoFinalizers", message: "All content-preserving finalizers finished" },
+      ? {
+          type: "NamespaceContentRemaining",
+          status: "True",
+          reason: "SomeResourcesRemain",
+          message: `Some resources are remaining: ${remaining.map(([kind, n]) => `${kind} has ${n} resource instances`).join(", ")}`,
+        }
+      : {
+          type: "NamespaceContentRemaining",
+          status: "False",
+          reason: "ContentRemoved",
+          message: "All content successfully removed",
+        },
+    {
+      type: "NamespaceFinalizersRemaining",
+      status: "False",
+      reason: "ContentHasNoFinalizers",
+      message: "All content-preserving finalizers finished",
+    },
   ];
   // A condition keeps its lastTransitionTime while its status stays the same.
   return wanted.map((c) => {

@@ -86,7 +86,10 @@ export class ResourceQuotaController implements Controller {
     if (!quota) return;
     const hard = quota.spec?.hard ?? {};
     const usages = [...this.counted].flatMap(([plural, informer]) =>
-      informer.list().filter((o) => o.metadata?.namespace === namespace).map((o) => usageOf(plural, o)),
+      informer
+        .list()
+        .filter((o) => o.metadata?.namespace === namespace)
+        .map((o) => usageOf(plural, o)),
     );
     const status = { hard, used: toResourceList(sumUsage(usages, hard)) };
     if (deepEqual(quota.status ?? {}, status)) return;

@@ -51,7 +51,12 @@ export function projectedVolumePlugin(options: ServiceAccountVolumeOptions = {})
   const now = options.now ?? Date.now;
   const tokens = new Map<string, CachedToken>();
 
-  async function tokenFor(pod: Pod, volume: string, source: { expirationSeconds?: number; audience?: string }, ctx: VolumeContext) {
+  async function tokenFor(
+    pod: Pod,
+    volume: string,
+    source: { expirationSeconds?: number; audience?: string },
+    ctx: VolumeContext,
+  ) {
     const key = `${pod.metadata?.uid ?? ""}/${volume}`;
     const cached = tokens.get(key);
     if (cached && now() < cached.refreshAt) return cached.token;
@@ -94,8 +99,15 @@ export function projectedVolumePlugin(options: ServiceAccountVolumeOptions = {})
           files.set(source.serviceAccountToken.path, { content: Buffer.from(token), mode });
         } else if (source.configMap) {
           const data = await readData(ctx.client, "configmap", namespace, source.configMap.name);
-          if (!data) throw new VolumeError(`MountVolume.SetUp failed for volume "${volume.name}" : configmap "${source.configMap.name}" not found`);
-          for (const [path, file] of projectFiles(data, { ...source.configMap, defaultMode: mode }, `configmap "${source.configMap.name}"`))
+          if (!data)
+            throw new VolumeError(
+              `MountVolume.SetUp failed for volume "${volume.name}" : configmap "${source.configMap.name}" not found`,
+            );
+          for (const [path, file] of projectFiles(
+            data,
+            { ...source.configMap, defaultMode: mode },
+            `configmap "${source.configMap.name}"`,
+          ))
             files.set(path, file);
         } else if (source.downwardAPI) {
           for (const item of source.downwardAPI.items ?? [])
