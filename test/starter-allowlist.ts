@@ -17,12 +17,6 @@ export interface AllowedStarterPass {
 
 export const STARTER_ALLOWLIST: AllowedStarterPass[] = [
   {
-    file: "test/05-exec.test.ts",
-    test: "05 chapter > kubectl port-forward reaches the pod's port 80 from a local port",
-    reason:
-      "port-forward (SPDY/3.1 inside a WebSocket, kubelet/port-forward.ts and spdy.ts) is given code in chapter 05; the learner's steps are the exec channels",
-  },
-  {
     file: "test/08-api.test.ts",
     test: "08 chapter > the ReplicationController resource (given) > is created with defaults (selector and labels from the template, replicas 1) and an empty status",
     reason: "defaulting is given code in chapter 08 (boilerplate, not a step)",
