@@ -593,8 +593,8 @@ export const MUTATIONS: readonly Mutation[] = [
     step: "05.9",
     mistake: "a message on the stdout channel taken as stdin (any channel but resize and close is stdin)",
     file: "05-pods/kubelet/remote-command.ts",
-    find: "    default:\n      return { type: \"ignored\", why: `a client does not write channel ${channel}` };",
-    replace: "    default:\n      return { type: \"stdin\", data: payload };",
+    find: '    default:\n      return { type: "ignored", why: `a client does not write channel ${channel}` };',
+    replace: '    default:\n      return { type: "stdin", data: payload };',
   },
   {
     step: "05.9",
@@ -607,7 +607,7 @@ export const MUTATIONS: readonly Mutation[] = [
     step: "05.9",
     mistake: "the exit code sent in the message only, not as an ExitCode cause",
     file: "05-pods/kubelet/remote-command.ts",
-    find: "    details: { causes: [{ reason: \"ExitCode\", message: String(exitCode) }] },\n",
+    find: '    details: { causes: [{ reason: "ExitCode", message: String(exitCode) }] },\n',
     replace: "",
   },
   {
@@ -615,20 +615,21 @@ export const MUTATIONS: readonly Mutation[] = [
     mistake: "the status sent as soon as the process exits, before its last output",
     file: "05-pods/kubelet/remote-command.ts",
     find: "  void Promise.all([drained(session.stdout, STDOUT), drained(session.stderr, STDERR)])\n    .then(() => session.exitCode())",
-    replace: "  void Promise.all([drained(session.stdout, STDOUT), drained(session.stderr, STDERR)]);\n  void session\n    .exitCode()",
+    replace:
+      "  void Promise.all([drained(session.stdout, STDOUT), drained(session.stderr, STDERR)]);\n  void session\n    .exitCode()",
   },
   {
     step: "05.10",
     mistake: "closing stdin ignored (cat never ends)",
     file: "05-pods/kubelet/remote-command.ts",
-    find: "    else if (message.type === \"close\" && message.channel === STDIN) session.stdin?.end();\n",
+    find: '    else if (message.type === "close" && message.channel === STDIN) session.stdin?.end();\n',
     replace: "",
   },
   {
     step: "05.10",
     mistake: "a client that leaves does not end the session",
     file: "05-pods/kubelet/remote-command.ts",
-    find: "  ws.once(\"close\", () => session.close());\n",
+    find: '  ws.once("close", () => session.close());\n',
     replace: "",
   },
 
