@@ -108,6 +108,20 @@ it.skipIf(!ready)("05 chapter > a bad exec is a 4xx Status and one readable line
   expect(after.code).toBe(0);
 });
 
+it.skipIf(!ready)("05 chapter > kubectl attach streams the main process's output until it exits", async () => {
+  await pods.create(
+    testPod(
+      "talker",
+      [{ name: "app", command: ["sh", "-c", "sleep 1; i=0; while [ $i -lt 40 ]; do echo tick $i; i=$((i+1)); sleep 0.1; done"] }],
+      { restartPolicy: "Never" },
+    ),
+  );
+  await pods.waitFor("talker", (p) => p.status?.phase === "Running", "the pod talker to run", 60_000);
+  const r = await kubectl.run(["attach", "talker"]);
+  expect(r.stdout).toContain("tick 39\n");
+  expect(r.code).toBe(0);
+});
+
 /** A WebSocket upgrade request as kubectl sends it; the answer when the apiserver does not upgrade. */
 function upgradeRequest(path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
