@@ -77,7 +77,7 @@ function append(term: number, prevLogIndex: number, prevLogTerm: number, entries
 }
 
 describe("17.1 election", () => {
-  test("17.1 election > timeouts are randomized between one and two election timeouts", () => {
+  test("timeouts are randomized between one and two election timeouts", () => {
     for (const [random, expected] of [
       [0, 10],
       [0.5, 15],
@@ -93,7 +93,7 @@ describe("17.1 election", () => {
     }
   });
 
-  test("17.1 election > a follower that hears no leader stands in a new term", () => {
+  test("a follower that hears no leader stands in a new term", () => {
     const r = replica({ hard: { currentTerm: 4, votedFor: "n3" }, entries: [put(1, 2), put(2, 4)] });
     ticks(r.node, 9);
     expect(r.take("RequestVote"), "requests before the timeout").toEqual([]);
@@ -109,7 +109,7 @@ describe("17.1 election", () => {
     }
   });
 
-  test("17.1 election > a single replica elects itself", () => {
+  test("a single replica elects itself", () => {
     const r = replica({ peers: ["n1"] });
     ticks(r.node, 10);
     expect(r.node.role).toBe("leader");
@@ -127,7 +127,7 @@ describe("17.2 vote", () => {
     lastLogTerm,
   });
 
-  test("17.2 vote > grants one vote per term, and saves it before answering", () => {
+  test("grants one vote per term, and saves it before answering", () => {
     const r = replica();
     r.node.receive(request("n2", 1, 0, 0));
     const [first] = r.take("RequestVoteReply");
@@ -139,7 +139,7 @@ describe("17.2 vote", () => {
     expect(r.take("RequestVoteReply")[0]?.message, "n2 asking again (a duplicate)").toMatchObject({ voteGranted: true });
   });
 
-  test("17.2 vote > refuses a candidate whose log is behind", () => {
+  test("refuses a candidate whose log is behind", () => {
     const r = replica({ hard: { currentTerm: 2, votedFor: null }, entries: [put(1, 1), put(2, 2)] });
     const cases: [Message, boolean, string][] = [
       [request("n2", 3, 5, 1), false, "an older last term, even with a longer log"],
@@ -153,14 +153,14 @@ describe("17.2 vote", () => {
     }
   });
 
-  test("17.2 vote > refuses a candidate of an older term and answers with its own term", () => {
+  test("refuses a candidate of an older term and answers with its own term", () => {
     const r = replica({ hard: { currentTerm: 5, votedFor: null } });
     r.node.receive(request("n2", 4, 0, 0));
     expect(r.take("RequestVoteReply")[0]?.message).toMatchObject({ term: 5, voteGranted: false });
     expect(r.node.votedFor).toBe(null);
   });
 
-  test("17.2 vote > a candidate with a majority leads, a stale vote does not count", () => {
+  test("a candidate with a majority leads, a stale vote does not count", () => {
     const r = replica({ peers: ["n1", "n2", "n3", "n4", "n5"] });
     ticks(r.node, 10); // candidate in term 1
     ticks(r.node, 10); // no answer: candidate in term 2
@@ -178,7 +178,7 @@ describe("17.2 vote", () => {
 });
 
 describe("17.3 append", () => {
-  test("17.3 append > refuses when the log has no entry at prevLogIndex with prevLogTerm", () => {
+  test("refuses when the log has no entry at prevLogIndex with prevLogTerm", () => {
     const r = replica({ hard: { currentTerm: 2, votedFor: null }, entries: [put(1, 1), put(2, 1)] });
     r.node.receive(append(2, 3, 2, [put(4, 2)]));
     expect(r.take("AppendEntriesReply")[0]?.message, "an append after index 3, which n1 does not have").toMatchObject({ success: false });
@@ -190,7 +190,7 @@ describe("17.3 append", () => {
     expect(r.node.log.lastIndex(), "the log after refused appends").toBe(2);
   });
 
-  test("17.3 append > appends after a match and saves before answering", () => {
+  test("appends after a match and saves before answering", () => {
     const r = replica();
     r.node.receive(append(1, 0, 0, [put(1, 1), put(2, 1)]));
     const [reply] = r.take("AppendEntriesReply");
@@ -198,7 +198,7 @@ describe("17.3 append", () => {
     expect(reply?.disk.entries.length, "entries on disk when the success left").toBe(2);
   });
 
-  test("17.3 append > cuts a conflicting suffix and keeps the rest", () => {
+  test("cuts a conflicting suffix and keeps the rest", () => {
     const r = replica({ hard: { currentTerm: 2, votedFor: null }, entries: [put(1, 1), put(2, 1), put(3, 2), put(4, 2)] });
     r.node.receive(append(3, 2, 1, [put(3, 3, "k", "new")]));
     expect(r.take("AppendEntriesReply")[0]?.message).toMatchObject({ success: true, matchIndex: 3 });
@@ -206,14 +206,14 @@ describe("17.3 append", () => {
     expect(r.disk.load().entries.map((e) => `${e.index}@${e.term}`), "the log on disk").toEqual(["1@1", "2@1", "3@3"]);
   });
 
-  test("17.3 append > a delayed, shorter append does not shorten the log", () => {
+  test("a delayed, shorter append does not shorten the log", () => {
     const r = replica({ hard: { currentTerm: 1, votedFor: null }, entries: [put(1, 1), put(2, 1), put(3, 1)] });
     r.node.receive(append(1, 0, 0, [put(1, 1)]));
     expect(r.take("AppendEntriesReply")[0]?.message).toMatchObject({ success: true, matchIndex: 1 });
     expect(r.node.log.lastIndex(), "entries 2 and 3 match the leader too: they stay").toBe(3);
   });
 
-  test("17.3 append > commits up to leaderCommit, not past what the append proves", () => {
+  test("commits up to leaderCommit, not past what the append proves", () => {
     const r = replica({ hard: { currentTerm: 1, votedFor: null }, entries: [put(1, 1), put(2, 1), put(3, 1)] });
     r.node.receive(append(2, 1, 1, [], 3));
     expect(r.node.commitIndex, "a heartbeat that proves entry 1 only, leaderCommit 3").toBe(1);
@@ -223,7 +223,7 @@ describe("17.3 append", () => {
     expect(r.node.commitIndex, "a commit index never goes back").toBe(2);
   });
 
-  test("17.3 append > a stale leader gets our term back and changes nothing", () => {
+  test("a stale leader gets our term back and changes nothing", () => {
     const r = replica({ hard: { currentTerm: 3, votedFor: null } });
     r.node.receive(append(2, 0, 0, [put(1, 2)], 1));
     expect(r.take("AppendEntriesReply")[0]?.message).toMatchObject({ success: false, term: 3 });
@@ -242,7 +242,7 @@ describe("17.4 commit", () => {
     conflictIndex: 0,
   });
 
-  test("17.4 commit > commits an entry of the current term once a majority stores it", () => {
+  test("commits an entry of the current term once a majority stores it", () => {
     const r = leader(); // term 1, no-op at 1
     r.node.propose(JSON.stringify({ key: "k", value: "a" }), () => {});
     expect(r.node.commitIndex, "before any follower stored it").toBe(0);
@@ -250,7 +250,7 @@ describe("17.4 commit", () => {
     expect(r.node.commitIndex, "n1 and n2 store entries 1-2").toBe(2);
   });
 
-  test("17.4 commit > never commits an older term's entry by counting", () => {
+  test("never commits an older term's entry by counting", () => {
     const r = leader({ term: 2, entries: [put(1, 1), put(2, 1)] }); // no-op at 3, term 2
     r.node.receive(ok("n3", 2, 2));
     expect(r.node.commitIndex, "entries 1-2 (term 1) on n1 and n3: not by counting").toBe(0);
@@ -260,7 +260,7 @@ describe("17.4 commit", () => {
 });
 
 describe("17.5 apply", () => {
-  test("17.5 apply > applies committed entries once, in log order, and answers each proposal", () => {
+  test("applies committed entries once, in log order, and answers each proposal", () => {
     const r = replica({ peers: ["n1"] });
     ticks(r.node, 10);
     const results: ProposalResult[] = [];
@@ -274,7 +274,7 @@ describe("17.5 apply", () => {
     expect(r.node.lastApplied).toBe(4);
   });
 
-  test("17.5 apply > a proposal whose place another leader took fails", () => {
+  test("a proposal whose place another leader took fails", () => {
     const r = leader(); // term 1, no-op at 1 (not committed)
     const results: ProposalResult[] = [];
     r.node.propose(JSON.stringify({ key: "k", value: "mine" }), (res) => results.push(res));
@@ -284,7 +284,7 @@ describe("17.5 apply", () => {
     expect(results[0]!.ok, "the proposal's answer").toBe(false);
   });
 
-  test("17.5 apply > takes a snapshot after snapshotEvery applied entries", () => {
+  test("takes a snapshot after snapshotEvery applied entries", () => {
     const r = replica({ peers: ["n1"], snapshotEvery: 4 });
     ticks(r.node, 10);
     for (let i = 1; i <= 5; i++) r.node.propose(JSON.stringify({ key: `k${i}`, value: `v${i}` }), () => {});
@@ -307,7 +307,7 @@ describe("17.6 snapshot", () => {
     snapshot: { index, term: snapTerm, data },
   });
 
-  test("17.6 snapshot > installs a newer snapshot and drops a log that disagrees", () => {
+  test("installs a newer snapshot and drops a log that disagrees", () => {
     const r = replica({ hard: { currentTerm: 1, votedFor: null }, entries: [put(1, 1), put(2, 1)] });
     r.node.receive(install(2, 5, 2, kv([["k", "from-snapshot"]])));
     const [reply] = r.take("InstallSnapshotReply");
@@ -319,14 +319,14 @@ describe("17.6 snapshot", () => {
     expect(r.node.lastApplied).toBe(5);
   });
 
-  test("17.6 snapshot > keeps the entries after a snapshot it agrees with", () => {
+  test("keeps the entries after a snapshot it agrees with", () => {
     const r = replica({ hard: { currentTerm: 1, votedFor: null }, entries: [put(1, 1), put(2, 1), put(3, 1), put(4, 1)] });
     r.node.receive(install(1, 2, 1, kv([["k", "v2"]])));
     expect(r.node.log.lastIndex(), "entries 3-4 follow the snapshot's last entry (2@1)").toBe(4);
     expect(r.node.log.termAt(4)).toBe(1);
   });
 
-  test("17.6 snapshot > ignores a snapshot older than what it has committed", () => {
+  test("ignores a snapshot older than what it has committed", () => {
     const r = replica({ hard: { currentTerm: 1, votedFor: null } });
     r.node.receive(append(1, 0, 0, [put(1, 1, "k", "a"), put(2, 1, "k", "b"), put(3, 1, "k", "c")], 3));
     expect(r.machine.get("k")).toBe("c");
@@ -348,7 +348,7 @@ describe("17.7 read index", () => {
     ...(readId === undefined ? {} : { readId }),
   });
 
-  test("17.7 read index > a leader answers only after a majority confirms it still leads", () => {
+  test("a leader answers only after a majority confirms it still leads", () => {
     const r = leader();
     r.node.receive(ack("n2", 1, undefined)); // the no-op commits
     r.sent.length = 0;
@@ -362,7 +362,7 @@ describe("17.7 read index", () => {
     expect(reads).toEqual([{ ok: true, index: 1 }]);
   });
 
-  test("17.7 read index > a new leader refuses reads until it commits an entry of its term", () => {
+  test("a new leader refuses reads until it commits an entry of its term", () => {
     const r = leader({ term: 2, entries: [put(1, 1)] });
     const reads: ReadResult[] = [];
     r.node.readIndex((res) => reads.push(res));
@@ -370,7 +370,7 @@ describe("17.7 read index", () => {
     expect(reads[0]!.ok).toBe(false);
   });
 
-  test("17.7 read index > a follower refuses, and a deposed leader's pending read fails", () => {
+  test("a follower refuses, and a deposed leader's pending read fails", () => {
     const f = replica();
     const refused: ReadResult[] = [];
     f.node.readIndex((res) => refused.push(res));
@@ -384,7 +384,7 @@ describe("17.7 read index", () => {
     expect(reads.map((x) => x.ok), "the read of the deposed leader").toEqual([false]);
   });
 
-  test("17.7 read index > a stale answer of an older term does not confirm a read", () => {
+  test("a stale answer of an older term does not confirm a read", () => {
     const r = leader({ term: 3 });
     r.node.receive(ack("n2", 3, undefined));
     const reads: ReadResult[] = [];

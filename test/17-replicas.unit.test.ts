@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe("17 chapter", () => {
-  test("17 chapter > the apiserver on three replicas keeps answering when the leader is killed; no acknowledged write is lost", async () => {
+  test("the apiserver on three replicas keeps answering when the leader is killed; no acknowledged write is lost", async () => {
     raft = await startRaftCluster({ tickMs: 50 });
     apiserver = await startApiServer({ store: raft.store, host: "127.0.0.1", port: 0 });
     const api = http(apiserver.url);
@@ -75,7 +75,7 @@ describe("17 chapter", () => {
     });
   });
 
-  test("17 chapter > a watch through the apiserver goes on across the leader's death", async () => {
+  test("a watch through the apiserver goes on across the leader's death", async () => {
     raft ??= await startRaftCluster({ tickMs: 50 });
     apiserver ??= await startApiServer({ store: raft.store, host: "127.0.0.1", port: 0 });
     const api = http(apiserver.url);

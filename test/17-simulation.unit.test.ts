@@ -26,7 +26,7 @@ function failingSeeds(options: Omit<SimulationOptions, "seed">, max: number, sto
 const CRASHY: Pick<SimulationOptions, "faults"> = { faults: { every: [20, 200], down: [1, 40] } };
 
 describe("17 chapter", () => {
-  test(`17 chapter > ${RUNS} seeded runs with partitions and crashes: every history linearizable, no acknowledged write lost`, () => {
+  test(`${RUNS} seeded runs with partitions and crashes: every history linearizable, no acknowledged write lost`, () => {
     const problems: string[] = [];
     let acknowledged = 0;
     let terms = 0;
@@ -48,7 +48,7 @@ describe("17 chapter", () => {
     expect(terms, "leaders elected over all runs").toBeGreaterThan(RUNS * 2);
   });
 
-  test("17 chapter > the checker catches a Raft that answers before its disk has the state", () => {
+  test("the checker catches a Raft that answers before its disk has the state", () => {
     /** A disk one save behind: what the replica just saved is lost if it crashes now. */
     class LaggingDisk implements RaftStorage {
       private pending: PersistedState | undefined;
@@ -66,7 +66,7 @@ describe("17 chapter", () => {
     expect(seeds.length, "seeds (of 200) where a Raft with a lagging disk broke linearizability").toBe(1);
   });
 
-  test("17 chapter > the checker catches a Raft that votes for a candidate with an older log", () => {
+  test("the checker catches a Raft that votes for a candidate with an older log", () => {
     class VotesForAnyLog extends RaftNode {
       constructor(options: RaftNodeOptions) {
         super(options);
@@ -86,7 +86,7 @@ describe("17 chapter", () => {
     expect(seeds.length, "seeds (of 200) where a Raft without the up-to-date check broke linearizability").toBe(1);
   });
 
-  test("17 chapter > the same seed gives the same run", () => {
+  test("the same seed gives the same run", () => {
     const a = simulate({ seed: 42 });
     const b = simulate({ seed: 42 });
     expect(b.history, "the history of a second run of seed 42").toEqual(a.history);
@@ -104,16 +104,16 @@ describe("17 chapter > the checker (given)", () => {
     answer,
   });
 
-  test("17 chapter > the checker (given) > accepts concurrent operations in either order", () => {
+  test("accepts concurrent operations in either order", () => {
     expect(checkHistory([op("a", "put", "1", 0, 10), op("b", "get", null, 1, 5), op("c", "get", "1", 2, 8)]).ok).toBe(true);
   });
 
-  test("17 chapter > the checker (given) > refuses a read of a value overwritten before the read began", () => {
+  test("refuses a read of a value overwritten before the read began", () => {
     const history = [op("a", "put", "1", 0, 1), op("a", "put", "2", 2, 3), op("b", "get", "1", 4, 5)];
     expect(checkHistory(history).ok).toBe(false);
   });
 
-  test("17 chapter > the checker (given) > a write with no answer may have happened, or not", () => {
+  test("a write with no answer may have happened, or not", () => {
     const lost = op("a", "put", "1", 0, Infinity);
     expect(checkHistory([lost, op("b", "get", "1", 5, 6)]).ok, "read after it sees it").toBe(true);
     expect(checkHistory([lost, op("b", "get", null, 5, 6)]).ok, "read after it does not see it").toBe(true);
