@@ -44,7 +44,8 @@ export async function startRaftCluster(options: RaftClusterOptions = {}): Promis
   // Ctrl-C or a kill ends the process without afterAll: remove the folder then too.
   const onSignal = (signal: NodeJS.Signals) => {
     rmSync(root, { recursive: true, force: true });
-    process.kill(process.pid, signal);
+    // Alone, end the process as the signal would have; else the other listeners decide.
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   };
   const onExit = () => rmSync(root, { recursive: true, force: true });
   process.once("SIGINT", onSignal);
