@@ -21,3 +21,29 @@ describe("17 challenge > pre-vote", () => {
     expect(leader!.currentTerm, `${leader!.id}'s term after ${cutOff} came back`).toBe(term);
   });
 });
+
+describe("17 challenge > leader lease", () => {
+  it("a leader with a fresh lease answers a read without a heartbeat round", async () => {
+    const { RaftNode } = await import("@tree/17-consensus/raft/node.ts");
+    const { MemoryStorage } = await import("@tree/17-consensus/raft/storage.ts");
+    const { KvMachine } = await import("@tree/17-consensus/sim/kv.ts");
+    const sent: string[] = [];
+    const node = new RaftNode({
+      id: "n1",
+      peers: ["n1", "n2", "n3"],
+      storage: new MemoryStorage(),
+      stateMachine: new KvMachine(),
+      send: (m) => sent.push(m.type),
+      random: () => 0,
+      readOnly: "lease",
+    } as ConstructorParameters<typeof RaftNode>[0]);
+    for (let i = 0; i < 10; i++) node.tick();
+    node.receive({ type: "RequestVoteReply", from: "n2", to: "n1", term: 1, voteGranted: true });
+    node.receive({ type: "AppendEntriesReply", from: "n2", to: "n1", term: 1, success: true, matchIndex: 1, conflictIndex: 0 });
+    sent.length = 0;
+    const reads: unknown[] = [];
+    node.readIndex((r) => reads.push(r));
+    expect(reads, "the read's answer, at once").toEqual([{ ok: true, index: 1 }]);
+    expect(sent, "messages sent for the read").toEqual([]);
+  });
+});
