@@ -4,6 +4,9 @@
  * the Store over them, and the leader killed in the middle of a stream of
  * writes.
  */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startApiServer, type ApiServer } from "@tree/03-apiserver/index.ts";
 import { startRaftCluster, sweepRaftDirs, type RaftCluster } from "@tree/17-consensus/server/cluster.ts";
@@ -105,3 +108,19 @@ describe("17 chapter", () => {
 function namespace(name: string) {
   return { apiVersion: "v1", kind: "Namespace", metadata: { name } };
 }
+
+describe("17 chapter > temp folders (given)", () => {
+  test("a crashed run's replica folders are swept, a live run's are kept", () => {
+    const dead = mkdtempSync(join(tmpdir(), "k8s-workshop-raft-999999999-"));
+    const live = mkdtempSync(join(tmpdir(), `k8s-workshop-raft-${process.pid}-`));
+    try {
+      const removed = sweepRaftDirs((pid) => pid === process.pid);
+      expect(removed, "folders swept").toContain(basename(dead));
+      expect(existsSync(dead), `${dead} after the sweep`).toBe(false);
+      expect(existsSync(live), `${live} (this process is alive) after the sweep`).toBe(true);
+    } finally {
+      rmSync(dead, { recursive: true, force: true });
+      rmSync(live, { recursive: true, force: true });
+    }
+  });
+});

@@ -200,7 +200,8 @@ export class RaftNode {
     // is at least as up to date as ours (the later last term wins; equal last
     // terms: the longer log). A granted vote is on disk before the reply
     // leaves, and restarts this replica's election timer.
-    // Tests: "17.2 vote > ...", "17 chapter > 500 seeded runs ...".
+    // Tests: "17.2 vote > grants one vote per term, and saves it before answering",
+    // "17.2 vote > refuses a candidate whose log is behind".
     todo("17.2");
   }
 
@@ -237,7 +238,8 @@ export class RaftNode {
     // append must not shorten the log). Save before a successful reply, then
     // commit up to min(m.leaderCommit, the last index this append proves).
     // On failure, conflictIndex tells the leader where to retry.
-    // Tests: "17.3 append > ...".
+    // Tests: "17.3 append > cuts a conflicting suffix and keeps the rest",
+    // "17.3 append > a delayed, shorter append does not shorten the log".
     todo("17.3");
   }
 
@@ -265,7 +267,7 @@ export class RaftNode {
     // stores). Only an entry of the current term may be committed by
     // counting: an older term's entry on a majority can still be overwritten
     // (the paper's Figure 8). It is committed along with a later entry of ours.
-    // Tests: "17.4 commit > ...", "17 chapter > a Raft that counts older terms fails the checker for some seed".
+    // Tests: "17.4 commit > never commits an older term's entry by counting".
     todo("17.4");
   }
 
@@ -283,7 +285,7 @@ export class RaftNode {
     // log goes. Save before the reply; its matchIndex is the snapshot's index.
     // Proposals waiting at indexes the snapshot covers can no longer learn
     // their outcome: fail them (failWaiting).
-    // Tests: "17.6 snapshot > ...".
+    // Tests: "17.6 snapshot > keeps the entries after a snapshot it agrees with".
     todo("17.6");
   }
 
@@ -307,7 +309,8 @@ export class RaftNode {
     // another leader's entry took its place and it fails. Then take a
     // snapshot once snapshotEvery applied entries are outside it, and let
     // confirmed reads go (releaseReads).
-    // Tests: "17.5 apply > ...".
+    // Tests: "17.5 apply > a proposal whose place another leader took fails",
+    // "17.5 apply > takes a snapshot after snapshotEvery applied entries".
     todo("17.5");
   }
 
@@ -343,7 +346,8 @@ export class RaftNode {
     // counts the answers. The read goes (releaseReads) once confirmed and
     // applied up to its index. Without the round, a deposed leader cut off
     // from the others would answer stale data.
-    // Tests: "17.7 read index > ...", "17 chapter > 500 seeded runs ...".
+    // Tests: "17.7 read index > a leader answers only after a majority confirms it still leads",
+    // "17.7 read index > a new leader refuses reads until it commits an entry of its term".
     todo("17.7");
   }
 
