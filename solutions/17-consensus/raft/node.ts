@@ -421,11 +421,18 @@ export class RaftNode {
    * Returns false at once on a replica that is not the leader.
    */
   propose(command: string, done: (result: ProposalResult) => void): boolean {
+    return this.proposeAll([{ command, done }]);
+  }
+
+  /** Several proposals with one save and one append round (the loopback replicas batch what arrives together). */
+  proposeAll(proposals: readonly { command: string; done: (result: ProposalResult) => void }[]): boolean {
     if (this.role !== "leader") return false;
-    const entry: Entry = { index: this.log.lastIndex() + 1, term: this.currentTerm, command };
-    this.log.append(entry);
+    for (const { command, done } of proposals) {
+      const entry: Entry = { index: this.log.lastIndex() + 1, term: this.currentTerm, command };
+      this.log.append(entry);
+      this.waiting.set(entry.index, { term: entry.term, done });
+    }
     this.persist();
-    this.waiting.set(entry.index, { term: entry.term, done });
     this.broadcastAppend();
     this.maybeCommit(); // a cluster of one commits at once
     this.applyCommitted();

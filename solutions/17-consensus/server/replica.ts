@@ -13,7 +13,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { NOT_LEADER, RaftNode } from "../raft/node.ts";
+import { NOT_LEADER, RaftNode, type ProposalResult } from "../raft/node.ts";
 import { FileStorage } from "../raft/storage.ts";
 import type { Message } from "../raft/types.ts";
 import { StoreMachine, type StoreCommand, type StoreOutcome } from "./store-machine.ts";
@@ -42,6 +42,7 @@ export class Replica {
   private server: Server | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private batch: { command: string; done(result: ProposalResult): void }[] = [];
 
   constructor(private readonly options: ReplicaOptions) {
     this.id = options.id;
@@ -86,15 +87,27 @@ export class Replica {
     return !this.stopped && this.node.role === "leader";
   }
 
-  /** Puts a write in the log; resolves with its outcome once applied here. */
+  /**
+   * Puts a write in the log; resolves with its outcome once applied here.
+   * Writes that arrive in the same turn of the event loop share one save
+   * (one fsync) and one append round.
+   */
   propose(command: StoreCommand): Promise<StoreOutcome | { ok: false; retry: string }> {
     return new Promise((resolve) => {
       if (this.stopped) return resolve({ ok: false, retry: NOT_LEADER });
-      const accepted = this.node.propose(JSON.stringify(command), (r) =>
-        resolve(r.ok ? (r.result as StoreOutcome) : { ok: false, retry: r.reason }),
-      );
-      if (!accepted) resolve({ ok: false, retry: NOT_LEADER });
+      this.batch.push({
+        command: JSON.stringify(command),
+        done: (r) => resolve(r.ok ? (r.result as StoreOutcome) : { ok: false, retry: r.reason }),
+      });
+      if (this.batch.length === 1) setImmediate(() => this.flush());
     });
+  }
+
+  private flush(): void {
+    const batch = this.batch.splice(0);
+    if (batch.length === 0) return;
+    const accepted = !this.stopped && this.node.proposeAll(batch);
+    if (!accepted) for (const p of batch) p.done({ ok: false, reason: NOT_LEADER });
   }
 
   /** Resolves once this replica's state machine may be read linearizably; rejects with the reason otherwise. */
@@ -123,6 +136,7 @@ export class Replica {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
+    this.flush(); // what waits in the batch fails: this replica no longer leads
     this.node.stop();
     this.machine.hub.closeAll(new Error(`replica ${this.id} stopped`));
     const server = this.server;
