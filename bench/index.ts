@@ -27,7 +27,15 @@ import { cleanupAll, cleanupOnSignals, isStopping } from "./lib/cleanup.ts";
 import type { BenchContext, Figure, FigureResult, Row } from "./lib/types.ts";
 import { c, progressLine, table } from "../workshop/ui.ts";
 
-const FIGURES: Figure[] = [podStartupFigure, apiserverWritesFigure, storeFigure, watchFanOutFigure, schedulerFigure, scaleFigure, raftFigure];
+const FIGURES: Figure[] = [
+  podStartupFigure,
+  apiserverWritesFigure,
+  storeFigure,
+  watchFanOutFigure,
+  schedulerFigure,
+  scaleFigure,
+  raftFigure,
+];
 
 function usage(problem?: string): never {
   const lines = [

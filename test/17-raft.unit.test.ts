@@ -105,7 +105,10 @@ describe("17.1 election", () => {
     expect(requests.map((s) => s.message.to).sort(), "RequestVote sent to").toEqual(["n2", "n3"]);
     for (const { message, disk } of requests) {
       expect(message).toMatchObject({ term: 5, lastLogIndex: 2, lastLogTerm: 4 });
-      expect(disk.hard, "the disk when the request left: term and vote must be saved first").toEqual({ currentTerm: 5, votedFor: "n1" });
+      expect(disk.hard, "the disk when the request left: term and vote must be saved first").toEqual({
+        currentTerm: 5,
+        votedFor: "n1",
+      });
     }
   });
 
@@ -131,10 +134,16 @@ describe("17.2 vote", () => {
     const r = replica();
     r.node.receive(request("n2", 1, 0, 0));
     const [first] = r.take("RequestVoteReply");
-    expect(first?.message, "the answer to n2, the first candidate of term 1").toMatchObject({ to: "n2", term: 1, voteGranted: true });
+    expect(first?.message, "the answer to n2, the first candidate of term 1").toMatchObject({
+      to: "n2",
+      term: 1,
+      voteGranted: true,
+    });
     expect(first?.disk.hard, "the disk when the vote left").toEqual({ currentTerm: 1, votedFor: "n2" });
     r.node.receive(request("n3", 1, 0, 0));
-    expect(r.take("RequestVoteReply")[0]?.message, "the answer to n3, a second candidate of term 1").toMatchObject({ voteGranted: false });
+    expect(r.take("RequestVoteReply")[0]?.message, "the answer to n3, a second candidate of term 1").toMatchObject({
+      voteGranted: false,
+    });
     r.node.receive(request("n2", 1, 0, 0));
     expect(r.take("RequestVoteReply")[0]?.message, "n2 asking again (a duplicate)").toMatchObject({ voteGranted: true });
   });
@@ -181,7 +190,9 @@ describe("17.3 append", () => {
   test("refuses when the log has no entry at prevLogIndex with prevLogTerm", () => {
     const r = replica({ hard: { currentTerm: 2, votedFor: null }, entries: [put(1, 1), put(2, 1)] });
     r.node.receive(append(2, 3, 2, [put(4, 2)]));
-    expect(r.take("AppendEntriesReply")[0]?.message, "an append after index 3, which n1 does not have").toMatchObject({ success: false });
+    expect(r.take("AppendEntriesReply")[0]?.message, "an append after index 3, which n1 does not have").toMatchObject({
+      success: false,
+    });
     r.node.receive(append(2, 2, 2, [put(3, 2)]));
     const reply = r.take("AppendEntriesReply")[0]?.message;
     expect(reply, "an append after index 2 of term 2 (n1 has term 1 there)").toMatchObject({ success: false });
@@ -202,8 +213,14 @@ describe("17.3 append", () => {
     const r = replica({ hard: { currentTerm: 2, votedFor: null }, entries: [put(1, 1), put(2, 1), put(3, 2), put(4, 2)] });
     r.node.receive(append(3, 2, 1, [put(3, 3, "k", "new")]));
     expect(r.take("AppendEntriesReply")[0]?.message).toMatchObject({ success: true, matchIndex: 3 });
-    expect(r.node.log.slice(1).map((e) => `${e.index}@${e.term}`), "the log").toEqual(["1@1", "2@1", "3@3"]);
-    expect(r.disk.load().entries.map((e) => `${e.index}@${e.term}`), "the log on disk").toEqual(["1@1", "2@1", "3@3"]);
+    expect(
+      r.node.log.slice(1).map((e) => `${e.index}@${e.term}`),
+      "the log",
+    ).toEqual(["1@1", "2@1", "3@3"]);
+    expect(
+      r.disk.load().entries.map((e) => `${e.index}@${e.term}`),
+      "the log on disk",
+    ).toEqual(["1@1", "2@1", "3@3"]);
   });
 
   test("a delayed, shorter append does not shorten the log", () => {
@@ -357,7 +374,10 @@ describe("17.7 read index", () => {
     expect(reads, "answers before any peer confirmed").toEqual([]);
     const round = r.take("AppendEntries").map((s) => s.message.readId);
     expect(round.length, "heartbeats sent for the read").toBe(2);
-    expect(round.every((id) => id !== undefined), "each heartbeat carries the read's id").toBe(true);
+    expect(
+      round.every((id) => id !== undefined),
+      "each heartbeat carries the read's id",
+    ).toBe(true);
     r.node.receive(ack("n3", 1, round[0]));
     expect(reads).toEqual([{ ok: true, index: 1 }]);
   });
@@ -374,14 +394,20 @@ describe("17.7 read index", () => {
     const f = replica();
     const refused: ReadResult[] = [];
     f.node.readIndex((res) => refused.push(res));
-    expect(refused.map((x) => x.ok), "a follower's answer").toEqual([false]);
+    expect(
+      refused.map((x) => x.ok),
+      "a follower's answer",
+    ).toEqual([false]);
 
     const r = leader();
     r.node.receive(ack("n2", 1, undefined));
     const reads: ReadResult[] = [];
     r.node.readIndex((res) => reads.push(res));
     r.node.receive(append(2, 1, 1, [], 1)); // a leader of term 2 exists
-    expect(reads.map((x) => x.ok), "the read of the deposed leader").toEqual([false]);
+    expect(
+      reads.map((x) => x.ok),
+      "the read of the deposed leader",
+    ).toEqual([false]);
   });
 
   test("a stale answer of an older term does not confirm a read", () => {

@@ -53,10 +53,14 @@ describe("17 chapter", () => {
     const old = raft.leader()!;
     const before = acknowledged.length;
     await raft.kill(old.id);
-    const next = await waitFor("a new leader among the two replicas left", () => {
-      const l = raft!.leader();
-      return l && l.id !== old.id ? l : undefined;
-    }, { timeoutMs: 20_000 });
+    const next = await waitFor(
+      "a new leader among the two replicas left",
+      () => {
+        const l = raft!.leader();
+        return l && l.id !== old.id ? l : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
     expect(next.node.currentTerm, "the new leader's term").toBeGreaterThan(old.node.currentTerm);
     await waitFor("20 more acknowledged writes after the election", () => acknowledged.length >= before + 20, {
       timeoutMs: 20_000,
@@ -86,15 +90,23 @@ describe("17 chapter", () => {
     const first = await api("POST", "/api/v1/namespaces", namespace("watch-before"));
     expect(first.status, first.text).toBe(201);
     const seen: string[] = [];
-    const watcher = await raft.store.watch("/registry/namespaces/", { fromRevision: Number(first.body.metadata.resourceVersion) }, (events) => {
-      for (const e of events) seen.push(e.kv.key.split("/").at(-1)!);
-    });
+    const watcher = await raft.store.watch(
+      "/registry/namespaces/",
+      { fromRevision: Number(first.body.metadata.resourceVersion) },
+      (events) => {
+        for (const e of events) seen.push(e.kv.key.split("/").at(-1)!);
+      },
+    );
     try {
       await raft.kill(raft.leader()!.id);
       await waitFor("a new leader", () => raft!.leader(), { timeoutMs: 20_000 });
-      await waitFor("the write after the election", async () => (await api("POST", "/api/v1/namespaces", namespace("watch-after"))).status === 201, {
-        timeoutMs: 20_000,
-      });
+      await waitFor(
+        "the write after the election",
+        async () => (await api("POST", "/api/v1/namespaces", namespace("watch-after"))).status === 201,
+        {
+          timeoutMs: 20_000,
+        },
+      );
       await waitFor("both events on the watch", () => seen.includes("watch-before") && seen.includes("watch-after"), {
         timeoutMs: 10_000,
       });

@@ -805,7 +805,8 @@ export const MUTATIONS: readonly Mutation[] = [
     mistake: "the candidate asks for votes before its term and vote are saved",
     file: "17-consensus/raft/node.ts",
     find: "    this.resetElectionTimer();\n    this.persist();\n    this.options.trace?.(`${this.id}: election timeout, candidate in term ${this.currentTerm}`);",
-    replace: "    this.resetElectionTimer();\n    this.options.trace?.(`${this.id}: election timeout, candidate in term ${this.currentTerm}`);",
+    replace:
+      "    this.resetElectionTimer();\n    this.options.trace?.(`${this.id}: election timeout, candidate in term ${this.currentTerm}`);",
   },
   {
     step: "17.2",
@@ -825,8 +826,8 @@ export const MUTATIONS: readonly Mutation[] = [
     step: "17.2",
     mistake: "a vote of an older term counted",
     file: "17-consensus/raft/node.ts",
-    find: "if (this.role !== \"candidate\" || m.term !== this.currentTerm || !m.voteGranted) return;",
-    replace: "if (this.role !== \"candidate\" || !m.voteGranted) return;",
+    find: 'if (this.role !== "candidate" || m.term !== this.currentTerm || !m.voteGranted) return;',
+    replace: 'if (this.role !== "candidate" || !m.voteGranted) return;',
   },
   {
     step: "17.3",

@@ -23,7 +23,12 @@ import { ratio, type BenchContext, type Figure } from "../lib/types.ts";
 
 const CLIENTS = 16;
 
-async function measure(ctx: BenchContext, label: string, store: Store, creates: number): Promise<{ rate: number; latency: Latency }> {
+async function measure(
+  ctx: BenchContext,
+  label: string,
+  store: Store,
+  creates: number,
+): Promise<{ rate: number; latency: Latency }> {
   const apiserver = await startApiServer({ store, host: "127.0.0.1", port: 0 });
   try {
     const client = new RestClient({ server: apiserver.url });

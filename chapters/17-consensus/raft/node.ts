@@ -417,7 +417,13 @@ export class RaftNode {
   sendAppend(peer: string, readId?: number): void {
     const next = this.nextIndex.get(peer) ?? this.log.lastIndex() + 1;
     if (next <= this.log.snapshot.index) {
-      this.options.send({ type: "InstallSnapshot", from: this.id, to: peer, term: this.currentTerm, snapshot: this.log.snapshot });
+      this.options.send({
+        type: "InstallSnapshot",
+        from: this.id,
+        to: peer,
+        term: this.currentTerm,
+        snapshot: this.log.snapshot,
+      });
       if (readId === undefined) return;
       // The snapshot reply carries no read id: confirm the round with an empty append at the snapshot.
       this.options.send({

@@ -48,7 +48,9 @@ export class FileStorage implements RaftStorage {
     if (!state) return emptyState();
     const snapshot = readJson<PersistedState["snapshot"]>(this.snapshotFile, this.dir) ?? emptyState().snapshot;
     if (snapshot.index !== state.snapshotIndex) {
-      throw new Error(`${this.dir}: the log starts after ${state.snapshotIndex} but the snapshot ends at ${snapshot.index}: remove the folder to start this replica empty`);
+      throw new Error(
+        `${this.dir}: the log starts after ${state.snapshotIndex} but the snapshot ends at ${snapshot.index}: remove the folder to start this replica empty`,
+      );
     }
     this.savedSnapshot = snapshot.index;
     return { hard: state.hard, snapshot, entries: state.entries };

@@ -108,12 +108,7 @@ export interface InstallSnapshotReply {
 }
 
 export type Message =
-  | RequestVote
-  | RequestVoteReply
-  | AppendEntries
-  | AppendEntriesReply
-  | InstallSnapshot
-  | InstallSnapshotReply;
+  RequestVote | RequestVoteReply | AppendEntries | AppendEntriesReply | InstallSnapshot | InstallSnapshotReply;
 
 /** What a replica keeps on disk, and gets back after a crash. */
 export interface PersistedState {

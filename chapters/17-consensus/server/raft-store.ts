@@ -128,10 +128,14 @@ export class RaftStore implements Store {
     for (;;) {
       const leader = await this.findLeader(deadline);
       // A leader cut off from the others never commits: give up at the deadline.
-      const outcome = await Promise.race([leader.propose(command), sleep(Math.max(deadline - Date.now(), 0)).then(() => ({ ok: false as const, retry: "no answer in time" }))]);
+      const outcome = await Promise.race([
+        leader.propose(command),
+        sleep(Math.max(deadline - Date.now(), 0)).then(() => ({ ok: false as const, retry: "no answer in time" })),
+      ]);
       if (!("retry" in outcome)) return fromOutcome(outcome);
       if (outcome.retry !== NOT_LEADER) throw serviceUnavailable(`the write's outcome is unknown (${outcome.retry})`);
-      if (Date.now() > deadline) throw serviceUnavailable("no Raft leader accepted the write in time: is a majority of replicas running?");
+      if (Date.now() > deadline)
+        throw serviceUnavailable("no Raft leader accepted the write in time: is a majority of replicas running?");
     }
   }
 

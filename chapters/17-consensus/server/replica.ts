@@ -62,7 +62,8 @@ export class Replica {
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
       if (req.method !== "POST" || req.url !== "/raft") return void res.writeHead(404).end("only POST /raft here\n");
-      if (req.headers.authorization !== `Bearer ${this.options.secret}`) return void res.writeHead(401).end("wrong or no secret\n");
+      if (req.headers.authorization !== `Bearer ${this.options.secret}`)
+        return void res.writeHead(401).end("wrong or no secret\n");
       readBody(req)
         .then((body) => {
           res.writeHead(204).end();

@@ -20,8 +20,7 @@ export type StoreCommand =
 
 /** What applying a command gave: the key-value, or the StoreError every replica agreed on. */
 export type StoreOutcome =
-  | { ok: true; kv?: KeyValue }
-  | { ok: false; code: StoreErrorCode; message: string; compactRevision?: number };
+  { ok: true; kv?: KeyValue } | { ok: false; code: StoreErrorCode; message: string; compactRevision?: number };
 
 export class StoreMachine implements StateMachine {
   kv = new KeySpace();
@@ -46,7 +45,12 @@ export class StoreMachine implements StateMachine {
     } catch (err) {
       // A refused write is an outcome too: every replica refuses it the same way.
       if (isStoreError(err)) {
-        return { ok: false, code: err.code, message: err.message, ...(err.compactRevision === undefined ? {} : { compactRevision: err.compactRevision }) };
+        return {
+          ok: false,
+          code: err.code,
+          message: err.message,
+          ...(err.compactRevision === undefined ? {} : { compactRevision: err.compactRevision }),
+        };
       }
       throw err;
     }

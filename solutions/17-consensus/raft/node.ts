@@ -225,10 +225,8 @@ export class RaftNode {
     // "17.2 vote > refuses a candidate whose log is behind".
     //#solution
     const upToDate =
-      m.lastLogTerm > this.log.lastTerm() ||
-      (m.lastLogTerm === this.log.lastTerm() && m.lastLogIndex >= this.log.lastIndex());
-    const grant =
-      m.term === this.currentTerm && (this.votedFor === null || this.votedFor === m.from) && upToDate;
+      m.lastLogTerm > this.log.lastTerm() || (m.lastLogTerm === this.log.lastTerm() && m.lastLogIndex >= this.log.lastIndex());
+    const grant = m.term === this.currentTerm && (this.votedFor === null || this.votedFor === m.from) && upToDate;
     if (grant) {
       this.votedFor = m.from;
       this.persist();
@@ -535,7 +533,13 @@ export class RaftNode {
   sendAppend(peer: string, readId?: number): void {
     const next = this.nextIndex.get(peer) ?? this.log.lastIndex() + 1;
     if (next <= this.log.snapshot.index) {
-      this.options.send({ type: "InstallSnapshot", from: this.id, to: peer, term: this.currentTerm, snapshot: this.log.snapshot });
+      this.options.send({
+        type: "InstallSnapshot",
+        from: this.id,
+        to: peer,
+        term: this.currentTerm,
+        snapshot: this.log.snapshot,
+      });
       if (readId === undefined) return;
       // The snapshot reply carries no read id: confirm the round with an empty append at the snapshot.
       this.options.send({

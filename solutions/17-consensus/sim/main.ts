@@ -11,7 +11,9 @@
 import { simulate } from "./simulation.ts";
 
 function usage(problem: string): never {
-  console.error(`sim: ${problem}\nusage: npx tsx chapters/17-consensus/sim/main.ts [--seed N | --seeds A-B] [--trace] [--quiet] [--no-partitions] [--no-crashes]`);
+  console.error(
+    `sim: ${problem}\nusage: npx tsx chapters/17-consensus/sim/main.ts [--seed N | --seeds A-B] [--trace] [--quiet] [--no-partitions] [--no-crashes]`,
+  );
   process.exit(2);
 }
 

@@ -317,7 +317,14 @@ export class Simulation {
         target = hint ?? this.rng.pick(this.ids);
         return target;
       };
-      const read = () => this.get("final", key, () => {}, pick, () => finalReads.delete(key));
+      const read = () =>
+        this.get(
+          "final",
+          key,
+          () => {},
+          pick,
+          () => finalReads.delete(key),
+        );
       read();
       for (let round = 0; round < 20 && finalReads.has(key); round++) {
         this.runUntil(this.now + CLIENT_TIMEOUT + 1);
