@@ -30,6 +30,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { number: "12", slug: "12-self-healing", title: "Self-healing" },
   { number: "13", slug: "13-deployments", title: "Deployments: rollouts in the cluster" },
   { number: "15", slug: "15-tenancy", title: "Tenancy: namespaces, service accounts, quotas" },
+  { number: "17", slug: "17-consensus", title: "Consensus: Raft for the store" },
 ];
 
 /** The repository root (this file lives in <root>/shared/). */

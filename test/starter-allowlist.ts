@@ -104,4 +104,27 @@ export const STARTER_ALLOWLIST: AllowedStarterPass[] = [
     reason:
       "lifecycle hooks are given code in chapter 13 (kubelet/lifecycle-hooks.ts); the learner's steps are the deployment controller",
   },
+  {
+    file: "test/17-simulation.unit.test.ts",
+    test: "17 chapter > the checker (given) > accepts concurrent operations in either order",
+    reason:
+      "the linearizability checker (sim/linearizability.ts) is given code in chapter 17: these tests show it can tell a good history from a bad one",
+  },
+  {
+    file: "test/17-simulation.unit.test.ts",
+    test: "17 chapter > the checker (given) > refuses a read of a value overwritten before the read began",
+    reason:
+      "the linearizability checker (sim/linearizability.ts) is given code in chapter 17: these tests show it can tell a good history from a bad one",
+  },
+  {
+    file: "test/17-simulation.unit.test.ts",
+    test: "17 chapter > the checker (given) > a write with no answer may have happened, or not",
+    reason:
+      "the linearizability checker (sim/linearizability.ts) is given code in chapter 17: these tests show it can tell a good history from a bad one",
+  },
+  {
+    file: "test/17-replicas.unit.test.ts",
+    test: "17 chapter > temp folders (given) > a crashed run's replica folders are swept, a live run's are kept",
+    reason: "the sweep of replica folders (server/cluster.ts) is given code in chapter 17",
+  },
 ];
