@@ -939,7 +939,7 @@ export const MUTATIONS: readonly Mutation[] = [
     file: "15-tenancy/admission/pod-security.ts",
     find: ".filter((cap) => !BASELINE_CAPABILITIES.includes(cap));",
     replace: ";",
-
+  },
   // Chapter 17: consensus
   {
     step: "17.1",
