@@ -45,6 +45,21 @@ describe("03 challenge", () => {
     expect(gone.body.reason).toBe("Expired");
   });
 
+  it("resets managedFields when a write sends an empty entry (managedFields: [{}])", async () => {
+    const base = "/api/v1/namespaces/default/pods";
+    expect((await api("POST", `${base}?fieldManager=maker`, pod("owned"))).status).toBe(201);
+    const before = await api("GET", `${base}/owned`);
+    expect(before.body.metadata.managedFields?.length, "a created pod has its creator's entry").toBe(1);
+    const reset = await api(
+      "PATCH",
+      `${base}/owned`,
+      { metadata: { managedFields: [{}] } },
+      { "Content-Type": "application/merge-patch+json" },
+    );
+    expect(reset.status, reset.text).toBe(200);
+    expect(reset.body.metadata.managedFields, "managedFields: [{}] clears the list, as in Kubernetes").toBeUndefined();
+  });
+
   it("marks the end of the initial events with a bookmark", async () => {
     expect((await api("POST", "/api/v1/namespaces", { metadata: { name: "initial" } })).status).toBe(201);
     const base = "/api/v1/namespaces/initial/pods";
