@@ -205,6 +205,38 @@ describe("03 chapter > server-side apply", () => {
     );
   });
 
+  it("03 chapter > applying the same configuration again changes nothing (ports keyed by containerPort and protocol)", async () => {
+    const config = [
+      "apiVersion: v1",
+      "kind: Pod",
+      "metadata:",
+      "  name: again",
+      "spec:",
+      "  containers:",
+      "  - name: main",
+      "    image: busybox:1.36",
+      "    ports:",
+      "    - containerPort: 80",
+      "    env:",
+      "    - name: A",
+      '      value: "1"',
+      "",
+    ].join("\n");
+    const first = await apply("again", config, "fieldManager=alice");
+    expect(first.status, first.text).toBe(201);
+    const second = await apply("again", config, "fieldManager=alice");
+    expect(second.status, second.text).toBe(200);
+    expect(second.body.spec.containers[0].ports, "the port the server defaulted (protocol TCP) is the one applied").toEqual([
+      { containerPort: 80, protocol: "TCP" },
+    ]);
+    expect(second.body.metadata.resourceVersion, "an apply that changes nothing does not write").toBe(
+      first.body.metadata.resourceVersion,
+    );
+    const fields = entryOf(second.body.metadata.managedFields, "alice").fieldsV1;
+    expect(Object.keys(fields["f:spec"]["f:containers"][IMAGE]["f:ports"])).toEqual(['k:{"containerPort":80,"protocol":"TCP"}']);
+    expect(Object.keys(fields["f:spec"]["f:containers"][IMAGE]["f:env"])).toEqual(['k:{"name":"A"}']);
+  });
+
   it("03 chapter > apply requires a fieldManager; force is only for apply", async () => {
     const none = await apply("nope", podYaml("nope", "busybox:1.36"), "");
     expect(none.status, none.text).toBe(422);
