@@ -76,10 +76,15 @@ export function childSchema(schema: Schema | undefined, key: string): Schema | u
   return isObject(schema.additionalProperties) ? (schema.additionalProperties as Schema) : undefined;
 }
 
-/** Every member of a value's field set, with its value. */
-export function fieldValues(value: unknown, schema: Schema | undefined): FieldValues {
+/**
+ * Every member of a value's field set, with its value. An applied
+ * configuration owns its leaves and list elements; an Update also owns the
+ * maps and lists it wrote (`nodes`), as Kubernetes records them ("." under
+ * f:labels or f:ports).
+ */
+export function fieldValues(value: unknown, schema: Schema | undefined, nodes = false): FieldValues {
   const out: FieldValues = new Map();
-  walk(value, schema, [], out);
+  walk(value, schema, [], out, nodes);
   return out;
 }
 
@@ -88,16 +93,18 @@ function add(out: FieldValues, path: FieldPath, leaf: boolean, value: unknown): 
   out.set(pathKey(path), { path, leaf, value: leaf ? JSON.stringify(value) : "" });
 }
 
-function walk(value: unknown, schema: Schema | undefined, path: FieldPath, out: FieldValues): void {
+function walk(value: unknown, schema: Schema | undefined, path: FieldPath, out: FieldValues, nodes: boolean): void {
   if (Array.isArray(value)) {
     const keys = listKeys(schema);
     if (keys && value.every(isObject)) {
+      if (nodes) add(out, path, false, undefined);
       for (const item of value as Record<string, unknown>[]) {
         const at = [...path, keyElement(item, keys)];
         add(out, at, false, undefined);
-        for (const [k, v] of Object.entries(item)) walk(v, childSchema(schema?.items, k), [...at, `f:${k}`], out);
+        for (const [k, v] of Object.entries(item)) walk(v, childSchema(schema?.items, k), [...at, `f:${k}`], out, nodes);
       }
     } else if (isSetList(schema) && value.every((v) => !isObject(v) && !Array.isArray(v))) {
+      if (nodes) add(out, path, false, undefined);
       for (const item of value) add(out, [...path, `v:${JSON.stringify(item)}`], true, item);
     } else {
       add(out, path, true, value); // an atomic list: one owner for the whole list
@@ -109,9 +116,9 @@ function walk(value: unknown, schema: Schema | undefined, path: FieldPath, out: 
       add(out, path, true, value);
       return;
     }
-    // A map (labels, annotations) is a member of its own; a struct (spec) only holds members.
-    if (isObject(schema?.additionalProperties) && !schema?.properties) add(out, path, false, undefined);
-    for (const [k, v] of Object.entries(value)) walk(v, childSchema(schema, k), [...path, `f:${k}`], out);
+    // A map (labels, annotations) that an Update wrote is a member of its own; a struct (spec) only holds members.
+    if (nodes && isObject(schema?.additionalProperties) && !schema?.properties) add(out, path, false, undefined);
+    for (const [k, v] of Object.entries(value)) walk(v, childSchema(schema, k), [...path, `f:${k}`], out, nodes);
     return;
   }
   add(out, path, true, value);

@@ -17,7 +17,7 @@
  * Kubernetes does this in k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager
  * and sigs.k8s.io/structured-merge-diff; this is a small version of it.
  */
-import { ApiError, isObject, statusOf, timestamp, type StatusCause } from "../../../shared/api/index.ts";
+import { ApiError, deepEqual, isObject, statusOf, timestamp, type StatusCause } from "../../../shared/api/index.ts";
 import type { Schema } from "../../../shared/api/schema/types.ts";
 import type { ApiObject } from "../registry/types.ts";
 import {
@@ -80,7 +80,7 @@ const SERVER_METADATA = [
  * /status owns only status; the object itself owns everything else (its
  * status is reset by the status strategy, chapter 03.5).
  */
-export function ownedValues(obj: unknown, manager: Manager): FieldValues {
+export function ownedValues(obj: unknown, manager: Manager, nodes = false): FieldValues {
   if (!isObject(obj)) return new Map();
   const { apiVersion: _a, kind: _k, status, ...rest } = obj;
   const meta = isObject(rest.metadata) ? { ...rest.metadata } : undefined;
@@ -88,7 +88,7 @@ export function ownedValues(obj: unknown, manager: Manager): FieldValues {
   const { metadata: _m, ...body } = rest;
   const keepMeta = meta && Object.keys(meta).length > 0;
   const view = manager.subresource === "status" ? { status } : { ...body, ...(keepMeta ? { metadata: meta } : {}) };
-  return fieldValues(view, manager.schema);
+  return fieldValues(view, manager.schema, nodes);
 }
 
 function readEntries(obj: ApiObject | undefined): Entry[] {
@@ -151,8 +151,8 @@ function sameManager(e: Entry, name: string, operation: Entry["operation"], mana
  */
 export function recordUpdate(old: ApiObject | undefined, next: ApiObject, manager: Manager): void {
   const entries = readEntries(old);
-  const before = ownedValues(old, manager);
-  const after = ownedValues(next, manager);
+  const before = ownedValues(old, manager, true);
+  const after = ownedValues(next, manager, true);
   const changed = [...after].filter(([k, v]) => before.get(k)?.value !== v.value || !before.has(k));
   const removed = [...before.keys()].filter((k) => !after.has(k));
   let own = entries.find((e) => sameManager(e, manager.name, "Update", manager));
@@ -223,12 +223,19 @@ export function applyConfig(live: ApiObject | undefined, config: ApiObject, mana
     if (!applied.has(k) && !ownedByOthers(k)) deletePath(merged, path, manager.schema);
   }
 
+  // The same configuration applied again changes nothing: keep the time, so that nothing is written.
+  const same =
+    own !== undefined &&
+    conflicts.length === 0 &&
+    own.fields.size === applied.size &&
+    [...applied.keys()].every((k) => own.fields.has(k)) &&
+    deepEqual(merged, { ...live, metadata: liveMeta });
   const mine: Entry = {
     manager: manager.name,
     operation: "Apply",
     apiVersion: manager.apiVersion,
     subresource: manager.subresource,
-    time: timestamp(),
+    time: same ? own.time : timestamp(),
     fields: new Map([...applied].map(([k, v]) => [k, v.path])),
   };
   writeEntries(merged, [...others, mine]);

@@ -18,12 +18,17 @@ import { recordUpdate, type Manager } from "./managed-fields.ts";
  * ("kubectl/v1.32.0 (linux/amd64)" -> "kubectl"), as Kubernetes does.
  * Required for an apply: an applier must say who it is.
  */
-export function fieldManagerName(query: URLSearchParams, req: Request, required: boolean): string {
+export function fieldManagerName(
+  query: URLSearchParams,
+  req: Request,
+  options: "CreateOptions" | "UpdateOptions" | "PatchOptions",
+  required = false,
+): string {
   const given = query.get("fieldManager");
   if (given !== null && given !== "") {
     if (given.length > 128 || !/^[\x20-\x7e]+$/.test(given)) {
       throw invalid(
-        "PatchOptions",
+        options,
         "",
         [
           {

@@ -56,7 +56,7 @@ export async function handleCreate(
     const { obj, warnings } = decodeObject(resource, body, scope.fieldValidation);
     return sendJson(res, 201, await resource.answer(obj, { user, namespace }), warnings);
   }
-  const tracked = trackingContext(ctx, fieldManagerName(query, req, false), "");
+  const tracked = trackingContext(ctx, fieldManagerName(query, req, "CreateOptions"), "");
   const { obj, warnings } = await createObject(tracked, resource, namespace, body, scope);
   sendJson(res, 201, obj, warnings);
 }
@@ -74,7 +74,7 @@ export async function handleUpdate(
 ): Promise<void> {
   const scope = requestScope(query, user);
   const body = parseBody(await readBody(req), req.headers["content-type"] ?? "", undefined, protobufKind(resource));
-  const tracked = trackingContext(ctx, fieldManagerName(query, req, false), subresource);
+  const tracked = trackingContext(ctx, fieldManagerName(query, req, "UpdateOptions"), subresource);
   const { obj, warnings } = await updateObject(tracked, resource, namespace, name, body, scope, subresource);
   sendJson(res, 200, obj, warnings);
 }
@@ -97,7 +97,7 @@ export async function handlePatch(
   const raw = await readBody(req);
   if (!type && !apply) throw unsupportedMediaType(media, [...Object.keys(PATCH_CONTENT_TYPES), APPLY_PATCH_CONTENT_TYPE]);
   const force = boolParam(query, "force");
-  const manager = fieldManagerName(query, req, apply);
+  const manager = fieldManagerName(query, req, "PatchOptions", apply);
   if (apply || !type) {
     // An apply body is YAML (JSON is YAML too).
     const config = parseBody(raw, "application/yaml");

@@ -18,7 +18,7 @@
  * opaque to clients, and not signed: a changed token can only ask for keys of
  * this resource, and a malformed one is a 400.
  */
-import { ApiError, badRequest, isObject, statusOf } from "../../../shared/api/index.ts";
+import { ApiError, badRequest, internalError, isObject, statusOf } from "../../../shared/api/index.ts";
 import { isStoreError } from "../../../shared/store/types.ts";
 import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
 import type { ObjectStorage } from "./object-storage.ts";
@@ -115,6 +115,10 @@ export async function listPage(
     } catch (err) {
       if (isStoreError(err, "Compacted") && request.continueToken) throw tooOld(fromKey!.slice(prefix.length));
       throw err;
+    }
+    // A Store that ignores the page options would serve page one forever: fail loudly instead.
+    if ((fromKey !== undefined && result.kvs.some((kv) => kv.key < fromKey!)) || (revision && result.revision !== revision)) {
+      throw internalError("the store ignored range's fromKey or revision: its range() must support RangeOptions");
     }
     revision = result.revision;
     for (const kv of result.kvs) {
