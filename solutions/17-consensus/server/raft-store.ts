@@ -18,6 +18,7 @@ import {
   checkWrite,
   StoreError,
   type KeyValue,
+  type RangeOptions,
   type RangeResult,
   type Store,
   type WatchErrorHandler,
@@ -52,9 +53,14 @@ export class RaftStore implements Store {
     return (await this.linearizable()).machine.kv.get(key);
   }
 
-  async range(prefix: string, options: { limit?: number } = {}): Promise<RangeResult> {
+  /** As the embedded store reads a range (pages from a key, at a revision), on the leader's state machine. */
+  async range(prefix: string, options: RangeOptions = {}): Promise<RangeResult> {
     const kv = (await this.linearizable()).machine.kv;
-    return { kvs: kv.range(prefix, options.limit), revision: kv.revision };
+    const { limit, fromKey, revision } = options;
+    const at = revision ?? kv.revision;
+    const all = at === kv.revision ? kv.range(prefix) : kv.rangeAt(prefix, at);
+    const rest = fromKey === undefined ? all : all.filter((item) => item.key >= fromKey);
+    return { kvs: limit ? rest.slice(0, limit) : rest, revision: at, count: rest.length };
   }
 
   async create(key: string, value: string): Promise<KeyValue> {
