@@ -180,6 +180,8 @@ export interface SelfHealingModule {
 
 export interface DeploymentsModule {
   installApps(apiserver: ApiServerHandle): void;
+  /** PodDisruptionBudgets and pods/eviction (kubectl drain). Optional: a tree from before they existed has none. */
+  installPolicy?(apiserver: ApiServerHandle): void;
   withLifecycleHooks: RuntimeWrapper;
   controllers(): ControllersValue;
   gcResources: readonly Opaque[];
