@@ -21,14 +21,7 @@
  * Kubernetes: pkg/registry/core/pod/storage/eviction.go.
  */
 import type { Request, Response } from "express";
-import {
-  ApiError,
-  badRequest,
-  isObject,
-  statusOf,
-  type DeleteOptions,
-  type Pod,
-} from "../../../shared/api/index.ts";
+import { ApiError, badRequest, isObject, statusOf, type DeleteOptions, type Pod } from "../../../shared/api/index.ts";
 import type { Eviction, PodDisruptionBudget } from "../../../shared/api/policy.ts";
 import { locals } from "../../03-apiserver/chain/middleware.ts";
 import { requestScope } from "../../03-apiserver/handlers/write.ts";
@@ -72,10 +65,13 @@ async function readEviction(req: Request, podName: string): Promise<Eviction> {
   });
   if (!isObject(body)) throw badRequest("the body must be an Eviction object (apiVersion policy/v1, kind Eviction)");
   if (body.kind !== "Eviction" || !["policy/v1", "policy/v1beta1"].includes(String(body.apiVersion)))
-    throw badRequest(`the body must be an Eviction (apiVersion policy/v1), not ${String(body.kind)} (${String(body.apiVersion)})`);
+    throw badRequest(
+      `the body must be an Eviction (apiVersion policy/v1), not ${String(body.kind)} (${String(body.apiVersion)})`,
+    );
   const eviction = body as unknown as Eviction;
   if (eviction.metadata !== undefined && !isObject(eviction.metadata)) throw badRequest("metadata must be an object");
-  if (eviction.deleteOptions !== undefined && !isObject(eviction.deleteOptions)) throw badRequest("deleteOptions must be an object");
+  if (eviction.deleteOptions !== undefined && !isObject(eviction.deleteOptions))
+    throw badRequest("deleteOptions must be an object");
   const grace = eviction.deleteOptions?.gracePeriodSeconds;
   if (grace !== undefined && !(typeof grace === "number" && Number.isInteger(grace) && grace >= 0))
     throw badRequest(`deleteOptions.gracePeriodSeconds must be a whole number >= 0, not ${JSON.stringify(grace)}`);
@@ -120,15 +116,27 @@ export const evictionSubresource = (apiserver: ApiServer): Subresource => ({
     if (matching.length > 1)
       // Kubernetes answers 500 here too: which budget would decide is not defined.
       throw new ApiError(
-        statusOf(500, "InternalError", "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support."),
+        statusOf(
+          500,
+          "InternalError",
+          "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.",
+        ),
       );
     const pdb = matching[0]!;
     const status = pdb.status;
     // An unready pod is not counted as healthy: evicting it costs nothing while the budget is met.
-    if (!isPodReady(pod) && status && status.desiredHealthy > 0 && status.currentHealthy >= status.desiredHealthy) return remove();
+    if (!isPodReady(pod) && status && status.desiredHealthy > 0 && status.currentHealthy >= status.desiredHealthy)
+      return remove();
 
-    await guaranteedUpdate(apiserver, budgets, namespace, pdb.metadata?.name ?? "", scope, "status", false, (current: ApiObject) =>
-      decrement(current as PodDisruptionBudget, name),
+    await guaranteedUpdate(
+      apiserver,
+      budgets,
+      namespace,
+      pdb.metadata?.name ?? "",
+      scope,
+      "status",
+      false,
+      (current: ApiObject) => decrement(current as PodDisruptionBudget, name),
     );
     return remove();
   },

@@ -15,7 +15,12 @@ import { validateSelectorSpec } from "./selector.ts";
 
 const schema = kindSchema(
   {
-    spec: object({ minAvailable: intOrString, maxUnavailable: intOrString, selector: labelSelector, unhealthyPodEvictionPolicy: string }),
+    spec: object({
+      minAvailable: intOrString,
+      maxUnavailable: intOrString,
+      selector: labelSelector,
+      unhealthyPodEvictionPolicy: string,
+    }),
     status: object({
       observedGeneration: integer64,
       disruptedPods: mapOf(dateTime),
@@ -25,7 +30,14 @@ const schema = kindSchema(
       expectedPods: integer,
       conditions: arrayOf(
         object(
-          { type: string, status: string, observedGeneration: integer64, lastTransitionTime: dateTime, reason: string, message: string },
+          {
+            type: string,
+            status: string,
+            observedGeneration: integer64,
+            lastTransitionTime: dateTime,
+            reason: string,
+            message: string,
+          },
           { required: ["type", "status"] },
         ),
         { mergeKey: "type", strategy: "merge", listType: "map" },
@@ -37,7 +49,7 @@ const schema = kindSchema(
 
 function validateIntOrPercent(value: unknown, path: string): FieldError[] {
   if (value === undefined) return [];
-  if (!isIntOrPercent(value)) return [field.invalid(path, value, "must be a non-negative integer or a percentage (\"50%\")")];
+  if (!isIntOrPercent(value)) return [field.invalid(path, value, 'must be a non-negative integer or a percentage ("50%")')];
   if (typeof value === "string" && Number(value.slice(0, -1)) > 100)
     return [field.invalid(path, value, "must not be greater than 100%")];
   return [];

@@ -91,7 +91,11 @@ export function budgetStatus(
   const healthy = pods.filter((p) => !p.metadata?.deletionTimestamp && !live[p.metadata?.name ?? ""] && isPodReady(p)).length;
   const counts = expectedAndDesired(pdb, pods, scale);
   const generation = pdb.metadata?.generation ?? 1;
-  const base = { observedGeneration: generation, currentHealthy: healthy, ...(Object.keys(live).length ? { disruptedPods: live } : {}) };
+  const base = {
+    observedGeneration: generation,
+    currentHealthy: healthy,
+    ...(Object.keys(live).length ? { disruptedPods: live } : {}),
+  };
   const old = pdb.status?.conditions?.find((c) => c.type === "DisruptionAllowed");
   const condition = (status: "True" | "False", reason: string, message = "") => ({
     type: "DisruptionAllowed",
@@ -99,12 +103,19 @@ export function budgetStatus(
     reason,
     ...(message ? { message } : {}),
     observedGeneration: generation,
-    lastTransitionTime: old?.status === status ? (old.lastTransitionTime ?? new Date(now).toISOString()) : new Date(now).toISOString(),
+    lastTransitionTime:
+      old?.status === status ? (old.lastTransitionTime ?? new Date(now).toISOString()) : new Date(now).toISOString(),
   });
   if ("error" in counts) {
     // Fail safe, as Kubernetes does: a budget it cannot compute allows no disruption.
     return {
-      status: { ...base, desiredHealthy: 0, expectedPods: 0, disruptionsAllowed: 0, conditions: [condition("False", "SyncFailed", counts.error)] },
+      status: {
+        ...base,
+        desiredHealthy: 0,
+        expectedPods: 0,
+        disruptionsAllowed: 0,
+        conditions: [condition("False", "SyncFailed", counts.error)],
+      },
       recheckAt: nextExpiry,
     };
   }

@@ -109,10 +109,14 @@ export class DisruptionController implements Controller {
             seen.set(d.metadata?.uid ?? owner.uid, d.spec?.replicas ?? 1);
           } else seen.set(rs.metadata?.uid ?? ref.uid, rs.spec?.replicas ?? 1);
         } else {
-          return { ok: false, reason: `pod "${pod.metadata?.name}" is controlled by a ${ref.kind}, whose scale this cluster cannot read` };
+          return {
+            ok: false,
+            reason: `pod "${pod.metadata?.name}" is controlled by a ${ref.kind}, whose scale this cluster cannot read`,
+          };
         }
       } catch (err) {
-        if (isApiError(err, "NotFound")) return { ok: false, reason: `the ${ref.kind} "${ref.name}" of pod "${pod.metadata?.name}" is gone` };
+        if (isApiError(err, "NotFound"))
+          return { ok: false, reason: `the ${ref.kind} "${ref.name}" of pod "${pod.metadata?.name}" is gone` };
         throw err;
       }
     }
