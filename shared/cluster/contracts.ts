@@ -176,6 +176,11 @@ export interface SecretsModule {
 export interface SelfHealingModule {
   kubeletExtensions(): KubeletExtensionsValue;
   controllers(options: NodeLifecycleTuning): ControllersValue;
+  /** metrics.k8s.io for `kubectl top`. Optional: a tree from before it existed has none. */
+  installMetrics?(
+    apiserver: ApiServerHandle,
+    options: { docker: import("dockerode"); labels: Record<string, string>; resolutionMs?: number },
+  ): unknown;
 }
 
 export interface DeploymentsModule {

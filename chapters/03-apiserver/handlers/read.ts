@@ -23,7 +23,7 @@ export async function handleGet(
   const rep = negotiate(req.headers.accept);
   const include = enumParam(query, "includeObject", INCLUDE) ?? "Metadata";
   resourceVersionParam(query);
-  const obj = await ctx.storage.get(resource, namespace, name);
+  const obj = resource.read ? await resource.read.get(namespace, name) : await ctx.storage.get(resource, namespace, name);
   sendJson(res, 200, encodeOne(resource, obj, rep, include));
 }
 
@@ -43,7 +43,9 @@ export async function handleList(
   intParam(query, "limit", { min: 0 });
   intParam(query, "timeoutSeconds", { min: 0 });
   const predicate = ctx.filters.predicate(query, resource);
-  const { items, revision } = await ctx.storage.list(resource, namespace);
+  const { items, revision } = resource.read
+    ? { items: await resource.read.list(namespace), revision: "" }
+    : await ctx.storage.list(resource, namespace);
   const selected = predicate ? items.filter(predicate) : items;
   sendJson(res, 200, encodeList(resource, selected, String(revision), rep, include));
 }
