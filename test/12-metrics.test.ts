@@ -73,6 +73,27 @@ spec:
     - { name: sleep, image: busybox:latest, command: [sleep, "3600"] }
 `;
 
+let running: Promise<unknown> | undefined;
+/** The pods busy and idle, Running. Each test waits for them itself, so a failure is the test's, not the suite's. */
+function podsRunning(): Promise<unknown> {
+  running ??= (async () => {
+    await writeFile(join(dir, "pods.yaml"), PODS);
+    await ok("apply", "-f", join(dir, "pods.yaml"));
+    await waitFor(
+      "pods busy and idle Running",
+      async () => {
+        for (const name of ["busy", "idle"]) {
+          const pod = (await api<Pod>("GET", `/api/v1/namespaces/default/pods/${name}`, undefined, auth)).body;
+          if (pod.status?.phase !== "Running") throw new Error(`${name} is ${pod.status?.phase}`);
+        }
+        return true;
+      },
+      { timeoutMs: 60_000 },
+    );
+  })();
+  return running;
+}
+
 describe.skipIf(!d.available || !kubectlAvailable())("12 chapter > metrics", () => {
   beforeAll(async () => {
     cluster = await startClusterFromTree({
@@ -88,19 +109,6 @@ describe.skipIf(!d.available || !kubectlAvailable())("12 chapter > metrics", () 
     auth = { authorization: `Bearer ${cluster.adminToken}` };
     dir = await mkdtemp(join(tmpdir(), "k8s-12-metrics-"));
     await writeKubeconfig(join(dir, "config"), { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
-    await writeFile(join(dir, "pods.yaml"), PODS);
-    await ok("apply", "-f", join(dir, "pods.yaml"));
-    await waitFor(
-      "pods busy and idle Running",
-      async () => {
-        for (const name of ["busy", "idle"]) {
-          const pod = (await api<Pod>("GET", `/api/v1/namespaces/default/pods/${name}`, undefined, auth)).body;
-          if (pod.status?.phase !== "Running") throw new Error(`${name} is ${pod.status?.phase}`);
-        }
-        return true;
-      },
-      { timeoutMs: 60_000 },
-    );
   }, 120_000);
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -108,7 +116,8 @@ describe.skipIf(!d.available || !kubectlAvailable())("12 chapter > metrics", () 
     await d.cleanup();
   });
 
-  it("12 chapter > kubectl top pods shows CPU and memory of a busy container", async () => {
+  it("kubectl top pods shows CPU and memory of a busy container", async () => {
+    await podsRunning();
     const busy = await waitFor(
       "kubectl top pods to show the busy pod using CPU (> 10m) and its 8 MB (7.6 MiB: at least 7Mi)",
       async () => {
@@ -127,7 +136,8 @@ describe.skipIf(!d.available || !kubectlAvailable())("12 chapter > metrics", () 
     expect(containers).toMatch(/busy\s+loop\s+\d+m\s+\d+Mi/);
   });
 
-  it("12 chapter > kubectl top nodes shows the busy pod's node using CPU and memory", async () => {
+  it("kubectl top nodes shows the busy pod's node using CPU and memory", async () => {
+    await podsRunning();
     await waitFor(
       "kubectl top nodes to show node-2 using CPU (> 10m) and memory (at least 7Mi: the 8 MB its pod holds), and node-1 measured",
       async () => {
@@ -142,7 +152,8 @@ describe.skipIf(!d.available || !kubectlAvailable())("12 chapter > metrics", () 
     );
   });
 
-  it("12 chapter > metrics.k8s.io/v1beta1 is discoverable and answers get and list with a timestamp and a window", async () => {
+  it("metrics.k8s.io/v1beta1 is discoverable and answers get and list with a timestamp and a window", async () => {
+    await podsRunning();
     const groups = await api<{ groups: { name: string; preferredVersion: { groupVersion: string } }[] }>(
       "GET",
       "/apis",

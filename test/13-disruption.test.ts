@@ -123,7 +123,7 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter > disruptions",
     await d.cleanup();
   });
 
-  it("13 chapter > kubectl drain evicts one pod at a time; the pods move and the budget is never broken", async () => {
+  it("kubectl drain evicts one pod at a time; the pods move and the budget is never broken", async () => {
     // All three pods on node-1: the other nodes are cordoned while the Deployment comes up.
     await ok("cordon", "node-2");
     await ok("cordon", "node-3");
@@ -188,7 +188,7 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter > disruptions",
     );
   }, 300_000);
 
-  it("13 chapter > an eviction that would break the budget is 429 with Kubernetes' message; a bad Eviction body is a 4xx", async () => {
+  it("an eviction that would break the budget is 429 with Kubernetes' message; a bad Eviction body is a 4xx", async () => {
     await writeFile(join(dir, "solo.yaml"), manifest("solo", 1, 1));
     await ok("apply", "-f", join(dir, "solo.yaml"));
     const [pod] = await waitFor(
