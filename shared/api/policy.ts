@@ -17,6 +17,12 @@ export interface PodDisruptionBudgetSpec {
   maxUnavailable?: number | string;
   /** The pods the budget covers, in the budget's namespace. An empty selector selects every pod there. */
   selector?: LabelSelectorSpec;
+  /**
+   * When a pod that runs but is not Ready may be evicted. "IfHealthyBudget"
+   * (the default): only while the budget is met. "AlwaysAllow": always.
+   * This cluster accepts the field and acts as IfHealthyBudget (a challenge of chapter 13).
+   */
+  unhealthyPodEvictionPolicy?: "IfHealthyBudget" | "AlwaysAllow";
 }
 
 export interface PodDisruptionBudgetCondition {
