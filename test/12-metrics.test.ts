@@ -16,7 +16,7 @@ import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
 import { KUBECTL_PATH, kubectlAvailable } from "./harness/kubectl.ts";
-import { waitFor } from "./harness/wait.ts";
+import { giveUp, waitFor } from "./harness/wait.ts";
 import { FAST_KUBELET } from "./harness/tuning.ts";
 
 const d = dockerTest();
@@ -196,5 +196,32 @@ describe.skipIf(!d.available || !kubectlAvailable())("12 chapter > metrics", () 
     expect([missing.status, missing.body.reason]).toEqual([404, "NotFound"]);
     const write = await api("POST", "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods", { metadata: { name: "x" } }, auth);
     expect(write.status).toBe(405);
+  });
+
+  it("deleting a namespace still deletes its pods gracefully (the metrics pods resource is not in the store)", async () => {
+    await ok("create", "namespace", "gone");
+    const pod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "slow", namespace: "gone" },
+      spec: {
+        nodeName: "node-1",
+        terminationGracePeriodSeconds: 5,
+        containers: [{ name: "sleep", image: "busybox:latest", command: ["sleep", "3600"] }],
+      },
+    };
+    expect((await api("POST", "/api/v1/namespaces/gone/pods", pod, auth)).status).toBe(201);
+    await ok("delete", "namespace", "gone", "--wait=false");
+    // metrics.k8s.io pods and core pods share a store prefix: a cleaner that walked the metrics
+    // resource too would remove the pod at once, without its grace period.
+    await waitFor(
+      "pod gone/slow marked for deletion, and still there during its grace period",
+      async () => {
+        const r = await api<Pod>("GET", "/api/v1/namespaces/gone/pods/slow", undefined, auth);
+        if (r.status === 404) throw giveUp("pod gone/slow was removed at once, without its 5 s grace period");
+        return r.body.metadata?.deletionTimestamp !== undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
   });
 });
