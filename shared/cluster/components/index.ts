@@ -24,6 +24,7 @@ import { secretsComponent } from "./11-secrets.ts";
 import { metricsComponent } from "./12-metrics.ts";
 import { selfHealingComponent } from "./12-self-healing.ts";
 import { deploymentsComponent } from "./13-deployments.ts";
+import { tenancyComponent } from "./15-tenancy.ts";
 
 export const COMPONENTS: readonly ClusterComponent[] = [
   storeComponent,
@@ -37,6 +38,7 @@ export const COMPONENTS: readonly ClusterComponent[] = [
   naiveBinderComponent,
   schedulerComponent, // retires the naive binder
   deploymentsComponent, // before the controller manager: its informers list replicasets and deployments
+  tenancyComponent, // after the services (the Service kubernetes), before the controller manager (its informers list service accounts)
   controllerManagerComponent,
   selfHealingComponent, // only prepare(): probes for the kubelets, a controller for the controller manager
 ];
