@@ -127,4 +127,25 @@ export const STARTER_ALLOWLIST: AllowedStarterPass[] = [
     test: "17 chapter > temp folders (given) > a crashed run's replica folders are swept, a live run's are kept",
     reason: "the sweep of replica folders (server/cluster.ts) is given code in chapter 17",
   },
+  {
+    file: "test/12-metrics.unit.test.ts",
+    test: "12 chapter > metrics (given) > CPU is the counter's growth over the window; memory is usage minus inactive file cache (cgroup v1 and v2)",
+    reason: "the metrics server (metrics/) is given code in chapter 12, not a step",
+  },
+  {
+    file: "test/13-disruption.unit.test.ts",
+    test: "13 chapter > disruption budgets (given) > counts expected, desired, healthy and allowed for counts and percentages (rounded up), and fails safe",
+    reason: "the disruption budget arithmetic (disruption/budget.ts) is given code in chapter 13, not a step",
+  },
+  {
+    file: "test/13-disruption.unit.test.ts",
+    test: "13 chapter > disruption budgets (given) > an eviction takes one allowed disruption and notes the pod; none left or a stale status is 429",
+    reason: "the eviction subresource (apiserver/eviction.ts) is given code in chapter 13, not a step",
+  },
+  {
+    file: "test/12-metrics.test.ts",
+    test: "12 chapter > metrics > deleting a namespace still deletes its pods gracefully (the metrics pods resource is not in the store)",
+    reason:
+      "a regression test of given code: chapter 03's namespace cleaner next to chapter 12's metrics resources, which share a store prefix with pods",
+  },
 ];

@@ -181,10 +181,17 @@ export interface SecretsModule {
 export interface SelfHealingModule {
   kubeletExtensions(): KubeletExtensionsValue;
   controllers(options: NodeLifecycleTuning): ControllersValue;
+  /** metrics.k8s.io for `kubectl top`. Optional: a tree from before it existed has none. */
+  installMetrics?(
+    apiserver: ApiServerHandle,
+    options: { docker: import("dockerode"); labels: Record<string, string>; resolutionMs?: number },
+  ): unknown;
 }
 
 export interface DeploymentsModule {
   installApps(apiserver: ApiServerHandle): void;
+  /** PodDisruptionBudgets and pods/eviction (kubectl drain). Optional: a tree from before they existed has none. */
+  installPolicy?(apiserver: ApiServerHandle): void;
   withLifecycleHooks: RuntimeWrapper;
   controllers(): ControllersValue;
   gcResources: readonly Opaque[];

@@ -39,6 +39,8 @@ export interface ClusterOptions {
   kubelet?: KubeletTuning;
   /** Node lifecycle controller settings for tests (chapter 12). */
   nodeLifecycle?: NodeLifecycleTuning;
+  /** How long the metrics server (chapter 12) reuses a scrape of the nodes' stats. Default 10 s. */
+  metricsResolutionMs?: number;
   /** Progress and component logs. Default: nowhere. */
   log?: (line: string) => void;
 }

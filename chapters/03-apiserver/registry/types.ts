@@ -164,6 +164,16 @@ export interface ResourceDefinition {
    */
   answer?(obj: ApiObject, request: { user: UserInfo; namespace: string | undefined }): Promise<ApiObject>;
   /**
+   * A resource that is read from elsewhere, not from the store (Kubernetes: an
+   * aggregated API, which an APIService sends to another server, such as
+   * metrics-server for metrics.k8s.io). GET of one object and of a list call
+   * these; nothing is stored. Serve it with verbs: ["get", "list"].
+   */
+  read?: {
+    get(namespace: string | undefined, name: string): Promise<ApiObject>;
+    list(namespace: string | undefined): Promise<ApiObject[]>;
+  };
+  /**
    * The kind's protobuf message (field numbers from Kubernetes), for the
    * bodies the real kubectl sends as protobuf. Without it such a body is a 415.
    */

@@ -21,6 +21,7 @@ import { controllerManagerComponent } from "./08-controller-manager.ts";
 import { schedulerComponent } from "./09-scheduler.ts";
 import { servicesComponent } from "./10-services.ts";
 import { secretsComponent } from "./11-secrets.ts";
+import { metricsComponent } from "./12-metrics.ts";
 import { selfHealingComponent } from "./12-self-healing.ts";
 import { deploymentsComponent } from "./13-deployments.ts";
 import { tenancyComponent } from "./15-tenancy.ts";
@@ -32,6 +33,7 @@ export const COMPONENTS: readonly ClusterComponent[] = [
   volumesComponent,
   selectorsComponent, // before the kubelets: they watch their pods with a field selector once it is served
   kubeletsComponent,
+  metricsComponent, // chapter 12, but right after the kubelets: it only measures their containers
   servicesComponent, // after the kubelets: the proxy needs their network
   naiveBinderComponent,
   schedulerComponent, // retires the naive binder
