@@ -114,11 +114,13 @@ export const evictionSubresource = (apiserver: ApiServer): Subresource => ({
     ) as PodDisruptionBudget[];
     if (matching.length === 0) return remove();
     if (matching.length > 1)
-      // Kubernetes answers 500 here too: which budget would decide is not defined.
+      // Kubernetes answers 500 InternalError here, with this message: which budget would decide is
+      // not defined. This apiserver answers every client-caused refusal with a 4xx, so 409 Conflict:
+      // the pod's budgets conflict, and a client must fix them (kubectl drain reports it and goes on).
       throw new ApiError(
         statusOf(
-          500,
-          "InternalError",
+          409,
+          "Conflict",
           "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.",
         ),
       );
