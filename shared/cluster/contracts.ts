@@ -184,3 +184,25 @@ export interface DeploymentsModule {
   controllers(): ControllersValue;
   gcResources: readonly Opaque[];
 }
+
+export interface DiscoveryModule {
+  DNS_SERVICE: { namespace: string; name: string };
+  CLUSTER_DOMAIN: string;
+  CONTROLLER_NAME: string;
+  withPodDns(options: { dir: string; domain: string; service: { namespace: string; name: string } }): RuntimeWrapper;
+  installIngress(apiserver: ApiServerHandle): void;
+  startDnsServer(options: {
+    server: string;
+    token?: string;
+    host: string;
+    port?: number;
+    log?: (line: string) => void;
+  }): Promise<{ server: { readonly port: number; readonly host: string }; stop(): Promise<void> }>;
+  startIngressController(options: {
+    server: string;
+    token?: string;
+    host?: string;
+    port?: number;
+    log?: (line: string) => void;
+  }): Promise<{ readonly url: string; stop(): Promise<void> }>;
+}

@@ -23,6 +23,7 @@ import { servicesComponent } from "./10-services.ts";
 import { secretsComponent } from "./11-secrets.ts";
 import { selfHealingComponent } from "./12-self-healing.ts";
 import { deploymentsComponent } from "./13-deployments.ts";
+import { discoveryComponent } from "./14-discovery.ts";
 
 export const COMPONENTS: readonly ClusterComponent[] = [
   storeComponent,
@@ -37,4 +38,5 @@ export const COMPONENTS: readonly ClusterComponent[] = [
   deploymentsComponent, // before the controller manager: its informers list replicasets and deployments
   controllerManagerComponent,
   selfHealingComponent, // only prepare(): probes for the kubelets, a controller for the controller manager
+  discoveryComponent, // after the services: the DNS server needs a cluster IP for its own Service
 ];
