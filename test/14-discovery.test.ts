@@ -56,7 +56,12 @@ async function create<T>(path: string, body: unknown): Promise<T> {
 }
 
 async function runningPod(name: string): Promise<Pod> {
-  return pods.waitFor(name, (p) => p.status?.phase === "Running" && isReady(p) && !!p.status.podIP, `pod ${name} to be Running and Ready`, 60_000);
+  return pods.waitFor(
+    name,
+    (p) => p.status?.phase === "Running" && isReady(p) && !!p.status.podIP,
+    `pod ${name} to be Running and Ready`,
+    60_000,
+  );
 }
 
 /** The running app container of a pod. */
@@ -143,7 +148,9 @@ describe.skipIf(!d.available)("14 chapter", () => {
     // busybox's nslookup also tries the other search suffixes and prints their NXDOMAIN: only the answer counts here.
     for (const name of ["web-service", "web-service.default.svc.cluster.local"]) {
       const r = await inClient("nslookup", name);
-      expect(r.out, `nslookup ${name}`).toMatch(new RegExp(`Name:\\s+web-service\\.default\\.svc\\.cluster\\.local\\s+Address:\\s+${ip.replaceAll(".", "\\.")}`));
+      expect(r.out, `nslookup ${name}`).toMatch(
+        new RegExp(`Name:\\s+web-service\\.default\\.svc\\.cluster\\.local\\s+Address:\\s+${ip.replaceAll(".", "\\.")}`),
+      );
     }
     await Promise.all(["web-1", "web-2"].map(runningPod));
     await endpointsReady("web-service", 2);
@@ -191,8 +198,16 @@ describe.skipIf(!d.available)("14 chapter", () => {
       metadata: { name: "routes" },
       spec: {
         rules: [
-          { host: "a.example", http: { paths: [{ path: "/x", pathType: "Prefix", backend: { service: { name: "svc-a", port: { name: "http" } } } }] } },
-          { host: "b.example", http: { paths: [{ path: "/y", pathType: "Exact", backend: { service: { name: "svc-b", port: { number: 8000 } } } }] } },
+          {
+            host: "a.example",
+            http: {
+              paths: [{ path: "/x", pathType: "Prefix", backend: { service: { name: "svc-a", port: { name: "http" } } } }],
+            },
+          },
+          {
+            host: "b.example",
+            http: { paths: [{ path: "/y", pathType: "Exact", backend: { service: { name: "svc-b", port: { number: 8000 } } } }] },
+          },
         ],
       },
     });

@@ -46,7 +46,9 @@ export function validateIngress(ingress: Ingress): FieldError[] {
   rules.forEach((rule, i) => {
     const host = rule.host ?? "";
     if (host && !/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(host))
-      errs.push(field.invalid(`spec.rules[${i}].host`, host, "a lowercase RFC 1123 subdomain, or a wildcard such as '*.example.com'"));
+      errs.push(
+        field.invalid(`spec.rules[${i}].host`, host, "a lowercase RFC 1123 subdomain, or a wildcard such as '*.example.com'"),
+      );
     (rule.http?.paths ?? []).forEach((p, j) => validatePath(p, `spec.rules[${i}].http.paths[${j}]`, errs));
   });
   return errs;
@@ -122,6 +124,11 @@ export const ingressClasses: ResourceDefinition = {
       column("Parameters", "A reference to a resource with additional parameters"),
       ageColumn(),
     ],
-    cells: (obj, now) => [obj.metadata?.name ?? "", (obj as IngressClass).spec?.controller ?? "", "<none>", age(obj.metadata?.creationTimestamp, now)],
+    cells: (obj, now) => [
+      obj.metadata?.name ?? "",
+      (obj as IngressClass).spec?.controller ?? "",
+      "<none>",
+      age(obj.metadata?.creationTimestamp, now),
+    ],
   },
 };

@@ -54,7 +54,12 @@ export function handleQuery(bytes: Buffer, records: ClusterRecords, zone: string
   try {
     return encodeMessage(answer(query, records, zone));
   } catch {
-    return encodeMessage({ ...query, flags: { ...query.flags, response: true, rcode: RCODE.SERVFAIL }, answers: [], authority: [] });
+    return encodeMessage({
+      ...query,
+      flags: { ...query.flags, response: true, rcode: RCODE.SERVFAIL },
+      answers: [],
+      authority: [],
+    });
   }
 }
 

@@ -34,8 +34,13 @@ async function api(ctx: ClusterContext, method: string, path: string, body?: unk
 async function apply(ctx: ClusterContext, collection: string, name: string, body: object): Promise<unknown> {
   let res = await api(ctx, "POST", collection, body);
   if (res.status === 409) {
-    const current = (await (await api(ctx, "GET", `${collection}/${name}`)).json()) as { metadata?: { resourceVersion?: string } };
-    const withVersion = { ...body, metadata: { ...(body as { metadata: object }).metadata, resourceVersion: current.metadata?.resourceVersion } };
+    const current = (await (await api(ctx, "GET", `${collection}/${name}`)).json()) as {
+      metadata?: { resourceVersion?: string };
+    };
+    const withVersion = {
+      ...body,
+      metadata: { ...(body as { metadata: object }).metadata, resourceVersion: current.metadata?.resourceVersion },
+    };
     res = await api(ctx, "PUT", `${collection}/${name}`, withVersion);
   }
   if (!res.ok) throw new Error(`${collection}/${name}: ${res.status} ${await res.text()}`);
@@ -70,7 +75,12 @@ export const discoveryComponent: ClusterComponent = {
       const gateway = ctx.network
         ? ((await docker.getNetwork(ctx.network).inspect()).IPAM?.Config?.[0] as { Gateway?: string } | undefined)?.Gateway
         : undefined;
-      const dns = await discovery.startDnsServer({ server: ctx.url, token: ctx.token, host: gateway ?? "127.0.0.1", log: ctx.log });
+      const dns = await discovery.startDnsServer({
+        server: ctx.url,
+        token: ctx.token,
+        host: gateway ?? "127.0.0.1",
+        log: ctx.log,
+      });
       stops.push(() => dns.stop());
 
       const { namespace, name } = discovery.DNS_SERVICE;

@@ -127,9 +127,7 @@ function lookup(relative: string, records: ClusterRecords, zone: string): Resour
   }
   if (rest.length === 2 && rest[0]!.startsWith("_") && rest[1]!.startsWith("_")) {
     const [portName, proto] = [rest[0]!.slice(1), rest[1]!.slice(1)];
-    const port = (service.spec?.ports ?? []).find(
-      (p) => p.name === portName && (p.protocol ?? "TCP").toLowerCase() === proto,
-    );
+    const port = (service.spec?.ports ?? []).find((p) => p.name === portName && (p.protocol ?? "TCP").toLowerCase() === proto);
     if (!port) return undefined;
     const srv = (target: string, number: number): ResourceRecord => ({
       name: "",

@@ -130,7 +130,16 @@ function readRecord(r: Reader): ResourceRecord | undefined {
     const mname = r.name();
     const rname = r.name();
     const [serial, refresh, retry, expire, minimum] = [1, 2, 3, 4, 5].map(() => r.u32("SOA numbers"));
-    data = { type: TYPE.SOA, mname, rname, serial: serial!, refresh: refresh!, retry: retry!, expire: expire!, minimum: minimum! };
+    data = {
+      type: TYPE.SOA,
+      mname,
+      rname,
+      serial: serial!,
+      refresh: refresh!,
+      retry: retry!,
+      expire: expire!,
+      minimum: minimum!,
+    };
   }
   r.at = end; // other types are skipped
   return data ? { name, ttl, data } : undefined;

@@ -95,7 +95,11 @@ export class IngressController {
     return this.ingresses
       .list()
       .filter((i) => (i.spec?.ingressClassName ? names.has(i.spec.ingressClassName) : isDefault))
-      .sort((a, b) => (a.metadata?.creationTimestamp ?? "").localeCompare(b.metadata?.creationTimestamp ?? "") || keyOf(a).localeCompare(keyOf(b)));
+      .sort(
+        (a, b) =>
+          (a.metadata?.creationTimestamp ?? "").localeCompare(b.metadata?.creationTimestamp ?? "") ||
+          keyOf(a).localeCompare(keyOf(b)),
+      );
   }
 
   /** Service port -> a ready endpoint, round robin; or why there is none. */
@@ -128,7 +132,14 @@ export class IngressController {
       return;
     }
     const upstream = http.request(
-      { host: target.ip, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, "x-forwarded-host": req.headers.host ?? "" }, timeout: 10_000 },
+      {
+        host: target.ip,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, "x-forwarded-host": req.headers.host ?? "" },
+        timeout: 10_000,
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);

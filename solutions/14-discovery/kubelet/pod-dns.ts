@@ -51,16 +51,17 @@ export function withPodDns(options: PodDnsOptions) {
         .catch(() => undefined);
       const ip = service?.spec?.clusterIP;
       if (ip && ip !== "None") cluster = { nameserver: ip, domain: options.domain };
-      else host.log?.(`pod DNS: no Service ${options.service.namespace}/${options.service.name} yet; containers keep the node's resolv.conf`);
+      else
+        host.log?.(
+          `pod DNS: no Service ${options.service.namespace}/${options.service.name} yet; containers keep the node's resolv.conf`,
+        );
       return cluster;
     };
     const addResolvConf = async (spec: ContainerSpec): Promise<ContainerSpec> => {
       const labels = spec.labels ?? {};
       const uid = labels[LABEL_POD_UID];
       if (!uid || labels[LABEL_CONTAINER_NAME] === POD_INFRA_CONTAINER) return spec;
-      const pod = await client
-        .resource<Pod>(PODS)
-        .get(labels[LABEL_POD_NAME] ?? "", labels[LABEL_POD_NAMESPACE] ?? "default");
+      const pod = await client.resource<Pod>(PODS).get(labels[LABEL_POD_NAME] ?? "", labels[LABEL_POD_NAMESPACE] ?? "default");
       if (pod.metadata?.uid !== uid) return spec; // a newer pod of the same name: its own sync will do it
       const dns = await clusterDns();
       if (!dns) return spec;
@@ -70,7 +71,10 @@ export function withPodDns(options: PodDnsOptions) {
       await mkdir(dir, { recursive: true });
       const file = join(dir, "resolv.conf");
       await writeFile(file, formatResolvConf(conf), { mode: 0o644 });
-      return { ...spec, mounts: [...(spec.mounts ?? []), { type: "bind", source: file, target: "/etc/resolv.conf", readOnly: true }] };
+      return {
+        ...spec,
+        mounts: [...(spec.mounts ?? []), { type: "bind", source: file, target: "/etc/resolv.conf", readOnly: true }],
+      };
     };
     return {
       ping: () => inner.ping(),
