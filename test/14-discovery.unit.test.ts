@@ -15,7 +15,7 @@ import { pathMatches, route } from "@tree/14-discovery/ingress/match.ts";
 import { formatResolvConf, podResolvConf } from "@tree/14-discovery/kubelet/resolv-conf.ts";
 import type { Pod } from "../shared/api/index.ts";
 import type { HTTPIngressPath, Ingress } from "../shared/api/networking.ts";
-import type { Endpoints, Service } from "../shared/api/service.ts";
+import type { Endpoints, Service, ServicePort } from "../shared/api/service.ts";
 
 /** A query as a resolver sends it: id, RD set, one question of class IN. */
 function query(name: string, type: number = TYPE.A, id = 0x1234): Message {
@@ -35,12 +35,7 @@ function queryBytes(name: string, type: number, id = 0xbeef): Buffer {
   return Buffer.concat([header, ...labels, Buffer.from([0, type >> 8, type & 0xff, 0, 1])]);
 }
 
-const service = (
-  name: string,
-  namespace: string,
-  clusterIP: string,
-  ports: Service["spec"] extends infer S ? NonNullable<S>["ports"] : never = [{ port: 80 }],
-): Service => ({
+const service = (name: string, namespace: string, clusterIP: string, ports: ServicePort[] = [{ port: 80 }]): Service => ({
   metadata: { name, namespace },
   spec: { clusterIP, ports },
 });
