@@ -54,11 +54,13 @@ export function validateIngress(ingress: Ingress): FieldError[] {
   return errs;
 }
 
-/** HOSTS: the rules' hosts ("*" for a rule without one), the first four and "+ N more...". */
+/** HOSTS: the rules' hosts, at most three and "+ N more..."; "*" when no rule names one (as kubectl's printer). */
 export function formatHosts(ingress: Ingress): string {
-  const hosts = (ingress.spec?.rules ?? []).map((r) => r.host || "*");
-  if (hosts.length === 0) return "*";
-  return hosts.length > 4 ? `${hosts.slice(0, 4).join(",")} + ${hosts.length - 4} more...` : hosts.join(",");
+  const rules = ingress.spec?.rules ?? [];
+  const hosts = rules.map((r) => r.host ?? "").filter((h) => h !== "");
+  const shown = rules.length > 3 ? rules.slice(0, 3).map((r) => r.host ?? "").filter((h) => h !== "") : hosts;
+  if (shown.length === 0) return "*";
+  return rules.length > 3 ? `${shown.join(",")} + ${rules.length - 3} more...` : shown.join(",");
 }
 
 export const ingressTable: TableConvertor = {
