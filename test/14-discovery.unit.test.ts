@@ -96,8 +96,8 @@ it("14.1 names > throws FormatError for a cut name, a pointer loop, a reserved l
     ["a pointer past the end", Buffer.from([0xc0, 0x40]), 0],
     ["a pointer to itself", Buffer.from([0xc0, 0x00]), 0],
     ["two pointers that loop", Buffer.from([0xc0, 0x02, 0xc0, 0x00]), 0],
-    ["reserved label type 01", Buffer.from([0x40, 0]), 0],
-    ["reserved label type 10", Buffer.from([0x80, 0]), 0],
+    ["reserved label type 01 (0x41: not a 65-byte label)", Buffer.from([0x41, ...Buffer.alloc(65, 97), 0]), 0],
+    ["reserved label type 10 (0x80: not a 128-byte label)", Buffer.from([0x80, ...Buffer.alloc(128, 97), 0]), 0],
     [
       "a name of 300 bytes",
       Buffer.concat([...Array.from({ length: 5 }, () => Buffer.from([59, ...Buffer.alloc(59, 97)])), Buffer.from([0])]),
