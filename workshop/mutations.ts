@@ -589,6 +589,49 @@ export const MUTATIONS: readonly Mutation[] = [
     find: "logText(await options.runtime.logs(found.id, tail === undefined ? {} : { tail }))",
     replace: "logText(await options.runtime.logs(found.id))",
   },
+  {
+    step: "05.9",
+    mistake: "a message on the stdout channel taken as stdin (any channel but resize and close is stdin)",
+    file: "05-pods/kubelet/remote-command.ts",
+    find: '    default:\n      return { type: "ignored", why: `a client does not write channel ${channel}` };',
+    replace: '    default:\n      return { type: "stdin", data: payload };',
+  },
+  {
+    step: "05.9",
+    mistake: "a resize with a negative or non-number size accepted",
+    file: "05-pods/kubelet/remote-command.ts",
+    find: "if (!Number.isInteger(width) || !Number.isInteger(height) || (width as number) <= 0 || (height as number) <= 0)",
+    replace: "if (width === undefined || height === undefined)",
+  },
+  {
+    step: "05.9",
+    mistake: "the exit code sent in the message only, not as an ExitCode cause",
+    file: "05-pods/kubelet/remote-command.ts",
+    find: '    details: { causes: [{ reason: "ExitCode", message: String(exitCode) }] },\n',
+    replace: "",
+  },
+  {
+    step: "05.10",
+    mistake: "the status sent as soon as the process exits, before its last output",
+    file: "05-pods/kubelet/remote-command.ts",
+    find: "  void Promise.all([drained(session.stdout, STDOUT), drained(session.stderr, STDERR)])\n    .then(() => session.exitCode())",
+    replace:
+      "  void Promise.all([drained(session.stdout, STDOUT), drained(session.stderr, STDERR)]);\n  void session\n    .exitCode()",
+  },
+  {
+    step: "05.10",
+    mistake: "closing stdin ignored (cat never ends)",
+    file: "05-pods/kubelet/remote-command.ts",
+    find: '    else if (message.type === "close" && message.channel === STDIN) session.stdin?.end();\n',
+    replace: "",
+  },
+  {
+    step: "05.10",
+    mistake: "a client that leaves does not end the session",
+    file: "05-pods/kubelet/remote-command.ts",
+    find: '  ws.once("close", () => session.close());\n',
+    replace: "",
+  },
 
   // Chapter 06: volumes
   {

@@ -21,6 +21,7 @@
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { isApiError, pathNotFound } from "../../shared/api/index.ts";
 import type { Store } from "../../shared/store/types.ts";
@@ -32,6 +33,7 @@ import { FilterRegistry } from "./filters/filters.ts";
 import type { HandlerContext } from "./handlers/context.ts";
 import { resourceHandler } from "./handlers/resource-handler.ts";
 import { errorMiddleware } from "./http/respond.ts";
+import { serveUpgrades } from "./http/upgrade.ts";
 import { NamespaceCleaner } from "./namespaces/cleaner.ts";
 import { openApiRouter } from "./openapi/openapi.ts";
 import { registerCoreResources } from "./registry/core/index.ts";
@@ -112,10 +114,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   app.use((_req: Request, _res: Response, next: NextFunction) => next(pathNotFound()));
   app.use(errorMiddleware);
 
+  // exec, attach and port-forward upgrade their connection (http/upgrade.ts).
+  const upgraded = new Set<Duplex>();
   const listen = (port: number): Promise<Server> =>
     new Promise((resolve, reject) => {
       const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
       s.once("error", reject);
+      serveUpgrades(s, app, upgraded);
     });
   let server = await listen(options.port ?? 0);
   // Watches are long-lived: no request timeout; idle keep-alive sockets close after 5 s.
@@ -129,6 +134,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
+      for (const socket of upgraded) socket.destroy();
     });
   };
 
