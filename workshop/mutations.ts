@@ -1026,4 +1026,63 @@ export const MUTATIONS: readonly Mutation[] = [
     find: "if (this.log.termAt(this.commitIndex) !== this.currentTerm) {\n      return done",
     replace: "if (false) {\n      return done",
   },
+  // Chapter 14: discovery
+  {
+    step: "14.1",
+    mistake: "`next` after the bytes a pointer led to, not after the pointer",
+    file: "14-discovery/dns/decode.ts",
+    find: "      next ??= at + 2;\n      at = target;",
+    replace: "      at = target;",
+  },
+  {
+    step: "14.1",
+    mistake: "a reserved label type (01 or 10) read as a label",
+    file: "14-discovery/dns/decode.ts",
+    find: "    if ((len & 0xc0) !== 0) throw",
+    replace: "    if (len > 0xff) throw",
+  },
+  {
+    step: "14.2",
+    mistake: "rdlength of an SRV without its target name",
+    file: "14-discovery/dns/encode.ts",
+    find: "      name(d.target);\n",
+    replace:
+      "      const before2 = parts.length;\n      name(d.target);\n      parts[lengthAt]!.writeUInt16BE(6);\n      void before2;\n      continue;\n",
+  },
+  {
+    step: "14.3",
+    mistake: "NXDOMAIN for a name that exists without the asked type (AAAA)",
+    file: "14-discovery/dns/answer.ts",
+    find: "const reply = replyTo(query, found ? RCODE.NOERROR : RCODE.NXDOMAIN);",
+    replace: "const reply = replyTo(query, found?.some((r) => r.data.type === q.type) ? RCODE.NOERROR : RCODE.NXDOMAIN);",
+  },
+  {
+    step: "14.3",
+    mistake: "not-ready addresses in a headless answer",
+    file: "14-discovery/dns/answer.ts",
+    find: "  const ready = readyAddresses(endpoints);",
+    replace:
+      "  const ready = (endpoints?.subsets ?? []).flatMap((s) => [...(s.addresses ?? []), ...(s.notReadyAddresses ?? [])].map((a) => a.ip));",
+  },
+  {
+    step: "14.4",
+    mistake: "dnsConfig options appended instead of replacing ours",
+    file: "14-discovery/kubelet/resolv-conf.ts",
+    find: "options.set(o.name, o.value",
+    replace: "options.set(`${o.name}#${options.size}`, o.value",
+  },
+  {
+    step: "14.5",
+    mistake: "Prefix by string prefix: /foo matches /foobar",
+    file: "14-discovery/ingress/match.ts",
+    find: "  const want = rulePath.split",
+    replace: '  if (rulePath !== "/") return path.startsWith(rulePath);\n  const want = rulePath.split',
+  },
+  {
+    step: "14.5",
+    mistake: "the first match wins instead of the longest",
+    file: "14-discovery/ingress/match.ts",
+    find: "if (!best || compareRanks(rank, best.rank) > 0)",
+    replace: "if (!best)",
+  },
 ];

@@ -205,3 +205,26 @@ export interface TenancyModule {
   kubeletExtensions(): KubeletExtensionsValue;
   ensureKubernetesService(options: { server: string; token?: string; securePort: number }): Promise<unknown>;
 }
+
+/** Chapter 14: discovery (the cluster DNS server, pod resolv.conf, Ingress). */
+export interface DiscoveryModule {
+  DNS_SERVICE: { namespace: string; name: string };
+  CLUSTER_DOMAIN: string;
+  CONTROLLER_NAME: string;
+  withPodDns(options: { dir: string; domain: string; service: { namespace: string; name: string } }): RuntimeWrapper;
+  installIngress(apiserver: ApiServerHandle): void;
+  startDnsServer(options: {
+    server: string;
+    token?: string;
+    host: string;
+    port?: number;
+    log?: (line: string) => void;
+  }): Promise<{ server: { readonly port: number; readonly host: string }; stop(): Promise<void> }>;
+  startIngressController(options: {
+    server: string;
+    token?: string;
+    host?: string;
+    port?: number;
+    log?: (line: string) => void;
+  }): Promise<{ readonly url: string; stop(): Promise<void> }>;
+}

@@ -19,6 +19,7 @@ import * as secrets from "../../solutions/11-secrets/index.ts";
 import * as healing from "../../solutions/12-self-healing/index.ts";
 import * as deployments from "../../solutions/13-deployments/index.ts";
 import * as tenancy from "../../solutions/15-tenancy/index.ts";
+import * as discovery from "../../solutions/14-discovery/index.ts";
 
 import * as storeStarter from "../../chapters/02-etcd/index.ts";
 import * as apiserverStarter from "../../chapters/03-apiserver/index.ts";
@@ -33,6 +34,7 @@ import * as secretsStarter from "../../chapters/11-secrets/index.ts";
 import * as healingStarter from "../../chapters/12-self-healing/index.ts";
 import * as deploymentsStarter from "../../chapters/13-deployments/index.ts";
 import * as tenancyStarter from "../../chapters/15-tenancy/index.ts";
+import * as discoveryStarter from "../../chapters/14-discovery/index.ts";
 
 export const solutionsSatisfyContracts = [
   store satisfies C.StoreModule,
@@ -47,6 +49,7 @@ export const solutionsSatisfyContracts = [
   secrets satisfies C.SecretsModule,
   healing satisfies C.SelfHealingModule,
   deployments satisfies C.DeploymentsModule,
+  discovery satisfies C.DiscoveryModule,
 ];
 
 export const startersSatisfyContracts = [
@@ -62,4 +65,5 @@ export const startersSatisfyContracts = [
   secretsStarter satisfies C.SecretsModule,
   healingStarter satisfies C.SelfHealingModule,
   deploymentsStarter satisfies C.DeploymentsModule,
+  discoveryStarter satisfies C.DiscoveryModule,
 ];

@@ -25,6 +25,7 @@ import { metricsComponent } from "./12-metrics.ts";
 import { selfHealingComponent } from "./12-self-healing.ts";
 import { deploymentsComponent } from "./13-deployments.ts";
 import { tenancyComponent } from "./15-tenancy.ts";
+import { discoveryComponent } from "./14-discovery.ts";
 
 export const COMPONENTS: readonly ClusterComponent[] = [
   storeComponent,
@@ -41,4 +42,5 @@ export const COMPONENTS: readonly ClusterComponent[] = [
   tenancyComponent, // after the services (the Service kubernetes), before the controller manager (its informers list service accounts)
   controllerManagerComponent,
   selfHealingComponent, // only prepare(): probes for the kubelets, a controller for the controller manager
+  discoveryComponent, // after the services: the DNS server needs a cluster IP for its own Service
 ];
