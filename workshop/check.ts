@@ -183,6 +183,20 @@ function chaptersUpTo(upTo: string | undefined): Chapter[] {
   return available.filter((ch) => ch.number <= last.number);
 }
 
+/**
+ * The later step a failing test waits for: the test belongs to step S, and
+ * its message names the todo() of a step after S in this chapter. Undefined
+ * when the failure is the test's own (or it belongs to no step).
+ */
+export function waitsFor(chapter: Chapter, test: TestOutcome): string | undefined {
+  const own = stepOf(test.name);
+  if (!own || !/^\d{2}\.\d+$/.test(own)) return undefined;
+  const todos = [...(test.message ?? "").matchAll(/TODO\((\d{2}\.\d+)\)/g)].map((m) => m[1]!);
+  const mine = todos.filter((s) => s.startsWith(`${chapter.number}.`)).sort(compareSteps);
+  // Its own step's todo() (or an earlier one) is still there: the test waits for the learner, not for a later step.
+  return mine.length > 0 && compareSteps(mine[0]!, own) > 0 ? mine[0] : undefined;
+}
+
 /** "05.2 kubelet > ..." -> "05.2"; "05 chapter > ..." -> "05 chapter"; else undefined. */
 export function stepOf(name: string): string | undefined {
   const step = stepOfTestName(name);
@@ -207,8 +221,17 @@ export function explainFailure(run: ChapterRun, how: { stepCheck: boolean }): vo
     );
   for (const e of run.errors) console.log(c.red(`  ${e.split("\n").join("\n  ")}`));
 
-  const groups = new Map<string, TestOutcome[]>();
+  // A test of an early step that runs the whole component (a cluster test) can fail only
+  // because a LATER step's todo() ran: that is not this step's fault, so say what it waits for.
+  const waiting = new Map<string, TestOutcome[]>();
+  const own: TestOutcome[] = [];
   for (const t of failures) {
+    const later = waitsFor(chapter, t);
+    if (later) waiting.set(later, [...(waiting.get(later) ?? []), t]);
+    else own.push(t);
+  }
+  const groups = new Map<string, TestOutcome[]>();
+  for (const t of own) {
     const g = stepOf(t.name) ?? "other tests";
     groups.set(g, [...(groups.get(g) ?? []), t]);
   }
@@ -234,17 +257,25 @@ export function explainFailure(run: ChapterRun, how: { stepCheck: boolean }): vo
       ),
     );
   }
+  for (const [later, tests] of [...waiting].sort(([a], [b]) => compareSteps(a, b))) {
+    const of = [...new Set(tests.map((t) => stepOf(t.name)))].join(", ");
+    console.log(
+      c.yellow(
+        `  ${tests.length} test(s) of step ${of} wait for step ${later}: they ran into its todo(), so they pass once ${later} is written.`,
+      ),
+    );
+  }
   console.log();
 
   // The earliest step: from the failing tests' names and from the todo() calls they ran into.
   const hit = new Set<string>();
-  for (const text of [...failures.map((t) => t.message ?? ""), ...run.errors]) {
+  for (const text of [...own.map((t) => t.message ?? ""), ...run.errors]) {
     for (const m of text.matchAll(/TODO\((\d{2}\.\d+)\)/g)) if (m[1]!.startsWith(`${chapter.number}.`)) hit.add(m[1]!);
   }
   const stepGroups = order.filter((g) => /^\d{2}\.\d+$/.test(g));
   const earliest = [...new Set([...stepGroups, ...hit])].sort(compareSteps)[0];
   const remaining = remainingSteps(chapter);
-  const step = earliest ?? (failures.length === 0 || order.length === 0 ? remaining[0]?.step : undefined);
+  const step = earliest ?? (own.length === 0 || order.length === 0 ? remaining[0]?.step : undefined);
   const later = order.filter((g) => g !== step);
 
   lastNext = step;
@@ -253,7 +284,8 @@ export function explainFailure(run: ChapterRun, how: { stepCheck: boolean }): vo
       remaining.find((r) => r.step === step) ?? generateChapter(chapter).steps.find((s) => s.step === step);
     const title = stepTitle(chapter, step);
     const first = groups.get(step)?.[0];
-    console.log(`${c.bold("Next:")} step ${c.cyan(step)}${title ? ` (${title})` : ""}, the earliest step with a failure.`);
+    const why = earliest ? "the earliest step with a failure" : "the next step whose TODO is still there";
+    console.log(`${c.bold("Next:")} step ${c.cyan(step)}${title ? ` (${title})` : ""}, ${why}.`);
     if (first) console.log(`  start with: "${first.name}" (${first.file})`);
     if (where)
       console.log(

@@ -76,7 +76,8 @@ export class Scheduler {
     // (schedulePod, with this.sampler); on failure hand over to
     // handleSchedulingFailure. Then commit the decision: binding is a network
     // call that can fail; the next pod must not wait for it, and must not be
-    // placed as if this pod were not there. Every popped pod ends with
+    // placed as if this pod were not there (this.track() keeps such work in
+    // this.bindings, so stop() can wait for it). Every popped pod ends with
     // queue.done() or a failure report. Tests: "09.9 binds in the
     // background", "09.9 skips a pod deleted or bound meanwhile".
     todo("09.9");
@@ -109,7 +110,8 @@ export class Scheduler {
     // TODO(09.10): requeue the pod: a FitError waits for a cluster change,
     // any other error backs off. Tell people why: a Warning event
     // "FailedScheduling" and PodScheduled=False, reason "Unschedulable" or
-    // "SchedulerError", with the error's message. Tests: "09.10 a pod that fits nowhere
+    // "SchedulerError", with the error's message. An error that is not a FitError
+    // is a fault: onError must hear of it too. Tests: "09.10 a pod that fits nowhere
     // waits, with the reason on the pod and in an event", "09.10 an error backs off".
     todo("09.10");
   }

@@ -11,7 +11,7 @@ import { describe, expect, inject, it } from "vitest";
 import { findChapter, REPO_ROOT } from "../../shared/chapters.ts";
 import { CHECKOUT_LABEL, connectDocker, HOST_LABEL, PID_LABEL, RUN_LABEL } from "../../shared/docker.ts";
 import { TEST_IMAGE } from "../../shared/test-image.ts";
-import { stepOf } from "../../workshop/check.ts";
+import { stepOf, waitsFor } from "../../workshop/check.ts";
 import { codeHash, standing, testsHash } from "../../workshop/record.ts";
 import { sweepDeadRuns, sweepLine } from "../../workshop/sweeper.ts";
 import { colourWanted } from "../../workshop/ui.ts";
@@ -97,6 +97,18 @@ describe("test names belong to steps", () => {
     expect(stepOf("09.11 binds")).toBe("09.11");
     expect(stepOf("05 chapter > a pod runs")).toBe("05 chapter");
     expect(stepOf("the kubelet > 05.2 starts")).toBeUndefined();
+  });
+
+  it("a test that ran into a LATER step's todo() waits for that step; its own or an earlier one's is its own failure", () => {
+    const chapter = findChapter("09")!;
+    const failed = (name: string, message: string) => ({ file: "t.ts", name, status: "failed" as const, durationMs: 1, message });
+    const todo = (step: string) => `not implemented yet: TODO(${step}), see chapters/09-scheduler/README.md`;
+    expect(waitsFor(chapter, failed("09.1 hollow nodes > a full node takes no more", todo("09.11")))).toBe("09.11");
+    expect(waitsFor(chapter, failed("09.1 NodeResourcesFit > too many pods", todo("09.1")))).toBeUndefined();
+    expect(waitsFor(chapter, failed("09.9 binds", `${todo("09.11")}\n${todo("09.2")}`))).toBeUndefined();
+    expect(waitsFor(chapter, failed("09.9 binds", "expected 1 to be 2"))).toBeUndefined();
+    expect(waitsFor(chapter, failed("09 chapter > hollow nodes", todo("09.11")))).toBeUndefined();
+    expect(waitsFor(chapter, failed("09.1 uses chapter 08", "not implemented yet: TODO(08.3)"))).toBeUndefined();
   });
 });
 

@@ -49,7 +49,8 @@ export function peerMatcher(pod: Pod): ((other: Pod) => boolean) | undefined {
 
 /** Rescales peer counts: the emptiest node 100, the fullest 0. */
 export function normalizeSpread(scores: { score: number }[]): void {
-  // TODO(09.6): fewest peers -> MAX_NODE_SCORE, most -> 0, linear between.
+  // TODO(09.6): no peers -> MAX_NODE_SCORE, the most peers -> 0, linear in
+  // between, scaled by the highest count only ([1, 3] -> [66, 0]).
   todo("09.6");
 }
 

@@ -48,7 +48,8 @@ export function peerMatcher(pod: Pod): ((other: Pod) => boolean) | undefined {
 
 /** Rescales peer counts: the emptiest node 100, the fullest 0. */
 export function normalizeSpread(scores: { score: number }[]): void {
-  // STEP(09.6): fewest peers -> MAX_NODE_SCORE, most -> 0, linear between.
+  // STEP(09.6): no peers -> MAX_NODE_SCORE, the most peers -> 0, linear in
+  // between, scaled by the highest count only ([1, 3] -> [66, 0]).
   //#solution
   const max = Math.max(0, ...scores.map((s) => s.score));
   for (const s of scores) s.score = max === 0 ? MAX_NODE_SCORE : Math.floor((MAX_NODE_SCORE * (max - s.score)) / max);
