@@ -181,6 +181,8 @@ export interface SelfHealingModule {
 export interface DeploymentsModule {
   installApps(apiserver: ApiServerHandle): void;
   withLifecycleHooks: RuntimeWrapper;
+  withKubeletEvents: RuntimeWrapper;
+  kubeletExtensions(): KubeletExtensionsValue;
   controllers(): ControllersValue;
   gcResources: readonly Opaque[];
 }

@@ -9,11 +9,14 @@
  *   deployment/progress.ts    status, Available and Progressing
  *   deployment/deployment-controller.ts   the sync loop that ties them together
  *   kubelet/lifecycle-hooks.ts            postStart and preStop, around every kubelet's runtime
+ *   kubelet/kubelet-events.ts             the kubelet's events (Pulled, Created, Started, Killing, BackOff)
+ *   kubectl/                              rollout, set image and scale in the chapter 04 kubectl
  *
  * The cluster bring-up (shared/cluster/components/13-deployments.ts) takes
- * four values from here: installApps(apiserver) serves the two kinds;
+ * these values from here: installApps(apiserver) serves the two kinds;
  * controllers() and gcResources go to chapter 08's controller manager;
- * withLifecycleHooks wraps the container runtime of every kubelet.
+ * withLifecycleHooks and withKubeletEvents wrap the container runtime of
+ * every kubelet, and kubeletExtensions() adds the events of a sync.
  */
 import type { ApiServer } from "../03-apiserver/index.ts";
 import type { ResourceType } from "../04-kubectl/client/rest.ts";
@@ -24,6 +27,8 @@ import { appsScaleSubresource } from "./apiserver/scale.ts";
 import { DEPLOYMENTS, REPLICA_SETS } from "./client/resources.ts";
 import { newDeploymentController } from "./deployment/deployment-controller.ts";
 import { newReplicaSetController } from "./replicaset/replicaset-controller.ts";
+import type { KubeletExtensions } from "../05-pods/kubelet/extensions.ts";
+import { kubeletEventsObserver } from "./kubelet/kubelet-events.ts";
 
 export { deployments, defaultDeployment, validateDeployment } from "./apiserver/deployments.ts";
 export { replicaSets } from "./apiserver/replicasets.ts";
@@ -49,6 +54,13 @@ export {
 } from "./deployment/rollout.ts";
 export { ReplicaSetController } from "./replicaset/replicaset-controller.ts";
 export { LifecycleRuntime, runHook, withLifecycleHooks } from "./kubelet/lifecycle-hooks.ts";
+export {
+  containerFieldPath,
+  EventingRuntime,
+  kubeletEventsObserver,
+  waitingEvent,
+  withKubeletEvents,
+} from "./kubelet/kubelet-events.ts";
 
 const installed = new WeakSet<ApiServer["registry"]>();
 
@@ -69,4 +81,9 @@ export const gcResources: readonly ResourceType[] = [REPLICA_SETS, DEPLOYMENTS];
 /** The controllers of this chapter, for chapter 08's startControllerManager(). */
 export function controllers(): Controllers {
   return { replicaset: newReplicaSetController(), deployment: newDeploymentController() };
+}
+
+/** What every kubelet gets from this chapter: the events of a sync (why a container waits). */
+export function kubeletExtensions(): KubeletExtensions {
+  return { syncObservers: [kubeletEventsObserver] };
 }
