@@ -29,6 +29,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { number: "11", slug: "11-secrets", title: "Secrets, ConfigMaps and access control" },
   { number: "12", slug: "12-self-healing", title: "Self-healing" },
   { number: "13", slug: "13-deployments", title: "Deployments: rollouts in the cluster" },
+  { number: "15", slug: "15-tenancy", title: "Tenancy: namespaces, service accounts, quotas" },
 ];
 
 /** The repository root (this file lives in <root>/shared/). */

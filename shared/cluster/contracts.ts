@@ -13,6 +13,7 @@
  * given to another) pass through the bring-up without being looked at:
  * here they are opaque.
  */
+import type { StreamingRuntime } from "../runtime/streams.ts";
 import type { ContainerRuntime } from "../runtime/types.ts";
 import type { Store } from "../store/types.ts";
 
@@ -93,7 +94,8 @@ export interface RuntimeModule {
 }
 
 export interface PodsModule {
-  installPodLogs(apiserver: ApiServerHandle): void;
+  installPodLogs(apiserver: ApiServerHandle, options?: { kubeletToken?: string }): void;
+  installPodStreams(apiserver: ApiServerHandle, options?: { kubeletToken?: string }): void;
   mergeKubeletExtensions(all: readonly KubeletExtensionsValue[]): KubeletExtensionsValue;
   startKubelet(
     options: KubeletTuning & {
@@ -107,6 +109,8 @@ export interface PodsModule {
       rootDir?: string;
       extensions?: KubeletExtensionsValue;
       log?: (message: string) => void;
+      streams?: StreamingRuntime;
+      serverToken?: string;
     },
   ): Promise<KubeletHandle>;
 }
@@ -170,6 +174,7 @@ export interface SecretsModule {
   startSecurePort(options: {
     target: { host: string; port: number };
     certificate: Opaque;
+    ciphers?: string;
   }): Promise<{ url: string; close(): Promise<void> }>;
 }
 
@@ -185,4 +190,13 @@ export interface DeploymentsModule {
   kubeletExtensions(): KubeletExtensionsValue;
   controllers(): ControllersValue;
   gcResources: readonly Opaque[];
+}
+
+/** Chapter 15: tenancy (service accounts and their tokens, quotas, pod security, the namespace controller). */
+export interface TenancyModule {
+  loadOrCreateSigningKey(path: string): Promise<Opaque>;
+  installTenancy(apiserver: ApiServerHandle, options: { key: Opaque }): Promise<unknown>;
+  controllers(options: { rootCA?: string }): ControllersValue;
+  kubeletExtensions(): KubeletExtensionsValue;
+  ensureKubernetesService(options: { server: string; token?: string; securePort: number }): Promise<unknown>;
 }

@@ -33,6 +33,7 @@ export type FieldType =
   | "bool"
   | "int64"
   | "time" // a metav1.Time message, RFC 3339 in JSON
+  | "quantity" // a resource.Quantity message { 1 string }, a string in JSON ("500m")
   // A nested message; `json` turns its decoded fields into another JSON shape (IntOrString -> 3 or "25%").
   | { message: Message; json?: (decoded: Record<string, unknown>) => unknown }
   | { map: FieldType }; // map<string, V>: repeated entries { 1 key, 2 value }
@@ -182,6 +183,7 @@ function readValue(reader: Reader, type: FieldType, wireType: number, where: str
     const t = decodeMessage(bytes, Time, where, depth + 1, false);
     return t.seconds ? new Date(Number(t.seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z") : undefined;
   }
+  if (type === "quantity") return decodeMessage(bytes, { 1: ["string", "string"] }, where, depth + 1, true).string ?? "";
   if ("message" in type) {
     const decoded = decodeMessage(bytes, type.message, where, depth + 1, false);
     return type.json ? type.json(decoded) : decoded;

@@ -23,6 +23,7 @@ import { servicesComponent } from "./10-services.ts";
 import { secretsComponent } from "./11-secrets.ts";
 import { selfHealingComponent } from "./12-self-healing.ts";
 import { deploymentsComponent } from "./13-deployments.ts";
+import { tenancyComponent } from "./15-tenancy.ts";
 
 export const COMPONENTS: readonly ClusterComponent[] = [
   storeComponent,
@@ -35,6 +36,7 @@ export const COMPONENTS: readonly ClusterComponent[] = [
   naiveBinderComponent,
   schedulerComponent, // retires the naive binder
   deploymentsComponent, // before the controller manager: its informers list replicasets and deployments
+  tenancyComponent, // after the services (the Service kubernetes), before the controller manager (its informers list service accounts)
   controllerManagerComponent,
   selfHealingComponent, // only prepare(): probes for the kubelets, a controller for the controller manager
 ];

@@ -11,7 +11,7 @@ import type { Request, Response } from "express";
 import type { DeleteOptions, FieldError, KubeObject, TableColumnDefinition } from "../../../shared/api/index.ts";
 import type { Schema } from "../../../shared/api/schema/types.ts";
 import type { UserInfo } from "../chain/types.ts";
-import type { Message } from "../http/protobuf.ts";
+import type { Message, ProtobufKind } from "../http/protobuf.ts";
 
 /** Any API object as the server handles it: TypeMeta, metadata and free-form fields (spec, status, data...). */
 export type ApiObject = KubeObject & Record<string, unknown>;
@@ -101,6 +101,11 @@ export interface Subresource {
    */
   group?: string;
   version?: string;
+  /**
+   * The kind it reads in a protobuf body (chapter 15: `kubectl create token`
+   * sends a TokenRequest as protobuf). Without it such a body is refused.
+   */
+  protobuf?: ProtobufKind;
   /** Verbs served, for discovery and routing ("create" = POST, "get" = GET, "update" = PUT, "patch" = PATCH). */
   verbs: Verb[];
   /**

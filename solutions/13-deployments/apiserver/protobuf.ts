@@ -17,9 +17,6 @@ const IntOrString: FieldType = {
   json: (v) => (v.type === 1 ? (v.strVal ?? "") : (v.intVal ?? 0)),
 };
 
-/** resource.Quantity { 1 string }: JSON has the string ("128Mi"). */
-const Quantity: FieldType = { message: { 1: ["string", "string"] }, json: (v) => v.string ?? "" };
-
 const LabelSelector: Message = {
   1: ["matchLabels", { map: "string" }],
   2: [
@@ -49,7 +46,7 @@ const Container: Message = {
     "repeated",
   ],
   7: ["env", { message: { 1: ["name", "string"], 2: ["value", "string"] } }, "repeated"],
-  8: ["resources", { message: { 1: ["limits", { map: Quantity }], 2: ["requests", { map: Quantity }] } }],
+  8: ["resources", { message: { 1: ["limits", { map: "quantity" }], 2: ["requests", { map: "quantity" }] } }],
   13: ["terminationMessagePath", "string"],
   14: ["imagePullPolicy", "string"],
   16: ["stdin", "bool"],
