@@ -12,11 +12,14 @@
  *   apiserver/poddisruptionbudgets.ts     PodDisruptionBudget (policy/v1): how many pods may be down at once (given)
  *   apiserver/eviction.ts                 pods/NAME/eviction: a delete that asks the budget first (given)
  *   disruption/                           the disruption controller: keeps each budget's status true (given)
+ *   kubelet/kubelet-events.ts             the kubelet's events (Pulled, Created, Started, Killing, BackOff)
+ *   kubectl/                              rollout, set image and scale in the chapter 04 kubectl
  *
  * The cluster bring-up (shared/cluster/components/13-deployments.ts) takes
- * four values from here: installApps(apiserver) serves the two kinds;
+ * these values from here: installApps(apiserver) serves the two kinds;
  * controllers() and gcResources go to chapter 08's controller manager;
- * withLifecycleHooks wraps the container runtime of every kubelet;
+ * withLifecycleHooks and withKubeletEvents wrap the container runtime of
+ * every kubelet, and kubeletExtensions() adds the events of a sync;
  * installPolicy(apiserver) serves PodDisruptionBudgets and pods/eviction,
  * which `kubectl drain` uses.
  */
@@ -32,6 +35,8 @@ import { newReplicaSetController } from "./replicaset/replicaset-controller.ts";
 import { installEviction } from "./apiserver/eviction.ts";
 import { podDisruptionBudgets } from "./apiserver/poddisruptionbudgets.ts";
 import { newDisruptionController } from "./disruption/disruption-controller.ts";
+import type { KubeletExtensions } from "../05-pods/kubelet/extensions.ts";
+import { kubeletEventsObserver } from "./kubelet/kubelet-events.ts";
 
 export { deployments, defaultDeployment, validateDeployment } from "./apiserver/deployments.ts";
 export { replicaSets } from "./apiserver/replicasets.ts";
@@ -62,6 +67,13 @@ export { budgetStatus, expectedAndDesired, selects, DELETION_TIMEOUT_MS } from "
 export { DisruptionController } from "./disruption/disruption-controller.ts";
 export { POD_DISRUPTION_BUDGETS } from "./client/resources.ts";
 export { LifecycleRuntime, runHook, withLifecycleHooks } from "./kubelet/lifecycle-hooks.ts";
+export {
+  containerFieldPath,
+  EventingRuntime,
+  kubeletEventsObserver,
+  waitingEvent,
+  withKubeletEvents,
+} from "./kubelet/kubelet-events.ts";
 
 const installed = new WeakSet<ApiServer["registry"]>();
 
@@ -95,4 +107,9 @@ export function controllers(): Controllers {
     deployment: newDeploymentController(),
     disruption: newDisruptionController(),
   };
+}
+
+/** What every kubelet gets from this chapter: the events of a sync (why a container waits). */
+export function kubeletExtensions(): KubeletExtensions {
+  return { syncObservers: [kubeletEventsObserver] };
 }

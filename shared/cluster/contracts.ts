@@ -193,6 +193,8 @@ export interface DeploymentsModule {
   /** PodDisruptionBudgets and pods/eviction (kubectl drain). Optional: a tree from before they existed has none. */
   installPolicy?(apiserver: ApiServerHandle): void;
   withLifecycleHooks: RuntimeWrapper;
+  withKubeletEvents: RuntimeWrapper;
+  kubeletExtensions(): KubeletExtensionsValue;
   controllers(): ControllersValue;
   gcResources: readonly Opaque[];
 }

@@ -27,6 +27,8 @@ export interface ClusterOptions {
   nodes?: number;
   /** "docker" (default): real containers. "fake": hollow nodes over FakeRuntime, no engine needed. */
   runtime?: "docker" | "fake";
+  /** With runtime "fake": the images each hollow node has. Default: the test image only. */
+  fakeImages?: string[];
   /** Keep the store on disk in this folder (not removed on close). Default: in memory. */
   dataDir?: string;
   /** Store on disk in a temp folder that close() removes (when no dataDir is given). */

@@ -8,6 +8,7 @@ import { age, field, isObject, type FieldError } from "../../../shared/api/index
 import * as schemas from "../../../shared/api/schema/apps.ts";
 import type { ApiObject, ResourceDefinition, TableConvertor } from "../../03-apiserver/registry/types.ts";
 import { ageColumn, column, nameColumn } from "../../03-apiserver/table/table.ts";
+import { DeploymentMessage } from "./protobuf.ts";
 import { withDeletionFinalizers } from "../../08-replication/garbage-collector/deletion-policy.ts";
 import { isIntOrPercent, scaledValue } from "./int-or-percent.ts";
 import { formatLabelSelector } from "./selector.ts";
@@ -126,6 +127,8 @@ export const deploymentTable: TableConvertor = {
 
 export const deployments: ResourceDefinition = {
   group: "apps",
+  // `kubectl create deployment` sends protobuf: ./protobuf.ts
+  protobuf: DeploymentMessage,
   version: "v1",
   kind: "Deployment",
   plural: "deployments",

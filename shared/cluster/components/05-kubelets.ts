@@ -54,7 +54,7 @@ export const kubeletsComponent: ClusterComponent = {
         token: ctx.token,
         runtime: ctx.runtimeWrappers.reduce(
           (runtime, wrap) => wrap(runtime, { server: url, token: ctx.token, log: ctx.log }),
-          shared ?? new FakeRuntime({ name }),
+          shared ?? new FakeRuntime({ name, images: ctx.options.fakeImages }),
         ),
         runtimeName: fake ? "fake" : "docker",
         streams,

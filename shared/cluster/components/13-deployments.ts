@@ -3,9 +3,10 @@
  * their two controllers, and lifecycle hooks in every kubelet. prepare()
  * hands the controllers and the kinds for the garbage collector to the
  * controller manager (chapter 08), and a runtime wrapper that runs
- * postStart and preStop to the kubelets (chapter 05); start()
- * serves the two kinds (and PodDisruptionBudgets with pods/eviction, for
- * kubectl drain), before the controller manager's informers list them.
+ * postStart and preStop, and the kubelet's events, to the kubelets
+ * (chapter 05); start() serves the two kinds (and PodDisruptionBudgets with
+ * pods/eviction, for kubectl drain), before the controller manager's
+ * informers list them.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -21,7 +22,9 @@ export const deploymentsComponent: ClusterComponent = {
     const apps = await ctx.load<DeploymentsModule>("13-deployments/index.ts");
     Object.assign(ctx.controllers, apps.controllers());
     ctx.gcResources.push(...apps.gcResources);
-    ctx.runtimeWrappers.push(apps.withLifecycleHooks);
+    // Events wrap the hooks: "Killing" is reported before the preStop hook runs, as in Kubernetes.
+    ctx.runtimeWrappers.push(apps.withLifecycleHooks, apps.withKubeletEvents);
+    ctx.kubeletExtensions.push(apps.kubeletExtensions());
   },
   async start(ctx) {
     if (!ctx.apiserver) throw new Error("deployments need the apiserver of chapter 03");

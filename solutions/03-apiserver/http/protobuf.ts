@@ -34,11 +34,17 @@ export type FieldType =
   | "int64"
   | "time" // a metav1.Time message, RFC 3339 in JSON
   | "quantity" // a resource.Quantity message { 1 string }, a string in JSON ("500m")
-  | { message: Message }
-  | { map: "string" | "bytes" | "quantity" }; // map<string, ...>: repeated entries { 1 key, 2 value }
+  // A nested message; `json` turns its decoded fields into another JSON shape (IntOrString -> 3 or "25%").
+  | { message: Message; json?: (decoded: Record<string, unknown>) => unknown }
+  | { map: FieldType }; // map<string, V>: repeated entries { 1 key, 2 value }
 
-/** A message: field number -> [JSON name, type, repeated?]. */
-export type Message = Record<number, readonly [string, FieldType, "repeated"?]>;
+/**
+ * A message: field number -> [JSON name, type, repeated or pointer?].
+ * Go writes every plain field, zero or not, so zero values are dropped (as
+ * JSON's omitempty does); a "pointer" field (Deployment's replicas) is only
+ * written when set, so its zero is kept: replicas 0 is not "no replicas given".
+ */
+export type Message = Record<number, readonly [string, FieldType, ("repeated" | "pointer")?]>;
 
 const Time: Message = { 1: ["seconds", "int64"], 2: ["nanos", "int64"] };
 const OwnerReference: Message = {
@@ -127,10 +133,10 @@ function decodeMessage(buf: Buffer, message: Message, path: string, depth: numbe
     const wireType = key % 8;
     const field = message[number];
     if (!field) throw badRequest(`${path}: unknown field number ${number} in the protobuf body`);
-    const [name, type, repeated] = field;
+    const [name, type, marker] = field;
     const where = `${path}.${name}`;
     const value = readValue(reader, type, wireType, where, depth);
-    if (repeated) ((out[name] ??= []) as unknown[]).push(value);
+    if (marker === "repeated") ((out[name] ??= []) as unknown[]).push(value);
     else if (typeof type === "object" && "map" in type) {
       const [k, v] = value as [string, unknown];
       (out[name] ??= {}) as Record<string, unknown>;
@@ -138,7 +144,9 @@ function decodeMessage(buf: Buffer, message: Message, path: string, depth: numbe
     } else out[name] = value;
   }
   if (!keepEmpty) {
+    const pointers = new Set(Object.values(message).flatMap(([n, , m]) => (m === "pointer" ? [n] : [])));
     for (const [k, v] of Object.entries(out)) {
+      if (pointers.has(k) && v !== undefined) continue;
       const empty =
         v === "" ||
         v === 0 ||
@@ -176,7 +184,10 @@ function readValue(reader: Reader, type: FieldType, wireType: number, where: str
     return t.seconds ? new Date(Number(t.seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z") : undefined;
   }
   if (type === "quantity") return decodeMessage(bytes, { 1: ["string", "string"] }, where, depth + 1, true).string ?? "";
-  if ("message" in type) return decodeMessage(bytes, type.message, where, depth + 1, false);
+  if ("message" in type) {
+    const decoded = decodeMessage(bytes, type.message, where, depth + 1, false);
+    return type.json ? type.json(decoded) : decoded;
+  }
   // A map entry: { 1 key (string), 2 value }.
   const entry = decodeMessage(bytes, { 1: ["key", "string"], 2: ["value", type.map] }, where, depth + 1, true);
   return [entry.key ?? "", entry.value ?? ""];

@@ -6,6 +6,7 @@
  *   envVarResolvers   chapter 11 (env[].valueFrom: secretKeyRef, configMapKeyRef)
  *   probes            chapter 12 (readiness and liveness probes)
  *   podFieldSelector  chapter 07 (the apiserver can filter pods by spec.nodeName)
+ *   syncObservers     chapter 13 (events: why a container waits, e.g. BackOff)
  *
  * Each of those chapters exports `kubeletExtensions()` from its index.ts;
  * whoever starts a kubelet merges them (mergeKubeletExtensions) and passes
@@ -22,6 +23,7 @@ import type { Pod } from "../../../shared/api/index.ts";
 import type { ContainerRuntime, ContainerStatus } from "../../../shared/runtime/types.ts";
 import type { RestClient } from "../../04-kubectl/client/rest.ts";
 import type { EnvSource, EnvVarResolver } from "./env.ts";
+import type { Waiting } from "./status.ts";
 import type { VolumePlugin } from "./volumes.ts";
 
 export interface KubeletExtensions {
@@ -35,6 +37,8 @@ export interface KubeletExtensions {
   probes?: ProbeManager | ProbeManagerFactory;
   /** Watch only this node's pods with fieldSelector=spec.nodeName=<node>. */
   podFieldSelector?: boolean;
+  /** Told after every sync which containers wait and why: one observer per kubelet, from each factory. */
+  syncObservers?: SyncObserverFactory[];
 }
 
 /** Combines the extensions of several chapters, in order: lists are joined; there may be one probe manager. */
@@ -47,6 +51,7 @@ export function mergeKubeletExtensions(all: readonly KubeletExtensions[]): Kubel
     envVarResolvers: all.flatMap((e) => e.envVarResolvers ?? []),
     probes: probes[0]?.probes,
     podFieldSelector: all.some((e) => e.podFieldSelector),
+    syncObservers: all.flatMap((e) => e.syncObservers ?? []),
   };
 }
 
@@ -79,3 +84,11 @@ export interface ProbeHost {
 
 /** Makes one kubelet's probe manager (each kubelet has its own: its probes stop with it). */
 export type ProbeManagerFactory = (host: ProbeHost) => ProbeManager;
+
+/** Sees each sync's outcome: the containers that should run but wait (CrashLoopBackOff, ErrImagePull...). */
+export interface SyncObserver {
+  podSynced(pod: Pod, waiting: ReadonlyMap<string, Waiting>): void;
+  stop(): Promise<void>;
+}
+
+export type SyncObserverFactory = (host: ProbeHost) => SyncObserver;

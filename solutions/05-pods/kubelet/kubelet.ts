@@ -32,7 +32,7 @@ import { NODES, PODS } from "../../04-kubectl/client/resources.ts";
 import { RestClient, type ResourceClient } from "../../04-kubectl/client/rest.ts";
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID, nodeLabels, restartCountOf, type ContainerContext } from "./containers.ts";
 import { EnvironmentBuilder } from "./env.ts";
-import { noProbes, type KubeletExtensions, type ProbeManager } from "./extensions.ts";
+import { noProbes, type KubeletExtensions, type ProbeManager, type SyncObserver } from "./extensions.ts";
 import { startLogServer, type ContainerLookup, type LogServer } from "./log-server.ts";
 import { streamingHandler } from "./streaming-server.ts";
 import { heartbeat, registerNode, type NodeFacts } from "./node-status.ts";
@@ -95,6 +95,7 @@ export class Kubelet {
   private readonly ctx: SyncContext;
   private readonly workers: PodWorkers;
   private readonly probes: ProbeManager;
+  private readonly observers: SyncObserver[];
   private informer: Informer<Pod> | undefined;
   private logServer: LogServer | undefined;
   private facts: NodeFacts | undefined;
@@ -120,15 +121,14 @@ export class Kubelet {
     const log = options.log ?? (() => {});
     const extensions = options.extensions ?? {};
     const probes = extensions.probes ?? noProbes;
-    this.probes =
-      typeof probes === "function"
-        ? probes({
-            nodeName: options.nodeName,
-            runtime: options.runtime,
-            client: this.client,
-            log: (m) => log(`kubelet ${options.nodeName}: ${m}`),
-          })
-        : probes;
+    const host = {
+      nodeName: options.nodeName,
+      runtime: options.runtime,
+      client: this.client,
+      log: (m: string) => log(`kubelet ${options.nodeName}: ${m}`),
+    };
+    this.probes = typeof probes === "function" ? probes(host) : probes;
+    this.observers = (extensions.syncObservers ?? []).map((make) => make(host));
     this.ctx = {
       runtime: options.runtime,
       containers,
@@ -213,6 +213,7 @@ export class Kubelet {
     await this.informer?.stop();
     await this.workers.stop();
     await this.probes.stop();
+    await Promise.all(this.observers.map((o) => o.stop()));
     await this.logServer?.close();
   }
 
@@ -298,6 +299,7 @@ export class Kubelet {
       [...(observed?.containers ?? new Map())].flatMap(([name, list]) => (list[0]?.state === "running" ? [[name, list[0]]] : [])),
     );
     this.probes.podSynced(pod, running, () => this.workers.enqueue(uid));
+    for (const o of this.observers) o.podSynced(pod, waiting);
     const status = generatePodStatus({
       pod: base,
       observed,

@@ -134,7 +134,10 @@ export class KubeletProbeManager implements ProbeManager {
   /** Kubernetes' "Unhealthy" event: `kubectl describe pod` shows why. */
   private recordFailure(pod: Pod, container: Container, kind: ProbeKind, outcome: ProbeOutcome): void {
     const what = kind === "liveness" ? "Liveness" : "Readiness";
-    this.events.event(pod, "Warning", "Unhealthy", `${what} probe failed: ${outcome.message}`);
+    this.events.event(pod, "Warning", "Unhealthy", `${what} probe failed: ${outcome.message}`, {
+      fieldPath: `spec.containers{${container.name}}`,
+      host: this.host.nodeName,
+    });
     this.host.log(`pod ${podName(pod)}: container ${container.name}: ${kind} probe failed: ${outcome.message}`);
   }
 

@@ -7,6 +7,7 @@ import { age } from "../../../shared/api/index.ts";
 import * as schemas from "../../../shared/api/schema/apps.ts";
 import type { ApiObject, ResourceDefinition, TableConvertor } from "../../03-apiserver/registry/types.ts";
 import { ageColumn, column, nameColumn } from "../../03-apiserver/table/table.ts";
+import { ReplicaSetMessage } from "./protobuf.ts";
 import { withDeletionFinalizers } from "../../08-replication/garbage-collector/deletion-policy.ts";
 import { formatLabelSelector } from "./selector.ts";
 import { defaultAppsSpec, validateAppsSpec, validateSelectorUnchanged } from "./template.ts";
@@ -41,6 +42,8 @@ export const replicaSetTable: TableConvertor = {
 
 export const replicaSets: ResourceDefinition = {
   group: "apps",
+  // `kubectl create deployment` sends protobuf: ./protobuf.ts
+  protobuf: ReplicaSetMessage,
   version: "v1",
   kind: "ReplicaSet",
   plural: "replicasets",
