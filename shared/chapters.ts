@@ -29,6 +29,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { number: "11", slug: "11-secrets", title: "Secrets, ConfigMaps and access control" },
   { number: "12", slug: "12-self-healing", title: "Self-healing" },
   { number: "13", slug: "13-deployments", title: "Deployments: rollouts in the cluster" },
+  { number: "16", slug: "16-high-availability", title: "High availability: leader election, etcd quorum, node leases" },
 ];
 
 /** The repository root (this file lives in <root>/shared/). */

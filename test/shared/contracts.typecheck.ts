@@ -18,6 +18,7 @@ import * as services from "../../solutions/10-services/index.ts";
 import * as secrets from "../../solutions/11-secrets/index.ts";
 import * as healing from "../../solutions/12-self-healing/index.ts";
 import * as deployments from "../../solutions/13-deployments/index.ts";
+import * as highAvailability from "../../solutions/16-high-availability/index.ts";
 
 import * as storeStarter from "../../chapters/02-etcd/index.ts";
 import * as apiserverStarter from "../../chapters/03-apiserver/index.ts";
@@ -31,6 +32,7 @@ import * as servicesStarter from "../../chapters/10-services/index.ts";
 import * as secretsStarter from "../../chapters/11-secrets/index.ts";
 import * as healingStarter from "../../chapters/12-self-healing/index.ts";
 import * as deploymentsStarter from "../../chapters/13-deployments/index.ts";
+import * as highAvailabilityStarter from "../../chapters/16-high-availability/index.ts";
 
 export const solutionsSatisfyContracts = [
   store satisfies C.StoreModule,
@@ -45,6 +47,7 @@ export const solutionsSatisfyContracts = [
   secrets satisfies C.SecretsModule,
   healing satisfies C.SelfHealingModule,
   deployments satisfies C.DeploymentsModule,
+  highAvailability satisfies C.HighAvailabilityModule,
 ];
 
 export const startersSatisfyContracts = [
@@ -60,4 +63,5 @@ export const startersSatisfyContracts = [
   secretsStarter satisfies C.SecretsModule,
   healingStarter satisfies C.SelfHealingModule,
   deploymentsStarter satisfies C.DeploymentsModule,
+  highAvailabilityStarter satisfies C.HighAvailabilityModule,
 ];

@@ -23,6 +23,7 @@ import { servicesComponent } from "./10-services.ts";
 import { secretsComponent } from "./11-secrets.ts";
 import { selfHealingComponent } from "./12-self-healing.ts";
 import { deploymentsComponent } from "./13-deployments.ts";
+import { highAvailabilityComponent } from "./16-high-availability.ts";
 
 export const COMPONENTS: readonly ClusterComponent[] = [
   storeComponent,
@@ -33,6 +34,7 @@ export const COMPONENTS: readonly ClusterComponent[] = [
   kubeletsComponent,
   servicesComponent, // after the kubelets: the proxy needs their network
   naiveBinderComponent,
+  highAvailabilityComponent, // chapter 16, before the scheduler and the controller manager: they campaign on its leases
   schedulerComponent, // retires the naive binder
   deploymentsComponent, // before the controller manager: its informers list replicasets and deployments
   controllerManagerComponent,
