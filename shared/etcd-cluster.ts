@@ -145,7 +145,8 @@ export async function startEtcdCluster(options: StartEtcdClusterOptions = {}): P
         () => false,
       );
       if (ok) return;
-      if (Date.now() > deadline) throw new Error(`etcd ${m.name} did not answer on ${m.client} within ${timeoutMs} ms: ${m.output}`);
+      if (Date.now() > deadline)
+        throw new Error(`etcd ${m.name} did not answer on ${m.client} within ${timeoutMs} ms: ${m.output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };

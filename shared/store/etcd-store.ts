@@ -370,7 +370,11 @@ function unavailable(err: unknown, endpoints: readonly URL[]): StoreError {
 
 function toError(json: WireError, path: string): Error {
   const message = json.message ?? json.error ?? "unknown error";
-  if (json.code === GRPC_UNAVAILABLE || json.code === GRPC_DEADLINE_EXCEEDED || /etcdserver: (no leader|request timed out|leader changed)/.test(message)) {
+  if (
+    json.code === GRPC_UNAVAILABLE ||
+    json.code === GRPC_DEADLINE_EXCEEDED ||
+    /etcdserver: (no leader|request timed out|leader changed)/.test(message)
+  ) {
     return new StoreError(
       "Unavailable",
       `etcd: ${message}: the store has no quorum (a majority of etcd members must be up); the request may or may not have been applied`,

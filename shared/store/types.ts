@@ -84,14 +84,7 @@ export interface Store {
  * majority of its members, or no member reachable); the same call may work
  * later. A write that failed this way may or may not have happened.
  */
-export type StoreErrorCode =
-  | "KeyExists"
-  | "KeyNotFound"
-  | "Conflict"
-  | "Compacted"
-  | "ValueTooLarge"
-  | "Closed"
-  | "Unavailable";
+export type StoreErrorCode = "KeyExists" | "KeyNotFound" | "Conflict" | "Compacted" | "ValueTooLarge" | "Closed" | "Unavailable";
 
 export class StoreError extends Error {
   override readonly name = "StoreError";

@@ -34,10 +34,20 @@ export const leases: ResourceDefinition = {
       const spec = (obj as Lease).spec ?? {};
       const errors: FieldError[] = [];
       if (spec.leaseDurationSeconds !== undefined && spec.leaseDurationSeconds <= 0) {
-        errors.push({ type: "FieldValueInvalid", field: "spec.leaseDurationSeconds", value: spec.leaseDurationSeconds, detail: "must be greater than 0" });
+        errors.push({
+          type: "FieldValueInvalid",
+          field: "spec.leaseDurationSeconds",
+          value: spec.leaseDurationSeconds,
+          detail: "must be greater than 0",
+        });
       }
       if (spec.leaseTransitions !== undefined && spec.leaseTransitions < 0) {
-        errors.push({ type: "FieldValueInvalid", field: "spec.leaseTransitions", value: spec.leaseTransitions, detail: "must be greater than or equal to 0" });
+        errors.push({
+          type: "FieldValueInvalid",
+          field: "spec.leaseTransitions",
+          value: spec.leaseTransitions,
+          detail: "must be greater than or equal to 0",
+        });
       }
       return errors;
     },

@@ -94,9 +94,7 @@ export class NodeLeaseRenewer {
         ...current?.metadata,
         name: this.options.nodeName,
         namespace: NODE_LEASE_NAMESPACE,
-        ...(uid
-          ? { ownerReferences: [{ apiVersion: "v1", kind: "Node", name: this.options.nodeName, uid }] }
-          : {}),
+        ...(uid ? { ownerReferences: [{ apiVersion: "v1", kind: "Node", name: this.options.nodeName, uid }] } : {}),
       },
       spec: { holderIdentity: this.options.nodeName, leaseDurationSeconds: this.durationSeconds, renewTime },
     };

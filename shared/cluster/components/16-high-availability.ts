@@ -53,7 +53,10 @@ export const highAvailabilityComponent: ClusterComponent = {
     const url = ctx.url;
     const leases = new Map<string, Stoppable>();
     const startLease = (nodeName: string) =>
-      leases.set(nodeName, ha.startNodeLease({ ...ctx.options.nodeLease, server: url, token: ctx.token, nodeName, log: ctx.log }));
+      leases.set(
+        nodeName,
+        ha.startNodeLease({ ...ctx.options.nodeLease, server: url, token: ctx.token, nodeName, log: ctx.log }),
+      );
     const stopLease = async (nodeName: string) => {
       const lease = leases.get(nodeName);
       leases.delete(nodeName);

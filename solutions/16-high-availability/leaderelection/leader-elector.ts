@@ -228,10 +228,7 @@ export class LeaderElector {
       const started = this.clock.now();
       const left = renewedAt + this.renewDeadlineMs - started;
       const deadline = new AbortController();
-      const renewed = await Promise.race([
-        this.tryAcquireOrRenew(),
-        this.clock.sleep(left, deadline.signal).then(() => false),
-      ]);
+      const renewed = await Promise.race([this.tryAcquireOrRenew(), this.clock.sleep(left, deadline.signal).then(() => false)]);
       deadline.abort();
       if (renewed) {
         renewedAt = started;

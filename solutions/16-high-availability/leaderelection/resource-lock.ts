@@ -110,7 +110,8 @@ export class LeaseLock implements ResourceLock {
     try {
       return fromLease(await this.leases.update(toLease(this.name, this.namespace, record, resourceVersion)));
     } catch (err) {
-      if (isApiError(err, "Conflict")) throw new LockConflict(`lease ${this.description} changed since resourceVersion ${resourceVersion}`);
+      if (isApiError(err, "Conflict"))
+        throw new LockConflict(`lease ${this.description} changed since resourceVersion ${resourceVersion}`);
       throw err;
     }
   }
