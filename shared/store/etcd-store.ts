@@ -345,9 +345,11 @@ function whyFailed(key: string, res: WireTxnResponse, expectedModRevision: numbe
   );
 }
 
-/** gRPC codes etcd answers when it cannot serve now: 4 DeadlineExceeded, 14 Unavailable. */
-const GRPC_DEADLINE_EXCEEDED = 4;
-const GRPC_UNAVAILABLE = 14;
+/**
+ * gRPC codes etcd's gateway answers when it cannot serve now: 1 Canceled (the
+ * member is shutting down), 4 DeadlineExceeded, 14 Unavailable.
+ */
+const NOT_NOW = new Set([1, 4, 14]);
 
 /** The connection was refused: the member is down and nothing was sent. */
 function refused(err: unknown): boolean {
@@ -371,13 +373,13 @@ function unavailable(err: unknown, endpoints: readonly URL[]): StoreError {
 function toError(json: WireError, path: string): Error {
   const message = json.message ?? json.error ?? "unknown error";
   if (
-    json.code === GRPC_UNAVAILABLE ||
-    json.code === GRPC_DEADLINE_EXCEEDED ||
-    /etcdserver: (no leader|request timed out|leader changed)/.test(message)
+    NOT_NOW.has(json.code ?? 0) ||
+    /etcdserver: (no leader|request timed out|leader changed)|connection is closing|transport is closing/.test(message)
   ) {
     return new StoreError(
       "Unavailable",
-      `etcd: ${message}: the store has no quorum (a majority of etcd members must be up); the request may or may not have been applied`,
+      `etcd: ${message}: the store cannot commit now (no quorum, or a member going away; a majority of etcd members must be up); ` +
+        "the request may or may not have been applied",
     );
   }
   if (/required revision has been compacted/.test(message)) return new StoreError("Compacted", `etcd: ${message}`);
