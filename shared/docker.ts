@@ -91,3 +91,41 @@ export function runLabels(): Record<string, string> {
     [CHECKOUT_LABEL]: REPO_ROOT,
   };
 }
+
+/** What removeLabelled() removed, named as `docker ps` and `docker network ls` name them. */
+export interface Removed {
+  containers: string[];
+  networks: string[];
+}
+
+/**
+ * Removes every container, then every network, that carries label=value.
+ * Containers go first: Docker refuses to remove a network that still has
+ * one attached. Each removal that fails (already gone, engine busy) is
+ * skipped; the caller learns what was there from the result.
+ */
+export async function removeLabelled(docker: Docker, label: string, value: string): Promise<Removed> {
+  const filters = { label: [`${label}=${value}`] };
+  const containers = await docker.listContainers({ all: true, filters });
+  await Promise.all(
+    containers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => {}),
+    ),
+  );
+  const networks = await docker.listNetworks({ filters });
+  await Promise.all(
+    networks.map((n) =>
+      docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => {}),
+    ),
+  );
+  return {
+    containers: containers.map((c) => c.Names[0]?.replace(/^\//, "") ?? c.Id),
+    networks: networks.map((n) => n.Name),
+  };
+}

@@ -9,12 +9,13 @@
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
 import type { List, Pod } from "../shared/api/index.ts";
 import { REPO_ROOT } from "../shared/chapters.ts";
-import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
+import type { Cluster } from "../shared/cluster/index.ts";
+import { adminHeaders, startCluster } from "./harness/cluster.ts";
 import { connectDocker } from "../shared/docker.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
@@ -79,17 +80,15 @@ const ANSWER = /^200 frontend frontend-[a-z0-9]{5}: 3 orders, served by backend-
 
 describe.skipIf(!d.available || !kubectlAvailable())("12 chapter > the capstone: a two-tier app survives a dead node", () => {
   beforeAll(async () => {
-    cluster = await startClusterFromTree({
-      tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
-      upTo: "12",
+    cluster = await startCluster({
+      chapter: "12",
       nodes: 3,
-      labels: d.labels(),
       kubelet: FAST_KUBELET,
       nodeLifecycle: FAST_NODE_LIFECYCLE,
-      log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
+      docker: d,
     });
     api = http(cluster.url);
-    auth = { authorization: `Bearer ${cluster.adminToken}` };
+    auth = adminHeaders(cluster);
     dir = await mkdtemp(join(tmpdir(), "k8s-12-capstone-"));
     await writeKubeconfig(join(dir, "config"), { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
   });

@@ -12,11 +12,11 @@
  * The grace period and the eviction timeout are seconds here (40 s and
  * 300 s in Kubernetes); no assertion is about time.
  */
-import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { List, Node, Pod } from "../shared/api/index.ts";
 import type { ReplicationController } from "../shared/api/replication.ts";
-import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
+import type { Cluster } from "../shared/cluster/index.ts";
+import { adminHeaders, startCluster } from "./harness/cluster.ts";
 import { connectDocker } from "../shared/docker.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
@@ -83,17 +83,9 @@ async function node(name: string): Promise<Node> {
 }
 
 beforeAll(async () => {
-  cluster = await startClusterFromTree({
-    tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
-    upTo: "12",
-    nodes: 3,
-    labels: d.labels(),
-    kubelet: FAST_KUBELET,
-    nodeLifecycle: FAST_NODE_LIFECYCLE,
-    log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
-  });
+  cluster = await startCluster({ chapter: "12", nodes: 3, kubelet: FAST_KUBELET, nodeLifecycle: FAST_NODE_LIFECYCLE, docker: d });
   api = http(cluster.url);
-  auth = { authorization: `Bearer ${cluster.adminToken}` };
+  auth = adminHeaders(cluster);
 });
 afterAll(async () => {
   await cluster?.close();

@@ -89,6 +89,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     maxPositionals: 0,
     options: {
       tree: { type: "string" },
+      upto: { type: "string" },
       port: { type: "string" },
       data: { type: "string" },
       fresh: { type: "boolean" },
@@ -98,6 +99,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     },
     describe: {
       "--tree solutions|chapters": "run the reference (default) or your own code",
+      "--upto NN": "start the components of chapters up to NN (default: every chapter, or your finished ones)",
       "--port N": "the apiserver's port (default 8080; 0 picks a free one)",
       "--data DIR": "the store's folder (default .cluster/data)",
       "--fresh": "start with an empty store",

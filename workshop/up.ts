@@ -8,7 +8,8 @@
  *   kubelets (05)   node-1..node-3 on the local Docker engine, on the cluster's own network
  *   ...             later chapters add their components in shared/cluster/components/
  *
- * --tree chapters runs the learner's own code instead of the reference.
+ * --tree chapters runs the learner's own code instead of the reference: the
+ * chapters finished so far (no TODO left), unless --upto NN says otherwise.
  * The bring-up is shared with the tests (shared/cluster/): every component is
  * started in the order of shared/cluster/components/index.ts and stopped in
  * reverse order; Ctrl-C removes every container and the network the cluster
@@ -17,7 +18,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { availableChapters, CHAPTERS, REPO_ROOT } from "../shared/chapters.ts";
+import { availableChapters, CHAPTERS, findChapter, REPO_ROOT, type Chapter } from "../shared/chapters.ts";
 import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
 import { connectDocker } from "../shared/docker.ts";
 import { ensureTestImage, TEST_IMAGE } from "../shared/test-image.ts";
@@ -30,6 +31,8 @@ type KubeconfigModule = typeof import("../solutions/04-kubectl/kubectl/kubeconfi
 
 export interface UpOptions {
   tree: string;
+  /** Start the components of chapters up to this one (--upto); undefined: see chooseUpTo(). */
+  upTo: string | undefined;
   port: number;
   dataDir: string;
   fresh: boolean;
@@ -53,8 +56,14 @@ export function upOptions(values: Record<string, string | boolean | undefined>):
     if (!/^\d+$/.test(text) || n > 65535) throw new UserError(`--${flag} must be a port number, not "${text}"`);
     return n;
   };
+  const upToText = values.upto as string | undefined;
+  const upToChapter = upToText === undefined ? undefined : findChapter(upToText);
+  if (upToText !== undefined && !upToChapter) {
+    throw new UserError(`--upto names a chapter (03 to ${CHAPTERS.at(-1)!.number}), not "${upToText}"`);
+  }
   return {
     tree: join(REPO_ROOT, treeName),
+    upTo: upToChapter?.number,
     port: portNumber("port", 8080),
     dataDir: (values.data as string | undefined) ?? join(REPO_ROOT, ".cluster", "data"),
     fresh: values.fresh === true,
@@ -74,6 +83,39 @@ function chaptersOf(tree: string, upTo: string): string[] {
   return CHAPTERS.filter((ch) => ch.number <= upTo && existsSync(join(tree, ch.slug))).map((ch) => ch.number);
 }
 
+/**
+ * The last chapter of the learner's tree such that it and every chapter
+ * before it have no TODO left: the cluster the learner has built so far.
+ * A later chapter's starter would throw its todo() as soon as it runs.
+ */
+export function finishedUpTo(root: string = REPO_ROOT): { upTo: string | undefined; next: Chapter | undefined } {
+  let upTo: string | undefined;
+  for (const chapter of availableChapters(root)) {
+    if (remainingSteps(chapter, root).length > 0) return { upTo, next: chapter };
+    upTo = chapter.number;
+  }
+  return { upTo, next: undefined };
+}
+
+/** Which chapters' components to start: --upto, else every chapter of the reference, else the learner's finished ones. */
+function chooseUpTo(options: UpOptions, highest: string | undefined, say: (line: string) => void): string | undefined {
+  if (options.upTo !== undefined) {
+    if (highest !== undefined && options.upTo > highest)
+      throw new UserError(`--upto ${options.upTo}: this tree has chapters up to ${highest} only`);
+    return options.upTo;
+  }
+  if (options.tree !== join(REPO_ROOT, "chapters")) return highest;
+  const { upTo, next } = finishedUpTo();
+  if (next && (upTo === undefined || upTo < "03")) {
+    throw new UserError(
+      `your chapters run a cluster once chapters 02 and 03 are done: chapter ${next.number} still has TODOs (npm run check ${next.number})`,
+    );
+  }
+  if (next)
+    say(`your chapters are done up to ${upTo}: starting those (chapter ${next.number} has TODOs left; --upto NN to choose)`);
+  return upTo;
+}
+
 /** The highest chapter whose folder exists in the tree (and in this checkout's plan). */
 export function highestChapter(tree: string): string | undefined {
   const present = CHAPTERS.filter(
@@ -85,7 +127,7 @@ export function highestChapter(tree: string): string | undefined {
 export async function up(values: Record<string, string | boolean | undefined>): Promise<void> {
   const options = upOptions(values);
   const step = (text: string) => console.log(`${c.dim("...")} ${text}`);
-  const upTo = highestChapter(options.tree);
+  const upTo = chooseUpTo(options, highestChapter(options.tree), step);
   if (!upTo || upTo < "03" || !existsSync(join(options.tree, "02-etcd")) || !existsSync(join(options.tree, "03-apiserver"))) {
     throw new UserError("this tree has no store (02) or apiserver (03) yet: nothing to bring up");
   }

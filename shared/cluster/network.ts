@@ -8,6 +8,7 @@
  * from, so Docker never gives a container an address a Service has.
  */
 import type Docker from "dockerode";
+import { removeLabelled } from "../docker.ts";
 
 export const CLUSTER_LABEL = "k8s-workshop.cluster";
 
@@ -46,20 +47,5 @@ export function lowerHalf(subnet: string): string | undefined {
 
 /** Removes every container and network carrying this cluster's label. */
 export async function removeClusterObjects(docker: Docker, id: string): Promise<void> {
-  const filter = { label: [`${CLUSTER_LABEL}=${id}`] };
-  const containers = await docker.listContainers({ all: true, filters: filter });
-  await Promise.all(
-    containers.map((c) =>
-      docker
-        .getContainer(c.Id)
-        .remove({ force: true, v: true })
-        .catch(() => {}),
-    ),
-  );
-  const networks = await docker.listNetworks({ filters: filter });
-  for (const n of networks)
-    await docker
-      .getNetwork(n.Id)
-      .remove()
-      .catch(() => {});
+  await removeLabelled(docker, CLUSTER_LABEL, id);
 }

@@ -66,6 +66,8 @@ export interface ApiServer {
   /** Transformers between the API and the store (chapter 11: encryption at rest). */
   transformers: TransformerChain;
   storage: ObjectStorage;
+  /** The open watches (how many, and how many were closed because their client fell behind). */
+  watches: WatchRegistry;
   /** Ends the open watches and closes the listener. Does not close the store. */
   close(): Promise<void>;
   /**
@@ -140,6 +142,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     chain,
     transformers,
     storage,
+    watches,
     close() {
       closed ??= stopServing();
       return closed;

@@ -14,8 +14,8 @@
 import { resolve } from "node:path";
 import type { ApiServer } from "@tree/03-apiserver/index.ts";
 import type { Kubelet } from "@tree/05-pods/index.ts";
-import { startClusterFromTree, type Cluster, type KubeletTuning } from "../../shared/cluster/index.ts";
-import { dockerTest } from "./docker.ts";
+import { startClusterFromTree, type Cluster, type KubeletTuning, type NodeLifecycleTuning } from "../../shared/cluster/index.ts";
+import { dockerTest, type DockerTestContext } from "./docker.ts";
 
 export interface ClusterOptions {
   /** Start the components of chapters up to this one. Default "04": store and apiserver, no kubelets. */
@@ -30,6 +30,10 @@ export interface ClusterOptions {
   durable?: boolean;
   /** Kubelet settings (short back-off for tests...). */
   kubelet?: KubeletTuning;
+  /** Node lifecycle settings (chapter 12: short grace periods for tests). */
+  nodeLifecycle?: NodeLifecycleTuning;
+  /** The test file's Docker context, when the file removes its own containers too (d.cleanup()). */
+  docker?: DockerTestContext;
 }
 
 /** A cluster seen through the tree's own types: tests pass its apiserver to the tree's install functions. */
@@ -40,7 +44,7 @@ let docker: ReturnType<typeof dockerTest> | undefined;
 export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
   const upTo = (options.chapter ?? "04").padStart(2, "0");
   const needsDocker = upTo >= "05" && (options.runtime ?? "docker") === "docker";
-  docker ??= needsDocker ? dockerTest() : undefined;
+  const labels = options.docker?.labels() ?? (needsDocker ? (docker ??= dockerTest()).labels() : undefined);
   return startClusterFromTree<ApiServer, Kubelet>({
     tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
     upTo,
@@ -48,8 +52,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     runtime: options.runtime,
     dataDir: options.dataDir,
     durable: options.durable,
-    labels: docker?.labels(),
+    labels,
     kubelet: options.kubelet,
+    nodeLifecycle: options.nodeLifecycle,
     log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
   });
+}
+
+/** The headers that authenticate as the cluster's admin once chapter 11 turns authentication on (none before). */
+export function adminHeaders(cluster: Cluster): Record<string, string> {
+  return cluster.adminToken ? { authorization: `Bearer ${cluster.adminToken}` } : {};
 }

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
-import { connectDocker, runLabels } from "../../shared/docker.ts";
+import { connectDocker, removeLabelled, runLabels } from "../../shared/docker.ts";
 import { TEST_RUN_LABEL } from "./labels.ts";
 
 const FILE_LABEL = "k8s-workshop.test-file";
@@ -27,7 +27,7 @@ export interface DockerTestContext {
   labels(extra?: Record<string, string>): Record<string, string>;
   /** A container name unique to this test run: `<prefix>-<random>`. */
   name(prefix: string): string;
-  /** Removes every container this file created. Call it in afterAll (and afterEach if you like). */
+  /** Removes every container (and network) this file created. Call it in afterAll (and afterEach if you like). */
   cleanup(): Promise<void>;
 }
 
@@ -52,17 +52,7 @@ export function dockerTest(): DockerTestContext {
     labels: (extra = {}) => ({ ...extra, ...own() }),
     name: (prefix) => `${prefix}-${randomBytes(4).toString("hex")}`,
     async cleanup() {
-      if (!available) return;
-      const docker = connectDocker();
-      const mine = await docker.listContainers({ all: true, filters: { label: [`${FILE_LABEL}=${fileId}`] } });
-      await Promise.all(
-        mine.map((c) =>
-          docker
-            .getContainer(c.Id)
-            .remove({ force: true, v: true })
-            .catch(() => {}),
-        ),
-      );
+      if (available) await removeLabelled(connectDocker(), FILE_LABEL, fileId);
     },
   };
 }

@@ -63,33 +63,10 @@ export default async function setup(project: TestProject) {
 
   return async function teardown() {
     if (!available) return;
-    const docker = (await loading)[0].connectDocker();
-    const leftovers = await docker.listContainers({
-      all: true,
-      filters: { label: [`${TEST_RUN_LABEL}=${runId}`] },
-    });
-    await Promise.all(
-      leftovers.map((c) =>
-        docker
-          .getContainer(c.Id)
-          .remove({ force: true, v: true })
-          .catch(() => {}),
-      ),
-    );
-    // Networks (a cluster's own bridge) carry the same label; remove them after their containers.
-    const networks = await docker.listNetworks({ filters: { label: [`${TEST_RUN_LABEL}=${runId}`] } });
-    await Promise.all(
-      networks.map((n) =>
-        docker
-          .getNetwork(n.Id)
-          .remove()
-          .catch(() => {}),
-      ),
-    );
-    const leaked = [
-      ...leftovers.map((c) => `container ${c.Names[0]?.replace(/^\//, "") ?? c.Id}`),
-      ...networks.map((n) => `network ${n.Name}`),
-    ];
+    const { connectDocker, removeLabelled } = (await loading)[0];
+    const docker = connectDocker();
+    const removed = await removeLabelled(docker, TEST_RUN_LABEL, runId);
+    const leaked = [...removed.containers.map((c) => `container ${c}`), ...removed.networks.map((n) => `network ${n}`)];
     if (leaked.length > 0) {
       throw new Error(`test teardown leaked ${leaked.length} Docker object(s), now removed: ${leaked.join(", ")}`);
     }

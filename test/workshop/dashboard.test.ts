@@ -23,7 +23,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { List, Pod } from "../../shared/api/index.ts";
 import type { ReplicationController } from "../../shared/api/replication.ts";
 import { REPO_ROOT } from "../../shared/chapters.ts";
-import { startClusterFromTree, type Cluster } from "../../shared/cluster/index.ts";
+import type { Cluster } from "../../shared/cluster/index.ts";
+import { adminHeaders, startCluster } from "../harness/cluster.ts";
 import { connectDocker } from "../../shared/docker.ts";
 import { writeKubeconfig } from "../../solutions/04-kubectl/kubectl/kubeconfig.ts";
 import { ClusterFeed, startDashboard, type DashboardServer } from "../../workshop/dashboard/index.ts";
@@ -90,16 +91,15 @@ async function screenshot(name: string): Promise<string> {
 
 describe.skipIf(!d.available || !CHROMIUM)("the dashboard in a browser, and npm run top", () => {
   beforeAll(async () => {
-    cluster = await startClusterFromTree({
-      tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
-      upTo: "12",
+    cluster = await startCluster({
+      chapter: "12",
       nodes: 3,
-      labels: d.labels(),
       kubelet: FAST_KUBELET,
       nodeLifecycle: FAST_NODE_LIFECYCLE,
+      docker: d,
     });
     api = http(cluster.url);
-    auth = cluster.adminToken ? { authorization: `Bearer ${cluster.adminToken}` } : {};
+    auth = adminHeaders(cluster);
     feed = new ClusterFeed({ cluster: { tree: "solutions", chapters: ["01", "…", "12"] } });
     dashboard = await startDashboard(feed, 0);
     await feed.start({ server: cluster.url, token: cluster.adminToken });

@@ -34,10 +34,16 @@ export function peerMatcher(pod: Pod): ((other: Pod) => boolean) | undefined {
   const keys = Object.keys(labels);
   if (keys.length === 0) return undefined;
   const namespace = pod.metadata?.namespace;
+  // Called for every pod on every scored node: one pass over the other pod's labels, no arrays made.
   return (other) => {
     if (other.metadata?.namespace !== namespace || controllerUid(other)) return false;
     const theirs = other.metadata?.labels ?? {};
-    return Object.keys(theirs).length === keys.length && keys.every((k) => theirs[k] === labels[k]);
+    let same = 0;
+    for (const k in theirs) {
+      if (theirs[k] !== labels[k]) return false;
+      same++;
+    }
+    return same === keys.length;
   };
 }
 

@@ -57,14 +57,18 @@ const AccessReviewStatus: Message = {
   3: ["evaluationError", "string"],
   4: ["denied", "bool"],
 };
+// What is asked about, the same in every access review's spec.
+const attributes: Message = {
+  1: ["resourceAttributes", { message: ResourceAttributes }],
+  2: ["nonResourceAttributes", { message: NonResourceAttributes }],
+};
 const SubjectAccessReviewMessage: Message = {
   1: metadataField,
   2: [
     "spec",
     {
       message: {
-        1: ["resourceAttributes", { message: ResourceAttributes }],
-        2: ["nonResourceAttributes", { message: NonResourceAttributes }],
+        ...attributes,
         3: ["user", "string"],
         4: ["groups", "string", "repeated"],
         6: ["uid", "string"],
@@ -74,17 +78,10 @@ const SubjectAccessReviewMessage: Message = {
   3: ["status", { message: AccessReviewStatus }],
 };
 const MESSAGES: Record<string, Message> = {
+  // The user is the one asking, so the spec has only the attributes.
   SelfSubjectAccessReview: {
     1: metadataField,
-    2: [
-      "spec",
-      {
-        message: {
-          1: ["resourceAttributes", { message: ResourceAttributes }],
-          2: ["nonResourceAttributes", { message: NonResourceAttributes }],
-        },
-      },
-    ],
+    2: ["spec", { message: attributes }],
     3: ["status", { message: AccessReviewStatus }],
   },
   SubjectAccessReview: SubjectAccessReviewMessage,

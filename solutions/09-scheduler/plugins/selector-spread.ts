@@ -33,10 +33,16 @@ export function peerMatcher(pod: Pod): ((other: Pod) => boolean) | undefined {
   const keys = Object.keys(labels);
   if (keys.length === 0) return undefined;
   const namespace = pod.metadata?.namespace;
+  // Called for every pod on every scored node: one pass over the other pod's labels, no arrays made.
   return (other) => {
     if (other.metadata?.namespace !== namespace || controllerUid(other)) return false;
     const theirs = other.metadata?.labels ?? {};
-    return Object.keys(theirs).length === keys.length && keys.every((k) => theirs[k] === labels[k]);
+    let same = 0;
+    for (const k in theirs) {
+      if (theirs[k] !== labels[k]) return false;
+      same++;
+    }
+    return same === keys.length;
   };
 }
 
@@ -64,11 +70,8 @@ export const selectorSpread: Plugin = {
     //#solution
     const match = matcherOf(state, pod);
     if (!match) return 0;
-    const self = podKey(pod);
     let count = 0;
-    for (const other of nodeInfo.pods.values()) {
-      if (podKey(other) !== self && match(other)) count++;
-    }
+    for (const [key, other] of nodeInfo.pods) if (match(other) && key !== podKey(pod)) count++;
     return count;
     //#end
   },
