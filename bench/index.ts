@@ -17,6 +17,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { apiserverWritesFigure } from "./figures/apiserver-writes.ts";
+import { haWritesFigure } from "./figures/ha-writes.ts";
 import { podStartupFigure } from "./figures/pod-startup.ts";
 import { scaleFigure } from "./figures/scale.ts";
 import { schedulerFigure } from "./figures/scheduler.ts";
@@ -26,7 +27,15 @@ import { cleanupAll, cleanupOnSignals, isStopping } from "./lib/cleanup.ts";
 import type { BenchContext, Figure, FigureResult, Row } from "./lib/types.ts";
 import { c, progressLine, table } from "../workshop/ui.ts";
 
-const FIGURES: Figure[] = [podStartupFigure, apiserverWritesFigure, storeFigure, watchFanOutFigure, schedulerFigure, scaleFigure];
+const FIGURES: Figure[] = [
+  podStartupFigure,
+  apiserverWritesFigure,
+  haWritesFigure,
+  storeFigure,
+  watchFanOutFigure,
+  schedulerFigure,
+  scaleFigure,
+];
 
 function usage(problem?: string): never {
   const lines = [
