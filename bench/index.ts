@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { apiserverWritesFigure } from "./figures/apiserver-writes.ts";
 import { haWritesFigure } from "./figures/ha-writes.ts";
 import { podStartupFigure } from "./figures/pod-startup.ts";
+import { raftFigure } from "./figures/raft.ts";
 import { scaleFigure } from "./figures/scale.ts";
 import { schedulerFigure } from "./figures/scheduler.ts";
 import { storeFigure } from "./figures/store.ts";
@@ -35,6 +36,7 @@ const FIGURES: Figure[] = [
   watchFanOutFigure,
   schedulerFigure,
   scaleFigure,
+  raftFigure,
 ];
 
 function usage(problem?: string): never {

@@ -120,4 +120,48 @@ export const STARTER_ALLOWLIST: AllowedStarterPass[] = [
     test: "16 chapter > two apiservers on one etcd cluster: a watch on one sees a write through the other",
     reason: "two apiservers over one etcd cluster use only given code (shared/etcd-cluster.ts, chapter 03)",
   },
+  {
+    file: "test/17-simulation.unit.test.ts",
+    test: "17 chapter > the checker (given) > accepts concurrent operations in either order",
+    reason:
+      "the linearizability checker (sim/linearizability.ts) is given code in chapter 17: these tests show it can tell a good history from a bad one",
+  },
+  {
+    file: "test/17-simulation.unit.test.ts",
+    test: "17 chapter > the checker (given) > refuses a read of a value overwritten before the read began",
+    reason:
+      "the linearizability checker (sim/linearizability.ts) is given code in chapter 17: these tests show it can tell a good history from a bad one",
+  },
+  {
+    file: "test/17-simulation.unit.test.ts",
+    test: "17 chapter > the checker (given) > a write with no answer may have happened, or not",
+    reason:
+      "the linearizability checker (sim/linearizability.ts) is given code in chapter 17: these tests show it can tell a good history from a bad one",
+  },
+  {
+    file: "test/17-replicas.unit.test.ts",
+    test: "17 chapter > temp folders (given) > a crashed run's replica folders are swept, a live run's are kept",
+    reason: "the sweep of replica folders (server/cluster.ts) is given code in chapter 17",
+  },
+  {
+    file: "test/12-metrics.unit.test.ts",
+    test: "12 chapter > metrics (given) > CPU is the counter's growth over the window; memory is usage minus inactive file cache (cgroup v1 and v2)",
+    reason: "the metrics server (metrics/) is given code in chapter 12, not a step",
+  },
+  {
+    file: "test/13-disruption.unit.test.ts",
+    test: "13 chapter > disruption budgets (given) > counts expected, desired, healthy and allowed for counts and percentages (rounded up), and fails safe",
+    reason: "the disruption budget arithmetic (disruption/budget.ts) is given code in chapter 13, not a step",
+  },
+  {
+    file: "test/13-disruption.unit.test.ts",
+    test: "13 chapter > disruption budgets (given) > an eviction takes one allowed disruption and notes the pod; none left or a stale status is 429",
+    reason: "the eviction subresource (apiserver/eviction.ts) is given code in chapter 13, not a step",
+  },
+  {
+    file: "test/12-metrics.test.ts",
+    test: "12 chapter > metrics > deleting a namespace still deletes its pods gracefully (the metrics pods resource is not in the store)",
+    reason:
+      "a regression test of given code: chapter 03's namespace cleaner next to chapter 12's metrics resources, which share a store prefix with pods",
+  },
 ];

@@ -184,7 +184,7 @@ export async function up(values: Record<string, string | boolean | undefined>): 
     log: (line) => {
       if (interrupted()) return;
       if (/: starting$/.test(line)) step(line.replace(/: starting$/, ""));
-      else if (/^(store|apiserver|network|kubelet): /.test(line)) step(line);
+      else if (/^(store|apiserver|network|kubelet|discovery): /.test(line)) step(line);
       else if (process.env.WORKSHOP_DEBUG) console.log(c.dim(line));
     },
   });

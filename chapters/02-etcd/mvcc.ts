@@ -78,6 +78,33 @@ export class KeySpace {
   }
 
   /**
+   * Every key under prefix as it was at `revision`, sorted by key: the live
+   * keys, with the writes after `revision` undone newest first (each event
+   * carries the value before it, prevKv). What a list's second page reads, so
+   * that all its pages show one moment. Compacted when history is gone.
+   */
+  rangeAt(prefix: string, revision: number): KeyValue[] {
+    if (revision > this.revision) {
+      throw new RangeError(`revision ${revision} is in the future: the store is only at revision ${this.revision}`);
+    }
+    if (revision < this.compactRevision) {
+      throw new StoreError(
+        "Compacted",
+        `revision ${revision} has been compacted; the oldest revision kept is ${this.compactRevision}`,
+        this.compactRevision,
+      );
+    }
+    const keys = new Map(this.range(prefix).map((kv) => [kv.key, kv]));
+    for (let i = this.history.length - 1; i >= 0 && this.history[i]!.kv.modRevision > revision; i--) {
+      const { kv, prevKv } = this.history[i]!;
+      if (!kv.key.startsWith(prefix)) continue;
+      if (prevKv) keys.set(kv.key, prevKv);
+      else keys.delete(kv.key);
+    }
+    return [...keys.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /**
    * The events of revisions fromRevision..this.revision, oldest first. Throws
    * StoreError("Compacted") when fromRevision is older than what we keep.
    */

@@ -21,6 +21,7 @@
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { isApiError, pathNotFound } from "../../shared/api/index.ts";
 import type { Store } from "../../shared/store/types.ts";
@@ -32,6 +33,7 @@ import { FilterRegistry } from "./filters/filters.ts";
 import type { HandlerContext } from "./handlers/context.ts";
 import { resourceHandler } from "./handlers/resource-handler.ts";
 import { errorMiddleware } from "./http/respond.ts";
+import { serveUpgrades } from "./http/upgrade.ts";
 import { NamespaceCleaner } from "./namespaces/cleaner.ts";
 import { openApiRouter } from "./openapi/openapi.ts";
 import { registerCoreResources } from "./registry/core/index.ts";
@@ -77,6 +79,12 @@ export interface ApiServer {
    * nothing is lost; clients reconnect and resume their watches.
    */
   restart(): Promise<void>;
+  /**
+   * Stops the namespace cleaner of this chapter for good (also after a
+   * restart): chapter 15's namespace controller, in the controller manager,
+   * deletes namespaces from then on, the way Kubernetes does.
+   */
+  handOverNamespaceDeletion(): Promise<void>;
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
@@ -100,6 +108,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   await ensureSystemNamespaces(ctx);
   let cleaner = new NamespaceCleaner(ctx);
   await cleaner.start();
+  let cleanerHandedOver = false;
 
   let address = "";
   const app = express();
@@ -112,10 +121,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   app.use((_req: Request, _res: Response, next: NextFunction) => next(pathNotFound()));
   app.use(errorMiddleware);
 
+  // exec, attach and port-forward upgrade their connection (http/upgrade.ts).
+  const upgraded = new Set<Duplex>();
   const listen = (port: number): Promise<Server> =>
     new Promise((resolve, reject) => {
       const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
       s.once("error", reject);
+      serveUpgrades(s, app, upgraded);
     });
   let server = await listen(options.port ?? 0);
   // Watches are long-lived: no request timeout; idle keep-alive sockets close after 5 s.
@@ -129,6 +141,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
+      for (const socket of upgraded) socket.destroy();
     });
   };
 
@@ -154,7 +167,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       server.requestTimeout = 0;
       server.keepAliveTimeout = 5_000;
       cleaner = new NamespaceCleaner(ctx);
-      await cleaner.start();
+      if (!cleanerHandedOver) await cleaner.start();
+    },
+    async handOverNamespaceDeletion() {
+      cleanerHandedOver = true;
+      await cleaner.stop();
     },
   };
 }

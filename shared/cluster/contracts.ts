@@ -13,6 +13,7 @@
  * given to another) pass through the bring-up without being looked at:
  * here they are opaque.
  */
+import type { StreamingRuntime } from "../runtime/streams.ts";
 import type { ContainerRuntime } from "../runtime/types.ts";
 import type { Store } from "../store/types.ts";
 
@@ -131,7 +132,8 @@ export interface RuntimeModule {
 }
 
 export interface PodsModule {
-  installPodLogs(apiserver: ApiServerHandle): void;
+  installPodLogs(apiserver: ApiServerHandle, options?: { kubeletToken?: string }): void;
+  installPodStreams(apiserver: ApiServerHandle, options?: { kubeletToken?: string }): void;
   mergeKubeletExtensions(all: readonly KubeletExtensionsValue[]): KubeletExtensionsValue;
   startKubelet(
     options: KubeletTuning & {
@@ -145,6 +147,8 @@ export interface PodsModule {
       rootDir?: string;
       extensions?: KubeletExtensionsValue;
       log?: (message: string) => void;
+      streams?: StreamingRuntime;
+      serverToken?: string;
     },
   ): Promise<KubeletHandle>;
 }
@@ -208,16 +212,24 @@ export interface SecretsModule {
   startSecurePort(options: {
     target: { host: string; port: number };
     certificate: Opaque;
+    ciphers?: string;
   }): Promise<{ url: string; close(): Promise<void> }>;
 }
 
 export interface SelfHealingModule {
   kubeletExtensions(): KubeletExtensionsValue;
   controllers(options: NodeLifecycleTuning): ControllersValue;
+  /** metrics.k8s.io for `kubectl top`. Optional: a tree from before it existed has none. */
+  installMetrics?(
+    apiserver: ApiServerHandle,
+    options: { docker: import("dockerode"); labels: Record<string, string>; resolutionMs?: number },
+  ): unknown;
 }
 
 export interface DeploymentsModule {
   installApps(apiserver: ApiServerHandle): void;
+  /** PodDisruptionBudgets and pods/eviction (kubectl drain). Optional: a tree from before they existed has none. */
+  installPolicy?(apiserver: ApiServerHandle): void;
   withLifecycleHooks: RuntimeWrapper;
   controllers(): ControllersValue;
   gcResources: readonly Opaque[];
@@ -233,4 +245,36 @@ export interface HighAvailabilityModule {
   ): Stoppable;
   /** For chapter 12's node lifecycle controller (NodeLifecycleTuning.leaseHeartbeats). */
   nodeLeaseHeartbeats: Opaque;
+}
+
+/** Chapter 15: tenancy (service accounts and their tokens, quotas, pod security, the namespace controller). */
+export interface TenancyModule {
+  loadOrCreateSigningKey(path: string): Promise<Opaque>;
+  installTenancy(apiserver: ApiServerHandle, options: { key: Opaque }): Promise<unknown>;
+  controllers(options: { rootCA?: string }): ControllersValue;
+  kubeletExtensions(): KubeletExtensionsValue;
+  ensureKubernetesService(options: { server: string; token?: string; securePort: number }): Promise<unknown>;
+}
+
+/** Chapter 14: discovery (the cluster DNS server, pod resolv.conf, Ingress). */
+export interface DiscoveryModule {
+  DNS_SERVICE: { namespace: string; name: string };
+  CLUSTER_DOMAIN: string;
+  CONTROLLER_NAME: string;
+  withPodDns(options: { dir: string; domain: string; service: { namespace: string; name: string } }): RuntimeWrapper;
+  installIngress(apiserver: ApiServerHandle): void;
+  startDnsServer(options: {
+    server: string;
+    token?: string;
+    host: string;
+    port?: number;
+    log?: (line: string) => void;
+  }): Promise<{ server: { readonly port: number; readonly host: string }; stop(): Promise<void> }>;
+  startIngressController(options: {
+    server: string;
+    token?: string;
+    host?: string;
+    port?: number;
+    log?: (line: string) => void;
+  }): Promise<{ readonly url: string; stop(): Promise<void> }>;
 }

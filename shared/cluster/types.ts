@@ -61,6 +61,8 @@ export interface ClusterOptions {
   leaderElection?: LeaderElectionTuning;
   /** Node lease settings for tests (chapter 16). */
   nodeLease?: NodeLeaseTuning;
+  /** How long the metrics server (chapter 12) reuses a scrape of the nodes' stats. Default 10 s. */
+  metricsResolutionMs?: number;
   /** Progress and component logs. Default: nowhere. */
   log?: (line: string) => void;
 }

@@ -30,6 +30,7 @@ import {
   MAX_VALUE_BYTES,
   StoreError,
   type KeyValue,
+  type RangeOptions,
   type RangeResult,
   type Store,
   type WatchErrorHandler,
@@ -55,6 +56,7 @@ interface WireHeader {
 interface WireRangeResponse {
   header: WireHeader;
   kvs?: WireKeyValue[];
+  count?: string;
 }
 
 interface WireTxnResponse {
@@ -155,13 +157,18 @@ export class EtcdStore implements Store {
     return kv ? toKeyValue(kv) : undefined;
   }
 
-  async range(prefix: string, options: { limit?: number } = {}): Promise<RangeResult> {
+  async range(prefix: string, options: RangeOptions = {}): Promise<RangeResult> {
+    const range = prefixRange(prefix);
     const res = await this.call<WireRangeResponse>("/v3/kv/range", {
-      ...prefixRange(prefix),
+      ...range,
+      ...(options.fromKey !== undefined ? { key: b64(options.fromKey) } : {}),
+      ...(options.revision !== undefined ? { revision: String(options.revision) } : {}),
       limit: options.limit ?? 0,
       // etcd sorts by key ascending by default.
     });
-    return { kvs: (res.kvs ?? []).map(toKeyValue), revision: num(res.header.revision) };
+    const result: RangeResult = { kvs: (res.kvs ?? []).map(toKeyValue), revision: options.revision ?? num(res.header.revision) };
+    if (options.limit || options.fromKey !== undefined || options.revision !== undefined) result.count = num(res.count);
+    return result;
   }
 
   async create(key: string, value: string): Promise<KeyValue> {

@@ -25,8 +25,23 @@ export interface KeyValue {
 
 export interface RangeResult {
   kvs: KeyValue[];
-  /** The store's revision at the moment of the read. */
+  /** The store's revision at the moment of the read (or the revision asked for). */
   revision: number;
+  /** How many keys the range holds in all, before the limit cut it (etcd's count). */
+  count?: number;
+}
+
+/** What a range reads. Without options: every key under the prefix, now. */
+export interface RangeOptions {
+  /** At most this many keys (0 or absent: all). */
+  limit?: number;
+  /** Start at this key (inclusive) instead of at the prefix: how a list goes on with its next page. */
+  fromKey?: string;
+  /**
+   * Read the keys as they were at this revision (etcd's WithRev): pages of
+   * one list are one snapshot. StoreError("Compacted") when it is forgotten.
+   */
+  revision?: number;
 }
 
 export interface WatchEvent {
@@ -57,8 +72,8 @@ export interface Store {
   /** The revision of the latest write (0 for an empty, new store). */
   revision(): Promise<number>;
   get(key: string): Promise<KeyValue | undefined>;
-  /** Every key that starts with prefix, sorted by key. */
-  range(prefix: string, options?: { limit?: number }): Promise<RangeResult>;
+  /** Every key that starts with prefix, sorted by key (see RangeOptions for pages and older revisions). */
+  range(prefix: string, options?: RangeOptions): Promise<RangeResult>;
   /** Fails with StoreError("KeyExists") if the key is present. */
   create(key: string, value: string): Promise<KeyValue>;
   /**

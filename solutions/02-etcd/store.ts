@@ -19,6 +19,7 @@
 import {
   StoreError,
   type KeyValue,
+  type RangeOptions,
   type RangeResult,
   type Store,
   type WatchErrorHandler,
@@ -69,9 +70,21 @@ export class EmbeddedStore implements Store {
     return kv;
   }
 
-  async range(prefix: string, options: { limit?: number } = {}): Promise<RangeResult> {
+  async range(prefix: string, options: RangeOptions = {}): Promise<RangeResult> {
     this.checkOpen();
-    const result = { kvs: this.kv.range(prefix, options.limit), revision: this.kv.revision };
+    const { limit, fromKey, revision } = options;
+    let result: RangeResult;
+    if (fromKey === undefined && (revision === undefined || revision === this.kv.revision)) {
+      result = { kvs: this.kv.range(prefix, limit), revision: this.kv.revision };
+      // etcd's count: how many keys the range holds before the limit cut it (a list's remainingItemCount).
+      if (limit) result.count = result.kvs.length < limit ? result.kvs.length : this.kv.range(prefix).length;
+    } else {
+      // A page of a list: from a key, at the list's revision, as etcd reads it.
+      const at = revision ?? this.kv.revision;
+      const all = at === this.kv.revision ? this.kv.range(prefix) : this.kv.rangeAt(prefix, at);
+      const rest = fromKey === undefined ? all : all.filter((kv) => kv.key >= fromKey);
+      result = { kvs: limit ? rest.slice(0, limit) : rest, revision: at, count: rest.length };
+    }
     await this.durable();
     return result;
   }

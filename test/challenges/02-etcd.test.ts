@@ -4,35 +4,32 @@
  * `npm run check 02 -- --challenges`.
  */
 import { describe, expect, it } from "vitest";
-import { isStoreError, type WatchEvent } from "../../shared/store/types.ts";
+import { type WatchEvent } from "../../shared/store/types.ts";
 import { openEmbeddedStore } from "@tree/02-etcd/index.ts";
 import { KeySpace } from "@tree/02-etcd/mvcc.ts";
 import { waitFor } from "../harness/wait.ts";
 
 describe("02 challenge", () => {
-  it("reads a prefix as it was at an older revision", () => {
+  it("deletes the keys of an expired lease (how Kubernetes Events go away after an hour)", () => {
     const kv = new KeySpace();
-    kv.create("/a", "1"); // rev 1
-    kv.create("/b", "x"); // rev 2
-    kv.update("/a", "2"); // rev 3
-    kv.delete("/b"); // rev 4
-    const rangeAt = (
-      kv as unknown as { rangeAt?: (prefix: string, revision: number) => { key: string; value: string; modRevision: number }[] }
-    ).rangeAt;
-    expect(typeof rangeAt, "KeySpace has no rangeAt(prefix, revision) yet").toBe("function");
-    const at = (revision: number) => rangeAt!.call(kv, "/", revision).map((k) => `${k.key}=${k.value}@${k.modRevision}`);
-    expect(at(2)).toEqual(["/a=1@1", "/b=x@2"]);
-    expect(at(3)).toEqual(["/a=2@3", "/b=x@2"]);
-    expect(at(4)).toEqual(["/a=2@3"]);
-    kv.compact(3);
-    let err: unknown;
-    try {
-      rangeAt!.call(kv, "/", 2);
-    } catch (e) {
-      err = e;
-    }
-    expect(isStoreError(err, "Compacted"), "a revision before the compaction is gone").toBe(true);
-    expect(at(3)).toEqual(["/a=2@3", "/b=x@2"]);
+    const leases = kv as unknown as {
+      grantLease?: (ttlSeconds: number, nowMs: number) => number;
+      keepAlive?: (lease: number, nowMs: number) => void;
+      expireLeases?: (nowMs: number) => WatchEvent[];
+      create(key: string, value: string, options?: { lease?: number }): WatchEvent;
+    };
+    expect(typeof leases.grantLease, "KeySpace has no grantLease(ttlSeconds, nowMs) yet").toBe("function");
+    const lease = leases.grantLease!.call(kv, 60, 0);
+    leases.create.call(kv, "/e/a", "1", { lease });
+    leases.create.call(kv, "/e/b", "2", { lease });
+    kv.create("/e/c", "3");
+    expect(leases.expireLeases!.call(kv, 59_000), "the lease is still alive at 59 s").toEqual([]);
+    leases.keepAlive!.call(kv, lease, 30_000);
+    expect(leases.expireLeases!.call(kv, 80_000), "a keep-alive at 30 s moves the end to 90 s").toEqual([]);
+    const events = leases.expireLeases!.call(kv, 91_000);
+    expect(events.map((e) => `${e.type} ${e.kv.key}`).sort()).toEqual(["DELETE /e/a", "DELETE /e/b"]);
+    expect(new Set(events.map((e) => e.kv.modRevision)).size, "each delete is a write with its own revision").toBe(2);
+    expect(kv.range("/e/").map((k) => k.key)).toEqual(["/e/c"]);
   });
 
   it("filters PUT or DELETE events out of a watch (etcd's NOPUT and NODELETE)", async () => {

@@ -23,24 +23,41 @@ function pod(name: string) {
 }
 
 describe("03 challenge", () => {
-  it("pages a list with limit and continue", async () => {
-    expect((await api("POST", "/api/v1/namespaces", { metadata: { name: "paged" } })).status).toBe(201);
-    const base = "/api/v1/namespaces/paged/pods";
-    for (const name of ["p1", "p2", "p3", "p4", "p5"]) expect((await api("POST", base, pod(name))).status).toBe(201);
+  it("lists at an exact older resourceVersion (resourceVersionMatch=Exact)", async () => {
+    expect((await api("POST", "/api/v1/namespaces", { metadata: { name: "exact" } })).status).toBe(201);
+    const base = "/api/v1/namespaces/exact/pods";
+    for (const name of ["p1", "p2"]) expect((await api("POST", base, pod(name))).status).toBe(201);
+    const before = (await api("GET", base)).body.metadata.resourceVersion;
+    expect((await api("POST", base, pod("p3"))).status).toBe(201);
+    expect((await api("DELETE", `${base}/p1?gracePeriodSeconds=0`)).status).toBe(200);
 
-    const seen: string[] = [];
-    let token: string | undefined;
-    let pages = 0;
-    do {
-      const res = await api("GET", `${base}?limit=2${token ? `&continue=${encodeURIComponent(token)}` : ""}`);
-      expect(res.status, JSON.stringify(res.body)).toBe(200);
-      expect(res.body.items.length).toBeLessThanOrEqual(2);
-      seen.push(...res.body.items.map((p: any) => p.metadata.name));
-      token = res.body.metadata.continue || undefined;
-      pages++;
-    } while (token && pages < 10);
-    expect(pages, "five pods with limit=2 take three pages").toBe(3);
-    expect(seen).toEqual(["p1", "p2", "p3", "p4", "p5"]);
+    const old = await api("GET", `${base}?resourceVersion=${before}&resourceVersionMatch=Exact`);
+    expect(old.status, old.text).toBe(200);
+    expect(old.body.metadata.resourceVersion, "the list says which moment it shows").toBe(before);
+    expect(
+      old.body.items.map((p: any) => p.metadata.name),
+      "the pods as they were at that resourceVersion (p3 not yet, p1 still there)",
+    ).toEqual(["p1", "p2"]);
+
+    await cluster.store.compact(await cluster.store.revision());
+    const gone = await api("GET", `${base}?resourceVersion=${before}&resourceVersionMatch=Exact`);
+    expect(gone.status, "a compacted resourceVersion cannot be listed: 410").toBe(410);
+    expect(gone.body.reason).toBe("Expired");
+  });
+
+  it("resets managedFields when a write sends an empty entry (managedFields: [{}])", async () => {
+    const base = "/api/v1/namespaces/default/pods";
+    expect((await api("POST", `${base}?fieldManager=maker`, pod("owned"))).status).toBe(201);
+    const before = await api("GET", `${base}/owned`);
+    expect(before.body.metadata.managedFields?.length, "a created pod has its creator's entry").toBe(1);
+    const reset = await api(
+      "PATCH",
+      `${base}/owned`,
+      { metadata: { managedFields: [{}] } },
+      { "Content-Type": "application/merge-patch+json" },
+    );
+    expect(reset.status, reset.text).toBe(200);
+    expect(reset.body.metadata.managedFields, "managedFields: [{}] clears the list, as in Kubernetes").toBeUndefined();
   });
 
   it("marks the end of the initial events with a bookmark", async () => {

@@ -96,3 +96,66 @@ describe("13 challenge > events", () => {
     expect(events[0]!.message).toMatch(/^Scaled up replica set ev-[a-z0-9]+ (from 0 )?to 2$/);
   });
 });
+
+describe("13 challenge > unhealthy pod eviction policy", () => {
+  let cluster: TestCluster;
+  let api: ReturnType<typeof http>;
+  let auth: Record<string, string>;
+  beforeAll(async () => {
+    cluster = await startCluster({ chapter: "13", runtime: "fake" });
+    api = http(cluster.url);
+    auth = cluster.adminToken ? { authorization: `Bearer ${cluster.adminToken}` } : {};
+  });
+  afterAll(() => cluster?.close());
+
+  /** A pod that runs but is not Ready, on a node without a kubelet (so nobody rewrites its status), and its budget. */
+  async function unreadyPodWithBudget(app: string, policy?: string): Promise<void> {
+    const pod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: app, labels: { app } },
+      spec: { nodeName: "ghost", containers: [{ name: "c", image: "busybox:latest" }] },
+    };
+    expect((await api("POST", "/api/v1/namespaces/default/pods", pod, auth)).status).toBe(201);
+    const current = await api<Record<string, unknown>>("GET", `/api/v1/namespaces/default/pods/${app}`, undefined, auth);
+    const status = { phase: "Running", conditions: [{ type: "Ready", status: "False" }] };
+    expect((await api("PUT", `/api/v1/namespaces/default/pods/${app}/status`, { ...current.body, status }, auth)).status).toBe(
+      200,
+    );
+    const pdb = {
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: { name: app },
+      spec: { minAvailable: 1, selector: { matchLabels: { app } }, ...(policy ? { unhealthyPodEvictionPolicy: policy } : {}) },
+    };
+    expect((await api("POST", "/apis/policy/v1/namespaces/default/poddisruptionbudgets", pdb, auth)).status).toBe(201);
+    await waitFor(
+      `the disruption controller to count budget ${app} (1 expected, 0 healthy)`,
+      async () => {
+        const b = await api<{ status?: { observedGeneration?: number; expectedPods?: number } }>(
+          "GET",
+          `/apis/policy/v1/namespaces/default/poddisruptionbudgets/${app}`,
+          undefined,
+          auth,
+        );
+        return b.body.status?.observedGeneration === 1 && b.body.status.expectedPods === 1;
+      },
+      { timeoutMs: 20_000 },
+    );
+  }
+
+  const evict = (name: string) =>
+    api(
+      "POST",
+      `/api/v1/namespaces/default/pods/${name}/eviction`,
+      { apiVersion: "policy/v1", kind: "Eviction", metadata: { name } },
+      auth,
+    );
+
+  it("AlwaysAllow lets an unready pod go even when the budget is not met; the default (IfHealthyBudget) does not", async () => {
+    await unreadyPodWithBudget("strict");
+    expect((await evict("strict")).status, "the default policy: an unready pod of a broken budget stays").toBe(429);
+    await unreadyPodWithBudget("lenient", "AlwaysAllow");
+    expect((await evict("lenient")).status, "unhealthyPodEvictionPolicy: AlwaysAllow: the unready pod is evicted").toBe(201);
+  });
+});

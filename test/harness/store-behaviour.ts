@@ -253,6 +253,31 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
     },
   );
 
+  step("02.3", "range pages: from a key, at an older revision, with the count before the limit", async () => {
+    const p = fresh();
+    for (const k of ["a", "b", "c", "d"]) await store.create(`${p}${k}`, k);
+    const first = await store.range(p, { limit: 2 });
+    expect(first.kvs.map((kv) => kv.key.slice(p.length))).toEqual(["a", "b"]);
+    expect(first.count, "count: how many keys the range holds before the limit").toBe(4);
+    const at = first.revision;
+    // Writes after the first page: the next page at `at` must not see them.
+    await store.delete(`${p}c`);
+    const d = await store.get(`${p}d`);
+    await store.update(`${p}d`, "d2", d!.modRevision);
+    await store.create(`${p}bb`, "new");
+    const next = await store.range(p, { limit: 2, fromKey: `${p}b\0`, revision: at });
+    expect(
+      next.kvs.map((kv) => `${kv.key.slice(p.length)}=${kv.value}`),
+      "the second page as the keys were at the first page's revision",
+    ).toEqual(["c=c", "d=d"]);
+    expect(next.revision).toBe(at);
+    expect(next.count).toBe(2);
+    const now = await store.range(p, { fromKey: `${p}b\0` });
+    expect(now.kvs.map((kv) => `${kv.key.slice(p.length)}=${kv.value}`)).toEqual(["bb=new", "d=d2"]);
+    await store.compact(await store.revision());
+    await expectStoreError(store.range(p, { revision: at }), "Compacted", `range at revision ${at} after a compaction`);
+  });
+
   step("02.4", "watch from a revision replays exactly the history from there, then streams new writes", async () => {
     const p = fresh();
     const a = await store.create(`${p}a`, "1");

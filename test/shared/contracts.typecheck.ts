@@ -18,6 +18,8 @@ import * as services from "../../solutions/10-services/index.ts";
 import * as secrets from "../../solutions/11-secrets/index.ts";
 import * as healing from "../../solutions/12-self-healing/index.ts";
 import * as deployments from "../../solutions/13-deployments/index.ts";
+import * as tenancy from "../../solutions/15-tenancy/index.ts";
+import * as discovery from "../../solutions/14-discovery/index.ts";
 import * as highAvailability from "../../solutions/16-high-availability/index.ts";
 
 import * as storeStarter from "../../chapters/02-etcd/index.ts";
@@ -32,6 +34,8 @@ import * as servicesStarter from "../../chapters/10-services/index.ts";
 import * as secretsStarter from "../../chapters/11-secrets/index.ts";
 import * as healingStarter from "../../chapters/12-self-healing/index.ts";
 import * as deploymentsStarter from "../../chapters/13-deployments/index.ts";
+import * as tenancyStarter from "../../chapters/15-tenancy/index.ts";
+import * as discoveryStarter from "../../chapters/14-discovery/index.ts";
 import * as highAvailabilityStarter from "../../chapters/16-high-availability/index.ts";
 
 export const solutionsSatisfyContracts = [
@@ -47,6 +51,7 @@ export const solutionsSatisfyContracts = [
   secrets satisfies C.SecretsModule,
   healing satisfies C.SelfHealingModule,
   deployments satisfies C.DeploymentsModule,
+  discovery satisfies C.DiscoveryModule,
   highAvailability satisfies C.HighAvailabilityModule,
 ];
 
@@ -63,5 +68,6 @@ export const startersSatisfyContracts = [
   secretsStarter satisfies C.SecretsModule,
   healingStarter satisfies C.SelfHealingModule,
   deploymentsStarter satisfies C.DeploymentsModule,
+  discoveryStarter satisfies C.DiscoveryModule,
   highAvailabilityStarter satisfies C.HighAvailabilityModule,
 ];

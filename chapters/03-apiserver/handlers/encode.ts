@@ -1,5 +1,5 @@
 /** Shapes of answers: lists, partial metadata, tables, per the client's Accept header. */
-import { groupVersion, type List, type PartialObjectMetadata } from "../../../shared/api/index.ts";
+import { groupVersion, type List, type ListMeta, type PartialObjectMetadata } from "../../../shared/api/index.ts";
 import type { Representation } from "../http/negotiation.ts";
 import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
 import { toTable, type IncludeObject } from "../table/table.ts";
@@ -14,20 +14,25 @@ export function encodeList(
   resourceVersion: string,
   rep: Representation,
   include: IncludeObject,
+  page: Omit<ListMeta, "resourceVersion"> = {},
 ): unknown {
-  if (rep === "table") return toTable(resource, items, resourceVersion, include);
+  // A page of a list also carries continue and remainingItemCount (storage/paging.ts).
+  const metadata: ListMeta = { resourceVersion };
+  if (page.continue) metadata.continue = page.continue;
+  if (page.remainingItemCount !== undefined) metadata.remainingItemCount = page.remainingItemCount;
+  if (rep === "table") return { ...toTable(resource, items, resourceVersion, include), metadata };
   if (rep === "metadata") {
     return {
       kind: "PartialObjectMetadataList",
       apiVersion: "meta.k8s.io/v1",
-      metadata: { resourceVersion },
+      metadata,
       items: items.map(partial),
     };
   }
   const list: List<ApiObject> = {
     kind: `${resource.kind}List`,
     apiVersion: groupVersion(resource.group, resource.version),
-    metadata: { resourceVersion },
+    metadata,
     items,
   };
   return list;

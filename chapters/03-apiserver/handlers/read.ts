@@ -1,9 +1,11 @@
 /** GET: one object, a list, or a watch stream. */
 import type { Request, Response } from "express";
+import { badRequest } from "../../../shared/api/index.ts";
 import { enumParam, intParam, resourceVersionParam, boolParam } from "../http/query.ts";
 import { negotiate } from "../http/negotiation.ts";
 import { sendJson } from "../http/respond.ts";
 import type { ResourceDefinition } from "../registry/types.ts";
+import { listPage } from "../storage/paging.ts";
 import type { IncludeObject } from "../table/table.ts";
 import { serveWatch } from "../watch/watch.ts";
 import type { HandlerContext } from "./context.ts";
@@ -23,7 +25,7 @@ export async function handleGet(
   const rep = negotiate(req.headers.accept);
   const include = enumParam(query, "includeObject", INCLUDE) ?? "Metadata";
   resourceVersionParam(query);
-  const obj = await ctx.storage.get(resource, namespace, name);
+  const obj = resource.read ? await resource.read.get(namespace, name) : await ctx.storage.get(resource, namespace, name);
   sendJson(res, 200, encodeOne(resource, obj, rep, include));
 }
 
@@ -37,15 +39,30 @@ export async function handleList(
 ): Promise<void> {
   const rep = negotiate(req.headers.accept);
   const include = enumParam(query, "includeObject", INCLUDE) ?? "Metadata";
-  // Accepted for compatibility; this server always lists the latest state in one page.
-  resourceVersionParam(query);
+  // Accepted for compatibility; a first page always reads the latest state.
+  const resourceVersion = resourceVersionParam(query);
   enumParam(query, "resourceVersionMatch", ["NotOlderThan", "Exact"]);
-  intParam(query, "limit", { min: 0 });
+  const limit = intParam(query, "limit", { min: 0 });
   intParam(query, "timeoutSeconds", { min: 0 });
+  const continueToken = query.get("continue") || undefined;
+  if (continueToken && resourceVersion && resourceVersion !== "0") {
+    throw badRequest("specifying resource version is not allowed when using continue");
+  }
   const predicate = ctx.filters.predicate(query, resource);
-  const { items, revision } = await ctx.storage.list(resource, namespace);
-  const selected = predicate ? items.filter(predicate) : items;
-  sendJson(res, 200, encodeList(resource, selected, String(revision), rep, include));
+  // A resource answered from elsewhere (chapter 12's metrics) is one page, read where it lives.
+  if (resource.read) {
+    const items = await resource.read.list(namespace);
+    return sendJson(res, 200, encodeList(resource, predicate ? items.filter(predicate) : items, "", rep, include));
+  }
+  if (!limit && !continueToken) {
+    const { items, revision } = await ctx.storage.list(resource, namespace);
+    const selected = predicate ? items.filter(predicate) : items;
+    return sendJson(res, 200, encodeList(resource, selected, String(revision), rep, include));
+  }
+  // A page of a list (storage/paging.ts): every page reads the first page's revision.
+  const page = await listPage(ctx.storage, resource, namespace, { limit, continueToken, predicate });
+  const more = { continue: page.continueToken, remainingItemCount: page.remainingItemCount };
+  sendJson(res, 200, encodeList(resource, page.items, String(page.revision), rep, include, more));
 }
 
 export async function handleWatch(

@@ -33,8 +33,9 @@ export type FieldType =
   | "bool"
   | "int64"
   | "time" // a metav1.Time message, RFC 3339 in JSON
+  | "quantity" // a resource.Quantity message { 1 string }, a string in JSON ("500m")
   | { message: Message }
-  | { map: "string" | "bytes" }; // map<string, string|bytes>: repeated entries { 1 key, 2 value }
+  | { map: "string" | "bytes" | "quantity" }; // map<string, ...>: repeated entries { 1 key, 2 value }
 
 /** A message: field number -> [JSON name, type, repeated?]. */
 export type Message = Record<number, readonly [string, FieldType, "repeated"?]>;
@@ -174,6 +175,7 @@ function readValue(reader: Reader, type: FieldType, wireType: number, where: str
     const t = decodeMessage(bytes, Time, where, depth + 1, false);
     return t.seconds ? new Date(Number(t.seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z") : undefined;
   }
+  if (type === "quantity") return decodeMessage(bytes, { 1: ["string", "string"] }, where, depth + 1, true).string ?? "";
   if ("message" in type) return decodeMessage(bytes, type.message, where, depth + 1, false);
   // A map entry: { 1 key (string), 2 value }.
   const entry = decodeMessage(bytes, { 1: ["key", "string"], 2: ["value", type.map] }, where, depth + 1, true);

@@ -11,7 +11,7 @@ import type { Request, Response } from "express";
 import type { DeleteOptions, FieldError, KubeObject, TableColumnDefinition } from "../../../shared/api/index.ts";
 import type { Schema } from "../../../shared/api/schema/types.ts";
 import type { UserInfo } from "../chain/types.ts";
-import type { Message } from "../http/protobuf.ts";
+import type { Message, ProtobufKind } from "../http/protobuf.ts";
 
 /** Any API object as the server handles it: TypeMeta, metadata and free-form fields (spec, status, data...). */
 export type ApiObject = KubeObject & Record<string, unknown>;
@@ -101,6 +101,11 @@ export interface Subresource {
    */
   group?: string;
   version?: string;
+  /**
+   * The kind it reads in a protobuf body (chapter 15: `kubectl create token`
+   * sends a TokenRequest as protobuf). Without it such a body is refused.
+   */
+  protobuf?: ProtobufKind;
   /** Verbs served, for discovery and routing ("create" = POST, "get" = GET, "update" = PUT, "patch" = PATCH). */
   verbs: Verb[];
   /**
@@ -158,6 +163,16 @@ export interface ResourceDefinition {
    * returns; nothing is written. Serve it with verbs: ["create"].
    */
   answer?(obj: ApiObject, request: { user: UserInfo; namespace: string | undefined }): Promise<ApiObject>;
+  /**
+   * A resource that is read from elsewhere, not from the store (Kubernetes: an
+   * aggregated API, which an APIService sends to another server, such as
+   * metrics-server for metrics.k8s.io). GET of one object and of a list call
+   * these; nothing is stored. Serve it with verbs: ["get", "list"].
+   */
+  read?: {
+    get(namespace: string | undefined, name: string): Promise<ApiObject>;
+    list(namespace: string | undefined): Promise<ApiObject[]>;
+  };
   /**
    * The kind's protobuf message (field numbers from Kubernetes), for the
    * bodies the real kubectl sends as protobuf. Without it such a body is a 415.

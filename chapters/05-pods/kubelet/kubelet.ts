@@ -25,6 +25,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isApiError, type Node, type Pod } from "../../../shared/api/index.ts";
 import type { ContainerRuntime } from "../../../shared/runtime/types.ts";
+import { bufferedStreams, type StreamingRuntime } from "../../../shared/runtime/streams.ts";
 import { TEST_IMAGE } from "../../../shared/test-image.ts";
 import { Informer } from "../../04-kubectl/client/informer.ts";
 import { NODES, PODS } from "../../04-kubectl/client/resources.ts";
@@ -33,6 +34,7 @@ import { LABEL_CONTAINER_NAME, LABEL_POD_UID, nodeLabels, restartCountOf, type C
 import { EnvironmentBuilder } from "./env.ts";
 import { noProbes, type KubeletExtensions, type ProbeManager } from "./extensions.ts";
 import { startLogServer, type ContainerLookup, type LogServer } from "./log-server.ts";
+import { streamingHandler } from "./streaming-server.ts";
 import { heartbeat, registerNode, type NodeFacts } from "./node-status.ts";
 import { PodWorkers } from "./pod-workers.ts";
 import { BackOff, type BackOffOptions } from "./restart-policy.ts";
@@ -75,6 +77,10 @@ export interface KubeletOptions {
   extensions?: KubeletExtensions;
   /** Where the kubelet reports what it does and what went wrong. Default: nowhere. */
   log?: (message: string) => void;
+  /** Live exec and attach sessions. Default: bufferedStreams(runtime) (no stdin, output at the end). */
+  streams?: StreamingRuntime;
+  /** When set, the kubelet's server answers only requests with this bearer token (the apiserver's). */
+  serverToken?: string;
 }
 
 /** busybox as the pause container: a shell that sleeps until it is told to stop. */
@@ -166,6 +172,13 @@ export class Kubelet {
     this.logServer = await startLogServer({
       runtime: o.runtime,
       lookup: (ns, pod, c, previous) => this.findContainer(ns, pod, c, previous),
+      token: o.serverToken,
+      onUpgrade: streamingHandler({
+        streams: o.streams ?? bufferedStreams(o.runtime),
+        lookup: (ns, pod, c) => this.findContainer(ns, pod, c, false),
+        podIP: async (ns, name) => this.podIP(ns, name),
+        log: (m) => this.ctx.log(m),
+      }),
     });
     this.facts = {
       nodeName: o.nodeName,
@@ -343,6 +356,20 @@ export class Kubelet {
   }
 
   /** For the log server: the container instance of a pod on this node, with Kubernetes' error messages. */
+  /** The IP of a pod of this node, for port-forward. */
+  private podIP(namespace: string, name: string): { ok: true; ip: string } | { ok: false; code: number; message: string } {
+    const pod = [...this.pods.values()].find((p) => p.metadata?.namespace === namespace && p.metadata?.name === name);
+    if (!pod)
+      return {
+        ok: false,
+        code: 404,
+        message: `pod "${name}" in namespace "${namespace}" is not running on node ${this.nodeName}`,
+      };
+    const ip = this.written.get(pod.metadata?.uid ?? "")?.podIP ?? pod.status?.podIP;
+    if (!ip) return { ok: false, code: 400, message: `pod ${name} has no IP address yet: wait until it runs` };
+    return { ok: true, ip };
+  }
+
   private async findContainer(namespace: string, name: string, container: string, previous: boolean): Promise<ContainerLookup> {
     const pod = [...this.pods.values()].find((p) => p.metadata?.namespace === namespace && p.metadata?.name === name);
     if (!pod)

@@ -11,7 +11,8 @@
  * The same path as the real kubelet. Errors answer a plain-text line with a
  * 4xx code; the apiserver turns it into a Status.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import type { ContainerRuntime, ContainerState, LogEntry } from "../../../shared/runtime/types.ts";
 import { logText } from "../../../shared/runtime/types.ts";
@@ -26,6 +27,13 @@ export interface LogServerOptions {
   lookup(namespace: string, pod: string, container: string, previous: boolean): Promise<ContainerLookup>;
   /** How often a followed log is read again. Default 250 ms. */
   followIntervalMs?: number;
+  /**
+   * Serves upgraded connections on the same port: exec, attach and
+   * port-forward (streaming-server.ts). Without it an upgrade is refused.
+   */
+  onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** When set, every request must carry `Authorization: Bearer <token>`: only the apiserver knows it. */
+  token?: string;
 }
 
 export interface LogServer {
@@ -35,6 +43,7 @@ export interface LogServer {
 
 export async function startLogServer(options: LogServerOptions): Promise<LogServer> {
   const server: Server = createServer((req, res) => {
+    if (!authorized(options, req)) return reply(res, 401, "kubelet: only the apiserver may call this server");
     handle(options, req, res).catch((err: Error) => {
       if (!res.headersSent) reply(res, 500, `kubelet: ${err.message}`);
       else res.destroy();
@@ -44,6 +53,15 @@ export async function startLogServer(options: LogServerOptions): Promise<LogServ
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
+  const upgraded = new Set<Duplex>();
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.on("close", () => upgraded.delete(socket));
+    socket.on("error", () => socket.destroy());
+    if (!authorized(options, req)) return refuse(socket, 401, "kubelet: only the apiserver may call this server");
+    if (!options.onUpgrade) return refuse(socket, 404, "kubelet: this server does not stream");
+    options.onUpgrade(req, socket, head);
+  });
   const port = (server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   return {
@@ -52,10 +70,24 @@ export async function startLogServer(options: LogServerOptions): Promise<LogServ
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const socket of upgraded) socket.destroy();
       });
       return closing;
     },
   };
+}
+
+function authorized(options: LogServerOptions, req: IncomingMessage): boolean {
+  return options.token === undefined || req.headers.authorization === `Bearer ${options.token}`;
+}
+
+/** Answers an upgrade request that will not be upgraded: one plain-text line, then the connection closes. */
+export function refuse(socket: Duplex, code: number, text: string): void {
+  const body = Buffer.from(text + "\n", "utf8");
+  socket.end(
+    `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? ""}\r\ncontent-type: text/plain; charset=utf-8\r\n` +
+      `content-length: ${body.length}\r\nconnection: close\r\n\r\n${body.toString("utf8")}`,
+  );
 }
 
 function reply(res: ServerResponse, code: number, text: string): void {

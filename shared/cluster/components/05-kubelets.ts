@@ -1,13 +1,16 @@
 /**
  * Chapter 05: the kubelets, node-1 ... node-N, all on one Docker engine (or
  * on FakeRuntime hollow nodes), each labelling its containers with its node
- * name; the cluster's own Docker network; and pods/log on the apiserver.
+ * name; the cluster's own Docker network; and pods/log, exec, attach and
+ * portforward on the apiserver.
  * Every kubelet gets what the earlier components' prepare() collected in
  * ctx.kubeletExtensions (chapters 06, 07, 10, 11, 12), merged by chapter 05.
  */
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { connectDocker } from "../../docker.ts";
 import { FakeRuntime } from "../../runtime/fake-runtime.ts";
+import { dockerStreams, type StreamingRuntime } from "../../runtime/streams.ts";
 import type { ContainerRuntime } from "../../runtime/types.ts";
 import { createClusterNetwork } from "../network.ts";
 import type { KubeletHandle, PodsModule, RuntimeModule } from "../contracts.ts";
@@ -24,14 +27,19 @@ export const kubeletsComponent: ClusterComponent = {
   async start(ctx) {
     if (!ctx.apiserver || !ctx.url) throw new Error("the kubelets need the apiserver of chapter 03");
     const pods = await ctx.load<PodsModule>("05-pods/index.ts");
-    pods.installPodLogs(ctx.apiserver);
+    // The kubelets' servers answer only the apiserver: a secret of this cluster, never written to disk.
+    const kubeletToken = randomBytes(32).toString("hex");
+    pods.installPodLogs(ctx.apiserver, { kubeletToken });
+    pods.installPodStreams(ctx.apiserver, { kubeletToken });
 
     const fake = ctx.options.runtime === "fake";
     let shared: ContainerRuntime | undefined;
+    let streams: StreamingRuntime | undefined;
     if (!fake) {
       const { DockerRuntime } = await ctx.load<RuntimeModule>("01-containers/docker-runtime.ts");
       const docker = connectDocker();
       shared = new DockerRuntime(docker);
+      streams = dockerStreams(docker);
       ctx.network = await createClusterNetwork(docker, ctx.id, ctx.labels);
       ctx.log(`network: ${ctx.network}`);
     }
@@ -49,6 +57,8 @@ export const kubeletsComponent: ClusterComponent = {
           shared ?? new FakeRuntime({ name }),
         ),
         runtimeName: fake ? "fake" : "docker",
+        streams,
+        serverToken: kubeletToken,
         network: ctx.network,
         labels: ctx.labels,
         rootDir: join(ctx.tempDir, "nodes", name),

@@ -4,7 +4,8 @@
  * hands the controllers and the kinds for the garbage collector to the
  * controller manager (chapter 08), and a runtime wrapper that runs
  * postStart and preStop to the kubelets (chapter 05); start()
- * serves the two kinds, before the controller manager's informers list them.
+ * serves the two kinds (and PodDisruptionBudgets with pods/eviction, for
+ * kubectl drain), before the controller manager's informers list them.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -26,6 +27,7 @@ export const deploymentsComponent: ClusterComponent = {
     if (!ctx.apiserver) throw new Error("deployments need the apiserver of chapter 03");
     const apps = await ctx.load<DeploymentsModule>("13-deployments/index.ts");
     apps.installApps(ctx.apiserver);
-    ctx.log("deployments: apps/v1 replicasets and deployments served");
+    apps.installPolicy?.(ctx.apiserver);
+    ctx.log("deployments: apps/v1 replicasets and deployments, policy/v1 poddisruptionbudgets and pods/eviction served");
   },
 };

@@ -21,8 +21,11 @@ import { controllerManagerComponent } from "./08-controller-manager.ts";
 import { schedulerComponent } from "./09-scheduler.ts";
 import { servicesComponent } from "./10-services.ts";
 import { secretsComponent } from "./11-secrets.ts";
+import { metricsComponent } from "./12-metrics.ts";
 import { selfHealingComponent } from "./12-self-healing.ts";
 import { deploymentsComponent } from "./13-deployments.ts";
+import { tenancyComponent } from "./15-tenancy.ts";
+import { discoveryComponent } from "./14-discovery.ts";
 import { highAvailabilityComponent } from "./16-high-availability.ts";
 
 export const COMPONENTS: readonly ClusterComponent[] = [
@@ -32,11 +35,14 @@ export const COMPONENTS: readonly ClusterComponent[] = [
   volumesComponent,
   selectorsComponent, // before the kubelets: they watch their pods with a field selector once it is served
   kubeletsComponent,
+  metricsComponent, // chapter 12, but right after the kubelets: it only measures their containers
   servicesComponent, // after the kubelets: the proxy needs their network
   naiveBinderComponent,
   highAvailabilityComponent, // chapter 16, before the scheduler and the controller manager: they campaign on its leases
   schedulerComponent, // retires the naive binder
   deploymentsComponent, // before the controller manager: its informers list replicasets and deployments
+  tenancyComponent, // after the services (the Service kubernetes), before the controller manager (its informers list service accounts)
   controllerManagerComponent,
   selfHealingComponent, // only prepare(): probes for the kubelets, a controller for the controller manager
+  discoveryComponent, // after the services: the DNS server needs a cluster IP for its own Service
 ];

@@ -103,7 +103,8 @@ async function handleSubresource(
       namespace,
       name,
       query,
-      body: () => (parsed ??= readBody(req).then((b) => parseBody(b, req.headers["content-type"] ?? ""))),
+      body: () =>
+        (parsed ??= readBody(req).then((b) => parseBody(b, req.headers["content-type"] ?? "", undefined, subresource.protobuf))),
     },
     api,
   );

@@ -3,6 +3,7 @@ import type { Request, Response } from "express";
 import {
   badRequest,
   groupVersion,
+  invalid,
   isApiError,
   isObject,
   unsupportedMediaType,
@@ -12,14 +13,15 @@ import {
 import type { UserInfo } from "../chain/types.ts";
 import { mediaType, parseBody, readBody } from "../http/body.ts";
 import type { ProtobufKind } from "../http/protobuf.ts";
-import { dryRunParam, enumParam, intParam } from "../http/query.ts";
+import { fieldManagerName, managerFor, trackingContext } from "../fieldmanager/tracking.ts";
+import { boolParam, dryRunParam, enumParam, intParam } from "../http/query.ts";
 import { sendJson } from "../http/respond.ts";
 import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
 import type { RequestScope } from "../rest/context.ts";
 import { createObject } from "../rest/create.ts";
 import { decodeObject, parseFieldValidation } from "../rest/decode.ts";
 import { deleteObject } from "../rest/delete.ts";
-import { PATCH_CONTENT_TYPES, patchObject } from "../rest/patch.ts";
+import { APPLY_PATCH_CONTENT_TYPE, applyObject, PATCH_CONTENT_TYPES, patchObject } from "../rest/patch.ts";
 import { updateObject } from "../rest/update.ts";
 import type { HandlerContext } from "./context.ts";
 
@@ -54,7 +56,8 @@ export async function handleCreate(
     const { obj, warnings } = decodeObject(resource, body, scope.fieldValidation);
     return sendJson(res, 201, await resource.answer(obj, { user, namespace }), warnings);
   }
-  const { obj, warnings } = await createObject(ctx, resource, namespace, body, scope);
+  const tracked = trackingContext(ctx, fieldManagerName(query, req, "CreateOptions"), "");
+  const { obj, warnings } = await createObject(tracked, resource, namespace, body, scope);
   sendJson(res, 201, obj, warnings);
 }
 
@@ -71,7 +74,8 @@ export async function handleUpdate(
 ): Promise<void> {
   const scope = requestScope(query, user);
   const body = parseBody(await readBody(req), req.headers["content-type"] ?? "", undefined, protobufKind(resource));
-  const { obj, warnings } = await updateObject(ctx, resource, namespace, name, body, scope, subresource);
+  const tracked = trackingContext(ctx, fieldManagerName(query, req, "UpdateOptions"), subresource);
+  const { obj, warnings } = await updateObject(tracked, resource, namespace, name, body, scope, subresource);
   sendJson(res, 200, obj, warnings);
 }
 
@@ -87,11 +91,41 @@ export async function handlePatch(
   user: UserInfo,
 ): Promise<void> {
   const scope = requestScope(query, user);
-  const type = PATCH_CONTENT_TYPES[mediaType(req.headers["content-type"])];
+  const media = mediaType(req.headers["content-type"]);
+  const apply = media === APPLY_PATCH_CONTENT_TYPE;
+  const type = PATCH_CONTENT_TYPES[media];
   const raw = await readBody(req);
-  if (!type) throw unsupportedMediaType(mediaType(req.headers["content-type"]), Object.keys(PATCH_CONTENT_TYPES));
+  if (!type && !apply) throw unsupportedMediaType(media, [...Object.keys(PATCH_CONTENT_TYPES), APPLY_PATCH_CONTENT_TYPE]);
+  const force = boolParam(query, "force");
+  const manager = fieldManagerName(query, req, "PatchOptions", apply);
+  if (apply || !type) {
+    // An apply body is YAML (JSON is YAML too).
+    const config = parseBody(raw, "application/yaml");
+    const applier = managerFor(resource, manager, subresource);
+    const { obj, warnings, created } = await applyObject(
+      ctx,
+      resource,
+      namespace,
+      name,
+      config,
+      scope,
+      subresource,
+      applier,
+      force,
+    );
+    return sendJson(res, created ? 201 : 200, obj, warnings);
+  }
+  if (query.has("force")) {
+    throw invalid(
+      "PatchOptions",
+      "",
+      [{ type: "FieldValueForbidden", field: "force", detail: "may not be specified for non-apply patch" }],
+      "meta.k8s.io",
+    );
+  }
   const patch = parseBody(raw, req.headers["content-type"] ?? "", Object.keys(PATCH_CONTENT_TYPES));
-  const { obj, warnings } = await patchObject(ctx, resource, namespace, name, type, patch, scope, subresource);
+  const tracked = trackingContext(ctx, manager, subresource);
+  const { obj, warnings } = await patchObject(tracked, resource, namespace, name, type, patch, scope, subresource);
   sendJson(res, 200, obj, warnings);
 }
 

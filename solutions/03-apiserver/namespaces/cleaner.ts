@@ -62,7 +62,8 @@ export class NamespaceCleaner {
     for (let delay = 50; !this.stopped; delay = Math.min(delay * 2, 1000)) {
       try {
         let remaining = 0;
-        for (const resource of this.ctx.registry.all().filter((r) => r.scope === "Namespaced")) {
+        // Resources read from elsewhere (metrics) have nothing stored here; their paths may match a stored kind's.
+        for (const resource of this.ctx.registry.all().filter((r) => r.scope === "Namespaced" && !r.read)) {
           const { items } = await this.ctx.storage.list(resource, name);
           remaining += items.length;
           for (const item of items) {

@@ -25,7 +25,7 @@ import type { Subresource, SubresourceApi, SubresourceRequest } from "../../03-a
 const REASONS: Record<number, StatusReason> = { 400: "BadRequest", 404: "NotFound" };
 
 /** Where a node's kubelet serves: only loopback addresses (the workshop never reaches other hosts). */
-function kubeletUrl(node: Node): string {
+export function kubeletUrl(node: Node): string {
   const name = node.metadata?.name ?? "";
   const address = node.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
   const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
@@ -38,7 +38,7 @@ function kubeletUrl(node: Node): string {
   return `http://${address}:${port}`;
 }
 
-export const logSubresource = (apiserver: ApiServer): Subresource => ({
+export const logSubresource = (apiserver: ApiServer, options: { kubeletToken?: string } = {}): Subresource => ({
   name: "log",
   kind: "Pod",
   verbs: ["get"],
@@ -61,7 +61,10 @@ export const logSubresource = (apiserver: ApiServer): Subresource => ({
     request.res.on("close", () => abort.abort());
     let upstream: Response;
     try {
-      upstream = await fetch(target, { signal: abort.signal });
+      upstream = await fetch(target, {
+        signal: abort.signal,
+        headers: options.kubeletToken ? { authorization: `Bearer ${options.kubeletToken}` } : {},
+      });
     } catch (err) {
       throw serviceUnavailable(
         `the kubelet of node ${nodeName} does not answer: ${(err as { cause?: Error }).cause?.message ?? (err as Error).message}`,
@@ -112,6 +115,6 @@ async function findKubelet(
 }
 
 /** Registers pods/log on the apiserver. */
-export function installPodLogs(apiserver: ApiServer): void {
-  apiserver.registry.addSubresource("", "pods", logSubresource(apiserver));
+export function installPodLogs(apiserver: ApiServer, options: { kubeletToken?: string } = {}): void {
+  apiserver.registry.addSubresource("", "pods", logSubresource(apiserver, options));
 }

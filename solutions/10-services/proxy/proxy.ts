@@ -48,6 +48,9 @@ interface Served {
   listeners: PortProxy[];
 }
 
+/** A Service with this label is served by the proxy it names, not by this one (Kubernetes: LabelServiceProxyName). */
+export const SERVICE_PROXY_NAME_LABEL = "service.kubernetes.io/service-proxy-name";
+
 const idOf = (p: ServicePortInfo) => `${p.clusterIP}:${p.port}:${p.nodePort ?? ""}`;
 
 export class Proxy {
@@ -65,7 +68,11 @@ export class Proxy {
     this.log = options.log ?? (() => {});
     this.client = new RestClient({ server: options.server, token: options.token });
     const onError = (err: Error) => this.log(`proxy: ${err.message}`);
-    this.services = new Informer<Service>(this.client.resource<Service>(SERVICES), { onError });
+    // Like kube-proxy, leave alone the Services that name another proxy (chapter 14's cluster DNS has its own).
+    this.services = new Informer<Service>(this.client.resource<Service>(SERVICES), {
+      onError,
+      labelSelector: `!${SERVICE_PROXY_NAME_LABEL}`,
+    });
     this.endpoints = new Informer<Endpoints>(this.client.resource<Endpoints>(ENDPOINTS), { onError });
     for (const informer of [this.services, this.endpoints] as Informer<Service | Endpoints>[]) {
       informer.onAdd(() => this.requestSync());

@@ -15,3 +15,10 @@ export const DEPLOYMENTS: ResourceType = {
   kind: "Deployment",
   namespaced: true,
 };
+export const POD_DISRUPTION_BUDGETS: ResourceType = {
+  group: "policy",
+  version: "v1",
+  resource: "poddisruptionbudgets",
+  kind: "PodDisruptionBudget",
+  namespaced: true,
+};

@@ -1,0 +1,13 @@
+import { startRaftCluster } from "/work/wt/ch17/solutions/17-consensus/server/cluster.ts";
+const raft = await startRaftCluster({ log: (l) => console.log(l) });
+const t0 = Date.now();
+while (!raft.leader()) await new Promise((r) => setTimeout(r, 20));
+console.log("leader", raft.leader()!.id, Date.now() - t0);
+const kv = await raft.store.create("/a", "1");
+console.log(kv, await raft.store.get("/a"));
+const old = raft.leader()!.id;
+await raft.kill(old);
+const t1 = Date.now();
+const kv2 = await raft.store.create("/b", "2");
+console.log(kv2, Date.now() - t1, (await raft.store.range("/")).kvs.length);
+await raft.close();

@@ -1,0 +1,14 @@
+import { startRaftCluster } from "../solutions/17-consensus/server/cluster.ts";
+const raft = await startRaftCluster();
+while (!raft.leader()) await new Promise((r) => setTimeout(r, 20));
+const v = "x".repeat(2000);
+let t = performance.now();
+for (let i = 0; i < 100; i++) await raft.store.create(`/seq/${i}`, v);
+console.log("sequential creates/s", (100 / ((performance.now() - t) / 1000)).toFixed(1));
+t = performance.now();
+await Promise.all(Array.from({ length: 16 }, async (_, c) => { for (let i = 0; i < 20; i++) await raft.store.create(`/par/${c}/${i}`, v); }));
+console.log("16 writers creates/s", (320 / ((performance.now() - t) / 1000)).toFixed(1));
+t = performance.now();
+for (let i = 0; i < 100; i++) await raft.store.get(`/seq/${i}`);
+console.log("sequential reads/s", (100 / ((performance.now() - t) / 1000)).toFixed(1));
+await raft.close();

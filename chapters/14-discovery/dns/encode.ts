@@ -1,0 +1,53 @@
+/**
+ * Message -> bytes: what the server sends back. The layout is the one
+ * decode.ts reads (RFC 1035 4.1):
+ *
+ *   header      id(2) flags(2) qdcount(2) ancount(2) nscount(2) arcount(2)
+ *   question    name  type(2) class(2)
+ *   record      name  type(2) class(2) ttl(4) rdlength(2) rdata(rdlength)
+ *
+ * The flags pack into 16 bits: QR(1) OPCODE(4) AA(1) TC(1) RD(1) RA(1) Z(3) RCODE(4).
+ *
+ * RDATA per type:
+ *   A     4 bytes, the IPv4 address
+ *   SRV   priority(2) weight(2) port(2) target(name)          (RFC 2782)
+ *   SOA   mname(name) rname(name) serial refresh retry expire minimum (4 each)
+ */
+import { CLASS_IN, MAX_LABEL_SIZE, TYPE, type Flags, type Message } from "./message.ts";
+import { todo } from "../../../shared/todo.ts";
+
+export function encodeFlags(f: Flags): number {
+  return (
+    (f.response ? 0x8000 : 0) |
+    ((f.opcode & 0xf) << 11) |
+    (f.authoritative ? 0x0400 : 0) |
+    (f.truncated ? 0x0200 : 0) |
+    (f.recursionDesired ? 0x0100 : 0) |
+    (f.recursionAvailable ? 0x0080 : 0) |
+    (f.rcode & 0xf)
+  );
+}
+
+// TODO(14.2): the bytes of `msg`: header (the counts from the lists; the
+// additional count is 0), questions, then answers and authority records,
+// class IN. Write names with encodeName() (given): a sender never has to
+// compress. rdlength must be the real length of the data after it, or the
+// reader loses its place in every record that follows.
+// Tests: "14.2 encode > ...".
+export function encodeMessage(msg: Message): Buffer {
+  todo("14.2");
+}
+
+/** "web.default" -> 03 w e b 07 d e f a u l t 00 (the root "" is a single 00). */
+export function encodeName(name: string): Buffer {
+  const labels = name === "" ? [] : name.replace(/\.$/, "").split(".");
+  const parts: Buffer[] = [];
+  for (const label of labels) {
+    const bytes = Buffer.from(label, "latin1");
+    if (bytes.length < 1 || bytes.length > MAX_LABEL_SIZE)
+      throw new RangeError(`the label "${label}" of "${name}" must be 1 to ${MAX_LABEL_SIZE} bytes long`);
+    parts.push(Buffer.from([bytes.length]), bytes);
+  }
+  parts.push(Buffer.from([0]));
+  return Buffer.concat(parts);
+}

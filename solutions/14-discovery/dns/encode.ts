@@ -1,0 +1,97 @@
+/**
+ * Message -> bytes: what the server sends back. The layout is the one
+ * decode.ts reads (RFC 1035 4.1):
+ *
+ *   header      id(2) flags(2) qdcount(2) ancount(2) nscount(2) arcount(2)
+ *   question    name  type(2) class(2)
+ *   record      name  type(2) class(2) ttl(4) rdlength(2) rdata(rdlength)
+ *
+ * The flags pack into 16 bits: QR(1) OPCODE(4) AA(1) TC(1) RD(1) RA(1) Z(3) RCODE(4).
+ *
+ * RDATA per type:
+ *   A     4 bytes, the IPv4 address
+ *   SRV   priority(2) weight(2) port(2) target(name)          (RFC 2782)
+ *   SOA   mname(name) rname(name) serial refresh retry expire minimum (4 each)
+ */
+import { CLASS_IN, MAX_LABEL_SIZE, TYPE, type Flags, type Message } from "./message.ts";
+
+export function encodeFlags(f: Flags): number {
+  return (
+    (f.response ? 0x8000 : 0) |
+    ((f.opcode & 0xf) << 11) |
+    (f.authoritative ? 0x0400 : 0) |
+    (f.truncated ? 0x0200 : 0) |
+    (f.recursionDesired ? 0x0100 : 0) |
+    (f.recursionAvailable ? 0x0080 : 0) |
+    (f.rcode & 0xf)
+  );
+}
+
+// STEP(14.2): the bytes of `msg`: header (the counts from the lists; the
+// additional count is 0), questions, then answers and authority records,
+// class IN. Write names with encodeName() (given): a sender never has to
+// compress. rdlength must be the real length of the data after it, or the
+// reader loses its place in every record that follows.
+// Tests: "14.2 encode > ...".
+export function encodeMessage(msg: Message): Buffer {
+  //#solution
+  const parts: Buffer[] = [];
+  const u16 = (n: number) => {
+    const b = Buffer.alloc(2);
+    b.writeUInt16BE(n);
+    parts.push(b);
+  };
+  const u32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(n >>> 0);
+    parts.push(b);
+  };
+  const name = (n: string) => parts.push(encodeName(n));
+  u16(msg.id);
+  u16(encodeFlags(msg.flags));
+  for (const n of [msg.questions.length, msg.answers.length, msg.authority.length, 0]) u16(n);
+  for (const q of msg.questions) {
+    name(q.name);
+    u16(q.type);
+    u16(q.class);
+  }
+  for (const rr of [...msg.answers, ...msg.authority]) {
+    name(rr.name);
+    u16(rr.data.type);
+    u16(CLASS_IN);
+    u32(rr.ttl);
+    const lengthAt = parts.length;
+    u16(0); // rdlength, filled in below
+    const before = parts.length;
+    const d = rr.data;
+    if (d.type === TYPE.A) parts.push(Buffer.from(d.address.split(".").map(Number)));
+    else if (d.type === TYPE.SRV) {
+      u16(d.priority);
+      u16(d.weight);
+      u16(d.port);
+      name(d.target);
+    } else {
+      name(d.mname);
+      name(d.rname);
+      for (const n of [d.serial, d.refresh, d.retry, d.expire, d.minimum]) u32(n);
+    }
+    const rdlength = parts.slice(before).reduce((n, b) => n + b.length, 0);
+    parts[lengthAt]!.writeUInt16BE(rdlength);
+  }
+  return Buffer.concat(parts);
+  //#end
+}
+
+/** "web.default" -> 03 w e b 07 d e f a u l t 00 (the root "" is a single 00). */
+export function encodeName(name: string): Buffer {
+  const labels = name === "" ? [] : name.replace(/\.$/, "").split(".");
+  const parts: Buffer[] = [];
+  for (const label of labels) {
+    const bytes = Buffer.from(label, "latin1");
+    if (bytes.length < 1 || bytes.length > MAX_LABEL_SIZE)
+      throw new RangeError(`the label "${label}" of "${name}" must be 1 to ${MAX_LABEL_SIZE} bytes long`);
+    parts.push(Buffer.from([bytes.length]), bytes);
+  }
+  parts.push(Buffer.from([0]));
+  return Buffer.concat(parts);
+}
