@@ -17,6 +17,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { apiserverWritesFigure } from "./figures/apiserver-writes.ts";
+import { haWritesFigure } from "./figures/ha-writes.ts";
 import { podStartupFigure } from "./figures/pod-startup.ts";
 import { raftFigure } from "./figures/raft.ts";
 import { scaleFigure } from "./figures/scale.ts";
@@ -30,6 +31,7 @@ import { c, progressLine, table } from "../workshop/ui.ts";
 const FIGURES: Figure[] = [
   podStartupFigure,
   apiserverWritesFigure,
+  haWritesFigure,
   storeFigure,
   watchFanOutFigure,
   schedulerFigure,

@@ -31,6 +31,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { number: "13", slug: "13-deployments", title: "Deployments: rollouts in the cluster" },
   { number: "14", slug: "14-discovery", title: "Discovery: cluster DNS and Ingress" },
   { number: "15", slug: "15-tenancy", title: "Tenancy: namespaces, service accounts, quotas" },
+  { number: "16", slug: "16-high-availability", title: "High availability: leader election, etcd quorum, node leases" },
   { number: "17", slug: "17-consensus", title: "Consensus: Raft for the store" },
 ];
 

@@ -125,6 +125,22 @@ export const STARTER_ALLOWLIST: AllowedStarterPass[] = [
       "lifecycle hooks are given code in chapter 13 (kubelet/lifecycle-hooks.ts); the learner's steps are the deployment controller",
   },
   {
+    file: "test/16-etcd-cluster.test.ts",
+    test: "16 chapter > one etcd member of three stopped during 1,000 writes: every acknowledged write is readable afterwards",
+    reason:
+      "the etcd cluster and the store client that fails over are given code in chapter 16 (shared/); the learner writes the election",
+  },
+  {
+    file: "test/16-etcd-cluster.test.ts",
+    test: "16 chapter > two of three etcd members down: writes answer 503 'no quorum'; they work again when one returns",
+    reason: "the store's Unavailable error and the apiserver's 503 are given code (shared/, chapter 03)",
+  },
+  {
+    file: "test/16-etcd-cluster.test.ts",
+    test: "16 chapter > two apiservers on one etcd cluster: a watch on one sees a write through the other",
+    reason: "two apiservers over one etcd cluster use only given code (shared/etcd-cluster.ts, chapter 03)",
+  },
+  {
     file: "test/17-simulation.unit.test.ts",
     test: "17 chapter > the checker (given) > accepts concurrent operations in either order",
     reason:

@@ -92,6 +92,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       upto: { type: "string" },
       port: { type: "string" },
       data: { type: "string" },
+      store: { type: "string" },
       fresh: { type: "boolean" },
       kubeconfig: { type: "string" },
       "dashboard-port": { type: "string" },
@@ -103,6 +104,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       "--port N": "the apiserver's port (default 8080; 0 picks a free one)",
       "--data DIR": "the store's folder (default .cluster/data)",
       "--fresh": "start with an empty store",
+      "--store embedded|etcd-cluster":
+        "the embedded store (default), or three real etcd members (chapter 16; a fresh, temporary cluster)",
       "--kubeconfig FILE": "where to write the kubeconfig (default .kube/config)",
       "--dashboard-port N": "the dashboard's port on 127.0.0.1 (default 8090; 0 picks a free one)",
       "--no-dashboard": "no dashboard",

@@ -102,6 +102,10 @@ async function prepareRun(command: string, arg: string | undefined): Promise<voi
     import("./sweeper.ts"),
   ]);
   startRun();
+  // etcd clusters (chapter 16) of runs that were killed: their members and folders.
+  const { sweepEtcdClusters } = await import("../shared/etcd-cluster.ts");
+  const etcdSwept = sweepEtcdClusters();
+  if (etcdSwept.length > 0) console.log(c.dim(`removed ${etcdSwept.length} etcd cluster(s) left by runs that are gone`));
   // Ctrl-C is how npm start and watch end (exit 0); it cuts a check short (130, as shells report SIGINT).
   handleInterrupts({ docker: true, exitCode: command === "check" ? 130 : 0 });
   // `check 02` to `check 04` need no Docker engine; everything else does.

@@ -834,6 +834,34 @@ export const MUTATIONS: readonly Mutation[] = [
     find: "if (now.getTime() - since > deadline) {",
     replace: "if (false) {",
   },
+  {
+    step: "16.1",
+    mistake: "the follower compares its clock with the holder's renewTime",
+    file: "16-high-availability/leaderelection/leader-elector.ts",
+    find: "return now < this.observedTime + r.leaseDurationMs;",
+    replace: "return now < r.renewTime + r.leaseDurationMs;",
+  },
+  {
+    step: "16.2",
+    mistake: "the write does not send the resourceVersion it read (an unconditional update)",
+    file: "16-high-availability/leaderelection/leader-elector.ts",
+    find: "this.observe(await this.lock.update(desired, current.resourceVersion), now);",
+    replace: 'this.observe(await this.lock.update(desired, ""), now);',
+  },
+  {
+    step: "16.4",
+    mistake: "a hanging renewal keeps the leader working past the deadline",
+    file: "16-high-availability/leaderelection/leader-elector.ts",
+    find: "this.tryAcquireOrRenew(), this.clock.sleep(left, deadline.signal).then(() => false)]",
+    replace: "this.tryAcquireOrRenew()]",
+  },
+  {
+    step: "16.5",
+    mistake: "release clears the lease without its resourceVersion",
+    file: "16-high-availability/leaderelection/leader-elector.ts",
+    find: "this.observe(await this.lock.update(released, this.observed.resourceVersion), now);",
+    replace: 'this.observe(await this.lock.update(released, ""), now);',
+  },
   // Chapter 15: tenancy
   {
     step: "15.4",

@@ -36,6 +36,8 @@ export interface UpOptions {
   port: number;
   dataDir: string;
   fresh: boolean;
+  /** "embedded" (default) or "etcd-cluster": three real etcd members in a temp folder (chapter 16). */
+  store: "embedded" | "etcd-cluster";
   /** Where to write the kubeconfig (default .kube/config). */
   kubeconfig?: string;
   /** The dashboard's port on 127.0.0.1 (default 8090); undefined with --no-dashboard. */
@@ -67,6 +69,7 @@ export function upOptions(values: Record<string, string | boolean | undefined>):
     port: portNumber("port", 8080),
     dataDir: (values.data as string | undefined) ?? join(REPO_ROOT, ".cluster", "data"),
     fresh: values.fresh === true,
+    store: storeOption(values.store),
     kubeconfig: values.kubeconfig as string | undefined,
     dashboardPort: values["no-dashboard"] === true ? undefined : portNumber("dashboard-port", DEFAULT_DASHBOARD_PORT),
   };
@@ -76,6 +79,12 @@ export function upOptions(values: Record<string, string | boolean | undefined>):
 function learnerKubectlReady(): boolean {
   const chapter = CHAPTERS.find((ch) => ch.number === "04")!;
   return existsSync(join(REPO_ROOT, "chapters", chapter.slug)) && remainingSteps(chapter).length === 0;
+}
+
+function storeOption(value: string | boolean | undefined): "embedded" | "etcd-cluster" {
+  if (value === undefined || value === "embedded") return "embedded";
+  if (value === "etcd-cluster") return "etcd-cluster";
+  throw new UserError(`--store is "embedded" or "etcd-cluster", not "${String(value)}"`);
 }
 
 /** The chapters of the tree that take part, up to `upTo`: what the dashboard says runs the cluster. */
@@ -159,7 +168,8 @@ export async function up(values: Record<string, string | boolean | undefined>): 
     }
   }
   if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
-  step(`store: opening ${relative(process.cwd(), options.dataDir) || options.dataDir}`);
+  if (options.store === "etcd-cluster") step("store: starting three etcd members on loopback (their data goes at Ctrl-C)");
+  else step(`store: opening ${relative(process.cwd(), options.dataDir) || options.dataDir}`);
 
   // From here on, Ctrl-C stops the cluster (once its bring-up is done) and
   // interrupt.ts then removes whatever still carries this run's labels.
@@ -168,6 +178,7 @@ export async function up(values: Record<string, string | boolean | undefined>): 
     upTo,
     nodes: withKubelets ? 3 : undefined,
     dataDir: options.dataDir,
+    store: options.store,
     port: options.port,
     labels: { "k8s-workshop.npm-start": "true" },
     log: (line) => {

@@ -35,10 +35,16 @@ export async function residentBytes(pid: number): Promise<number> {
 }
 
 /** "embedded": the durable embedded store in a temp dir. "etcd": the apiserver over a real etcd. */
-export async function startControlPlane(store: { kind: "embedded" } | { kind: "etcd"; endpoint: string }): Promise<ControlPlane> {
+export async function startControlPlane(
+  store: { kind: "embedded" } | { kind: "etcd"; endpoint: string } | { kind: "etcd-cluster"; endpoints: string[] },
+): Promise<ControlPlane> {
   const dir = store.kind === "embedded" ? tempPath("control-plane") : undefined;
   const config: ControlPlaneConfig =
-    store.kind === "embedded" ? { store: "embedded", dir } : { store: "etcd", endpoint: store.endpoint };
+    store.kind === "embedded"
+      ? { store: "embedded", dir }
+      : store.kind === "etcd"
+        ? { store: "etcd", endpoint: store.endpoint }
+        : { store: "etcd-cluster", endpoints: store.endpoints };
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = spawn(process.execPath, ["--expose-gc", ...profile, "--import", "tsx", SCRIPT, JSON.stringify(config)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],

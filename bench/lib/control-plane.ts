@@ -16,7 +16,8 @@ import { openEmbeddedStore } from "../../solutions/02-etcd/index.ts";
 import { startApiServer } from "../../solutions/03-apiserver/index.ts";
 import { installSelectors } from "../../solutions/07-labels/index.ts";
 
-export type ControlPlaneConfig = { store: "embedded"; dir?: string } | { store: "etcd"; endpoint: string };
+export type ControlPlaneConfig =
+  { store: "embedded"; dir?: string } | { store: "etcd"; endpoint: string } | { store: "etcd-cluster"; endpoints: string[] };
 
 export type ControlPlaneRequest = { id: number; type: "memory" } | { id: number; type: "range"; prefix: string };
 export type ControlPlaneMessage =
@@ -30,7 +31,11 @@ const send = (message: ControlPlaneMessage) => process.send?.(message);
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? "{}") as ControlPlaneConfig;
   const store: Store =
-    config.store === "etcd" ? new EtcdStore(config.endpoint) : await openEmbeddedStore(config.dir ? { dir: config.dir } : {});
+    config.store === "etcd"
+      ? new EtcdStore(config.endpoint)
+      : config.store === "etcd-cluster"
+        ? new EtcdStore(config.endpoints)
+        : await openEmbeddedStore(config.dir ? { dir: config.dir } : {});
   const apiserver = await startApiServer({ store, host: "127.0.0.1", port: 0 });
   // Label and field selectors (chapter 07), as in the reference cluster.
   installSelectors(apiserver);

@@ -62,6 +62,42 @@ export type RuntimeWrapper = (
   host: { server: string; token?: string; log?: (line: string) => void },
 ) => ContainerRuntime;
 
+/**
+ * Starts a control-plane component (the scheduler, the controller manager)
+ * the way the wrapper decides. Chapter 16 runs several replicas behind a
+ * leader election, so that only the leader's copy runs. Without a wrapper
+ * the component starts once, as before.
+ */
+export type ControlPlaneWrapper = (
+  leaseName: string,
+  start: () => Promise<Stoppable>,
+) => Promise<Stoppable & { readonly replicas?: readonly ReplicaHandle[] }>;
+
+/** One replica of a leader-elected component (chapter 16's Replica). */
+export interface ReplicaHandle {
+  readonly identity: string;
+  isLeader(): boolean;
+  /** Stops it cleanly: it releases the lease, the next replica takes over at once. */
+  stop(): Promise<void>;
+  /** Stops it as a crash would: the lease stays until it expires. */
+  kill(): Promise<void>;
+}
+
+/** Leader election settings a test may tune (chapter 16); Kubernetes' defaults are 15 s, 10 s, 2 s. */
+export interface LeaderElectionTuning {
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+  /** Replicas of the scheduler and of the controller manager. Default 2. */
+  replicas?: number;
+}
+
+/** Node lease settings a test may tune (chapter 16); Kubernetes' default is a 40 s lease renewed every 10 s. */
+export interface NodeLeaseTuning {
+  leaseDurationSeconds?: number;
+  renewIntervalMs?: number;
+}
+
 export interface KubeletTuning {
   heartbeatIntervalMs?: number;
   relistIntervalMs?: number;
@@ -77,6 +113,8 @@ export interface NodeLifecycleTuning {
   nodeMonitorPeriodMs?: number;
   nodeMonitorGracePeriodMs?: number;
   podEvictionTimeoutMs?: number;
+  /** Chapter 16: a second heartbeat per node (its Lease), read by the controller. */
+  leaseHeartbeats?: Opaque;
 }
 
 // The modules the components load, one per chapter, as far as the bring-up uses them.
@@ -197,6 +235,18 @@ export interface DeploymentsModule {
   kubeletExtensions(): KubeletExtensionsValue;
   controllers(): ControllersValue;
   gcResources: readonly Opaque[];
+}
+
+export interface HighAvailabilityModule {
+  installLeases(apiserver: ApiServerHandle): void;
+  leaderElected(
+    options: LeaderElectionTuning & { server: string; token?: string; log?: (line: string) => void },
+  ): ControlPlaneWrapper;
+  startNodeLease(
+    options: NodeLeaseTuning & { server: string; token?: string; nodeName: string; log?: (line: string) => void },
+  ): Stoppable;
+  /** For chapter 12's node lifecycle controller (NodeLifecycleTuning.leaseHeartbeats). */
+  nodeLeaseHeartbeats: Opaque;
 }
 
 /** Chapter 15: tenancy (service accounts and their tokens, quotas, pod security, the namespace controller). */

@@ -7,6 +7,7 @@ export type {
   ClusterOptions,
   KubeletHandle,
   KubeletTuning,
+  ReplicaHandle,
   NodeLifecycleTuning,
   RestartableComponent,
 } from "./types.ts";

@@ -63,6 +63,7 @@ export async function startClusterFromTree<A extends ApiServerHandle = ApiServer
     controllers: {},
     gcResources: [],
     runtimeWrappers: [],
+    replicas: {},
     onClose: (task) => void closers.push(task),
   };
 
@@ -123,6 +124,10 @@ export async function startClusterFromTree<A extends ApiServerHandle = ApiServer
     labels: ctx.labels,
     adminToken: ctx.adminToken,
     secureUrl: ctx.secureUrl,
+    get etcd() {
+      return ctx.etcd;
+    },
+    replicas: (component) => ctx.replicas[component] ?? [],
     startNode: async (name) => (await (ctx.startNode ?? noKubelets)(name)) as K,
     stopNode: (name) => (ctx.stopNode ?? noKubelets)(name),
     async restart(name) {

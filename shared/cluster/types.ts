@@ -6,6 +6,10 @@ import type { Store } from "../store/types.ts";
 import type {
   ApiServerHandle,
   ControllersValue,
+  ControlPlaneWrapper,
+  LeaderElectionTuning,
+  NodeLeaseTuning,
+  ReplicaHandle,
   KubeletExtensionsValue,
   KubeletHandle,
   KubeletTuning,
@@ -13,7 +17,16 @@ import type {
   RuntimeWrapper,
 } from "./contracts.ts";
 
-export type { ApiServerHandle, KubeletHandle, KubeletTuning, NodeLifecycleTuning } from "./contracts.ts";
+export type {
+  ApiServerHandle,
+  KubeletHandle,
+  KubeletTuning,
+  LeaderElectionTuning,
+  NodeLeaseTuning,
+  NodeLifecycleTuning,
+  ReplicaHandle,
+} from "./contracts.ts";
+import type { EtcdCluster } from "../etcd-cluster.ts";
 
 /** The components that can be restarted in place (Cluster.restart): each keeps no state but the store. */
 export type RestartableComponent = "apiserver" | "scheduler" | "controller manager";
@@ -41,6 +54,15 @@ export interface ClusterOptions {
   kubelet?: KubeletTuning;
   /** Node lifecycle controller settings for tests (chapter 12). */
   nodeLifecycle?: NodeLifecycleTuning;
+  /**
+   * "embedded" (default): chapter 02's store. "etcd-cluster": three real etcd
+   * members on loopback (chapter 16), in a temp folder removed on close.
+   */
+  store?: "embedded" | "etcd-cluster";
+  /** Leader election settings for tests (chapter 16). */
+  leaderElection?: LeaderElectionTuning;
+  /** Node lease settings for tests (chapter 16). */
+  nodeLease?: NodeLeaseTuning;
   /** How long the metrics server (chapter 12) reuses a scrape of the nodes' stats. Default 10 s. */
   metricsResolutionMs?: number;
   /** Progress and component logs. Default: nowhere. */
@@ -72,6 +94,10 @@ export interface Cluster<A extends ApiServerHandle = ApiServerHandle, K extends 
   adminToken: string | undefined;
   /** The apiserver's TLS port (chapter 11), https://127.0.0.1:PORT: the real kubectl sends tokens only over TLS. */
   secureUrl: string | undefined;
+  /** The etcd members under the store, with options.store "etcd-cluster" (chapter 16). */
+  etcd: EtcdCluster | undefined;
+  /** The replicas of a leader-elected component (chapter 16); empty when it runs once. */
+  replicas(component: "scheduler" | "controller manager"): readonly ReplicaHandle[];
   /** Starts a kubelet (again) under this name; a running one of the same name is stopped first. */
   startNode(name: string): Promise<K>;
   /** Stops a kubelet: its containers keep running, like a real kubelet that restarts. */
@@ -125,6 +151,12 @@ export interface ClusterContext {
   gcResources: unknown[];
   /** Filled by components' prepare(): wrappers around every kubelet's container runtime (chapter 13: lifecycle hooks). */
   runtimeWrappers: RuntimeWrapper[];
+  /** The etcd members under the store (options.store "etcd-cluster"). */
+  etcd?: EtcdCluster;
+  /** Set by chapter 16's prepare(): how the scheduler and the controller manager are started (leader election). */
+  controlPlaneWrapper?: ControlPlaneWrapper;
+  /** The replicas of each leader-elected component, by component name. */
+  replicas: Record<string, readonly ReplicaHandle[]>;
   startNode?: (name: string) => Promise<KubeletHandle>;
   stopNode?: (name: string) => Promise<void>;
   /** Runs on close, in reverse order of registration (after the components' own stops). */

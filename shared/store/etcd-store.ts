@@ -12,6 +12,17 @@
  *
  * Revisions differ from the embedded store in one detail: a new etcd starts
  * at revision 1, not 0, so its first write gets revision 2.
+ *
+ * A cluster of etcd members (chapter 16) is given as a list of client URLs:
+ *
+ *   const store = new EtcdStore(["http://127.0.0.1:2379", "http://127.0.0.1:2479", ...]);
+ *
+ * The store talks to one member at a time. When that member refuses the
+ * connection (it is down), the call moves to the next one: nothing was sent,
+ * so trying again is safe even for a write. A member that is up but cannot
+ * reach a majority of the cluster cannot commit anything; after
+ * requestTimeoutMs, or when etcd itself says so, the call fails with
+ * StoreError("Unavailable") and the apiserver answers 503.
  */
 import { request, type ClientRequest } from "node:http";
 import {
@@ -109,14 +120,30 @@ function prefixRange(prefix: string): { key: string; range_end: string } {
   return prefix === "" ? { key: b64("\0"), range_end: b64("\0") } : { key: b64(prefix), range_end: prefixEnd(prefix) };
 }
 
+export interface EtcdStoreOptions {
+  /** How long one call may wait for etcd before it fails as Unavailable. Default 10 s. */
+  requestTimeoutMs?: number;
+}
+
 export class EtcdStore implements Store {
   private closed = false;
   private readonly watches = new Set<EtcdWatch>();
-  private readonly endpoint: URL;
+  private readonly endpoints: URL[];
+  /** The member we talk to now; moves on when it refuses a connection. */
+  private current = 0;
+  private readonly requestTimeoutMs: number;
 
-  /** @param endpoint etcd's client URL, e.g. http://127.0.0.1:2379 */
-  constructor(endpoint: string) {
-    this.endpoint = new URL(endpoint);
+  /** @param endpoints etcd's client URL, e.g. http://127.0.0.1:2379, or the URLs of every member of a cluster */
+  constructor(endpoints: string | readonly string[], options: EtcdStoreOptions = {}) {
+    const list = typeof endpoints === "string" ? [endpoints] : [...endpoints];
+    if (list.length === 0) throw new Error("EtcdStore needs at least one etcd client URL, like http://127.0.0.1:2379");
+    this.endpoints = list.map((e) => new URL(e));
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  }
+
+  /** The member this store talks to now. */
+  get endpoint(): URL {
+    return this.endpoints[this.current % this.endpoints.length]!;
   }
 
   async revision(): Promise<number> {
@@ -191,12 +218,8 @@ export class EtcdStore implements Store {
 
   async watch(prefix: string, options: WatchOptions, onEvents: WatchHandler, onError?: WatchErrorHandler): Promise<Watcher> {
     this.checkOpen();
-    const watch = new EtcdWatch(this.endpoint, prefix, options.fromRevision ?? 0, onEvents, onError, () =>
-      this.watches.delete(watch),
-    );
-    this.watches.add(watch);
+    const watch = await this.openWatch(prefix, options.fromRevision ?? 0, onEvents, onError);
     try {
-      await watch.started;
       if (options.fromRevision && (await this.isCompacted(prefix, options.fromRevision))) {
         // etcd answers a watch from a compacted revision with "created" and
         // cancels it only a moment later. We asked directly whether that
@@ -215,6 +238,26 @@ export class EtcdStore implements Store {
       throw err;
     }
     return watch;
+  }
+
+  /** Starts a watch on the current member; a member that refuses the connection passes it to the next. */
+  private async openWatch(
+    prefix: string,
+    fromRevision: number,
+    onEvents: WatchHandler,
+    onError: WatchErrorHandler | undefined,
+  ): Promise<EtcdWatch> {
+    for (let tried = 0; ; tried++) {
+      const watch = new EtcdWatch(this.endpoint, prefix, fromRevision, onEvents, onError, () => this.watches.delete(watch));
+      this.watches.add(watch);
+      try {
+        await watch.started;
+        return watch;
+      } catch (err) {
+        if (!refused(err) || tried + 1 >= this.endpoints.length) throw unavailable(err, this.endpoints);
+        this.current++;
+      }
+    }
   }
 
   async compact(revision: number): Promise<void> {
@@ -247,16 +290,34 @@ export class EtcdStore implements Store {
   private async call<T>(path: string, body: object): Promise<T> {
     this.checkOpen();
     let res: Response;
-    try {
-      res = await fetch(new URL(path, this.endpoint), {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-    } catch (err) {
-      throw new Error(`cannot reach etcd at ${this.endpoint.origin}: ${(err as Error).message}: is etcd running?`);
+    let text: string;
+    for (let tried = 0; ; tried++) {
+      const endpoint = this.endpoint;
+      try {
+        res = await fetch(new URL(path, endpoint), {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(this.requestTimeoutMs),
+        });
+        text = await res.text();
+        break;
+      } catch (err) {
+        // Refused: nothing reached etcd, so the next member may take the same call.
+        if (refused(err) && tried + 1 < this.endpoints.length) {
+          this.current++;
+          continue;
+        }
+        if (isTimeout(err)) {
+          throw new StoreError(
+            "Unavailable",
+            `etcd at ${endpoint.origin} did not answer within ${this.requestTimeoutMs} ms: the store has no quorum ` +
+              "(a majority of etcd members must be up); the request may or may not have been applied",
+          );
+        }
+        throw unavailable(err, this.endpoints);
+      }
     }
-    const text = await res.text();
     let json: T & WireError;
     try {
       json = JSON.parse(text) as T & WireError;
@@ -291,8 +352,43 @@ function whyFailed(key: string, res: WireTxnResponse, expectedModRevision: numbe
   );
 }
 
+/**
+ * gRPC codes etcd's gateway answers when it cannot serve now: 1 Canceled (the
+ * member is shutting down), 4 DeadlineExceeded, 14 Unavailable.
+ */
+const NOT_NOW = new Set([1, 4, 14]);
+
+/** The connection was refused: the member is down and nothing was sent. */
+function refused(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: string } } | null)?.cause;
+  return cause?.code === "ECONNREFUSED" || /ECONNREFUSED/.test((err as Error)?.message ?? "");
+}
+
+function isTimeout(err: unknown): boolean {
+  const name = (err as Error | null)?.name;
+  return name === "TimeoutError" || name === "AbortError";
+}
+
+/** No member could be reached (or the connection broke): the store is unavailable. */
+function unavailable(err: unknown, endpoints: readonly URL[]): StoreError {
+  if (err instanceof StoreError) return err;
+  const where = endpoints.map((e) => e.origin).join(", ");
+  const cause = (err as { cause?: { code?: string } } | null)?.cause?.code ?? (err as Error).message;
+  return new StoreError("Unavailable", `cannot reach etcd at ${where} (${cause}): is etcd running?`);
+}
+
 function toError(json: WireError, path: string): Error {
   const message = json.message ?? json.error ?? "unknown error";
+  if (
+    NOT_NOW.has(json.code ?? 0) ||
+    /etcdserver: (no leader|request timed out|leader changed)|connection is closing|transport is closing/.test(message)
+  ) {
+    return new StoreError(
+      "Unavailable",
+      `etcd: ${message}: the store cannot commit now (no quorum, or a member going away; a majority of etcd members must be up); ` +
+        "the request may or may not have been applied",
+    );
+  }
   if (/required revision has been compacted/.test(message)) return new StoreError("Compacted", `etcd: ${message}`);
   if (/request is too large/.test(message)) {
     return new StoreError("ValueTooLarge", `etcd: ${message} (limit ${MAX_VALUE_BYTES} bytes): store less in one key`);

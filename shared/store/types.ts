@@ -94,7 +94,12 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export type StoreErrorCode = "KeyExists" | "KeyNotFound" | "Conflict" | "Compacted" | "ValueTooLarge" | "Closed";
+/**
+ * "Unavailable": the store cannot answer now (a real etcd cluster without a
+ * majority of its members, or no member reachable); the same call may work
+ * later. A write that failed this way may or may not have happened.
+ */
+export type StoreErrorCode = "KeyExists" | "KeyNotFound" | "Conflict" | "Compacted" | "ValueTooLarge" | "Closed" | "Unavailable";
 
 export class StoreError extends Error {
   override readonly name = "StoreError";

@@ -54,6 +54,9 @@ export default async function setup(project: TestProject) {
       // (Under the workshop CLI, which passes WORKSHOP_RUN_ID, the CLI has just swept.)
       const swept = process.env.WORKSHOP_RUN_ID ? undefined : sweepLine(await sweepDeadRuns(docker));
       if (swept) console.log(swept);
+      // etcd clusters (chapter 16) of test runs that were killed.
+      const { sweepEtcdClusters } = await import("../../shared/etcd-cluster.ts");
+      if (!process.env.WORKSHOP_RUN_ID) sweepEtcdClusters();
       await ensureTestImage(docker);
     }
   }

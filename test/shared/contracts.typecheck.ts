@@ -20,6 +20,7 @@ import * as healing from "../../solutions/12-self-healing/index.ts";
 import * as deployments from "../../solutions/13-deployments/index.ts";
 import * as tenancy from "../../solutions/15-tenancy/index.ts";
 import * as discovery from "../../solutions/14-discovery/index.ts";
+import * as highAvailability from "../../solutions/16-high-availability/index.ts";
 
 import * as storeStarter from "../../chapters/02-etcd/index.ts";
 import * as apiserverStarter from "../../chapters/03-apiserver/index.ts";
@@ -35,6 +36,7 @@ import * as healingStarter from "../../chapters/12-self-healing/index.ts";
 import * as deploymentsStarter from "../../chapters/13-deployments/index.ts";
 import * as tenancyStarter from "../../chapters/15-tenancy/index.ts";
 import * as discoveryStarter from "../../chapters/14-discovery/index.ts";
+import * as highAvailabilityStarter from "../../chapters/16-high-availability/index.ts";
 
 export const solutionsSatisfyContracts = [
   store satisfies C.StoreModule,
@@ -50,6 +52,7 @@ export const solutionsSatisfyContracts = [
   healing satisfies C.SelfHealingModule,
   deployments satisfies C.DeploymentsModule,
   discovery satisfies C.DiscoveryModule,
+  highAvailability satisfies C.HighAvailabilityModule,
 ];
 
 export const startersSatisfyContracts = [
@@ -66,4 +69,5 @@ export const startersSatisfyContracts = [
   healingStarter satisfies C.SelfHealingModule,
   deploymentsStarter satisfies C.DeploymentsModule,
   discoveryStarter satisfies C.DiscoveryModule,
+  highAvailabilityStarter satisfies C.HighAvailabilityModule,
 ];

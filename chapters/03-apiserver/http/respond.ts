@@ -24,6 +24,8 @@ export function toStatus(err: unknown): Status {
   if (isStoreError(err, "Closed"))
     return statusOf(503, "ServiceUnavailable", "the store is closed; the apiserver is shutting down", {});
   if (isStoreError(err, "Compacted")) return statusOf(410, "Expired", err.message, {});
+  // A store that has lost its quorum (chapter 16) is a temporary condition: 503, and the client retries.
+  if (isStoreError(err, "Unavailable")) return statusOf(503, "ServiceUnavailable", err.message, {});
   // Errors from Express's own parsing carry an HTTP status (e.g. a malformed URL).
   const status =
     (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;

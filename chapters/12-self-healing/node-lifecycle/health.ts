@@ -32,12 +32,19 @@ export class NodeHealth {
   private readonly records = new Map<string, NodeHealthRecord>();
 
   /**
+   * @param leaseHeartbeat a second heartbeat per node (chapter 16: the
+   * renewTime of the node's Lease); a move of either one counts.
+   */
+  constructor(private readonly leaseHeartbeat?: (nodeName: string) => string | undefined) {}
+
+  /**
    * Records what the node shows now; returns true when its heartbeat has
    * not moved for longer than gracePeriodMs.
    */
   isStale(node: Node, now: number, gracePeriodMs: number): boolean {
     const name = node.metadata?.name ?? "";
-    const heartbeat = readyConditionOf(node)?.lastHeartbeatTime;
+    const ready = readyConditionOf(node)?.lastHeartbeatTime;
+    const heartbeat = this.leaseHeartbeat ? `${ready} ${this.leaseHeartbeat(name)}` : ready;
     // TODO(12.5): stale = the heartbeat has not moved for gracePeriodMs, on OUR
     // clock (the node's clock may be wrong). A new node is alive now. Tests: the
     // "12.5" tests.

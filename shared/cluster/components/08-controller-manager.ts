@@ -8,6 +8,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { startControlPlaneComponent } from "../control-plane.ts";
 import type { ReplicationModule } from "../contracts.ts";
 import type { ClusterComponent } from "../types.ts";
 
@@ -26,7 +27,11 @@ export const controllerManagerComponent: ClusterComponent = {
     const replication = await ctx.load<ReplicationModule>("08-replication/index.ts");
     replication.installReplication(ctx.apiserver);
     const controllers = { ...replication.controllers({ gcResources: ctx.gcResources }), ...ctx.controllers };
-    const manager = await replication.startControllerManager({ server: ctx.url, token: ctx.token, controllers, log: ctx.log });
+    const url = ctx.url;
+    // Once (or, from chapter 16, as leader-elected replicas).
+    const manager = await startControlPlaneComponent(ctx, "controller manager", "kube-controller-manager", () =>
+      replication.startControllerManager({ server: url, token: ctx.token, controllers, log: ctx.log }),
+    );
     ctx.log(`controller manager: running ${Object.keys(controllers).join(", ")}`);
     return () => manager.stop();
   },

@@ -3,6 +3,7 @@
  * binder of chapter 05 is retired: two components binding the same pods
  * would race.
  */
+import { startControlPlaneComponent } from "../control-plane.ts";
 import type { SchedulerModule } from "../contracts.ts";
 import type { ClusterComponent } from "../types.ts";
 
@@ -17,11 +18,15 @@ export const schedulerComponent: ClusterComponent = {
   async start(ctx) {
     if (!ctx.url) throw new Error("the scheduler needs the apiserver of chapter 03");
     const { startScheduler } = await ctx.load<SchedulerModule>("09-scheduler/index.ts");
-    const scheduler = await startScheduler({
-      server: ctx.url,
-      token: ctx.token,
-      onError: (err: Error) => ctx.log(`scheduler: ${err.message}`),
-    });
+    const url = ctx.url;
+    // Once (or, from chapter 16, as leader-elected replicas).
+    const scheduler = await startControlPlaneComponent(ctx, "scheduler", "kube-scheduler", () =>
+      startScheduler({
+        server: url,
+        token: ctx.token,
+        onError: (err: Error) => ctx.log(`scheduler: ${err.message}`),
+      }),
+    );
     return () => scheduler.stop();
   },
 };

@@ -26,6 +26,7 @@ import { selfHealingComponent } from "./12-self-healing.ts";
 import { deploymentsComponent } from "./13-deployments.ts";
 import { tenancyComponent } from "./15-tenancy.ts";
 import { discoveryComponent } from "./14-discovery.ts";
+import { highAvailabilityComponent } from "./16-high-availability.ts";
 
 export const COMPONENTS: readonly ClusterComponent[] = [
   storeComponent,
@@ -37,6 +38,7 @@ export const COMPONENTS: readonly ClusterComponent[] = [
   metricsComponent, // chapter 12, but right after the kubelets: it only measures their containers
   servicesComponent, // after the kubelets: the proxy needs their network
   naiveBinderComponent,
+  highAvailabilityComponent, // chapter 16, before the scheduler and the controller manager: they campaign on its leases
   schedulerComponent, // retires the naive binder
   deploymentsComponent, // before the controller manager: its informers list replicasets and deployments
   tenancyComponent, // after the services (the Service kubernetes), before the controller manager (its informers list service accounts)

@@ -43,6 +43,11 @@ export interface NodeLifecycleOptions {
   nodeMonitorGracePeriodMs?: number;
   /** How long pods stay on an unreachable or not-ready node without a toleration of their own. Default 300 s. */
   podEvictionTimeoutMs?: number;
+  /**
+   * A second heartbeat per node, set up on the controller's context
+   * (chapter 16: the renewTime of the node's Lease in kube-node-lease).
+   */
+  leaseHeartbeats?: (ctx: ControllerContext) => (nodeName: string) => string | undefined;
 }
 
 export const NODE_LIFECYCLE = "node-lifecycle";
@@ -53,7 +58,7 @@ export class NodeLifecycleController implements Controller {
   private readonly pods: Informer<Pod>;
   private readonly nodeClient: ResourceClient<Node>;
   private readonly podClient: ResourceClient<Pod>;
-  private readonly health = new NodeHealth();
+  private readonly health: NodeHealth;
   private readonly periodMs: number;
   private readonly graceMs: number;
   private readonly evictionMs: number;
@@ -67,6 +72,7 @@ export class NodeLifecycleController implements Controller {
     this.periodMs = options.nodeMonitorPeriodMs ?? 5_000;
     this.graceMs = options.nodeMonitorGracePeriodMs ?? 50_000;
     this.evictionMs = options.podEvictionTimeoutMs ?? 300_000;
+    this.health = new NodeHealth(options.leaseHeartbeats?.(ctx));
     this.nodes = ctx.informers.forResource<Node>(NODES);
     this.pods = ctx.informers.forResource<Pod>(PODS);
     this.nodeClient = ctx.client.resource<Node>(NODES);

@@ -1,0 +1,192 @@
+/**
+ * Leader election over a lock (a Lease), like client-go's
+ * tools/leaderelection. Several replicas of a component run the same
+ * elector; one holds the lease and works, the others wait to take over.
+ *
+ *   candidate ──tryAcquireOrRenew every retryPeriod──> leader
+ *       ^                                                │ renew every retryPeriod
+ *       │                                                │ no renew for renewDeadline:
+ *       └──────────── (restarted as a candidate) <───────┘ stop working, give up
+ *
+ *   leaseDuration (15 s)  how long others wait after they last saw the lease move
+ *   renewDeadline (10 s)  how long the leader keeps trying to renew before it gives up
+ *   retryPeriod   (2 s)   the pause between two attempts
+ *
+ * The safety rule: renewDeadline < leaseDuration. The leader stops working
+ * before anyone else may start. That holds as long as clocks run at the
+ * same SPEED; they never need to show the same TIME, because nobody
+ * compares its clock with a time another machine wrote (see observe()).
+ */
+import { realClock, type Clock } from "./clock.ts";
+import { LockConflict, type LeaderElectionRecord, type ResourceLock, type VersionedRecord } from "./resource-lock.ts";
+import { todo } from "../../../shared/todo.ts";
+
+export interface LeaderCallbacks {
+  /** We lead: start working. Stop when `signal` aborts. */
+  onStartedLeading(signal: AbortSignal): void;
+  /** We no longer lead (lost, or run() ended). The elector waits for this before it releases the lease. */
+  onStoppedLeading(): void | Promise<void>;
+  /** The holder we see changed (any candidate, us included). */
+  onNewLeader?(identity: string): void;
+}
+
+export interface LeaderElectionConfig {
+  lock: ResourceLock;
+  /** Unique per replica: the holderIdentity it writes. */
+  identity: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+  /** Clear the lease when run() is stopped, so the next candidate takes over at once. Default true. */
+  releaseOnCancel?: boolean;
+  callbacks: LeaderCallbacks;
+  clock?: Clock;
+  log?: (line: string) => void;
+}
+
+/** Kubernetes' defaults (kube-scheduler --leader-elect-lease-duration and friends). */
+export const DEFAULT_LEASE_DURATION_MS = 15_000;
+export const DEFAULT_RENEW_DEADLINE_MS = 10_000;
+export const DEFAULT_RETRY_PERIOD_MS = 2_000;
+
+export class LeaderElector {
+  readonly identity: string;
+  private readonly lock: ResourceLock;
+  private readonly leaseDurationMs: number;
+  private readonly renewDeadlineMs: number;
+  private readonly retryPeriodMs: number;
+  private readonly clock: Clock;
+  private readonly callbacks: LeaderCallbacks;
+  /** Read when run() ends, so a replica that is killed (not stopped) can decide not to release. */
+  private readonly config: LeaderElectionConfig;
+  private readonly log: (line: string) => void;
+  /** The last record we read or wrote, with its resourceVersion. */
+  private observed: VersionedRecord | undefined;
+  /** When (OUR clock) we saw the record change last. */
+  private observedTime = 0;
+  private reportedLeader: string | undefined;
+
+  constructor(config: LeaderElectionConfig) {
+    this.lock = config.lock;
+    this.identity = config.identity;
+    this.leaseDurationMs = config.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS;
+    this.renewDeadlineMs = config.renewDeadlineMs ?? DEFAULT_RENEW_DEADLINE_MS;
+    this.retryPeriodMs = config.retryPeriodMs ?? DEFAULT_RETRY_PERIOD_MS;
+    this.clock = config.clock ?? realClock;
+    this.callbacks = config.callbacks;
+    this.config = config;
+    this.log = config.log ?? (() => {});
+    if (!this.identity) throw new Error("leader election: identity must not be empty (use the host name plus a random suffix)");
+    if (this.leaseDurationMs <= this.renewDeadlineMs) {
+      throw new Error(
+        `leader election: leaseDuration (${this.leaseDurationMs} ms) must be greater than renewDeadline (${this.renewDeadlineMs} ms), or two leaders can work at once`,
+      );
+    }
+    if (this.renewDeadlineMs <= this.retryPeriodMs) {
+      throw new Error(
+        `leader election: renewDeadline (${this.renewDeadlineMs} ms) must be greater than retryPeriod (${this.retryPeriodMs} ms), or the leader gets no second try`,
+      );
+    }
+  }
+
+  /** Whether the last record we saw names us. */
+  isLeader(): boolean {
+    return this.observed?.record.holderIdentity === this.identity;
+  }
+
+  /** The holder in the last record we saw ("" when none). */
+  getLeader(): string {
+    return this.observed?.record.holderIdentity ?? "";
+  }
+
+  /**
+   * Campaigns until it leads, leads until it loses the lease or `signal`
+   * aborts, then returns. A replica that lost starts run() again as a
+   * candidate (a real kube-scheduler exits and is restarted).
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    if (!(await this.acquire(signal))) return;
+    const leading = new AbortController();
+    this.callbacks.onStartedLeading(leading.signal);
+    try {
+      await this.renew(signal);
+    } finally {
+      leading.abort();
+      await this.callbacks.onStoppedLeading();
+      if (signal.aborted && (this.config.releaseOnCancel ?? true)) await this.release();
+    }
+  }
+
+  /**
+   * Records the lock as we just read it. The lease is valid until
+   * leaseDuration after the moment WE saw it change; the holder's renewTime
+   * is only compared for equality, never with our clock.
+   */
+  private observe(current: VersionedRecord, now: number): void {
+    // TODO(16.1): remember what we read, and when (by OUR clock) we last saw
+    // it change. Never compare our clock with renewTime: that was written by
+    // another machine's clock, which may be minutes off.
+    // Tests: "16.1 a follower measures the lease by its own clock",
+    // "16.1 a holder that keeps renewing is never taken over".
+    todo("16.1");
+    if (current.record.holderIdentity !== this.reportedLeader) {
+      this.reportedLeader = current.record.holderIdentity;
+      if (current.record.holderIdentity) this.callbacks.onNewLeader?.(current.record.holderIdentity);
+    }
+  }
+
+  /** Whether another candidate holds a lease that has not expired (by our clock). */
+  private heldByAnother(now: number): boolean {
+    // TODO(16.1): another holder, not released (""), seen moving less than
+    // its leaseDuration ago.
+    todo("16.1");
+  }
+
+  /**
+   * One attempt: create the lease, take it over, or renew it. True when we
+   * hold it afterwards. A conflict (someone wrote first) and an apiserver
+   * error are both "no": the caller tries again after retryPeriod.
+   */
+  async tryAcquireOrRenew(): Promise<boolean> {
+    const now = this.clock.now();
+    // TODO(16.2): read the lock; create it when missing; give up while another
+    // holder's lease is valid; otherwise write our record. A write must fail
+    // when anyone wrote the lock since our read (send that read's
+    // resourceVersion). Keep acquireTime and leaseTransitions when renewing;
+    // count a transition when taking over.
+    // Tests: the "16.2" tests.
+    todo("16.2");
+  }
+
+  /** Tries every retryPeriod until we hold the lease (true) or `signal` aborts (false). */
+  private async acquire(signal: AbortSignal): Promise<boolean> {
+    // TODO(16.3): campaign. Tests: "16.3 a candidate takes a free lease at once",
+    // "16.3 a candidate waits for the leaseDuration of a silent leader".
+    todo("16.3");
+  }
+
+  /**
+   * Renews every retryPeriod while we lead. Returns when `signal` aborts, or
+   * when we lost: another holder in the record, or no successful renew for
+   * renewDeadline, counted from the START of the last attempt that worked
+   * (the record says we renewed then; others count from later).
+   */
+  private async renew(signal: AbortSignal): Promise<void> {
+    // TODO(16.4): keep the lease, and know the moment it may be lost. An
+    // attempt that hangs (a dead apiserver) must not keep us leading past the
+    // deadline. Tests: "16.4 a leader that cannot renew stops before anyone
+    // takes over", "16.4 a leader that sees another holder stops at once".
+    todo("16.4");
+  }
+
+  /**
+   * Clears the lease we hold, so the next candidate need not wait for it to
+   * expire: holderIdentity "", a one-second leaseDuration.
+   */
+  async release(): Promise<void> {
+    // TODO(16.5): only a holder releases, and only the record it last saw (a
+    // newer holder's lease is not ours to clear). Tests: "16.5 release lets the
+    // next candidate take over at once", "16.5 release never clears another holder".
+    todo("16.5");
+  }
+}
