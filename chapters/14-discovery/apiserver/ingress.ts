@@ -58,7 +58,13 @@ export function validateIngress(ingress: Ingress): FieldError[] {
 export function formatHosts(ingress: Ingress): string {
   const rules = ingress.spec?.rules ?? [];
   const hosts = rules.map((r) => r.host ?? "").filter((h) => h !== "");
-  const shown = rules.length > 3 ? rules.slice(0, 3).map((r) => r.host ?? "").filter((h) => h !== "") : hosts;
+  const shown =
+    rules.length > 3
+      ? rules
+          .slice(0, 3)
+          .map((r) => r.host ?? "")
+          .filter((h) => h !== "")
+      : hosts;
   if (shown.length === 0) return "*";
   return rules.length > 3 ? `${shown.join(",")} + ${rules.length - 3} more...` : shown.join(",");
 }
