@@ -42,8 +42,10 @@ describe("03.7 watch events", () => {
   it("with a filter (app=web): leaving it is DELETED, entering it is ADDED, outside it is nothing", async () => {
     expect(
       await seen({ type: "PUT", kv: kv({ app: "db" }, 2), prevKv: kv({ app: "web" }, 1) }, true),
-      "relabelled from app=web to app=db: the object leaves the watched set",
-    ).toBe("DELETED app=db");
+      "relabelled from app=web to app=db: the object leaves the watched set, as the client last saw it",
+    ).toBe("DELETED app=web");
+    const left = await toWatchEvent({ type: "PUT", kv: kv({ app: "db" }, 2), prevKv: kv({ app: "web" }, 1) }, decode, isWeb);
+    expect(left?.object.metadata?.resourceVersion, "the DELETED of an object leaving the filter: the event's revision").toBe("2");
     expect(
       await seen({ type: "PUT", kv: kv({ app: "web" }, 3), prevKv: kv({ app: "db" }, 2) }, true),
       "relabelled from app=db to app=web: the object enters the watched set",

@@ -184,7 +184,7 @@ export const MUTATIONS: readonly Mutation[] = [
     step: "03.7",
     mistake: "an object leaving a watch's selection is not sent as DELETED",
     file: "03-apiserver/watch/events.ts",
-    find: 'if (wasIn) return { type: "DELETED", object: after };',
+    find: 'if (wasIn) return { type: "DELETED", object: lastSeen(before) };',
     replace: "",
   },
 

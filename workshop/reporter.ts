@@ -42,7 +42,7 @@ export function firstLines(text: string, n: number): string {
     .join("\n");
 }
 
-const errorText = (e: SerializedError | undefined) => firstLines(`${e?.message ?? "failed"}${e?.diff ? `\n${e.diff}` : ""}`, 12);
+const errorText = (e: SerializedError | undefined) => firstLines(`${e?.message ?? "failed"}${e?.diff ? `\n${e.diff}` : ""}`, 40);
 
 export default class WorkshopReporter implements Reporter {
   private readonly skipNotes: Record<string, string[]> = {};

@@ -164,6 +164,13 @@ export interface Toleration {
   tolerationSeconds?: number;
 }
 
+/** PodSpec.dnsConfig: name servers, search domains and options for the pod's resolv.conf. */
+export interface PodDnsConfig {
+  nameservers?: string[];
+  searches?: string[];
+  options?: { name: string; value?: string }[];
+}
+
 export interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
@@ -172,6 +179,8 @@ export interface PodSpec {
   terminationGracePeriodSeconds?: number;
   activeDeadlineSeconds?: number;
   dnsPolicy?: string;
+  /** Added to (or, with dnsPolicy None, the whole of) the pod's resolv.conf (chapter 14). */
+  dnsConfig?: PodDnsConfig;
   nodeSelector?: Record<string, string>;
   serviceAccountName?: string;
   automountServiceAccountToken?: boolean;

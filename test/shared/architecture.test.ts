@@ -218,3 +218,19 @@ describe("the cluster's start order", () => {
     ).toEqual([]);
   });
 });
+
+describe("a chapter's tests run on the learner's code up to that chapter", () => {
+  it("no test/NN-*.ts imports a later chapter of the tree under test (@tree/MM with MM > NN)", async () => {
+    const dir = join(REPO_ROOT, "test");
+    const problems: string[] = [];
+    for (const file of (await readdir(dir)).filter((f) => /^\d{2}-.*\.ts$/.test(f))) {
+      const own = file.slice(0, 2);
+      const text = await readFile(join(dir, file), "utf8");
+      for (const m of text.matchAll(/["']@tree\/(\d{2})-/g)) {
+        // A learner at chapter NN has only starters after it: a later chapter comes from solutions/ instead.
+        if (m[1]! > own) problems.push(`test/${file} imports @tree/${m[1]}: use ../solutions/... for a later chapter's code`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});

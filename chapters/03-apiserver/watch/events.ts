@@ -17,7 +17,10 @@ export type Decode = (kv: KeyValue) => Promise<ApiObject>;
 
 // TODO(03.7): the watch event the client sees for one store event, or undefined.
 // The client's view must stay exactly "the objects that match" (see above). A
-// DELETED event carries the last state, with the delete's revision as resourceVersion.
+// DELETED event carries the last state the client could see (for an object
+// that leaves the filter: its state before the change), with the event's
+// revision as resourceVersion. Decoded objects may be shared by many watches:
+// make a new object rather than change one.
 // Tests: "03.7 watch > streams ADDED, MODIFIED and DELETED in order from a list's resourceVersion",
 // "03.7 an object that leaves a label selector is DELETED for that watch".
 export async function toWatchEvent(

@@ -132,9 +132,12 @@ export class DeploymentController implements Controller {
     // annotations right, then make ONE move of the strategy: Recreate must
     // never run old and new pods at the same time (this.podsOf() sees pods
     // that are still shutting down); RollingUpdate uses rollout.ts. Paused:
-    // only spec.replicas is followed. Once the rollout is complete, trim the
-    // history. Always end with this.writeStatus().
-    // Tests: "13.4 ...", "13 chapter > ...".
+    // no new ReplicaSet, and a change of spec.replicas goes to the newest
+    // ReplicaSet that runs pods. Once the rollout is complete, trim the
+    // history. End with this.writeStatus() (after a hash collision,
+    // createReplicaSet has written the status already).
+    // Tests: the chapter's tests ("13 chapter > ...", npm run check 13): the
+    // loop runs against the real kubectl, so 13.4 has no test of its own.
     todo("13.4");
   }
 

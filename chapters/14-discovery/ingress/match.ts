@@ -44,8 +44,9 @@ export function pathMatches(p: HTTPIngressPath, path: string): boolean {
 
 // TODO(14.5): pick the backend of a request among all `ingresses` (already
 // those of this controller's class). Of the paths that match, across every
-// rule whose host admits `host`, the longest path wins; between two of the
-// same length, Exact beats Prefix. A rule with an exact host beats a
+// rule whose host admits `host`, the longest path wins (the longest `path`
+// string, as written); between two of the same length, Exact beats Prefix
+// and ImplementationSpecific. A rule with an exact host beats a
 // wildcard rule, which beats a rule without host, whatever their paths.
 // No path matches: the first defaultBackend (ingresses in the order given);
 // none: undefined (the controller answers 404).

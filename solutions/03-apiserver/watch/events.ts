@@ -16,7 +16,10 @@ export type Decode = (kv: KeyValue) => Promise<ApiObject>;
 
 // STEP(03.7): the watch event the client sees for one store event, or undefined.
 // The client's view must stay exactly "the objects that match" (see above). A
-// DELETED event carries the last state, with the delete's revision as resourceVersion.
+// DELETED event carries the last state the client could see (for an object
+// that leaves the filter: its state before the change), with the event's
+// revision as resourceVersion. Decoded objects may be shared by many watches:
+// make a new object rather than change one.
 // Tests: "03.7 watch > streams ADDED, MODIFIED and DELETED in order from a list's resourceVersion",
 // "03.7 an object that leaves a label selector is DELETED for that watch".
 export async function toWatchEvent(
@@ -27,17 +30,20 @@ export async function toWatchEvent(
   //#solution
   const match = matches ?? (() => true);
   const before = event.prevKv ? await decode(event.prevKv) : undefined;
+  const lastSeen = (obj: ApiObject): ApiObject => ({
+    ...obj,
+    metadata: { ...obj.metadata, resourceVersion: String(event.kv.modRevision) },
+  });
   if (event.type === "DELETE") {
     if (!before || !match(before)) return undefined;
-    before.metadata = { ...before.metadata, resourceVersion: String(event.kv.modRevision) };
-    return { type: "DELETED", object: before };
+    return { type: "DELETED", object: lastSeen(before) };
   }
   const after = await decode(event.kv);
   const wasIn = before !== undefined && match(before);
   const isIn = match(after);
   if (wasIn && isIn) return { type: "MODIFIED", object: after };
   if (isIn) return { type: "ADDED", object: after };
-  if (wasIn) return { type: "DELETED", object: after };
+  if (wasIn) return { type: "DELETED", object: lastSeen(before) };
   return undefined;
   //#end
 }

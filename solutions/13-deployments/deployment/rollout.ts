@@ -70,7 +70,9 @@ export function newReplicaSetTarget(replicas: number, fence: Fenceposts, all: Se
 // availability. Then available old pods may go, oldest ReplicaSet first
 // (`old` is sorted oldest first), as long as replicas - maxUnavailable pods
 // stay available, counting that the new ReplicaSet's unavailable pods may
-// never come up. Tests: "13.2 scale down ...".
+// never come up. Example: replicas 3, maxUnavailable 1, the old ReplicaSet
+// 3 of 3 available, the new one 1 pod not available yet: one old pod may go.
+// Tests: "13.2 scale down ...".
 export function oldReplicaSetTargets(
   replicas: number,
   fence: Fenceposts,

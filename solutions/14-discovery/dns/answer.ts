@@ -77,6 +77,9 @@ export function readyAddresses(endpoints: Endpoints | undefined): string[] {
 // authority section, and every answer from the zone is authoritative.
 // Names outside the zone: REFUSED (this server does not recurse; there is
 // no outside network). Any other opcode, class or question count: NOTIMP.
+// SRV records: priority 0, weight 100, the port's number, and as target the
+// name that has the address (the Service's name; for a headless Service,
+// one record per ready endpoint, named by its IP with dashes).
 // Tests: "14.3 answers > ...".
 export function answer(query: Message, records: ClusterRecords, zone: string = CLUSTER_DOMAIN): Message {
   //#solution

@@ -13,14 +13,9 @@
  * Services of its own namespace by their short name, and `web.other` finds
  * one in namespace "other" (web.other.svc.cluster.local).
  */
-import type { Pod } from "../../../shared/api/index.ts";
+import type { Pod, PodDnsConfig } from "../../../shared/api/index.ts";
 
-/** PodSpec.dnsConfig: added to (or, with dnsPolicy None, the whole of) the pod's resolv.conf. */
-export interface PodDnsConfig {
-  nameservers?: string[];
-  searches?: string[];
-  options?: { name: string; value?: string }[];
-}
+export type { PodDnsConfig };
 
 /** What the kubelet knows of the cluster's DNS (the kubelet's --cluster-dns and --cluster-domain). */
 export interface ClusterDns {
@@ -51,7 +46,8 @@ export function formatResolvConf(conf: ResolvConf): string {
 
 // STEP(14.4): the resolv.conf of `pod`, or undefined to leave the
 // container's own (the node's). dnsPolicy ClusterFirst (the default, and
-// ClusterFirstWithHostNet here) points at the cluster's DNS with the search
+// ClusterFirstWithHostNet here; hostNetwork is not looked at: Kubernetes
+// gives a hostNetwork pod with ClusterFirst the node's file; not done here) points at the cluster's DNS with the search
 // list of the pod's namespace and ndots:5; Default keeps the node's; None
 // uses only spec.dnsConfig. dnsConfig is added to ClusterFirst too: its
 // name servers and searches after ours, without duplicates, and an option
@@ -60,7 +56,7 @@ export function formatResolvConf(conf: ResolvConf): string {
 export function podResolvConf(pod: Pod, cluster: ClusterDns): ResolvConf | undefined {
   //#solution
   const policy = pod.spec?.dnsPolicy ?? "ClusterFirst";
-  const config = ((pod.spec as { dnsConfig?: PodDnsConfig } | undefined)?.dnsConfig ?? {}) as PodDnsConfig;
+  const config: PodDnsConfig = pod.spec?.dnsConfig ?? {};
   if (policy === "Default") return undefined;
   const base: ResolvConf =
     policy === "None"
