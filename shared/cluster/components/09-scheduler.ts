@@ -18,11 +18,10 @@ export const schedulerComponent: ClusterComponent = {
   async start(ctx) {
     if (!ctx.url) throw new Error("the scheduler needs the apiserver of chapter 03");
     const { startScheduler } = await ctx.load<SchedulerModule>("09-scheduler/index.ts");
-    const url = ctx.url;
     // Once (or, from chapter 16, as leader-elected replicas).
-    const scheduler = await startControlPlaneComponent(ctx, "scheduler", "kube-scheduler", () =>
+    const scheduler = await startControlPlaneComponent(ctx, "scheduler", "kube-scheduler", (server) =>
       startScheduler({
-        server: url,
+        server,
         token: ctx.token,
         onError: (err: Error) => ctx.log(`scheduler: ${err.message}`),
       }),

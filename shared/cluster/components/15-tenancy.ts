@@ -38,6 +38,7 @@ export const tenancyComponent: ClusterComponent = {
     const tenancy = await ctx.load<TenancyModule>("15-tenancy/index.ts");
     const key = await tenancy.loadOrCreateSigningKey(join(controlPlaneDir(ctx), "service-account.key"));
     await tenancy.installTenancy(ctx.apiserver, { key });
+    await ensureDefaultServiceAccount(ctx.url, ctx.token);
     ctx.log("tenancy: service accounts, token requests, quotas, limit ranges and pod security served");
     if (!ctx.has("10")) return;
     // The port pods reach through the Service "kubernetes". It is a second TLS port, like chapter 11's,
@@ -53,3 +54,21 @@ export const tenancyComponent: ClusterComponent = {
     return () => inCluster.close();
   },
 };
+
+/**
+ * The ServiceAccount "default" of the namespace "default", made at bring-up.
+ * The ServiceAccount controller makes it too, but only once the controller
+ * manager runs: a pod created in between would be refused ("serviceaccount
+ * default not found"), and a cluster that says it is up should take pods.
+ * The controller then finds it there (AlreadyExists) and goes on.
+ */
+async function ensureDefaultServiceAccount(server: string, token: string | undefined): Promise<void> {
+  const res = await fetch(`${server}/api/v1/namespaces/default/serviceaccounts`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace: "default" } }),
+  });
+  await res.arrayBuffer();
+  if (res.status !== 201 && res.status !== 409)
+    throw new Error(`tenancy: could not create the ServiceAccount default/default: HTTP ${res.status}`);
+}
