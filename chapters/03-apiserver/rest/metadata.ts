@@ -25,8 +25,10 @@ const SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 // drawn with Math.random() (a test makes it repeat a name), the whole name at
 // most 63 characters long. initializeMetadata() gives a new
 // object its name (from generateName when it has none), a new uid, a
-// creationTimestamp and generation 1; whatever the client sent for the fields it
-// cannot set on create is dropped. The server calls it for `default` at start.
+// creationTimestamp and generation 1; what the client sent for the fields only
+// the server sets (resourceVersion, deletionTimestamp,
+// deletionGracePeriodSeconds, selfLink) is dropped. The server calls it for
+// `default` at start, so every test of this chapter needs this step.
 // Tests: "03.3 create > generates names from generateName", "03.3 gives a new object its uid, creationTimestamp and generation".
 /** `web-` -> `web-x7k2p`: generateName plus five random characters. */
 export function generateNameFrom(prefix: string): string {
