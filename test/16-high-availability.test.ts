@@ -99,19 +99,27 @@ it("16 chapter > the leading scheduler killed while pods are created: the other 
     if (unbound.length > 0) throw new Error(`still unbound: ${unbound.join(", ")}`);
     return list.body.items.length === names.length;
   });
-  const events = await api<List<Event>>("GET", "/api/v1/namespaces/default/events", undefined, auth);
-  const scheduled = new Map<string, number>();
-  for (const e of events.body.items) {
-    if (e.reason !== "Scheduled") continue;
-    const name = e.involvedObject?.name ?? "";
-    scheduled.set(name, (scheduled.get(name) ?? 0) + (e.count ?? 1));
-  }
+  // Events are written after the binding, so wait for them too. A crash can cut the event of a
+  // binding the first leader had sent (events are best effort), but only of pods created before
+  // the crash: the others were bound by the second leader, which tells.
+  const scheduledCounts = async () => {
+    const events = await api<List<Event>>("GET", "/api/v1/namespaces/default/events", undefined, auth);
+    const scheduled = new Map<string, number>();
+    for (const e of events.body.items) {
+      if (e.reason !== "Scheduled") continue;
+      const name = e.involvedObject?.name ?? "";
+      scheduled.set(name, (scheduled.get(name) ?? 0) + (e.count ?? 1));
+    }
+    return scheduled;
+  };
+  const scheduled = await waitFor("a Scheduled event for every pod created after the crash", async () => {
+    const counts = await scheduledCounts();
+    const never = names.slice(15).filter((n) => !counts.has(n));
+    if (never.length > 0) throw new Error(`bound without a Scheduled event yet: ${never.join(", ")}`);
+    return counts;
+  });
   const twice = names.filter((n) => (scheduled.get(n) ?? 0) > 1);
   expect(twice, "pods scheduled more than once (two schedulers acted)").toEqual([]);
-  // A crash can cut the event of a binding the first leader had sent (events are best effort), but
-  // only of pods created before the crash: the others were bound by the second leader, which told.
-  const never = names.slice(15).filter((n) => !scheduled.has(n));
-  expect(never, "pods created after the crash, bound without a Scheduled event").toEqual([]);
 });
 
 it("16 chapter > the leading controller manager killed while an RC scales up: the RC ends with exactly its replicas", async () => {
