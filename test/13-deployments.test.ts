@@ -203,7 +203,18 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
         selector: { matchLabels: { app: "stuck" } },
         template: {
           metadata: { labels: { app: "stuck" } },
-          spec: { containers: [{ name: "c", image: "busybox:latest", command: ["sh", "-c", "exit 1"] }] },
+          // Never ready (a readiness probe that always fails), so never available. A container that
+          // only exits can look Running and Ready for a moment, and rollout status then succeeds.
+          spec: {
+            containers: [
+              {
+                name: "c",
+                image: "busybox:latest",
+                command: ["sleep", "3600"],
+                readinessProbe: { exec: { command: ["false"] }, periodSeconds: 1 },
+              },
+            ],
+          },
         },
       },
     };
