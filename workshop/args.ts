@@ -136,6 +136,17 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: {},
     describe: {},
   },
+  i18n: {
+    summary: "(maintainers) check or stamp the translated lessons (zh-CN)",
+    args: "check [NN] | stamp <NN | file>...",
+    maxPositionals: 20,
+    options: {},
+    describe: {},
+    more: [
+      "npm run i18n -- check         every translation in sync with its English file",
+      "npm run i18n -- stamp 05      after updating chapter 05's translations: record the English they match",
+    ],
+  },
   "verify-starters": {
     summary: "(maintainers) prove every test fails on its starter",
     args: "[NN]",

@@ -17,6 +17,8 @@ import { availableChapters, type Chapter, REPO_ROOT } from "../shared/chapters.t
 import { codeHash, standing, testsHash, when } from "./record.ts";
 import { chapterPassed, type ChapterRun, isChallenge, runChapterTests, stepTestFiles, type TestOutcome } from "./runner.ts";
 import { resolveChapter, resolveStep } from "./resolve.ts";
+import { localized, workshopLanguage } from "./i18n/language.ts";
+import { messages } from "./i18n/messages.ts";
 import { compareSteps, generateChapter, remainingSteps, type StepLocation } from "./starters.ts";
 import { loadState, saveState } from "./state.ts";
 import { stepOfTestName } from "./step-id.ts";
@@ -96,8 +98,8 @@ async function checkChapters(upTo: string | undefined, options: CheckOptions): P
   if (!failed) {
     const last = chapters.at(-1)!;
     const next = availableChapters().find((ch) => ch.number > last.number);
-    console.log(c.green(`All tests of chapters ${chapters[0]!.number}-${last.number} pass.`));
-    if (next) console.log(`Next: chapters/${next.slug}/README.md, then ${c.cyan(`npm run check ${next.number}`)}`);
+    console.log(c.green(say().chaptersPassed(chapters[0]!.number, last.number)));
+    if (next) console.log(say().nextChapter(lessonFile(next), c.cyan(`npm run check ${next.number}`)));
     return true;
   }
   explainFailure(failed, { stepCheck: false });
@@ -108,10 +110,7 @@ async function checkChapters(upTo: string | undefined, options: CheckOptions): P
 async function checkStep(id: string, options: CheckOptions): Promise<boolean> {
   const { chapter, step } = resolveStep(id);
   const files = stepTestFiles(chapter, step);
-  const noOwnTests = () =>
-    console.log(
-      `Step ${step} has no test of its own: the chapter's tests ("${chapter.number} chapter > ...") check it. Run ${c.cyan(`npm run check ${chapter.number}`)}.`,
-    );
+  const noOwnTests = () => console.log(say().noOwnTests(step, chapter.number, c.cyan(`npm run check ${chapter.number}`)));
   // Some steps' tests are written once in test/harness (the store's behaviour) and named there.
   const inHarness = files.length === 0 && harnessNamesStep(step);
   if (files.length === 0 && !inHarness) {
@@ -132,20 +131,17 @@ async function checkStep(id: string, options: CheckOptions): Promise<boolean> {
   const title = stepTitle(chapter, step);
   const passed = mine.filter((t) => t.status === "passed").length;
   if (!chapterPassed(run)) {
-    console.log(c.red(`Step ${step}${title ? ` (${title})` : ""}: ${passed} of ${mine.length} tests pass.`));
+    console.log(c.red(say().stepFailed(step, title, passed, mine.length)));
     explainFailure(run, { stepCheck: true });
     return false;
   }
-  console.log(c.green(`Step ${step}${title ? ` (${title})` : ""}: all ${passed} tests pass.`));
+  console.log(c.green(say().stepPassed(step, title, passed)));
   const steps = generateChapter(chapter).steps.map((s) => s.step);
   const next = steps.find((s) => compareSteps(s, step) > 0);
   if (next) {
-    const nextTitle = stepTitle(chapter, next);
-    console.log(`Next: step ${c.cyan(next)}${nextTitle ? ` (${nextTitle})` : ""}: ${c.cyan(`npm run check ${next}`)}`);
+    console.log(say().nextStep(c.cyan(next), stepTitle(chapter, next), c.cyan(`npm run check ${next}`)));
   } else {
-    console.log(
-      `That was the last step of chapter ${chapter.number}. Next: the whole chapter, ${c.cyan(`npm run check ${chapter.number}`)}`,
-    );
+    console.log(say().lastStep(chapter.number, c.cyan(`npm run check ${chapter.number}`)));
   }
   return true;
 }
@@ -278,11 +274,7 @@ export function explainFailure(run: ChapterRun, how: { stepCheck: boolean }): vo
   }
   for (const [later, tests] of [...waiting].sort(([a], [b]) => compareSteps(a, b))) {
     const of = [...new Set(tests.map((t) => stepOf(t.name)))].join(", ");
-    console.log(
-      c.yellow(
-        `  ${tests.length} test(s) of step ${of} wait for step ${later}: they ran into its todo(), so they pass once ${later} is written.`,
-      ),
-    );
+    console.log(c.yellow(say().waitsFor(tests.length, of, later)));
   }
   console.log();
 
@@ -303,24 +295,25 @@ export function explainFailure(run: ChapterRun, how: { stepCheck: boolean }): vo
       remaining.find((r) => r.step === step) ?? generateChapter(chapter).steps.find((s) => s.step === step);
     const title = stepTitle(chapter, step);
     const first = groups.get(step)?.[0];
-    const why = earliest ? "the earliest step with a failure" : "the next step whose TODO is still there";
-    console.log(`${c.bold("Next:")} step ${c.cyan(step)}${title ? ` (${title})` : ""}, ${why}.`);
-    if (first) console.log(`  start with: "${first.name}" (${first.file})`);
+    console.log(`${c.bold(say().next)}${say().nextBecause(c.cyan(step), title, Boolean(earliest))}`);
+    if (first) console.log(say().startWith(first.name, first.file));
     if (where)
       console.log(
-        `  code:   ${c.cyan(`${where.file}:${where.line}`)}${remaining.some((r) => r.step === step) ? " (its TODO is still there)" : ""}`,
+        say().code(
+          c.cyan(`${where.file}:${where.line}`),
+          remaining.some((r) => r.step === step),
+        ),
       );
-    console.log(`  lesson: chapters/${chapter.slug}/README.md, "Step ${step}"`);
-    console.log(`  stuck?  ${c.cyan(`npm run hint ${step}`)}`);
-    console.log(`  rerun only this step: ${c.cyan(`npm run check ${step}`)}`);
-    if (later.length > 0)
-      console.log(c.dim(`  Later failures (${later.join(", ")}) may follow from this one: fix it first, then check again.`));
+    console.log(say().lesson(lessonFile(chapter), step));
+    console.log(say().stuck(c.cyan(`npm run hint ${step}`)));
+    console.log(say().rerun(c.cyan(`npm run check ${step}`)));
+    if (later.length > 0) console.log(c.dim(say().laterFailures(later.join(", "))));
   } else {
     const first = failures[0];
-    console.log(`${c.bold("Next:")} every TODO of chapter ${chapter.number} is written, but tests still fail.`);
-    if (first) console.log(`  Start with "${first.name}" (${first.file}) and compare with the lesson.`);
+    console.log(`${c.bold(say().next)}${say().allTodosWritten(chapter.number)}`);
+    if (first) console.log(say().compareWithLesson(first.name, first.file));
   }
-  console.log(`  More detail: ${c.cyan(`npm run check ${chapter.number} -- --verbose`)}`);
+  console.log(say().moreDetail(c.cyan(`npm run check ${chapter.number} -- --verbose`)));
 }
 
 /** --verbose: every test with its duration, and the skipped ones with the reason. */
@@ -366,11 +359,19 @@ function printChallenges(run: ChapterRun | undefined, chapter: Chapter): void {
   console.log();
 }
 
-/** The title of "### Step NN.k <title>" in the lesson, if the lesson has one. */
+/** The title of "### Step NN.k <title>" in the lesson (in the learner's language), if the lesson has one. */
 export function stepTitle(chapter: Chapter, step: string): string | undefined {
-  const lesson = join(REPO_ROOT, "chapters", chapter.slug, "README.md");
+  const lesson = localized(join(REPO_ROOT, "chapters", chapter.slug, "README.md"), workshopLanguage());
   if (!existsSync(lesson)) return undefined;
   const escaped = step.replace(".", "\\.");
   const m = new RegExp(`^#+\\s*Step\\s+${escaped}\\b[\\s:.\\-–—]*(.*)$`, "m").exec(readFileSync(lesson, "utf8"));
   return m?.[1]?.trim() || undefined;
+}
+
+/** The sentences of the check in the learner's language (WORKSHOP_LANG, or the locale). */
+const say = () => messages(workshopLanguage());
+
+/** chapters/NN-slug/README.md, or its translation in the learner's language. */
+function lessonFile(chapter: Chapter): string {
+  return localized(join(REPO_ROOT, "chapters", chapter.slug, "README.md"), workshopLanguage()).slice(REPO_ROOT.length + 1);
 }

@@ -76,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./gen-starters.ts")).genStarters(arg);
     case "lint-lessons":
       return (await import("./lint-lessons.ts")).lintLessonsCommand(arg) ? 0 : 1;
+    case "i18n":
+      return (await import("./i18n/command.ts")).i18nCommand(positionals) ? 0 : 1;
     case "verify-starters":
       return (await (await import("./verify-starters.ts")).verifyStarters(arg)) ? 0 : 1;
     default:

@@ -2,10 +2,13 @@
  * `npm run hint NN.k`: progressive hints. chapters/NN-slug/hints.md has a
  * section `## NN.k <title>` per step with levels `### 1`, `### 2`, ...; each
  * call shows one more level (and the earlier ones again, for context).
+ * In Chinese (WORKSHOP_LANG=zh-CN or a zh locale) it reads hints.zh-CN.md.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../shared/chapters.ts";
+import { localized, workshopLanguage } from "./i18n/language.ts";
+import { messages } from "./i18n/messages.ts";
 import { resolveStep } from "./resolve.ts";
 import { loadState, saveState } from "./state.ts";
 import { c, UserError } from "./ui.ts";
@@ -45,40 +48,39 @@ export function parseHints(markdown: string): Map<string, StepHints> {
 
 export function hint(id: string | undefined, options: { reset?: boolean } = {}): void {
   const { chapter, step } = resolveStep(id);
-  const file = join(REPO_ROOT, "chapters", chapter.slug, "hints.md");
-  if (!existsSync(file)) throw new UserError(`chapter ${chapter.number} has no hints file (${file})`);
+  const language = workshopLanguage();
+  const say = messages(language);
+  const english = join(REPO_ROOT, "chapters", chapter.slug, "hints.md");
+  const file = localized(english, language);
+  if (!existsSync(file)) throw new UserError(say.noHintsFile(chapter.number, file));
   const hints = parseHints(readFileSync(file, "utf8")).get(step);
   if (!hints || hints.levels.length === 0) {
-    throw new UserError(
-      `no hints for step ${step}: see chapters/${chapter.slug}/README.md for the steps of chapter ${chapter.number}`,
-    );
+    const lesson = localized(join(REPO_ROOT, "chapters", chapter.slug, "README.md"), language).slice(REPO_ROOT.length + 1);
+    throw new UserError(say.noHints(step, lesson, chapter.number));
   }
   const state = loadState();
   if (options.reset) {
     delete state.hints[step];
     saveState(state);
-    console.log(`Hints for ${step} start from the first one again.`);
+    console.log(say.hintsReset(step));
     return;
   }
   const shown = Math.min((state.hints[step] ?? 0) + 1, hints.levels.length);
   state.hints[step] = shown;
   saveState(state);
 
-  console.log(c.bold(`Step ${step}: ${hints.title}`));
+  console.log(c.bold(say.hintTitle(step, hints.title)));
   hints.levels.slice(0, shown).forEach((text, i) => {
     const isNew = i === shown - 1;
     console.log();
-    console.log(isNew ? c.cyan(`Hint ${i + 1} of ${hints.levels.length}`) : c.dim(`Hint ${i + 1} of ${hints.levels.length}`));
+    const label = say.hintOf(i + 1, hints.levels.length);
+    console.log(isNew ? c.cyan(label) : c.dim(label));
     console.log(isNew ? text : c.dim(text));
   });
   console.log();
   if (shown < hints.levels.length) {
-    console.log(c.dim(`Run \`npm run hint ${step}\` again for the next hint.`));
+    console.log(c.dim(say.hintAgain(`npm run hint ${step}`)));
   } else {
-    console.log(
-      c.dim(
-        `That was the last hint for ${step}. Still stuck? \`npm run solve ${chapter.number}\` copies the reference (your files are backed up first).`,
-      ),
-    );
+    console.log(c.dim(say.hintLast(step, `npm run solve ${chapter.number}`)));
   }
 }
