@@ -19,10 +19,26 @@ let stateDir: string;
  * check would block this test worker, and vitest's worker RPC times out meanwhile.
  */
 function cli(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return cliWith({}, ...args);
+}
+
+/** The CLI with extra environment variables (the language: WORKSHOP_LANG, LANG). */
+function cliWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", join(copy, "workshop", "cli.ts"), ...args], {
       cwd: copy,
-      env: { ...process.env, WORKSHOP_STATE_DIR: stateDir, NO_COLOR: "1", WORKSHOP_TREE: "" },
+      // English unless a test asks for another language: the machine's own locale must not decide.
+      env: {
+        ...process.env,
+        LC_ALL: "",
+        LC_MESSAGES: "",
+        LANG: "C.UTF-8",
+        WORKSHOP_LANG: "",
+        WORKSHOP_STATE_DIR: stateDir,
+        NO_COLOR: "1",
+        WORKSHOP_TREE: "",
+        ...env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -89,6 +105,33 @@ describe("hints are progressive", async () => {
   });
 });
 
+describe("in Chinese", () => {
+  const han = /[\u4e00-\u9fff]/;
+
+  it("WORKSHOP_LANG=zh-CN: hint 01.1 prints the Chinese hints, with Chinese labels", async () => {
+    const r = await cliWith({ WORKSHOP_LANG: "zh-CN" }, "hint", "02.1");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/提示 1\/\d+/);
+    expect(r.out).not.toMatch(/Hint 1 of/);
+    const [title, , label, first] = r.out.split("\n");
+    expect(title).toMatch(/^Step 02\.1：/);
+    expect(label).toMatch(/^提示 1\//);
+    expect(first).toMatch(han); // the hint's own text, from hints.zh-CN.md
+    expect((await cliWith({ WORKSHOP_LANG: "zh-CN" }, "hint", "02.1", "--reset")).out).toMatch(/重新从第一条开始/);
+  });
+
+  it("a Chinese locale (LANG=zh_CN.UTF-8) without WORKSHOP_LANG does the same; WORKSHOP_LANG=en wins over it", async () => {
+    expect((await cliWith({ LANG: "zh_CN.UTF-8" }, "hint", "02.2")).out).toMatch(/提示 1\//);
+    expect((await cliWith({ LANG: "zh_CN.UTF-8", WORKSHOP_LANG: "en" }, "hint", "02.3")).out).toMatch(/Hint 1 of/);
+  });
+
+  it("an unknown WORKSHOP_LANG is one line naming the languages", async () => {
+    const r = await cliWith({ WORKSHOP_LANG: "fr" }, "hint", "02.4");
+    expect(r.code).toBe(1);
+    expect(r.err.trim()).toBe("error: WORKSHOP_LANG=fr is not a language of the workshop: use en or zh-CN");
+  });
+});
+
 describe.skipIf(!inject("dockerAvailable"))("check, solve and reset", () => {
   const chapter = findChapter("01")!;
 
@@ -100,6 +143,17 @@ describe.skipIf(!inject("dockerAvailable"))("check, solve and reset", () => {
     expect(r.out).toMatch(/step 01\.1\b/);
     expect(r.out).toMatch(/chapters\/01-containers\/[\w/.-]+\.ts:\d+/);
     expect(r.out).toMatch(/npm run hint 01\.1/);
+  });
+
+  it("under WORKSHOP_LANG=zh-CN, check 01 on the starter prints its Next: block in Chinese, pointing at the Chinese lesson", async () => {
+    const r = await cliWith({ WORKSHOP_LANG: "zh-CN" }, "check", "01");
+    expect(r.code).toBe(1);
+    const next = r.out.slice(r.out.indexOf("下一步："));
+    expect(next).toMatch(/^下一步： Step 01\.1（[^）]*[\u4e00-\u9fff][^）]*），这是/); // the title from README.zh-CN.md
+    expect(next).toMatch(/代码：chapters\/01-containers\/[\w/.-]+\.ts:\d+（TODO 还在）/);
+    expect(next).toContain('课程：chapters/01-containers/README.zh-CN.md，"Step 01.1" 一节');
+    expect(next).toContain("卡住了？npm run hint 01.1");
+    expect(next).not.toMatch(/\bstart with\b|\blesson:/);
   });
 
   it("solve 01 backs up the learner's files and makes check 01 pass; reset 01 restores the starter", async () => {
