@@ -19,7 +19,7 @@ import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
 import type { Deployment } from "../shared/api/apps.ts";
 import type { Event, List, Pod } from "../shared/api/index.ts";
 import type { Service } from "../shared/api/service.ts";
-import { adminHeaders, startCluster, type TestCluster } from "./harness/cluster.ts";
+import { adminHeaders, failOnTodo, startCluster, type TestCluster } from "./harness/cluster.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
 import { KUBECTL_PATH, kubectlAvailable } from "./harness/kubectl.ts";
@@ -167,6 +167,12 @@ it.skipIf(!run)(
     );
     expect(svc.status).toBe(201);
     const url = `http://${svc.body.spec!.clusterIP}:8000/cgi-bin/slow`;
+    // On a starter the Deployment controller's sync fails with a todo(): fail here at once, not after 90 s.
+    await waitFor(`the Deployment controller to observe deployment ${name}`, async () => {
+      failOnTodo(cluster);
+      const dep = (await api<Deployment>("GET", `${APPS}/deployments/${name}`, undefined, auth)).body;
+      return (dep.status?.observedGeneration ?? 0) >= (dep.metadata?.generation ?? 1);
+    });
     await ok("rollout", "status", `deployment/${name}`, "--timeout=90s");
     const before = (await pods(name)).map((p) => p.metadata!.name!);
     // Both pods answer through the Service before the rollout starts.
@@ -249,6 +255,7 @@ it.skipIf(!run)(
     const pod = await waitFor(
       "a pod of crash that restarted twice",
       async () => {
+        failOnTodo(cluster);
         const [p] = await pods(name);
         const restarts = p?.status?.containerStatuses?.[0]?.restartCount ?? 0;
         if (p && restarts >= 2) return p;

@@ -16,6 +16,7 @@ import type { ApiServer } from "@tree/03-apiserver/index.ts";
 import type { Kubelet } from "@tree/05-pods/index.ts";
 import { startClusterFromTree, type Cluster, type KubeletTuning, type NodeLifecycleTuning } from "../../shared/cluster/index.ts";
 import { dockerTest, type DockerTestContext } from "./docker.ts";
+import { todoLog, type TodoLog } from "./todo-log.ts";
 
 export interface ClusterOptions {
   /** Start the components of chapters up to this one. Default "04": store and apiserver, no kubelets. */
@@ -40,12 +41,14 @@ export interface ClusterOptions {
 export type TestCluster = Cluster<ApiServer, Kubelet>;
 
 let docker: ReturnType<typeof dockerTest> | undefined;
+const todos = new WeakMap<Cluster, TodoLog>();
 
 export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
   const upTo = (options.chapter ?? "04").padStart(2, "0");
   const needsDocker = upTo >= "05" && (options.runtime ?? "docker") === "docker";
   const labels = options.docker?.labels() ?? (needsDocker ? (docker ??= dockerTest()).labels() : undefined);
-  return startClusterFromTree<ApiServer, Kubelet>({
+  const todo = todoLog(process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined);
+  const cluster = await startClusterFromTree<ApiServer, Kubelet>({
     tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
     upTo,
     nodes: options.nodes,
@@ -55,8 +58,18 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     labels,
     kubelet: options.kubelet,
     nodeLifecycle: options.nodeLifecycle,
-    log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
+    log: todo.log,
   });
+  todos.set(cluster, todo);
+  return cluster;
+}
+
+/**
+ * Throws at once when a component of this cluster logged a starter's todo()
+ * (a controller's sync, which it retries forever): call it in a waitFor probe.
+ */
+export function failOnTodo(cluster: Cluster): void {
+  todos.get(cluster)?.failOnTodo();
 }
 
 /** The headers that authenticate as the cluster's admin once chapter 11 turns authentication on (none before). */
