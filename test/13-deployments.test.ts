@@ -19,6 +19,7 @@ import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
 import { KUBECTL_PATH, kubectlAvailable } from "./harness/kubectl.ts";
+import { todoLog } from "./harness/todo-log.ts";
 import { waitFor } from "./harness/wait.ts";
 import { FAST_KUBELET } from "./harness/tuning.ts";
 
@@ -27,6 +28,7 @@ let cluster: Cluster;
 let api: ReturnType<typeof http>;
 let auth: Record<string, string>;
 let dir: string;
+const todos = todoLog(process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined);
 const FIXTURE = join(REPO_ROOT, "examples", "deployment.yaml");
 const APPS = "/apis/apps/v1/namespaces/default";
 
@@ -66,17 +68,27 @@ const isReady = (p: Pod) => p.status?.conditions?.some((c) => c.type === "Ready"
 const images = (ps: Pod[]) => [...new Set(ps.map((p) => p.spec?.containers[0]?.image))].sort();
 const revision = (rs: ReplicaSet) => rs.metadata?.annotations?.["deployment.kubernetes.io/revision"];
 
-/** `kubectl rollout status` with a bound; the output must say the rollout is done. */
-async function rolloutDone(name: string): Promise<void> {
-  // Fail fast when no controller looks at Deployments (the starter): rollout status would wait 90 s.
+/**
+ * Waits until the Deployment controller has seen the Deployment's latest spec.
+ * Fail fast when no controller looks at Deployments: on a starter its sync
+ * logs a todo() (and retries), and this fails at once, where `rollout status`
+ * would wait out its --timeout.
+ */
+async function observed(name: string): Promise<void> {
   await waitFor(
     `the Deployment controller to observe deployment ${name} (status.observedGeneration: the sync loop of step 13.4 writes the status of step 13.5)`,
     async () => {
+      todos.failOnTodo();
       const d = await deployment(name);
       return (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1);
     },
     { timeoutMs: 20_000 },
   );
+}
+
+/** `kubectl rollout status` with a bound; the output must say the rollout is done. */
+async function rolloutDone(name: string): Promise<void> {
+  await observed(name);
   const out = await ok("rollout", "status", `deployment/${name}`, "--timeout=90s");
   expect(out).toContain(`deployment "${name}" successfully rolled out`);
 }
@@ -113,7 +125,7 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
       nodes: 2,
       labels: d.labels(),
       kubelet: FAST_KUBELET,
-      log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
+      log: todos.log,
     });
     api = http(cluster.url);
     auth = { authorization: `Bearer ${cluster.adminToken}` };
@@ -176,6 +188,7 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
     await ok("rollout", "pause", "deployment/web");
     await ok("set", "image", "deployment/web", "web=busybox");
     const paused = await waitFor("the controller to see the paused change", async () => {
+      todos.failOnTodo();
       const dep = await deployment("web");
       if ((dep.status?.observedGeneration ?? 0) >= (dep.metadata?.generation ?? 1)) return dep;
       throw new Error(`observedGeneration ${dep.status?.observedGeneration}, generation ${dep.metadata?.generation}`);
@@ -220,6 +233,7 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
     };
     const created = await api("POST", `${APPS}/deployments`, stuck, auth);
     expect(created.status).toBe(201);
+    await observed("stuck");
     const r = await kubectl("rollout", "status", "deployment/stuck", "--timeout=60s");
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('deployment "stuck" exceeded its progress deadline');
