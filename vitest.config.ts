@@ -28,12 +28,12 @@ export default defineConfig({
     // Tests of one chapter share a Docker engine and (later) ports; files run
     // in parallel, tests within a file in order.
     pool: "forks",
-    // vitest's default is one file at a time less than the cores: on a 2-core
-    // machine that is ONE file at a time. A cluster test spends most of its
-    // time waiting (for Docker, for a controller's next sync), so two files
-    // at once use the second core without each file getting much slower.
-    // More than cores + 1 at once makes every cluster test slower and its
-    // timings less like the learner's. `--maxWorkers N` still overrides it.
+    // vitest's default is one worker less than the cores: on a 2-core machine
+    // that is ONE file at a time. A cluster test spends most of its time
+    // waiting (for Docker, for a kubelet's relist, for a controller's next
+    // sync), so a second file at once uses the time the first one waits. Not
+    // more on 2 cores: each cluster test would get slower, and its timings
+    // less like a learner's run. `--maxWorkers N` still overrides it.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     // Under CI a skipped test fails the run (test/harness/no-skips-reporter.ts).
     // Its JSON report lets .ci/run print a plain "N passed, N failed" closing line.
