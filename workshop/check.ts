@@ -22,6 +22,7 @@ import { messages } from "./i18n/messages.ts";
 import { compareSteps, generateChapter, remainingSteps, type StepLocation } from "./starters.ts";
 import { loadState, saveState } from "./state.ts";
 import { stepOfTestName } from "./step-id.ts";
+import { chapterTitle } from "./i18n/titles.ts";
 import { c, table, UserError } from "./ui.ts";
 
 export interface CheckOptions {
@@ -56,11 +57,11 @@ async function checkChapters(upTo: string | undefined, options: CheckOptions): P
     if (!last && !options.all) {
       const s = standing(chapter, state);
       if (s.kind === "reference") {
-        rows.push([chapter.number, chapter.title, "-", c.green("passed (reference)")]);
+        rows.push([chapter.number, chapterTitle(chapter), "-", c.green("passed (reference)")]);
         continue;
       }
       if (s.kind === "unchanged") {
-        rows.push([chapter.number, chapter.title, "-", c.green(`passed (unchanged since ${when(s.since)})`)]);
+        rows.push([chapter.number, chapterTitle(chapter), "-", c.green(`passed (unchanged since ${when(s.since)})`)]);
         continue;
       }
     }
@@ -79,7 +80,7 @@ async function checkChapters(upTo: string | undefined, options: CheckOptions): P
     saveState(state);
     rows.push([
       chapter.number,
-      chapter.title,
+      chapterTitle(chapter),
       `${state.checks[chapter.slug]!.passed}/${own.length}`,
       ok ? c.green("passed") : c.red("failing"),
     ]);
@@ -88,7 +89,8 @@ async function checkChapters(upTo: string | undefined, options: CheckOptions): P
       break;
     }
   }
-  for (const chapter of chapters.slice(rows.length)) rows.push([chapter.number, chapter.title, "-", c.dim("not run yet")]);
+  for (const chapter of chapters.slice(rows.length))
+    rows.push([chapter.number, chapterTitle(chapter), "-", c.dim("not run yet")]);
 
   console.log(table(["chapter", "", "tests", "result"], rows));
   console.log();
