@@ -62,7 +62,7 @@ const en: Messages = {
   waitsFor: (count, steps, later) =>
     `  ${count} test(s) of step ${steps} wait for step ${later}: they ran into its todo(), so they pass once ${later} is written.`,
   mayWaitFor: (count, steps, later) =>
-    `  ${count} test(s) of step ${steps} may wait for step ${later}: they failed without an error of their own, and the run reached ${later}'s todo() (a component caught it). Write ${later}, then check again.`,
+    `  ${count} test(s) of step ${steps} may wait for step ${later}: they failed without an error of their own, and the run reached ${later}'s todo() (a component caught it). Write the steps up to ${later}, then check again.`,
   next: "Next:",
   nextBecause: (step, title, earliest) =>
     ` step ${titled(step, title)}, ${earliest ? "the earliest step with a failure" : "the next step whose TODO is still there"}.`,
@@ -96,7 +96,7 @@ const zhCN: Messages = {
   waitsFor: (count, steps, later) =>
     `  步骤 ${steps} 的 ${count} 个测试在等步骤 ${later}：它们执行到了 ${later} 的 todo()，写完 ${later} 后就会通过。`,
   mayWaitFor: (count, steps, later) =>
-    `  步骤 ${steps} 的 ${count} 个测试可能在等步骤 ${later}：它们失败时没有自己的错误，而这次运行执行到了 ${later} 的 todo()（被某个组件捕获了）。先写完 ${later}，再检查一次。`,
+    `  步骤 ${steps} 的 ${count} 个测试可能在等步骤 ${later}：它们失败时没有自己的错误，而这次运行执行到了 ${later} 的 todo()（被某个组件捕获了）。先写完到 ${later} 为止的步骤，再检查一次。`,
   next: "下一步：",
   nextBecause: (step, title, earliest) =>
     ` Step ${titledZh(step, title)}，${earliest ? "这是最早出现失败的步骤" : "这是下一个还留着 TODO 的步骤"}。`,
