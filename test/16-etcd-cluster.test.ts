@@ -22,6 +22,7 @@ import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
 import { EtcdStore } from "../shared/store/etcd-store.ts";
 import { etcdTest } from "./harness/etcd.ts";
 import { http, openWatch } from "./harness/http.ts";
+import { CLUSTER_WAIT_MS } from "./harness/tuning.ts";
 import { waitFor } from "./harness/wait.ts";
 
 const etcd = etcdTest();
@@ -109,7 +110,7 @@ it.skipIf(!etcd.available)(
         if (again.status !== 201 && again.status !== 503) throw new Error(`answered ${again.status}: ${again.text}`);
         return again.status === 201;
       },
-      { timeoutMs: 60_000, intervalMs: 200 },
+      { timeoutMs: CLUSTER_WAIT_MS, intervalMs: 200 },
     );
     await members.startMember(2);
   },
@@ -127,9 +128,9 @@ it.skipIf(!etcd.available)(
       const watch = await openWatch(`${second.url}${PODS}?watch=1&resourceVersion=${list.body.metadata?.resourceVersion}`);
       try {
         expect((await api("POST", PODS, pod("through-the-first"))).status).toBe(201);
-        let event = await watch.next(20_000);
+        let event = await watch.next(CLUSTER_WAIT_MS);
         // Pods written by the tests before this one may come first.
-        while (event && event.object?.metadata?.name !== "through-the-first") event = await watch.next(20_000);
+        while (event && event.object?.metadata?.name !== "through-the-first") event = await watch.next(CLUSTER_WAIT_MS);
         expect(event?.type, "the watch on the second apiserver ended without the pod").toBe("ADDED");
       } finally {
         watch.close();
