@@ -4,7 +4,7 @@ import { badRequest } from "../../../shared/api/index.ts";
 import { enumParam, intParam, resourceVersionParam, boolParam } from "../http/query.ts";
 import { negotiate } from "../http/negotiation.ts";
 import { sendJson } from "../http/respond.ts";
-import { sendJsonStream } from "../http/stream.ts";
+import { JsonText, sendJsonStream } from "../http/stream.ts";
 import type { ObjectPredicate } from "../filters/filters.ts";
 import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
 import type { KeyValue } from "../../../shared/store/types.ts";
@@ -63,6 +63,11 @@ export async function handleList(
   if (!limit && !continueToken) {
     // The whole list, streamed: each object is decoded as its turn to be written comes.
     const { kvs, revision } = await ctx.storage.store.range(resourcePrefix(resource, namespace));
+    if (rep === "object" && !predicate) {
+      // The plain list, without a selector, is the common and the largest answer: its items are the stored JSON text.
+      const head = encodeList(resource, [], String(revision), rep, include);
+      return sendJsonStream(res, 200, { ...head, elements: storedTextEach(ctx.storage, resource, kvs) });
+    }
     const objects = decodeEach(ctx.storage, resource, kvs, predicate);
     return sendJsonStream(res, 200, encodeList(resource, objects, String(revision), rep, include));
   }
@@ -86,6 +91,11 @@ async function* decodeEach(
     const obj = await storage.decode(resource, kv);
     if (!predicate || predicate(obj)) yield obj;
   }
+}
+
+/** The objects of a list as JSON text, each its stored text with its resourceVersion (ObjectStorage.decodeText). */
+async function* storedTextEach(storage: ObjectStorage, resource: ResourceDefinition, kvs: KeyValue[]): AsyncGenerator<JsonText> {
+  for (const kv of kvs) yield new JsonText(await storage.decodeText(resource, kv));
 }
 
 export async function handleWatch(

@@ -24,8 +24,13 @@ export interface StreamedList {
   head: Record<string, unknown>;
   /** The name of the array field, written last: "items" for a list, "rows" for a Table. */
   field: string;
-  /** The array's elements, each turned into JSON when its turn comes. */
+  /** The array's elements, each turned into JSON when its turn comes (a JsonText is JSON already). */
   elements: AsyncIterable<unknown> | Iterable<unknown>;
+}
+
+/** An element already in JSON (a stored object's text): written as it is, not encoded again. */
+export class JsonText {
+  constructor(readonly text: string) {}
 }
 
 /** How much JSON to gather before one write: large enough that writes are few, small enough to hold. */
@@ -42,7 +47,7 @@ export async function sendJsonStream(res: Response, code: number, list: Streamed
     let chunk = `${head.length > 2 ? `${head.slice(0, -1)},` : "{"}${JSON.stringify(list.field)}:[`;
     let first = true;
     for await (const element of list.elements) {
-      chunk += (first ? "" : ",") + JSON.stringify(element);
+      chunk += (first ? "" : ",") + (element instanceof JsonText ? element.text : JSON.stringify(element));
       first = false;
       if (chunk.length < CHUNK_CHARS) continue;
       // The client went away: stop here (leaving the loop ends the elements' generator too).
