@@ -951,7 +951,7 @@ export const MUTATIONS: readonly Mutation[] = [
     step: "15.6",
     mistake: "a max with no limit accepted",
     file: "15-tenancy/admission/limit-range.ts",
-    find: "if (limit === undefined) violations.push(`maximum ${name} usage per Container is ${max}, but no limit is specified`);\n    else if",
+    find: "if (limit === undefined) violations.push(`maximum ${name} usage per Container is ${max}.  No limit is specified`);\n    else if",
     replace: "if (limit === undefined) continue;\n    if",
   },
   {
