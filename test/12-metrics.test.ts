@@ -8,11 +8,11 @@
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
 import type { Pod } from "../shared/api/index.ts";
-import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
+import { adminHeaders, startCluster, type TestCluster } from "./harness/cluster.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
 import { KUBECTL_PATH, kubectlAvailable } from "./harness/kubectl.ts";
@@ -20,7 +20,7 @@ import { giveUp, waitFor } from "./harness/wait.ts";
 import { FAST_KUBELET } from "./harness/tuning.ts";
 
 const d = dockerTest();
-let cluster: Cluster;
+let cluster: TestCluster;
 let api: ReturnType<typeof http>;
 let auth: Record<string, string>;
 let dir: string;
@@ -96,17 +96,9 @@ function podsRunning(): Promise<unknown> {
 
 describe.skipIf(!d.available || !kubectlAvailable())("12 chapter > metrics", () => {
   beforeAll(async () => {
-    cluster = await startClusterFromTree({
-      tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
-      upTo: "12",
-      nodes: 2,
-      labels: d.labels(),
-      kubelet: FAST_KUBELET,
-      metricsResolutionMs: 1_000,
-      log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
-    });
+    cluster = await startCluster({ chapter: "12", nodes: 2, kubelet: FAST_KUBELET, metricsResolutionMs: 1_000, docker: d });
     api = http(cluster.url);
-    auth = { authorization: `Bearer ${cluster.adminToken}` };
+    auth = adminHeaders(cluster);
     dir = await mkdtemp(join(tmpdir(), "k8s-12-metrics-"));
     await writeKubeconfig(join(dir, "config"), { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
   }, 120_000);

@@ -10,12 +10,12 @@ import { execFile } from "node:child_process";
 import { request as httpRequest } from "node:http";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
 import type { List, Pod } from "../shared/api/index.ts";
 import type { PodDisruptionBudget } from "../shared/api/policy.ts";
-import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
+import { adminHeaders, startCluster, type TestCluster } from "./harness/cluster.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
 import { KUBECTL_PATH, kubectlAvailable } from "./harness/kubectl.ts";
@@ -24,7 +24,7 @@ import { seededRandom } from "./harness/random.ts";
 import { FAST_KUBELET } from "./harness/tuning.ts";
 
 const d = dockerTest();
-let cluster: Cluster;
+let cluster: TestCluster;
 let api: ReturnType<typeof http>;
 let auth: Record<string, string>;
 let dir: string;
@@ -104,16 +104,9 @@ function postEviction(pod: string, body: Buffer, contentType: string): Promise<{
 
 describe.skipIf(!d.available || !kubectlAvailable())("13 chapter > disruptions", () => {
   beforeAll(async () => {
-    cluster = await startClusterFromTree({
-      tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
-      upTo: "13",
-      nodes: 3,
-      labels: d.labels(),
-      kubelet: FAST_KUBELET,
-      log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
-    });
+    cluster = await startCluster({ chapter: "13", nodes: 3, kubelet: FAST_KUBELET, docker: d });
     api = http(cluster.url);
-    auth = { authorization: `Bearer ${cluster.adminToken}` };
+    auth = adminHeaders(cluster);
     dir = await mkdtemp(join(tmpdir(), "k8s-13-disruption-"));
     await writeKubeconfig(join(dir, "config"), { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
   }, 120_000);

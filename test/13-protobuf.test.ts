@@ -8,31 +8,26 @@
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
 import type { Deployment } from "../shared/api/apps.ts";
-import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
+import { adminHeaders, startCluster, type TestCluster } from "./harness/cluster.ts";
 import { http } from "./harness/http.ts";
 import { KUBECTL_PATH, kubectlAvailable } from "./harness/kubectl.ts";
 import { seededRandom } from "./harness/random.ts";
 import { waitFor } from "./harness/wait.ts";
 
-let cluster: Cluster;
+let cluster: TestCluster;
 let api: ReturnType<typeof http>;
 let auth: Record<string, string>;
 let dir: string;
 const APPS = "/apis/apps/v1/namespaces/default";
 
 beforeAll(async () => {
-  cluster = await startClusterFromTree({
-    tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
-    upTo: "13",
-    nodes: 1,
-    runtime: "fake",
-  });
+  cluster = await startCluster({ chapter: "13", nodes: 1, runtime: "fake" });
   api = http(cluster.url);
-  auth = { authorization: `Bearer ${cluster.adminToken}` };
+  auth = adminHeaders(cluster);
   dir = await mkdtemp(join(tmpdir(), "k8s-13-protobuf-"));
   await writeKubeconfig(join(dir, "config"), { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
 }, 60_000);

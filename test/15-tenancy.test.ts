@@ -14,11 +14,11 @@
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
 import type { List, Pod } from "../shared/api/index.ts";
-import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
+import { adminHeaders, startCluster, type TestCluster } from "./harness/cluster.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
 import { KUBECTL_PATH, kubectlAvailable } from "./harness/kubectl.ts";
@@ -27,7 +27,7 @@ import { FAST_KUBELET } from "./harness/tuning.ts";
 import { waitFor } from "./harness/wait.ts";
 
 const d = dockerTest();
-let cluster: Cluster;
+let cluster: TestCluster;
 let api: ReturnType<typeof http>;
 let auth: Record<string, string>;
 let pods: PodHelpers;
@@ -94,17 +94,9 @@ const skip = !d.available || !kubectlAvailable();
 beforeAll(async () => {
   if (skip) return;
   dataDir = await mkdtemp(join(tmpdir(), "k8s-15-data-"));
-  cluster = await startClusterFromTree({
-    tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
-    upTo: "15",
-    nodes: 1,
-    dataDir,
-    labels: d.labels(),
-    kubelet: FAST_KUBELET,
-    log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
-  });
+  cluster = await startCluster({ chapter: "15", nodes: 1, dataDir, kubelet: FAST_KUBELET, docker: d });
   api = http(cluster.url);
-  auth = { authorization: `Bearer ${cluster.adminToken}` };
+  auth = adminHeaders(cluster);
   pods = podHelpers(cluster);
   dir = await mkdtemp(join(tmpdir(), "k8s-15-tenancy-"));
   await writeKubeconfig(join(dir, "config"), { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
