@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Deployment } from "../shared/api/apps.ts";
+import type { PodDisruptionBudget } from "../shared/api/policy.ts";
 import { adminHeaders, startCluster, type TestCluster } from "./harness/cluster.ts";
 import { http } from "./harness/http.ts";
 import { kubectlAsAdmin, type AdminKubectl } from "./harness/admin-kubectl.ts";
@@ -108,6 +109,32 @@ it.skipIf(!kubectlAvailable())(
     });
   },
   120_000,
+);
+
+it.skipIf(!kubectlAvailable())(
+  "13 chapter > the real kubectl's create pdb (protobuf) keeps minAvailable as a number and maxUnavailable as a percentage",
+  async () => {
+    const POLICY = "/apis/policy/v1/namespaces/default/poddisruptionbudgets";
+    const min = await kubectl("create", "poddisruptionbudget", "web-min", "--selector=app=web", "--min-available=2");
+    expect(min.stderr).toBe("");
+    expect(min.stdout).toContain("poddisruptionbudget.policy/web-min created");
+    const max = await kubectl("create", "pdb", "web-max", "--selector=app=web", "--max-unavailable=50%");
+    expect(max.stderr).toBe("");
+    // IntOrString in protobuf is { type, intVal, strVal }; JSON has the number or the string itself.
+    const byMin = (await api<PodDisruptionBudget>("GET", `${POLICY}/web-min`, undefined, auth)).body;
+    expect(byMin.spec).toEqual({ minAvailable: 2, selector: { matchLabels: { app: "web" } } });
+    const byMax = (await api<PodDisruptionBudget>("GET", `${POLICY}/web-max`, undefined, auth)).body;
+    expect(byMax.spec).toEqual({ maxUnavailable: "50%", selector: { matchLabels: { app: "web" } } });
+    // The same objects through kubectl: JSON out, the fields as they went in.
+    const got = await kubectl("get", "pdb", "web-min", "web-max", "-o", "json");
+    expect(got.stderr).toBe("");
+    const items = (JSON.parse(got.stdout) as { items: PodDisruptionBudget[] }).items;
+    expect(items.map((p) => [p.metadata?.name, p.spec?.minAvailable, p.spec?.maxUnavailable])).toEqual([
+      ["web-min", 2, undefined],
+      ["web-max", undefined, "50%"],
+    ]);
+  },
+  60_000,
 );
 
 it("13.1 a hand-made protobuf Deployment keeps maxSurge as a number or a percentage, and its resources", async () => {
