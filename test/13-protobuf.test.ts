@@ -5,54 +5,35 @@
  * Bad bodies (cut off, flipped bytes, fields we do not read) get a 4xx
  * Status, never a 500, and nothing is dropped without a word.
  */
-import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
 import type { Deployment } from "../shared/api/apps.ts";
 import type { PodDisruptionBudget } from "../shared/api/policy.ts";
-import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
+import { adminHeaders, startCluster, type TestCluster } from "./harness/cluster.ts";
 import { http } from "./harness/http.ts";
-import { KUBECTL_PATH, kubectlAvailable } from "./harness/kubectl.ts";
+import { kubectlAsAdmin, type AdminKubectl } from "./harness/admin-kubectl.ts";
+import { kubectlAvailable } from "./harness/kubectl.ts";
 import { seededRandom } from "./harness/random.ts";
 import { waitFor } from "./harness/wait.ts";
 
-let cluster: Cluster;
+let cluster: TestCluster;
 let api: ReturnType<typeof http>;
 let auth: Record<string, string>;
-let dir: string;
+let kube: AdminKubectl;
 const APPS = "/apis/apps/v1/namespaces/default";
 
 beforeAll(async () => {
-  cluster = await startClusterFromTree({
-    tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
-    upTo: "13",
-    nodes: 1,
-    runtime: "fake",
-  });
+  cluster = await startCluster({ chapter: "13", nodes: 1, runtime: "fake" });
   api = http(cluster.url);
-  auth = { authorization: `Bearer ${cluster.adminToken}` };
-  dir = await mkdtemp(join(tmpdir(), "k8s-13-protobuf-"));
-  await writeKubeconfig(join(dir, "config"), { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
+  auth = adminHeaders(cluster);
+  kube = await kubectlAsAdmin(cluster, { prefix: "k8s-13-protobuf-" });
 }, 60_000);
 afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await kube?.cleanup();
   await cluster?.close();
 });
 
-function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = execFile(
-      KUBECTL_PATH,
-      ["--kubeconfig", join(dir, "config"), "--cache-dir", join(dir, "cache"), "--request-timeout", "20s", ...args],
-      { env: { PATH: process.env.PATH ?? "", HOME: dir }, timeout: 60_000 },
-      (err, stdout, stderr) => done({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end();
-  });
-}
+const kubectl = (...args: string[]) => kube.run(...args);
 
 // A tiny protobuf encoder, enough to build bodies by hand.
 const varint = (n: number): number[] => {

@@ -13,20 +13,19 @@
  * These run the given code of the chapter (the store client and the etcd
  * cluster), so they pass on the starter too: see test/starter-allowlist.ts.
  */
-import { resolve } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ApiServer } from "@tree/03-apiserver/index.ts";
 import { startApiServer } from "@tree/03-apiserver/index.ts";
 import type { List, Pod, Status } from "../shared/api/index.ts";
-import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
 import { EtcdStore } from "../shared/store/etcd-store.ts";
+import { startCluster, type TestCluster } from "./harness/cluster.ts";
 import { etcdTest } from "./harness/etcd.ts";
 import { http, openWatch } from "./harness/http.ts";
 import { CLUSTER_WAIT_MS } from "./harness/tuning.ts";
 import { waitFor } from "./harness/wait.ts";
 
 const etcd = etcdTest();
-let cluster: Cluster;
+let cluster: TestCluster;
 let api: ReturnType<typeof http>;
 const PODS = "/api/v1/namespaces/default/pods";
 
@@ -36,11 +35,7 @@ function pod(name: string): Pod {
 
 beforeAll(async () => {
   if (!etcd.available) return;
-  cluster = await startClusterFromTree({
-    tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
-    upTo: "04",
-    store: "etcd-cluster",
-  });
+  cluster = await startCluster({ chapter: "04", store: "etcd-cluster" });
   api = http(cluster.url);
 });
 

@@ -17,26 +17,25 @@
  * holds within seconds: a loaded 2-core machine must not fail a test. Each
  * test's own timeout is above the sum of its waits that can run long.
  */
-import { resolve } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Lease } from "../shared/api/coordination.ts";
 import type { Event, List, Node, Pod } from "../shared/api/index.ts";
 import type { ReplicationController } from "../shared/api/replication.ts";
-import { startClusterFromTree, type Cluster, type ReplicaHandle } from "../shared/cluster/index.ts";
+import type { ReplicaHandle } from "../shared/cluster/index.ts";
+import { adminHeaders, startCluster, type TestCluster } from "./harness/cluster.ts";
 import { http } from "./harness/http.ts";
 import { CLUSTER_WAIT_MS, FAST_NODE_LIFECYCLE } from "./harness/tuning.ts";
 import { giveUp, waitFor } from "./harness/wait.ts";
 
-let cluster: Cluster;
+let cluster: TestCluster;
 let api: ReturnType<typeof http>;
 let auth: Record<string, string>;
 
 const LEASES = "/apis/coordination.k8s.io/v1/namespaces";
 
 beforeAll(async () => {
-  cluster = await startClusterFromTree({
-    tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
-    upTo: "16",
+  cluster = await startCluster({
+    chapter: "16",
     nodes: 3,
     runtime: "fake",
     // Status every 10 minutes: only the node leases keep the nodes alive.
@@ -44,10 +43,9 @@ beforeAll(async () => {
     nodeLifecycle: FAST_NODE_LIFECYCLE,
     nodeLease: { leaseDurationSeconds: 2, renewIntervalMs: 300 },
     leaderElection: { leaseDurationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 300 },
-    log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
   });
   api = http(cluster.url);
-  auth = cluster.adminToken ? { authorization: `Bearer ${cluster.adminToken}` } : {};
+  auth = adminHeaders(cluster);
 });
 
 afterAll(() => cluster?.close());
