@@ -234,6 +234,77 @@ it.skipIf(!d.available)(
   },
 );
 
+/** A container that exits 0 at once on SIGTERM, so that a kill does not wait for the grace period. */
+const politeMain = { name: "main", command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"] };
+const isPause = (c: { Labels: Record<string, string> }) => c.Labels["io.kubernetes.container.name"] === "POD";
+const idOf = (containerID: string | undefined) => (containerID ?? "").replace(/^docker:\/\//, "");
+
+it.skipIf(!d.available)(
+  "05.4 kubelet > a changed spec (a new image): the running container is killed and the new one started, in the same sandbox",
+  async () => {
+    await pods.create(testPod("changer", [politeMain]));
+    const before = await pods.waitFor("changer", running, "pod changer to run");
+    const oldApp = await containerId(before, "main");
+    const sandbox = (await pods.containers(before)).find(isPause)!;
+    // A container's image is the one field of it a pod update may change. "busybox" is the
+    // image "busybox:latest" (nothing to pull), but the spec, and so its hash, changed.
+    const res = await fetch(`${cluster.url}/api/v1/namespaces/default/pods/changer`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json-patch+json" },
+      body: JSON.stringify([{ op: "replace", path: "/spec/containers/0/image", value: "busybox" }]),
+    });
+    expect(res.status, "PATCH of the pod's image").toBe(200);
+    const after = await pods.waitFor(
+      "changer",
+      (p) => running(p) && idOf(p.status?.containerStatuses?.[0]?.containerID) !== oldApp,
+      "changer's container main to be replaced after its image changed",
+    );
+    const s = after.status!.containerStatuses![0]!;
+    const newApp = idOf(s.containerID);
+    expect((await docker.getContainer(newApp).inspect()).Config.Image, "the new instance runs the new spec").toBe("busybox");
+    expect((await docker.getContainer(oldApp).inspect()).State.Running, "the old instance was stopped").toBe(false);
+    // A replacement is a restart: counted, and the old instance is the lastState.
+    expect(s.restartCount).toBe(1);
+    expect(s.lastState?.terminated?.containerID).toBe(`docker://${oldApp}`);
+    // Only the container changed: the pod keeps its sandbox, so its IP.
+    const pauses = (await pods.containers(after)).filter(isPause);
+    expect(pauses.map((c) => [c.Id, c.State])).toEqual([[sandbox.Id, "running"]]);
+    expect(after.status!.podIP).toBe(before.status!.podIP);
+  },
+);
+
+it.skipIf(!d.available)(
+  "05.4 kubelet > the pause container died: a new sandbox (attempt 1), the app container started again in its namespaces, restartCount counts on",
+  async () => {
+    await pods.create(testPod("rebuilt", [politeMain]));
+    const before = await pods.waitFor("rebuilt", running, "pod rebuilt to run");
+    const oldApp = await containerId(before, "main");
+    const oldPause = (await pods.containers(before)).find(isPause)!.Id;
+    await docker.getContainer(oldPause).kill();
+    const after = await pods.waitFor(
+      "rebuilt",
+      (p) => running(p) && idOf(p.status?.containerStatuses?.[0]?.containerID) !== oldApp,
+      "rebuilt to run again, with a new instance of main, after its pause container was killed",
+    );
+    const pauses = (await pods.containers(after)).filter((c) => isPause(c) && c.State === "running");
+    expect(pauses, "one running pause container").toHaveLength(1);
+    const pause = pauses[0]!;
+    expect(pause.Id).not.toBe(oldPause);
+    expect(pause.Labels["io.kubernetes.container.restartCount"], "the new sandbox's attempt").toBe("1");
+    // The new instance lives in the new sandbox's namespaces, and has the pod's IP there.
+    const s = after.status!.containerStatuses![0]!;
+    const newApp = idOf(s.containerID);
+    expect((await docker.getContainer(newApp).inspect()).HostConfig.NetworkMode).toBe(`container:${pause.Id}`);
+    const addr = await runtime.exec(newApp, ["ip", "-4", "-o", "addr", "show", "eth0"]);
+    expect(addr.stdout).toContain(after.status!.podIP);
+    // The old instance does not run on in the dead sandbox. As in Kubernetes, it was
+    // stopped, not removed: the count goes on from it, and it is the lastState.
+    expect((await docker.getContainer(oldApp).inspect()).State.Running).toBe(false);
+    expect(s.restartCount).toBe(1);
+    expect(s.lastState?.terminated?.containerID).toBe(`docker://${oldApp}`);
+  },
+);
+
 it.skipIf(!d.available)(
   "05.5 kubelet > restartPolicy Never: the pod ends Succeeded or Failed, with exit codes and no restart",
   async () => {

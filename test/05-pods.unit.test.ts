@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { BackOff, shouldRestart } from "@tree/05-pods/kubelet/restart-policy.ts";
 import { startLogServer } from "@tree/05-pods/kubelet/log-server.ts";
 import { LABEL_RESTART_COUNT } from "@tree/05-pods/kubelet/containers.ts";
-import { containerStatuses } from "@tree/05-pods/kubelet/status.ts";
+import { containerStatuses, podPhase } from "@tree/05-pods/kubelet/status.ts";
+import type { ContainerStatus as ApiContainerStatus, Pod } from "../shared/api/index.ts";
 import type { ContainerRuntime, ContainerStatus, LogEntry, LogOptions } from "../shared/runtime/types.ts";
 
 describe("05.6 shouldRestart", () => {
@@ -147,4 +148,26 @@ it("05.5 container statuses > restartCount, state and lastState come from the ne
   expect(status?.restartCount, `expected restartCount 2 (the newest instance's), but got ${status?.restartCount}`).toBe(2);
   expect(status?.state?.running, "expected the newest instance to give the state: running").toBeDefined();
   expect(status?.lastState?.terminated?.exitCode, "expected the instance before it to give lastState: exit code 1").toBe(1);
+});
+
+it("05.5 phase > a container waiting in CrashLoopBackOff has run before: Running, not Pending; one never started: Pending", () => {
+  const pod: Pod = { spec: { restartPolicy: "Always", containers: [{ name: "app", image: "busybox" }] } };
+  const crashLooping: ApiContainerStatus = {
+    name: "app",
+    image: "busybox",
+    imageID: "",
+    ready: false,
+    restartCount: 3,
+    state: { waiting: { reason: "CrashLoopBackOff" } },
+    lastState: { terminated: { exitCode: 1, reason: "Error" } },
+  };
+  const neverStarted: ApiContainerStatus = {
+    ...crashLooping,
+    restartCount: 0,
+    state: { waiting: { reason: "ContainerCreating" } },
+    lastState: {},
+  };
+  expect(podPhase(pod, [crashLooping]), "waiting, with a lastState.terminated").toBe("Running");
+  expect(podPhase(pod, [neverStarted]), "waiting, never terminated").toBe("Pending");
+  expect(podPhase(pod, [crashLooping, neverStarted]), "one never started").toBe("Pending");
 });

@@ -5,43 +5,26 @@
  * API (metrics.k8s.io/v1beta1) is in discovery, answers get and list with a
  * timestamp and a window, and refuses what it does not serve.
  */
-import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
 import type { Pod } from "../shared/api/index.ts";
-import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
+import { adminHeaders, startCluster, type TestCluster } from "./harness/cluster.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
-import { KUBECTL_PATH, kubectlAvailable } from "./harness/kubectl.ts";
+import { kubectlAsAdmin, type AdminKubectl } from "./harness/admin-kubectl.ts";
+import { kubectlAvailable } from "./harness/kubectl.ts";
 import { giveUp, waitFor } from "./harness/wait.ts";
 import { FAST_KUBELET } from "./harness/tuning.ts";
 
 const d = dockerTest();
-let cluster: Cluster;
+let cluster: TestCluster;
 let api: ReturnType<typeof http>;
 let auth: Record<string, string>;
-let dir: string;
+let kube: AdminKubectl;
 
-function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = execFile(
-      KUBECTL_PATH,
-      ["--kubeconfig", join(dir, "config"), "--cache-dir", join(dir, "cache"), "--request-timeout", "20s", ...args],
-      { env: { PATH: process.env.PATH ?? "", HOME: dir }, timeout: 60_000 },
-      (err, stdout, stderr) => done({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end();
-  });
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await kubectl(...args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
-  return r.stdout;
-}
+const kubectl = (...args: string[]) => kube.run(...args);
+const ok = (...args: string[]) => kube.ok(...args);
 
 /** The rows of `kubectl top ...` as name -> columns ("250m", "9Mi", ...). */
 function rows(out: string): Map<string, string[]> {
@@ -77,8 +60,8 @@ let running: Promise<unknown> | undefined;
 /** The pods busy and idle, Running. Each test waits for them itself, so a failure is the test's, not the suite's. */
 function podsRunning(): Promise<unknown> {
   running ??= (async () => {
-    await writeFile(join(dir, "pods.yaml"), PODS);
-    await ok("apply", "-f", join(dir, "pods.yaml"));
+    await writeFile(join(kube.dir, "pods.yaml"), PODS);
+    await ok("apply", "-f", join(kube.dir, "pods.yaml"));
     await waitFor(
       "pods busy and idle Running",
       async () => {
@@ -96,22 +79,13 @@ function podsRunning(): Promise<unknown> {
 
 describe.skipIf(!d.available || !kubectlAvailable())("12 chapter > metrics", () => {
   beforeAll(async () => {
-    cluster = await startClusterFromTree({
-      tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
-      upTo: "12",
-      nodes: 2,
-      labels: d.labels(),
-      kubelet: FAST_KUBELET,
-      metricsResolutionMs: 1_000,
-      log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
-    });
+    cluster = await startCluster({ chapter: "12", nodes: 2, kubelet: FAST_KUBELET, metricsResolutionMs: 1_000, docker: d });
     api = http(cluster.url);
-    auth = { authorization: `Bearer ${cluster.adminToken}` };
-    dir = await mkdtemp(join(tmpdir(), "k8s-12-metrics-"));
-    await writeKubeconfig(join(dir, "config"), { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
+    auth = adminHeaders(cluster);
+    kube = await kubectlAsAdmin(cluster, { prefix: "k8s-12-metrics-" });
   }, 120_000);
   afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await kube?.cleanup();
     await cluster?.close();
     await d.cleanup();
   });

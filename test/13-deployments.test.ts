@@ -5,20 +5,17 @@
  * cannot make progress fails `kubectl rollout status` after its deadline;
  * Recreate never runs old and new pods together.
  */
-import { execFile } from "node:child_process";
 import { get as httpGet } from "node:http";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
 import type { Deployment, ReplicaSet } from "../shared/api/apps.ts";
 import type { List, Pod } from "../shared/api/index.ts";
 import { REPO_ROOT } from "../shared/chapters.ts";
 import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
-import { KUBECTL_PATH, kubectlAvailable } from "./harness/kubectl.ts";
+import { kubectlAsAdmin, type AdminKubectl } from "./harness/admin-kubectl.ts";
+import { kubectlAvailable } from "./harness/kubectl.ts";
 import { todoLog } from "./harness/todo-log.ts";
 import { waitFor } from "./harness/wait.ts";
 import { FAST_KUBELET } from "./harness/tuning.ts";
@@ -27,28 +24,13 @@ const d = dockerTest();
 let cluster: Cluster;
 let api: ReturnType<typeof http>;
 let auth: Record<string, string>;
-let dir: string;
+let kube: AdminKubectl;
 const todos = todoLog(process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined);
 const FIXTURE = join(REPO_ROOT, "examples", "deployment.yaml");
 const APPS = "/apis/apps/v1/namespaces/default";
 
-function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = execFile(
-      KUBECTL_PATH,
-      ["--kubeconfig", join(dir, "config"), "--cache-dir", join(dir, "cache"), "--request-timeout", "20s", ...args],
-      { env: { PATH: process.env.PATH ?? "", HOME: dir }, timeout: 120_000 },
-      (err, stdout, stderr) => done({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end();
-  });
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await kubectl(...args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
-  return r.stdout;
-}
+const kubectl = (...args: string[]) => kube.run(...args);
+const ok = (...args: string[]) => kube.ok(...args);
 
 async function replicaSets(app: string): Promise<ReplicaSet[]> {
   const list = await api<List<ReplicaSet>>("GET", `${APPS}/replicasets?labelSelector=app%3D${app}`, undefined, auth);
@@ -129,11 +111,10 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
     });
     api = http(cluster.url);
     auth = { authorization: `Bearer ${cluster.adminToken}` };
-    dir = await mkdtemp(join(tmpdir(), "k8s-13-deployments-"));
-    await writeKubeconfig(join(dir, "config"), { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
+    kube = await kubectlAsAdmin(cluster, { prefix: "k8s-13-deployments-", timeoutMs: 120_000 });
   }, 120_000);
   afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await kube?.cleanup();
     await cluster?.close();
     await d.cleanup();
   });

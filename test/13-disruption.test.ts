@@ -6,46 +6,29 @@
  * pods all through the drain: their number never drops below minAvailable.
  * Then bad Eviction bodies: each is a 4xx, and the server stays up.
  */
-import { execFile } from "node:child_process";
 import { request as httpRequest } from "node:http";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
 import type { List, Pod } from "../shared/api/index.ts";
 import type { PodDisruptionBudget } from "../shared/api/policy.ts";
-import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
+import { adminHeaders, startCluster, type TestCluster } from "./harness/cluster.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
-import { KUBECTL_PATH, kubectlAvailable } from "./harness/kubectl.ts";
+import { kubectlAsAdmin, type AdminKubectl } from "./harness/admin-kubectl.ts";
+import { kubectlAvailable } from "./harness/kubectl.ts";
 import { waitFor } from "./harness/wait.ts";
 import { seededRandom } from "./harness/random.ts";
 import { FAST_KUBELET } from "./harness/tuning.ts";
 
 const d = dockerTest();
-let cluster: Cluster;
+let cluster: TestCluster;
 let api: ReturnType<typeof http>;
 let auth: Record<string, string>;
-let dir: string;
+let kube: AdminKubectl;
 
-function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = execFile(
-      KUBECTL_PATH,
-      ["--kubeconfig", join(dir, "config"), "--cache-dir", join(dir, "cache"), "--request-timeout", "20s", ...args],
-      { env: { PATH: process.env.PATH ?? "", HOME: dir }, timeout: 240_000 },
-      (err, stdout, stderr) => done({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end();
-  });
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await kubectl(...args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
-  return r.stdout;
-}
+const kubectl = (...args: string[]) => kube.run(...args);
+const ok = (...args: string[]) => kube.ok(...args);
 
 async function pods(app: string): Promise<Pod[]> {
   const list = await api<List<Pod>>("GET", `/api/v1/namespaces/default/pods?labelSelector=app%3D${app}`, undefined, auth);
@@ -104,21 +87,13 @@ function postEviction(pod: string, body: Buffer, contentType: string): Promise<{
 
 describe.skipIf(!d.available || !kubectlAvailable())("13 chapter > disruptions", () => {
   beforeAll(async () => {
-    cluster = await startClusterFromTree({
-      tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
-      upTo: "13",
-      nodes: 3,
-      labels: d.labels(),
-      kubelet: FAST_KUBELET,
-      log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
-    });
+    cluster = await startCluster({ chapter: "13", nodes: 3, kubelet: FAST_KUBELET, docker: d });
     api = http(cluster.url);
-    auth = { authorization: `Bearer ${cluster.adminToken}` };
-    dir = await mkdtemp(join(tmpdir(), "k8s-13-disruption-"));
-    await writeKubeconfig(join(dir, "config"), { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
+    auth = adminHeaders(cluster);
+    kube = await kubectlAsAdmin(cluster, { prefix: "k8s-13-disruption-", timeoutMs: 240_000 });
   }, 120_000);
   afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await kube?.cleanup();
     await cluster?.close();
     await d.cleanup();
   });
@@ -127,8 +102,8 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter > disruptions",
     // All three pods on node-1: the other nodes are cordoned while the Deployment comes up.
     await ok("cordon", "node-2");
     await ok("cordon", "node-3");
-    await writeFile(join(dir, "web.yaml"), manifest("web", 3, 2));
-    await ok("apply", "-f", join(dir, "web.yaml"));
+    await writeFile(join(kube.dir, "web.yaml"), manifest("web", 3, 2));
+    await ok("apply", "-f", join(kube.dir, "web.yaml"));
     await waitFor(
       "3 Ready pods of web on node-1",
       async () => {
@@ -189,8 +164,8 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter > disruptions",
   }, 300_000);
 
   it("an eviction that would break the budget is 429 with Kubernetes' message; a bad Eviction body is a 4xx", async () => {
-    await writeFile(join(dir, "solo.yaml"), manifest("solo", 1, 1));
-    await ok("apply", "-f", join(dir, "solo.yaml"));
+    await writeFile(join(kube.dir, "solo.yaml"), manifest("solo", 1, 1));
+    await ok("apply", "-f", join(kube.dir, "solo.yaml"));
     const [pod] = await waitFor(
       "1 Ready pod of solo and its budget counted",
       async () => {

@@ -5,53 +5,35 @@
  * Bad bodies (cut off, flipped bytes, fields we do not read) get a 4xx
  * Status, never a 500, and nothing is dropped without a word.
  */
-import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
 import type { Deployment } from "../shared/api/apps.ts";
-import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
+import type { PodDisruptionBudget } from "../shared/api/policy.ts";
+import { adminHeaders, startCluster, type TestCluster } from "./harness/cluster.ts";
 import { http } from "./harness/http.ts";
-import { KUBECTL_PATH, kubectlAvailable } from "./harness/kubectl.ts";
+import { kubectlAsAdmin, type AdminKubectl } from "./harness/admin-kubectl.ts";
+import { kubectlAvailable } from "./harness/kubectl.ts";
 import { seededRandom } from "./harness/random.ts";
 import { waitFor } from "./harness/wait.ts";
 
-let cluster: Cluster;
+let cluster: TestCluster;
 let api: ReturnType<typeof http>;
 let auth: Record<string, string>;
-let dir: string;
+let kube: AdminKubectl;
 const APPS = "/apis/apps/v1/namespaces/default";
 
 beforeAll(async () => {
-  cluster = await startClusterFromTree({
-    tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
-    upTo: "13",
-    nodes: 1,
-    runtime: "fake",
-  });
+  cluster = await startCluster({ chapter: "13", nodes: 1, runtime: "fake" });
   api = http(cluster.url);
-  auth = { authorization: `Bearer ${cluster.adminToken}` };
-  dir = await mkdtemp(join(tmpdir(), "k8s-13-protobuf-"));
-  await writeKubeconfig(join(dir, "config"), { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
+  auth = adminHeaders(cluster);
+  kube = await kubectlAsAdmin(cluster, { prefix: "k8s-13-protobuf-" });
 }, 60_000);
 afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await kube?.cleanup();
   await cluster?.close();
 });
 
-function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = execFile(
-      KUBECTL_PATH,
-      ["--kubeconfig", join(dir, "config"), "--cache-dir", join(dir, "cache"), "--request-timeout", "20s", ...args],
-      { env: { PATH: process.env.PATH ?? "", HOME: dir }, timeout: 60_000 },
-      (err, stdout, stderr) => done({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end();
-  });
-}
+const kubectl = (...args: string[]) => kube.run(...args);
 
 // A tiny protobuf encoder, enough to build bodies by hand.
 const varint = (n: number): number[] => {
@@ -127,6 +109,32 @@ it.skipIf(!kubectlAvailable())(
     });
   },
   120_000,
+);
+
+it.skipIf(!kubectlAvailable())(
+  "13 chapter > the real kubectl's create pdb (protobuf) keeps minAvailable as a number and maxUnavailable as a percentage",
+  async () => {
+    const POLICY = "/apis/policy/v1/namespaces/default/poddisruptionbudgets";
+    const min = await kubectl("create", "poddisruptionbudget", "web-min", "--selector=app=web", "--min-available=2");
+    expect(min.stderr).toBe("");
+    expect(min.stdout).toContain("poddisruptionbudget.policy/web-min created");
+    const max = await kubectl("create", "pdb", "web-max", "--selector=app=web", "--max-unavailable=50%");
+    expect(max.stderr).toBe("");
+    // IntOrString in protobuf is { type, intVal, strVal }; JSON has the number or the string itself.
+    const byMin = (await api<PodDisruptionBudget>("GET", `${POLICY}/web-min`, undefined, auth)).body;
+    expect(byMin.spec).toEqual({ minAvailable: 2, selector: { matchLabels: { app: "web" } } });
+    const byMax = (await api<PodDisruptionBudget>("GET", `${POLICY}/web-max`, undefined, auth)).body;
+    expect(byMax.spec).toEqual({ maxUnavailable: "50%", selector: { matchLabels: { app: "web" } } });
+    // The same objects through kubectl: JSON out, the fields as they went in.
+    const got = await kubectl("get", "pdb", "web-min", "web-max", "-o", "json");
+    expect(got.stderr).toBe("");
+    const items = (JSON.parse(got.stdout) as { items: PodDisruptionBudget[] }).items;
+    expect(items.map((p) => [p.metadata?.name, p.spec?.minAvailable, p.spec?.maxUnavailable])).toEqual([
+      ["web-min", 2, undefined],
+      ["web-max", undefined, "50%"],
+    ]);
+  },
+  60_000,
 );
 
 it("13.1 a hand-made protobuf Deployment keeps maxSurge as a number or a percentage, and its resources", async () => {

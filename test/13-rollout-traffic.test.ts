@@ -10,19 +10,16 @@
  *   - `kubectl describe pod` shows the kubelet's events for a crash loop,
  *     repeated ones counted on one object.
  */
-import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
 import type { Deployment } from "../shared/api/apps.ts";
 import type { Event, List, Pod } from "../shared/api/index.ts";
 import type { Service } from "../shared/api/service.ts";
 import { adminHeaders, failOnTodo, startCluster, type TestCluster } from "./harness/cluster.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
-import { KUBECTL_PATH, kubectlAvailable } from "./harness/kubectl.ts";
+import { kubectlAsAdmin, type AdminKubectl } from "./harness/admin-kubectl.ts";
+import { kubectlAvailable } from "./harness/kubectl.ts";
 import { FAST_KUBELET } from "./harness/tuning.ts";
 import { waitFor } from "./harness/wait.ts";
 
@@ -31,7 +28,7 @@ const run = d.available && kubectlAvailable();
 let cluster: TestCluster;
 let api: ReturnType<typeof http>;
 let auth: Record<string, string>;
-let dir: string;
+let kube: AdminKubectl;
 const APPS = "/apis/apps/v1/namespaces/default";
 const CORE = "/api/v1/namespaces/default";
 
@@ -40,32 +37,16 @@ beforeAll(async () => {
   cluster = await startCluster({ chapter: "13", nodes: 2, kubelet: FAST_KUBELET, docker: d });
   api = http(cluster.url);
   auth = adminHeaders(cluster);
-  dir = await mkdtemp(join(tmpdir(), "k8s-13-traffic-"));
-  await writeKubeconfig(join(dir, "config"), { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
+  kube = await kubectlAsAdmin(cluster, { prefix: "k8s-13-traffic-", timeoutMs: 120_000 });
 }, 120_000);
 afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await kube?.cleanup();
   await cluster?.close();
   await d.cleanup();
 });
 
-function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = execFile(
-      KUBECTL_PATH,
-      ["--kubeconfig", join(dir, "config"), "--cache-dir", join(dir, "cache"), "--request-timeout", "20s", ...args],
-      { env: { PATH: process.env.PATH ?? "", HOME: dir }, timeout: 120_000 },
-      (err, stdout, stderr) => done({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end();
-  });
-}
-async function ok(...args: string[]): Promise<string> {
-  const r = await kubectl(...args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
-  return r.stdout;
-}
-
+const kubectl = (...args: string[]) => kube.run(...args);
+const ok = (...args: string[]) => kube.ok(...args);
 async function pods(app: string): Promise<Pod[]> {
   return (await api<List<Pod>>("GET", `${CORE}/pods?labelSelector=app%3D${app}`, undefined, auth)).body.items;
 }

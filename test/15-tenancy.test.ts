@@ -11,46 +11,30 @@
  * the test checks separately that the ca.crt in the pod is the apiserver's
  * certificate (what a real client such as client-go would verify against).
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
 import type { List, Pod } from "../shared/api/index.ts";
-import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
+import { adminHeaders, startCluster, type TestCluster } from "./harness/cluster.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
-import { KUBECTL_PATH, kubectlAvailable } from "./harness/kubectl.ts";
+import { kubectlAsAdmin, type AdminKubectl } from "./harness/admin-kubectl.ts";
+import { kubectlAvailable } from "./harness/kubectl.ts";
 import { podHelpers, testPod, type PodHelpers } from "./harness/pods.ts";
 import { FAST_KUBELET } from "./harness/tuning.ts";
 import { waitFor } from "./harness/wait.ts";
 
 const d = dockerTest();
-let cluster: Cluster;
+let cluster: TestCluster;
 let api: ReturnType<typeof http>;
 let auth: Record<string, string>;
 let pods: PodHelpers;
-let dir: string;
+let kube: AdminKubectl;
 let dataDir: string;
 
-function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = execFile(
-      KUBECTL_PATH,
-      ["--kubeconfig", join(dir, "config"), "--cache-dir", join(dir, "cache"), "--request-timeout", "20s", ...args],
-      { env: { PATH: process.env.PATH ?? "", HOME: dir }, timeout: 60_000 },
-      (err, stdout, stderr) => done({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end();
-  });
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await kubectl(...args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
-  return r.stdout;
-}
+const kubectl = (...args: string[]) => kube.run(...args);
+const ok = (...args: string[]) => kube.ok(...args);
 
 /** A new namespace with its ServiceAccount "default" (made by the serviceaccount controller). */
 async function namespace(name: string, labels: Record<string, string> = {}): Promise<void> {
@@ -94,23 +78,14 @@ const skip = !d.available || !kubectlAvailable();
 beforeAll(async () => {
   if (skip) return;
   dataDir = await mkdtemp(join(tmpdir(), "k8s-15-data-"));
-  cluster = await startClusterFromTree({
-    tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
-    upTo: "15",
-    nodes: 1,
-    dataDir,
-    labels: d.labels(),
-    kubelet: FAST_KUBELET,
-    log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
-  });
+  cluster = await startCluster({ chapter: "15", nodes: 1, dataDir, kubelet: FAST_KUBELET, docker: d });
   api = http(cluster.url);
-  auth = { authorization: `Bearer ${cluster.adminToken}` };
+  auth = adminHeaders(cluster);
   pods = podHelpers(cluster);
-  dir = await mkdtemp(join(tmpdir(), "k8s-15-tenancy-"));
-  await writeKubeconfig(join(dir, "config"), { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
+  kube = await kubectlAsAdmin(cluster, { prefix: "k8s-15-tenancy-" });
 }, 120_000);
 afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await kube?.cleanup();
   await cluster?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
   await d.cleanup();

@@ -13,19 +13,19 @@
  * These run the given code of the chapter (the store client and the etcd
  * cluster), so they pass on the starter too: see test/starter-allowlist.ts.
  */
-import { resolve } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ApiServer } from "@tree/03-apiserver/index.ts";
 import { startApiServer } from "@tree/03-apiserver/index.ts";
 import type { List, Pod, Status } from "../shared/api/index.ts";
-import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
 import { EtcdStore } from "../shared/store/etcd-store.ts";
+import { startCluster, type TestCluster } from "./harness/cluster.ts";
 import { etcdTest } from "./harness/etcd.ts";
 import { http, openWatch } from "./harness/http.ts";
+import { CLUSTER_WAIT_MS } from "./harness/tuning.ts";
 import { waitFor } from "./harness/wait.ts";
 
 const etcd = etcdTest();
-let cluster: Cluster;
+let cluster: TestCluster;
 let api: ReturnType<typeof http>;
 const PODS = "/api/v1/namespaces/default/pods";
 
@@ -35,11 +35,7 @@ function pod(name: string): Pod {
 
 beforeAll(async () => {
   if (!etcd.available) return;
-  cluster = await startClusterFromTree({
-    tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
-    upTo: "04",
-    store: "etcd-cluster",
-  });
+  cluster = await startCluster({ chapter: "04", store: "etcd-cluster" });
   api = http(cluster.url);
 });
 
@@ -109,7 +105,7 @@ it.skipIf(!etcd.available)(
         if (again.status !== 201 && again.status !== 503) throw new Error(`answered ${again.status}: ${again.text}`);
         return again.status === 201;
       },
-      { timeoutMs: 60_000, intervalMs: 200 },
+      { timeoutMs: CLUSTER_WAIT_MS, intervalMs: 200 },
     );
     await members.startMember(2);
   },
@@ -127,9 +123,9 @@ it.skipIf(!etcd.available)(
       const watch = await openWatch(`${second.url}${PODS}?watch=1&resourceVersion=${list.body.metadata?.resourceVersion}`);
       try {
         expect((await api("POST", PODS, pod("through-the-first"))).status).toBe(201);
-        let event = await watch.next(20_000);
+        let event = await watch.next(CLUSTER_WAIT_MS);
         // Pods written by the tests before this one may come first.
-        while (event && event.object?.metadata?.name !== "through-the-first") event = await watch.next(20_000);
+        while (event && event.object?.metadata?.name !== "through-the-first") event = await watch.next(CLUSTER_WAIT_MS);
         expect(event?.type, "the watch on the second apiserver ended without the pod").toBe("ADDED");
       } finally {
         watch.close();

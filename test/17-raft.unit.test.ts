@@ -7,7 +7,7 @@ import { describe, expect, test } from "vitest";
 import { RaftNode, type ProposalResult, type ReadResult } from "@tree/17-consensus/raft/node.ts";
 import { MemoryStorage } from "@tree/17-consensus/raft/storage.ts";
 import { KvMachine } from "@tree/17-consensus/sim/kv.ts";
-import type { Entry, HardState, Message, PersistedState } from "@tree/17-consensus/raft/types.ts";
+import type { AppendEntriesReply, Entry, HardState, Message, PersistedState } from "@tree/17-consensus/raft/types.ts";
 
 interface Sent {
   message: Message;
@@ -249,7 +249,9 @@ describe("17.3 append", () => {
 });
 
 describe("17.4 commit", () => {
-  const ok = (from: string, term: number, matchIndex: number): Message => ({
+  // Handed to handleAppendReply itself, not to receive(): receive() then applies
+  // what is committed (step 17.5), and these tests check the commit rule alone.
+  const ok = (from: string, term: number, matchIndex: number): AppendEntriesReply => ({
     type: "AppendEntriesReply",
     from,
     to: "n1",
@@ -263,15 +265,15 @@ describe("17.4 commit", () => {
     const r = leader(); // term 1, no-op at 1
     r.node.propose(JSON.stringify({ key: "k", value: "a" }), () => {});
     expect(r.node.commitIndex, "before any follower stored it").toBe(0);
-    r.node.receive(ok("n2", 1, 2));
+    r.node.handleAppendReply(ok("n2", 1, 2));
     expect(r.node.commitIndex, "n1 and n2 store entries 1-2").toBe(2);
   });
 
   test("never commits an older term's entry by counting", () => {
     const r = leader({ term: 2, entries: [put(1, 1), put(2, 1)] }); // no-op at 3, term 2
-    r.node.receive(ok("n3", 2, 2));
+    r.node.handleAppendReply(ok("n3", 2, 2));
     expect(r.node.commitIndex, "entries 1-2 (term 1) on n1 and n3: not by counting").toBe(0);
-    r.node.receive(ok("n3", 2, 3));
+    r.node.handleAppendReply(ok("n3", 2, 3));
     expect(r.node.commitIndex, "the no-op of term 2 on n1 and n3 commits it and what is before it").toBe(3);
   });
 });

@@ -37,6 +37,11 @@ export const STARTER_ALLOWLIST: AllowedStarterPass[] = [
     reason: "the apps/v1 protobuf messages (apiserver/protobuf.ts) are given code in chapter 13",
   },
   {
+    file: "test/13-protobuf.test.ts",
+    test: "13 chapter > the real kubectl's create pdb (protobuf) keeps minAvailable as a number and maxUnavailable as a percentage",
+    reason: "the policy/v1 protobuf message (apiserver/protobuf.ts) and the PodDisruptionBudget resource are given code in chapter 13",
+  },
+  {
     file: "test/08-api.test.ts",
     test: "08 chapter > the ReplicationController resource (given) > is created with defaults (selector and labels from the template, replicas 1) and an empty status",
     reason: "defaulting is given code in chapter 08 (boilerplate, not a step)",

@@ -865,6 +865,14 @@ export const MUTATIONS: readonly Mutation[] = [
   // Chapter 15: tenancy
   {
     step: "15.4",
+    mistake: "what remains counted from the list before the deletes",
+    file: "15-tenancy/controllers/namespace-controller.ts",
+    find: '        for (const item of (await list()).items ?? []) {\n          if (item.metadata?.deletionTimestamp) continue;\n          await this.ctx.client.request("DELETE", `${kind.path(name)}/${item.metadata?.name ?? ""}`).catch((err: unknown) => {\n            if (!isApiError(err, "NotFound")) throw err;\n          });\n        }\n        // What is left after the deletes: a pod waits for its kubelet, a secret is gone at once.\n        const left = (await list()).items?.length ?? 0;\n',
+    replace:
+      '        const first = (await list()).items ?? [];\n        for (const item of first) {\n          if (item.metadata?.deletionTimestamp) continue;\n          await this.ctx.client.request("DELETE", `${kind.path(name)}/${item.metadata?.name ?? ""}`).catch((err: unknown) => {\n            if (!isApiError(err, "NotFound")) throw err;\n          });\n        }\n        // What is left after the deletes: a pod waits for its kubelet, a secret is gone at once.\n        const left = first.length;\n',
+  },
+  {
+    step: "15.4",
     mistake: "the namespace is finalized while content remains",
     file: "15-tenancy/controllers/namespace-controller.ts",
     find: "if (pass.failures.length || pass.remaining.size) {",
@@ -921,6 +929,13 @@ export const MUTATIONS: readonly Mutation[] = [
   },
   {
     step: "15.3",
+    mistake: "the token volume added although no container mounts it",
+    file: "15-tenancy/admission/service-account.ts",
+    find: "  if (mounted) spec.volumes =",
+    replace: "  spec.volumes =",
+  },
+  {
+    step: "15.3",
     mistake: "init containers get no token",
     file: "15-tenancy/admission/service-account.ts",
     find: "  for (const c of spec.initContainers ?? []) mount(c);\n",
@@ -949,9 +964,16 @@ export const MUTATIONS: readonly Mutation[] = [
   },
   {
     step: "15.6",
+    mistake: "a min with no request accepted",
+    file: "15-tenancy/admission/limit-range.ts",
+    find: "if (request === undefined) violations.push(`minimum ${name} usage per Container is ${min}.  No request is specified`);\n    else if",
+    replace: "if (request === undefined) continue;\n    if",
+  },
+  {
+    step: "15.6",
     mistake: "a max with no limit accepted",
     file: "15-tenancy/admission/limit-range.ts",
-    find: "if (limit === undefined) violations.push(`maximum ${name} usage per Container is ${max}, but no limit is specified`);\n    else if",
+    find: "if (limit === undefined) violations.push(`maximum ${name} usage per Container is ${max}.  No limit is specified`);\n    else if",
     replace: "if (limit === undefined) continue;\n    if",
   },
   {
@@ -960,6 +982,13 @@ export const MUTATIONS: readonly Mutation[] = [
     file: "15-tenancy/admission/pod-security.ts",
     find: "  const containers = allContainers(pod);\n  const added",
     replace: "  const containers = pod.spec?.containers ?? [];\n  const added",
+  },
+  {
+    step: "15.7",
+    mistake: "capabilities listed in the order met, not sorted",
+    file: "15-tenancy/admission/pod-security.ts",
+    find: "quote([...added].sort())",
+    replace: "quote([...added])",
   },
   {
     step: "15.7",

@@ -1,5 +1,6 @@
 /** `npm run progress`: every chapter with its state, from the TODOs left and the last check. */
 import { availableChapters, CHAPTERS } from "../shared/chapters.ts";
+import { chapterTitle } from "./i18n/titles.ts";
 import { generateChapter, remainingSteps } from "./starters.ts";
 import { loadState } from "./state.ts";
 import { c, table } from "./ui.ts";
@@ -8,7 +9,7 @@ export function progress(): void {
   const state = loadState();
   const available = new Set(availableChapters().map((ch) => ch.slug));
   const rows = CHAPTERS.map((chapter) => {
-    if (!available.has(chapter.slug)) return [chapter.number, chapter.title, c.dim("not in this version yet")];
+    if (!available.has(chapter.slug)) return [chapter.number, chapterTitle(chapter), c.dim("not in this version yet")];
     const total = generateChapter(chapter).steps.length;
     const left = remainingSteps(chapter).length;
     const last = state.checks[chapter.slug];
@@ -18,7 +19,7 @@ export function progress(): void {
     else if (last?.ok) status = c.green("done");
     else if (last) status = c.yellow(`all ${total} steps written, ${last.passed}/${last.total} tests pass`);
     else status = c.yellow(`all ${total} steps written, not checked yet`);
-    return [chapter.number, chapter.title, status];
+    return [chapter.number, chapterTitle(chapter), status];
   });
   console.log(table(["chapter", "", "state"], rows));
   const firstOpen = rows.find((r) => !String(r[2]).includes("done") && !String(r[2]).includes("not in this version"));

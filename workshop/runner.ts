@@ -32,6 +32,8 @@ export interface ChapterRun {
   skipNotes: Record<string, string[]>;
   /** Everything vitest printed, for --verbose. */
   output: string;
+  /** The steps whose todo() the run reached, caught or not (shared/todo.ts). */
+  todosReached: string[];
   durationMs: number;
 }
 
@@ -92,7 +94,19 @@ export async function runChapterTests(chapter: Chapter, treeDir: string, options
   mkdirSync(outDir, { recursive: true });
   const outFile = join(outDir, `${chapter.slug}-${process.pid}.json`);
   rmSync(outFile, { force: true });
-  const empty = { chapter, tests: [], passed: 0, failed: 0, skipped: 0, skipNotes: {}, output: "", durationMs: 0 };
+  const todoLog = join(outDir, `${chapter.slug}-${process.pid}.todos`);
+  rmSync(todoLog, { force: true });
+  const empty = {
+    chapter,
+    tests: [],
+    passed: 0,
+    failed: 0,
+    skipped: 0,
+    skipNotes: {},
+    output: "",
+    durationMs: 0,
+    todosReached: [],
+  };
   if (files.length === 0) return { ...empty, errors: [`no tests found: test/${chapter.number}-*.test.ts`] };
 
   // Unit test files use no Docker engine: without the Docker global setup they start in about a second less.
@@ -117,6 +131,7 @@ export async function runChapterTests(chapter: Chapter, treeDir: string, options
         ...(unitOnly ? { WORKSHOP_UNIT_ONLY: "1" } : {}),
         WORKSHOP_TREE: treeDir,
         WORKSHOP_RESULTS_FILE: outFile,
+        WORKSHOP_TODO_LOG: todoLog,
         FORCE_COLOR: "0",
       },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
@@ -148,7 +163,10 @@ export async function runChapterTests(chapter: Chapter, treeDir: string, options
   });
 
   const durationMs = Date.now() - started;
-  if (!existsSync(outFile)) return { ...empty, errors: [firstLines(output, 12) || "vitest did not run"], output, durationMs };
+  const todosReached = existsSync(todoLog) ? [...new Set(readFileSync(todoLog, "utf8").split("\n").filter(Boolean))] : [];
+  rmSync(todoLog, { force: true });
+  if (!existsSync(outFile))
+    return { ...empty, errors: [firstLines(output, 12) || "vitest did not run"], output, durationMs, todosReached };
   const report = JSON.parse(readFileSync(outFile, "utf8")) as ReportedRun;
   rmSync(outFile, { force: true });
   const count = (s: TestOutcome["status"]) => report.tests.filter((t) => t.status === s).length;
@@ -162,6 +180,7 @@ export async function runChapterTests(chapter: Chapter, treeDir: string, options
     skipNotes: report.skipNotes,
     output,
     durationMs,
+    todosReached,
   };
 }
 

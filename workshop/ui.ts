@@ -23,7 +23,12 @@ export class UserError extends Error {}
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
-const width = (s: string) => s.replace(ANSI, "").length;
+// Chinese characters and full-width punctuation take two columns of a terminal.
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/g;
+const width = (s: string) => {
+  const plain = s.replace(ANSI, "");
+  return plain.length + (plain.match(WIDE)?.length ?? 0);
+};
 
 /** Prints rows as a table whose columns line up, whatever the colours. */
 export function table(header: string[], rows: string[][]): string {

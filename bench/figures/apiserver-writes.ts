@@ -4,37 +4,13 @@
  * it the same apiserver over a real etcd 3.4 on loopback. The control plane
  * runs in its own process; the clients (the chapter 04 RestClient) in this one.
  */
-import type { Pod } from "../../shared/api/index.ts";
-import { createNamespaces, PODS, RestClient } from "../lib/client.ts";
 import { startControlPlane } from "../lib/control-plane-process.ts";
 import { etcdAvailable, NO_ETCD, startBenchEtcd } from "../lib/etcd.ts";
-import { benchPod, runConcurrent } from "../lib/load.ts";
-import { latency, type Latency } from "../lib/stats.ts";
-import { ratio, type BenchContext, type Figure } from "../lib/types.ts";
+import { measurePodCreates } from "../lib/pod-creates.ts";
+import { ratio, type Figure } from "../lib/types.ts";
 
 const CLIENTS = 64;
 const WARMUP = 500;
-
-async function measure(
-  ctx: BenchContext,
-  label: string,
-  url: string,
-  creates: number,
-): Promise<{ rate: number; latency: Latency }> {
-  const client = new RestClient({ server: url });
-  const pods = client.resource<Pod>(PODS);
-  await createNamespaces(client, ["bench-warmup", "bench-writes"]);
-  await runConcurrent(WARMUP, CLIENTS, (i) => pods.create(benchPod(`warm-${i}`, "bench-warmup")));
-  const result = await runConcurrent(
-    creates,
-    CLIENTS,
-    (i) => pods.create(benchPod(`pod-${i}`, "bench-writes")),
-    (n) => ctx.progress(`apiserver writes: ${label}: ${n}/${creates} pods created`),
-  );
-  const l = latency(result.latencies);
-  ctx.step(`apiserver writes: ${label}: ${result.rate.toFixed(0)} creates/s, p99 ${l.p99.toFixed(1)} ms`);
-  return { rate: result.rate, latency: l };
-}
 
 export const apiserverWritesFigure: Figure = {
   name: "writes",
@@ -42,15 +18,18 @@ export const apiserverWritesFigure: Figure = {
   async run(ctx) {
     const creates = ctx.mode === "quick" ? 4_000 : 30_000;
     if (!etcdAvailable()) return { name: "writes", rows: [], details: {}, skipped: NO_ETCD };
+    const load = { creates, clients: CLIENTS, warmup: WARMUP };
 
     ctx.progress("apiserver writes: starting the control plane (embedded durable store)");
     const embedded = await startControlPlane({ kind: "embedded" });
-    const mine = await measure(ctx, "embedded store", embedded.url, creates).finally(() => embedded.stop());
+    const mine = await measurePodCreates(ctx, "apiserver writes: embedded store", embedded.url, load).finally(() =>
+      embedded.stop(),
+    );
 
     ctx.progress("apiserver writes: starting etcd and the control plane over it");
     const etcd = await startBenchEtcd();
     const overEtcd = await startControlPlane({ kind: "etcd", endpoint: etcd.endpoint });
-    const theirs = await measure(ctx, "etcd 3.4", overEtcd.url, creates).finally(async () => {
+    const theirs = await measurePodCreates(ctx, "apiserver writes: etcd 3.4", overEtcd.url, load).finally(async () => {
       await overEtcd.stop();
       await etcd.stop();
     });

@@ -6,36 +6,13 @@
  * more fsync than a single member, which is the price of surviving a lost
  * member. The control plane runs in its own process; the clients in this one.
  */
-import type { Pod } from "../../shared/api/index.ts";
-import { createNamespaces, PODS, RestClient } from "../lib/client.ts";
 import { startControlPlane } from "../lib/control-plane-process.ts";
 import { etcdAvailable, NO_ETCD, startBenchEtcdCluster } from "../lib/etcd.ts";
-import { benchPod, runConcurrent } from "../lib/load.ts";
-import { latency, type Latency } from "../lib/stats.ts";
-import { ratio, type BenchContext, type Figure } from "../lib/types.ts";
+import { measurePodCreates } from "../lib/pod-creates.ts";
+import { ratio, type Figure } from "../lib/types.ts";
 
 const CLIENTS = 64;
 const WARMUP = 300;
-
-async function measure(
-  ctx: BenchContext,
-  label: string,
-  url: string,
-  creates: number,
-): Promise<{ rate: number; latency: Latency }> {
-  const pods = new RestClient({ server: url }).resource<Pod>(PODS);
-  await createNamespaces(new RestClient({ server: url }), ["bench-warmup", "bench-writes"]);
-  await runConcurrent(WARMUP, CLIENTS, (i) => pods.create(benchPod(`warm-${i}`, "bench-warmup")));
-  const result = await runConcurrent(
-    creates,
-    CLIENTS,
-    (i) => pods.create(benchPod(`pod-${i}`, "bench-writes")),
-    (n) => ctx.progress(`ha writes: ${label}: ${n}/${creates} pods created`),
-  );
-  const l = latency(result.latencies);
-  ctx.step(`ha writes: ${label}: ${result.rate.toFixed(0)} creates/s, p99 ${l.p99.toFixed(1)} ms`);
-  return { rate: result.rate, latency: l };
-}
 
 export const haWritesFigure: Figure = {
   name: "ha-writes",
@@ -43,18 +20,19 @@ export const haWritesFigure: Figure = {
   async run(ctx) {
     const creates = ctx.mode === "quick" ? 2_000 : 20_000;
     if (!etcdAvailable()) return { name: "ha-writes", rows: [], details: {}, skipped: NO_ETCD };
+    const load = { creates, clients: CLIENTS, warmup: WARMUP };
 
     ctx.progress("ha writes: starting three etcd members and the control plane over them");
     const etcd = await startBenchEtcdCluster();
     const overCluster = await startControlPlane({ kind: "etcd-cluster", endpoints: etcd.endpoints });
-    const cluster = await measure(ctx, "3-member etcd", overCluster.url, creates).finally(async () => {
+    const cluster = await measurePodCreates(ctx, "ha writes: 3-member etcd", overCluster.url, load).finally(async () => {
       await overCluster.stop();
       await etcd.stop();
     });
 
     ctx.progress("ha writes: starting the control plane (embedded durable store)");
     const embedded = await startControlPlane({ kind: "embedded" });
-    const single = await measure(ctx, "embedded store", embedded.url, creates).finally(() => embedded.stop());
+    const single = await measurePodCreates(ctx, "ha writes: embedded store", embedded.url, load).finally(() => embedded.stop());
 
     return {
       name: "ha-writes",

@@ -14,7 +14,13 @@
 import { resolve } from "node:path";
 import type { ApiServer } from "@tree/03-apiserver/index.ts";
 import type { Kubelet } from "@tree/05-pods/index.ts";
-import { startClusterFromTree, type Cluster, type KubeletTuning, type NodeLifecycleTuning } from "../../shared/cluster/index.ts";
+import {
+  startClusterFromTree,
+  type Cluster,
+  type ClusterOptions as BringUpOptions,
+  type KubeletTuning,
+  type NodeLifecycleTuning,
+} from "../../shared/cluster/index.ts";
 import { dockerTest, type DockerTestContext } from "./docker.ts";
 import { todoLog, type TodoLog } from "./todo-log.ts";
 
@@ -33,6 +39,14 @@ export interface ClusterOptions {
   kubelet?: KubeletTuning;
   /** Node lifecycle settings (chapter 12: short grace periods for tests). */
   nodeLifecycle?: NodeLifecycleTuning;
+  /** "etcd-cluster": three real etcd members under the apiserver (chapter 16). Default: chapter 02's store. */
+  store?: BringUpOptions["store"];
+  /** Leader election settings (chapter 16: short leases for tests). */
+  leaderElection?: BringUpOptions["leaderElection"];
+  /** Node lease settings (chapter 16). */
+  nodeLease?: BringUpOptions["nodeLease"];
+  /** How long the metrics server reuses a scrape of the nodes (chapter 12). Default 10 s. */
+  metricsResolutionMs?: number;
   /** The test file's Docker context, when the file removes its own containers too (d.cleanup()). */
   docker?: DockerTestContext;
 }
@@ -58,6 +72,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     labels,
     kubelet: options.kubelet,
     nodeLifecycle: options.nodeLifecycle,
+    store: options.store,
+    leaderElection: options.leaderElection,
+    nodeLease: options.nodeLease,
+    metricsResolutionMs: options.metricsResolutionMs,
     log: todo.log,
   });
   todos.set(cluster, todo);

@@ -7,11 +7,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../../shared/chapters.ts";
+import { availableChapters, REPO_ROOT } from "../../shared/chapters.ts";
 import { checkTranslations } from "../../workshop/i18n/command.ts";
 import { workshopLanguage } from "../../workshop/i18n/language.ts";
 import { outline } from "../../workshop/i18n/markdown.ts";
 import { readStamp, stamp, syncProblems } from "../../workshop/i18n/sync.ts";
+import { chapterTitle } from "../../workshop/i18n/titles.ts";
 
 const names = { english: "chapters/01-containers/README.md", translation: "chapters/01-containers/README.zh-CN.md" };
 const read = (file: string) => readFileSync(join(REPO_ROOT, file), "utf8");
@@ -98,5 +99,16 @@ describe("the CLI's language", () => {
 
   it("refuses a WORKSHOP_LANG it does not speak, naming the ones it does", () => {
     expect(() => workshopLanguage({ WORKSHOP_LANG: "fr" })).toThrow(/WORKSHOP_LANG=fr .*use en or zh-CN/);
+  });
+});
+
+describe("chapter titles", () => {
+  it("come from the translated lesson's first heading in Chinese, without its chapter number, and from shared/chapters.ts in English", () => {
+    for (const chapter of availableChapters()) {
+      expect(chapterTitle(chapter, "en")).toBe(chapter.title);
+      const zh = chapterTitle(chapter, "zh-CN");
+      expect(zh, chapter.slug).toMatch(/[\u4e00-\u9fff\uff1a]|^Service$/);
+      expect(zh, chapter.slug).not.toMatch(/^第|^#/);
+    }
   });
 });

@@ -25,6 +25,7 @@ export interface Messages {
   chaptersPassed(first: string, last: string): string;
   nextChapter(lesson: string, command: string): string;
   waitsFor(count: number, steps: string, later: string): string;
+  mayWaitFor(count: number, steps: string, later: string): string;
   next: string;
   nextBecause(step: string, title: string | undefined, earliest: boolean): string;
   startWith(test: string, file: string): string;
@@ -60,6 +61,8 @@ const en: Messages = {
   nextChapter: (lesson, command) => `Next: ${lesson}, then ${command}`,
   waitsFor: (count, steps, later) =>
     `  ${count} test(s) of step ${steps} wait for step ${later}: they ran into its todo(), so they pass once ${later} is written.`,
+  mayWaitFor: (count, steps, later) =>
+    `  ${count} test(s) of step ${steps} may wait for step ${later}: they failed without an error of their own, and the run reached ${later}'s todo() (a component caught it). Write the steps up to ${later}, then check again.`,
   next: "Next:",
   nextBecause: (step, title, earliest) =>
     ` step ${titled(step, title)}, ${earliest ? "the earliest step with a failure" : "the next step whose TODO is still there"}.`,
@@ -92,6 +95,8 @@ const zhCN: Messages = {
   nextChapter: (lesson, command) => `下一步：先读 ${lesson}，再运行 ${command}`,
   waitsFor: (count, steps, later) =>
     `  步骤 ${steps} 的 ${count} 个测试在等步骤 ${later}：它们执行到了 ${later} 的 todo()，写完 ${later} 后就会通过。`,
+  mayWaitFor: (count, steps, later) =>
+    `  步骤 ${steps} 的 ${count} 个测试可能在等步骤 ${later}：它们失败时没有自己的错误，而这次运行执行到了 ${later} 的 todo()（被某个组件捕获了）。先写完到 ${later} 为止的步骤，再检查一次。`,
   next: "下一步：",
   nextBecause: (step, title, earliest) =>
     ` Step ${titledZh(step, title)}，${earliest ? "这是最早出现失败的步骤" : "这是下一个还留着 TODO 的步骤"}。`,

@@ -72,18 +72,19 @@ export function toTable(
   include: IncludeObject,
   now = new Date(),
 ): Table {
-  const convertor = resource.table ?? DEFAULT_TABLE;
-  const rows: TableRow[] = objects.map((obj) => {
-    const row: TableRow = { cells: convertor.cells(obj, now) };
-    const object = rowObject(obj, include);
-    if (object !== undefined) row.object = object;
-    return row;
-  });
   return {
     kind: "Table",
     apiVersion: "meta.k8s.io/v1",
     metadata: { resourceVersion },
-    columnDefinitions: convertor.columns,
-    rows,
+    columnDefinitions: (resource.table ?? DEFAULT_TABLE).columns,
+    rows: objects.map((obj) => tableRow(resource, obj, include, now)),
   };
+}
+
+/** One row of a Table: the cells of the resource's columns, and the object as asked. */
+export function tableRow(resource: ResourceDefinition, obj: ApiObject, include: IncludeObject, now: Date): TableRow {
+  const row: TableRow = { cells: (resource.table ?? DEFAULT_TABLE).cells(obj, now) };
+  const object = rowObject(obj, include);
+  if (object !== undefined) row.object = object;
+  return row;
 }

@@ -99,6 +99,17 @@ async function findKubelet(
   const namespace = request.namespace ?? "default";
   // Given: Kubernetes' exact 400 messages, then the pod's node and where its kubelet listens.
   const pod = (await api.get(request.resource, namespace, name)) as Pod;
+  const container = containerOf(pod, name, query);
+  const nodeName = nodeOf(pod, name);
+  const base = await kubeletOf(apiserver, api, nodeName);
+  return { container, nodeName, base };
+}
+
+/**
+ * The container a request names (?container=), or the pod's only one, with
+ * Kubernetes' 400 messages otherwise. pods/exec and pods/attach use it too.
+ */
+export function containerOf(pod: Pod, name: string, query: URLSearchParams): string {
   const names = (pod.spec?.containers ?? []).map((c) => c.name);
   let container = query.get("container") ?? "";
   if (container === "") {
@@ -107,11 +118,20 @@ async function findKubelet(
     container = names[0]!;
   }
   if (!names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
+  return container;
+}
+
+/** The pod's node; 400 while the pod is not scheduled (there is no kubelet to ask yet). */
+export function nodeOf(pod: Pod, name: string): string {
   const nodeName = pod.spec?.nodeName;
   if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+  return nodeName;
+}
+
+/** The URL of the kubelet on this node, from the Node object it published. */
+export async function kubeletOf(apiserver: ApiServer, api: SubresourceApi, nodeName: string): Promise<string> {
   const nodes = apiserver.registry.lookup("", "v1", "nodes")!;
-  const base = kubeletUrl((await api.get(nodes, undefined, nodeName)) as Node);
-  return { container, nodeName, base };
+  return kubeletUrl((await api.get(nodes, undefined, nodeName)) as Node);
 }
 
 /** Registers pods/log on the apiserver. */

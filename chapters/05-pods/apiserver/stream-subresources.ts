@@ -17,12 +17,12 @@
  */
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
-import { ApiError, badRequest, forbidden, serviceUnavailable, statusOf, type Node, type Pod } from "../../../shared/api/index.ts";
+import { ApiError, badRequest, forbidden, serviceUnavailable, statusOf, type Pod } from "../../../shared/api/index.ts";
 import { locals } from "../../03-apiserver/chain/middleware.ts";
 import { upgradeOf } from "../../03-apiserver/http/upgrade.ts";
 import type { ApiServer } from "../../03-apiserver/index.ts";
 import type { Subresource, SubresourceApi, SubresourceRequest } from "../../03-apiserver/registry/types.ts";
-import { kubeletUrl } from "./log-subresource.ts";
+import { containerOf, kubeletOf, nodeOf } from "./log-subresource.ts";
 
 /** Headers that must reach the kubelet for it to accept the same upgrade. */
 const UPGRADE_HEADERS = [
@@ -91,14 +91,12 @@ async function kubeletTarget(apiserver: ApiServer, request: SubresourceRequest, 
   const { query, name } = request;
   const namespace = request.namespace ?? "default";
   const pod = (await api.get(request.resource, namespace, name)) as Pod;
-  const nodeName = pod.spec?.nodeName;
-  if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+  const nodeName = nodeOf(pod, name);
   if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed")
     throw badRequest(
       `cannot ${kind === "portforward" ? "port-forward to" : kind + " into"} a container in a completed pod; current phase is ${pod.status.phase}`,
     );
-  const nodes = apiserver.registry.lookup("", "v1", "nodes")!;
-  const base = kubeletUrl((await api.get(nodes, undefined, nodeName)) as Node);
+  const base = await kubeletOf(apiserver, api, nodeName);
   const ns = encodeURIComponent(namespace);
   const podName = encodeURIComponent(name);
   if (kind === "portforward") {
@@ -106,14 +104,7 @@ async function kubeletTarget(apiserver: ApiServer, request: SubresourceRequest, 
     for (const port of query.getAll("ports")) target.searchParams.append("port", port);
     return target;
   }
-  const names = (pod.spec?.containers ?? []).map((c) => c.name);
-  let container = query.get("container") ?? "";
-  if (container === "") {
-    if (names.length !== 1)
-      throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(" ")}]`);
-    container = names[0]!;
-  }
-  if (!names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
+  const container = containerOf(pod, name, query);
   const commands = query.getAll("command");
   if (kind === "exec" && commands.length === 0) throw badRequest("you must specify at least one command for the container");
   const target = new URL(`${base}/${kind}/${ns}/${podName}/${encodeURIComponent(container)}`);

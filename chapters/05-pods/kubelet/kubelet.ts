@@ -256,9 +256,11 @@ export class Kubelet {
     if (this.stopped) return;
     const pod = this.pods.get(uid);
     // TODO(05.7): the pod worker's three cases. A uid with no pod (deleted,
-    // or an orphan) is killed at once and forgotten. A pod being deleted gets
-    // its grace period, then its object goes (this.deletePodNow). Any other
-    // pod is synced and its status written. Tests: "05.7 kubelet > deletes a pod gracefully ...".
+    // or an orphan) is killed at once and forgotten: no state of the kubelet
+    // may keep it (its worker, its last written status, its probes), or
+    // they grow with every pod ever run. A pod being deleted gets its grace
+    // period, then its object goes (this.deletePodNow). Any other pod is
+    // synced and its status written. Tests: "05.7 kubelet > deletes a pod gracefully ...".
     todo("05.7");
   }
 

@@ -81,7 +81,10 @@ export function podPhase(pod: Pod, statuses: ContainerStatus[]): PodPhase {
   //   all stopped: restartPolicy Always -> Running (they restart)
   //                all exited 0         -> Succeeded
   //                Never                -> Failed; OnFailure -> Running
-  // Tests: "05.5 kubelet > restartPolicy Never ...".
+  // "Never started" is state.waiting with no lastState.terminated. A
+  // container waiting in CrashLoopBackOff has a lastState.terminated: it
+  // counts as stopped, so a crash-looping pod stays Running, not Pending.
+  // Tests: "05.5 kubelet > restartPolicy Never ...", "05.4 kubelet > restarts a crashing container ...".
   todo("05.5");
 }
 

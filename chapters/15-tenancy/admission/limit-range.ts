@@ -24,11 +24,14 @@ import { todo } from "../../../shared/todo.ts";
 // TODO(15.6): apply one LimitRange item of type Container to a container.
 // First the defaults: a resource missing from limits gets `default`; one
 // missing from requests gets `defaultRequest`, else the (new) limit. Then
-// the bounds, as Kubernetes words them (return every violation):
+// the bounds, as Kubernetes words them (return every violation, the min
+// ones first):
 //   "minimum cpu usage per Container is 50m, but request is 10m"
 //   "maximum cpu usage per Container is 1, but limit is 2"
-// A resource with a max and no limit violates it too:
-//   "maximum cpu usage per Container is 1, but no limit is specified"
+// A min with no request, or a max with no limit, is a violation too (two
+// spaces after the period, as in Kubernetes' LimitRanger):
+//   "minimum cpu usage per Container is 50m.  No request is specified"
+//   "maximum cpu usage per Container is 1.  No limit is specified"
 // Tests: the "15.6" tests.
 export function applyContainerLimits(container: Container, item: LimitRangeItem): string[] {
   todo("15.6");

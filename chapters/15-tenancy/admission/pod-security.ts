@@ -51,8 +51,9 @@ export function containerList(names: string[]): string {
 const quote = (values: string[]) => values.map((v) => `"${v}"`).join(", ");
 
 // TODO(15.7): the baseline checks. Return one reason per broken check, in
-// Kubernetes' order (by check id) and with these words (names in pod
-// order, no duplicates):
+// Kubernetes' order (by check id) and with these words. Containers and
+// volumes are named in pod order (init containers first), capabilities
+// sorted by name; no name twice:
 //   non-default capabilities (container "a" must not include "NET_ADMIN" in securityContext.capabilities.add)
 //   host namespaces (hostNetwork=true, hostPID=true, hostIPC=true)     only those set
 //   hostPath volumes (volume "data")                (volumes "a", "b" for several)

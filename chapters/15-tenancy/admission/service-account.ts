@@ -59,7 +59,9 @@ export function serviceAccountVolume(name: string): ProjectedVolume {
 // serviceAccountVolume("kube-api-access-" + 5 random lowercase letters or
 // digits) and mount it read-only at TOKEN_MOUNT_PATH in every container and
 // init container, except one that already mounts something at that path
-// (the user's choice wins). Tests: the "15.3" tests.
+// (the user's choice wins). When no container gets the mount, the pod gets
+// no volume either (Kubernetes adds it only if a container needs it).
+// Tests: the "15.3" tests.
 export function mountServiceAccountToken(pod: Pod, account: ServiceAccount): void {
   todo("15.3");
 }

@@ -91,11 +91,13 @@ export class NamespaceController implements Controller {
     });
   }
 
-  // TODO(15.4): one pass over a Terminating namespace. Nothing to do unless
-  // it has a deletionTimestamp and still holds NAMESPACE_FINALIZER. Delete
-  // every object of every kind from kinds(), and count what was still
-  // there in pass.remaining, keyed "pods." or "deployments.apps" (plural
-  // and group, as Kubernetes reports it). An object already gone (404) is
+  // TODO(15.4): one pass over a Terminating namespace, read from the
+  // informer (this.namespaces.get(name)): the pass makes no GET of the
+  // namespace itself (the tests' fake apiserver refuses one). Nothing to do
+  // unless it has a deletionTimestamp and still holds NAMESPACE_FINALIZER.
+  // Delete every object of every kind from kinds(); then count what a list
+  // still shows after the deletes in pass.remaining, keyed "pods." or
+  // "deployments.apps" (plural and group, as Kubernetes reports it). An object already gone (404) is
   // fine; a kind that fails must not stop the others (pass.failures).
   // Write the pass with writeConditions(). While anything remains, look
   // again after options.recheckMs (queue.addAfter); when nothing does,

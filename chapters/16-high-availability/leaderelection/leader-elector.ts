@@ -126,8 +126,8 @@ export class LeaderElector {
     // TODO(16.1): remember what we read, and when (by OUR clock) we last saw
     // it change. Never compare our clock with renewTime: that was written by
     // another machine's clock, which may be minutes off.
-    // Tests: "16.1 a follower measures the lease by its own clock",
-    // "16.1 a holder that keeps renewing is never taken over".
+    // Tests: the "16.1" tests. They drive the whole elector through run(),
+    // so they pass once 16.2 to 16.4 are written too: write this, go on.
     todo("16.1");
     if (current.record.holderIdentity !== this.reportedLeader) {
       this.reportedLeader = current.record.holderIdentity;
@@ -153,7 +153,9 @@ export class LeaderElector {
     // holder's lease is valid; otherwise write our record. A write must fail
     // when anyone wrote the lock since our read (send that read's
     // resourceVersion). Keep acquireTime and leaseTransitions when renewing;
-    // count a transition when taking over.
+    // count a transition when taking over. Give observe() the clock's time
+    // AFTER the call answered, not `now`: the record may have changed after
+    // `now`, and an earlier time would shorten another holder's lease.
     // Tests: the "16.2" tests.
     todo("16.2");
   }
@@ -161,7 +163,8 @@ export class LeaderElector {
   /** Tries every retryPeriod until we hold the lease (true) or `signal` aborts (false). */
   private async acquire(signal: AbortSignal): Promise<boolean> {
     // TODO(16.3): campaign. Tests: "16.3 a candidate takes a free lease at once",
-    // "16.3 a candidate waits for the leaseDuration of a silent leader".
+    // "16.3 a candidate waits for the leaseDuration of a silent leader" (its
+    // leader must renew: it needs 16.4).
     todo("16.3");
   }
 
@@ -174,7 +177,8 @@ export class LeaderElector {
   private async renew(signal: AbortSignal): Promise<void> {
     // TODO(16.4): keep the lease, and know the moment it may be lost. An
     // attempt that hangs (a dead apiserver) must not keep us leading past the
-    // deadline. Tests: "16.4 a leader that cannot renew stops before anyone
+    // deadline. All waiting uses this.clock: the tests pass a fake clock, in
+    // which a real setTimeout never fires. Tests: "16.4 a leader that cannot renew stops before anyone
     // takes over", "16.4 a leader that sees another holder stops at once".
     todo("16.4");
   }

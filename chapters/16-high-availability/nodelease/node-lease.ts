@@ -23,6 +23,11 @@ import { todo } from "../../../shared/todo.ts";
 export const NODE_LEASE_NAMESPACE = "kube-node-lease";
 /** Kubernetes' default (--node-lease-duration-seconds). */
 export const NODE_LEASE_DURATION_SECONDS = 40;
+/**
+ * Writes in a row within one renew() when our copy is stale (the kubelet's
+ * maxUpdateRetries); after that, the next try waits for renewInterval.
+ */
+export const MAX_UPDATE_RETRIES = 5;
 
 export interface NodeLeaseOptions {
   client: RestClient;
@@ -81,7 +86,10 @@ export class NodeLeaseRenewer {
     const renewTime = microTime(this.clock.now());
     // TODO(16.6): create the node's Lease the first time, then move its
     // renewTime. Nobody else writes this Lease, so a 409 only means our copy
-    // is old: read it again, do not give up. Tests: the "16.6" tests.
+    // is old: read it again and write again at once, up to
+    // MAX_UPDATE_RETRIES attempts. Any other error, or the last 409, is
+    // thrown: start() logs it and tries again after renewInterval.
+    // Tests: the "16.6" tests.
     todo("16.6");
   }
 

@@ -235,7 +235,8 @@ export class RaftNode {
     // committed, so they match). Then add m.entries: an entry that conflicts
     // (same index, other term) is cut off with everything after it; an entry
     // we already have stays, and so does what follows it (a delayed, shorter
-    // append must not shorten the log). Save before a successful reply, then
+    // append must not shorten the log). If the log changed, save it before
+    // the successful reply (a heartbeat changes nothing and needs no save); then
     // commit up to min(m.leaderCommit, the last index this append proves).
     // On failure, conflictIndex tells the leader where to retry.
     // Tests: "17.3 append > cuts a conflicting suffix and keeps the rest",
@@ -302,9 +303,13 @@ export class RaftNode {
 
   /** Applies what is committed and not applied yet; answers proposals and reads. */
   applyCommitted(): void {
+    // Nothing newly committed and no read waiting: nothing to do. (Given, so
+    // that the steps before 17.5 can be checked before it is written.)
+    if (this.lastApplied >= this.commitIndex && this.reads.length === 0) return;
     // TODO(17.5): apply every committed entry not yet applied, one by one, in
-    // index order (the no-op "" of a new leader is skipped by the state
-    // machine but still counts). A proposal waiting at that index gets the
+    // index order. The no-op "" of a new leader is not passed to the state
+    // machine (the given machines parse every command as JSON), but it still
+    // advances lastApplied. A proposal waiting at that index gets the
     // result, if the entry is the one it proposed (same term); otherwise
     // another leader's entry took its place and it fails. Then take a
     // snapshot once snapshotEvery applied entries are outside it, and let
@@ -367,6 +372,7 @@ export class RaftNode {
 
   /** Answers the reads that are confirmed by a majority and applied up to their index. */
   releaseReads(): void {
+    if (this.reads.length === 0) return; // given: lets steps 17.5-17.6 be checked before 17.7 is written
     // TODO(17.7): in arrival order; a read that is not ready holds back the
     // ones after it (they came later, so they may not be answered first).
     todo("17.7");
@@ -404,7 +410,10 @@ export class RaftNode {
     this.log.append({ index: this.log.lastIndex() + 1, term: this.currentTerm, command: "" });
     this.persist();
     this.broadcastAppend();
-    this.maybeCommit();
+    // A cluster of one commits its no-op at once. With peers, no one else
+    // stores it yet, so there is nothing to count (and step 17.2 can be
+    // checked before 17.4 is written).
+    if (this.quorum() === 1) this.maybeCommit();
   }
 
   // ─── Replication (given) ───────────────────────────────────────────────

@@ -4,7 +4,12 @@ import { badRequest } from "../../../shared/api/index.ts";
 import { enumParam, intParam, resourceVersionParam, boolParam } from "../http/query.ts";
 import { negotiate } from "../http/negotiation.ts";
 import { sendJson } from "../http/respond.ts";
-import type { ResourceDefinition } from "../registry/types.ts";
+import { JsonText, sendJsonStream } from "../http/stream.ts";
+import type { ObjectPredicate } from "../filters/filters.ts";
+import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
+import type { KeyValue } from "../../../shared/store/types.ts";
+import { resourcePrefix } from "../storage/keys.ts";
+import type { ObjectStorage } from "../storage/object-storage.ts";
 import { listPage } from "../storage/paging.ts";
 import type { IncludeObject } from "../table/table.ts";
 import { serveWatch } from "../watch/watch.ts";
@@ -52,17 +57,45 @@ export async function handleList(
   // A resource answered from elsewhere (chapter 12's metrics) is one page, read where it lives.
   if (resource.read) {
     const items = await resource.read.list(namespace);
-    return sendJson(res, 200, encodeList(resource, predicate ? items.filter(predicate) : items, "", rep, include));
+    const selected = predicate ? items.filter(predicate) : items;
+    return sendJsonStream(res, 200, encodeList(resource, selected, "", rep, include));
   }
   if (!limit && !continueToken) {
-    const { items, revision } = await ctx.storage.list(resource, namespace);
-    const selected = predicate ? items.filter(predicate) : items;
-    return sendJson(res, 200, encodeList(resource, selected, String(revision), rep, include));
+    // The whole list, streamed: each object is decoded as its turn to be written comes.
+    const { kvs, revision } = await ctx.storage.store.range(resourcePrefix(resource, namespace));
+    if (rep === "object" && !predicate) {
+      // The plain list, without a selector, is the common and the largest answer: its items are the stored JSON text.
+      const head = encodeList(resource, [], String(revision), rep, include);
+      return sendJsonStream(res, 200, { ...head, elements: storedTextEach(ctx.storage, resource, kvs) });
+    }
+    const objects = decodeEach(ctx.storage, resource, kvs, predicate);
+    return sendJsonStream(res, 200, encodeList(resource, objects, String(revision), rep, include));
   }
   // A page of a list (storage/paging.ts): every page reads the first page's revision.
   const page = await listPage(ctx.storage, resource, namespace, { limit, continueToken, predicate });
   const more = { continue: page.continueToken, remainingItemCount: page.remainingItemCount };
-  sendJson(res, 200, encodeList(resource, page.items, String(page.revision), rep, include, more));
+  await sendJsonStream(res, 200, encodeList(resource, page.items, String(page.revision), rep, include, more));
+}
+
+/**
+ * The objects of a list, decoded one at a time. The store's values are already
+ * in memory; decoding them all first would hold a second copy of the list.
+ */
+async function* decodeEach(
+  storage: ObjectStorage,
+  resource: ResourceDefinition,
+  kvs: KeyValue[],
+  predicate: ObjectPredicate | undefined,
+): AsyncGenerator<ApiObject> {
+  for (const kv of kvs) {
+    const obj = await storage.decode(resource, kv);
+    if (!predicate || predicate(obj)) yield obj;
+  }
+}
+
+/** The objects of a list as JSON text, each its stored text with its resourceVersion (ObjectStorage.decodeText). */
+async function* storedTextEach(storage: ObjectStorage, resource: ResourceDefinition, kvs: KeyValue[]): AsyncGenerator<JsonText> {
+  for (const kv of kvs) yield new JsonText(await storage.decodeText(resource, kv));
 }
 
 export async function handleWatch(

@@ -54,6 +54,17 @@ export class ObjectStorage {
     return obj;
   }
 
+  /**
+   * The JSON text of a stored key-value as decode() would give it, made without
+   * parsing it: the stored text with the resourceVersion put into its metadata.
+   * A list of 150,000 pods then skips 150,000 JSON.parse and JSON.stringify
+   * calls (handlers/read.ts). Text of another shape is decoded the usual way.
+   */
+  async decodeText(resource: ResourceDefinition, kv: KeyValue): Promise<string> {
+    const data = await this.transformers.fromStorage(kv.value, { resource, key: kv.key });
+    return withResourceVersion(data, String(kv.modRevision)) ?? JSON.stringify(await this.decode(resource, kv));
+  }
+
   /** Turns an object into the value to store: JSON without resourceVersion (the store's revision is the truth). */
   private async encode(resource: ResourceDefinition, key: string, obj: ApiObject): Promise<string> {
     const json = this.serialize(obj);
@@ -159,4 +170,33 @@ export class ObjectStorage {
       throw err;
     }
   }
+}
+
+/**
+ * `json` with "resourceVersion" as the first field of its metadata, when the
+ * text has the shape serialize() writes for objects sent by clients: a few
+ * plain string fields first ("kind", "apiVersion"), then "metadata", and no
+ * resourceVersion anywhere yet. Undefined for any other shape: the caller
+ * parses it instead.
+ */
+export function withResourceVersion(json: string, resourceVersion: string): string | undefined {
+  if (json[0] !== "{" || json.includes('"resourceVersion":')) return undefined;
+  let at = 1; // just after the opening brace
+  while (json[at] === '"') {
+    const keyEnd = json.indexOf('":', at + 1);
+    if (keyEnd < 0) return undefined;
+    const key = json.slice(at + 1, keyEnd);
+    const value = keyEnd + 2;
+    if (key === "metadata") {
+      if (json[value] !== "{") return undefined;
+      const comma = json[value + 1] === "}" ? "" : ",";
+      return `${json.slice(0, value + 1)}"resourceVersion":${JSON.stringify(resourceVersion)}${comma}${json.slice(value + 1)}`;
+    }
+    // Only a plain string may come before metadata (no escapes: nothing to misread).
+    const valueEnd = json.indexOf('"', value + 1);
+    if (json[value] !== '"' || valueEnd < 0 || json[valueEnd + 1] !== ",") return undefined;
+    if (key.includes("\\") || json.slice(value, valueEnd).includes("\\")) return undefined;
+    at = valueEnd + 2;
+  }
+  return undefined;
 }

@@ -87,7 +87,11 @@ export function sandboxSpec(ctx: ContainerContext, pod: Pod, attempt: number): C
   // STEP(05.2): the container that owns the pod's namespaces (network on
   // ctx.network, a joinable IPC, the pod's hostname). The kubelet must find
   // it again by its labels after a restart, as the pod's "POD" container.
-  // Tests: "05.2 kubelet > runs a bound pod ...".
+  // `attempt` numbers the pod's sandboxes: 0 for the first, +1 for each
+  // new one after a pause container died. It goes in the name (unique on
+  // the engine) and in LABEL_RESTART_COUNT: groupByPod() sorts on that
+  // label to put the newest sandbox first. Tests: "05.2 kubelet > runs a bound pod ...",
+  // "05.4 kubelet > the pause container died ...".
   //#solution
   return {
     name: containerName(pod, POD_INFRA_CONTAINER, attempt),

@@ -74,9 +74,12 @@ export function nodeStatus(facts: NodeFacts, old: NodeStatus | undefined, now: s
 /** Creates the Node, or takes over the existing one (a restarted kubelet), with a fresh status. */
 export async function registerNode(nodes: ResourceClient<Node>, facts: NodeFacts): Promise<Node> {
   // STEP(05.1): join the cluster. Afterwards a Node named facts.nodeName
-  // exists, labelled kubernetes.io/hostname and kubernetes.io/os (plus
-  // facts.labels), and its status is nodeStatus(). A kubelet that restarts
-  // finds its Node already there: that is not an error. Return the Node as written.
+  // exists, labelled kubernetes.io/hostname=<node name> and
+  // kubernetes.io/os=linux (plus facts.labels), and its status is
+  // nodeStatus(). A POST of a Node keeps the .status it carries (Nodes
+  // allow it, pods do not), but an existing Node's status changes only
+  // through /status. A kubelet that restarts finds its Node already there:
+  // that is not an error. Return the Node as written.
   // Tests: "05.1 kubelet > registers each node ...".
   //#solution
   const labels = { "kubernetes.io/hostname": facts.nodeName, "kubernetes.io/os": "linux", ...facts.labels };

@@ -149,14 +149,18 @@ async function ensureSandbox(
 ): Promise<{ observed: PodContainers | undefined; sandbox: ContainerStatus | undefined }> {
   const uid = pod.metadata?.uid ?? "";
   // STEP(05.4): the sync decision, part 1: the sandbox. Afterwards the pod
-  // has a running pause container. An app container must never outlive its
-  // sandbox's namespaces. Return what is now on the engine.
-  // Tests: "05.2 kubelet > runs a bound pod ...", "05.4 kubelet > restarts a crashing container ...".
+  // has a running pause container, and no app container runs in a dead one
+  // (its network namespace is gone). Stop those, do not remove them: they
+  // are the previous instances (restartCount counts on, logs --previous).
+  // A new sandbox's attempt is the dead one's + 1 (0 for the first).
+  // Return what is now on the engine. Tests: "05.2 kubelet > runs a bound pod ...",
+  // "05.4 kubelet > the pause container died ...".
   //#solution
   let sandbox = observed?.sandboxes[0];
   if (sandbox?.state !== "running") {
-    const leftovers = [...(observed?.sandboxes ?? []), ...[...(observed?.containers.values() ?? [])].flat()];
-    await Promise.all(leftovers.map((c) => ctx.runtime.remove(c.id)));
+    // Kubernetes gives them the pod's grace period; here their network is already gone, so at once.
+    const stranded = [...(observed?.containers.values() ?? [])].flat().filter((c) => c.state === "running");
+    await Promise.all(stranded.map((c) => ctx.runtime.stop(c.id, 0)));
     const attempt = sandbox ? restartCountOf(sandbox) + 1 : 0;
     await ctx.runtime.ensureImage(ctx.containers.pauseImage);
     const id = await ctx.runtime.create(sandboxSpec(ctx.containers, pod, attempt));
@@ -187,7 +191,10 @@ async function syncContainer(
   // back-off, decide: leave it, kill it, restart it, or wait. Fall through
   // to startContainer() (below) with the next restartCount to start one.
   // A wait shows as CrashLoopBackOff and must wake the pod up again later.
-  // Tests: "05.4 kubelet > restarts a crashing container ...", "05.5 kubelet > restartPolicy Never ...".
+  // A changed spec (its hash label differs) is a kill and a start, whatever
+  // the restart policy says, in the same sandbox.
+  // Tests: "05.4 kubelet > restarts a crashing container ...", "05.4 kubelet > a changed spec ...",
+  // "05.5 kubelet > restartPolicy Never ...".
   //#solution
   if (current?.state === "running") {
     if (current.labels[LABEL_CONTAINER_HASH] === containerHash(container)) return;

@@ -11,6 +11,7 @@ import { arrayOf, dateTime, integer, integer64, intOrString, mapOf, object, stri
 import type { ApiObject, ResourceDefinition, TableConvertor } from "../../03-apiserver/registry/types.ts";
 import { ageColumn, column, nameColumn } from "../../03-apiserver/table/table.ts";
 import { isIntOrPercent } from "./int-or-percent.ts";
+import { PodDisruptionBudgetMessage } from "./protobuf.ts";
 import { validateSelectorSpec } from "./selector.ts";
 
 const schema = kindSchema(
@@ -111,4 +112,6 @@ export const podDisruptionBudgets: ResourceDefinition = {
     validate: (obj) => validatePodDisruptionBudget(obj as PodDisruptionBudget),
   },
   table: podDisruptionBudgetTable,
+  // `kubectl create pdb` sends protobuf.
+  protobuf: PodDisruptionBudgetMessage,
 };

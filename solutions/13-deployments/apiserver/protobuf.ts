@@ -1,8 +1,9 @@
 /**
- * The wire format of Deployment and ReplicaSet, for the real kubectl's typed
- * commands: `kubectl create deployment web --image=busybox` sends protobuf.
- * Field numbers are Kubernetes' (k8s.io/api apps/v1 and core/v1
- * generated.proto); chapter 03's http/protobuf.ts does the reading.
+ * The wire format of Deployment, ReplicaSet and PodDisruptionBudget, for the
+ * real kubectl's typed commands: `kubectl create deployment web --image=busybox`
+ * and `kubectl create pdb` send protobuf. Field numbers are Kubernetes'
+ * (k8s.io/api apps/v1, policy/v1 and core/v1 generated.proto; IntOrString and
+ * Condition from k8s.io/apimachinery); chapter 03's http/protobuf.ts does the reading.
  *
  * Only the fields a pod template needs in this workshop are listed. Any other
  * field number (a volume, a probe, an affinity) is a 400 that names it, so a
@@ -159,6 +160,50 @@ export const ReplicaSetMessage: Message = {
         5: ["availableReplicas", "int64"],
         6: ["conditions", { message: Condition }, "repeated"],
         7: ["terminatingReplicas", "int64", "pointer"],
+      },
+    },
+  ],
+};
+
+/** metav1.Condition, the condition type of newer kinds (PodDisruptionBudget's status). */
+const MetaCondition: Message = {
+  1: ["type", "string"],
+  2: ["status", "string"],
+  3: ["observedGeneration", "int64"],
+  4: ["lastTransitionTime", "time"],
+  5: ["reason", "string"],
+  6: ["message", "string"],
+};
+
+/**
+ * PodDisruptionBudget { 1 metadata, 2 spec, 3 status }: `kubectl create pdb`.
+ * minAvailable and maxUnavailable are pointers in Go: minAvailable 0 is written
+ * and kept, an unset one stays unset (the budget uses the other).
+ */
+export const PodDisruptionBudgetMessage: Message = {
+  1: metadataField,
+  2: [
+    "spec",
+    {
+      message: {
+        1: ["minAvailable", IntOrString, "pointer"],
+        2: ["selector", { message: LabelSelector }],
+        3: ["maxUnavailable", IntOrString, "pointer"],
+        4: ["unhealthyPodEvictionPolicy", "string"],
+      },
+    },
+  ],
+  3: [
+    "status",
+    {
+      message: {
+        1: ["observedGeneration", "int64"],
+        2: ["disruptedPods", { map: "time" }],
+        3: ["disruptionsAllowed", "int64"],
+        4: ["currentHealthy", "int64"],
+        5: ["desiredHealthy", "int64"],
+        6: ["expectedPods", "int64"],
+        7: ["conditions", { message: MetaCondition }, "repeated"],
       },
     },
   ],

@@ -23,11 +23,14 @@ import { quantityValue } from "./usage.ts";
 // STEP(15.6): apply one LimitRange item of type Container to a container.
 // First the defaults: a resource missing from limits gets `default`; one
 // missing from requests gets `defaultRequest`, else the (new) limit. Then
-// the bounds, as Kubernetes words them (return every violation):
+// the bounds, as Kubernetes words them (return every violation, the min
+// ones first):
 //   "minimum cpu usage per Container is 50m, but request is 10m"
 //   "maximum cpu usage per Container is 1, but limit is 2"
-// A resource with a max and no limit violates it too:
-//   "maximum cpu usage per Container is 1, but no limit is specified"
+// A min with no request, or a max with no limit, is a violation too (two
+// spaces after the period, as in Kubernetes' LimitRanger):
+//   "minimum cpu usage per Container is 50m.  No request is specified"
+//   "maximum cpu usage per Container is 1.  No limit is specified"
 // Tests: the "15.6" tests.
 export function applyContainerLimits(container: Container, item: LimitRangeItem): string[] {
   //#solution
@@ -40,12 +43,13 @@ export function applyContainerLimits(container: Container, item: LimitRangeItem)
   const violations: string[] = [];
   for (const [name, min] of Object.entries(item.min ?? {})) {
     const request = requests[name];
-    if (request !== undefined && quantityValue(name, request) < quantityValue(name, min))
+    if (request === undefined) violations.push(`minimum ${name} usage per Container is ${min}.  No request is specified`);
+    else if (quantityValue(name, request) < quantityValue(name, min))
       violations.push(`minimum ${name} usage per Container is ${min}, but request is ${request}`);
   }
   for (const [name, max] of Object.entries(item.max ?? {})) {
     const limit = limits[name];
-    if (limit === undefined) violations.push(`maximum ${name} usage per Container is ${max}, but no limit is specified`);
+    if (limit === undefined) violations.push(`maximum ${name} usage per Container is ${max}.  No limit is specified`);
     else if (quantityValue(name, limit) > quantityValue(name, max))
       violations.push(`maximum ${name} usage per Container is ${max}, but limit is ${limit}`);
   }

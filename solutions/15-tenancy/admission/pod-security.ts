@@ -50,8 +50,9 @@ export function containerList(names: string[]): string {
 const quote = (values: string[]) => values.map((v) => `"${v}"`).join(", ");
 
 // STEP(15.7): the baseline checks. Return one reason per broken check, in
-// Kubernetes' order (by check id) and with these words (names in pod
-// order, no duplicates):
+// Kubernetes' order (by check id) and with these words. Containers and
+// volumes are named in pod order (init containers first), capabilities
+// sorted by name; no name twice:
 //   non-default capabilities (container "a" must not include "NET_ADMIN" in securityContext.capabilities.add)
 //   host namespaces (hostNetwork=true, hostPID=true, hostIPC=true)     only those set
 //   hostPath volumes (volume "data")                (volumes "a", "b" for several)
@@ -72,7 +73,7 @@ export function baselineViolations(pod: Pod): string[] {
   }
   if (adders.length)
     reasons.push(
-      `non-default capabilities (${containerList(adders)} must not include ${quote([...added])} in securityContext.capabilities.add)`,
+      `non-default capabilities (${containerList(adders)} must not include ${quote([...added].sort())} in securityContext.capabilities.add)`,
     );
   const hosts = (["hostNetwork", "hostPID", "hostIPC"] as const).filter((f) => pod.spec?.[f] === true);
   if (hosts.length) reasons.push(`host namespaces (${hosts.map((f) => `${f}=true`).join(", ")})`);

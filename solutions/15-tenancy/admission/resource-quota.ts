@@ -31,7 +31,8 @@ const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 // limits (spec.hard) count. A quota whose status.hard is not written yet
 // cannot be trusted: throw QuotaExceeded("status unknown for quota: NAME").
 // When used + requested goes over hard for any resource, throw
-// QuotaExceeded with Kubernetes' message, resources sorted by name:
+// QuotaExceeded with Kubernetes' message, listing only the exceeded
+// resources, sorted by name:
 //   exceeded quota: NAME, requested: pods=1, used: pods=2, limited: pods=2
 // (several: "requested: limits.cpu=2,pods=1"; formatQuantity for values).
 // Otherwise return the new status.used. Tests: the "15.5" tests.

@@ -58,7 +58,9 @@ export function serviceAccountVolume(name: string): ProjectedVolume {
 // serviceAccountVolume("kube-api-access-" + 5 random lowercase letters or
 // digits) and mount it read-only at TOKEN_MOUNT_PATH in every container and
 // init container, except one that already mounts something at that path
-// (the user's choice wins). Tests: the "15.3" tests.
+// (the user's choice wins). When no container gets the mount, the pod gets
+// no volume either (Kubernetes adds it only if a container needs it).
+// Tests: the "15.3" tests.
 export function mountServiceAccountToken(pod: Pod, account: ServiceAccount): void {
   //#solution
   const spec = pod.spec!;
@@ -67,13 +69,15 @@ export function mountServiceAccountToken(pod: Pod, account: ServiceAccount): voi
     .toString("hex")
     .replace(/[^a-z0-9]/g, "")
     .slice(0, 5)}`;
-  spec.volumes = [...(spec.volumes ?? []), serviceAccountVolume(name) as unknown as Volume];
+  let mounted = false;
   const mount = (c: Container) => {
     if ((c.volumeMounts ?? []).some((m) => m.mountPath === TOKEN_MOUNT_PATH)) return;
     c.volumeMounts = [...(c.volumeMounts ?? []), { name, mountPath: TOKEN_MOUNT_PATH, readOnly: true }];
+    mounted = true;
   };
   for (const c of spec.initContainers ?? []) mount(c);
   for (const c of spec.containers) mount(c);
+  if (mounted) spec.volumes = [...(spec.volumes ?? []), serviceAccountVolume(name) as unknown as Volume];
   //#end
 }
 

@@ -7,6 +7,7 @@
  *           sub  system:serviceaccount:<namespace>:<name>
  *           aud  who may accept it (a server checks that it is one of them)
  *           iat, nbf, exp   issued, valid from, valid until (seconds since 1970)
+ *           jti  a random id, new for every token
  *           kubernetes.io: { namespace, serviceaccount: { name, uid }, pod: { name, uid } }
  *
  * Anyone can read the claims (base64 is not encryption); nobody can change
@@ -61,12 +62,13 @@ export interface TokenSettings {
   audiences: string[];
 }
 
-// STEP(15.1): the claims of a new token for `sa` (table above). The request
+// STEP(15.1): the claims of a new token for `sa` (table above, plus jti: a
+// new randomUUID() per token, so two tokens are never the same). The request
 // may choose audiences (default: settings.audiences) and a lifetime
 // (default DEFAULT_EXPIRATION_SECONDS; below MIN_EXPIRATION_SECONDS is a 400
 // "may not specify a duration less than 10 minutes"). A token bound to a
 // Pod carries the pod's name and uid; a bound object of another kind is a
-// 400. Tests: the "15.1" tests.
+// 400 (badRequest(), your own words). Tests: the "15.1" tests.
 export function tokenClaims(sa: ServiceAccount, request: TokenRequest, now: Date, settings: TokenSettings): TokenClaims {
   //#solution
   const spec = request.spec ?? {};
@@ -105,7 +107,10 @@ export function looksLikeJwt(token: string): boolean {
 }
 
 // STEP(15.2): who is this token? The signature, issuer, audience (one of
-// settings.audiences) and times must hold; then the account must still
+// settings.audiences) and times must hold: jose's jwtVerify checks them
+// with settings.key.publicKey and the options issuer, audience and
+// currentDate: now (without it, jose reads the real clock and `now` is
+// ignored); a jose error is a bad token. Then the account must still
 // exist with the uid in the token, and so must a pod the token is bound
 // to. Any failure is 401 (unauthorized()), never a 500. The user is the
 // account's user name, with its uid, in the groups SERVICE_ACCOUNTS_GROUP,

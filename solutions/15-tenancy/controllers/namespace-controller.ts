@@ -90,11 +90,13 @@ export class NamespaceController implements Controller {
     });
   }
 
-  // STEP(15.4): one pass over a Terminating namespace. Nothing to do unless
-  // it has a deletionTimestamp and still holds NAMESPACE_FINALIZER. Delete
-  // every object of every kind from kinds(), and count what was still
-  // there in pass.remaining, keyed "pods." or "deployments.apps" (plural
-  // and group, as Kubernetes reports it). An object already gone (404) is
+  // STEP(15.4): one pass over a Terminating namespace, read from the
+  // informer (this.namespaces.get(name)): the pass makes no GET of the
+  // namespace itself (the tests' fake apiserver refuses one). Nothing to do
+  // unless it has a deletionTimestamp and still holds NAMESPACE_FINALIZER.
+  // Delete every object of every kind from kinds(); then count what a list
+  // still shows after the deletes in pass.remaining, keyed "pods." or
+  // "deployments.apps" (plural and group, as Kubernetes reports it). An object already gone (404) is
   // fine; a kind that fails must not stop the others (pass.failures).
   // Write the pass with writeConditions(). While anything remains, look
   // again after options.recheckMs (queue.addAfter); when nothing does,
@@ -107,15 +109,16 @@ export class NamespaceController implements Controller {
     const pass: DeletionPass = { failures: [], remaining: new Map() };
     for (const kind of await this.kinds()) {
       try {
-        const list = await this.ctx.client.request<{ items?: Namespace[] }>("GET", kind.path(name));
-        const items = list.items ?? [];
-        if (items.length) pass.remaining.set(`${kind.plural}.${kind.group}`, items.length);
-        for (const item of items) {
+        const list = () => this.ctx.client.request<{ items?: Namespace[] }>("GET", kind.path(name));
+        for (const item of (await list()).items ?? []) {
           if (item.metadata?.deletionTimestamp) continue;
           await this.ctx.client.request("DELETE", `${kind.path(name)}/${item.metadata?.name ?? ""}`).catch((err: unknown) => {
             if (!isApiError(err, "NotFound")) throw err;
           });
         }
+        // What is left after the deletes: a pod waits for its kubelet, a secret is gone at once.
+        const left = (await list()).items?.length ?? 0;
+        if (left) pass.remaining.set(`${kind.plural}.${kind.group}`, left);
       } catch (err) {
         pass.failures.push(`${kind.plural}: ${(err as Error).message}`);
       }

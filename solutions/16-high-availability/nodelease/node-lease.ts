@@ -22,6 +22,11 @@ import { realClock, type Clock } from "../leaderelection/clock.ts";
 export const NODE_LEASE_NAMESPACE = "kube-node-lease";
 /** Kubernetes' default (--node-lease-duration-seconds). */
 export const NODE_LEASE_DURATION_SECONDS = 40;
+/**
+ * Writes in a row within one renew() when our copy is stale (the kubelet's
+ * maxUpdateRetries); after that, the next try waits for renewInterval.
+ */
+export const MAX_UPDATE_RETRIES = 5;
 
 export interface NodeLeaseOptions {
   client: RestClient;
@@ -80,25 +85,30 @@ export class NodeLeaseRenewer {
     const renewTime = microTime(this.clock.now());
     // STEP(16.6): create the node's Lease the first time, then move its
     // renewTime. Nobody else writes this Lease, so a 409 only means our copy
-    // is old: read it again, do not give up. Tests: the "16.6" tests.
+    // is old: read it again and write again at once, up to
+    // MAX_UPDATE_RETRIES attempts. Any other error, or the last 409, is
+    // thrown: start() logs it and tries again after renewInterval.
+    // Tests: the "16.6" tests.
     //#solution
-    if (!this.last) {
+    for (let attempt = 1; ; attempt++) {
       try {
-        this.last = await this.leases.create(this.desired(undefined, renewTime));
+        if (!this.last) {
+          try {
+            this.last = await this.leases.create(this.desired(undefined, renewTime));
+            return this.last;
+          } catch (err) {
+            if (!isApiError(err, "AlreadyExists")) throw err;
+            this.last = await this.leases.get(name, NODE_LEASE_NAMESPACE);
+          }
+        }
+        this.last = await this.leases.update(this.desired(this.last, renewTime));
         return this.last;
       } catch (err) {
-        if (!isApiError(err, "AlreadyExists")) throw err;
-        this.last = await this.leases.get(name, NODE_LEASE_NAMESPACE);
+        const stale = isApiError(err, "Conflict") || isApiError(err, "NotFound");
+        if (!stale || attempt >= MAX_UPDATE_RETRIES) throw err;
+        this.last = undefined; // read again (or create again), at once
       }
     }
-    try {
-      this.last = await this.leases.update(this.desired(this.last, renewTime));
-    } catch (err) {
-      if (!isApiError(err, "Conflict") && !isApiError(err, "NotFound")) throw err;
-      this.last = undefined; // read again (or create again) on the next try, at once
-      return this.renew();
-    }
-    return this.last;
     //#end
   }
 

@@ -1,0 +1,41 @@
+/**
+ * The write loop of the apiserver figures (writes, ha-writes): pod creates
+ * through one apiserver by concurrent clients, after a warm-up (JIT,
+ * connections, the store's first files) that is not counted.
+ */
+import type { Pod } from "../../shared/api/index.ts";
+import { createNamespaces, PODS, RestClient } from "./client.ts";
+import { benchPod, runConcurrent } from "./load.ts";
+import { latency, type Latency } from "./stats.ts";
+import type { BenchContext } from "./types.ts";
+
+export interface PodCreatesOptions {
+  /** Counted creates. */
+  creates: number;
+  /** Concurrent clients, each sending its next create when its last one is answered. */
+  clients: number;
+  /** Creates before the counted ones, in their own namespace. */
+  warmup: number;
+}
+
+/** Creates/s and latency; `title` starts the progress lines ("ha writes: 3-member etcd"). */
+export async function measurePodCreates(
+  ctx: BenchContext,
+  title: string,
+  url: string,
+  { creates, clients, warmup }: PodCreatesOptions,
+): Promise<{ rate: number; latency: Latency }> {
+  const client = new RestClient({ server: url });
+  const pods = client.resource<Pod>(PODS);
+  await createNamespaces(client, ["bench-warmup", "bench-writes"]);
+  await runConcurrent(warmup, clients, (i) => pods.create(benchPod(`warm-${i}`, "bench-warmup")));
+  const result = await runConcurrent(
+    creates,
+    clients,
+    (i) => pods.create(benchPod(`pod-${i}`, "bench-writes")),
+    (n) => ctx.progress(`${title}: ${n}/${creates} pods created`),
+  );
+  const l = latency(result.latencies);
+  ctx.step(`${title}: ${result.rate.toFixed(0)} creates/s, p99 ${l.p99.toFixed(1)} ms`);
+  return { rate: result.rate, latency: l };
+}
