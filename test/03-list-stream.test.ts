@@ -174,7 +174,12 @@ it("03 chapter > a list's items are the objects a get returns, whatever the orde
     { apiVersion: "v1", kind: "Pod", metadata: { name: "usual" }, spec },
     { metadata: { name: "metadata-first", labels: { a: "b" } }, kind: "Pod", apiVersion: "v1", spec },
     { spec, apiVersion: "v1", kind: "Pod", metadata: { name: "spec-first" } },
-    { apiVersion: "v1", kind: "Pod", metadata: { name: "quoted", annotations: { note: '"resourceVersion":"1" \\ "metadata":{' } }, spec },
+    {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "quoted", annotations: { note: '"resourceVersion":"1" \\ "metadata":{' } },
+      spec,
+    },
   ];
   for (const body of bodies) expect((await api("POST", "/api/v1/namespaces/shapes/pods", body)).status).toBe(201);
   const list = await api<{ items: Pod[] }>("GET", "/api/v1/namespaces/shapes/pods");

@@ -39,7 +39,8 @@ export const STARTER_ALLOWLIST: AllowedStarterPass[] = [
   {
     file: "test/13-protobuf.test.ts",
     test: "13 chapter > the real kubectl's create pdb (protobuf) keeps minAvailable as a number and maxUnavailable as a percentage",
-    reason: "the policy/v1 protobuf message (apiserver/protobuf.ts) and the PodDisruptionBudget resource are given code in chapter 13",
+    reason:
+      "the policy/v1 protobuf message (apiserver/protobuf.ts) and the PodDisruptionBudget resource are given code in chapter 13",
   },
   {
     file: "test/08-api.test.ts",

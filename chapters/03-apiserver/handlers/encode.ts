@@ -29,7 +29,11 @@ export function encodeList(
   if (rep === "table") {
     const { rows: _none, ...table } = toTable(resource, [], resourceVersion, include);
     const now = new Date();
-    return { head: { ...table, metadata }, field: "rows", elements: each(objects, (obj) => tableRow(resource, obj, include, now)) };
+    return {
+      head: { ...table, metadata },
+      field: "rows",
+      elements: each(objects, (obj) => tableRow(resource, obj, include, now)),
+    };
   }
   if (rep === "metadata") {
     const head = { kind: "PartialObjectMetadataList", apiVersion: "meta.k8s.io/v1", metadata };
