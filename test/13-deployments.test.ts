@@ -16,7 +16,6 @@ import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
 import { kubectlAsAdmin, type AdminKubectl } from "./harness/admin-kubectl.ts";
 import { kubectlAvailable } from "./harness/kubectl.ts";
-import { todoLog } from "./harness/todo-log.ts";
 import { waitFor } from "./harness/wait.ts";
 import { FAST_KUBELET } from "./harness/tuning.ts";
 
@@ -25,7 +24,6 @@ let cluster: Cluster;
 let api: ReturnType<typeof http>;
 let auth: Record<string, string>;
 let kube: AdminKubectl;
-const todos = todoLog(process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined);
 const FIXTURE = join(REPO_ROOT, "examples", "deployment.yaml");
 const APPS = "/apis/apps/v1/namespaces/default";
 
@@ -53,14 +51,13 @@ const revision = (rs: ReplicaSet) => rs.metadata?.annotations?.["deployment.kube
 /**
  * Waits until the Deployment controller has seen the Deployment's latest spec.
  * Fail fast when no controller looks at Deployments: on a starter its sync
- * logs a todo() (and retries), and this fails at once, where `rollout status`
- * would wait out its --timeout.
+ * runs into a todo() (caught and retried), and this wait ends at once
+ * (test/harness/wait.ts), where `rollout status` would wait out its --timeout.
  */
 async function observed(name: string): Promise<void> {
   await waitFor(
     `the Deployment controller to observe deployment ${name} (status.observedGeneration: the sync loop of step 13.4 writes the status of step 13.5)`,
     async () => {
-      todos.failOnTodo();
       const d = await deployment(name);
       return (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1);
     },
@@ -107,7 +104,7 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
       nodes: 2,
       labels: d.labels(),
       kubelet: FAST_KUBELET,
-      log: todos.log,
+      log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
     });
     api = http(cluster.url);
     auth = { authorization: `Bearer ${cluster.adminToken}` };
@@ -169,7 +166,6 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
     await ok("rollout", "pause", "deployment/web");
     await ok("set", "image", "deployment/web", "web=busybox");
     const paused = await waitFor("the controller to see the paused change", async () => {
-      todos.failOnTodo();
       const dep = await deployment("web");
       if ((dep.status?.observedGeneration ?? 0) >= (dep.metadata?.generation ?? 1)) return dep;
       throw new Error(`observedGeneration ${dep.status?.observedGeneration}, generation ${dep.metadata?.generation}`);

@@ -22,7 +22,6 @@ import {
   type NodeLifecycleTuning,
 } from "../../shared/cluster/index.ts";
 import { dockerTest, type DockerTestContext } from "./docker.ts";
-import { todoLog, type TodoLog } from "./todo-log.ts";
 
 export interface ClusterOptions {
   /** Start the components of chapters up to this one. Default "04": store and apiserver, no kubelets. */
@@ -55,14 +54,12 @@ export interface ClusterOptions {
 export type TestCluster = Cluster<ApiServer, Kubelet>;
 
 let docker: ReturnType<typeof dockerTest> | undefined;
-const todos = new WeakMap<Cluster, TodoLog>();
 
 export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
   const upTo = (options.chapter ?? "04").padStart(2, "0");
   const needsDocker = upTo >= "05" && (options.runtime ?? "docker") === "docker";
   const labels = options.docker?.labels() ?? (needsDocker ? (docker ??= dockerTest()).labels() : undefined);
-  const todo = todoLog(process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined);
-  const cluster = await startClusterFromTree<ApiServer, Kubelet>({
+  return startClusterFromTree<ApiServer, Kubelet>({
     tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
     upTo,
     nodes: options.nodes,
@@ -76,18 +73,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     leaderElection: options.leaderElection,
     nodeLease: options.nodeLease,
     metricsResolutionMs: options.metricsResolutionMs,
-    log: todo.log,
+    log: process.env.WORKSHOP_DEBUG ? (line) => console.log(line) : undefined,
   });
-  todos.set(cluster, todo);
-  return cluster;
-}
-
-/**
- * Throws at once when a component of this cluster logged a starter's todo()
- * (a controller's sync, which it retries forever): call it in a waitFor probe.
- */
-export function failOnTodo(cluster: Cluster): void {
-  todos.get(cluster)?.failOnTodo();
 }
 
 /** The headers that authenticate as the cluster's admin once chapter 11 turns authentication on (none before). */
