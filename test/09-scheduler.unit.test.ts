@@ -250,6 +250,7 @@ describe("09.4 NodePorts", () => {
     expect(portsConflict(tcp(8080), tcp(8081))).toBe(false);
     expect(portsConflict(tcp(8080), { ...tcp(8080), protocol: "UDP" })).toBe(false);
     expect(portsConflict(tcp(8080, "127.0.0.1"), tcp(8080, "127.0.0.2"))).toBe(false);
+    expect(portsConflict(tcp(8080, "127.0.0.1"), tcp(8080, "127.0.0.1"))).toBe(true);
     expect(portsConflict(tcp(8080, "127.0.0.1"), tcp(8080))).toBe(true);
     expect(portsConflict(tcp(8080), tcp(8080, "127.0.0.1"))).toBe(true);
   });
@@ -289,6 +290,13 @@ describe("09.5 the failure message", () => {
       "0/4 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {dedicated: gpu}, 1 node(s) were unschedulable, 2 Insufficient memory.",
     );
     expect(new FitError(4, statuses).message).toBe(fitErrorMessage(4, statuses));
+  });
+
+  it("the parts sort as text, counts included: 10 comes before 2", () => {
+    const statuses = new Map<string, Status>();
+    for (let i = 0; i < 10; i++) statuses.set(`cpu-${i}`, unschedulable("Insufficient cpu"));
+    for (let i = 0; i < 2; i++) statuses.set(`cordoned-${i}`, unschedulable("node(s) were unschedulable"));
+    expect(fitErrorMessage(12, statuses)).toBe("0/12 nodes are available: 10 Insufficient cpu, 2 node(s) were unschedulable.");
   });
 });
 

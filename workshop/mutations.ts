@@ -211,6 +211,20 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: "taints.find((taint) => !tolerations",
   },
   {
+    step: "09.4",
+    mistake: "two host ports on the same specific address do not clash",
+    file: "09-scheduler/plugins/node-ports.ts",
+    find: 'return a.hostIP === b.hostIP || a.hostIP === "0.0.0.0"',
+    replace: 'return a.hostIP === "0.0.0.0"',
+  },
+  {
+    step: "09.5",
+    mistake: "the failure message sorted by count as a number",
+    file: "09-scheduler/fit-error.ts",
+    find: "`${count} ${reason}`).sort();",
+    replace: "`${count} ${reason}`).sort((x, y) => parseInt(x) - parseInt(y) || x.localeCompare(y));",
+  },
+  {
     step: "09.6",
     mistake: "spread scores not normalised (raw peer counts)",
     file: "09-scheduler/plugins/selector-spread.ts",

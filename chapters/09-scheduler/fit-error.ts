@@ -1,13 +1,15 @@
 /**
- * The message of a pod that fits nowhere, in kube-scheduler's words:
+ * The message of a pod that fits nowhere, in kube-scheduler's words. Every
+ * node said why it refused: its filter Status, with one reason or several
+ * ("Insufficient cpu" and "Insufficient memory"). Three nodes that said
+ *
+ *   a: Insufficient memory
+ *   b: node(s) didn't match Pod's node affinity/selector
+ *   c: Insufficient memory
+ *
+ * give the message
  *
  *   0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 Insufficient memory.
- *
- * Every node said why it refused (its filter Status, possibly with several
- * reasons: "Insufficient cpu" and "Insufficient memory"). The message counts
- * nodes per reason, writes each as "<count> <reason>", sorts those strings
- * (as text, so "1 node(s)..." comes before "2 Insufficient...") and joins
- * them with ", ". It ends with a full stop.
  */
 import type { Status } from "./framework/types.ts";
 import { todo } from "../../shared/todo.ts";
@@ -16,9 +18,11 @@ import { todo } from "../../shared/todo.ts";
 export const NO_NODES_AVAILABLE = "no nodes available to schedule pods";
 
 export function fitErrorMessage(numAllNodes: number, nodeStatuses: Map<string, Status>): string {
-  // TODO(09.5): kube-scheduler's exact sentence, e.g. "0/3 nodes are
-  // available: 1 node(s) didn't match ..., 2 Insufficient memory." Users search
-  // the web for it. Tests: "09.5 the failure message".
+  // TODO(09.5): kube-scheduler's sentence (above), to the full stop: users
+  // search the web for it. Each reason appears once, with the number of
+  // nodes that gave it. kube-scheduler sorts the parts as plain text, count
+  // included: "10 Insufficient cpu" comes before "2 Insufficient memory".
+  // Tests: "09.5 the failure message".
   todo("09.5");
 }
 

@@ -1,8 +1,14 @@
 /**
  * NodePorts: a container port with a hostPort opens that port on the node
- * itself, and two pods cannot both listen on one node's port. Two host
- * ports clash when protocol and port are the same and the addresses
- * overlap ("0.0.0.0" overlaps every address).
+ * itself, and two pods cannot both listen on one node's port.
+ * A host port is protocol, address and port; podHostPorts() has already
+ * filled in the defaults (TCP, "0.0.0.0"). "0.0.0.0" is a socket on every
+ * address of the node, and TCP and UDP number their ports apart:
+ *
+ *   TCP 0.0.0.0:8080   and TCP 10.0.0.5:8080  ->  clash
+ *   TCP 10.0.0.5:8080  and TCP 10.0.0.6:8080  ->  no clash
+ *   TCP 0.0.0.0:8080   and UDP 0.0.0.0:8080   ->  no clash
+ *
  * Reason: "node(s) didn't have free ports for the requested pod ports".
  */
 import { SUCCESS, unschedulable, type Plugin } from "../framework/types.ts";
@@ -13,7 +19,8 @@ export const REASON = "node(s) didn't have free ports for the requested pod port
 
 /** Do two host ports clash? */
 export function portsConflict(a: HostPort, b: HostPort): boolean {
-  // STEP(09.4): do two host ports collide? Tests: "09.4 NodePorts".
+  // STEP(09.4): true when the two could not both be bound on one node
+  // (examples above). Tests: "09.4 NodePorts".
   //#solution
   if (a.protocol !== b.protocol || a.port !== b.port) return false;
   return a.hostIP === b.hostIP || a.hostIP === "0.0.0.0" || b.hostIP === "0.0.0.0";
