@@ -146,6 +146,12 @@ describe("13.1 fenceposts", () => {
     ).toBe(4);
   });
 
+  it("13.1 scale up never shrinks the new ReplicaSet, even over the limit", () => {
+    // maxSurge lowered mid-rollout: 6 pods exist where 5 are allowed now.
+    const fence = { maxSurge: 1, maxUnavailable: 0 };
+    expect(newReplicaSetTarget(4, fence, [set("old", 4, 4), set("new", 2, 2)], set("new", 2, 2))).toBe(2);
+  });
+
   it("13.1 scale up uses the whole surge at once", () => {
     expect(
       newReplicaSetTarget(10, { maxSurge: 3, maxUnavailable: 2 }, [set("old", 10, 10), set("new", 0, 0)], set("new", 0, 0)),

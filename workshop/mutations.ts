@@ -793,6 +793,13 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: "const total = current.replicas;\n  const maxTotal",
   },
   {
+    step: "13.1",
+    mistake: "scale up shrinks the new ReplicaSet when there are too many pods",
+    file: "13-deployments/deployment/rollout.ts",
+    find: "if (total >= maxTotal) return current.replicas;\n  const scaleUp = Math.min(maxTotal - total, replicas - current.replicas);\n  return current.replicas + Math.max(0, scaleUp);",
+    replace: "return Math.min(replicas, current.replicas + maxTotal - total);",
+  },
+  {
     step: "13.2",
     mistake: "scale down ignores that the new ReplicaSet's unavailable pods may never come up",
     file: "13-deployments/deployment/rollout.ts",

@@ -34,11 +34,10 @@ export interface Fenceposts {
   maxUnavailable: number;
 }
 
-// STEP(13.1): turn spec.strategy.rollingUpdate into pod counts for
-// spec.replicas. A percentage of surge rounds up and one of unavailable
-// rounds down (scaledValue() does the arithmetic), so that "25%" of 1 pod
-// still lets the rollout move. Both 0 would freeze the rollout forever:
-// then one pod may be unavailable. Tests: "13.1 fenceposts ...".
+// STEP(13.1): spec.strategy.rollingUpdate as pod counts of spec.replicas,
+// rounded so that the rollout can always move and the service stays up:
+// 10 pods at 25%/25% -> surge 3, unavailable 2; 1 pod at 0%/25% -> 0, 1
+// (0 and 0 could never move). Tests: "13.1 fenceposts ...".
 export function resolveFenceposts(d: Deployment): Fenceposts {
   //#solution
   const replicas = d.spec?.replicas ?? 1;
@@ -50,10 +49,10 @@ export function resolveFenceposts(d: Deployment): Fenceposts {
   //#end
 }
 
-// STEP(13.1): the next spec.replicas of the new ReplicaSet. It may grow
-// only while all ReplicaSets together stay within replicas + maxSurge, and
-// never beyond `replicas`. When the total is already at the limit, it stays
-// where it is (the old ones must shrink first). Tests: "13.1 scale up ...".
+// STEP(13.1): the next spec.replicas of the new ReplicaSet: as large as
+// the first limit above allows (the pods of every ReplicaSet count, in any
+// state), never more than replicas, and never less than now (over the
+// limit, the old ones shrink first). Tests: "13.1 scale up ...".
 export function newReplicaSetTarget(replicas: number, fence: Fenceposts, all: SetCounts[], current: SetCounts): number {
   //#solution
   const total = all.reduce((n, s) => n + s.replicas, 0);
