@@ -27,12 +27,10 @@ export function encodeFlags(f: Flags): number {
   );
 }
 
-// STEP(14.2): the bytes of `msg`: header (the counts from the lists; the
-// additional count is 0), questions, then answers and authority records,
-// class IN. Write names with encodeName() (given): a sender never has to
-// compress. rdlength must be the real length of the data after it, or the
-// reader loses its place in every record that follows.
-// Tests: "14.2 encode > ...".
+// STEP(14.2): the bytes of `msg` in the layout above, so that any reader
+// (decodeMessage(), dig) gets the same message back. No additional section
+// (its count is 0); records are class IN; names go uncompressed
+// (encodeName()). Tests: "14.2 encode > ...".
 export function encodeMessage(msg: Message): Buffer {
   //#solution
   const parts: Buffer[] = [];
