@@ -33,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const arg = positionals[0];
+  // A WORKSHOP_LANG the workshop does not speak is an error now, not after a minute of tests.
+  (await import("./i18n/language.ts")).workshopLanguage();
 
   if (CREATES_DOCKER_OBJECTS.has(command)) await prepareRun(command, arg);
 

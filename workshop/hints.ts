@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../shared/chapters.ts";
 import { localized, workshopLanguage } from "./i18n/language.ts";
+import { lessonFile } from "./i18n/lessons.ts";
 import { messages } from "./i18n/messages.ts";
 import { resolveStep } from "./resolve.ts";
 import { loadState, saveState } from "./state.ts";
@@ -55,8 +56,7 @@ export function hint(id: string | undefined, options: { reset?: boolean } = {}):
   if (!existsSync(file)) throw new UserError(say.noHintsFile(chapter.number, file));
   const hints = parseHints(readFileSync(file, "utf8")).get(step);
   if (!hints || hints.levels.length === 0) {
-    const lesson = localized(join(REPO_ROOT, "chapters", chapter.slug, "README.md"), language).slice(REPO_ROOT.length + 1);
-    throw new UserError(say.noHints(step, lesson, chapter.number));
+    throw new UserError(say.noHints(step, lessonFile(chapter, language), chapter.number));
   }
   const state = loadState();
   if (options.reset) {

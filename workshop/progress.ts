@@ -1,6 +1,6 @@
 /** `npm run progress`: every chapter with its state, from the TODOs left and the last check. */
 import { availableChapters, CHAPTERS } from "../shared/chapters.ts";
-import { chapterTitle } from "./i18n/titles.ts";
+import { chapterTitle } from "./i18n/lessons.ts";
 import { generateChapter, remainingSteps } from "./starters.ts";
 import { loadState } from "./state.ts";
 import { c, table } from "./ui.ts";

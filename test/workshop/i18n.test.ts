@@ -12,7 +12,7 @@ import { checkTranslations } from "../../workshop/i18n/command.ts";
 import { workshopLanguage } from "../../workshop/i18n/language.ts";
 import { outline } from "../../workshop/i18n/markdown.ts";
 import { readStamp, stamp, syncProblems } from "../../workshop/i18n/sync.ts";
-import { chapterTitle } from "../../workshop/i18n/titles.ts";
+import { chapterTitle } from "../../workshop/i18n/lessons.ts";
 
 const names = { english: "chapters/01-containers/README.md", translation: "chapters/01-containers/README.zh-CN.md" };
 const read = (file: string) => readFileSync(join(REPO_ROOT, file), "utf8");

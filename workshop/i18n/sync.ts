@@ -56,18 +56,18 @@ export function stamp(englishFile: string, english: string, translation: string)
  */
 export function syncProblems(english: string, translation: string, names: { english: string; translation: string }): string[] {
   const problems: string[] = [];
-  const stamp = readStamp(translation);
+  const recorded = readStamp(translation);
   const en = outline(english);
-  const tr = outline(stamp.body);
+  const tr = outline(recorded.body);
   const restamp = `npm run i18n -- stamp ${names.translation}`;
 
-  if (!stamp.hash || !stamp.sections) {
+  if (!recorded.hash || !recorded.sections) {
     problems.push(`${names.translation} has no sync stamp: when it matches ${names.english}, run ${restamp}`);
-  } else if (stamp.hash !== sha(english, 16)) {
+  } else if (recorded.hash !== sha(english, 16)) {
     const now = new Map(sectionHashes(en.sections).map((l) => [l.slice(9), l.slice(0, 8)]));
-    const changed = [...now].filter(([k, h]) => stamp.sections!.has(k) && stamp.sections!.get(k) !== h).map(([k]) => k);
-    const added = [...now.keys()].filter((k) => !stamp.sections!.has(k));
-    const removed = [...stamp.sections.keys()].filter((k) => !now.has(k));
+    const changed = [...now].filter(([k, h]) => recorded.sections!.has(k) && recorded.sections!.get(k) !== h).map(([k]) => k);
+    const added = [...now.keys()].filter((k) => !recorded.sections!.has(k));
+    const removed = [...recorded.sections.keys()].filter((k) => !now.has(k));
     const parts = [
       changed.length ? `changed: ${changed.map((k) => `"${k}"`).join(", ")}` : "",
       added.length ? `added: ${added.map((k) => `"${k}"`).join(", ")}` : "",
