@@ -22,7 +22,7 @@ import { messages } from "./i18n/messages.ts";
 import { compareSteps, generateChapter, remainingSteps, type StepLocation } from "./starters.ts";
 import { loadState, saveState } from "./state.ts";
 import { stepOfTestName } from "./step-id.ts";
-import { chapterTitle } from "./i18n/titles.ts";
+import { chapterTitle, lessonFile } from "./i18n/lessons.ts";
 import { c, table, UserError } from "./ui.ts";
 
 export interface CheckOptions {
@@ -104,7 +104,7 @@ async function checkChapters(upTo: string | undefined, options: CheckOptions): P
     if (next) console.log(say().nextChapter(lessonFile(next), c.cyan(`npm run check ${next.number}`)));
     return true;
   }
-  explainFailure(failed, { stepCheck: false });
+  explainFailure(failed, {});
   return false;
 }
 
@@ -134,7 +134,7 @@ async function checkStep(id: string, options: CheckOptions): Promise<boolean> {
   const passed = mine.filter((t) => t.status === "passed").length;
   if (!chapterPassed(run)) {
     console.log(c.red(say().stepFailed(step, title, passed, mine.length)));
-    explainFailure(run, { stepCheck: true });
+    explainFailure(run, { step });
     return false;
   }
   console.log(c.green(say().stepPassed(step, title, passed)));
@@ -237,10 +237,11 @@ function compareGroups(a: string, b: string): number {
 }
 
 /** Prints the failing tests grouped by step, and the step to work on next: the earliest one with a failure. */
-export function explainFailure(run: ChapterRun, how: { stepCheck: boolean }): void {
+/** `how.step`: the step a step check ran (undefined for a chapter check). */
+export function explainFailure(run: ChapterRun, how: { step?: string }): void {
   const { chapter } = run;
   const failures = run.tests.filter((t) => t.status === "failed" && !isChallenge(t));
-  if (!how.stepCheck)
+  if (!how.step)
     console.log(
       c.red(
         `Chapter ${chapter.number} has ${failures.length} failing test(s) of ${run.tests.filter((t) => !isChallenge(t)).length}.`,
@@ -305,6 +306,9 @@ export function explainFailure(run: ChapterRun, how: { stepCheck: boolean }): vo
   for (const text of [...own.map((t) => t.message ?? ""), ...run.errors]) {
     for (const m of text.matchAll(/TODO\((\d{2}\.\d+)\)/g)) if (m[1]!.startsWith(`${chapter.number}.`)) hit.add(m[1]!);
   }
+  // A step check ran only that step's tests: a later step's todo() they reached is
+  // what they wait for (said above), not the next step; the steps between come first.
+  if (how.step) for (const s of hit) if (compareSteps(s, how.step) > 0) hit.delete(s);
   const stepGroups = order.filter((g) => /^\d{2}\.\d+$/.test(g));
   const earliest = [...new Set([...stepGroups, ...hit])].sort(compareSteps)[0];
   const remaining = remainingSteps(chapter);
@@ -392,8 +396,3 @@ export function stepTitle(chapter: Chapter, step: string): string | undefined {
 
 /** The sentences of the check in the learner's language (WORKSHOP_LANG, or the locale). */
 const say = () => messages(workshopLanguage());
-
-/** chapters/NN-slug/README.md, or its translation in the learner's language. */
-function lessonFile(chapter: Chapter): string {
-  return localized(join(REPO_ROOT, "chapters", chapter.slug, "README.md"), workshopLanguage()).slice(REPO_ROOT.length + 1);
-}
