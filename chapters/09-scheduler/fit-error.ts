@@ -19,10 +19,9 @@ export const NO_NODES_AVAILABLE = "no nodes available to schedule pods";
 
 export function fitErrorMessage(numAllNodes: number, nodeStatuses: Map<string, Status>): string {
   // TODO(09.5): kube-scheduler's sentence (above), to the full stop: users
-  // search the web for it. Each reason appears once, with the number of
-  // nodes that gave it. kube-scheduler sorts the parts as plain text, count
-  // included: "10 Insufficient cpu" comes before "2 Insufficient memory".
-  // Tests: "09.5 the failure message".
+  // search the web for it. The example above shows the shape. One rule you
+  // could not guess: kube-scheduler sorts the finished parts as plain text,
+  // count included (see the lesson). Tests: "09.5 the failure message".
   todo("09.5");
 }
 

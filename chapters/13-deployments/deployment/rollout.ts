@@ -38,15 +38,17 @@ export interface Fenceposts {
 // TODO(13.1): spec.strategy.rollingUpdate as pod counts of spec.replicas,
 // rounded so that the rollout can always move and the service stays up:
 // 10 pods at 25%/25% -> surge 3, unavailable 2; 1 pod at 0%/25% -> 0, 1
-// (0 and 0 could never move). Tests: "13.1 fenceposts ...".
+// (0 and 0 could never move). Unset, spec.replicas is 1 and each limit
+// 25% (the apiserver's defaults). Tests: "13.1 fenceposts ...".
 export function resolveFenceposts(d: Deployment): Fenceposts {
   todo("13.1");
 }
 
 // TODO(13.1): the next spec.replicas of the new ReplicaSet: as large as
-// the first limit above allows (the pods of every ReplicaSet count, in any
-// state), never more than replicas, and never less than now (over the
-// limit, the old ones shrink first). Tests: "13.1 scale up ...".
+// replicas + maxSurge allows, counting the pods of every ReplicaSet in
+// `all` (the new one is among them) in any state; never more than
+// replicas; and never less than it has now, even over the limit (the old
+// ones shrink first). Tests: "13.1 scale up ...".
 export function newReplicaSetTarget(replicas: number, fence: Fenceposts, all: SetCounts[], current: SetCounts): number {
   todo("13.1");
 }

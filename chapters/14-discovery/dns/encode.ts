@@ -30,7 +30,8 @@ export function encodeFlags(f: Flags): number {
 
 // TODO(14.2): the bytes of `msg` in the layout above, so that any reader
 // (decodeMessage(), dig) gets the same message back. No additional section
-// (its count is 0); records are class IN; names go uncompressed
+// (its count is 0); records are class IN, a question keeps its own class;
+// names go uncompressed
 // (encodeName()). Tests: "14.2 encode > ...".
 export function encodeMessage(msg: Message): Buffer {
   todo("14.2");

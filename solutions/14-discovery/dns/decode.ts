@@ -36,7 +36,9 @@ import {
 // first pointer, not after the bytes the pointer led to). Anything a sender
 // could get wrong throws FormatError, never a RangeError or an endless loop:
 // a name or pointer past the end, a reserved length (top bits 01 or 10), a
-// pointer loop, a name over MAX_NAME_SIZE bytes.
+// pointer loop (a pointer to itself adds no bytes, so a size limit alone
+// never ends it), a name over MAX_NAME_SIZE bytes (length bytes, labels
+// and the final zero count; pointers do not).
 // Tests: "14.1 names > ...".
 export function readName(buf: Buffer, offset: number): { name: string; next: number } {
   //#solution
