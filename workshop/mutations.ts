@@ -880,8 +880,8 @@ export const MUTATIONS: readonly Mutation[] = [
     step: "16.2",
     mistake: "the write does not send the resourceVersion it read (an unconditional update)",
     file: "16-high-availability/leaderelection/leader-elector.ts",
-    find: "this.observe(await this.lock.update(desired, current.resourceVersion), now);",
-    replace: 'this.observe(await this.lock.update(desired, ""), now);',
+    find: "this.observe(await this.lock.update(desired, current.resourceVersion), this.clock.now());",
+    replace: 'this.observe(await this.lock.update(desired, ""), this.clock.now());',
   },
   {
     step: "16.4",
