@@ -99,26 +99,6 @@ export interface Removed {
 }
 
 /**
- * Removes a network whose containers were just removed. The engine releases
- * their endpoints in the background, so for a moment (longer on a busy
- * machine) it still answers 403 "has active endpoints": retried for up to
- * 10 s, then the error is thrown.
- */
-export async function removeNetwork(docker: Docker, id: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      return await docker.getNetwork(id).remove();
-    } catch (err) {
-      const e = err as { statusCode?: number; message?: string };
-      if (e.statusCode === 404) return; // already gone
-      if (!(e.statusCode === 403 && /active endpoints/.test(e.message ?? "")) || Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
-
-/**
  * Removes every container, then every network, that carries label=value.
  * Containers go first: Docker refuses to remove a network that still has
  * one attached. Each removal that fails (already gone, engine busy) is
@@ -136,7 +116,14 @@ export async function removeLabelled(docker: Docker, label: string, value: strin
     ),
   );
   const networks = await docker.listNetworks({ filters });
-  await Promise.all(networks.map((n) => removeNetwork(docker, n.Id).catch(() => {})));
+  await Promise.all(
+    networks.map((n) =>
+      docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => {}),
+    ),
+  );
   return {
     containers: containers.map((c) => c.Names[0]?.replace(/^\//, "") ?? c.Id),
     networks: networks.map((n) => n.Name),

@@ -13,7 +13,7 @@
 import { hostname, networkInterfaces } from "node:os";
 import type Docker from "dockerode";
 import { REPO_ROOT } from "../shared/chapters.ts";
-import { CHECKOUT_LABEL, HOST_LABEL, PID_LABEL, removeNetwork, RUN_LABEL } from "../shared/docker.ts";
+import { CHECKOUT_LABEL, HOST_LABEL, PID_LABEL, RUN_LABEL } from "../shared/docker.ts";
 
 export interface Removed {
   /** Container names. */
@@ -84,7 +84,11 @@ async function removeWhere(
   const networks = (await docker.listNetworks({ filters: { label: filters } })).filter((n) => dead(n.Labels ?? {}));
   for (const n of networks) {
     removed.addresses += extraBridgeAddresses(n);
-    if (!options.dryRun) await removeNetwork(docker, n.Id); // 404 (already gone) is fine
+    try {
+      if (!options.dryRun) await docker.getNetwork(n.Id).remove();
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    }
     removed.networks.push(n.Name);
     note(n.Labels ?? {});
   }
