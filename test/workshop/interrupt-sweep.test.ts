@@ -55,7 +55,7 @@ describe.skipIf(!s.runs)("nothing is left behind", () => {
     expect(left.filter((l) => l.startsWith("container")).length).toBeGreaterThanOrEqual(2);
     expect(left.filter((l) => l.startsWith("network")).length).toBe(1);
 
-    const term = openTerminal(copy, { NO_COLOR: "1" });
+    const term = await openTerminal(copy, { NO_COLOR: "1" });
     s.terminals.push(term);
     term.type(`npm start -- --port 0 --no-dashboard --data ${dataDir} --kubeconfig ${join(dataDir, "kubeconfig")}`);
     const line = await term.waitFor(
