@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { configDefaults, defineConfig } from "vitest/config";
+import SlowFirstSequencer from "./test/harness/sequencer.ts";
 
 /**
  * Tests import the code under test as `@tree/NN-slug/file.ts`. WORKSHOP_TREE
@@ -35,6 +36,9 @@ export default defineConfig({
     // more on 2 cores: each cluster test would get slower, and its timings
     // less like a learner's run. `--maxWorkers N` still overrides it.
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    // Slow files first, so that no long file starts last and runs alone (on a
+    // clean clone vitest has no durations yet): test/harness/sequencer.ts.
+    sequence: { sequencer: SlowFirstSequencer },
     // Under CI a skipped test fails the run (test/harness/no-skips-reporter.ts).
     // Its JSON report lets .ci/run print a plain "N passed, N failed" closing line.
     reporters:

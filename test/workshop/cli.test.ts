@@ -1,72 +1,22 @@
 /**
- * The learner loop, end to end, on a scratch copy of the repository (so the
- * real chapters/ is never touched): check fails on the untouched starter and
- * names the first step, solve makes it pass, reset brings the starter back.
- * Plus the one-line errors for bad input.
+ * The workshop CLI on a scratch copy of the repository (so the real chapters/
+ * is never touched): the one-line errors for bad input, progressive hints,
+ * the Chinese lessons, and check on the untouched starter. The rest of the
+ * learner loop (solve, then check and reset) is in cli-solve.test.ts: a file
+ * of its own, so that two test workers run the two halves at the same time.
  */
-import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { findChapter, REPO_ROOT } from "../../shared/chapters.ts";
-import { generateChapter } from "../../workshop/starters.ts";
+import { runCli, scratchCopy } from "./scratch-copy.ts";
 
 let copy: string;
-let stateDir: string;
 
-/**
- * Runs the CLI in the copy. Asynchronous on purpose: a spawnSync of a minute-long
- * check would block this test worker, and vitest's worker RPC times out meanwhile.
- */
-function cli(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return cliWith({}, ...args);
-}
-
+const cli = (...args: string[]) => runCli(copy, {}, ...args);
 /** The CLI with extra environment variables (the language: WORKSHOP_LANG, LANG). */
-function cliWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(copy, "workshop", "cli.ts"), ...args], {
-      cwd: copy,
-      // English unless a test asks for another language: the machine's own locale must not decide.
-      env: {
-        ...process.env,
-        LC_ALL: "",
-        LC_MESSAGES: "",
-        LANG: "C.UTF-8",
-        WORKSHOP_LANG: "",
-        WORKSHOP_STATE_DIR: stateDir,
-        NO_COLOR: "1",
-        WORKSHOP_TREE: "",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d));
-    child.stderr.on("data", (d: Buffer) => (err += d));
-    child.on("close", (code) => resolve({ code, out, err }));
-  });
-}
+const cliWith = (env: NodeJS.ProcessEnv, ...args: string[]) => runCli(copy, env, ...args);
 
 beforeAll(() => {
-  // Inside the repository, so that node_modules resolves; git-ignored.
-  const scratch = join(REPO_ROOT, ".workshop");
-  mkdirSync(scratch, { recursive: true });
-  copy = mkdtempSync(join(scratch, "cli-test-"));
-  for (const entry of [
-    "shared",
-    "workshop",
-    "solutions",
-    "chapters",
-    "test",
-    "package.json",
-    "vitest.config.ts",
-    "tsconfig.json",
-  ]) {
-    cpSync(join(REPO_ROOT, entry), join(copy, entry), { recursive: true });
-  }
-  stateDir = join(copy, ".state");
+  copy = scratchCopy("cli-test-");
 });
 
 afterAll(() => {
@@ -132,9 +82,7 @@ describe("in Chinese", () => {
   });
 });
 
-describe.skipIf(!inject("dockerAvailable"))("check, solve and reset", () => {
-  const chapter = findChapter("01")!;
-
+describe.skipIf(!inject("dockerAvailable"))("check on the untouched starter", () => {
   it("check 01 fails on the untouched starter and names step 01.1 with file:line", async () => {
     const r = await cli("check", "01");
     expect(r.code).toBe(1);
@@ -155,23 +103,4 @@ describe.skipIf(!inject("dockerAvailable"))("check, solve and reset", () => {
     expect(next).toContain("卡住了？npm run hint 01.1");
     expect(next).not.toMatch(/\bstart with\b|\blesson:/);
   });
-
-  it("solve 01 backs up the learner's files and makes check 01 pass; reset 01 restores the starter", async () => {
-    const solved = await cli("solve", "01");
-    expect(solved.code).toBe(0);
-    const backup = /backed up to (\S+)/.exec(solved.out)?.[1];
-    expect(backup).toBeDefined();
-    expect(readdirSync(join(copy, backup!)).length).toBeGreaterThan(0);
-
-    const passing = await cli("check", "01");
-    expect(passing.out).toMatch(/All tests of chapters 01-01 pass/);
-    expect(passing.code).toBe(0);
-    expect((await cli("progress")).out).toMatch(/01\s+.*done/);
-
-    expect((await cli("reset", "01")).code).toBe(0);
-    for (const [rel, text] of generateChapter(chapter, copy).files) {
-      expect(readFileSync(join(copy, "chapters", chapter.slug, rel), "utf8")).toBe(text);
-    }
-    expect((await cli("progress")).out).toMatch(/01\s+.*not started/);
-  }, 300_000); // two CLI runs and chapter 01's Docker tests
 });

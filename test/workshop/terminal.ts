@@ -68,11 +68,21 @@ export async function openTerminal(dir: string, env: Record<string, string> = {}
     },
     kill: () => void spawnSync("tmux", ["-L", socket, "kill-server"]),
   };
-  // The first prompt may be printed before pipe-pane starts copying: an empty
-  // line makes the shell print a fresh one into the log.
+  // The first prompt may be printed before pipe-pane starts copying, or after
+  // it: its count is unknown. A no-op command with a unique marker settles it:
+  // once a prompt follows the marker, the shell is idle and every prompt it
+  // has printed is in the log, so none can arrive late and look like the end
+  // of the next typed command.
+  const marker = `: terminal-ready-${Math.random().toString(36).slice(2, 8)}`;
+  tmux("send-keys", "-t", "t", "-l", marker);
   tmux("send-keys", "-t", "t", "Enter");
+  const settled = () => {
+    const text = output();
+    const at = text.lastIndexOf(marker);
+    return at >= 0 && text.indexOf(PROMPT, at) >= 0;
+  };
   try {
-    await waitFor("the shell to show its first prompt", () => count() > 0, { timeoutMs: 30_000 });
+    await waitFor("the shell to show its prompt", settled, { timeoutMs: 30_000 });
   } catch (err) {
     term.kill();
     throw err;
