@@ -130,7 +130,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       serveUpgrades(s, app, upgraded);
     });
   let server = await listen(options.port ?? 0);
-  configureTimeouts(server);
+  // Watches are long-lived: no request timeout; idle keep-alive sockets close after 5 s.
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 5_000;
   const port = (server.address() as AddressInfo).port;
   address = `${host}:${port}`;
   const stopServing = async () => {
@@ -162,7 +164,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       if (closed) throw new Error("the apiserver is closed: start a new one");
       await stopServing();
       server = await listen(port);
-      configureTimeouts(server);
+      server.requestTimeout = 0;
+      server.keepAliveTimeout = 5_000;
       cleaner = new NamespaceCleaner(ctx);
       if (!cleanerHandedOver) await cleaner.start();
     },
@@ -174,20 +177,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 }
 
 /** default, kube-system, kube-public and kube-node-lease exist from the start. */
-/**
- * Watches are long-lived: no request timeout. An idle keep-alive socket closes
- * after 90 s, as kube-apiserver's IdleTimeout (secure_serving.go). Node's
- * default, 5 s, is close to what clients keep an idle socket for (fetch: the
- * server's hint minus 1 s). On a busy machine a client then sends a request on
- * a socket the server is closing at that moment, and that request fails with
- * "other side closed" or ECONNRESET. A long server timeout makes the client
- * close first.
- */
-function configureTimeouts(server: Server): void {
-  server.requestTimeout = 0;
-  server.keepAliveTimeout = 90_000;
-}
-
 async function ensureSystemNamespaces(ctx: HandlerContext): Promise<void> {
   const namespaces = ctx.registry.lookup("", "v1", "namespaces")!;
   for (const name of SYSTEM_NAMESPACES) {
