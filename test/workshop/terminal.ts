@@ -30,7 +30,13 @@ export interface Terminal {
 
 const PROMPT = "READY$ ";
 
-export function openTerminal(dir: string, env: Record<string, string> = {}): Terminal {
+/**
+ * Opens a shell in a detached tmux session and returns once it shows its
+ * prompt. Waiting matters: type() counts the prompts seen so far, and a
+ * first prompt that arrives after that count would look like the typed
+ * command had already ended.
+ */
+export async function openTerminal(dir: string, env: Record<string, string> = {}): Promise<Terminal> {
   const socket = `k8s-workshop-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const log = join(dir, `${socket}.log`);
   writeFileSync(log, "");
@@ -62,5 +68,14 @@ export function openTerminal(dir: string, env: Record<string, string> = {}): Ter
     },
     kill: () => void spawnSync("tmux", ["-L", socket, "kill-server"]),
   };
+  // The first prompt may be printed before pipe-pane starts copying: an empty
+  // line makes the shell print a fresh one into the log.
+  tmux("send-keys", "-t", "t", "Enter");
+  try {
+    await waitFor("the shell to show its first prompt", () => count() > 0, { timeoutMs: 30_000 });
+  } catch (err) {
+    term.kill();
+    throw err;
+  }
   return term;
 }
