@@ -172,6 +172,32 @@ describe("09.2 NodeAffinity: nodeSelector and required node affinity", () => {
     expect(requirementMatches({ key: "cores", operator: "Gt", values: ["8"] }, "many")).toBe(false);
   });
 
+  // Kubernetes: labels.Requirement.Matches (apimachinery/pkg/labels/selector.go) parses both
+  // sides with strconv.ParseInt and matches nothing when either is not an integer.
+  it("Gt and Lt: strict, exact integers, one value; a missing or non-integer label matches neither", () => {
+    const gt = (values: string[], label: string | undefined) =>
+      requirementMatches({ key: "cores", operator: "Gt", values }, label);
+    const lt = (values: string[], label: string | undefined) =>
+      requirementMatches({ key: "cores", operator: "Lt", values }, label);
+    // Equal values: neither greater nor less.
+    expect([gt(["8"], "8"), lt(["8"], "8")], "8 compared with 8").toEqual([false, false]);
+    // Numbers, not text: "10" > "9" although "10" < "9" as strings.
+    expect([gt(["9"], "10"), lt(["10"], "9")], "10 and 9 compared as numbers").toEqual([true, true]);
+    // A missing label matches neither (unlike NotIn and DoesNotExist).
+    expect([gt(["8"], undefined), lt(["8"], undefined)], "a node without the label").toEqual([false, false]);
+    // A label that is not an integer, even one that starts like one.
+    for (const label of ["many", "16cores", "1.5", "", " 16", "0x10"])
+      expect([gt(["1"], label), lt(["100"], label)], `the label "${label}"`).toEqual([false, false]);
+    // The value must be one integer: two values, none, or a word match no node.
+    expect([gt(["8", "4"], "16"), gt([], "16"), gt(["eight"], "16")], "values [8, 4], [] and [eight]").toEqual([
+      false,
+      false,
+      false,
+    ]);
+    // Kubernetes compares int64s: two labels past 2^53 still differ by one.
+    expect(gt(["9007199254740992"], "9007199254740993"), "2^53 + 1 > 2^53").toBe(true);
+  });
+
   it("terms are ORed, expressions in a term ANDed; an empty term matches nothing", () => {
     const zoneA = { matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }] };
     const bigHdd = {
@@ -253,6 +279,15 @@ describe("09.4 NodePorts", () => {
     expect(portsConflict(tcp(8080, "127.0.0.1"), tcp(8080, "127.0.0.1"))).toBe(true);
     expect(portsConflict(tcp(8080, "127.0.0.1"), tcp(8080))).toBe(true);
     expect(portsConflict(tcp(8080), tcp(8080, "127.0.0.1"))).toBe(true);
+  });
+
+  // kube-scheduler's HostPortInfo.CheckConflict (pkg/scheduler/framework/types.go) knows one
+  // "every address", DefaultBindAllHostIP = "0.0.0.0"; "::" is compared like any address.
+  it("only 0.0.0.0 means every address, as in kube-scheduler; :: is an address like another", () => {
+    expect(portsConflict(tcp(8080, "::"), tcp(8080, "::")), "[::]:8080 twice").toBe(true);
+    expect(portsConflict(tcp(8080, "::"), tcp(8080)), "[::]:8080 and 0.0.0.0:8080").toBe(true);
+    expect(portsConflict(tcp(8080, "::"), tcp(8080, "10.0.0.5")), "[::]:8080 and 10.0.0.5:8080").toBe(false);
+    expect(portsConflict(tcp(8080, "10.0.0.5"), tcp(8080, "::")), "10.0.0.5:8080 and [::]:8080").toBe(false);
   });
 
   it("the filter refuses a node where a pod already holds the port", () => {

@@ -6,12 +6,8 @@
  * real (its kubelet stops and its containers are killed): the cluster moves
  * the lost replicas to the other nodes and the app answers again, every time.
  */
-import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
 import type { List, Pod } from "../shared/api/index.ts";
 import { REPO_ROOT } from "../shared/chapters.ts";
 import type { Cluster } from "../shared/cluster/index.ts";
@@ -19,7 +15,8 @@ import { adminHeaders, startCluster } from "./harness/cluster.ts";
 import { connectDocker } from "../shared/docker.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http } from "./harness/http.ts";
-import { KUBECTL_PATH, kubectlAvailable } from "./harness/kubectl.ts";
+import { kubectlAsAdmin, type AdminKubectl } from "./harness/admin-kubectl.ts";
+import { kubectlAvailable } from "./harness/kubectl.ts";
 import { waitFor } from "./harness/wait.ts";
 import { FAST_KUBELET, FAST_NODE_LIFECYCLE } from "./harness/tuning.ts";
 
@@ -28,21 +25,11 @@ const docker = connectDocker();
 let cluster: Cluster;
 let api: ReturnType<typeof http>;
 let auth: Record<string, string>;
-let dir: string;
+let kube: AdminKubectl;
 
 const isReady = (p: Pod) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
 
-function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = execFile(
-      KUBECTL_PATH,
-      ["--kubeconfig", join(dir, "config"), "--cache-dir", join(dir, "cache"), "--request-timeout", "20s", ...args],
-      { env: { PATH: process.env.PATH ?? "", HOME: dir }, timeout: 60_000 },
-      (err, stdout, stderr) => done({ code: err ? 1 : 0, stdout, stderr }),
-    );
-    child.stdin?.end();
-  });
-}
+const kubectl = (...args: string[]) => kube.run(...args);
 
 async function activePods(app: string): Promise<Pod[]> {
   const list = await api<List<Pod>>("GET", `/api/v1/namespaces/default/pods?labelSelector=app%3D${app}`, undefined, auth);
@@ -89,11 +76,10 @@ describe.skipIf(!d.available || !kubectlAvailable())("12 chapter > the capstone:
     });
     api = http(cluster.url);
     auth = adminHeaders(cluster);
-    dir = await mkdtemp(join(tmpdir(), "k8s-12-capstone-"));
-    await writeKubeconfig(join(dir, "config"), { server: cluster.secureUrl ?? cluster.url, token: cluster.adminToken });
+    kube = await kubectlAsAdmin(cluster, { prefix: "k8s-12-capstone-" });
   });
   afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await kube?.cleanup();
     await cluster?.close();
     await d.cleanup();
   });

@@ -88,7 +88,7 @@ it.skipIf(!kubectlAvailable())(
     const dep = (await api<Deployment>("GET", `${APPS}/deployments/made-by-kubectl`, undefined, auth)).body;
     expect(dep.spec).toMatchObject({ replicas: 2, selector: { matchLabels: { app: "made-by-kubectl" } } });
     expect(dep.spec?.template?.spec?.containers).toMatchObject([{ name: "busybox", image: "busybox" }]);
-    // The controller takes it from there (13.1): a ReplicaSet of 2 for the new template.
+    // The controller takes it from there: a ReplicaSet of 2 for the new template.
     await waitFor("a ReplicaSet of 2 for made-by-kubectl", async () => {
       const list = await api<{ items: Array<{ spec?: { replicas?: number } }> }>(
         "GET",
@@ -137,7 +137,9 @@ it.skipIf(!kubectlAvailable())(
   60_000,
 );
 
-it("13.1 a hand-made protobuf Deployment keeps maxSurge as a number or a percentage, and its resources", async () => {
+// The decoding is given code (apiserver/protobuf.ts); the ReplicaSet needs the whole
+// controller (13.1 to 13.4), so this is a test of the chapter, not of step 13.1.
+it("13 chapter > a hand-made protobuf Deployment keeps maxSurge as a number or a percentage, and its resources, and rolls out", async () => {
   const intOrString = (v: number | string) =>
     typeof v === "number" ? message(intField(1, 0), intField(2, v)) : message(intField(1, 1), bytesField(3, v));
   const strategy = message(
@@ -151,7 +153,7 @@ it("13.1 a hand-made protobuf Deployment keeps maxSurge as a number or a percent
   const dep = JSON.parse(text) as Deployment;
   expect(dep.spec?.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "50%" } });
   expect(dep.spec?.template?.spec?.containers[0]?.resources).toEqual({ limits: { memory: "64Mi" } });
-  // The apiserver defaults it like a JSON body, and the controller (13.1) makes its ReplicaSet.
+  // The apiserver defaults it like a JSON body, and the controller's sync loop makes its ReplicaSet.
   await waitFor("a ReplicaSet for the protobuf Deployment", async () => {
     const list = await api<{ items: unknown[] }>("GET", `${APPS}/replicasets?labelSelector=app%3Dhand`, undefined, auth);
     if (list.body.items.length === 1) return true;

@@ -195,6 +195,31 @@ it("14.2 encode > SRV and SOA data carry their real rdlength, so the records aft
   expect(bytes.readUInt16BE(srvAt + 8), "SRV rdlength").toBe(6 + encodeName("web.default.svc.cluster.local").length);
   const back = decodeMessage(bytes);
   expect(back).toEqual(msg);
+  // Every byte, written out: the rdata layouts of RFC 2782 (SRV) and RFC 1035 3.3.13 (SOA).
+  const n = (s: string) => [...encodeName(s)];
+  const u16 = (v: number) => [v >> 8, v & 0xff];
+  const u32 = (v: number) => [...u16(Math.floor(v / 65536)), ...u16(v % 65536)];
+  const srvTarget = n("web.default.svc.cluster.local");
+  const soaData = [
+    ...n("ns.dns.cluster.local"),
+    ...n("hostmaster.cluster.local"),
+    ...[4294967295, 7200, 1800, 86400, 5].flatMap(u32),
+  ];
+  const expected = Buffer.from([
+    ...[0, 7, 0x80, 0x03, 0, 1, 0, 2, 0, 1, 0, 0], // header: id 7, QR, NXDOMAIN, 1 question, 2 answers, 1 authority
+    ...n("_http._tcp.web.default.svc.cluster.local"),
+    ...u16(TYPE.SRV),
+    ...u16(CLASS_IN),
+    ...n("_http._tcp.web.default.svc.cluster.local"),
+    ...[...u16(TYPE.SRV), ...u16(CLASS_IN), ...u32(5), ...u16(6 + srvTarget.length)],
+    ...[...u16(0), ...u16(100), ...u16(80), ...srvTarget], // priority, weight, port, target
+    ...n("web.default.svc.cluster.local"),
+    ...[...u16(TYPE.A), ...u16(CLASS_IN), ...u32(5), ...u16(4), 10, 96, 0, 12],
+    ...n("cluster.local"),
+    ...[...u16(TYPE.SOA), ...u16(CLASS_IN), ...u32(5), ...u16(soaData.length)],
+    ...soaData, // mname, rname, serial, refresh, retry, expire, minimum
+  ]);
+  expect(bytes.toString("hex")).toBe(expected.toString("hex"));
 });
 
 // ---- 14.3 answers

@@ -204,6 +204,20 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: "return (required.nodeSelectorTerms ?? []).every((term) => {",
   },
   {
+    step: "09.2",
+    mistake: "Gt and Lt compared as JavaScript numbers (digits lost past 2^53)",
+    file: "09-scheduler/plugins/node-affinity.ts",
+    find: "BigInt(value) > BigInt(values[0]!) : BigInt(value) < BigInt(values[0]!)",
+    replace: "Number(value) > Number(values[0]) : Number(value) < Number(values[0])",
+  },
+  {
+    step: "09.2",
+    mistake: "Gt and Lt with several values use the first one",
+    file: "09-scheduler/plugins/node-affinity.ts",
+    find: "values.length !== 1 ||",
+    replace: "values.length < 1 ||",
+  },
+  {
     step: "09.3",
     mistake: "a PreferNoSchedule taint blocks the pod",
     file: "09-scheduler/plugins/taint-toleration.ts",
@@ -866,8 +880,8 @@ export const MUTATIONS: readonly Mutation[] = [
     step: "16.2",
     mistake: "the write does not send the resourceVersion it read (an unconditional update)",
     file: "16-high-availability/leaderelection/leader-elector.ts",
-    find: "this.observe(await this.lock.update(desired, current.resourceVersion), now);",
-    replace: 'this.observe(await this.lock.update(desired, ""), now);',
+    find: "this.observe(await this.lock.update(desired, current.resourceVersion), this.clock.now());",
+    replace: 'this.observe(await this.lock.update(desired, ""), this.clock.now());',
   },
   {
     step: "16.4",

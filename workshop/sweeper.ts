@@ -24,6 +24,13 @@ export interface Removed {
   addresses: number;
   /** run id -> pid of the runs whose objects these were. */
   runs: Map<string, string>;
+  /**
+   * Networks Docker refused to remove, with its reason. Seen: "has active
+   * endpoints" for a network with no container left, an engine-side leftover
+   * of a container removed while it was being connected; only a restart of
+   * the Docker engine clears it. Such a network is reported, not fatal.
+   */
+  stuck: string[];
 }
 
 /** True while a process with this pid exists (EPERM: it exists, but belongs to someone else). */
@@ -63,7 +70,7 @@ async function removeWhere(
   dead: (labels: Record<string, string>) => boolean,
   options: { dryRun?: boolean } = {},
 ): Promise<Removed> {
-  const removed: Removed = { containers: [], networks: [], addresses: 0, runs: new Map() };
+  const removed: Removed = { containers: [], networks: [], addresses: 0, runs: new Map(), stuck: [] };
   const note = (labels: Record<string, string>) => removed.runs.set(labels[RUN_LABEL] ?? "?", labels[PID_LABEL] ?? "?");
 
   // Containers first: Docker refuses to remove a network that still has some.
@@ -83,14 +90,18 @@ async function removeWhere(
   );
   const networks = (await docker.listNetworks({ filters: { label: filters } })).filter((n) => dead(n.Labels ?? {}));
   for (const n of networks) {
-    removed.addresses += extraBridgeAddresses(n);
+    note(n.Labels ?? {});
     try {
       if (!options.dryRun) await docker.getNetwork(n.Id).remove();
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      const e = err as { statusCode?: number; json?: { message?: string }; message?: string };
+      if (e.statusCode !== 404) {
+        removed.stuck.push(`${n.Name} (Docker: ${e.json?.message ?? e.message})`);
+        continue;
+      }
     }
+    removed.addresses += extraBridgeAddresses(n);
     removed.networks.push(n.Name);
-    note(n.Labels ?? {});
   }
   removed.containers.sort();
   return removed;
@@ -110,11 +121,12 @@ export function mergeRemoved(a: Removed, b: Removed): Removed {
     networks: [...new Set([...a.networks, ...b.networks])],
     addresses: Math.max(a.addresses, b.addresses),
     runs: new Map([...a.runs, ...b.runs]),
+    stuck: [...new Set([...a.stuck, ...b.stuck])],
   };
 }
 
 export function isEmpty(r: Removed): boolean {
-  return r.containers.length === 0 && r.networks.length === 0;
+  return r.containers.length === 0 && r.networks.length === 0 && r.stuck.length === 0;
 }
 
 /** "3 containers, network k8s-workshop-1a2b3c4d and its 2 service addresses". */
@@ -123,12 +135,18 @@ export function describeRemoved(r: Removed): string {
   if (r.containers.length) parts.push(`${r.containers.length} container${r.containers.length === 1 ? "" : "s"}`);
   for (const n of r.networks) parts.push(`network ${n}`);
   if (r.addresses) parts.push(`${r.addresses} service address${r.addresses === 1 ? "" : "es"} on its bridge`);
-  return parts.join(", ");
+  const text = parts.join(", ");
+  if (r.stuck.length === 0) return text;
+  const stuck = `could not remove network ${r.stuck.join(", network ")}: restart the Docker engine to clear it`;
+  return text ? `${text}; ${stuck}` : stuck;
 }
 
 /** The one line a start prints when it swept something, or undefined. */
 export function sweepLine(r: Removed): string | undefined {
   if (isEmpty(r)) return undefined;
   const runs = [...r.runs.values()].map((pid) => `pid ${pid}`).join(", ");
+  if (r.containers.length === 0 && r.networks.length === 0) {
+    return `could not remove what ${r.runs.size === 1 ? "an earlier run" : `${r.runs.size} earlier runs`} left behind (${runs}, no longer running): network ${r.stuck.join(", network ")}: restart the Docker engine to clear it`;
+  }
   return `removed what ${r.runs.size === 1 ? "an earlier run" : `${r.runs.size} earlier runs`} left behind (${runs}, no longer running): ${describeRemoved(r)}`;
 }

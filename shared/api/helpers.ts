@@ -4,9 +4,15 @@
 import type { KubeObject } from "./meta.ts";
 
 /** A timestamp as Kubernetes writes it: RFC 3339, UTC, whole seconds ("2024-05-01T12:00:00Z"). */
-export function timestamp(date: Date = new Date()): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+export function timestamp(date?: Date): string {
+  if (date) return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+  // "Now" changes once a second, and every write asks for it (creationTimestamp,
+  // managedFields): format it once per second, not once per call.
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== thisSecond.second) thisSecond = { second, text: timestamp(new Date(second * 1000)) };
+  return thisSecond.text;
 }
+let thisSecond = { second: -1, text: "" };
 
 /** A plain JSON object (not an array, not null). */
 export function isObject(value: unknown): value is Record<string, unknown> {

@@ -115,9 +115,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   app.disable("x-powered-by");
   app.set("etag", false);
   app.use(chainMiddleware(chain));
+  // Resource paths first: they are nearly all the traffic, and no discovery or
+  // OpenAPI path has a resource path's shape, so they need not walk those routers.
+  app.use(resourceHandler(ctx));
   app.use(discoveryRouter(registry, () => address));
   app.use(openApiRouter(registry));
-  app.use(resourceHandler(ctx));
   app.use((_req: Request, _res: Response, next: NextFunction) => next(pathNotFound()));
   app.use(errorMiddleware);
 

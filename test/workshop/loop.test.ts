@@ -190,3 +190,27 @@ describe.skipIf(!inject("dockerAvailable"))("the sweeper", () => {
     }
   });
 });
+
+describe("the sweeper and a network Docker refuses to remove", () => {
+  it("reports the network and goes on, instead of failing the start", async () => {
+    // An engine that lists one dead run's network but answers 403 to its
+    // removal, as Docker does for a network with a stale endpoint.
+    const refusal = Object.assign(new Error("(HTTP code 403) unexpected"), {
+      statusCode: 403,
+      json: { message: "error while removing network: network k8s-workshop-0badf00d has active endpoints" },
+    });
+    const labels = { [RUN_LABEL]: "dead-run", [PID_LABEL]: "999999999", [HOST_LABEL]: hostname(), [CHECKOUT_LABEL]: "/x" };
+    const engine = {
+      listContainers: async () => [],
+      listNetworks: async () => [{ Id: "0badf00d".repeat(8), Name: "k8s-workshop-0badf00d", Labels: labels }],
+      getNetwork: () => ({ remove: async () => Promise.reject(refusal) }),
+    } as unknown as Parameters<typeof sweepDeadRuns>[0];
+    const removed = await sweepDeadRuns(engine, { checkout: "/x", alive: () => false });
+    expect(removed.networks).toEqual([]);
+    expect(sweepLine(removed)).toBe(
+      "could not remove what an earlier run left behind (pid 999999999, no longer running): network " +
+        "k8s-workshop-0badf00d (Docker: error while removing network: network k8s-workshop-0badf00d has active endpoints): " +
+        "restart the Docker engine to clear it",
+    );
+  });
+});

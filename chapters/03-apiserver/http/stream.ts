@@ -38,7 +38,15 @@ export interface StreamedList {
  * into a string of their own.
  */
 export class JsonText {
-  constructor(readonly pieces: readonly string[]) {}
+  readonly pieces: readonly string[];
+  constructor(text: string | readonly string[]) {
+    this.pieces = typeof text === "string" ? [text] : text;
+  }
+
+  /** The whole text, for an answer of one object (a list writes the pieces instead). */
+  get text(): string {
+    return this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join("");
+  }
 }
 
 /** How much JSON to gather before one write: large enough that writes are few, small enough to hold. */

@@ -22,7 +22,10 @@ export async function createObject(
   return { obj: await createDecoded(ctx, resource, namespace, obj, scope), warnings };
 }
 
-/** Creates an already decoded object (also used for the namespaces the server makes at start). */
+/**
+ * Creates an already decoded object (also used for the namespaces the server makes at start).
+ * The object becomes the server's: it may be changed in place.
+ */
 export async function createDecoded(
   ctx: RestContext,
   resource: ResourceDefinition,

@@ -77,15 +77,19 @@ export class ObjectStorage {
     return withResourceVersion(data, String(kv.modRevision)) ?? [JSON.stringify(this.parse(kv, data))];
   }
 
-  /** Turns an object into the value to store: JSON without resourceVersion (the store's revision is the truth). */
-  private async encode(resource: ResourceDefinition, key: string, obj: ApiObject): Promise<string> {
+  /**
+   * Turns an object into the value to store: JSON without resourceVersion (the
+   * store's revision is the truth). Also gives the JSON before the transformers
+   * (encryption, chapter 11): create() keeps it for the answer.
+   */
+  private async encode(resource: ResourceDefinition, key: string, obj: ApiObject): Promise<{ json: string; value: string }> {
     const json = this.serialize(obj);
     if (Buffer.byteLength(json) > MAX_VALUE_BYTES) {
       throw requestEntityTooLarge(
         `the object is ${Buffer.byteLength(json)} bytes, over the store's limit of ${MAX_VALUE_BYTES} bytes per object`,
       );
     }
-    return this.transformers.toStorage(json, { resource, key });
+    return { json, value: await this.transformers.toStorage(json, { resource, key }) };
   }
 
   /** The JSON text of an object as stored: everything but metadata.resourceVersion. */
@@ -117,7 +121,7 @@ export class ObjectStorage {
   async update(resource: ResourceDefinition, obj: ApiObject, expectedResourceVersion: string): Promise<ApiObject> {
     const name = obj.metadata?.name ?? "";
     const key = objectKey(resource, obj.metadata?.namespace, name);
-    const value = await this.encode(resource, key, obj);
+    const { value } = await this.encode(resource, key, obj);
     const ref = { resource: resource.plural, group: resource.group };
     todo("03.1");
   }
@@ -142,6 +146,26 @@ export class ObjectStorage {
       throw err;
     }
   }
+}
+
+/**
+ * The JSON text of the objects create() returned: the text written to the
+ * store, plus their resourceVersion. The create handler answers with it, so
+ * an object is encoded once per create, not once for the store and once more
+ * for the client. Only the create path uses it: nothing changes the object
+ * between the store and the answer there. Optional: without it the handler
+ * encodes the object again. A WeakMap: the text goes away with its object.
+ */
+const createdJson = new WeakMap<ApiObject, string>();
+
+function rememberJson(created: ApiObject, stored: string): void {
+  const pieces = withResourceVersion(stored, created.metadata?.resourceVersion ?? "");
+  if (pieces !== undefined) createdJson.set(created, pieces.join(""));
+}
+
+/** The JSON text of an object that create() returned (see createdJson), if known. */
+export function jsonOfCreated(obj: ApiObject): string | undefined {
+  return createdJson.get(obj);
 }
 
 /**

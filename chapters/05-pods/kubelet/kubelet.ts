@@ -23,7 +23,7 @@
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isApiError, type Node, type Pod } from "../../../shared/api/index.ts";
+import { deepEqual, isApiError, type Node, type Pod } from "../../../shared/api/index.ts";
 import type { ContainerRuntime } from "../../../shared/runtime/types.ts";
 import { bufferedStreams, type StreamingRuntime } from "../../../shared/runtime/streams.ts";
 import { TEST_IMAGE } from "../../../shared/test-image.ts";
@@ -38,8 +38,8 @@ import { streamingHandler } from "./streaming-server.ts";
 import { heartbeat, registerNode, type NodeFacts } from "./node-status.ts";
 import { PodWorkers } from "./pod-workers.ts";
 import { BackOff, type BackOffOptions } from "./restart-policy.ts";
-import { generatePodStatus, statusChanged, type Waiting } from "./status.ts";
-import { killPod, observePod, podRef, syncPod, type SyncContext } from "./sync-pod.ts";
+import { generatePodStatus, statusChanged } from "./status.ts";
+import { killPod, podRef, syncPod, type SyncContext, type SyncResult } from "./sync-pod.ts";
 import { VolumeManager } from "./volumes.ts";
 import { todo } from "../../../shared/todo.ts";
 
@@ -91,8 +91,11 @@ export class Kubelet {
   private readonly client: RestClient;
   private readonly nodes: ResourceClient<Node>;
   private readonly pods = new Map<string, Pod>();
-  /** The status last written per pod: the base of the next one (the watch may lag behind). */
-  private readonly written = new Map<string, Pod["status"]>();
+  /**
+   * The status last written per pod: the base of the next one (the watch may
+   * lag behind), and the resourceVersion of the pod it was computed from.
+   */
+  private readonly written = new Map<string, { status: Pod["status"]; from: string | undefined }>();
   private readonly ctx: SyncContext;
   private readonly workers: PodWorkers;
   private readonly probes: ProbeManager;
@@ -142,6 +145,7 @@ export class Kubelet {
       env: new EnvironmentBuilder(extensions.envSources, extensions.envVarResolvers),
       backOff: new BackOff({ initialMs: options.backOff?.initialMs ?? 10_000, maxMs: options.backOff?.maxMs ?? 300_000 }),
       client: this.client,
+      imagesPresent: new Set(),
       requeueAfter: (uid, ms) => this.workers.enqueueAfter(uid, ms),
       log: (m) => log(`kubelet ${options.nodeName}: ${m}`),
     };
@@ -196,7 +200,7 @@ export class Kubelet {
       onError: (err) => this.ctx.log(`watching pods: ${err.message}`),
     })
       .onAdd((pod) => this.podChanged(pod))
-      .onUpdate((_old, pod) => this.podChanged(pod))
+      .onUpdate((old, pod) => this.podChanged(pod, old))
       .onDelete((pod) => this.podGone(pod))
       .start();
     await this.informer.waitForSync();
@@ -238,10 +242,14 @@ export class Kubelet {
     return pod.spec?.nodeName === this.nodeName;
   }
 
-  private podChanged(pod: Pod): void {
+  private podChanged(pod: Pod, old?: Pod): void {
     if (!this.isMine(pod)) return;
     const uid = pod.metadata?.uid ?? "";
     this.pods.set(uid, pod);
+    // Only the status changed (most often: our own write coming back):
+    // nothing to do on the engine. Kubernetes' kubelet "reconciles" such an
+    // update without a sync (pkg/kubelet/config/config.go).
+    if (old && this.isMine(old) && !differsForSync(old, pod)) return;
     this.workers.enqueue(uid);
   }
 
@@ -278,11 +286,20 @@ export class Kubelet {
     }
   }
 
-  /** Computes the pod's status from its containers and writes it if it changed. */
-  private async updateStatus(pod: Pod, waiting: Map<string, Waiting>): Promise<void> {
+  /**
+   * Computes the pod's status from what the sync saw and did, and writes it
+   * at once if it changed: a pod is Running as soon as its containers run
+   * (Kubernetes' status manager), not at the next look at the engine.
+   */
+  private async updateStatus(pod: Pod, { waiting, observed }: SyncResult): Promise<void> {
     const uid = pod.metadata?.uid ?? "";
-    const observed = await observePod(this.ctx, uid);
-    const base: Pod = { ...pod, status: this.written.get(uid) ?? pod.status };
+    // What this sync saw (and started) is no news for the PLEG: its next
+    // relist wakes the pod only if a container changed after that.
+    for (const c of [...(observed?.sandboxes ?? []), ...[...(observed?.containers.values() ?? [])].flat()]) {
+      this.lastSeen.set(c.id, { state: c.state, uid });
+    }
+    const last = this.written.get(uid);
+    const base: Pod = { ...pod, status: last?.status ?? pod.status };
     const running = new Map(
       [...(observed?.containers ?? new Map())].flatMap(([name, list]) => (list[0]?.state === "running" ? [[name, list[0]]] : [])),
     );
@@ -296,7 +313,10 @@ export class Kubelet {
       runtimeName: this.options.runtimeName ?? "docker",
       isReady: (name, c) => this.probes.isReady(pod, name, c),
     });
-    if (!statusChanged(base, status) && !statusChanged(pod, status)) return;
+    // Compare with the API's copy too (someone else may have written the
+    // status), unless that copy is the one our last write replaced.
+    const stale = last !== undefined && last.from === pod.metadata?.resourceVersion;
+    if (!statusChanged(base, status) && (stale || !statusChanged(pod, status))) return;
     try {
       // The status subresource: only .status is taken from this body.
       const written = await this.client.resource<Pod>(PODS).updateStatus({
@@ -304,7 +324,7 @@ export class Kubelet {
         metadata: { ...pod.metadata, resourceVersion: undefined },
         status,
       });
-      this.written.set(uid, written.status);
+      this.written.set(uid, { status: written.status, from: pod.metadata?.resourceVersion });
       // Finished: the sandbox goes too (the next sync sees the terminal phase).
       if (status.phase === "Succeeded" || status.phase === "Failed") this.workers.enqueue(uid);
     } catch (err) {
@@ -369,7 +389,7 @@ export class Kubelet {
         code: 404,
         message: `pod "${name}" in namespace "${namespace}" is not running on node ${this.nodeName}`,
       };
-    const ip = this.written.get(pod.metadata?.uid ?? "")?.podIP ?? pod.status?.podIP;
+    const ip = this.written.get(pod.metadata?.uid ?? "")?.status?.podIP ?? pod.status?.podIP;
     if (!ip) return { ok: false, code: 400, message: `pod ${name} has no IP address yet: wait until it runs` };
     return { ok: true, ip };
   }
@@ -399,6 +419,23 @@ export class Kubelet {
     }
     return { ok: true, id: wanted.id };
   }
+}
+
+/**
+ * True when a pod update asks something of the kubelet: a new spec, labels
+ * or annotations (read by volumes and env), or a deletion. Kubernetes calls
+ * this podsDifferSemantically.
+ */
+function differsForSync(old: Pod, pod: Pod): boolean {
+  const a = old.metadata ?? {};
+  const b = pod.metadata ?? {};
+  return (
+    !deepEqual(old.spec, pod.spec) ||
+    !deepEqual(a.labels, b.labels) ||
+    !deepEqual(a.annotations, b.annotations) ||
+    a.deletionTimestamp !== b.deletionTimestamp ||
+    a.deletionGracePeriodSeconds !== b.deletionGracePeriodSeconds
+  );
 }
 
 /** Creates a kubelet and starts it: registered, watching, syncing. */

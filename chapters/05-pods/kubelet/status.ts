@@ -156,7 +156,19 @@ export function generatePodStatus(input: StatusInput): PodStatus {
   return status;
 }
 
-/** True when writing `next` would change what the API has. */
+/**
+ * True when writing `next` would change what the API has. The apiserver
+ * drops null fields when it decodes a body (null means "not set"), so the
+ * `lastProbeTime: null` written here comes back absent: compare without
+ * nulls, or every sync would write the same status again (and each write
+ * is a watch event that wakes this pod's worker once more).
+ */
 export function statusChanged(pod: Pod, next: PodStatus): boolean {
-  return !deepEqual(pod.status ?? {}, next);
+  return !deepEqual(withoutNulls(pod.status ?? {}), withoutNulls(next));
+}
+
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((v) => v !== null).map(withoutNulls);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(Object.entries(value).flatMap(([k, v]) => (v === null ? [] : [[k, withoutNulls(v)]])));
 }

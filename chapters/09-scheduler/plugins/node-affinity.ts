@@ -43,7 +43,9 @@ interface NodeAffinity {
 /** Does one requirement hold for a value (undefined: the node has no such label)? */
 export function requirementMatches(req: NodeSelectorRequirement, value: string | undefined): boolean {
   // TODO(09.2): the six operators; `value` undefined = the node lacks the
-  // label. Gt and Lt compare integers; anything unknown matches nothing.
+  // label. Gt and Lt compare integers exactly, and need exactly one value;
+  // a label or a value that is not an integer, and anything unknown, match
+  // nothing. Tests: "09.2 NodeAffinity: ...".
   todo("09.2");
 }
 

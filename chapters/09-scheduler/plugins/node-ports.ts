@@ -8,6 +8,10 @@
  *   TCP 0.0.0.0:8080   and TCP 10.0.0.5:8080  ->  clash
  *   TCP 10.0.0.5:8080  and TCP 10.0.0.6:8080  ->  no clash
  *   TCP 0.0.0.0:8080   and UDP 0.0.0.0:8080   ->  no clash
+ *   TCP [::]:8080      and TCP 10.0.0.5:8080  ->  no clash
+ *
+ * Only "0.0.0.0" means every address, as in kube-scheduler (its
+ * DefaultBindAllHostIP). "::" is compared like any other address.
  *
  * Reason: "node(s) didn't have free ports for the requested pod ports".
  */

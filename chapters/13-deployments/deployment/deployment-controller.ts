@@ -136,8 +136,9 @@ export class DeploymentController implements Controller {
     // ReplicaSet that runs pods. Once the rollout is complete, trim the
     // history. End with this.writeStatus() (after a hash collision,
     // createReplicaSet has written the status already).
-    // Tests: the chapter's tests ("13 chapter > ...", npm run check 13): the
-    // loop runs against the real kubectl, so 13.4 has no test of its own.
+    // Tests: "13.4 Recreate never runs old and new pods together ..." (one
+    // sync, no cluster); the rest runs against the real kubectl in the
+    // chapter's tests ("13 chapter > ...", npm run check 13).
     todo("13.4");
   }
 

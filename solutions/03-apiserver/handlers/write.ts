@@ -16,6 +16,7 @@ import type { ProtobufKind } from "../http/protobuf.ts";
 import { fieldManagerName, managerFor, trackingContext } from "../fieldmanager/tracking.ts";
 import { boolParam, dryRunParam, enumParam, intParam } from "../http/query.ts";
 import { sendJson } from "../http/respond.ts";
+import { JsonText } from "../http/stream.ts";
 import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
 import type { RequestScope } from "../rest/context.ts";
 import { createObject } from "../rest/create.ts";
@@ -23,6 +24,7 @@ import { decodeObject, parseFieldValidation } from "../rest/decode.ts";
 import { deleteObject } from "../rest/delete.ts";
 import { APPLY_PATCH_CONTENT_TYPE, applyObject, PATCH_CONTENT_TYPES, patchObject } from "../rest/patch.ts";
 import { updateObject } from "../rest/update.ts";
+import { jsonOfCreated } from "../storage/object-storage.ts";
 import type { HandlerContext } from "./context.ts";
 
 export function requestScope(query: URLSearchParams, user: UserInfo): RequestScope {
@@ -58,7 +60,9 @@ export async function handleCreate(
   }
   const tracked = trackingContext(ctx, fieldManagerName(query, req, "CreateOptions"), "");
   const { obj, warnings } = await createObject(tracked, resource, namespace, body, scope);
-  sendJson(res, 201, obj, warnings);
+  // The storage layer kept the JSON it wrote: answer with it, not a second encoding of the object.
+  const written = jsonOfCreated(obj);
+  sendJson(res, 201, written === undefined ? obj : new JsonText(written), warnings);
 }
 
 export async function handleUpdate(

@@ -3,10 +3,12 @@ import type { NextFunction, Request, Response } from "express";
 import { ApiError, internalError, statusOf, type Status } from "../../../shared/api/index.ts";
 import { isStoreError } from "../../../shared/store/types.ts";
 import { PatchError } from "../patch/json-patch.ts";
+import { JsonText } from "./stream.ts";
 
+/** Answers `body` as JSON (a JsonText is JSON already: written as it is). */
 export function sendJson(res: Response, code: number, body: unknown, warnings: string[] = []): void {
   if (warnings.length > 0) {
-    res.set(
+    res.setHeader(
       "Warning",
       warnings
         .slice(0, 20)
@@ -14,7 +16,20 @@ export function sendJson(res: Response, code: number, body: unknown, warnings: s
         .join(", "),
     );
   }
-  res.status(code).type("application/json").send(JSON.stringify(body));
+  sendJsonText(res, code, body instanceof JsonText ? body.text : JSON.stringify(body));
+}
+
+/**
+ * Writes a body that is already JSON text. Node's own response methods, not
+ * Express' res.send(): every answer of the API goes through here, and send()
+ * would look at the body's type, the request's freshness and the charset on
+ * each one, to write the same three headers.
+ */
+export function sendJsonText(res: Response, code: number, text: string): void {
+  res.statusCode = code;
+  res.setHeader("Content-Type", "application/json; charset=utf-8");
+  res.setHeader("Content-Length", Buffer.byteLength(text));
+  res.end(text);
 }
 
 /** Maps anything thrown while serving a request to the Status to answer. */

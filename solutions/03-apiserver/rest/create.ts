@@ -21,7 +21,10 @@ export async function createObject(
   return { obj: await createDecoded(ctx, resource, namespace, obj, scope), warnings };
 }
 
-/** Creates an already decoded object (also used for the namespaces the server makes at start). */
+/**
+ * Creates an already decoded object (also used for the namespaces the server makes at start).
+ * The object becomes the server's: it may be changed in place.
+ */
 export async function createDecoded(
   ctx: RestContext,
   resource: ResourceDefinition,
@@ -58,7 +61,10 @@ export async function createDecoded(
   const generated = !obj.metadata?.name && !!obj.metadata?.generateName;
   // A generated name may collide with an existing object: try a few others.
   for (let attempt = 0; ; attempt++) {
-    const candidate = structuredClone(obj);
+    // The steps below change the object in place. Only a retry needs the object
+    // as it came in, so only a generated name pays for a copy (a deep copy costs
+    // more than parsing the whole body did).
+    const candidate = generated ? structuredClone(obj) : obj;
     initializeMetadata(candidate);
     const name = candidate.metadata?.name ?? "";
     if (resource.scope === "Namespaced" && namespace) await requireActiveNamespace(ctx, resource, namespace, name);

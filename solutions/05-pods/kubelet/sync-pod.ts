@@ -49,6 +49,14 @@ export interface SyncContext {
   env: EnvironmentBuilder;
   backOff: BackOff;
   client: RestClient;
+  /**
+   * The pause image once this kubelet found (or pulled) it: checked once,
+   * not for every pod, as a runtime keeps its sandbox image at hand. App
+   * images are still checked before each container (Kubernetes'
+   * EnsureImageExists; chapter 13 reports it as an event). A create that
+   * answers ImageNotFound forgets the image.
+   */
+  imagesPresent: Set<string>;
   /** Ask for another sync of this pod in `ms` (when a back-off ends). */
   requeueAfter(uid: string, ms: number): void;
   /** Reports what the kubelet did, for the log. */
@@ -58,6 +66,8 @@ export interface SyncContext {
 export interface SyncResult {
   /** Containers that should run but do not, and why. */
   waiting: Map<string, Waiting>;
+  /** The pod's containers on the engine when the sync ended: what the status is computed from. */
+  observed: PodContainers | undefined;
 }
 
 /** The pod's containers on this node, inspected (undefined: none). */
@@ -69,6 +79,32 @@ export async function observePod(ctx: SyncContext, uid: string): Promise<PodCont
       summaries.map((s) => s.id),
     ),
   ).get(uid);
+}
+
+/**
+ * `observed` after some of its containers changed: those in `ids` are
+ * inspected again (or for the first time), the others are kept as they
+ * were. One inspect per changed container costs less than a new list of
+ * the pod's containers followed by an inspect of each.
+ */
+export async function reobserve(
+  ctx: SyncContext,
+  uid: string,
+  observed: PodContainers | undefined,
+  ids: Iterable<string>,
+): Promise<PodContainers | undefined> {
+  const fresh = new Set(ids);
+  if (fresh.size === 0) return observed;
+  const kept = [...(observed?.sandboxes ?? []), ...[...(observed?.containers.values() ?? [])].flat()].filter((c) => !fresh.has(c.id));
+  return groupByPod([...kept, ...(await inspectAll(ctx.runtime, [...fresh]))]).get(uid);
+}
+
+/** Makes sure the pause image is on the engine: asks the runtime the first time only (see SyncContext.imagesPresent). */
+export async function ensurePauseImage(ctx: SyncContext): Promise<void> {
+  const image = ctx.containers.pauseImage;
+  if (ctx.imagesPresent.has(image)) return;
+  await ctx.runtime.ensureImage(image);
+  ctx.imagesPresent.add(image);
 }
 
 /** Inspects containers; one removed in the meantime is skipped. */
@@ -98,9 +134,13 @@ export function resourceLimits(container: Container): ContainerExtras["resources
 }
 
 /** Brings the pod's containers to what its spec asks for. */
-export async function syncPod(ctx: SyncContext, pod: Pod): Promise<SyncResult> {
+export async function syncPod(outer: SyncContext, pod: Pod): Promise<SyncResult> {
   const uid = pod.metadata?.uid ?? "";
   const waiting = new Map<string, Waiting>();
+  // The containers this sync creates, starts or stops: inspected again at
+  // the end, so the status written next is what the engine has now.
+  const changed = new Set<string>();
+  const ctx: SyncContext = { ...outer, runtime: recordChanges(outer.runtime, changed, outer.imagesPresent) };
   let observed = await observePod(ctx, uid);
 
   // A finished pod keeps its exited containers (for `kubectl logs`) but
@@ -110,7 +150,7 @@ export async function syncPod(ctx: SyncContext, pod: Pod): Promise<SyncResult> {
       (c) => c.state === "running",
     );
     await Promise.all(running.map((c) => ctx.runtime.stop(c.id, 0)));
-    return { waiting };
+    return { waiting, observed: await reobserve(ctx, uid, observed, changed) };
   }
 
   // Old instances: keep the current one and the one before it (for `kubectl logs --previous`).
@@ -131,14 +171,42 @@ export async function syncPod(ctx: SyncContext, pod: Pod): Promise<SyncResult> {
     if (!(err instanceof VolumeError)) throw err;
     for (const c of pod.spec?.containers ?? []) waiting.set(c.name, { reason: "ContainerCreating", message: err.message });
     ctx.requeueAfter(uid, 2_000);
-    return { waiting };
+    return { waiting, observed: await reobserve(ctx, uid, observed, changed) };
   }
 
   for (const container of pod.spec?.containers ?? []) {
     const instances = observed?.containers.get(container.name) ?? [];
     await syncContainer(ctx, pod, container, instances[0], sandbox.id, volumes, waiting);
   }
-  return { waiting };
+  return { waiting, observed: await reobserve(ctx, uid, observed, changed) };
+}
+
+/**
+ * The runtime, noting the id of every container created, started, stopped
+ * or removed through it; a create that finds no image forgets that image
+ * was present (someone removed it: the next sync pulls it again).
+ */
+function recordChanges(runtime: ContainerRuntime, changed: Set<string>, imagesPresent: Set<string>): ContainerRuntime {
+  const note = (id: string): string => (changed.add(id), id);
+  return {
+    ping: () => runtime.ping(),
+    ensureImage: (image, onProgress) => runtime.ensureImage(image, onProgress),
+    create: async (spec) => {
+      try {
+        return note(await runtime.create(spec));
+      } catch (err) {
+        if (isRuntimeError(err, "ImageNotFound")) imagesPresent.delete(spec.image);
+        throw err;
+      }
+    },
+    start: (id) => runtime.start(note(id)),
+    stop: (id, gracePeriodSeconds) => runtime.stop(note(id), gracePeriodSeconds),
+    remove: (id) => runtime.remove(note(id)),
+    list: (labels) => runtime.list(labels),
+    inspect: (id) => runtime.inspect(id),
+    logs: (id, options) => runtime.logs(id, options),
+    exec: (id, command) => runtime.exec(id, command),
+  };
 }
 
 /** Makes sure the pod has a running pause container; returns it and what the pod now has on the engine. */
@@ -153,7 +221,8 @@ async function ensureSandbox(
   // (its network namespace is gone). Stop those, do not remove them: they
   // are the previous instances (restartCount counts on, logs --previous).
   // A new sandbox's attempt is the dead one's + 1 (0 for the first).
-  // Return what is now on the engine. Tests: "05.2 kubelet > runs a bound pod ...",
+  // Return what is now on the engine (ensurePauseImage() and reobserve()
+  // above save calls to it: a busy engine answers each one slowly). Tests: "05.2 kubelet > runs a bound pod ...",
   // "05.4 kubelet > the pause container died ...".
   //#solution
   let sandbox = observed?.sandboxes[0];
@@ -162,11 +231,12 @@ async function ensureSandbox(
     const stranded = [...(observed?.containers.values() ?? [])].flat().filter((c) => c.state === "running");
     await Promise.all(stranded.map((c) => ctx.runtime.stop(c.id, 0)));
     const attempt = sandbox ? restartCountOf(sandbox) + 1 : 0;
-    await ctx.runtime.ensureImage(ctx.containers.pauseImage);
+    await ensurePauseImage(ctx);
     const id = await ctx.runtime.create(sandboxSpec(ctx.containers, pod, attempt));
     await ctx.runtime.start(id);
     ctx.log(`pod ${podRef(pod)}: started the pause container ${id.slice(0, 12)}`);
-    observed = await observePod(ctx, uid);
+    // Inspect what changed (one call each), rather than list the pod again.
+    observed = await reobserve(ctx, uid, observed, [id, ...stranded.map((c) => c.id)]);
     sandbox = observed?.sandboxes[0];
   }
   return { observed, sandbox };

@@ -42,7 +42,9 @@ interface NodeAffinity {
 /** Does one requirement hold for a value (undefined: the node has no such label)? */
 export function requirementMatches(req: NodeSelectorRequirement, value: string | undefined): boolean {
   // STEP(09.2): the six operators; `value` undefined = the node lacks the
-  // label. Gt and Lt compare integers; anything unknown matches nothing.
+  // label. Gt and Lt compare integers exactly, and need exactly one value;
+  // a label or a value that is not an integer, and anything unknown, match
+  // nothing. Tests: "09.2 NodeAffinity: ...".
   //#solution
   const values = req.values ?? [];
   switch (req.operator) {
@@ -57,7 +59,8 @@ export function requirementMatches(req: NodeSelectorRequirement, value: string |
     case "Gt":
     case "Lt": {
       if (value === undefined || values.length !== 1 || !/^-?\d+$/.test(value) || !/^-?\d+$/.test(values[0]!)) return false;
-      return req.operator === "Gt" ? Number(value) > Number(values[0]) : Number(value) < Number(values[0]);
+      // BigInt: Kubernetes compares int64s, and a Number loses digits past 2^53.
+      return req.operator === "Gt" ? BigInt(value) > BigInt(values[0]!) : BigInt(value) < BigInt(values[0]!);
     }
     default:
       return false;

@@ -1,6 +1,6 @@
 /**
- * Message -> bytes: what the server sends back. The layout is the one
- * decode.ts reads (RFC 1035 4.1):
+ * Message -> bytes: what the server sends back. The frame is the one
+ * decode.ts reads (RFC 1035 4.1.1 to 4.1.3):
  *
  *   header      id(2) flags(2) qdcount(2) ancount(2) nscount(2) arcount(2)
  *   question    name  type(2) class(2)
@@ -8,10 +8,10 @@
  *
  * The flags pack into 16 bits: QR(1) OPCODE(4) AA(1) TC(1) RD(1) RA(1) Z(3) RCODE(4).
  *
- * RDATA per type:
- *   A     4 bytes, the IPv4 address
- *   SRV   priority(2) weight(2) port(2) target(name)          (RFC 2782)
- *   SOA   mname(name) rname(name) serial refresh retry expire minimum (4 each)
+ * What goes in rdata depends on the type, and the standards say it, not
+ * this file: RFC 1035 3.4.1 (A), RFC 1035 3.3.13 (SOA), RFC 2782 "The
+ * format of the SRV RR" (SRV). RecordData in message.ts uses the
+ * standards' field names, so each one is easy to find there.
  */
 import { CLASS_IN, MAX_LABEL_SIZE, TYPE, type Flags, type Message } from "./message.ts";
 
@@ -27,11 +27,13 @@ export function encodeFlags(f: Flags): number {
   );
 }
 
-// STEP(14.2): the bytes of `msg` in the layout above, so that any reader
-// (decodeMessage(), dig) gets the same message back. No additional section
-// (its count is 0); records are class IN, a question keeps its own class;
-// names go uncompressed
-// (encodeName()). Tests: "14.2 encode > ...".
+// STEP(14.2): the bytes of `msg` in the frame above, with each record's
+// rdata as its standard lays it out, so that any reader (decodeMessage(),
+// dig) gets the same message back. rdlength must be the true size of the
+// rdata, names included, or every record after it reads wrong. No
+// additional section (its count is 0); records are class IN, a question
+// keeps its own class; names go uncompressed (encodeName()).
+// Tests: "14.2 encode > ...".
 export function encodeMessage(msg: Message): Buffer {
   //#solution
   const parts: Buffer[] = [];

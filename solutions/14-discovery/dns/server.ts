@@ -34,7 +34,7 @@ export interface DnsServerOptions {
   log?: (line: string) => void;
 }
 
-/** The reply bytes for one query's bytes. Never throws. */
+/** The reply bytes for one query's bytes. Never throws, once encodeMessage() works: its error replies need it too. */
 export function handleQuery(bytes: Buffer, records: ClusterRecords, zone: string = CLUSTER_DOMAIN): Buffer {
   let query: Message;
   try {
@@ -124,7 +124,7 @@ export class DnsServer {
   private newUdpSocket(): dgram.Socket {
     const socket = dgram.createSocket("udp4");
     socket.on("message", (bytes, peer) => {
-      const reply = handleQuery(bytes, this.options.records, this.options.zone);
+      const reply = this.reply(bytes);
       if (reply.length === 0) return;
       socket.send(truncateForUdp(reply), peer.port, peer.address, (err) => {
         if (err) this.log(`dns: udp reply to ${peer.address}: ${err.message}`);
@@ -132,6 +132,21 @@ export class DnsServer {
     });
     socket.on("error", (err) => this.log(`dns: udp: ${err.message}`));
     return socket;
+  }
+
+  /**
+   * handleQuery() inside a socket's event handler. Its error replies need
+   * encodeMessage() too: if that throws (a step not written yet, a bug), an
+   * exception here would end the whole process. Send nothing instead; the
+   * client times out and retries, as with a lost packet.
+   */
+  private reply(bytes: Buffer): Buffer {
+    try {
+      return handleQuery(bytes, this.options.records, this.options.zone);
+    } catch (err) {
+      this.log(`dns: no reply: ${(err as Error).message}`);
+      return Buffer.alloc(0);
+    }
   }
 
   /** Reads length-prefixed messages from one TCP connection and answers each in turn. */
@@ -148,7 +163,7 @@ export class DnsServer {
         if (pending.length < 2 + size) return;
         const bytes = pending.subarray(2, 2 + size);
         pending = pending.subarray(2 + size);
-        const reply = handleQuery(bytes, this.options.records, this.options.zone);
+        const reply = this.reply(bytes);
         if (reply.length === 0) continue;
         const length = Buffer.alloc(2);
         length.writeUInt16BE(reply.length);

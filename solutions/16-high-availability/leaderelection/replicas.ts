@@ -94,7 +94,14 @@ export function runReplica(options: RunReplicaOptions): Replica {
           },
         },
       });
-      await elector.run(term.signal);
+      try {
+        await elector.run(term.signal);
+      } catch (err) {
+        // An elector that throws (a bug, or a step not written yet) is a crashed
+        // process: log it and campaign again, as its supervisor would restart it.
+        // Unhandled, the rejection would surface far from here, as noise in every test.
+        log(`${options.identity}: the elector failed: ${(err as Error).message}`);
+      }
       stopped.signal.removeEventListener("abort", onStop);
       // A loss (or a failed start) campaigns again after a pause, like a restarted process.
       if (!stopped.signal.aborted) await clock.sleep(options.retryPeriodMs ?? 2000, stopped.signal);
