@@ -10,7 +10,7 @@ import { Framework } from "@tree/09-scheduler/framework/framework.ts";
 import { NodeInfo } from "@tree/09-scheduler/framework/node-info.ts";
 import type { Profile } from "@tree/09-scheduler/framework/default-profile.ts";
 import { podRequests } from "@tree/09-scheduler/framework/requests.ts";
-import { CycleState, SUCCESS, unschedulable, type Plugin, type Status } from "@tree/09-scheduler/framework/types.ts";
+import { CycleState, SKIP, SUCCESS, unschedulable, type Plugin, type Status } from "@tree/09-scheduler/framework/types.ts";
 import { matchesNode, nodeAffinity, requirementMatches } from "@tree/09-scheduler/plugins/node-affinity.ts";
 import { nodePorts, portsConflict } from "@tree/09-scheduler/plugins/node-ports.ts";
 import { insufficientResources, leastAllocatedScore, nodeResourcesFit } from "@tree/09-scheduler/plugins/node-resources-fit.ts";
@@ -397,6 +397,23 @@ describe("09.7 the filter phase", () => {
     expect(calls).toEqual(["First:bad"]);
     expect(fwk.runFilterPlugins(new CycleState(), pod("p"), info(node("good")))).toEqual(SUCCESS);
     expect(calls).toEqual(["First:bad", "First:good", "Second:good"]);
+  });
+
+  it("does not run a filter whose preFilter answered Skip for this pod", () => {
+    const calls: string[] = [];
+    const skipping: Plugin = { ...refuse("Skipper", "skipper says no", calls), preFilter: () => SKIP };
+    const fwk = framework([skipping, refuse("Other", "other says no", calls)]);
+    const state = new CycleState();
+    expect(fwk.runPreFilterPlugins(state, pod("p"))).toEqual(SUCCESS);
+    expect(fwk.runFilterPlugins(state, pod("p"), info(node("bad")))).toMatchObject({ plugin: "Other" });
+    expect(calls).toEqual(["Other:bad"]);
+    // A new cycle that did not run the preFilters runs every filter.
+    expect(fwk.runFilterPlugins(new CycleState(), pod("p"), info(node("bad")))).toMatchObject({ plugin: "Skipper" });
+    // The default plugins that skip: NodeAffinity for a pod with no selector, NodePorts for one with no host port.
+    expect(nodeAffinity.preFilter!(new CycleState(), pod("p"))).toEqual(SKIP);
+    expect(nodePorts.preFilter!(new CycleState(), pod("p"))).toEqual(SKIP);
+    const picky = { ...pod("q"), spec: { ...pod("q").spec!, nodeSelector: { zone: "a" } } };
+    expect(nodeAffinity.preFilter!(new CycleState(), picky)?.code).not.toBe("Skip");
   });
 
   it("keeps the feasible nodes and the reasons of the others", () => {

@@ -3,18 +3,20 @@
  * with capacity and a Ready condition, no kubelet behind them): 5,000 nodes
  * and 10,000 pods, the shape of kube-scheduler's SchedulingBasic test.
  *
- * The control plane runs in its own process; the scheduler (chapter 09) in
- * this one, already synced when the first pod is created. The figure runs
+ * The control plane runs in its own process, and so does the scheduler
+ * (chapter 09, bench/lib/scheduler.ts), as kube-scheduler does: in this
+ * process it would share one thread with the 64 clients and the watch. It is
+ * already synced when the first pod is created. The figure runs
  * from the first pod create to the last binding seen through a watch. Pods
  * are created by 64 clients meanwhile, so the scheduler cannot bind faster
  * than they arrive: the anchor is that create rate, and a ratio near 1 means
  * the scheduler keeps up with the apiserver.
  */
 import type { Node, Pod } from "../../shared/api/index.ts";
-import { startScheduler } from "../../solutions/09-scheduler/index.ts";
 import { onCleanup } from "../lib/cleanup.ts";
 import { createNamespaces, NODES, PODS, RestClient, Watch } from "../lib/client.ts";
 import { startControlPlane } from "../lib/control-plane-process.ts";
+import { startSchedulerProcess } from "../lib/scheduler-process.ts";
 import { benchPod, hollowNode, runConcurrent } from "../lib/load.ts";
 import { ratio, type Figure } from "../lib/types.ts";
 
@@ -41,9 +43,7 @@ export const schedulerFigure: Figure = {
       );
       await createNamespaces(client, [NAMESPACE]);
 
-      const errors: string[] = [];
-      const scheduler = await startScheduler({ server: plane.url, onError: (err) => errors.push(err.message) });
-      onCleanup("the scheduler", () => scheduler.stop());
+      const scheduler = await startSchedulerProcess(plane.url);
 
       // Count bindings as a client sees them: a pod whose spec.nodeName appears.
       const bound = new Set<string>();
@@ -83,6 +83,7 @@ export const schedulerFigure: Figure = {
       const complete = bound.size === podCount;
       const seconds = ((complete ? lastBoundAt : performance.now()) - start) / 1000;
       const rate = bound.size / seconds;
+      const { errors } = await scheduler.stop();
       const partial = complete ? "" : `, ONLY ${bound.size} of ${podCount} bound after ${seconds.toFixed(0)} s`;
       ctx.step(
         `scheduler: ${bound.size} pods bound on ${nodeCount} nodes in ${seconds.toFixed(1)} s: ${rate.toFixed(0)} pods/s (created at ${created.rate.toFixed(0)}/s)${partial}`,

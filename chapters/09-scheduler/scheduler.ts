@@ -21,8 +21,15 @@ import type { SchedulingQueue } from "./queue/scheduling-queue.ts";
 import { NodeSampler, schedulePod } from "./schedule-one.ts";
 import { todo } from "../../shared/todo.ts";
 
-/** How many bindings may be in flight at once. */
-const MAX_BINDINGS = 32;
+/**
+ * How many bindings may be in flight at once. kube-scheduler binds each pod
+ * in its own goroutine, with no such cap; this one only bounds memory and
+ * sockets when the apiserver stalls. It must stay well above
+ * "bindings per second x binding latency": with 64 clients creating pods,
+ * a binding waits ~25 ms on a quiet machine and ~1 s on a loaded one, and
+ * 32 in flight capped the scheduler at 32 / latency pods per second.
+ */
+const MAX_BINDINGS = 512;
 
 export interface SchedulerParts {
   framework: Framework;
@@ -37,6 +44,8 @@ export interface SchedulerParts {
 export class Scheduler {
   private readonly bindings = new Set<Promise<void>>();
   private readonly statusUpdates = new Set<Promise<void>>();
+  /** Wakes the loop when it waits for a binding to end (MAX_BINDINGS in flight). */
+  private slotFreed: (() => void) | undefined;
   /** In a big cluster, which nodes the next cycle filters first. */
   private readonly sampler = new NodeSampler();
   /** Pods bound by this scheduler (for the benchmark). */
@@ -57,7 +66,7 @@ export class Scheduler {
       }
       // Let watch events and binding answers in between two pods.
       await new Promise((resolve) => setImmediate(resolve));
-      while (this.bindings.size >= MAX_BINDINGS) await Promise.race(this.bindings);
+      while (this.bindings.size >= MAX_BINDINGS) await new Promise<void>((resolve) => (this.slotFreed = resolve));
     }
   }
 
@@ -148,7 +157,11 @@ export class Scheduler {
   private track(set: Set<Promise<void>>, work: Promise<void>): void {
     const p: Promise<void> = work
       .catch((err: unknown) => this.parts.onError(err instanceof Error ? err : new Error(String(err))))
-      .finally(() => set.delete(p));
+      .finally(() => {
+        set.delete(p);
+        this.slotFreed?.();
+        this.slotFreed = undefined;
+      });
     set.add(p);
   }
 }

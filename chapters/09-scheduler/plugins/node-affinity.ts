@@ -17,7 +17,7 @@
  * also the one that checks nodeSelector.)
  */
 import type { Node, Pod } from "../../../shared/api/index.ts";
-import { SUCCESS, unschedulable, type Plugin } from "../framework/types.ts";
+import { SKIP, SUCCESS, unschedulable, type Plugin } from "../framework/types.ts";
 import { todo } from "../../../shared/todo.ts";
 
 export const NAME = "NodeAffinity";
@@ -60,6 +60,13 @@ export function matchesNode(pod: Pod, node: Node): boolean {
 
 export const nodeAffinity: Plugin = {
   name: NAME,
+  preFilter(_state, pod) {
+    // Most pods name no node at all: then every node matches, and the filter need not run.
+    const selector = pod.spec?.nodeSelector;
+    const affinity = pod.spec?.affinity as NodeAffinity | undefined;
+    const required = affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+    return !required && (!selector || Object.keys(selector).length === 0) ? SKIP : undefined;
+  },
   filter(_state, pod, nodeInfo) {
     return nodeInfo.node && matchesNode(pod, nodeInfo.node) ? SUCCESS : unschedulable(REASON);
   },

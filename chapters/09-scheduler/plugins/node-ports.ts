@@ -15,7 +15,7 @@
  *
  * Reason: "node(s) didn't have free ports for the requested pod ports".
  */
-import { SUCCESS, unschedulable, type Plugin } from "../framework/types.ts";
+import { SKIP, SUCCESS, unschedulable, type Plugin } from "../framework/types.ts";
 import { podHostPorts, type HostPort } from "../framework/node-info.ts";
 import { todo } from "../../../shared/todo.ts";
 
@@ -29,10 +29,18 @@ export function portsConflict(a: HostPort, b: HostPort): boolean {
   todo("09.4");
 }
 
+const STATE_KEY = "PreFilter" + NAME;
+
 export const nodePorts: Plugin = {
   name: NAME,
-  filter(_state, pod, nodeInfo) {
+  preFilter(state, pod) {
+    // Most pods ask for no host port: then no node can clash, and the filter need not run.
     const wanted = podHostPorts(pod);
+    state.write(STATE_KEY, wanted);
+    return wanted.length === 0 ? SKIP : undefined;
+  },
+  filter(state, pod, nodeInfo) {
+    const wanted = state.read<HostPort[]>(STATE_KEY) ?? podHostPorts(pod);
     const clash = wanted.some((w) => nodeInfo.usedPorts.some((used) => portsConflict(w, used)));
     return clash ? unschedulable(REASON) : SUCCESS;
   },

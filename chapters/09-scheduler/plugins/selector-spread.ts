@@ -54,15 +54,30 @@ export function normalizeSpread(scores: { score: number }[]): void {
   todo("09.6");
 }
 
-function matcherOf(state: CycleState, pod: Pod): ((other: Pod) => boolean) | undefined {
-  if (!state.read<{ match?: (p: Pod) => boolean }>(STATE_KEY)) state.write(STATE_KEY, { match: peerMatcher(pod) });
-  return state.read<{ match?: (p: Pod) => boolean }>(STATE_KEY)!.match;
+/** What preScore prepares once for all the nodes of a cycle. */
+interface SpreadState {
+  match?: (other: Pod) => boolean;
+  /** The pod's own key: the pod is not its own peer. */
+  key: string;
+}
+
+function spreadState(pod: Pod): SpreadState {
+  return { match: peerMatcher(pod), key: podKey(pod) };
+}
+
+function matcherOf(state: CycleState, pod: Pod): SpreadState {
+  let spread = state.read<SpreadState>(STATE_KEY);
+  if (!spread) {
+    spread = spreadState(pod);
+    state.write(STATE_KEY, spread);
+  }
+  return spread;
 }
 
 export const selectorSpread: Plugin = {
   name: NAME,
   preScore(state, pod) {
-    state.write(STATE_KEY, { match: peerMatcher(pod) });
+    state.write(STATE_KEY, spreadState(pod));
   },
   score(state, pod, nodeInfo) {
     // TODO(09.6): how many of the pod's peers (matcherOf) the node already runs.

@@ -8,7 +8,13 @@ import type { NodeInfo } from "./node-info.ts";
 import type { Profile } from "./default-profile.ts";
 import { CycleState, MAX_NODE_SCORE, SUCCESS, type NodeScore, type Plugin, type QueuedPodInfo, type Status } from "./types.ts";
 
+/** Where a cycle remembers which filters its preFilters skipped. */
+const FILTERS_KEY = "Framework/filters";
+
 export class Framework {
+  /** The plugins of each extension point, found once: the filter loop asks for them on every node. */
+  private readonly byPoint = new Map<keyof Plugin, Plugin[]>();
+
   constructor(readonly profile: Profile) {}
 
   get schedulerName(): string {
@@ -16,7 +22,20 @@ export class Framework {
   }
 
   private with<K extends keyof Plugin>(point: K): Array<Plugin & Required<Pick<Plugin, K>>> {
-    return this.profile.plugins.filter((p) => typeof p[point] === "function") as Array<Plugin & Required<Pick<Plugin, K>>>;
+    let plugins = this.byPoint.get(point);
+    if (!plugins) {
+      plugins = this.profile.plugins.filter((p) => typeof p[point] === "function");
+      this.byPoint.set(point, plugins);
+    }
+    return plugins as Array<Plugin & Required<Pick<Plugin, K>>>;
+  }
+
+  /**
+   * The filters to run for this cycle's pod: all of them, less those whose
+   * preFilter answered "Skip" (kube-scheduler's SkipFilterPlugins).
+   */
+  filtersFor(state: CycleState): Array<Plugin & Required<Pick<Plugin, "filter">>> {
+    return state.read<Array<Plugin & Required<Pick<Plugin, "filter">>>>(FILTERS_KEY) ?? this.with("filter");
   }
 
   /** The queue order (the queue-sort plugin; by age when there is none). */
@@ -27,10 +46,13 @@ export class Framework {
 
   /** Every preFilter; the first that does not succeed decides. */
   runPreFilterPlugins(state: CycleState, pod: Pod): Status {
+    const skipped = new Set<string>();
     for (const plugin of this.with("preFilter")) {
       const status = plugin.preFilter(state, pod);
-      if (status && status.code !== "Success") return { ...status, plugin: plugin.name };
+      if (status?.code === "Skip") skipped.add(plugin.name);
+      else if (status && status.code !== "Success") return { ...status, plugin: plugin.name };
     }
+    if (skipped.size > 0) state.write(FILTERS_KEY, this.with("filter").filter((p) => !skipped.has(p.name)));
     return SUCCESS;
   }
 
@@ -40,10 +62,10 @@ export class Framework {
    * kube-scheduler would report).
    */
   runFilterPlugins(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
-    // STEP(09.7): the first "no" decides, naming its plugin; later filters
-    // do not run. Tests: "09.7 the filter phase".
+    // STEP(09.7): the first "no" of this.filtersFor(state) decides, naming
+    // its plugin; later filters do not run. Tests: "09.7 the filter phase".
     //#solution
-    for (const plugin of this.with("filter")) {
+    for (const plugin of this.filtersFor(state)) {
       const status = plugin.filter(state, pod, nodeInfo);
       if (status.code !== "Success") return { ...status, plugin: plugin.name };
     }

@@ -23,9 +23,13 @@ export const MAX_NODE_SCORE = 100;
  * What a plugin answers. "Unschedulable" means "not on this node, but maybe
  * later" (the pod is retried when the cluster changes); "Error" means
  * something broke. `reasons` are the phrases of the failure message:
- * "Insufficient memory", "node(s) were unschedulable".
+ * "Insufficient memory", "node(s) were unschedulable". "Skip" is a
+ * preFilter's answer only: "this pod asks for nothing I check", so the
+ * framework does not run this plugin's filter on any node in this cycle
+ * (kube-scheduler's framework.Skip). With 5,000 nodes, a filter that is not
+ * called is the cheapest filter.
  */
-export type Code = "Success" | "Unschedulable" | "Error";
+export type Code = "Success" | "Unschedulable" | "Error" | "Skip";
 
 export interface Status {
   code: Code;
@@ -40,6 +44,9 @@ export const SUCCESS: Status = Object.freeze({ code: "Success", reasons: [] }) a
 export function unschedulable(...reasons: string[]): Status {
   return { code: "Unschedulable", reasons };
 }
+
+/** A preFilter's "my filter has nothing to check for this pod". */
+export const SKIP: Status = Object.freeze({ code: "Skip", reasons: [] }) as Status;
 
 export function isSuccess(status: Status | undefined): boolean {
   return status === undefined || status.code === "Success";

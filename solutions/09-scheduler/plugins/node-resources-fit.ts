@@ -33,11 +33,22 @@ function requestsOf(state: CycleState, pod: Pod): Resources {
 
 const rank = (name: string) => (name === "cpu" ? 0 : name === "memory" ? 1 : 2);
 const byReasonOrder = (a: string, b: string) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+const orders = new WeakMap<Resources, string[]>();
 
-/** CPU and memory first, then other resources by name: the order of the reasons. */
-function resourceOrder(names: string[]): string[] {
-  // Called for every node of every cycle, mostly with ["cpu", "memory"]: copy and sort only when out of order.
-  for (let i = 1; i < names.length; i++) if (byReasonOrder(names[i - 1]!, names[i]!) > 0) return [...names].sort(byReasonOrder);
+/**
+ * The resources a request asks for, except "pods", in the order of the
+ * reasons: CPU and memory first, then the others by name. The filter asks
+ * this for every node with the same request object, so the list is made
+ * once per request and remembered (the request must not change afterwards).
+ */
+export function requestOrder(request: Resources): string[] {
+  let names = orders.get(request);
+  if (!names) {
+    names = Object.keys(request)
+      .filter((n) => n !== "pods")
+      .sort(byReasonOrder);
+    orders.set(request, names);
+  }
   return names;
 }
 
@@ -48,13 +59,13 @@ function resourceOrder(names: string[]): string[] {
  */
 export function insufficientResources(request: Resources, nodeInfo: NodeInfo): string[] {
   // STEP(09.1): why the pod does not fit here ([] when it does): the pod count
-  // first, then each requested resource in resourceOrder(), with Kubernetes'
+  // first, then each resource of requestOrder(request), with Kubernetes'
   // reasons. Tests: "09.1 NodeResourcesFit".
   //#solution
   const reasons: string[] = [];
   const { allocatable, requested } = nodeInfo;
   if ((requested.pods ?? 0) + 1 > (allocatable.pods ?? 0)) reasons.push("Too many pods");
-  for (const name of resourceOrder(Object.keys(request).filter((n) => n !== "pods"))) {
+  for (const name of requestOrder(request)) {
     const want = request[name] ?? 0;
     if (want <= 0) continue;
     const free = (allocatable[name] ?? 0) - (requested[name] ?? 0);
