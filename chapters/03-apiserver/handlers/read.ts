@@ -93,10 +93,23 @@ async function* decodeEach(
   }
 }
 
-/** The objects of a list as JSON text, each its stored text with its resourceVersion (ObjectStorage.decodeText). */
-async function* storedTextEach(storage: ObjectStorage, resource: ResourceDefinition, kvs: KeyValue[]): AsyncGenerator<JsonText> {
-  for (const kv of kvs) yield new JsonText(await storage.decodeText(resource, kv));
+/**
+ * The objects of a list as JSON text, each its stored text with its
+ * resourceVersion (ObjectStorage.decodeText). A plain generator, not an async
+ * one: the stream awaits only the items that need it (transformed ones).
+ */
+function* storedTextEach(
+  storage: ObjectStorage,
+  resource: ResourceDefinition,
+  kvs: KeyValue[],
+): Generator<JsonText | Promise<JsonText>> {
+  for (const kv of kvs) {
+    const pieces = storage.decodeText(resource, kv);
+    yield Array.isArray(pieces) ? new JsonText(pieces) : pieces.then(toJsonText);
+  }
 }
+
+const toJsonText = (pieces: string[]) => new JsonText(pieces);
 
 export async function handleWatch(
   ctx: HandlerContext,

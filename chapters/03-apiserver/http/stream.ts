@@ -24,13 +24,29 @@ export interface StreamedList {
   head: Record<string, unknown>;
   /** The name of the array field, written last: "items" for a list, "rows" for a Table. */
   field: string;
-  /** The array's elements, each turned into JSON when its turn comes (a JsonText is JSON already). */
+  /**
+   * The array's elements, each turned into JSON when its turn comes (a JsonText is JSON already).
+   * An element of a plain Iterable may be a Promise: it is awaited in its turn.
+   */
   elements: AsyncIterable<unknown> | Iterable<unknown>;
 }
 
-/** An element already in JSON (a stored object's text): written as it is, not encoded again. */
+/**
+ * An element already in JSON (a stored object's text): written as it is, not
+ * encoded again. The text may come in pieces (the stored text cut where its
+ * resourceVersion goes in): they are written one after the other, never joined
+ * into a string of their own.
+ */
 export class JsonText {
-  constructor(readonly text: string) {}
+  readonly pieces: readonly string[];
+  constructor(text: string | readonly string[]) {
+    this.pieces = typeof text === "string" ? [text] : text;
+  }
+
+  /** The whole text, for an answer of one object (a list writes the pieces instead). */
+  get text(): string {
+    return this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join("");
+  }
 }
 
 /** How much JSON to gather before one write: large enough that writes are few, small enough to hold. */
@@ -44,18 +60,48 @@ export async function sendJsonStream(res: Response, code: number, list: Streamed
     res.status(code).type("application/json");
     // The head without its closing brace, then the array: {"kind":...,"items":[
     const head = JSON.stringify(list.head);
-    let chunk = `${head.length > 2 ? `${head.slice(0, -1)},` : "{"}${JSON.stringify(list.field)}:[`;
+    // The chunk is a list of strings joined once per write: one copy of each
+    // byte, where `chunk += text` would build a tree that the write flattens.
+    let parts = [`${head.length > 2 ? `${head.slice(0, -1)},` : "{"}${JSON.stringify(list.field)}:[`];
+    let chars = 0;
     let first = true;
-    for await (const element of list.elements) {
-      chunk += (first ? "" : ",") + (element instanceof JsonText ? element.text : JSON.stringify(element));
+    const add = (element: unknown) => {
+      if (!first) parts.push(",");
       first = false;
-      if (chunk.length < CHUNK_CHARS) continue;
-      // The client went away: stop here (leaving the loop ends the elements' generator too).
-      if (gone) return;
+      if (element instanceof JsonText) {
+        for (const piece of element.pieces) {
+          parts.push(piece);
+          chars += piece.length;
+        }
+      } else {
+        const json = JSON.stringify(element);
+        parts.push(json);
+        chars += json.length;
+      }
+    };
+    // Returns false when the client went away: stop (leaving the loop ends the elements' generator too).
+    const flush = async (): Promise<boolean> => {
+      if (gone) return false;
+      const chunk = parts.join("");
+      parts = [];
+      chars = 0;
       if (!res.write(chunk) && !gone) await drained(res);
-      chunk = "";
+      return true;
+    };
+    if (Symbol.asyncIterator in list.elements) {
+      for await (const element of list.elements) {
+        add(element);
+        if (chars >= CHUNK_CHARS && !(await flush())) return;
+      }
+    } else {
+      // A plain Iterable costs no promise per element (150,000 of them for the pods of a big cluster).
+      for (const element of list.elements) {
+        add(element instanceof Promise ? await element : element);
+        if (chars >= CHUNK_CHARS && !(await flush())) return;
+      }
     }
-    res.end(`${chunk}]}`);
+    parts.push("]}");
+    res.end(parts.join(""));
   } catch (err) {
     // Before the first write the error becomes a Status (errorMiddleware). After it,
     // the client has part of a 200: cut the connection so it cannot take that part for a whole list.

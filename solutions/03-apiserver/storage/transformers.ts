@@ -27,6 +27,12 @@ export class TransformerChain {
     this.transformers.push(transformer);
   }
 
+  /** Whether any transformer handles this resource. If none does, the stored text is the object's JSON. */
+  transforms(resource: ResourceDefinition): boolean {
+    for (const t of this.transformers) if (t.appliesTo(resource)) return true;
+    return false;
+  }
+
   /** Applies the transformers in order of registration. */
   async toStorage(data: string, context: TransformContext): Promise<string> {
     let out = data;

@@ -68,19 +68,23 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
 /** The open watches of a server, so close() can end them. */
 export class WatchRegistry {
   private readonly open = new Set<() => void>();
-  /** Encoded lines per store event, shared by every watch that sends it; gone with the event. */
-  private readonly lines = new WeakMap<StoreEvent, Map<string, string>>();
+  /**
+   * Encoded lines per store event, shared by every watch that sends it; gone
+   * with the event. They are bytes, not strings: a string written to a socket
+   * is turned into UTF-8 on each write, a thousand times for a thousand watches.
+   */
+  private readonly lines = new WeakMap<StoreEvent, Map<string, Buffer>>();
   /** Decoded objects per store event (its kv and its prevKv), shared the same way. */
   private readonly objects = new WeakMap<StoreEvent, Map<string, Promise<ApiObject>>>();
   /** How many watches were closed because their client did not read fast enough. */
   closedSlow = 0;
 
   /** The line of `event` for encoding `key`, made by `encode` the first time. */
-  line(event: StoreEvent, key: string, encode: () => string): string {
+  line(event: StoreEvent, key: string, encode: () => string): Buffer {
     let byKey = this.lines.get(event);
     if (!byKey) this.lines.set(event, (byKey = new Map()));
     let line = byKey.get(key);
-    if (line === undefined) byKey.set(key, (line = encode()));
+    if (line === undefined) byKey.set(key, (line = Buffer.from(encode())));
     return line;
   }
 
@@ -142,7 +146,7 @@ export async function serveWatch(
   let lastRevision = 0;
   const timers: NodeJS.Timeout[] = [];
   const maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
-  const write = (line: string) => {
+  const write = (line: string | Buffer) => {
     if (ended) return;
     // res.writableLength: bytes accepted but not yet taken by the socket (the client is not reading).
     if (res.writableLength > maxBuffered) {
