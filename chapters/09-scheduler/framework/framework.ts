@@ -53,7 +53,11 @@ export class Framework {
       if (status?.code === "Skip") skipped.add(plugin.name);
       else if (status && status.code !== "Success") return { ...status, plugin: plugin.name };
     }
-    if (skipped.size > 0) state.write(FILTERS_KEY, this.with("filter").filter((p) => !skipped.has(p.name)));
+    if (skipped.size > 0)
+      state.write(
+        FILTERS_KEY,
+        this.with("filter").filter((p) => !skipped.has(p.name)),
+      );
     return SUCCESS;
   }
 

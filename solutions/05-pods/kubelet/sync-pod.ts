@@ -95,7 +95,9 @@ export async function reobserve(
 ): Promise<PodContainers | undefined> {
   const fresh = new Set(ids);
   if (fresh.size === 0) return observed;
-  const kept = [...(observed?.sandboxes ?? []), ...[...(observed?.containers.values() ?? [])].flat()].filter((c) => !fresh.has(c.id));
+  const kept = [...(observed?.sandboxes ?? []), ...[...(observed?.containers.values() ?? [])].flat()].filter(
+    (c) => !fresh.has(c.id),
+  );
   return groupByPod([...kept, ...(await inspectAll(ctx.runtime, [...fresh]))]).get(uid);
 }
 
