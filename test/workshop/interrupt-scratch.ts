@@ -14,6 +14,7 @@ import { parse } from "yaml";
 import { afterAll, beforeAll, expect, inject } from "vitest";
 import { REPO_ROOT } from "../../shared/chapters.ts";
 import { CHECKOUT_LABEL, connectDocker } from "../../shared/docker.ts";
+import { adminAuth } from "./admin-auth.ts";
 import { removeWhereCheckout } from "./leftovers.ts";
 import { scratchCopy } from "./scratch-copy.ts";
 import { type Terminal, tmuxAvailable } from "./terminal.ts";
@@ -61,19 +62,10 @@ export function bridgeAddresses(networkId: string): string[] {
   return (networkInterfaces()[`br-${networkId.slice(0, 12)}`] ?? []).filter((a) => a.family === "IPv4").map((a) => a.address);
 }
 
-function auth(dataDir: string): Record<string, string> {
-  const file = join(dataDir, "control-plane", "tokens.csv");
-  if (!existsSync(file)) return {};
-  const line = readFileSync(file, "utf8")
-    .split("\n")
-    .find((l) => l.split(",")[1] === "kubernetes-admin");
-  return line ? { authorization: `Bearer ${line.split(",")[0]}` } : {};
-}
-
 export async function create(url: string, dataDir: string, path: string, body: unknown): Promise<void> {
   const res = await fetch(`${url}${path}`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...auth(dataDir) },
+    headers: { "content-type": "application/json", ...adminAuth(dataDir) },
     body: JSON.stringify(body),
   });
   expect(res.status, await res.clone().text()).toBe(201);
@@ -84,7 +76,7 @@ export const example = (file: string) =>
 
 export async function runningPods(url: string, dataDir: string, selector: string): Promise<number> {
   const res = await fetch(`${url}/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`, {
-    headers: auth(dataDir),
+    headers: adminAuth(dataDir),
   });
   const list = (await res.json()) as { items: { status?: { phase?: string } }[] };
   return list.items.filter((p) => p.status?.phase === "Running").length;

@@ -14,6 +14,7 @@ import { removeClusterObjects } from "../../shared/cluster/network.ts";
 import { connectDocker } from "../../shared/docker.ts";
 import { KUBECTL_PATH, kubectlAvailable } from "../harness/kubectl.ts";
 import { waitFor } from "../harness/wait.ts";
+import { adminAuth } from "./admin-auth.ts";
 
 /** With the kubelet chapter and a Docker engine, npm start runs pods too. */
 const runsPods = inject("dockerAvailable") && existsSync(join(REPO_ROOT, "solutions", "05-pods"));
@@ -23,15 +24,7 @@ async function containersOf(uid: string): Promise<number> {
   return (await docker.listContainers({ all: true, filters: { label: [`io.kubernetes.pod.uid=${uid}`] } })).length;
 }
 
-/** From chapter 11 on the apiserver wants the admin's token (npm start writes it to <data>/control-plane/tokens.csv). */
-function auth(): Record<string, string> {
-  const file = join(dataDir, "control-plane", "tokens.csv");
-  if (!existsSync(file)) return {};
-  const line = readFileSync(file, "utf8")
-    .split("\n")
-    .find((l) => l.split(",")[1] === "kubernetes-admin");
-  return line ? { authorization: `Bearer ${line.split(",")[0]}` } : {};
-}
+const auth = () => adminAuth(dataDir);
 
 async function runningPod(url: string, name: string): Promise<Pod> {
   return waitFor(
