@@ -139,7 +139,7 @@ export class KeySpace {
   /** Forgets the history before `revision`. The live keys stay as they are. */
   compact(revision: number): void {
     // TODO(02.5): forget the history before `revision`; live keys stay. Follow
-    // etcd: compacting at or below the current point is "Compacted", and
+    // etcd: compacting at or below the last compaction point is "Compacted", and
     // compacting the future is an error that says what the current revision is.
     // Tests: "02.5 compaction: a watch from before the compacted revision fails with Compacted; later ones still work".
     todo("02.5");
