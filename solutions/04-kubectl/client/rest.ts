@@ -153,10 +153,11 @@ export class RestClient {
     // STEP(04.1): send it with this.transport (transport.ts). Every caller must
     // be able to tell "no answer at all" (a ConnectionError: nothing listens,
     // connection reset) from "the server said no" (an ApiError carrying the
-    // server's Status). A server that answers a
-    // non-2xx without a Status (plain text, HTML, a proxy) still gives an ApiError.
+    // server's Status). A server that answers a non-2xx without a Status
+    // (plain text, HTML, a proxy) still gives an ApiError.
     // Tests: "04.1 REST client > turns error answers into ApiError with the server's Status",
-    // "04.1 REST client > reports an unreachable server as a ConnectionError naming host and port".
+    // "04.1 REST client > reports an unreachable server as a ConnectionError naming host and port",
+    // "04.1 keep-alive > ..." (test/04-transport.unit.test.ts).
     //#solution
     let res: HttpResponse;
     try {
