@@ -56,7 +56,8 @@ export class HttpTransport {
   private readonly secure: boolean;
 
   constructor(server: string) {
-    this.secure = new URL(server).protocol === "https:";
+    // (no URL parsing here: a bad address is reported by the first request)
+    this.secure = server.startsWith("https:");
     const options = { keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT_MS };
     this.agent = this.secure ? new https.Agent(options) : new http.Agent(options);
   }
