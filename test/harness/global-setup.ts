@@ -70,8 +70,8 @@ export default async function setup(project: TestProject) {
     const docker = connectDocker();
     const removed = await removeLabelled(docker, TEST_RUN_LABEL, runId);
     const leaked = [...removed.containers.map((c) => `container ${c}`), ...removed.networks.map((n) => `network ${n}`)];
-    // A network Docker refused to remove is leaked too, and still there: say so, not "removed".
-    const stuck = removed.stuck.map((n) => `network ${n}`);
+    // An object Docker refused to remove is leaked too, and still there: say so, not "removed".
+    const stuck = removed.failed;
     if (leaked.length + stuck.length > 0) {
       const parts = [
         leaked.length > 0 ? `now removed: ${leaked.join(", ")}` : "",
