@@ -46,7 +46,10 @@ export interface HttpRequest {
  * connection after 5 s (Node's default keepAliveTimeout; kube-apiserver
  * uses 90 s). The client must let go first: a request sent on a connection
  * that the server is closing at the same moment fails. The margin covers
- * timers that fire late on a busy machine; `retry` below covers the rest.
+ * timers that fire late on a busy machine; the retry below covers the rest.
+ * (Without a timeout, Node's Agent keeps an idle connection for ever: it
+ * reads the server's "Keep-Alive: timeout=5" only to shorten its own.)
+ * Idle pooled connections never keep the process alive (the Agent unrefs them).
  */
 const IDLE_SOCKET_TIMEOUT_MS = 3_000;
 
@@ -65,11 +68,6 @@ export class HttpTransport {
   /** Resolves when the status line and headers have arrived; rejects if no answer came (Node's error: err.code). */
   request(url: URL, request: HttpRequest): Promise<HttpResponse> {
     return this.attempt(url, request, true);
-  }
-
-  /** Closes the idle connections (open ones close when their answers end). */
-  close(): void {
-    this.agent.destroy();
   }
 
   private attempt(url: URL, request: HttpRequest, retry: boolean): Promise<HttpResponse> {
