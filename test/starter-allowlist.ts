@@ -190,4 +190,15 @@ export const STARTER_ALLOWLIST: AllowedStarterPass[] = [
     reason:
       "a regression test of given code: chapter 03's namespace cleaner next to chapter 12's metrics resources, which share a store prefix with pods",
   },
+  {
+    file: "test/03-managed-fields.unit.test.ts",
+    test: "03 chapter > managedFields of a create > the tree built from the object is the tree of its field set, for Update (nodes) and Apply sets",
+    reason:
+      "managedFields (fieldmanager/) are given code in chapter 03; the test guards the create's fast path against the general one",
+  },
+  {
+    file: "test/03-managed-fields.unit.test.ts",
+    test: "03 chapter > managedFields of a create > a create's entry: one Update by the manager, owning everything but status and server metadata",
+    reason: "managedFields (fieldmanager/) are given code in chapter 03",
+  },
 ];
