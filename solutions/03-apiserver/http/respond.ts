@@ -52,12 +52,17 @@ export function toStatus(err: unknown): Status {
   return internalError(err instanceof Error ? err.message : String(err)).status;
 }
 
-/** The last Express middleware: no error escapes as Express's HTML 500 page. */
-export function errorMiddleware(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
+/** Answers an error as its Status (or ends an answer already under way: its head is gone). */
+export function sendError(res: Response, err: unknown): void {
   const status = toStatus(err);
   if (res.headersSent) {
     res.end();
     return;
   }
   sendJson(res, status.code, status);
+}
+
+/** The last Express middleware: no error escapes as Express's HTML 500 page. */
+export function errorMiddleware(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
+  sendError(res, err);
 }
