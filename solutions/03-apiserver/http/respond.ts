@@ -26,9 +26,9 @@ export function sendJson(res: Response, code: number, body: unknown, warnings: s
  * each one, to write the same three headers.
  */
 export function sendJsonText(res: Response, code: number, text: string): void {
-  res.statusCode = code;
-  res.setHeader("Content-Type", "application/json; charset=utf-8");
-  res.setHeader("Content-Length", Buffer.byteLength(text));
+  // The head in one call, as a flat [name, value, ...] list: Node writes it as it
+  // is, without first keeping each header in the response's header map.
+  res.writeHead(code, ["Content-Type", "application/json; charset=utf-8", "Content-Length", String(Buffer.byteLength(text))]);
   res.end(text);
 }
 
