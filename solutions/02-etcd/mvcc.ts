@@ -47,11 +47,7 @@ export class KeySpace {
   private sorted: KeyValue[] | undefined;
 
   get(key: string): KeyValue | undefined {
-    // STEP(02.1): a key space that keeps the current value of every key. Every
-    // write gets the next revision, so revisions have no gaps. A key's version
-    // counts its writes since it was created. A failed write changes nothing.
-    // Tests: "02.1 stamps every write with the next revision: createRevision, modRevision, version",
-    // "02.1 create fails with KeyExists when the key is present, and changes nothing".
+    // STEP(02.1): the live key-value of `key`, or undefined.
     //#solution
     return this.live.get(key);
     //#end
@@ -59,6 +55,12 @@ export class KeySpace {
 
   create(key: string, value: string): WatchEvent {
     // STEP(02.1): create a key that does not exist yet (KeyExists otherwise).
+    // Every write gets the next revision, so revisions have no gaps. A key's
+    // version counts its writes since it was created. A failed write changes
+    // nothing, and a key or value that etcd refuses is refused here too
+    // (shared/store/types.ts).
+    // Tests: "02.1 stamps every write with the next revision: createRevision, modRevision, version",
+    // "02.1 create fails with KeyExists when the key is present, and changes nothing".
     //#solution
     checkWrite(key, value);
     if (this.live.has(key)) {
