@@ -190,4 +190,20 @@ export const STARTER_ALLOWLIST: AllowedStarterPass[] = [
     reason:
       "a regression test of given code: chapter 03's namespace cleaner next to chapter 12's metrics resources, which share a store prefix with pods",
   },
+  {
+    file: "test/03-managed-fields.unit.test.ts",
+    test: "03 chapter > managedFields of a create > the tree built from the object is the tree of its field set, for Update (nodes) and Apply sets",
+    reason:
+      "managedFields (fieldmanager/) are given code in chapter 03; the test guards the create's fast path against the general one",
+  },
+  {
+    file: "test/03-managed-fields.unit.test.ts",
+    test: "03 chapter > managedFields of a create > a create's entry: one Update by the manager, owning everything but status and server metadata",
+    reason: "managedFields (fieldmanager/) are given code in chapter 03",
+  },
+  {
+    file: "test/03-body.unit.test.ts",
+    test: "03 chapter > bodies > a field named __proto__ is a 400, also when spelled with \\u escapes or deep in the body",
+    reason: "reading request bodies (http/body.ts) is given code in chapter 03",
+  },
 ];
