@@ -101,7 +101,8 @@ async function fanOut(
           agent,
           onLine: (line) => {
             if (line.indexOf(ADDED_PREFIX) !== 0) return; // a BOOKMARK
-            if (line.indexOf(expected.pattern) < 0) return void fail(new Error(`watch: an ADDED event for another pod than ${expected.name}`));
+            if (line.indexOf(expected.pattern) < 0)
+              return void fail(new Error(`watch: an ADDED event for another pod than ${expected.name}`));
             deliver(expected.name);
           },
           onEnd: fail,
