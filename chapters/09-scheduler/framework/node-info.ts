@@ -60,12 +60,16 @@ export class NodeInfo {
     if (node) this.setNode(node);
   }
 
+  /** The node's name, read once per node update: filters and scores ask for it on every node of every cycle. */
+  private nodeName = "";
+
   get name(): string {
-    return this.node?.metadata?.name ?? "";
+    return this.node ? this.nodeName : "";
   }
 
   setNode(node: Node): void {
     this.node = node;
+    this.nodeName = node.metadata?.name ?? "";
     try {
       this.allocatable = nodeAllocatable(node.status?.allocatable ?? node.status?.capacity);
     } catch {

@@ -51,7 +51,8 @@ export function normalizeSpread(scores: { score: number }[]): void {
   // STEP(09.6): no peers -> MAX_NODE_SCORE, the most peers -> 0, linear in
   // between, scaled by the highest count only ([1, 3] -> [66, 0]).
   //#solution
-  const max = Math.max(0, ...scores.map((s) => s.score));
+  let max = 0;
+  for (const s of scores) if (s.score > max) max = s.score;
   for (const s of scores) s.score = max === 0 ? MAX_NODE_SCORE : Math.floor((MAX_NODE_SCORE * (max - s.score)) / max);
   //#end
 }
@@ -85,7 +86,7 @@ export const selectorSpread: Plugin = {
     // STEP(09.6): how many of the pod's peers (matcherOf) the node already runs.
     //#solution
     const { match, key } = matcherOf(state, pod);
-    if (!match) return 0;
+    if (!match || nodeInfo.pods.size === 0) return 0;
     let count = 0;
     for (const [otherKey, other] of nodeInfo.pods) if (otherKey !== key && match(other)) count++;
     return count;
