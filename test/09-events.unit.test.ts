@@ -73,7 +73,10 @@ const pod = (i: number): Pod => ({
 });
 
 it("09 chapter > events are written by a few writers, not one connection per event", async () => {
-  const events = new EventRecorder(new RestClient({ server: url }), "default-scheduler", () => {}, { writers: WRITERS, maxQueued: MAX_QUEUED });
+  const events = new EventRecorder(new RestClient({ server: url }), "default-scheduler", () => {}, {
+    writers: WRITERS,
+    maxQueued: MAX_QUEUED,
+  });
   const count = WRITERS * 4;
   for (let i = 0; i < count; i++) events.event(pod(i), "Normal", "Scheduled", `Successfully assigned default/web-${i} to node-1`);
   // event() returned at once; the writers now wait for the server.

@@ -12,7 +12,9 @@ import { startScheduler } from "../../solutions/09-scheduler/index.ts";
 
 export type SchedulerRequest = { type: "stop" };
 export type SchedulerMessage =
-  { type: "ready" } | { type: "failed"; message: string } | { type: "stopped"; scheduled: number; eventsDropped: number; errors: string[] };
+  | { type: "ready" }
+  | { type: "failed"; message: string }
+  | { type: "stopped"; scheduled: number; eventsDropped: number; errors: string[] };
 
 const send = (message: SchedulerMessage) => process.send?.(message);
 

@@ -148,14 +148,16 @@ export class EventRecorder {
         this.head = 0;
       }
       this.writing++;
-      void this.write(s).finally(() => {
-        this.writing--;
-        s.busy = false;
-        // Repeats that came during the write go out as one more PATCH.
-        if ((s.event.count ?? 1) > s.written && s.written > 0) this.enqueue(s);
-        this.startWriters();
-        if (this.writing === 0 && this.head === this.queue.length) this.wakeIdle();
-      });
+      void this.write(s)
+        .catch(() => {}) // only an onError that throws gets here: nobody is left to tell
+        .finally(() => {
+          this.writing--;
+          s.busy = false;
+          // Repeats that came during the write go out as one more PATCH.
+          if ((s.event.count ?? 1) > s.written && s.written > 0) this.enqueue(s);
+          this.startWriters();
+          if (this.writing === 0 && this.head === this.queue.length) this.wakeIdle();
+        });
     }
   }
 
