@@ -51,8 +51,7 @@ export function normalizeSpread(scores: { score: number }[]): void {
   // STEP(09.6): no peers -> MAX_NODE_SCORE, the most peers -> 0, linear in
   // between, scaled by the highest count only ([1, 3] -> [66, 0]).
   //#solution
-  let max = 0;
-  for (const s of scores) if (s.score > max) max = s.score;
+  const max = Math.max(0, ...scores.map((s) => s.score));
   for (const s of scores) s.score = max === 0 ? MAX_NODE_SCORE : Math.floor((MAX_NODE_SCORE * (max - s.score)) / max);
   //#end
 }
