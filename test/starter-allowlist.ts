@@ -17,6 +17,21 @@ export interface AllowedStarterPass {
 
 export const STARTER_ALLOWLIST: AllowedStarterPass[] = [
   {
+    file: "test/09-cache.unit.test.ts",
+    test: "09 chapter > cache: a node's update keeps the sorted node list; a node joining or leaving changes it",
+    reason: "the scheduler cache's node list is given code (chapter 09's cache/cache.ts)",
+  },
+  {
+    file: "test/09-events.unit.test.ts",
+    test: "09 chapter > events are written by a few writers, not one connection per event",
+    reason: "the EventRecorder's queue and writers are given code (chapter 09's events.ts)",
+  },
+  {
+    file: "test/09-events.unit.test.ts",
+    test: "09 chapter > when the queue is full, new events are dropped and counted, and the queued ones still go out",
+    reason: "the EventRecorder's queue and writers are given code (chapter 09's events.ts)",
+  },
+  {
     file: "test/13-kubelet-events.unit.test.ts",
     test: "13 chapter > the same event again is one object with a count, not a new object each time",
     reason: "the counting of repeated events is given code (chapter 09's EventRecorder)",
