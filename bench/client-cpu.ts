@@ -20,7 +20,9 @@ const WARMUP = 500;
 
 const total = Number(process.argv[2] ?? 20_000);
 if (!Number.isInteger(total) || total <= 0) {
-  console.error(`usage: npx tsx bench/client-cpu.ts [requests] [tree root]: requests must be a positive whole number (got ${process.argv[2]})`);
+  console.error(
+    `usage: npx tsx bench/client-cpu.ts [requests] [tree root]: requests must be a positive whole number (got ${process.argv[2]})`,
+  );
   process.exit(1);
 }
 const root = path.resolve(process.argv[3] ?? path.join(import.meta.dirname, ".."));
