@@ -96,36 +96,41 @@ export function runLabels(): Record<string, string> {
 export interface Removed {
   containers: string[];
   networks: string[];
+  /** Objects found but not removed, each with Docker's reason (a 404, already gone, is not one). */
+  failed: string[];
 }
 
 /**
  * Removes every container, then every network, that carries label=value.
  * Containers go first: Docker refuses to remove a network that still has
- * one attached. Each removal that fails (already gone, engine busy) is
- * skipped; the caller learns what was there from the result.
+ * one attached. A removal that fails does not stop the others: the result
+ * lists what was removed (or already gone) and, in `failed`, what is still
+ * there with Docker's reason.
  */
 export async function removeLabelled(docker: Docker, label: string, value: string): Promise<Removed> {
   const filters = { label: [`${label}=${value}`] };
+  const failed: string[] = [];
+  const removing = (what: string, remove: Promise<unknown>) =>
+    remove.then(
+      () => true,
+      (err: { statusCode?: number; json?: { message?: string }; message?: string }) => {
+        if (err.statusCode === 404) return true; // already gone
+        failed.push(`${what} (Docker: ${err.json?.message ?? err.message})`);
+        return false;
+      },
+    );
   const containers = await docker.listContainers({ all: true, filters });
-  await Promise.all(
-    containers.map((c) =>
-      docker
-        .getContainer(c.Id)
-        .remove({ force: true, v: true })
-        .catch(() => {}),
+  const containerNames = containers.map((c) => c.Names[0]?.replace(/^\//, "") ?? c.Id);
+  const containersGone = await Promise.all(
+    containers.map((c, i) =>
+      removing(`container ${containerNames[i]}`, docker.getContainer(c.Id).remove({ force: true, v: true })),
     ),
   );
   const networks = await docker.listNetworks({ filters });
-  await Promise.all(
-    networks.map((n) =>
-      docker
-        .getNetwork(n.Id)
-        .remove()
-        .catch(() => {}),
-    ),
-  );
+  const networksGone = await Promise.all(networks.map((n) => removing(`network ${n.Name}`, docker.getNetwork(n.Id).remove())));
   return {
-    containers: containers.map((c) => c.Names[0]?.replace(/^\//, "") ?? c.Id),
-    networks: networks.map((n) => n.Name),
+    containers: containerNames.filter((_, i) => containersGone[i]),
+    networks: networks.filter((_, i) => networksGone[i]).map((n) => n.Name),
+    failed,
   };
 }

@@ -196,6 +196,10 @@ describe("09.2 NodeAffinity: nodeSelector and required node affinity", () => {
     ]);
     // Kubernetes compares int64s: two labels past 2^53 still differ by one.
     expect(gt(["9007199254740992"], "9007199254740993"), "2^53 + 1 > 2^53").toBe(true);
+    // strconv.ParseInt takes a sign, and nothing past int64: 2^63 is a parse error, 2^63 - 1 is not.
+    expect([gt(["+5"], "6"), lt(["+5"], "-6")], "the value +5 is 5").toEqual([true, true]);
+    expect([gt(["1"], "9223372036854775807"), gt(["1"], "9223372036854775808")], "2^63 - 1 and 2^63").toEqual([true, false]);
+    expect(lt(["-9223372036854775809"], "0"), "-2^63 - 1 as the value").toBe(false);
   });
 
   it("terms are ORed, expressions in a term ANDed; an empty term matches nothing", () => {

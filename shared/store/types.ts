@@ -46,7 +46,10 @@ export interface RangeOptions {
 
 export interface WatchEvent {
   type: "PUT" | "DELETE";
-  /** After a PUT: the new key-value. After a DELETE: the key with modRevision = the delete's revision and value "". */
+  /**
+   * After a PUT: the new key-value. After a DELETE: a tombstone, as etcd sends it: the key,
+   * modRevision = the delete's revision, value "", createRevision 0 and version 0.
+   */
   kv: KeyValue;
   /** The key-value before this event, when there was one. */
   prevKv?: KeyValue;

@@ -70,8 +70,15 @@ export default async function setup(project: TestProject) {
     const docker = connectDocker();
     const removed = await removeLabelled(docker, TEST_RUN_LABEL, runId);
     const leaked = [...removed.containers.map((c) => `container ${c}`), ...removed.networks.map((n) => `network ${n}`)];
-    if (leaked.length > 0) {
-      throw new Error(`test teardown leaked ${leaked.length} Docker object(s), now removed: ${leaked.join(", ")}`);
+    // An object Docker refused to remove is leaked too, and still there: say so, not "removed".
+    const stuck = removed.failed;
+    if (leaked.length + stuck.length > 0) {
+      const parts = [
+        leaked.length > 0 ? `now removed: ${leaked.join(", ")}` : "",
+        stuck.length > 0 ? `still there (restart the Docker engine to clear them): ${stuck.join(", ")}` : "",
+      ];
+      const count = leaked.length + stuck.length;
+      throw new Error(`test teardown leaked ${count} Docker object(s); ${parts.filter(Boolean).join("; ")}`);
     }
   };
 }

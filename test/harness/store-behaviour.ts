@@ -325,7 +325,9 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
     expect(events[3]!.prevKv).toEqual(writes[1]);
     expect(events[4]).toMatchObject({
       type: "DELETE",
-      kv: { key: `${p}k`, value: "", modRevision: writes[3]!.modRevision + 1 },
+      // etcd's tombstone: only the key and the delete's revision; no value, no
+      // createRevision, no version (they belong to a live key).
+      kv: { key: `${p}k`, value: "", createRevision: 0, modRevision: writes[3]!.modRevision + 1, version: 0 },
       prevKv: deleted,
     });
     // Events of one revision are never split over two calls.

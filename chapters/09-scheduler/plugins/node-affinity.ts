@@ -40,12 +40,20 @@ interface NodeAffinity {
   nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] } };
 }
 
+/** The int64 in `s`, or undefined when it holds none (Gt and Lt compare int64s). */
+export function parseInt64(s: string | undefined): bigint | undefined {
+  // TODO(09.2): read `s` the way Kubernetes does (strconv.ParseInt(s, 10, 64)):
+  // what it accepts and rejects, and why a JavaScript number is not enough.
+  // Tests: "09.2 NodeAffinity: ... > Gt and Lt: strict, exact integers, ...".
+  todo("09.2");
+}
+
 /** Does one requirement hold for a value (undefined: the node has no such label)? */
 export function requirementMatches(req: NodeSelectorRequirement, value: string | undefined): boolean {
   // TODO(09.2): the six operators; `value` undefined = the node lacks the
-  // label. Gt and Lt compare integers exactly, and need exactly one value;
-  // a label or a value that is not an integer, and anything unknown, match
-  // nothing. Tests: "09.2 NodeAffinity: ...".
+  // label. Gt and Lt compare int64s exactly (parseInt64), and need exactly one
+  // value; a label or a value that is not an int64, and anything unknown,
+  // match nothing. Tests: "09.2 NodeAffinity: ...".
   todo("09.2");
 }
 

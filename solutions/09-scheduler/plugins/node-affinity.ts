@@ -39,12 +39,24 @@ interface NodeAffinity {
   nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] } };
 }
 
+/** The int64 in `s`, or undefined when it holds none (Gt and Lt compare int64s). */
+export function parseInt64(s: string | undefined): bigint | undefined {
+  // STEP(09.2): read `s` the way Kubernetes does (strconv.ParseInt(s, 10, 64)):
+  // what it accepts and rejects, and why a JavaScript number is not enough.
+  // Tests: "09.2 NodeAffinity: ... > Gt and Lt: strict, exact integers, ...".
+  //#solution
+  if (s === undefined || !/^[+-]?\d+$/.test(s)) return undefined;
+  const n = BigInt(s); // a Number loses digits past 2^53
+  return n >= -(2n ** 63n) && n < 2n ** 63n ? n : undefined;
+  //#end
+}
+
 /** Does one requirement hold for a value (undefined: the node has no such label)? */
 export function requirementMatches(req: NodeSelectorRequirement, value: string | undefined): boolean {
   // STEP(09.2): the six operators; `value` undefined = the node lacks the
-  // label. Gt and Lt compare integers exactly, and need exactly one value;
-  // a label or a value that is not an integer, and anything unknown, match
-  // nothing. Tests: "09.2 NodeAffinity: ...".
+  // label. Gt and Lt compare int64s exactly (parseInt64), and need exactly one
+  // value; a label or a value that is not an int64, and anything unknown,
+  // match nothing. Tests: "09.2 NodeAffinity: ...".
   //#solution
   const values = req.values ?? [];
   switch (req.operator) {
@@ -58,9 +70,10 @@ export function requirementMatches(req: NodeSelectorRequirement, value: string |
       return value === undefined;
     case "Gt":
     case "Lt": {
-      if (value === undefined || values.length !== 1 || !/^-?\d+$/.test(value) || !/^-?\d+$/.test(values[0]!)) return false;
-      // BigInt: Kubernetes compares int64s, and a Number loses digits past 2^53.
-      return req.operator === "Gt" ? BigInt(value) > BigInt(values[0]!) : BigInt(value) < BigInt(values[0]!);
+      const label = parseInt64(value);
+      const limit = values.length === 1 ? parseInt64(values[0]) : undefined;
+      if (label === undefined || limit === undefined) return false;
+      return req.operator === "Gt" ? label > limit : label < limit;
     }
     default:
       return false;
