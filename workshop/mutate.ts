@@ -23,12 +23,13 @@
  *   --unit       run only the unit test files (*.unit.test.ts): no Docker,
  *                no cluster; a quick first pass while the machine is busy
  */
-import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { availableChapters, type Chapter, REPO_ROOT } from "../shared/chapters.ts";
 import { MUTATIONS, type Mutation } from "./mutations.ts";
+import { pidAlive } from "./sweeper.ts";
 import { type ChapterRun, runChapterTests, type TestOutcome } from "./runner.ts";
 import { compareSteps } from "./starters.ts";
 import { chapterTestFiles, listTests, solutionSteps, stepOfTestName } from "./test-names.ts";
@@ -129,6 +130,14 @@ export async function runMutation(
   }
 }
 
+/** Removes the scratch trees of mutate runs that were killed (their process is gone). */
+function sweepMutantTrees(root: string): void {
+  for (const name of readdirSync(root)) {
+    const pid = /^\.mutant-tree-(\d+)$/.exec(name)?.[1];
+    if (pid && !pidAlive(Number(pid))) rmSync(join(root, name), { recursive: true, force: true });
+  }
+}
+
 export async function mutate(argv: string[]): Promise<boolean> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -151,6 +160,7 @@ export async function mutate(argv: string[]): Promise<boolean> {
   const selected = MUTATIONS.filter((m) => !only || m.step === only || m.step.startsWith(`${only}.`));
   if (selected.length === 0) throw new UserError(`no mutation is declared for ${only} in workshop/mutations.ts`);
 
+  sweepMutantTrees(root);
   const results: MutationResult[] = [];
   for (const m of selected) {
     const chapter = availableChapters(root).find((ch) => m.step.startsWith(`${ch.number}.`));

@@ -38,10 +38,24 @@ export const MUTATIONS: readonly Mutation[] = [
   },
   {
     step: "02.3",
-    mistake: "range sorts with localeCompare instead of by bytes",
+    mistake: "range goes on past the keys under the prefix",
     file: "02-etcd/mvcc.ts",
-    find: "found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));",
-    replace: "found.sort((a, b) => a.key.localeCompare(b.key));",
+    find: "while (end < kvs.length && kvs[end]!.key.startsWith(prefix) && end - start !== limit) end++;",
+    replace: "while (end < kvs.length && end - start !== limit) end++;",
+  },
+  {
+    step: "02.3",
+    mistake: "a range at an older revision keeps the keys created since",
+    file: "02-etcd/mvcc.ts",
+    find: "if (prevKv) keys.set(kv.key, prevKv);\n      else keys.delete(kv.key);",
+    replace: "if (prevKv) keys.set(kv.key, prevKv);",
+  },
+  {
+    step: "02.3",
+    mistake: "a range at an older revision undoes the history oldest first",
+    file: "02-etcd/mvcc.ts",
+    find: "for (let i = this.history.length - 1; i >= 0 && this.history[i]!.kv.modRevision > revision; i--) {",
+    replace: "for (let i = this.history.findIndex((e) => e.kv.modRevision > revision); i >= 0 && i < this.history.length; i++) {",
   },
   {
     step: "02.4",

@@ -48,23 +48,24 @@ export class KeySpace {
   private sorted: KeyValue[] | undefined;
 
   get(key: string): KeyValue | undefined {
-    // TODO(02.1): a key space that keeps the current value of every key. Every
-    // write gets the next revision, so revisions have no gaps. A key's version
-    // counts its writes since it was created. A failed write changes nothing.
-    // Tests: "02.1 stamps every write with the next revision: createRevision, modRevision, version",
-    // "02.1 create fails with KeyExists when the key is present, and changes nothing".
+    // TODO(02.1): the live key-value of `key`, or undefined.
     todo("02.1");
   }
 
   create(key: string, value: string): WatchEvent {
     // TODO(02.1): create a key that does not exist yet (KeyExists otherwise).
+    // Every write gets the next revision, so revisions have no gaps. A key's
+    // version counts its writes since it was created. A failed write changes
+    // nothing, and a key or value that etcd refuses is refused here too
+    // (shared/store/types.ts).
+    // Tests: "02.1 stamps every write with the next revision: createRevision, modRevision, version",
+    // "02.1 create fails with KeyExists when the key is present, and changes nothing".
     todo("02.1");
   }
 
   update(key: string, value: string, expectedModRevision?: number): WatchEvent {
-    // TODO(02.2): compare-and-swap. The write succeeds only if the key exists and,
-    // when `expectedModRevision` is given, still has it. The event carries the
-    // value before the write (prevKv), so a watcher can tell what changed.
+    // TODO(02.2): compare-and-swap (mustExist). The event carries the value
+    // before the write (prevKv), so a watcher can tell what changed.
     // Tests: "02.2 update: a missing key is KeyNotFound, a stale modRevision is Conflict, the current one wins".
     todo("02.2");
   }
@@ -98,10 +99,9 @@ export class KeySpace {
   }
 
   /**
-   * Every key under prefix as it was at `revision`, sorted by key: the live
-   * keys, with the writes after `revision` undone newest first (each event
-   * carries the value before it, prevKv). What a list's second page reads, so
-   * that all its pages show one moment. Compacted when history is gone.
+   * Every key under prefix as it was at `revision`, sorted by key. What a
+   * list's second page reads, so that all its pages show one moment.
+   * Compacted when that part of the history is gone.
    */
   rangeAt(prefix: string, revision: number): KeyValue[] {
     if (revision > this.revision) {
@@ -114,14 +114,12 @@ export class KeySpace {
         this.compactRevision,
       );
     }
-    const keys = new Map(this.range(prefix).map((kv) => [kv.key, kv]));
-    for (let i = this.history.length - 1; i >= 0 && this.history[i]!.kv.modRevision > revision; i--) {
-      const { kv, prevKv } = this.history[i]!;
-      if (!kv.key.startsWith(prefix)) continue;
-      if (prevKv) keys.set(kv.key, prevKv);
-      else keys.delete(kv.key);
-    }
-    return [...keys.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // TODO(02.3): the keys under `prefix` as they were at `revision`, sorted
+    // like range(). This class keeps no copy of the past: only the live keys
+    // and the history since the last compaction (checked above). A write after
+    // `revision` may have changed, created or deleted a key.
+    // Tests: "02.3 range pages: from a key, at an older revision, with the count before the limit".
+    todo("02.3");
   }
 
   /**
@@ -199,15 +197,12 @@ export class KeySpace {
 
   /** The live key-value of key, checked against an expected modRevision (compare-and-swap). */
   private mustExist(key: string, expectedModRevision: number | undefined): KeyValue {
-    const prev = this.live.get(key);
-    if (!prev) throw new StoreError("KeyNotFound", `key ${key} not found`);
-    if (expectedModRevision !== undefined && prev.modRevision !== expectedModRevision) {
-      throw new StoreError(
-        "Conflict",
-        `key ${key} was modified at revision ${prev.modRevision}, not ${expectedModRevision}: read it again and retry`,
-      );
-    }
-    return prev;
+    // TODO(02.2): the check behind every compare-and-swap. The key must exist
+    // (KeyNotFound). A caller that gives the modRevision it read must find the
+    // key unchanged since then (Conflict: another write came first, and the
+    // caller must read again).
+    // Tests: "02.2 update: a missing key is KeyNotFound, a stale modRevision is Conflict, the current one wins".
+    todo("02.2");
   }
 }
 
