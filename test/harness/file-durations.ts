@@ -5,11 +5,13 @@
  * where vitest has no timings of its own. A stale figure only changes the
  * start order, never a result; add a new file here, and refresh a figure
  * when a file gets much faster or slower. Unit files (*.unit.test.ts) are
- * not listed: they run last, in shared processes.
+ * not listed: they run last, in shared processes. The two chapter 13
+ * files are from a later full run (`CI=true npx vitest run --no-cache
+ * --maxWorkers=3`), after the preStop test moved out of 13-deployments.
  */
 export const FILE_SECONDS: Record<string, number> = {
-  "test/13-deployments.test.ts": 35,
-  "test/13-rollout-traffic.test.ts": 46,
+  "test/13-deployments.test.ts": 33,
+  "test/13-rollout-traffic.test.ts": 51,
   "test/workshop/up.test.ts": 37,
   "test/05-pods.test.ts": 28,
   "test/16-etcd-cluster.test.ts": 25,
