@@ -17,6 +17,21 @@ export interface AllowedStarterPass {
 
 export const STARTER_ALLOWLIST: AllowedStarterPass[] = [
   {
+    file: "test/09-cache.unit.test.ts",
+    test: "09 chapter > cache: a node's update keeps the sorted node list; a node joining or leaving changes it",
+    reason: "the scheduler cache's node list is given code (chapter 09's cache/cache.ts)",
+  },
+  {
+    file: "test/09-events.unit.test.ts",
+    test: "09 chapter > events are written by a few writers, not one connection per event",
+    reason: "the EventRecorder's queue and writers are given code (chapter 09's events.ts)",
+  },
+  {
+    file: "test/09-events.unit.test.ts",
+    test: "09 chapter > when the queue is full, new events are dropped and counted, and the queued ones still go out",
+    reason: "the EventRecorder's queue and writers are given code (chapter 09's events.ts)",
+  },
+  {
     file: "test/13-kubelet-events.unit.test.ts",
     test: "13 chapter > the same event again is one object with a count, not a new object each time",
     reason: "the counting of repeated events is given code (chapter 09's EventRecorder)",
@@ -189,5 +204,21 @@ export const STARTER_ALLOWLIST: AllowedStarterPass[] = [
     test: "12 chapter > metrics > deleting a namespace still deletes its pods gracefully (the metrics pods resource is not in the store)",
     reason:
       "a regression test of given code: chapter 03's namespace cleaner next to chapter 12's metrics resources, which share a store prefix with pods",
+  },
+  {
+    file: "test/03-managed-fields.unit.test.ts",
+    test: "03 chapter > managedFields of a create > the tree built from the object is the tree of its field set, for Update (nodes) and Apply sets",
+    reason:
+      "managedFields (fieldmanager/) are given code in chapter 03; the test guards the create's fast path against the general one",
+  },
+  {
+    file: "test/03-managed-fields.unit.test.ts",
+    test: "03 chapter > managedFields of a create > a create's entry: one Update by the manager, owning everything but status and server metadata",
+    reason: "managedFields (fieldmanager/) are given code in chapter 03",
+  },
+  {
+    file: "test/03-body.unit.test.ts",
+    test: "03 chapter > bodies > a field named __proto__ is a 400, also when spelled with \\u escapes or deep in the body",
+    reason: "reading request bodies (http/body.ts) is given code in chapter 03",
   },
 ];

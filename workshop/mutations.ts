@@ -435,6 +435,13 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: "    return res;",
   },
   {
+    step: "04.1",
+    mistake: "no answer at all passed on as Node's raw error (no ConnectionError)",
+    file: "04-kubectl/client/rest.ts",
+    find: "      throw connectionError(this.server, err);",
+    replace: "      throw err;",
+  },
+  {
     step: "04.2",
     mistake: "each chunk decoded on its own (a UTF-8 character cut across chunks breaks)",
     file: "04-kubectl/client/watch.ts",

@@ -29,7 +29,8 @@ async function timeList(client: RestClient, plane: ControlPlane, namespace: stri
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     const res = await client.send("GET", path);
-    bytes = (await res.arrayBuffer()).byteLength;
+    bytes = 0;
+    for await (const chunk of res.body) bytes += chunk.byteLength;
     http.push(performance.now() - t0);
     store.push((await plane.storeRange(namespace ? `/registry/pods/${namespace}/` : "/registry/pods/")).ms);
   }

@@ -83,7 +83,7 @@ export const schedulerFigure: Figure = {
       const complete = bound.size === podCount;
       const seconds = ((complete ? lastBoundAt : performance.now()) - start) / 1000;
       const rate = bound.size / seconds;
-      const { errors } = await scheduler.stop();
+      const { errors, eventsDropped } = await scheduler.stop();
       const partial = complete ? "" : `, ONLY ${bound.size} of ${podCount} bound after ${seconds.toFixed(0)} s`;
       ctx.step(
         `scheduler: ${bound.size} pods bound on ${nodeCount} nodes in ${seconds.toFixed(1)} s: ${rate.toFixed(0)} pods/s (created at ${created.rate.toFixed(0)}/s)${partial}`,
@@ -99,7 +99,7 @@ export const schedulerFigure: Figure = {
             ratio: ratio(rate, created.rate),
             goal: ">= 1,000 pods/s (kube-scheduler CI floor: 680)",
             met: rate >= 1000,
-            note: `${podCount} pods, ${nodeCount} hollow nodes${partial}${errors.length ? `, ${errors.length} errors` : ""}`,
+            note: `${podCount} pods, ${nodeCount} hollow nodes${partial}${errors.length ? `, ${errors.length} errors` : ""}${eventsDropped ? `, ${eventsDropped} events dropped` : ""}`,
           },
         ],
         details: {
@@ -109,6 +109,7 @@ export const schedulerFigure: Figure = {
           clients: CLIENTS,
           seconds,
           createRate: created.rate,
+          eventsDropped,
           errors: errors.slice(0, 5),
         },
       };

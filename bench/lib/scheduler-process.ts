@@ -15,8 +15,8 @@ const SCRIPT = fileURLToPath(new URL("./scheduler.ts", import.meta.url));
 
 export interface SchedulerProcess {
   pid: number;
-  /** Stops the scheduler; what it bound and the first errors it saw (empty if it had already exited). */
-  stop(): Promise<{ scheduled: number; errors: string[] }>;
+  /** Stops the scheduler; what it bound, the events it dropped and the first errors it saw (empty if it had already exited). */
+  stop(): Promise<{ scheduled: number; eventsDropped: number; errors: string[] }>;
 }
 
 export async function startSchedulerProcess(server: string): Promise<SchedulerProcess> {
@@ -28,9 +28,9 @@ export async function startSchedulerProcess(server: string): Promise<SchedulerPr
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
 
-  let report = { scheduled: 0, errors: [] as string[] };
+  let report = { scheduled: 0, eventsDropped: 0, errors: [] as string[] };
   child.on("message", (m: SchedulerMessage) => {
-    if (m.type === "stopped") report = { scheduled: m.scheduled, errors: m.errors };
+    if (m.type === "stopped") report = { scheduled: m.scheduled, eventsDropped: m.eventsDropped, errors: m.errors };
   });
   const stopChild = onCleanup(`the scheduler (pid ${child.pid})`, async () => {
     process.off("exit", killOnExit);

@@ -12,7 +12,9 @@ import { startScheduler } from "../../solutions/09-scheduler/index.ts";
 
 export type SchedulerRequest = { type: "stop" };
 export type SchedulerMessage =
-  { type: "ready" } | { type: "failed"; message: string } | { type: "stopped"; scheduled: number; errors: string[] };
+  | { type: "ready" }
+  | { type: "failed"; message: string }
+  | { type: "stopped"; scheduled: number; eventsDropped: number; errors: string[] };
 
 const send = (message: SchedulerMessage) => process.send?.(message);
 
@@ -25,7 +27,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     await scheduler.stop().catch((err: Error) => errors.push(err.message));
-    send({ type: "stopped", scheduled: scheduler.scheduled, errors: errors.slice(0, 5) });
+    send({ type: "stopped", scheduled: scheduler.scheduled, eventsDropped: scheduler.eventsDropped, errors: errors.slice(0, 5) });
     process.exit(0);
   };
   process.on("message", (m: SchedulerRequest) => m.type === "stop" && void stop());

@@ -19,7 +19,7 @@
  *   chain/      authentication, authorization, admission (filled by chapter 11)
  *   filters/    list/watch filters (filled by chapter 07)
  */
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import express, { type NextFunction, type Request, type Response } from "express";
@@ -27,10 +27,10 @@ import { isApiError, pathNotFound } from "../../shared/api/index.ts";
 import type { Store } from "../../shared/store/types.ts";
 import { RequestChain } from "./chain/chain.ts";
 import { ADMIN } from "./chain/internal.ts";
-import { chainMiddleware } from "./chain/middleware.ts";
 import { discoveryRouter } from "./discovery/discovery.ts";
 import { FilterRegistry } from "./filters/filters.ts";
 import type { HandlerContext } from "./handlers/context.ts";
+import { director } from "./handlers/director.ts";
 import { resourceHandler } from "./handlers/resource-handler.ts";
 import { errorMiddleware } from "./http/respond.ts";
 import { serveUpgrades } from "./http/upgrade.ts";
@@ -111,25 +111,25 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   let cleanerHandedOver = false;
 
   let address = "";
-  const app = express();
-  app.disable("x-powered-by");
-  app.set("etag", false);
-  app.use(chainMiddleware(chain));
-  // Resource paths first: they are nearly all the traffic, and no discovery or
-  // OpenAPI path has a resource path's shape, so they need not walk those routers.
-  app.use(resourceHandler(ctx));
-  app.use(discoveryRouter(registry, () => address));
-  app.use(openApiRouter(registry));
-  app.use((_req: Request, _res: Response, next: NextFunction) => next(pathNotFound()));
-  app.use(errorMiddleware);
+  // The paths that are not resources: discovery, OpenAPI, and 404 for the rest.
+  const others = express();
+  others.disable("x-powered-by");
+  others.set("etag", false);
+  others.use(discoveryRouter(registry, () => address));
+  others.use(openApiRouter(registry));
+  others.use((_req: Request, _res: Response, next: NextFunction) => next(pathNotFound()));
+  others.use(errorMiddleware);
+  // Every request: the request chain, then resource paths straight to their handler (handlers/director.ts).
+  const handler = director(chain, resourceHandler(ctx), others);
 
   // exec, attach and port-forward upgrade their connection (http/upgrade.ts).
   const upgraded = new Set<Duplex>();
   const listen = (port: number): Promise<Server> =>
     new Promise((resolve, reject) => {
-      const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+      const s = createServer(handler);
       s.once("error", reject);
-      serveUpgrades(s, app, upgraded);
+      s.listen(port, host, () => resolve(s));
+      serveUpgrades(s, handler, upgraded);
     });
   let server = await listen(options.port ?? 0);
   // Watches are long-lived: no request timeout; idle keep-alive sockets close after 5 s.

@@ -6,16 +6,27 @@
  *   Warning  FailedScheduling  0/3 nodes are available: 3 Insufficient memory.
  *   Warning  BackOff           Back-off restarting failed container ...   (x14 over 3m)
  *
- * Events are best effort: they are written in the background, and dropped
- * (not retried) when the apiserver refuses them or when too many wait, so
- * reporting never slows the component down.
+ * Events are best effort. event() only puts the event in a queue and
+ * returns at once; a few writers (WRITERS) send the queue to the
+ * apiserver in the background:
+ *
+ *   event() ──> queue (at most MAX_QUEUED) ──> WRITERS writers ──> POST / PATCH
+ *                 └─ full: the event is dropped, `dropped` counts it
+ *
+ * So reporting never slows the component down: the scheduler's next cycle
+ * does not wait for an event, and a burst of events takes at most WRITERS
+ * connections, not one per event, so it cannot crowd out the bindings.
+ * An event the apiserver refuses is dropped too (not retried).
+ * Kubernetes' client-go works the same way (tools/events: a queue of 1000
+ * events that drops when full, and 8 workers that write it).
  *
  * The same event again (same object, field, type, reason, message and
  * source) is not a new object: the first one's count goes up and its
  * lastTimestamp moves (a PATCH). A crash loop that says "BackOff" every few
  * seconds for a day is one Event with a large count, not thousands of
  * objects. Kubernetes' client-go does the same (tools/record, the event
- * correlator); it also folds many *similar* messages into one, which this
+ * correlator); it also folds many *similar* messages into one, and limits
+ * how often one object may get events (its spam filter), which this
  * recorder does not.
  */
 import { isApiError, timestamp, type Event, type Pod } from "../../shared/api/index.ts";
@@ -24,8 +35,16 @@ import { EVENTS } from "../04-kubectl/client/resources.ts";
 
 /** How many different events are remembered for counting (the oldest is forgotten first). */
 const MAX_SERIES = 4096;
-/** Writes waiting at most; more are dropped. */
-const MAX_PENDING = 1000;
+/** Events waiting to be written at most; more are dropped (client-go: maxQueuedEvents). */
+export const MAX_QUEUED = 1000;
+/** Writes in flight at most (client-go: recordWorkers). */
+export const WRITERS = 8;
+
+/** The queue's bounds; tests make them small. */
+export interface RecorderLimits {
+  maxQueued?: number;
+  writers?: number;
+}
 
 /** Where in the object the event happened (`spec.containers{web}`), and which node reports it. */
 export interface EventDetails {
@@ -38,19 +57,32 @@ interface Series {
   event: Event;
   /** The count that is in the apiserver (0: not created yet). */
   written: number;
-  writing: Promise<void> | undefined;
+  /** In the queue, or being written: a repeat only raises the count, the write takes the latest. */
+  busy: boolean;
 }
 
 export class EventRecorder {
   private readonly series = new Map<string, Series>();
+  private readonly queue: Series[] = [];
+  /** Where the next writer takes from: queue[head]. */
+  private head = 0;
+  private writing = 0;
   private sequence = 0;
-  private pending = 0;
+  private idle: Array<() => void> = [];
+  private readonly maxQueued: number;
+  private readonly writers: number;
+  /** Events dropped because the queue was full. */
+  dropped = 0;
 
   constructor(
     private readonly client: RestClient,
     private readonly component: string,
     private readonly onError: (err: Error) => void = () => {},
-  ) {}
+    limits: RecorderLimits = {},
+  ) {
+    this.maxQueued = limits.maxQueued ?? MAX_QUEUED;
+    this.writers = limits.writers ?? WRITERS;
+  }
 
   event(pod: Pod, type: "Normal" | "Warning", reason: string, message: string, details: EventDetails = {}): void {
     const { name = "", namespace = "default", uid } = pod.metadata ?? {};
@@ -65,7 +97,7 @@ export class EventRecorder {
       if (this.series.size >= MAX_SERIES) this.series.delete(this.series.keys().next().value!);
       s = {
         written: 0,
-        writing: undefined,
+        busy: false,
         event: {
           apiVersion: "v1",
           kind: "Event",
@@ -92,19 +124,41 @@ export class EventRecorder {
       };
     }
     this.series.set(key, s);
-    this.schedule(s);
+    this.enqueue(s);
   }
 
-  /** One write at a time per series; a write that is running picks up what came meanwhile. */
-  private schedule(s: Series): void {
-    if (s.writing) return;
-    if (this.pending >= MAX_PENDING) return;
-    this.pending++;
-    s.writing = this.write(s).finally(() => {
-      this.pending--;
-      s.writing = undefined;
-      if ((s.event.count ?? 1) > s.written && s.written > 0) this.schedule(s);
-    });
+  /** Queues a series for writing, unless it already waits or is being written. */
+  private enqueue(s: Series): void {
+    if (s.busy) return;
+    if (this.queue.length - this.head >= this.maxQueued) {
+      this.dropped++;
+      return;
+    }
+    s.busy = true;
+    this.queue.push(s);
+    this.startWriters();
+  }
+
+  private startWriters(): void {
+    while (this.writing < this.writers && this.head < this.queue.length) {
+      const s = this.queue[this.head++]!;
+      // Cut the taken part off now and then (shift() on every take would copy the array each time).
+      if (this.head >= this.maxQueued) {
+        this.queue.splice(0, this.head);
+        this.head = 0;
+      }
+      this.writing++;
+      void this.write(s)
+        .catch(() => {}) // only an onError that throws gets here: nobody is left to tell
+        .finally(() => {
+          this.writing--;
+          s.busy = false;
+          // Repeats that came during the write go out as one more PATCH.
+          if ((s.event.count ?? 1) > s.written && s.written > 0) this.enqueue(s);
+          this.startWriters();
+          if (this.writing === 0 && this.head === this.queue.length) this.wakeIdle();
+        });
+    }
   }
 
   private async write(s: Series): Promise<void> {
@@ -129,12 +183,15 @@ export class EventRecorder {
     }
   }
 
-  /** Waits until every pending event is written (or dropped). */
-  async flush(): Promise<void> {
-    for (;;) {
-      const running = [...this.series.values()].flatMap((s) => (s.writing ? [s.writing] : []));
-      if (running.length === 0) return;
-      await Promise.all(running);
-    }
+  private wakeIdle(): void {
+    const waiters = this.idle;
+    this.idle = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Waits until every queued event is written (or dropped). */
+  flush(): Promise<void> {
+    if (this.writing === 0 && this.head === this.queue.length) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
   }
 }

@@ -63,6 +63,8 @@ export interface SchedulerOptions {
 export interface RunningScheduler {
   /** Pods this scheduler has bound so far. */
   readonly scheduled: number;
+  /** Events not written because too many were waiting (events.ts). */
+  readonly eventsDropped: number;
   /** Pods waiting in the queue, by place. */
   pending(): { active: number; backoff: number; unschedulable: number };
   stop(): Promise<void>;
@@ -108,6 +110,9 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
   return {
     get scheduled() {
       return scheduler.scheduled;
+    },
+    get eventsDropped() {
+      return recorder.dropped;
     },
     pending: () => queue.pending,
     stop() {

@@ -124,6 +124,91 @@ function walk(value: unknown, schema: Schema | undefined, path: FieldPath, out: 
   add(out, path, true, value);
 }
 
+/**
+ * The fieldsV1 tree of every member of a value's field set: the same tree as
+ * toFieldsV1() of fieldValues(value, schema, nodes), built in one walk, with
+ * no path arrays, path keys or leaf values in between. A create needs only
+ * this (its manager owns every field the new object sets), and every create
+ * pays for it: the set, then its tree, took about a tenth of the apiserver's
+ * time per create. Kubernetes too computes it from the object
+ * (structured-merge-diff's ToFieldSet, then its fieldsV1 encoding).
+ */
+export function fieldsV1Of(value: unknown, schema: Schema | undefined, nodes = false): Record<string, unknown> {
+  // The value's own path is the empty path: never a member (walk() skips it).
+  if (isObject(value)) return objectTree(value, schema, nodes, false) ?? {};
+  return {};
+}
+
+/**
+ * The tree below one path: undefined when the path holds no member at all;
+ * else its members, keys in toFieldsV1()'s order, with "." first when the
+ * path is a member itself and has members below it.
+ */
+function subtree(value: unknown, schema: Schema | undefined, nodes: boolean): Record<string, unknown> | undefined {
+  if (Array.isArray(value)) {
+    const keys = listKeys(schema);
+    if (keys && value.every(isObject)) return keyedListTree(value as Record<string, unknown>[], keys, schema, nodes);
+    if (isSetList(schema) && value.every((v) => !isObject(v) && !Array.isArray(v))) {
+      const elements = [...new Set(value.map((v) => `v:${JSON.stringify(v)}`))].sort();
+      return withMembers(nodes, elements);
+    }
+    return {}; // an atomic list: one leaf
+  }
+  if (isObject(value)) {
+    if (schema?.["x-kubernetes-map-type"] === "atomic" || Object.keys(value).length === 0) return {};
+    // A map (labels) that an Update wrote is a member of its own; a struct (spec) only holds members.
+    const member = nodes && isObject(schema?.additionalProperties) && !schema?.properties;
+    return objectTree(value, schema, nodes, member);
+  }
+  return {}; // a leaf
+}
+
+/** The fields of an object, each "f:name", in sorted order ("f:a" < "f:b" as "a" < "b"). */
+function objectTree(
+  value: Record<string, unknown>,
+  schema: Schema | undefined,
+  nodes: boolean,
+  member: boolean,
+): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  let any = false;
+  for (const k of Object.keys(value).sort()) {
+    const sub = subtree(value[k], childSchema(schema, k), nodes);
+    if (sub === undefined) continue; // an empty keyed list of an Apply owns nothing
+    if (!any && member) out["."] = {};
+    any = true;
+    out[`f:${k}`] = sub;
+  }
+  return any || member ? out : undefined;
+}
+
+/** A keyed list: one member per element ('k:{"name":"app"}'), the element's fields below it. */
+function keyedListTree(
+  items: Record<string, unknown>[],
+  keys: string[],
+  schema: Schema | undefined,
+  nodes: boolean,
+): Record<string, unknown> | undefined {
+  const elements = items.map((item) => keyElement(item, keys));
+  if (new Set(elements).size < elements.length) {
+    // Two items with one key share a member: rare enough to take the general way.
+    const tree = toFieldsV1([...fieldValues(items, schema, nodes).values()].map((v) => v.path));
+    return nodes ? { ".": {}, ...tree } : tree;
+  }
+  const order = elements.map((_, i) => i).sort((a, b) => (elements[a]! < elements[b]! ? -1 : 1));
+  const out: Record<string, unknown> = nodes && items.length > 0 ? { ".": {} } : {};
+  for (const i of order) out[elements[i]!] = objectTree(items[i]!, schema?.items, nodes, true);
+  return items.length > 0 || nodes ? out : undefined;
+}
+
+/** A member whose members are leaves (a list of values as a set). */
+function withMembers(member: boolean, elements: string[]): Record<string, unknown> | undefined {
+  if (elements.length === 0) return member ? {} : undefined;
+  const out: Record<string, unknown> = member ? { ".": {} } : {};
+  for (const e of elements) out[e] = {};
+  return out;
+}
+
 /** A field set as the fieldsV1 tree of a managedFields entry. */
 export function toFieldsV1(paths: Iterable<FieldPath>): Record<string, unknown> {
   const root: Record<string, Record<string, unknown>> = {};

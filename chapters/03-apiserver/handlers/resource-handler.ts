@@ -1,8 +1,8 @@
 /**
- * The resource endpoint: one handler for every /api/... and /apis/... path.
+ * The resource endpoint: one handler for every /api/... and /apis/... resource path.
  * It finds the resource in the registry and dispatches on the verb.
  */
-import type { NextFunction, Request, Response } from "express";
+import type { Request, Response } from "express";
 import { methodNotAllowed, pathNotFound } from "../../../shared/api/index.ts";
 import { locals } from "../chain/middleware.ts";
 import { parseBody, readBody } from "../http/body.ts";
@@ -16,10 +16,11 @@ import { handleGet, handleList, handleWatch } from "./read.ts";
 import type { ResourceRequestInfo } from "./request-info.ts";
 import { handleCreate, handleDelete, handleDeleteCollection, handlePatch, handleUpdate, requestScope } from "./write.ts";
 
+/** Serves a request whose path is a resource path (the director sends only those here). */
 export function resourceHandler(ctx: HandlerContext) {
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+  return async (req: Request, res: Response): Promise<void> => {
     const { info, url, user } = locals(res);
-    if (!info) return next();
+    if (!info) throw pathNotFound();
     const resource = ctx.registry.lookup(info.group, info.version, info.resource);
     if (!resource) throw pathNotFound();
     if (!info.verb) throw methodNotAllowed(req.method);

@@ -34,9 +34,13 @@ export class SchedulerCache {
   addNode(node: Node): void {
     const name = node.metadata?.name ?? "";
     const info = this.nodeInfos.get(name);
+    // The sorted list changes only when a node joins. A kubelet's status
+    // update (every few seconds per node) must not re-sort 5,000 nodes:
+    // kube-scheduler's snapshot, too, rebuilds its node list only when
+    // nodes are added or removed.
+    if (!info?.node) this.sortedNodes = undefined;
     if (info) info.setNode(node);
     else this.nodeInfos.set(name, new NodeInfo(node));
-    this.sortedNodes = undefined;
   }
 
   updateNode(node: Node): void {

@@ -39,8 +39,17 @@ export function podKey(pod: Pod): string {
   return `${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`;
 }
 
+/** Adds (sign 1) or takes away (sign -1) one pod's requests; the pod itself counts as one of "pods". */
 function add(into: Resources, r: Resources, sign: 1 | -1): void {
-  for (const [name, v] of Object.entries(r)) into[name] = (into[name] ?? 0) + sign * v;
+  for (const name in r) if (name !== "pods") into[name] = (into[name] ?? 0) + sign * r[name]!;
+  into.pods = (into.pods ?? 0) + sign;
+}
+
+/** What a pod added to the sums, kept so that removing it takes away exactly that. */
+interface Counted {
+  requests: Resources;
+  nonZero: Resources;
+  ports: HostPort[];
 }
 
 export class NodeInfo {
@@ -48,6 +57,8 @@ export class NodeInfo {
   node: Node | undefined;
   /** The pods on this node, by "namespace/name". */
   readonly pods = new Map<string, Pod>();
+  /** What each of those pods added to the sums below (a pod is parsed once, not again when it leaves). */
+  private readonly counted = new Map<string, Counted>();
   /** Sum of the pods' requests ("pods" counts the pods). */
   readonly requested: Resources = { cpu: 0, memory: 0, pods: 0 };
   /** The same, with the non-zero defaults: what scoring uses. */
@@ -60,12 +71,16 @@ export class NodeInfo {
     if (node) this.setNode(node);
   }
 
+  /** The node's name, read once per node update: filters and scores ask for it on every node of every cycle. */
+  private nodeName = "";
+
   get name(): string {
-    return this.node?.metadata?.name ?? "";
+    return this.node ? this.nodeName : "";
   }
 
   setNode(node: Node): void {
     this.node = node;
+    this.nodeName = node.metadata?.name ?? "";
     try {
       this.allocatable = nodeAllocatable(node.status?.allocatable ?? node.status?.capacity);
     } catch {
@@ -76,19 +91,6 @@ export class NodeInfo {
   addPod(pod: Pod): void {
     const key = podKey(pod);
     if (this.pods.has(key)) this.removePod(this.pods.get(key)!);
-    this.pods.set(key, pod);
-    this.account(pod, 1);
-  }
-
-  removePod(pod: Pod): void {
-    const key = podKey(pod);
-    const stored = this.pods.get(key);
-    if (!stored) return;
-    this.pods.delete(key);
-    this.account(stored, -1);
-  }
-
-  private account(pod: Pod, sign: 1 | -1): void {
     let requests: Resources;
     let nonZero: Resources;
     try {
@@ -98,16 +100,25 @@ export class NodeInfo {
       requests = {}; // the apiserver accepted a malformed quantity: count the pod, not its requests
       nonZero = {};
     }
-    add(this.requested, { ...requests, pods: 1 }, sign);
-    add(this.nonZeroRequested, { ...nonZero, pods: 1 }, sign);
-    for (const port of podHostPorts(pod)) {
-      if (sign === 1) this.usedPorts.push(port);
-      else {
-        const i = this.usedPorts.findIndex(
-          (p) => p.protocol === port.protocol && p.hostIP === port.hostIP && p.port === port.port,
-        );
-        if (i >= 0) this.usedPorts.splice(i, 1);
-      }
+    const counted: Counted = { requests, nonZero, ports: podHostPorts(pod) };
+    this.pods.set(key, pod);
+    this.counted.set(key, counted);
+    add(this.requested, requests, 1);
+    add(this.nonZeroRequested, nonZero, 1);
+    this.usedPorts.push(...counted.ports);
+  }
+
+  removePod(pod: Pod): void {
+    const key = podKey(pod);
+    const counted = this.counted.get(key);
+    if (!counted) return;
+    this.pods.delete(key);
+    this.counted.delete(key);
+    add(this.requested, counted.requests, -1);
+    add(this.nonZeroRequested, counted.nonZero, -1);
+    for (const port of counted.ports) {
+      const i = this.usedPorts.findIndex((p) => p.protocol === port.protocol && p.hostIP === port.hostIP && p.port === port.port);
+      if (i >= 0) this.usedPorts.splice(i, 1);
     }
   }
 }

@@ -22,6 +22,7 @@ import type { Schema } from "../../../shared/api/schema/types.ts";
 import type { ApiObject } from "../registry/types.ts";
 import {
   deletePath,
+  fieldsV1Of,
   fieldValues,
   fromFieldsV1,
   mergeApplied,
@@ -82,13 +83,30 @@ const SERVER_METADATA = [
  */
 export function ownedValues(obj: unknown, manager: Manager, nodes = false): FieldValues {
   if (!isObject(obj)) return new Map();
-  const { apiVersion: _a, kind: _k, status, ...rest } = obj;
-  const meta = isObject(rest.metadata) ? { ...rest.metadata } : undefined;
-  if (meta) for (const key of SERVER_METADATA) delete meta[key];
-  const { metadata: _m, ...body } = rest;
-  const keepMeta = meta && Object.keys(meta).length > 0;
-  const view = manager.subresource === "status" ? { status } : { ...body, ...(keepMeta ? { metadata: meta } : {}) };
-  return fieldValues(view, manager.schema, nodes);
+  return fieldValues(ownedView(obj, manager), manager.schema, nodes);
+}
+
+/** The part of an object a write through `manager.subresource` can own (see ownedValues()). */
+function ownedView(obj: Record<string, unknown>, manager: Manager): Record<string, unknown> {
+  if (manager.subresource === "status") return { status: obj.status };
+  // A copy without apiVersion, kind, status and the server's metadata, made by
+  // picking fields, not by deleting them (every write passes here).
+  const view: Record<string, unknown> = {};
+  for (const key in obj) {
+    if (key === "apiVersion" || key === "kind" || key === "status" || key === "metadata") continue;
+    view[key] = obj[key];
+  }
+  if (isObject(obj.metadata)) {
+    const meta: Record<string, unknown> = {};
+    let any = false;
+    for (const key in obj.metadata) {
+      if (SERVER_METADATA.includes(key)) continue;
+      meta[key] = obj.metadata[key];
+      any = true;
+    }
+    if (any) view.metadata = meta;
+  }
+  return view;
 }
 
 function readEntries(obj: ApiObject | undefined): Entry[] {
@@ -150,6 +168,7 @@ function sameManager(e: Entry, name: string, operation: Entry["operation"], mana
  * fields the write removed. Sets next.metadata.managedFields.
  */
 export function recordUpdate(old: ApiObject | undefined, next: ApiObject, manager: Manager): void {
+  if (old === undefined) return recordCreate(next, manager);
   const entries = readEntries(old);
   const before = ownedValues(old, manager, true);
   const after = ownedValues(next, manager, true);
@@ -177,6 +196,31 @@ export function recordUpdate(old: ApiObject | undefined, next: ApiObject, manage
     if (changed.length > 0) own.time = timestamp();
   }
   writeEntries(next, entries);
+}
+
+/**
+ * recordUpdate() of a new object: nobody owned anything before, so the
+ * manager owns every field the object sets, in one entry (or none, when it
+ * sets nothing). The same entry recordUpdate() would write, built straight
+ * from the object: every create passes here.
+ */
+function recordCreate(next: ApiObject, manager: Manager): void {
+  const fieldsV1 = fieldsV1Of(ownedView(next, manager), manager.schema, true);
+  const meta = (next.metadata ??= {});
+  if (Object.keys(fieldsV1).length === 0) {
+    delete meta.managedFields;
+    return;
+  }
+  const entry: ManagedFieldsEntry = {
+    manager: manager.name,
+    operation: "Update",
+    apiVersion: manager.apiVersion,
+    time: timestamp(),
+    fieldsType: "FieldsV1",
+    fieldsV1,
+  };
+  if (manager.subresource) entry.subresource = manager.subresource;
+  meta.managedFields = [entry];
 }
 
 interface Conflict {

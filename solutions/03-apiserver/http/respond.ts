@@ -26,9 +26,9 @@ export function sendJson(res: Response, code: number, body: unknown, warnings: s
  * each one, to write the same three headers.
  */
 export function sendJsonText(res: Response, code: number, text: string): void {
-  res.statusCode = code;
-  res.setHeader("Content-Type", "application/json; charset=utf-8");
-  res.setHeader("Content-Length", Buffer.byteLength(text));
+  // The head in one call, as a flat [name, value, ...] list: Node writes it as it
+  // is, without first keeping each header in the response's header map.
+  res.writeHead(code, ["Content-Type", "application/json; charset=utf-8", "Content-Length", String(Buffer.byteLength(text))]);
   res.end(text);
 }
 
@@ -52,12 +52,17 @@ export function toStatus(err: unknown): Status {
   return internalError(err instanceof Error ? err.message : String(err)).status;
 }
 
-/** The last Express middleware: no error escapes as Express's HTML 500 page. */
-export function errorMiddleware(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
+/** Answers an error as its Status (or ends an answer already under way: its head is gone). */
+export function sendError(res: Response, err: unknown): void {
   const status = toStatus(err);
   if (res.headersSent) {
     res.end();
     return;
   }
   sendJson(res, status.code, status);
+}
+
+/** The last Express middleware: no error escapes as Express's HTML 500 page. */
+export function errorMiddleware(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
+  sendError(res, err);
 }

@@ -1,5 +1,5 @@
 /**
- * A typed REST client for the Kubernetes API, built on fetch.
+ * A typed REST client for the Kubernetes API, over HTTP (transport.ts).
  *
  * Every component after this chapter (kubelet, controllers, scheduler, proxy,
  * kubectl) talks to the cluster through this file, never to the store: the
@@ -19,6 +19,9 @@
  */
 import { ApiError } from "../../../shared/api/errors.ts";
 import type { KubeObject, List, Status, StatusReason } from "../../../shared/api/meta.ts";
+import { HttpTransport, type HttpResponse } from "./transport.ts";
+
+export type { HttpResponse } from "./transport.ts";
 
 // The same error class the apiserver throws: `err.status` is the Status,
 // `err.code` its HTTP code, `err.reason` its reason ("NotFound", "Conflict"...).
@@ -113,8 +116,11 @@ export function resourcePath(
 
 export class RestClient {
   readonly server: string;
+  /** Its own pool of kept-alive connections to the server. */
+  private readonly transport: HttpTransport;
   constructor(readonly config: ClientConfig) {
     this.server = config.server.replace(/\/+$/, "");
+    this.transport = new HttpTransport(this.server);
   }
 
   /**
@@ -134,8 +140,8 @@ export class RestClient {
     //#end
   }
 
-  /** Sends a request; returns the Response of a 2xx answer, else throws ApiError or ConnectionError. */
-  async send(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+  /** Sends a request; returns a 2xx answer with its body unread, else throws ApiError or ConnectionError. */
+  async send(method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse> {
     const url = new URL(this.server + path);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value === true ? 1 : value));
@@ -144,16 +150,18 @@ export class RestClient {
     if (this.config.token) headers.authorization = `Bearer ${this.config.token}`;
     if (options.body !== undefined) headers["content-type"] = options.contentType ?? "application/json";
 
-    // STEP(04.1): every caller must be able to tell "no answer at all" (a
-    // ConnectionError: nothing listens, connection reset) from "the server said
-    // no" (an ApiError carrying the server's Status). A server that answers a
-    // non-2xx without a Status (plain text, HTML, a proxy) still gives an ApiError.
+    // STEP(04.1): send it with this.transport (transport.ts). Every caller must
+    // be able to tell "no answer at all" (a ConnectionError: nothing listens,
+    // connection reset) from "the server said no" (an ApiError carrying the
+    // server's Status). A server that answers a non-2xx without a Status
+    // (plain text, HTML, a proxy) still gives an ApiError.
     // Tests: "04.1 REST client > turns error answers into ApiError with the server's Status",
-    // "04.1 REST client > reports an unreachable server as a ConnectionError naming host and port".
+    // "04.1 REST client > reports an unreachable server as a ConnectionError naming host and port",
+    // "04.1 keep-alive > ..." (test/04-transport.unit.test.ts).
     //#solution
-    let res: Response;
+    let res: HttpResponse;
     try {
-      res = await fetch(url, {
+      res = await this.transport.request(url, {
         method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -175,7 +183,7 @@ export class RestClient {
 }
 
 /** Reads an error answer as a Status, whatever the server sent. */
-export async function readStatus(res: Response): Promise<Status> {
+export async function readStatus(res: HttpResponse): Promise<Status> {
   const text = await res.text().catch(() => "");
   try {
     const body = JSON.parse(text) as Status;
@@ -194,19 +202,24 @@ export async function readStatus(res: Response): Promise<Status> {
   };
 }
 
-/** Turns a failed fetch into the one-line message kubectl prints for it. */
+/**
+ * Turns a request that got no answer into the one-line message kubectl prints
+ * for it. Node names the failure in err.code: ECONNREFUSED (nothing listens),
+ * ECONNRESET, ENOTFOUND (no such host)...
+ */
 export function connectionError(server: string, err: unknown): ConnectionError {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const host = new URL(server).host;
-  if (cause?.code === "ECONNREFUSED") {
+  if (code === "ECONNREFUSED") {
     return new ConnectionError(
       `The connection to the server ${host} was refused - did you specify the right host or port?`,
       server,
-      cause.code,
+      code,
     );
   }
-  const why = cause?.message ?? (err instanceof Error ? err.message : String(err));
-  return new ConnectionError(`Unable to connect to the server ${host}: ${why}`, server, cause?.code);
+  // (an AggregateError of several addresses may have an empty message)
+  const why = (err instanceof Error ? err.message : String(err)) || code || "no answer";
+  return new ConnectionError(`Unable to connect to the server ${host}: ${why}`, server, code);
 }
 
 export interface ListOptions {

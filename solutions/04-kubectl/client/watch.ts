@@ -185,7 +185,6 @@ export class Watch<T extends KubeObject> {
       signal: this.abort.signal,
     });
     this.connections++;
-    if (!res.body) return false;
     let sawEvents = false;
     for await (const line of readLines(res.body)) {
       if (this.stopped) break;

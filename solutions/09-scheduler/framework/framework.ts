@@ -96,14 +96,15 @@ export class Framework {
       if (weight === 0) continue;
       const scores: NodeScore[] = nodes.map((n) => ({ name: n.name, score: plugin.score(state, pod, n) }));
       plugin.normalizeScore?.(state, pod, scores);
-      scores.forEach((s, i) => {
+      for (let i = 0; i < scores.length; i++) {
+        const s = scores[i]!;
         if (!(s.score >= 0 && s.score <= MAX_NODE_SCORE)) {
           throw new Error(
             `plugin ${plugin.name} gave node ${s.name} the score ${s.score}: scores must be 0..${MAX_NODE_SCORE} (normalizeScore should rescale them)`,
           );
         }
         totals[i]!.score += s.score * weight;
-      });
+      }
     }
     return totals;
     //#end

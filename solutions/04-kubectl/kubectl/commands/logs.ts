@@ -14,7 +14,6 @@ export async function logs(ctx: Context, args: string[]): Promise<number> {
   const name = target.replace(/^(pods?|po)\//, "");
   const path = resourcePath(PODS, { namespace: ctx.namespace, name, subresource: "log" });
   const res = await ctx.client.send("GET", path, { query: { container }, accept: "text/plain, */*", signal: ctx.io.signal });
-  if (!res.body) return 0;
   const decoder = new TextDecoder();
   try {
     for await (const chunk of res.body) ctx.out(decoder.decode(chunk, { stream: true }));
