@@ -11,19 +11,46 @@ import SlowFirstSequencer from "./test/harness/sequencer.ts";
  */
 const tree = resolve(process.env.WORKSHOP_TREE ?? "solutions");
 
+// Challenge tests are optional extensions that fail on the reference until
+// the learner builds them: only `npm run check NN -- --challenges` runs them.
+const exclude = [...configDefaults.exclude, ...(process.env.WORKSHOP_CHALLENGES === "1" ? [] : ["test/challenges/**"])];
+
 export default defineConfig({
   resolve: {
     alias: [{ find: /^@tree\//, replacement: `${tree}/` }],
   },
   test: {
-    include: ["test/**/*.test.ts"],
-    // Challenge tests are optional extensions that fail on the reference until
-    // the learner builds them: only `npm run check NN -- --challenges` runs them.
-    exclude: [...configDefaults.exclude, ...(process.env.WORKSHOP_CHALLENGES === "1" ? [] : ["test/challenges/**"])],
-    // The Docker setup (engine check, test image, sweep, leak check) is for
-    // tests that use the engine. A step check whose files are all unit tests
-    // (*.unit.test.ts) skips it: workshop/runner.ts sets WORKSHOP_UNIT_ONLY.
-    globalSetup: process.env.WORKSHOP_UNIT_ONLY === "1" ? [] : ["test/harness/global-setup.ts"],
+    // Two projects, one per kind of test file (vitest prints the name beside each file).
+    projects: [
+      // Files that may use the Docker engine, a cluster, the CLI: one fresh
+      // process per file, so that no module state of one reaches the next.
+      {
+        extends: true,
+        test: {
+          name: "engine",
+          include: ["test/**/*.test.ts"],
+          exclude: [...exclude, "test/**/*.unit.test.ts"],
+          // The Docker setup (engine check, test image, sweep, leak check) is for
+          // tests that use the engine. A step check whose files are all unit tests
+          // (*.unit.test.ts) skips it: workshop/runner.ts sets WORKSHOP_UNIT_ONLY.
+          globalSetup: process.env.WORKSHOP_UNIT_ONLY === "1" ? [] : ["test/harness/global-setup.ts"],
+        },
+      },
+      // Unit test files (*.unit.test.ts: no engine, no cluster) share their
+      // worker processes: a fresh process per file cost more than most of
+      // these files' tests (a fork, vitest's own start, the imports again).
+      // They keep no state between files: no mocks of modules, no fake
+      // timers left on, no changes to process.env.
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["test/**/*.unit.test.ts"],
+          exclude,
+          isolate: false,
+        },
+      },
+    ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Tests of one chapter share a Docker engine and (later) ports; files run

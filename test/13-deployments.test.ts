@@ -5,7 +5,6 @@
  * cannot make progress fails `kubectl rollout status` after its deadline;
  * Recreate never runs old and new pods together.
  */
-import { get as httpGet } from "node:http";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deployment, ReplicaSet } from "../shared/api/apps.ts";
@@ -273,103 +272,4 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
     expect(overlaps, "old and new pods existed at the same time").toEqual([]);
     expect([...live.values()]).toEqual(["busybox", "busybox"]);
   }, 180_000);
-
-  it("a rollout behind a Service with a preStop hook loses no request", async () => {
-    const service = {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name: "front" },
-      spec: { type: "NodePort", selector: { app: "front" }, ports: [{ port: 80, targetPort: 8080 }] },
-    };
-    const created = await api<{ spec: { ports: Array<{ nodePort: number }> } }>(
-      "POST",
-      "/api/v1/namespaces/default/services",
-      service,
-      auth,
-    );
-    expect(created.status).toBe(201);
-    const base = `http://127.0.0.1:${created.body.spec.ports[0]!.nodePort}`;
-    const front = (image: string) => ({
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "front" },
-      spec: {
-        replicas: 2,
-        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-        selector: { matchLabels: { app: "front" } },
-        template: {
-          metadata: { labels: { app: "front" } },
-          spec: {
-            terminationGracePeriodSeconds: 10,
-            containers: [
-              {
-                name: "web",
-                image,
-                // "/" answers at once (for the readiness probe); /cgi-bin/slow takes two seconds, like real work.
-                command: ["sh", "-c", SLOW_SERVER],
-                readinessProbe: { httpGet: { path: "/", port: 8080 }, periodSeconds: 1 },
-                // The pod leaves the Service's Endpoints when it is deleted; the proxy needs a moment to learn it.
-                lifecycle: { preStop: { exec: { command: ["sleep", "4"] } } },
-              },
-            ],
-          },
-        },
-      },
-    });
-    expect((await api("POST", `${APPS}/deployments`, front("busybox:latest"), auth)).status).toBe(201);
-    await rolloutDone("front");
-    const url = `${base}/cgi-bin/slow`;
-    await waitFor("the Service to answer", async () => {
-      const answer = await get(url);
-      if (answer !== "ok") throw new Error(answer);
-      return answer;
-    });
-
-    // Four clients ask again and again, each time on a new connection, during the whole rollout:
-    // some request is always in flight when an old pod is told to stop.
-    let running = true;
-    const counts = { ok: 0, failed: 0, errors: [] as string[] };
-    const loop = async () => {
-      while (running) {
-        const r = await get(url);
-        if (r === "ok") counts.ok++;
-        else (counts.failed++, counts.errors.push(r));
-      }
-    };
-    const client = Promise.all([loop(), loop(), loop(), loop()]);
-    try {
-      await ok("set", "image", "deployment/front", "web=busybox");
-      await rolloutDone("front");
-      await settled("front", 2, "busybox");
-    } finally {
-      running = false;
-      await client;
-    }
-    expect(counts.errors.slice(0, 5), `${counts.failed} of ${counts.ok + counts.failed} requests failed`).toEqual([]);
-    expect(counts.ok).toBeGreaterThan(20);
-    const events = await api<List<{ reason?: string }>>("GET", "/api/v1/namespaces/default/events", undefined, auth);
-    expect(events.body.items.filter((e) => e.reason === "FailedPreStopHook")).toEqual([]);
-  }, 240_000);
 });
-
-/** A busybox web server whose /cgi-bin/slow answers after two seconds. */
-const SLOW_SERVER = [
-  "mkdir -p /tmp/cgi-bin",
-  "hostname > /tmp/index.html",
-  // printf turns \r into a carriage return: HTTP header lines end with CR LF.
-  "printf '#!/bin/sh\\necho Content-Type: text/plain\\r\\necho \\r\\nsleep 2\\nhostname\\n' > /tmp/cgi-bin/slow",
-  "chmod +x /tmp/cgi-bin/slow",
-  "exec httpd -f -p 8080 -h /tmp",
-].join("; ");
-
-/** One GET on a fresh connection: "ok" for a 200, else what went wrong. */
-function get(url: string): Promise<string> {
-  return new Promise((done) => {
-    const req = httpGet(url, { agent: false, timeout: 5_000 }, (res) => {
-      res.resume();
-      res.on("end", () => done(res.statusCode === 200 ? "ok" : `status ${res.statusCode}`));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", (err) => done(`error ${err.message}`));
-  });
-}

@@ -23,7 +23,8 @@ afterAll(() => {
   rmSync(copy, { recursive: true, force: true });
 });
 
-describe("bad input gets one line and a non-zero exit", () => {
+// Each case is a CLI process of its own that writes no state: they run at once.
+describe.concurrent("bad input gets one line and a non-zero exit", () => {
   const cases: [string, string[], RegExp][] = [
     ["an unknown chapter", ["check", "99"], /there is no chapter "99"/],
     ["an unknown chapter to solve", ["solve", "nope"], /there is no chapter "nope"/],
@@ -32,7 +33,7 @@ describe("bad input gets one line and a non-zero exit", () => {
     ["an unknown command", ["frobnicate"], /unknown command "frobnicate"/],
   ];
   for (const [what, args, message] of cases) {
-    it(what, async () => {
+    it(what, async ({ expect }) => {
       const r = await cli(...args);
       expect(r.code).toBe(1);
       expect(r.err).toMatch(message);
