@@ -85,7 +85,7 @@ export const selectorSpread: Plugin = {
     // STEP(09.6): how many of the pod's peers (matcherOf) the node already runs.
     //#solution
     const { match, key } = matcherOf(state, pod);
-    if (!match || nodeInfo.pods.size === 0) return 0;
+    if (!match) return 0;
     let count = 0;
     for (const [otherKey, other] of nodeInfo.pods) if (otherKey !== key && match(other)) count++;
     return count;
