@@ -12,9 +12,10 @@
  * both must satisfy both. A required block whose list of terms is empty (or
  * missing) matches no node, and so does an empty term: Kubernetes' apiserver
  * refuses an empty list, and its scheduler matches nothing with one. Our
- * apiserver does not validate affinity, so the pod stays Pending instead. Failure reason: "node(s) didn't match Pod's node
- * affinity/selector". (Kubernetes names this plugin NodeAffinity; it is
- * also the one that checks nodeSelector.)
+ * apiserver does not validate affinity, so the pod stays Pending instead.
+ * Failure reason: "node(s) didn't match Pod's node affinity/selector".
+ * (Kubernetes names this plugin NodeAffinity; it is also the one that
+ * checks nodeSelector.)
  */
 import type { Node, Pod } from "../../../shared/api/index.ts";
 import { SKIP, SUCCESS, unschedulable, type Plugin } from "../framework/types.ts";
