@@ -48,11 +48,14 @@ class Watch implements Watcher {
 
   /** Queues the events this watch wants and schedules a delivery. */
   push(events: WatchEvent[]): void {
-    // STEP(02.4): queue the events this watch wants: its prefix, and each
-    // revision once and in order, even where the replay and the live stream
-    // overlap. Deliver later, in a microtask, never inside the writer's call.
+    // STEP(02.4): take what this watch wants from `events` and hand it on. The
+    // replay and the live stream can overlap, yet each revision under the
+    // prefix must arrive exactly once, in order. A handler never runs inside
+    // the writer's call (a slow one would hold up every write); deliver() is
+    // the call.
     // Tests: "02.4 events arrive in revision order, each with its prevKv; a DELETE carries a tombstone",
-    // "02.4 a watch on a prefix sees only keys under that prefix".
+    // "02.4 a watch on a prefix sees only keys under that prefix",
+    // "02.4 store > a handler never runs inside the write that caused it".
     //#solution
     if (this.done) return;
     for (const event of events) {
