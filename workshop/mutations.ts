@@ -128,6 +128,13 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: "const batch = this.pending.splice(0, 1);",
   },
   {
+    step: "02.6",
+    mistake: "after a disk error, the batch in flight is never rejected (its writers wait forever)",
+    file: "02-etcd/wal.ts",
+    find: "for (const p of [...batch, ...this.pending.splice(0)]) p.reject(this.failure);",
+    replace: "for (const p of this.pending.splice(0)) p.reject(this.failure);",
+  },
+  {
     step: "02.7",
     mistake: "a torn record at the end of the last segment is fatal",
     file: "02-etcd/index.ts",
