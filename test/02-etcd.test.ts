@@ -81,6 +81,17 @@ it("02.4 store > a handler never runs inside the write that caused it", async ()
   await store.close();
 });
 
+it("02.4 store > a watch from a revision still to come starts there, as in etcd", async () => {
+  const store = await openEmbeddedStore();
+  await store.create("/a", "1");
+  const from = (await store.revision()) + 3;
+  const w = await collect(store, "/", from);
+  for (const key of ["/b", "/c", "/d", "/e"]) await store.create(key, "x");
+  // The writes before `from` are not this watch's: it starts at /d (revision `from`).
+  await w.expectEvents([`PUT /d=x@${from}`, `PUT /e=x@${from + 1}`]);
+  await store.close();
+});
+
 it("02 chapter > store > close() ends watches with onError, and later calls fail with Closed", async () => {
   const store = await openEmbeddedStore();
   const w = await collect(store, "/");

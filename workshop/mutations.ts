@@ -80,6 +80,13 @@ export const MUTATIONS: readonly Mutation[] = [
   },
   {
     step: "02.4",
+    mistake: "a watch remembers no next revision (a watch from a later revision gets the writes before it)",
+    file: "02-etcd/watch.ts",
+    find: "if (event.kv.modRevision < this.next || !event.kv.key.startsWith(this.prefix)) continue;",
+    replace: "if (!event.kv.key.startsWith(this.prefix)) continue;",
+  },
+  {
+    step: "02.4",
     mistake: "a watch calls its handler inside the writer's call (no microtask)",
     file: "02-etcd/watch.ts",
     find: "queueMicrotask(() => this.deliver());",
