@@ -197,6 +197,47 @@ it("02.6 write-ahead log > the log gives back every appended record, in order", 
   expect(validBytes).toBe((await readFile(join(dir, segment!.name))).length);
 });
 
+it("02.8 snapshots > while a new snapshot is being written, the old one stays whole on disk", async () => {
+  const store = await openEmbeddedStore({ dir });
+  await store.create("/a", "1");
+  await store.snapshot();
+  await store.create("/b", "2");
+  // Hold every file write (on any file handle) until we let it go: the moment a crash could come.
+  const handle = await open(join(dir, "probe"), "w");
+  const proto = Object.getPrototypeOf(handle) as { write: (this: unknown, ...args: unknown[]) => Promise<unknown> };
+  await handle.close();
+  const real = proto.write;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let held = 0;
+  const spy = vi.spyOn(proto, "write").mockImplementation(async function (this: unknown, ...args: unknown[]) {
+    held++;
+    await gate;
+    return real.apply(this, args);
+  });
+  try {
+    const second = store.snapshot();
+    await waitFor("the second snapshot to start writing", () => held > 0);
+    let seen: string;
+    try {
+      const onDisk = await readSnapshot(dir);
+      seen = onDisk ? `a whole snapshot at revision ${onDisk.revision}` : "no snapshot.json at all";
+    } catch (err) {
+      seen = (err as Error).message;
+    }
+    expect(seen, "snapshot.json while the next snapshot is half written (what a crash at that moment leaves)").toBe(
+      "a whole snapshot at revision 1",
+    );
+    release();
+    await second;
+    expect((await readSnapshot(dir))?.revision, "snapshot.json once the second snapshot is done").toBe(2);
+  } finally {
+    release();
+    spy.mockRestore();
+    await store.close();
+  }
+});
+
 it("02.8 snapshots > recovers from a snapshot plus the log written after it", async () => {
   const store = await openEmbeddedStore({ dir, snapshotEvery: 5 });
   for (let i = 0; i < 13; i++) await store.create(`/k/${String(i).padStart(2, "0")}`, `v${i}`);

@@ -150,6 +150,13 @@ export const MUTATIONS: readonly Mutation[] = [
   },
   {
     step: "02.8",
+    mistake: "the snapshot written in place (a crash mid-write leaves half a snapshot)",
+    file: "02-etcd/snapshot.ts",
+    find: "const tmp = `${final}.tmp`;",
+    replace: "const tmp = final;",
+  },
+  {
+    step: "02.8",
     mistake: "old log segments removed before the snapshot is on disk",
     file: "02-etcd/store.ts",
     find: "await writeSnapshot(dir, state);\n    await log.removeSegmentsBefore(firstNewSegment);",

@@ -2,14 +2,17 @@
  * Snapshots: the whole key space written to one file, so recovery does not
  * have to replay a log that grows forever.
  *
- * Replacing a file safely is a classic recipe:
+ * What a file system promises (POSIX), and what replacing a file safely is
+ * built from:
  *
- *   1. write snapshot.json.tmp      (a crash here leaves the old snapshot intact)
- *   2. fsync it                     (its bytes are on the disk)
- *   3. rename it to snapshot.json   (atomic: readers see the old or the new file, never half)
- *   4. fsync the directory          (the rename itself is on the disk)
+ *   - writing a file changes it bit by bit: a crash can leave half of it;
+ *   - fsync on a file puts its bytes on the disk;
+ *   - rename over an existing name is atomic: a reader sees the old file or
+ *     the new one, never a mix;
+ *   - fsync on a directory puts its changes (a rename, say) on the disk.
  *
- * Only after step 4 may the log segments before the snapshot be deleted.
+ * The log segments before a snapshot may be deleted only once the snapshot
+ * itself is safely on disk.
  */
 import { open, readFile, rename, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
@@ -20,9 +23,11 @@ export const SNAPSHOT_FILE = "snapshot.json";
 
 export async function writeSnapshot(dir: string, state: KeySpaceState): Promise<void> {
   // STEP(02.8): replace the snapshot so that a crash at any moment leaves the
-  // old one or the new one, whole (the recipe is above; writeJson() below writes
-  // the state without holding the event loop; syncDir() is in wal.ts).
-  // Tests: "02.8 snapshots > a forced snapshot alone is enough to recover".
+  // old one or the new one, whole, and the new one is on disk when this
+  // resolves (the facts are above; writeJson() below writes the state without
+  // holding the event loop; syncDir() is in wal.ts).
+  // Tests: "02.8 snapshots > a forced snapshot alone is enough to recover",
+  // "02.8 snapshots > while a new snapshot is being written, the old one stays whole on disk".
   //#solution
   const final = join(dir, SNAPSHOT_FILE);
   const tmp = `${final}.tmp`;
