@@ -408,6 +408,20 @@ it("03.6 delete > deleting a namespace makes it Terminating, removes its objects
   await waitFor("namespace doomed removed", async () => (await api("GET", "/api/v1/namespaces/doomed")).status === 404);
 });
 
+it("03.3 create > a namespace removed and made again: creates follow its life, not a cached answer", async () => {
+  const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name: "phoenix" } };
+  expect((await api("POST", "/api/v1/namespaces", ns)).status).toBe(201);
+  expect((await api("POST", "/api/v1/namespaces/phoenix/pods", pod("first"))).status).toBe(201);
+  expect((await api("DELETE", "/api/v1/namespaces/phoenix")).status).toBe(200);
+  expectStatus(await api("POST", "/api/v1/namespaces/phoenix/pods", pod("while-terminating")), 403, "Forbidden");
+  await waitFor("namespace phoenix removed", async () => (await api("GET", "/api/v1/namespaces/phoenix")).status === 404);
+  const gone = await api("POST", "/api/v1/namespaces/phoenix/pods", pod("after-removal"));
+  expectStatus(gone, 404, "NotFound");
+  expect(gone.body.message).toBe('namespaces "phoenix" not found');
+  expect((await api("POST", "/api/v1/namespaces", ns)).status).toBe(201);
+  expect((await api("POST", "/api/v1/namespaces/phoenix/pods", pod("second"))).status).toBe(201);
+});
+
 it("03.6 delete > default may not be deleted", async () => {
   expectStatus(await api("DELETE", "/api/v1/namespaces/default"), 403, "Forbidden");
 });
