@@ -28,7 +28,9 @@ const WARMUP = 500;
 
 const count = Number(process.argv[2] ?? 4000);
 if (!Number.isInteger(count) || count <= 0) {
-  console.error(`usage: npx tsx bench/write-cpu.ts [count] [tree root]: count must be a positive whole number (got ${process.argv[2]})`);
+  console.error(
+    `usage: npx tsx bench/write-cpu.ts [count] [tree root]: count must be a positive whole number (got ${process.argv[2]})`,
+  );
   process.exit(1);
 }
 const root = path.resolve(process.argv[3] ?? path.join(import.meta.dirname, ".."));
