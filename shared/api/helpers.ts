@@ -66,18 +66,28 @@ function isPlainData(value: object): boolean {
   return (proto === Object.prototype || proto === null) && typeof (value as { toJSON?: unknown }).toJSON !== "function";
 }
 
-/** Structural equality of two JSON values (key order does not matter). */
+/**
+ * Structural equality of two JSON values (key order does not matter; a field
+ * set to undefined counts as absent). Plain loops: every update compares whole
+ * objects a few times, and this runs once per field.
+ */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => deepEqual(x, b[i]));
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
   }
   if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    if (ka.length !== kb.length) return false;
-    return ka.every((k) => deepEqual(a[k], b[k]));
+    // Every defined field of a is in b with an equal value, and b has no other defined field.
+    let defined = 0;
+    for (const key of Object.keys(a)) {
+      if (a[key] === undefined) continue;
+      defined++;
+      if (!deepEqual(a[key], b[key])) return false;
+    }
+    for (const key of Object.keys(b)) if (b[key] !== undefined) defined--;
+    return defined === 0;
   }
   return false;
 }

@@ -1,9 +1,10 @@
 /**
  * deepClone() walks plain objects instead of going through JSON text. Its
  * answer must stay exactly the round trip's, for every value, key order included.
+ * deepEqual() compares JSON values; a field set to undefined counts as absent.
  */
 import { describe, expect, it } from "vitest";
-import { deepClone } from "../../shared/api/index.ts";
+import { deepClone, deepEqual } from "../../shared/api/index.ts";
 
 const roundTrip = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
 
@@ -61,5 +62,25 @@ describe("deepClone", () => {
   it("leaves undefined as it is and throws where the round trip throws", () => {
     expect(deepClone(undefined)).toBeUndefined();
     expect(() => deepClone({ n: 1n })).toThrow(TypeError);
+  });
+});
+
+describe("deepEqual", () => {
+  it("ignores key order and fields set to undefined", () => {
+    expect(deepEqual({ a: 1, b: { c: [1, 2] } }, { b: { c: [1, 2] }, a: 1 })).toBe(true);
+    expect(deepEqual({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+    expect(deepEqual({ a: 1 }, { a: 1, b: undefined })).toBe(true);
+  });
+
+  it("tells apart a missing field, an extra field, a changed item and a longer list", () => {
+    expect(deepEqual({ a: 1, b: 2 }, { a: 1 })).toBe(false);
+    expect(deepEqual({ a: 1 }, { a: 1, b: 2 })).toBe(false);
+    expect(deepEqual({ a: 1, b: undefined }, { a: 1, c: 2 })).toBe(false);
+    expect(deepEqual({ a: undefined, b: 1 }, { a: 1 })).toBe(false);
+    expect(deepEqual({ l: [1, { x: "y" }] }, { l: [1, { x: "z" }] })).toBe(false);
+    expect(deepEqual([1, 2], [1, 2, 3])).toBe(false);
+    expect(deepEqual([1], { 0: 1 })).toBe(false);
+    expect(deepEqual({}, [])).toBe(false);
+    expect(deepEqual(null, {})).toBe(false);
   });
 });
