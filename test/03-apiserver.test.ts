@@ -173,6 +173,16 @@ it("03 chapter > binding > binds a pod to a node once; a second binding is a 409
   );
 });
 
+it("03 chapter > binding > a binding for a pod that does not exist is a 404; one being deleted is a 409", async () => {
+  const binding = (name: string) => ({ kind: "Binding", metadata: { name }, target: { kind: "Node", name: "node-a" } });
+  expectStatus(await api("POST", `${PODS}/no-such-pod/binding`, binding("no-such-pod")), 404, "NotFound");
+  await api("POST", PODS, pod("leaving", { metadata: { name: "leaving", finalizers: ["example.com/hold"] } }));
+  expect((await api("DELETE", `${PODS}/leaving`)).status).toBe(200);
+  expectStatus(await api("POST", `${PODS}/leaving/binding`, binding("leaving")), 409, "Conflict");
+  expect((await api("GET", `${PODS}/leaving`)).body.spec.nodeName).toBeUndefined();
+  await api("PATCH", `${PODS}/leaving`, { metadata: { finalizers: null } }, { "Content-Type": "application/merge-patch+json" });
+});
+
 it("03.4 update > accepts an update at the current resourceVersion and refuses a stale one with 409", async () => {
   const created = (await api("POST", PODS, pod("occ"))).body;
   const first = { ...created, metadata: { ...created.metadata, labels: { app: "web", v: "1" } } };
