@@ -7,15 +7,17 @@
  * commit per create. Kubernetes' NamespaceLifecycle admission plugin reads a
  * lister instead: an informer's cache of the namespaces, fed by a watch.
  *
- * This is that cache, reduced to what the check needs: the names of the
+ * This is that cache, reduced to what the check needs: the store keys of the
  * namespaces that exist and are not being deleted. It answers only "known
  * active"; anything else (a namespace created a moment ago whose event has not
  * arrived, one being deleted, one that does not exist) goes to the store, as
  * NamespaceLifecycle does a live lookup when its lister misses. So a stale
  * cache can only be stale in one way: a namespace that just started
- * terminating still looks active. The watch handler removes a name as soon as
+ * terminating still looks active. The watch handler removes a key as soon as
  * any event for it arrives, before it decodes the event, so that window is as
- * short as the watch's delivery (Kubernetes has the same window).
+ * short as the watch's delivery (Kubernetes has the same window). With the
+ * embedded store that is shorter than the write's own answer: the store calls
+ * watch handlers before the writer hears back.
  */
 import type { Namespace } from "../../../shared/api/index.ts";
 import type { Watcher } from "../../../shared/store/types.ts";
