@@ -30,7 +30,7 @@ import { ADMIN } from "./chain/internal.ts";
 import { discoveryRouter } from "./discovery/discovery.ts";
 import { FilterRegistry } from "./filters/filters.ts";
 import type { HandlerContext } from "./handlers/context.ts";
-import { director } from "./handlers/director.ts";
+import { director, expressClasses } from "./handlers/director.ts";
 import { resourceHandler } from "./handlers/resource-handler.ts";
 import { errorMiddleware } from "./http/respond.ts";
 import { serveUpgrades } from "./http/upgrade.ts";
@@ -130,7 +130,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const upgraded = new Set<Duplex>();
   const listen = (port: number): Promise<Server> =>
     new Promise((resolve, reject) => {
-      const s = createServer(handler);
+      const s = createServer(expressClasses(others), handler);
       s.once("error", reject);
       s.listen(port, host, () => resolve(s));
       serveUpgrades(s, handler, upgraded);
