@@ -183,6 +183,16 @@ it("03 chapter > binding > a binding for a pod that does not exist is a 404; one
   await api("PATCH", `${PODS}/leaving`, { metadata: { finalizers: null } }, { "Content-Type": "application/merge-patch+json" });
 });
 
+it("03 chapter > paths > a percent-encoded segment is decoded; a bad encoding is a 400", async () => {
+  expect((await api("POST", PODS, pod("enc-1"))).status).toBe(201);
+  const got = await api("GET", `${PODS}/enc%2D1`);
+  expect(got.status, JSON.stringify(got.body)).toBe(200);
+  expect(got.body.metadata.name).toBe("enc-1");
+  const bad = await api("GET", `${PODS}/bad%zzname`);
+  expectStatus(bad, 400, "BadRequest");
+  expect(bad.body.message).toContain("not valid URL encoding");
+});
+
 it("03.4 update > accepts an update at the current resourceVersion and refuses a stale one with 409", async () => {
   const created = (await api("POST", PODS, pod("occ"))).body;
   const first = { ...created, metadata: { ...created.metadata, labels: { app: "web", v: "1" } } };
