@@ -81,8 +81,8 @@ export class Framework {
    */
   runScorePlugins(state: CycleState, pod: Pod, nodes: NodeInfo[]): NodeScore[] {
     const scorers = this.scorersFor(state, pod, nodes);
-    // TODO(09.8): one weighted total per node, in the order of `nodes`. Each
-    // plugin's scores are normalised (if it can), then must lie in
+    // TODO(09.8): one weighted total per node, in the order of `nodes`, from
+    // the plugins of `scorers`. Each plugin's scores are normalised (if it can), then must lie in
     // 0..MAX_NODE_SCORE: a plugin that breaks this is a bug, so throw and name it.
     // Tests: "09.8 scoring and choosing the node".
     todo("09.8");

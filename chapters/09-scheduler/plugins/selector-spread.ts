@@ -21,29 +21,36 @@
  * uid stands for its selector, which selects exactly the pods it owns.)
  */
 import type { Pod } from "../../../shared/api/index.ts";
-import { podKey } from "../framework/node-info.ts";
+import { controllerUid, podKey, type PodInfo } from "../framework/node-info.ts";
 import { CycleState, MAX_NODE_SCORE, SKIP, type Plugin } from "../framework/types.ts";
 import { todo } from "../../../shared/todo.ts";
 
 export const NAME = "SelectorSpread";
 const STATE_KEY = "PreScore" + NAME;
 
-/** The uid of the pod's controller (the ReplicationController that made it), if any. */
-export function controllerUid(pod: Pod): string | undefined {
-  const owners = pod.metadata?.ownerReferences;
-  if (!owners) return undefined;
-  // Called for every pod on every scored node: a plain loop, no closure.
-  for (const owner of owners) if (owner.controller) return owner.uid;
-  return undefined;
+/** Who the pod's peers are, as described above. */
+export interface Peers {
+  controllerUid: string;
+  namespace: string | undefined;
 }
 
-/** A test "is `other` a peer of `pod`?", as described above. Undefined: the pod has nothing to spread by. */
-export function peerMatcher(pod: Pod): ((other: Pod) => boolean) | undefined {
+/** The pod's peers; undefined when the pod has nothing to spread by. */
+export function peersOf(pod: Pod): Peers | undefined {
   const uid = controllerUid(pod);
-  if (!uid) return undefined;
-  const namespace = pod.metadata?.namespace;
-  // A pod being deleted is on its way out: it does not count (as in Kubernetes).
-  return (other) => controllerUid(other) === uid && other.metadata?.namespace === namespace && !other.metadata?.deletionTimestamp;
+  return uid ? { controllerUid: uid, namespace: pod.metadata?.namespace } : undefined;
+}
+
+/**
+ * Is `other` one of `peers`? A pod being deleted is on its way out: it does
+ * not count (as in Kubernetes). Called for every pod on every scored node,
+ * so it reads the controller's uid that NodeInfo parsed when the pod joined.
+ */
+export function isPeer(other: PodInfo, peers: Peers): boolean {
+  return (
+    other.controllerUid === peers.controllerUid &&
+    other.pod.metadata?.namespace === peers.namespace &&
+    !other.pod.metadata?.deletionTimestamp
+  );
 }
 
 /** Rescales peer counts: the emptiest node 100, the fullest 0. */
@@ -55,16 +62,16 @@ export function normalizeSpread(scores: { score: number }[]): void {
 
 /** What preScore prepares once for all the nodes of a cycle. */
 interface SpreadState {
-  match?: (other: Pod) => boolean;
+  peers: Peers | undefined;
   /** The pod's own key: the pod is not its own peer. */
   key: string;
 }
 
 function spreadState(pod: Pod): SpreadState {
-  return { match: peerMatcher(pod), key: podKey(pod) };
+  return { peers: peersOf(pod), key: podKey(pod) };
 }
 
-function matcherOf(state: CycleState, pod: Pod): SpreadState {
+function spreadOf(state: CycleState, pod: Pod): SpreadState {
   let spread = state.read<SpreadState>(STATE_KEY);
   if (!spread) {
     spread = spreadState(pod);
@@ -79,10 +86,10 @@ export const selectorSpread: Plugin = {
     const spread = spreadState(pod);
     state.write(STATE_KEY, spread);
     // Nothing to spread by: every node would score the same, so do not score.
-    return spread.match ? undefined : SKIP;
+    return spread.peers ? undefined : SKIP;
   },
   score(state, pod, nodeInfo) {
-    // TODO(09.6): how many of the pod's peers (matcherOf) the node already runs.
+    // TODO(09.6): how many of the pod's peers (spreadOf, isPeer) the node already runs.
     todo("09.6");
   },
   normalizeScore(_state, _pod, scores) {
