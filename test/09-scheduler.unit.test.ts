@@ -462,7 +462,10 @@ describe("09.7 the filter phase", () => {
     const sampler = new NodeSampler();
     const first = schedulePod(fwk, new CycleState(), pod("a", { memory: "1Gi" }), nodes, () => 0, sampler);
     expect(first.evaluatedNodes).toBe(enough);
-    expect(sampler.order(nodes)[0]!.name).toBe(`n0${enough}`);
+    expect(sampler.start(nodes.length)).toBe(enough);
+    // Filtering from there goes round the end of the list to its start.
+    const round = findNodesThatFit(fwk, new CycleState(), pod("c", { memory: "1Gi" }), nodes, enough, 900);
+    expect(round.feasible.map((n) => n.name).slice(98, 102)).toEqual(["n0998", "n0999", "n0000", "n0001"]);
     // A pod that fits nowhere is still judged on every node, for its message.
     expect(() => schedulePod(fwk, new CycleState(), pod("b", { memory: "16Gi" }), nodes, () => 0, sampler)).toThrow(
       "0/1000 nodes are available: 1000 Insufficient memory.",

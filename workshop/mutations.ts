@@ -281,6 +281,13 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: "if (isPeer(other, peers)) count++;",
   },
   {
+    step: "09.7",
+    mistake: "filtering starts at the first node in every cycle",
+    file: "09-scheduler/schedule-one.ts",
+    find: "const node = nodes[(start + i) % nodes.length]!;",
+    replace: "const node = nodes[i]!;",
+  },
+  {
     step: "09.8",
     mistake: "a plugin whose preScore answered Skip still scores",
     file: "09-scheduler/framework/framework.ts",
