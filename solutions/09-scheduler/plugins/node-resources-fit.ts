@@ -65,11 +65,18 @@ export function insufficientResources(request: Resources, nodeInfo: NodeInfo): s
   const reasons: string[] = [];
   const { allocatable, requested } = nodeInfo;
   if ((requested.pods ?? 0) + 1 > (allocatable.pods ?? 0)) reasons.push("Too many pods");
+  // cpu and memory by name, as kube-scheduler's fitsRequest checks MilliCPU
+  // and Memory before its loop over the other resources: this runs for
+  // every node, and V8 reads a field named in the code several times faster
+  // than a field named by a variable.
+  const cpu = request.cpu ?? 0;
+  if (cpu > 0 && cpu > (allocatable.cpu ?? 0) - (requested.cpu ?? 0)) reasons.push("Insufficient cpu");
+  const memory = request.memory ?? 0;
+  if (memory > 0 && memory > (allocatable.memory ?? 0) - (requested.memory ?? 0)) reasons.push("Insufficient memory");
   for (const name of requestOrder(request)) {
+    if (name === "cpu" || name === "memory") continue;
     const want = request[name] ?? 0;
-    if (want <= 0) continue;
-    const free = (allocatable[name] ?? 0) - (requested[name] ?? 0);
-    if (want > free) reasons.push(`Insufficient ${name}`);
+    if (want > 0 && want > (allocatable[name] ?? 0) - (requested[name] ?? 0)) reasons.push(`Insufficient ${name}`);
   }
   return reasons;
   //#end
