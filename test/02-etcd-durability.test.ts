@@ -148,6 +148,35 @@ it("02.6 write-ahead log > a write is acknowledged, and watchers hear of it, onl
   }
 });
 
+it("02.6 write-ahead log > after a disk error, the appends in flight and every later one fail; none waits forever", async () => {
+  const wal = await WriteAheadLog.open(dir, 1);
+  // Every fsync (sync or datasync, on any file handle) fails as a dying disk would.
+  const handle = await open(join(dir, "probe"), "w");
+  const proto = Object.getPrototypeOf(handle) as Record<"sync" | "datasync", () => Promise<void>>;
+  await handle.close();
+  const broken = Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+  const spies = (["sync", "datasync"] as const).map((name) => vi.spyOn(proto, name).mockRejectedValue(broken));
+  try {
+    const outcomes: string[] = [];
+    const settle = (p: Promise<void>) =>
+      void p.then(
+        () => outcomes.push("acknowledged"),
+        (err: Error) => outcomes.push(`failed: ${err.message}`),
+      );
+    // Three at once: the first batch is in flight while the others wait for the next one.
+    for (let i = 1; i <= 3; i++) settle(wal.append({ type: "compact", revision: i }));
+    await waitFor(
+      "the 3 appends under a failing fsync to settle (one that never does waits forever)",
+      () => outcomes.length === 3,
+    );
+    expect(outcomes, "the appends written while fsync failed").toEqual(Array(3).fill(`failed: ${broken.message}`));
+    await expect(wal.append({ type: "compact", revision: 4 }), "an append after the disk failed").rejects.toThrow(/EIO/);
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+    await wal.close();
+  }
+});
+
 it("02.6 write-ahead log > the log gives back every appended record, in order", async () => {
   const wal = await WriteAheadLog.open(dir, 1);
   await Promise.all(Array.from({ length: 100 }, (_, i) => wal.append({ type: "compact", revision: i + 1 })));

@@ -62,6 +62,36 @@ it("02.4 store > a handler that throws ends only its own watch, through onError"
   await store.close();
 });
 
+it("02.4 store > a handler never runs inside the write that caused it", async () => {
+  // In memory, a write reaches the watchers before store.create() returns: the
+  // moment a synchronous delivery would call the handler.
+  const store = await openEmbeddedStore();
+  let writing = false;
+  const inside: string[] = [];
+  await store.watch("/", {}, (events) => {
+    if (writing) inside.push(...events.map((e) => e.kv.key));
+  });
+  const witness = await collect(store, "/");
+  writing = true;
+  const created = store.create("/a", "1");
+  writing = false;
+  await created;
+  await witness.until(1);
+  expect(inside, "keys whose events reached a handler while store.create() was still running").toEqual([]);
+  await store.close();
+});
+
+it("02.4 store > a watch from a revision still to come starts there, as in etcd", async () => {
+  const store = await openEmbeddedStore();
+  await store.create("/a", "1");
+  const from = (await store.revision()) + 3;
+  const w = await collect(store, "/", from);
+  for (const key of ["/b", "/c", "/d", "/e"]) await store.create(key, "x");
+  // The writes before `from` are not this watch's: it starts at /d (revision `from`).
+  await w.expectEvents([`PUT /d=x@${from}`, `PUT /e=x@${from + 1}`]);
+  await store.close();
+});
+
 it("02 chapter > store > close() ends watches with onError, and later calls fail with Closed", async () => {
   const store = await openEmbeddedStore();
   const w = await collect(store, "/");

@@ -56,8 +56,20 @@ async function connect(session: StreamSession) {
   const server = new WebSocketServer({ port: 0, host: "127.0.0.1", handleProtocols: () => STREAM_PROTOCOL_V5 });
   servers.push(server);
   await once(server, "listening");
-  const served = { finished: false };
-  server.on("connection", (ws) => void serveSession(ws, session).then(() => (served.finished = true)));
+  const served = { finished: false, error: undefined as unknown };
+  // serveSession may throw at once (an unfinished step) or reject later: either is this test's
+  // failure, not an error thrown inside the WebSocket server's event handler.
+  server.on("connection", (ws) => {
+    Promise.resolve()
+      .then(() => serveSession(ws, session))
+      .then(
+        () => (served.finished = true),
+        (err: unknown) => {
+          served.error = err;
+          ws.terminate();
+        },
+      );
+  });
   const port = (server.address() as AddressInfo).port;
   const client = new WebSocket(`ws://127.0.0.1:${port}`, [STREAM_PROTOCOL_V5]);
   const messages: { channel: number; text: string }[] = [];
@@ -65,6 +77,8 @@ async function connect(session: StreamSession) {
   client.on("message", (data: Buffer) => messages.push({ channel: data[0]!, text: data.subarray(1).toString() }));
   client.on("close", (code) => (closeCode = code));
   await once(client, "open");
+  await new Promise((r) => setImmediate(r));
+  if (served.error) throw served.error;
   const send = (channel: number, payload: string | Buffer) =>
     client.send(Buffer.concat([Buffer.from([channel]), Buffer.from(payload)]));
   return { client, messages, send, closeCode: () => closeCode, served };

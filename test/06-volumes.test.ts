@@ -69,6 +69,12 @@ function podDir(pod: Pod): string {
   return join(cluster.nodes[0]!.options.rootDir!, "pods", pod.metadata!.uid!);
 }
 
+/**
+ * Sleeps until SIGTERM, then exits at once: a pod this test deletes stops
+ * without sitting out its grace period (a plain `sleep` as PID 1 ignores SIGTERM).
+ */
+const SLEEP_UNTIL_TERM = "trap 'exit 0' TERM; sleep 3600 & wait";
+
 /** Deletes a pod and waits until the object, its containers and its directory are gone. */
 async function deleteAndWait(pod: Pod): Promise<void> {
   const name = pod.metadata!.name!;
@@ -111,10 +117,14 @@ it.skipIf(!d.available)("06.1 emptyDir > a sidecar reads what another container 
       [
         {
           name: "writer",
-          command: ["sh", "-c", "echo written-by-writer > /out/message; exec sleep 3600"],
+          command: ["sh", "-c", `echo written-by-writer > /out/message; ${SLEEP_UNTIL_TERM}`],
           volumeMounts: [{ name: "scratch", mountPath: "/out" }],
         },
-        { name: "reader", command: ["sleep", "3600"], volumeMounts: [{ name: "scratch", mountPath: "/in", readOnly: true }] },
+        {
+          name: "reader",
+          command: ["sh", "-c", SLEEP_UNTIL_TERM],
+          volumeMounts: [{ name: "scratch", mountPath: "/in", readOnly: true }],
+        },
       ],
       { volumes: [{ name: "scratch", emptyDir: {} }], terminationGracePeriodSeconds: 1 },
     ),
@@ -222,7 +232,7 @@ it.skipIf(!d.available)(
         [
           {
             name: "main",
-            command: ["sh", "-c", "echo from-the-pod > /host/from-pod; exec sleep 3600"],
+            command: ["sh", "-c", `echo from-the-pod > /host/from-pod; ${SLEEP_UNTIL_TERM}`],
             volumeMounts: [
               { name: "host", mountPath: "/host" },
               { name: "made", mountPath: "/made" },

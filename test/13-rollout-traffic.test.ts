@@ -130,7 +130,9 @@ function clientLoop(url: string, clients: number) {
   };
 }
 
-it.skipIf(!run)(
+// The two tests use different Deployments and run at once (it.concurrent):
+// the crash loop's restarts fit in the time the rollout waits for its pods.
+it.skipIf(!run).concurrent(
   "13 chapter > a rollout behind a Service, with a preStop hook, loses no request",
   async () => {
     const name = "traffic";
@@ -214,7 +216,7 @@ it.skipIf(!run)(
   300_000,
 );
 
-it.skipIf(!run)(
+it.skipIf(!run).concurrent(
   "13 chapter > kubectl describe pod shows the kubelet's events, a crash loop counted on one object",
   async () => {
     const name = "crash";
@@ -278,6 +280,8 @@ it.skipIf(!run)(
       new RegExp(`Warning\\s+BackOff\\s+.*kubelet\\s+.*Back-off restarting failed container main in pod ${podName}_default\\(`),
     );
     expect(section).toMatch(/Normal\s+Scheduled\s+.*Successfully assigned default\//);
+    // Its restarts end here, not during the rollout test's last requests.
+    expect((await api("DELETE", `${APPS}/deployments/${name}`, undefined, auth)).status).toBe(200);
   },
   180_000,
 );

@@ -37,6 +37,13 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: "const prev = this.mustExist(key);\n    const revision = this.revision + 1;\n    const kv: KeyValue = { ...prev",
   },
   {
+    step: "02.2",
+    mistake: "update changes the old KeyValue in place (the past changes under its holders)",
+    file: "02-etcd/mvcc.ts",
+    find: "const kv: KeyValue = { ...prev, value, modRevision: revision, version: prev.version + 1 };",
+    replace: "const kv: KeyValue = Object.assign(prev, { value, modRevision: revision, version: prev.version + 1 });",
+  },
+  {
     step: "02.3",
     mistake: "range goes on past the keys under the prefix",
     file: "02-etcd/mvcc.ts",
@@ -72,6 +79,20 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: "if (event.kv.modRevision <= this.next || !event.kv.key.startsWith(this.prefix)) continue;",
   },
   {
+    step: "02.4",
+    mistake: "a watch remembers no next revision (a watch from a later revision gets the writes before it)",
+    file: "02-etcd/watch.ts",
+    find: "if (event.kv.modRevision < this.next || !event.kv.key.startsWith(this.prefix)) continue;",
+    replace: "if (!event.kv.key.startsWith(this.prefix)) continue;",
+  },
+  {
+    step: "02.4",
+    mistake: "a watch calls its handler inside the writer's call (no microtask)",
+    file: "02-etcd/watch.ts",
+    find: "queueMicrotask(() => this.deliver());",
+    replace: "this.deliver();",
+  },
+  {
     step: "02.5",
     mistake: "a watch from a compacted revision is accepted",
     file: "02-etcd/mvcc.ts",
@@ -84,6 +105,13 @@ export const MUTATIONS: readonly Mutation[] = [
     file: "02-etcd/mvcc.ts",
     find: "if (revision <= this.compactRevision) {",
     replace: "if (revision < this.compactRevision) {",
+  },
+  {
+    step: "02.5",
+    mistake: "compaction also forgets the event of the compaction revision (off by one)",
+    file: "02-etcd/mvcc.ts",
+    find: "this.history = this.history.slice(revision - this.firstKept());",
+    replace: "this.history = this.history.slice(revision - this.firstKept() + 1);",
   },
   {
     step: "02.6",
@@ -105,6 +133,13 @@ export const MUTATIONS: readonly Mutation[] = [
     file: "02-etcd/wal.ts",
     find: "const batch = this.pending;\n        this.pending = [];",
     replace: "const batch = this.pending.splice(0, 1);",
+  },
+  {
+    step: "02.6",
+    mistake: "after a disk error, the batch in flight is never rejected (its writers wait forever)",
+    file: "02-etcd/wal.ts",
+    find: "for (const p of [...batch, ...this.pending.splice(0)]) p.reject(this.failure);",
+    replace: "for (const p of this.pending.splice(0)) p.reject(this.failure);",
   },
   {
     step: "02.7",

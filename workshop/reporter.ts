@@ -69,8 +69,8 @@ export default class WorkshopReporter implements Reporter {
     const run: ReportedRun = { tests: [], errors: [], skipNotes: this.skipNotes };
     for (const module of modules) {
       const file = relative(module.moduleId);
-      const moduleErrors = module.errors();
-      for (const e of moduleErrors) run.errors.push(`${file}: ${errorText(e)}`);
+      // A hook error that already failed the tests under it (below) is reported with them, not again here.
+      const told = new Set<string>();
       for (const test of module.children.allTests()) {
         const result = test.result();
         let status: ReportedTest["status"] =
@@ -82,9 +82,11 @@ export default class WorkshopReporter implements Reporter {
         if (hookError) {
           status = "failed";
           message = errorText(hookError);
+          told.add(message);
         }
         run.tests.push({ file, name: test.fullName, status, durationMs: Math.round(test.diagnostic()?.duration ?? 0), message });
       }
+      for (const e of module.errors()) if (!told.has(errorText(e))) run.errors.push(`${file}: ${errorText(e)}`);
     }
     for (const e of unhandled) run.errors.push(errorText(e));
     const out = process.env.WORKSHOP_RESULTS_FILE;

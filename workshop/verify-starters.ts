@@ -39,6 +39,8 @@ export async function verifyStarters(only?: string): Promise<boolean> {
         fine ? c.green("ok") : c.red("a test passes on the starter"),
       ]);
       for (const t of wrongPasses) console.log(c.red(`  passes on the starter: ${t.file} > ${t.name}`));
+      // An error outside any test is what a learner's first check prints as noise: show it here so it gets fixed.
+      for (const e of run.errors) console.log(c.yellow(`  load error: ${e.split("\n").slice(0, 3).join(" | ")}`));
       if (process.env.CI === "true") for (const t of skipped) console.log(c.red(`  skipped under CI: ${t.file} > ${t.name}`));
     } finally {
       rmSync(tree, { recursive: true, force: true });

@@ -14,12 +14,11 @@
  *        (matches)             (matches)             (skips: other prefix)
  *
  * A watch that starts in the past first gets the history the key space still
- * keeps (its "replay"), then the live events. Each watch remembers the next
- * revision it expects, so an event can never arrive twice or out of order,
- * even when the replay and the live stream overlap.
+ * keeps (its "replay"), then the live events. The hub makes the two meet
+ * without a gap: add() replays only what notify() has passed on already.
  *
- * Handlers are called from a microtask, never from inside a write: a slow or
- * throwing handler cannot break the store or the writer.
+ * Handlers are never called from inside a write: a slow or throwing handler
+ * cannot break the store or the writer.
  */
 import {
   StoreError,
@@ -49,11 +48,15 @@ class Watch implements Watcher {
 
   /** Queues the events this watch wants and schedules a delivery. */
   push(events: WatchEvent[]): void {
-    // TODO(02.4): queue the events this watch wants: its prefix, and each
-    // revision once and in order, even where the replay and the live stream
-    // overlap. Deliver later, in a microtask, never inside the writer's call.
+    // TODO(02.4): take what this watch wants from `events` and hand it on:
+    // each revision under its prefix from its start on, once and in order. A
+    // watch may start at a revision still to come (etcd allows it). A handler
+    // never runs inside the writer's call (a slow one would hold up every
+    // write); deliver() is the call.
     // Tests: "02.4 events arrive in revision order, each with its prevKv; a DELETE carries a tombstone",
-    // "02.4 a watch on a prefix sees only keys under that prefix".
+    // "02.4 a watch on a prefix sees only keys under that prefix",
+    // "02.4 store > a watch from a revision still to come starts there, as in etcd",
+    // "02.4 store > a handler never runs inside the write that caused it".
     todo("02.4");
   }
 

@@ -73,9 +73,12 @@ export class KeySpace {
   }
 
   update(key: string, value: string, expectedModRevision?: number): WatchEvent {
-    // STEP(02.2): compare-and-swap (mustExist). The event carries the value
-    // before the write (prevKv), so a watcher can tell what changed.
-    // Tests: "02.2 update: a missing key is KeyNotFound, a stale modRevision is Conflict, the current one wins".
+    // STEP(02.2): write `value` over a live key, under the compare-and-swap
+    // rule (mustExist). What was handed out before (a caller's result, the
+    // history, earlier events) is the past and must never change. A watcher
+    // must be able to see the value before this write.
+    // Tests: "02.2 update: a missing key is KeyNotFound, a stale modRevision is Conflict, the current one wins",
+    // "02.2 key space > the events of update and delete carry the key-value before them (prevKv)".
     //#solution
     checkWrite(key, value);
     const prev = this.mustExist(key, expectedModRevision);
@@ -86,9 +89,9 @@ export class KeySpace {
   }
 
   delete(key: string, expectedModRevision?: number): WatchEvent {
-    // STEP(02.2): the same compare-and-swap as update. A delete is a write too:
-    // it gets a revision, and its event's kv is a tombstone, as etcd writes it
-    // (see the DELETE comment in shared/store/types.ts).
+    // STEP(02.2): the same rule as update. A delete is a write: it has its own
+    // revision, and a watch must still be able to replay it once the key is
+    // gone. What its event holds is etcd's choice (DELETE in shared/store/types.ts).
     // Tests: "02.2 delete: compare-and-swap like update, returns the deleted key-value, and a re-create starts over".
     //#solution
     const prev = this.mustExist(key, expectedModRevision);
@@ -164,10 +167,12 @@ export class KeySpace {
    * StoreError("Compacted") when fromRevision is older than what we keep.
    */
   eventsSince(fromRevision: number): WatchEvent[] {
-    // STEP(02.4): the replay a watch from `fromRevision` needs: every kept event
-    // from that revision on, oldest first (history[0] is revision firstKept()).
-    // History that a compaction forgot cannot be replayed: StoreError "Compacted".
-    // Tests: "02.4 watch from a revision replays exactly the history from there, then streams new writes".
+    // STEP(02.4): what a watch from `fromRevision` replays: every kept event at
+    // or after that revision, oldest first, with no hole. If compaction forgot
+    // part of it, refuse: StoreError "Compacted" with the compact revision, so
+    // the client knows it must list again.
+    // Tests: "02.4 watch from a revision replays exactly the history from there, then streams new writes",
+    // "02.5 compaction: a watch from before the compacted revision fails with Compacted; later ones still work".
     //#solution
     if (fromRevision < this.compactRevision) {
       throw new StoreError(
@@ -183,9 +188,10 @@ export class KeySpace {
 
   /** Forgets the history before `revision`. The live keys stay as they are. */
   compact(revision: number): void {
-    // STEP(02.5): forget the history before `revision`; live keys stay. Follow
-    // etcd: compacting at or below the last compaction point is "Compacted", and
-    // compacting the future is an error that says what the current revision is.
+    // STEP(02.5): after compact(r), a watch from r still replays and one from
+    // r - 1 is Compacted; the live keys do not change. As in etcd, compacting at
+    // or before the last compaction point is "Compacted", and compacting past
+    // the current revision is an error that names the current revision.
     // Tests: "02.5 compaction: a watch from before the compacted revision fails with Compacted; later ones still work".
     //#solution
     if (revision <= this.compactRevision) {
@@ -257,11 +263,12 @@ export class KeySpace {
 
   /** The live key-value of key, checked against an expected modRevision (compare-and-swap). */
   private mustExist(key: string, expectedModRevision: number | undefined): KeyValue {
-    // STEP(02.2): the check behind every compare-and-swap. The key must exist
-    // (KeyNotFound). A caller that gives the modRevision it read must find the
-    // key unchanged since then (Conflict: another write came first, and the
-    // caller must read again).
-    // Tests: "02.2 update: a missing key is KeyNotFound, a stale modRevision is Conflict, the current one wins".
+    // STEP(02.2): the rule behind every compare-and-swap. Two writers that read
+    // the same modRevision race: exactly one may win, and the other must learn
+    // that it has to read again (StoreError Conflict). A caller that gives no
+    // modRevision asks only that the key exists (else KeyNotFound).
+    // Tests: "02.2 update: a missing key is KeyNotFound, a stale modRevision is Conflict, the current one wins",
+    // "02.2 store > concurrent writes get distinct, gap-free revisions, and CAS lets exactly one of them win".
     //#solution
     const prev = this.live.get(key);
     if (!prev) throw new StoreError("KeyNotFound", `key ${key} not found`);

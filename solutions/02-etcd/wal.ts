@@ -135,7 +135,8 @@ export class WriteAheadLog {
     // sync wait for the next batch and share one sync. Batches go to
     // this.targetSegment (switchSegment()). After a disk error every waiting and
     // later append fails (this.failure); none may wait forever.
-    // Tests: "02.6 write-ahead log > a write is fsynced before it is acknowledged, and concurrent writes share fsyncs (group commit)".
+    // Tests: "02.6 write-ahead log > a write is fsynced before it is acknowledged, and concurrent writes share fsyncs (group commit)",
+    // "02.6 write-ahead log > after a disk error, the appends in flight and every later one fail; none waits forever".
     //#solution
     try {
       while (this.pending.length > 0) {

@@ -275,8 +275,8 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
     expect(next.count).toBe(2);
     const now = await store.range(p, { fromKey: `${p}b\0` });
     expect(now.kvs.map((kv) => `${kv.key.slice(p.length)}=${kv.value}`)).toEqual(["bb=new", "d=d3"]);
-    await store.compact(await store.revision());
-    await expectStoreError(store.range(p, { revision: at }), "Compacted", `range at revision ${at} after a compaction`);
+    // (A page at a compacted revision is checked by the 02.5 test: compacting here
+    // would make this step's test need step 02.5, and change the store for the tests after it.)
   });
 
   step("02.4", "watch from a revision replays exactly the history from there, then streams new writes", async () => {
@@ -439,6 +439,12 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
       `compact(${a.modRevision}) after compact(${a2.modRevision})`,
     );
     await expectStoreError(store.compact(a2.modRevision), "Compacted", `compact(${a2.modRevision}) a second time`);
+    // A page of a list at a compacted revision cannot be read any more either.
+    await expectStoreError(
+      store.range(p, { revision: a.modRevision }),
+      "Compacted",
+      `range at revision ${a.modRevision} after compact(${a2.modRevision})`,
+    );
     await expect(store.compact((await store.revision()) + 100)).rejects.toThrow(/revision/);
   });
 }

@@ -56,10 +56,11 @@ describe("hints are progressive", async () => {
   });
 });
 
-describe("in Chinese", () => {
+// Each case asks for other steps' hints (02.1 to 02.4), so they run at once too.
+describe.concurrent("in Chinese", () => {
   const han = /[\u4e00-\u9fff]/;
 
-  it("WORKSHOP_LANG=zh-CN: hint 01.1 prints the Chinese hints, with Chinese labels", async () => {
+  it("WORKSHOP_LANG=zh-CN: hint 01.1 prints the Chinese hints, with Chinese labels", async ({ expect }) => {
     const r = await cliWith({ WORKSHOP_LANG: "zh-CN" }, "hint", "02.1");
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/提示 1\/\d+/);
@@ -71,12 +72,12 @@ describe("in Chinese", () => {
     expect((await cliWith({ WORKSHOP_LANG: "zh-CN" }, "hint", "02.1", "--reset")).out).toMatch(/重新从第一条开始/);
   });
 
-  it("a Chinese locale (LANG=zh_CN.UTF-8) without WORKSHOP_LANG does the same; WORKSHOP_LANG=en wins over it", async () => {
+  it("a Chinese locale (LANG=zh_CN.UTF-8) without WORKSHOP_LANG does the same; WORKSHOP_LANG=en wins over it", async ({ expect }) => {
     expect((await cliWith({ LANG: "zh_CN.UTF-8" }, "hint", "02.2")).out).toMatch(/提示 1\//);
     expect((await cliWith({ LANG: "zh_CN.UTF-8", WORKSHOP_LANG: "en" }, "hint", "02.3")).out).toMatch(/Hint 1 of/);
   });
 
-  it("an unknown WORKSHOP_LANG is one line naming the languages", async () => {
+  it("an unknown WORKSHOP_LANG is one line naming the languages", async ({ expect }) => {
     const r = await cliWith({ WORKSHOP_LANG: "fr" }, "hint", "02.4");
     expect(r.code).toBe(1);
     expect(r.err.trim()).toBe("error: WORKSHOP_LANG=fr is not a language of the workshop: use en or zh-CN");

@@ -43,7 +43,9 @@ const SCREENSHOTS = join(REPO_ROOT, ".workshop", "screenshots", "dashboard");
 let cluster: Cluster;
 let feed: ClusterFeed;
 let dashboard: DashboardServer;
-let browser: Browser;
+let browser: Browser | undefined;
+/** The browser's start, begun before the cluster's. */
+let launching: Promise<Browser> | undefined;
 let page: Page;
 let api: ReturnType<typeof http>;
 let auth: Record<string, string>;
@@ -91,6 +93,19 @@ async function screenshot(name: string): Promise<string> {
 
 describe.skipIf(!d.available || !CHROMIUM)("the dashboard in a browser, and npm run top", () => {
   beforeAll(async () => {
+    // The browser starts while the cluster comes up: neither needs the other yet.
+    launching = chromium.launch({
+      executablePath: CHROMIUM,
+      // No sandbox as root in CI; no background traffic to the outside (there is no outside network here).
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
     cluster = await startCluster({
       chapter: "12",
       nodes: 3,
@@ -103,23 +118,14 @@ describe.skipIf(!d.available || !CHROMIUM)("the dashboard in a browser, and npm 
     feed = new ClusterFeed({ cluster: { tree: "solutions", chapters: ["01", "…", "12"] } });
     dashboard = await startDashboard(feed, 0);
     await feed.start({ server: cluster.url, token: cluster.adminToken });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // No sandbox as root in CI; no background traffic to the outside (there is no outside network here).
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launching;
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(dashboard.url);
   });
 
   afterAll(async () => {
+    // Also when the cluster failed to start before the launch was awaited.
+    browser ??= await launching?.catch(() => undefined);
     await browser?.close();
     await dashboard?.close();
     await feed?.stop();

@@ -80,6 +80,12 @@ export interface ProbeHost {
   runtime: ContainerRuntime;
   client: RestClient;
   log(message: string): void;
+  /**
+   * The pod's IP as this kubelet last wrote it (Kubernetes' prober reads it
+   * from the kubelet's status manager): the pod object of the last sync has
+   * none yet, and a status-only update from the watch starts no sync.
+   */
+  podIP?(uid: string): string | undefined;
 }
 
 /** Makes one kubelet's probe manager (each kubelet has its own: its probes stop with it). */

@@ -129,6 +129,7 @@ export class Kubelet {
       runtime: options.runtime,
       client: this.client,
       log: (m: string) => log(`kubelet ${options.nodeName}: ${m}`),
+      podIP: (uid: string) => this.written.get(uid)?.status?.podIP,
     };
     this.probes = typeof probes === "function" ? probes(host) : probes;
     this.observers = (extensions.syncObservers ?? []).map((make) => make(host));

@@ -42,8 +42,9 @@ interface NodeAffinity {
 
 /** The int64 in `s`, or undefined when it holds none (Gt and Lt compare int64s). */
 export function parseInt64(s: string | undefined): bigint | undefined {
-  // STEP(09.2): read `s` the way Kubernetes does (strconv.ParseInt(s, 10, 64)):
-  // what it accepts and rejects, and why a JavaScript number is not enough.
+  // STEP(09.2): read `s` the way Kubernetes does (strconv.ParseInt(s, 10, 64);
+  // the lesson lists its rules); undefined when it breaks one. Decide how to
+  // check them where a JavaScript number is not enough.
   // Tests: "09.2 NodeAffinity: ... > Gt and Lt: strict, exact integers, ...".
   //#solution
   if (s === undefined || !/^[+-]?\d+$/.test(s)) return undefined;

@@ -121,7 +121,8 @@ export class KubeletProbeManager implements ProbeManager {
         runtime: this.host.runtime,
         containerId: instance.id,
         container,
-        podIP: this.pods.get(uid)?.status?.podIP,
+        // The kubelet's own last status first: the pod it last showed us may predate its IP.
+        podIP: this.host.podIP?.(uid) ?? this.pods.get(uid)?.status?.podIP,
       }),
       onCheck: (outcome) => {
         if (outcome.result === "failure") this.recordFailure(this.pods.get(uid) ?? pod, container, kind, outcome);
