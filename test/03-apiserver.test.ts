@@ -173,6 +173,26 @@ it("03 chapter > binding > binds a pod to a node once; a second binding is a 409
   );
 });
 
+it("03 chapter > binding > a binding for a pod that does not exist is a 404; one being deleted is a 409", async () => {
+  const binding = (name: string) => ({ kind: "Binding", metadata: { name }, target: { kind: "Node", name: "node-a" } });
+  expectStatus(await api("POST", `${PODS}/no-such-pod/binding`, binding("no-such-pod")), 404, "NotFound");
+  await api("POST", PODS, pod("leaving", { metadata: { name: "leaving", finalizers: ["example.com/hold"] } }));
+  expect((await api("DELETE", `${PODS}/leaving`)).status).toBe(200);
+  expectStatus(await api("POST", `${PODS}/leaving/binding`, binding("leaving")), 409, "Conflict");
+  expect((await api("GET", `${PODS}/leaving`)).body.spec.nodeName).toBeUndefined();
+  await api("PATCH", `${PODS}/leaving`, { metadata: { finalizers: null } }, { "Content-Type": "application/merge-patch+json" });
+});
+
+it("03 chapter > paths > a percent-encoded segment is decoded; a bad encoding is a 400", async () => {
+  expect((await api("POST", PODS, pod("enc-1"))).status).toBe(201);
+  const got = await api("GET", `${PODS}/enc%2D1`);
+  expect(got.status, JSON.stringify(got.body)).toBe(200);
+  expect(got.body.metadata.name).toBe("enc-1");
+  const bad = await api("GET", `${PODS}/bad%zzname`);
+  expectStatus(bad, 400, "BadRequest");
+  expect(bad.body.message).toContain("not valid URL encoding");
+});
+
 it("03.4 update > accepts an update at the current resourceVersion and refuses a stale one with 409", async () => {
   const created = (await api("POST", PODS, pod("occ"))).body;
   const first = { ...created, metadata: { ...created.metadata, labels: { app: "web", v: "1" } } };
@@ -406,6 +426,20 @@ it("03.6 delete > deleting a namespace makes it Terminating, removes its objects
   expect((await api("GET", "/api/v1/namespaces/doomed")).status).toBe(200);
   await api("DELETE", "/api/v1/namespaces/doomed/pods/p2?gracePeriodSeconds=0");
   await waitFor("namespace doomed removed", async () => (await api("GET", "/api/v1/namespaces/doomed")).status === 404);
+});
+
+it("03.3 create > a namespace removed and made again: creates follow its life, not a cached answer", async () => {
+  const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name: "phoenix" } };
+  expect((await api("POST", "/api/v1/namespaces", ns)).status).toBe(201);
+  expect((await api("POST", "/api/v1/namespaces/phoenix/pods", pod("first"))).status).toBe(201);
+  expect((await api("DELETE", "/api/v1/namespaces/phoenix")).status).toBe(200);
+  expectStatus(await api("POST", "/api/v1/namespaces/phoenix/pods", pod("while-terminating")), 403, "Forbidden");
+  await waitFor("namespace phoenix removed", async () => (await api("GET", "/api/v1/namespaces/phoenix")).status === 404);
+  const gone = await api("POST", "/api/v1/namespaces/phoenix/pods", pod("after-removal"));
+  expectStatus(gone, 404, "NotFound");
+  expect(gone.body.message).toBe('namespaces "phoenix" not found');
+  expect((await api("POST", "/api/v1/namespaces", ns)).status).toBe(201);
+  expect((await api("POST", "/api/v1/namespaces/phoenix/pods", pod("second"))).status).toBe(201);
 });
 
 it("03.6 delete > default may not be deleted", async () => {

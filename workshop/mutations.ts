@@ -117,8 +117,8 @@ export const MUTATIONS: readonly Mutation[] = [
     step: "02.6",
     mistake: "write acknowledges before the log append is durable (no await)",
     file: "02-etcd/store.ts",
-    find: 'await this.track(log.append({ type: "event", event }));',
-    replace: 'this.track(log.append({ type: "event", event })).catch(() => {});',
+    find: "await this.track(log.append(eventRecord(event)));",
+    replace: "this.track(log.append(eventRecord(event))).catch(() => {});",
   },
   {
     step: "02.6",

@@ -30,7 +30,7 @@ import {
 } from "../../shared/store/types.ts";
 import { KeySpace } from "./mvcc.ts";
 import { writeSnapshot } from "./snapshot.ts";
-import type { WriteAheadLog } from "./wal.ts";
+import { eventRecord, type WriteAheadLog } from "./wal.ts";
 import { WatchHub } from "./watch.ts";
 import { todo } from "../../shared/todo.ts";
 
@@ -146,7 +146,8 @@ export class EmbeddedStore implements Store {
     if (log) {
       // TODO(02.6): the write must be on disk before anyone hears of it: not the
       // caller, not a watcher. A failing disk must stop the store (this.track()).
-      // Count the record toward the next snapshot (this.maybeSnapshot()).
+      // The log keeps eventRecord(event) (wal.ts). Count the record toward the
+      // next snapshot (this.maybeSnapshot()).
       todo("02.6");
     }
     this.watchers.notify([event]);

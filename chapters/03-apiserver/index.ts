@@ -30,11 +30,12 @@ import { ADMIN } from "./chain/internal.ts";
 import { discoveryRouter } from "./discovery/discovery.ts";
 import { FilterRegistry } from "./filters/filters.ts";
 import type { HandlerContext } from "./handlers/context.ts";
-import { director } from "./handlers/director.ts";
+import { director, expressClasses } from "./handlers/director.ts";
 import { resourceHandler } from "./handlers/resource-handler.ts";
 import { errorMiddleware } from "./http/respond.ts";
 import { serveUpgrades } from "./http/upgrade.ts";
 import { NamespaceCleaner } from "./namespaces/cleaner.ts";
+import { NamespaceLister } from "./namespaces/lister.ts";
 import { openApiRouter } from "./openapi/openapi.ts";
 import { registerCoreResources } from "./registry/core/index.ts";
 import { SYSTEM_NAMESPACES } from "./registry/core/namespaces.ts";
@@ -106,6 +107,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   };
 
   await ensureSystemNamespaces(ctx);
+  // Creates check their namespace here rather than in the store (NamespaceLifecycle's lister).
+  ctx.namespaces = new NamespaceLister(ctx);
+  await ctx.namespaces.start();
   let cleaner = new NamespaceCleaner(ctx);
   await cleaner.start();
   let cleanerHandedOver = false;
@@ -126,7 +130,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const upgraded = new Set<Duplex>();
   const listen = (port: number): Promise<Server> =>
     new Promise((resolve, reject) => {
-      const s = createServer(handler);
+      const s = createServer(expressClasses(others), handler);
       s.once("error", reject);
       s.listen(port, host, () => resolve(s));
       serveUpgrades(s, handler, upgraded);
@@ -140,6 +144,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const stopServing = async () => {
     watches.closeAll();
     await cleaner.stop();
+    await ctx.namespaces?.stop();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
@@ -168,6 +173,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       server = await listen(port);
       server.requestTimeout = 0;
       server.keepAliveTimeout = 5_000;
+      ctx.namespaces = new NamespaceLister(ctx);
+      await ctx.namespaces.start();
       cleaner = new NamespaceCleaner(ctx);
       if (!cleanerHandedOver) await cleaner.start();
     },

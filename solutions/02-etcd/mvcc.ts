@@ -221,7 +221,10 @@ export class KeySpace {
         `write-ahead log is missing revisions: expected revision ${this.revision + 1}, found ${event.kv.modRevision}`,
       );
     }
-    this.commit(event);
+    // The log leaves prevKv out (wal.ts, eventRecord()): the value before this
+    // write is the key's value now, as every earlier record is applied.
+    const prevKv = this.live.get(event.kv.key);
+    this.commit(prevKv ? { type: event.type, kv: event.kv, prevKv } : { type: event.type, kv: event.kv });
     return true;
   }
 

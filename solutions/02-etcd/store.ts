@@ -30,7 +30,7 @@ import {
 } from "../../shared/store/types.ts";
 import { KeySpace } from "./mvcc.ts";
 import { writeSnapshot } from "./snapshot.ts";
-import type { WriteAheadLog } from "./wal.ts";
+import { eventRecord, type WriteAheadLog } from "./wal.ts";
 import { WatchHub } from "./watch.ts";
 
 /** Where a durable store keeps its files, and when it snapshots. */
@@ -145,9 +145,10 @@ export class EmbeddedStore implements Store {
     if (log) {
       // STEP(02.6): the write must be on disk before anyone hears of it: not the
       // caller, not a watcher. A failing disk must stop the store (this.track()).
-      // Count the record toward the next snapshot (this.maybeSnapshot()).
+      // The log keeps eventRecord(event) (wal.ts). Count the record toward the
+      // next snapshot (this.maybeSnapshot()).
       //#solution
-      await this.track(log.append({ type: "event", event }));
+      await this.track(log.append(eventRecord(event)));
       this.recordsSinceSnapshot++;
       this.maybeSnapshot();
       //#end

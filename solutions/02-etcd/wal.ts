@@ -34,6 +34,16 @@ import type { WatchEvent } from "../../shared/store/types.ts";
 /** What the store logs: a write's event, or a compaction. */
 export type LogRecord = { type: "event"; event: WatchEvent } | { type: "compact"; revision: number };
 
+/**
+ * The record of one write: its event without prevKv. Replay applies the
+ * records in order, so the value before a write is the key's value at that
+ * point (KeySpace.replay() puts prevKv back from there). Logging it would
+ * write an updated object twice, and escape both copies.
+ */
+export function eventRecord(event: WatchEvent): LogRecord {
+  return { type: "event", event: event.prevKv ? { type: event.type, kv: event.kv } : event };
+}
+
 const HEADER_BYTES = 8;
 
 /** Encodes one record as a frame: length, checksum, JSON payload. */

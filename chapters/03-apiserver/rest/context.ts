@@ -5,6 +5,7 @@
  */
 import type { RequestChain } from "../chain/chain.ts";
 import type { UserInfo } from "../chain/types.ts";
+import type { NamespaceLister } from "../namespaces/lister.ts";
 import type { ResourceRegistry } from "../registry/registry.ts";
 import type { ObjectStorage } from "../storage/object-storage.ts";
 import type { FieldValidation } from "./decode.ts";
@@ -13,6 +14,8 @@ export interface RestContext {
   storage: ObjectStorage;
   registry: ResourceRegistry;
   chain: RequestChain;
+  /** The namespaces known to be active (NamespaceLifecycle's lister); without it, creates read the store. */
+  namespaces?: NamespaceLister;
 }
 
 export interface RequestScope {

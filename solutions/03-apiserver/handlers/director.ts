@@ -15,7 +15,7 @@
  * about 7% of the apiserver's busy time in the write benchmark. So a
  * resource request does not go through the router at all.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { IncomingMessage, ServerResponse, type ServerOptions } from "node:http";
 import type { Express, Request, Response } from "express";
 import { authenticateAndAuthorize } from "../chain/middleware.ts";
 import type { RequestChain } from "../chain/chain.ts";
@@ -38,10 +38,14 @@ async function serve(
   res: ServerResponse,
 ): Promise<void> {
   // The resource handlers use Express' request and response helpers (res.status(),
-  // res.type()...). Give them, exactly as Express' own app.handle() does before it
-  // walks its router: link the two objects, and put Express' methods under them.
-  const request = Object.setPrototypeOf(Object.assign(req, { res }), others.request) as Request;
-  const response = Object.setPrototypeOf(Object.assign(res, { req }), others.response) as Response;
+  // res.type()...). Give them, as Express' own app.handle() does before it walks
+  // its router: link the two objects, with Express' methods under them. The
+  // server's own objects have those already (expressClasses()); one made
+  // elsewhere (the response of an upgrade) gets them here.
+  const request = Object.assign(req, { res }) as Request;
+  const response = Object.assign(res, { req }) as Response;
+  if (!others.request.isPrototypeOf(request)) Object.setPrototypeOf(request, others.request);
+  if (!others.response.isPrototypeOf(response)) Object.setPrototypeOf(response, others.response);
   try {
     response.locals = await authenticateAndAuthorize(chain, req);
     if (response.locals.info) await resources(request, response);
@@ -49,4 +53,19 @@ async function serve(
   } catch (err) {
     sendError(response, err);
   }
+}
+
+/**
+ * The request and response classes for node:http's createServer(), with
+ * Express' methods already on their prototypes. Express' app.handle() swaps
+ * the prototype of each request and response instead; changing the prototype
+ * of a live object makes V8 give up the fast layout it had for it, and Node's
+ * own HTTP code reads those objects on every request.
+ */
+export function expressClasses(others: Express): ServerOptions {
+  class ApiRequest extends IncomingMessage {}
+  Object.setPrototypeOf(ApiRequest.prototype, others.request);
+  class ApiResponse extends ServerResponse {}
+  Object.setPrototypeOf(ApiResponse.prototype, others.response);
+  return { IncomingMessage: ApiRequest, ServerResponse: ApiResponse as typeof ServerResponse };
 }

@@ -89,6 +89,8 @@ export function parseResourcePath(path: string, method: string, watchParam: bool
 }
 
 function decodeSegment(segment: string): string {
+  // Every request decodes its path; a segment without "%" decodes to itself.
+  if (!segment.includes("%")) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {

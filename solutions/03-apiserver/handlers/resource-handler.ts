@@ -3,7 +3,7 @@
  * It finds the resource in the registry and dispatches on the verb.
  */
 import type { Request, Response } from "express";
-import { methodNotAllowed, pathNotFound } from "../../../shared/api/index.ts";
+import { isApiError, methodNotAllowed, pathNotFound } from "../../../shared/api/index.ts";
 import { locals } from "../chain/middleware.ts";
 import { parseBody, readBody } from "../http/body.ts";
 import { sendJson } from "../http/respond.ts";
@@ -93,6 +93,7 @@ async function handleSubresource(
     get: (r, ns, n) => ctx.storage.get(r, ns, n),
     update: (r, ns, n, mutate) => guaranteedUpdate(ctx, r, ns, n, scope, sub, false, mutate),
     create: (r, ns, obj: ApiObject) => createDecoded(ctx, r, ns, obj, scope),
+    updateInStorage: (r, ns, n, mutate) => updateInStorage(ctx, r, ns, n, mutate),
   };
   let parsed: Promise<unknown> | undefined;
   const result = await subresource.handle(
@@ -110,4 +111,25 @@ async function handleSubresource(
     api,
   );
   if (result) sendJson(res, result.code, result.body);
+}
+
+/** SubresourceApi.updateInStorage(): the compare-and-swap loop alone (see rest/update.ts for the full one). */
+async function updateInStorage(
+  ctx: HandlerContext,
+  resource: ResourceDefinition,
+  namespace: string | undefined,
+  name: string,
+  mutate: (current: ApiObject) => ApiObject,
+): Promise<ApiObject> {
+  for (let attempt = 0; ; attempt++) {
+    // Each get() parses the stored JSON again: a copy that nobody else holds.
+    const current = await ctx.storage.get(resource, namespace, name);
+    const version = current.metadata?.resourceVersion ?? "";
+    try {
+      return await ctx.storage.update(resource, mutate(current), version);
+    } catch (err) {
+      if (isApiError(err, "Conflict") && attempt < 20) continue;
+      throw err;
+    }
+  }
 }

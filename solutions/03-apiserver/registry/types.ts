@@ -129,6 +129,18 @@ export interface SubresourceApi {
     mutate: (current: ApiObject) => ApiObject | Promise<ApiObject>,
   ): Promise<ApiObject>;
   create(resource: ResourceDefinition, namespace: string | undefined, obj: ApiObject): Promise<ApiObject>;
+  /**
+   * Read-modify-write straight to storage, for fields only the server sets:
+   * no strategy, no validation, no admission, no managedFields (Kubernetes'
+   * BindingREST writes a pod's nodeName so). `mutate` gets a fresh copy it may
+   * change; it is retried on a conflict. Answers 404 when the object is gone.
+   */
+  updateInStorage(
+    resource: ResourceDefinition,
+    namespace: string | undefined,
+    name: string,
+    mutate: (current: ApiObject) => ApiObject,
+  ): Promise<ApiObject>;
 }
 
 export interface ResourceDefinition {

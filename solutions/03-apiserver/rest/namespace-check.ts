@@ -33,6 +33,8 @@ export async function requireActiveNamespace(
 ): Promise<void> {
   const namespaces = ctx.registry.lookup("", "v1", "namespaces");
   if (!namespaces || resource === namespaces) return;
+  // Known active: no store read (namespaces/lister.ts). Anything else is read live.
+  if (ctx.namespaces?.isActive(namespace)) return;
   let ns: ApiObject;
   try {
     ns = await ctx.storage.get(namespaces, undefined, namespace);

@@ -44,7 +44,10 @@ export const bindingSubresource: Subresource = {
     if (target.kind && target.kind !== "Node")
       throw badRequest(`target.kind: Unsupported value: "${target.kind}": supported values: "Node"`);
 
-    await api.update(request.resource, request.namespace, request.name, (current) => {
+    // Only server-owned fields change (nodeName, a condition): straight to
+    // storage, as Kubernetes' BindingREST does, without the pod's update
+    // strategy, validation and admission. The scheduler sends one per pod.
+    await api.updateInStorage(request.resource, request.namespace, request.name, (current) => {
       const pod = current as Pod;
       if (pod.metadata?.deletionTimestamp) throw conflict({ resource: "pods" }, request.name, "the pod is being deleted");
       if (pod.spec?.nodeName)
