@@ -349,21 +349,28 @@ describe("09.6 scores: LeastAllocated and SelectorSpread", () => {
     expect(nodeResourcesFit.score!(new CycleState(), pod("p", { cpu: "1", memory: "2Gi" }), n)).toBe(50);
   });
 
-  it("SelectorSpread counts the pod's peers: same controller, or (without one) the same labels", () => {
+  it("SelectorSpread counts the pod's peers: same controller, same namespace, not being deleted", () => {
+    const leaving = pod("rc-old", { owner: "rc-uid" });
+    leaving.metadata!.deletionTimestamp = "2026-01-01T00:00:00Z";
     const n = info(
       node("n"),
       pod("rc-1", { owner: "rc-uid" }),
       pod("rc-2", { owner: "rc-uid" }),
+      leaving,
       pod("other", { owner: "other-uid" }),
       pod("web-1", { labels: { app: "web" } }),
+      pod("rc-elsewhere", { owner: "rc-uid", namespace: "elsewhere" }),
     );
     const score = (p: Pod) => selectorSpread.score!(new CycleState(), p, n);
     expect(score(pod("rc-3", { owner: "rc-uid" }))).toBe(2);
-    expect(score(pod("web-2", { labels: { app: "web" } }))).toBe(1);
-    expect(score(pod("web-2", { labels: { app: "web" }, namespace: "elsewhere" }))).toBe(0);
-    expect(score(pod("lonely"))).toBe(0);
     // the pod itself, if already counted on the node, is not its own peer
     expect(score(pod("rc-1", { owner: "rc-uid" }))).toBe(1);
+    // Same labels but no controller: nothing selects them together, so nothing to spread by.
+    expect(score(pod("web-2", { labels: { app: "web" } }))).toBe(0);
+    expect(score(pod("lonely"))).toBe(0);
+    // Such a pod is not scored by SelectorSpread at all: its preScore answers Skip.
+    expect(selectorSpread.preScore!(new CycleState(), pod("web-2", { labels: { app: "web" } }), [])).toEqual(SKIP);
+    expect(selectorSpread.preScore!(new CycleState(), pod("rc-3", { owner: "rc-uid" }), [])?.code).not.toBe("Skip");
   });
 
   it("normalising turns counts into 100 for the emptiest node and 0 for the fullest", () => {
@@ -455,7 +462,10 @@ describe("09.7 the filter phase", () => {
     const sampler = new NodeSampler();
     const first = schedulePod(fwk, new CycleState(), pod("a", { memory: "1Gi" }), nodes, () => 0, sampler);
     expect(first.evaluatedNodes).toBe(enough);
-    expect(sampler.order(nodes)[0]!.name).toBe(`n0${enough}`);
+    expect(sampler.start(nodes.length)).toBe(enough);
+    // Filtering from there goes round the end of the list to its start.
+    const round = findNodesThatFit(fwk, new CycleState(), pod("c", { memory: "1Gi" }), nodes, enough, 900);
+    expect(round.feasible.map((n) => n.name).slice(98, 102)).toEqual(["n0998", "n0999", "n0000", "n0001"]);
     // A pod that fits nowhere is still judged on every node, for its message.
     expect(() => schedulePod(fwk, new CycleState(), pod("b", { memory: "16Gi" }), nodes, () => 0, sampler)).toThrow(
       "0/1000 nodes are available: 1000 Insufficient memory.",
@@ -479,6 +489,22 @@ describe("09.8 scoring and choosing the node", () => {
       { name: "b", score: 3 * 20 + 10 },
       { name: "c", score: 3 * 30 + 0 },
     ]);
+  });
+
+  it("does not score with a plugin whose preScore answered Skip", () => {
+    const calls: string[] = [];
+    const skipper: Plugin = {
+      ...constant("Skipper", { a: 100, b: 0, c: 0 }),
+      preScore: () => SKIP,
+      normalizeScore: () => calls.push("normalize"),
+    };
+    const fwk = framework([skipper, constant("Other", { a: 0, b: 50, c: 10 })]);
+    expect(fwk.runScorePlugins(new CycleState(), pod("p"), nodes)).toEqual([
+      { name: "a", score: 0 },
+      { name: "b", score: 50 },
+      { name: "c", score: 10 },
+    ]);
+    expect(calls).toEqual([]);
   });
 
   it("refuses a score outside 0..100, naming the plugin", () => {

@@ -316,6 +316,27 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: "for (const s of scores) s.score = Math.min(s.score, MAX_NODE_SCORE);",
   },
   {
+    step: "09.6",
+    mistake: "the pod counted as its own peer",
+    file: "09-scheduler/plugins/selector-spread.ts",
+    find: "if (otherKey !== key && isPeer(other, peers)) count++;",
+    replace: "if (isPeer(other, peers)) count++;",
+  },
+  {
+    step: "09.7",
+    mistake: "filtering starts at the first node in every cycle",
+    file: "09-scheduler/schedule-one.ts",
+    find: "const node = nodes[(start + i) % nodes.length]!;",
+    replace: "const node = nodes[i]!;",
+  },
+  {
+    step: "09.8",
+    mistake: "a plugin whose preScore answered Skip still scores",
+    file: "09-scheduler/framework/framework.ts",
+    find: "for (const plugin of scorers) {",
+    replace: 'for (const plugin of this.with("score")) {',
+  },
+  {
     step: "09.8",
     mistake: "ties always go to the first node",
     file: "09-scheduler/schedule-one.ts",

@@ -15,8 +15,11 @@ const SCRIPT = fileURLToPath(new URL("./scheduler.ts", import.meta.url));
 
 export interface SchedulerProcess {
   pid: number;
-  /** Stops the scheduler; what it bound, the events it dropped and the first errors it saw (empty if it had already exited). */
-  stop(): Promise<{ scheduled: number; eventsDropped: number; errors: string[] }>;
+  /**
+   * Stops the scheduler; what it bound, the events it dropped, the first errors it saw
+   * and the CPU time it used (empty and 0 if it had already exited).
+   */
+  stop(): Promise<{ scheduled: number; eventsDropped: number; errors: string[]; cpuMs: number }>;
 }
 
 export async function startSchedulerProcess(server: string): Promise<SchedulerProcess> {
@@ -28,9 +31,9 @@ export async function startSchedulerProcess(server: string): Promise<SchedulerPr
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
 
-  let report = { scheduled: 0, eventsDropped: 0, errors: [] as string[] };
+  let report = { scheduled: 0, eventsDropped: 0, errors: [] as string[], cpuMs: 0 };
   child.on("message", (m: SchedulerMessage) => {
-    if (m.type === "stopped") report = { scheduled: m.scheduled, eventsDropped: m.eventsDropped, errors: m.errors };
+    if (m.type === "stopped") report = { scheduled: m.scheduled, eventsDropped: m.eventsDropped, errors: m.errors, cpuMs: m.cpuMs };
   });
   const stopChild = onCleanup(`the scheduler (pid ${child.pid})`, async () => {
     process.off("exit", killOnExit);

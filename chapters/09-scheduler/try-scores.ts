@@ -3,8 +3,8 @@
  *
  *   npx tsx chapters/09-scheduler/try-scores.ts
  *
- * Three nodes and one new replica of an app that already runs one replica on
- * node-1. No server: the nodes are NodeInfo objects, the way the unit tests
+ * Three nodes and one new replica of an app (made by the ReplicationController
+ * "web") that already runs one replica on node-1. No server: the nodes are NodeInfo objects, the way the unit tests
  * build them. Your filters say which nodes may run the pod, your score
  * plugins rate the others, and your selectHost picks one. Change the nodes
  * or the pod below and run it again.
@@ -25,9 +25,11 @@ function node(name: string, cpu: string, memory: string, labels: Record<string, 
   };
 }
 
-function pod(name: string, cpu: string, memory: string, labels: Record<string, string>): Pod {
+/** A pod made by the ReplicationController `rc` (its controller: SelectorSpread spreads by it). */
+function pod(name: string, cpu: string, memory: string, labels: Record<string, string>, rc: string): Pod {
+  const ownerReferences = [{ apiVersion: "v1", kind: "ReplicationController", name: rc, uid: `uid-${rc}`, controller: true }];
   return {
-    metadata: { name, namespace: "default", uid: `uid-${name}`, labels },
+    metadata: { name, namespace: "default", uid: `uid-${name}`, labels, ownerReferences },
     spec: { containers: [{ name: "main", image: "busybox", resources: { requests: { cpu, memory } } }] },
   };
 }
@@ -48,9 +50,9 @@ export function explainDecision(nodes: NodeInfo[], newPod: Pod): string {
   for (const [name, status] of statuses) lines.push(`${name}: refused by ${status.plugin}: ${status.reasons.join(", ")}`);
   if (feasible.length === 0) return [...lines, "no node fits: the pod stays Pending"].join("\n");
 
-  // The same work as runScorePlugins, one plugin at a time, to show each column.
-  const scorers = fwk.profile.plugins.filter((p) => p.score);
-  for (const p of fwk.profile.plugins) p.preScore?.(state, newPod, feasible);
+  // The same work as runScorePlugins, one plugin at a time, to show each column
+  // (a plugin whose preScore answers "Skip" has no column).
+  const scorers = fwk.scorersFor(state, newPod, feasible);
   const columns = scorers.map((plugin) => {
     const scores: NodeScore[] = feasible.map((n) => ({ name: n.name, score: plugin.score!(state, newPod, n) }));
     plugin.normalizeScore?.(state, newPod, scores);
@@ -71,16 +73,16 @@ function main(): void {
   const app = { app: "web" };
   const node1 = new NodeInfo(node("node-1", "4", "8Gi"));
   node1.addPod({
-    ...pod("web-1", "500m", "512Mi", app),
-    spec: { ...pod("web-1", "500m", "512Mi", app).spec!, nodeName: "node-1" },
+    ...pod("web-1", "500m", "512Mi", app, "web"),
+    spec: { ...pod("web-1", "500m", "512Mi", app, "web").spec!, nodeName: "node-1" },
   });
   const node2 = new NodeInfo(node("node-2", "2", "4Gi"));
   node2.addPod({
-    ...pod("db", "1500m", "3Gi", { app: "db" }),
-    spec: { ...pod("db", "1500m", "3Gi", { app: "db" }).spec!, nodeName: "node-2" },
+    ...pod("db", "1500m", "3Gi", { app: "db" }, "db"),
+    spec: { ...pod("db", "1500m", "3Gi", { app: "db" }, "db").spec!, nodeName: "node-2" },
   });
   const node3 = new NodeInfo(node("node-3", "1", "1Gi"));
-  console.log(explainDecision([node1, node2, node3], pod("web-2", "500m", "512Mi", app)));
+  console.log(explainDecision([node1, node2, node3], pod("web-2", "500m", "512Mi", app, "web")));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

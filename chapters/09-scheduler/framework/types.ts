@@ -27,7 +27,8 @@ export const MAX_NODE_SCORE = 100;
  * preFilter's answer only: "this pod asks for nothing I check", so the
  * framework does not run this plugin's filter on any node in this cycle
  * (kube-scheduler's framework.Skip). With 5,000 nodes, a filter that is not
- * called is the cheapest filter.
+ * called is the cheapest filter. A preScore may answer "Skip" too: then the
+ * plugin does not score this pod.
  */
 export type Code = "Success" | "Unschedulable" | "Error" | "Skip";
 
@@ -96,8 +97,12 @@ export interface Plugin {
   preFilter?(state: CycleState, pod: Pod): Status | undefined;
   /** Can `nodeInfo` run `pod`? Return SUCCESS or unschedulable(...reasons). */
   filter?(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status;
-  /** Once per pod and cycle, before scoring, with the feasible nodes. */
-  preScore?(state: CycleState, pod: Pod, nodes: NodeInfo[]): void;
+  /**
+   * Once per pod and cycle, before scoring, with the feasible nodes. "Skip":
+   * this plugin has nothing to score for this pod, so its score does not run
+   * in this cycle (kube-scheduler's SkipScorePlugins).
+   */
+  preScore?(state: CycleState, pod: Pod, nodes: NodeInfo[]): Status | void;
   /** How good is this (feasible) node for the pod? Any number; normalizeScore brings it to 0..MAX_NODE_SCORE. */
   score?(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number;
   /** Rescales this plugin's scores in place, seeing all of them (e.g. "fewest pods" -> 100). */

@@ -81,17 +81,18 @@ export class Framework {
    * Scores the feasible nodes: every score plugin scores every node, its
    * scores are normalised (if the plugin has normalizeScore), checked to be
    * in 0..MAX_NODE_SCORE, multiplied by the plugin's weight, and summed per
-   * node. Returns one total per node, in the order of `nodes`.
+   * node. Returns one total per node, in the order of `nodes`. A plugin
+   * whose preScore answered "Skip" adds nothing.
    */
   runScorePlugins(state: CycleState, pod: Pod, nodes: NodeInfo[]): NodeScore[] {
-    for (const plugin of this.with("preScore")) plugin.preScore(state, pod, nodes);
-    // STEP(09.8): one weighted total per node, in the order of `nodes`. Each
-    // plugin's scores are normalised (if it can), then must lie in
+    const scorers = this.scorersFor(state, pod, nodes);
+    // STEP(09.8): one weighted total per node, in the order of `nodes`, from
+    // the plugins of `scorers`. Each plugin's scores are normalised (if it can), then must lie in
     // 0..MAX_NODE_SCORE: a plugin that breaks this is a bug, so throw and name it.
     // Tests: "09.8 scoring and choosing the node".
     //#solution
     const totals: NodeScore[] = nodes.map((n) => ({ name: n.name, score: 0 }));
-    for (const plugin of this.with("score")) {
+    for (const plugin of scorers) {
       const weight = this.profile.weights[plugin.name] ?? 1;
       if (weight === 0) continue;
       const scores: NodeScore[] = nodes.map((n) => ({ name: n.name, score: plugin.score(state, pod, n) }));
@@ -108,6 +109,23 @@ export class Framework {
     }
     return totals;
     //#end
+  }
+
+  /**
+   * Runs every preScore; returns the score plugins to run for this pod: all
+   * of them, less those whose preScore answered "Skip" (kube-scheduler's
+   * SkipScorePlugins). A preScore that fails is a bug in the plugin.
+   */
+  scorersFor(state: CycleState, pod: Pod, nodes: NodeInfo[]): Array<Plugin & Required<Pick<Plugin, "score">>> {
+    let skipped: Set<string> | undefined;
+    for (const plugin of this.with("preScore")) {
+      const status = plugin.preScore(state, pod, nodes);
+      if (status?.code === "Skip") (skipped ??= new Set()).add(plugin.name);
+      else if (status && status.code !== "Success")
+        throw new Error(`plugin ${plugin.name}: preScore failed: ${status.reasons.join(", ")}`);
+    }
+    const scorers = this.with("score");
+    return skipped ? scorers.filter((p) => !skipped.has(p.name)) : scorers;
   }
 
   /** The first bind plugin binds. */

@@ -45,11 +45,24 @@ function add(into: Resources, r: Resources, sign: 1 | -1): void {
   into.pods = (into.pods ?? 0) + sign;
 }
 
-/** What a pod added to the sums, kept so that removing it takes away exactly that. */
-interface Counted {
+/** The uid of the pod's controller (ownerReferences with controller: true), if any. */
+export function controllerUid(pod: Pod): string | undefined {
+  for (const owner of pod.metadata?.ownerReferences ?? []) if (owner.controller) return owner.uid;
+  return undefined;
+}
+
+/**
+ * One pod on the node, read once when it joins (kube-scheduler's PodInfo):
+ * what it added to the sums, so removing it takes away exactly that, and
+ * what plugins compare on every node of every cycle, so they need not parse
+ * the pod again.
+ */
+export interface PodInfo {
+  pod: Pod;
   requests: Resources;
   nonZero: Resources;
   ports: HostPort[];
+  controllerUid: string | undefined;
 }
 
 export class NodeInfo {
@@ -57,8 +70,8 @@ export class NodeInfo {
   node: Node | undefined;
   /** The pods on this node, by "namespace/name". */
   readonly pods = new Map<string, Pod>();
-  /** What each of those pods added to the sums below (a pod is parsed once, not again when it leaves). */
-  private readonly counted = new Map<string, Counted>();
+  /** The same pods, as read once when they joined (a pod is parsed once, not again when it leaves). */
+  readonly podInfos = new Map<string, PodInfo>();
   /** Sum of the pods' requests ("pods" counts the pods). */
   readonly requested: Resources = { cpu: 0, memory: 0, pods: 0 };
   /** The same, with the non-zero defaults: what scoring uses. */
@@ -100,9 +113,9 @@ export class NodeInfo {
       requests = {}; // the apiserver accepted a malformed quantity: count the pod, not its requests
       nonZero = {};
     }
-    const counted: Counted = { requests, nonZero, ports: podHostPorts(pod) };
+    const counted: PodInfo = { pod, requests, nonZero, ports: podHostPorts(pod), controllerUid: controllerUid(pod) };
     this.pods.set(key, pod);
-    this.counted.set(key, counted);
+    this.podInfos.set(key, counted);
     add(this.requested, requests, 1);
     add(this.nonZeroRequested, nonZero, 1);
     this.usedPorts.push(...counted.ports);
@@ -110,10 +123,10 @@ export class NodeInfo {
 
   removePod(pod: Pod): void {
     const key = podKey(pod);
-    const counted = this.counted.get(key);
+    const counted = this.podInfos.get(key);
     if (!counted) return;
     this.pods.delete(key);
-    this.counted.delete(key);
+    this.podInfos.delete(key);
     add(this.requested, counted.requests, -1);
     add(this.nonZeroRequested, counted.nonZero, -1);
     for (const port of counted.ports) {

@@ -65,11 +65,18 @@ export function insufficientResources(request: Resources, nodeInfo: NodeInfo): s
   const reasons: string[] = [];
   const { allocatable, requested } = nodeInfo;
   if ((requested.pods ?? 0) + 1 > (allocatable.pods ?? 0)) reasons.push("Too many pods");
+  // cpu and memory by name, as kube-scheduler's fitsRequest checks MilliCPU
+  // and Memory before its loop over the other resources: this runs for
+  // every node, and V8 reads a field named in the code several times faster
+  // than a field named by a variable.
+  const cpu = request.cpu ?? 0;
+  if (cpu > 0 && cpu > (allocatable.cpu ?? 0) - (requested.cpu ?? 0)) reasons.push("Insufficient cpu");
+  const memory = request.memory ?? 0;
+  if (memory > 0 && memory > (allocatable.memory ?? 0) - (requested.memory ?? 0)) reasons.push("Insufficient memory");
   for (const name of requestOrder(request)) {
+    if (name === "cpu" || name === "memory") continue;
     const want = request[name] ?? 0;
-    if (want <= 0) continue;
-    const free = (allocatable[name] ?? 0) - (requested[name] ?? 0);
-    if (want > free) reasons.push(`Insufficient ${name}`);
+    if (want > 0 && want > (allocatable[name] ?? 0) - (requested[name] ?? 0)) reasons.push(`Insufficient ${name}`);
   }
   return reasons;
   //#end
@@ -90,15 +97,18 @@ export function leastAllocatedScore(
   // left free once the pod is added (non-zero requests; 0 when over), then the
   // floored average. Tests: "09.6 scores".
   //#solution
-  const resources = ["cpu", "memory"];
+  // cpu and memory by name, not in a loop over ["cpu", "memory"]: this runs
+  // for every scored node, and V8 reads a field named in the code several
+  // times faster than a field named by a variable.
+  const { allocatable, nonZeroRequested } = nodeInfo;
   let total = 0;
-  for (const r of resources) {
-    const allocatable = nodeInfo.allocatable[r] ?? 0;
-    const requested = (nodeInfo.nonZeroRequested[r] ?? 0) + (podRequest[r] ?? 0);
-    if (allocatable === 0 || requested > allocatable) continue;
-    total += Math.floor(((allocatable - requested) * MAX_NODE_SCORE) / allocatable);
-  }
-  return Math.floor(total / resources.length);
+  const cpu = allocatable.cpu ?? 0;
+  const cpuUsed = (nonZeroRequested.cpu ?? 0) + (podRequest.cpu ?? 0);
+  if (cpu > 0 && cpuUsed <= cpu) total += Math.floor(((cpu - cpuUsed) * MAX_NODE_SCORE) / cpu);
+  const memory = allocatable.memory ?? 0;
+  const memoryUsed = (nonZeroRequested.memory ?? 0) + (podRequest.memory ?? 0);
+  if (memory > 0 && memoryUsed <= memory) total += Math.floor(((memory - memoryUsed) * MAX_NODE_SCORE) / memory);
+  return Math.floor(total / 2);
   //#end
 }
 

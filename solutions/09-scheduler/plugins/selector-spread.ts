@@ -4,46 +4,52 @@
  * the fewer "peers" of the pod it already runs:
  *
  *   peers = pods with the same controller (ownerReferences with
- *           controller: true, same uid), or, for a pod without a
- *           controller, pods of the same namespace with the same labels.
+ *           controller: true, same uid), in the same namespace, and not
+ *           being deleted.
  *
  *   score(node)      = number of peers on the node          (0, 2, 1)
  *   normalizeScore   = 100 * (max - score) / max             (100, 0, 50)
  *
+ * A pod without a controller has nothing to spread by: preScore answers
+ * "Skip" and the framework does not score it with this plugin at all.
+ *
  * (Kubernetes had this plugin until 1.26; its successor PodTopologySpread
- * does the same with explicit constraints and zones.)
+ * does the same with explicit constraints and zones. Kubernetes finds the
+ * peers with the label selectors of the Services, ReplicationControllers,
+ * ReplicaSets and StatefulSets that select the pod; with none, it spreads
+ * nothing. This scheduler does not watch those objects: the controller's
+ * uid stands for its selector, which selects exactly the pods it owns.)
  */
 import type { Pod } from "../../../shared/api/index.ts";
-import { podKey } from "../framework/node-info.ts";
-import { CycleState, MAX_NODE_SCORE, type Plugin } from "../framework/types.ts";
+import { controllerUid, podKey, type PodInfo } from "../framework/node-info.ts";
+import { CycleState, MAX_NODE_SCORE, SKIP, type Plugin } from "../framework/types.ts";
 
 export const NAME = "SelectorSpread";
 const STATE_KEY = "PreScore" + NAME;
 
-/** The uid of the pod's controller (the ReplicationController that made it), if any. */
-export function controllerUid(pod: Pod): string | undefined {
-  return pod.metadata?.ownerReferences?.find((o) => o.controller)?.uid;
+/** Who the pod's peers are, as described above. */
+export interface Peers {
+  controllerUid: string;
+  namespace: string | undefined;
 }
 
-/** A test "is `other` a peer of `pod`?", as described above. Undefined: the pod has nothing to spread by. */
-export function peerMatcher(pod: Pod): ((other: Pod) => boolean) | undefined {
+/** The pod's peers; undefined when the pod has nothing to spread by. */
+export function peersOf(pod: Pod): Peers | undefined {
   const uid = controllerUid(pod);
-  if (uid) return (other) => controllerUid(other) === uid;
-  const labels = pod.metadata?.labels ?? {};
-  const keys = Object.keys(labels);
-  if (keys.length === 0) return undefined;
-  const namespace = pod.metadata?.namespace;
-  // Called for every pod on every scored node: one pass over the other pod's labels, no arrays made.
-  return (other) => {
-    if (other.metadata?.namespace !== namespace || controllerUid(other)) return false;
-    const theirs = other.metadata?.labels ?? {};
-    let same = 0;
-    for (const k in theirs) {
-      if (theirs[k] !== labels[k]) return false;
-      same++;
-    }
-    return same === keys.length;
-  };
+  return uid ? { controllerUid: uid, namespace: pod.metadata?.namespace } : undefined;
+}
+
+/**
+ * Is `other` one of `peers`? A pod being deleted is on its way out: it does
+ * not count (as in Kubernetes). Called for every pod on every scored node,
+ * so it reads the controller's uid that NodeInfo parsed when the pod joined.
+ */
+export function isPeer(other: PodInfo, peers: Peers): boolean {
+  return (
+    other.controllerUid === peers.controllerUid &&
+    other.pod.metadata?.namespace === peers.namespace &&
+    !other.pod.metadata?.deletionTimestamp
+  );
 }
 
 /** Rescales peer counts: the emptiest node 100, the fullest 0. */
@@ -58,16 +64,16 @@ export function normalizeSpread(scores: { score: number }[]): void {
 
 /** What preScore prepares once for all the nodes of a cycle. */
 interface SpreadState {
-  match?: (other: Pod) => boolean;
+  peers: Peers | undefined;
   /** The pod's own key: the pod is not its own peer. */
   key: string;
 }
 
 function spreadState(pod: Pod): SpreadState {
-  return { match: peerMatcher(pod), key: podKey(pod) };
+  return { peers: peersOf(pod), key: podKey(pod) };
 }
 
-function matcherOf(state: CycleState, pod: Pod): SpreadState {
+function spreadOf(state: CycleState, pod: Pod): SpreadState {
   let spread = state.read<SpreadState>(STATE_KEY);
   if (!spread) {
     spread = spreadState(pod);
@@ -79,15 +85,18 @@ function matcherOf(state: CycleState, pod: Pod): SpreadState {
 export const selectorSpread: Plugin = {
   name: NAME,
   preScore(state, pod) {
-    state.write(STATE_KEY, spreadState(pod));
+    const spread = spreadState(pod);
+    state.write(STATE_KEY, spread);
+    // Nothing to spread by: every node would score the same, so do not score.
+    return spread.peers ? undefined : SKIP;
   },
   score(state, pod, nodeInfo) {
-    // STEP(09.6): how many of the pod's peers (matcherOf) the node already runs.
+    // STEP(09.6): how many of the pod's peers (spreadOf, isPeer) the node already runs.
     //#solution
-    const { match, key } = matcherOf(state, pod);
-    if (!match) return 0;
+    const { peers, key } = spreadOf(state, pod);
+    if (!peers) return 0;
     let count = 0;
-    for (const [otherKey, other] of nodeInfo.pods) if (otherKey !== key && match(other)) count++;
+    for (const [otherKey, other] of nodeInfo.podInfos) if (otherKey !== key && isPeer(other, peers)) count++;
     return count;
     //#end
   },
