@@ -12,7 +12,7 @@ import { evictionTime, podsToEvict } from "@tree/12-self-healing/node-lifecycle/
 import { reconcileTaints, TAINT_NOT_READY, TAINT_UNREACHABLE } from "@tree/12-self-healing/node-lifecycle/taints.ts";
 import { runProbe, type ProbeTarget } from "@tree/12-self-healing/probes/prober.ts";
 import { KubeletProbeManager } from "@tree/12-self-healing/probes/probe-manager.ts";
-import { ResultCounter } from "@tree/12-self-healing/probes/worker.ts";
+import { ProbeWorker, ResultCounter } from "@tree/12-self-healing/probes/worker.ts";
 import type { Node, Pod, Taint } from "../shared/api/index.ts";
 import { FakeRuntime } from "../shared/runtime/fake-runtime.ts";
 import type { ContainerStatus } from "../shared/runtime/types.ts";
@@ -32,6 +32,34 @@ describe("12.2 ResultCounter: thresholds turn checks into a result", () => {
     expect(c.observe("success")).toBe(true);
     expect(c.result).toBe("success");
     expect(c.observe("success")).toBe(false);
+  });
+});
+
+describe("12 chapter > the probe worker", () => {
+  it("a check that throws stops its worker and is reported, not left as an unhandled rejection", async () => {
+    const changes: string[] = [];
+    const err = await new Promise<Error>((resolve) => {
+      new ProbeWorker({
+        kind: "liveness",
+        // No handler: every check is a failure, and failureThreshold 1 flips the result at once.
+        probe: { failureThreshold: 1 },
+        containerId: "c1",
+        startedAt: new Date().toISOString(),
+        target: () => ({
+          runtime: new FakeRuntime(),
+          containerId: "c1",
+          container: { name: "app", image: "busybox" },
+          podIP: undefined,
+        }),
+        onChange: (result) => {
+          changes.push(result);
+          throw new Error("the kubelet's handler broke");
+        },
+        onError: resolve,
+      });
+    });
+    expect(err.message).toBe("the kubelet's handler broke");
+    expect(changes).toEqual(["failure"]);
   });
 });
 

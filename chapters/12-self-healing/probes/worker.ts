@@ -68,6 +68,8 @@ export interface ProbeWorkerOptions {
   onCheck?: (outcome: ProbeOutcome) => void;
   /** Called when the result flips. */
   onChange: (result: ProbeResult, outcome: ProbeOutcome) => void;
+  /** A check threw (a bug, or a step not written yet): the worker has stopped. */
+  onError: (err: Error) => void;
 }
 
 export class ProbeWorker {
@@ -98,7 +100,15 @@ export class ProbeWorker {
 
   private schedule(ms: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.tick(), ms);
+    // A throw inside tick() would be an unhandled rejection, which ends the
+    // whole kubelet process: this worker stops and says why instead (the
+    // kubelet's workers log a crash and carry on the same way).
+    this.timer = setTimeout(() => {
+      this.tick().catch((err: Error) => {
+        this.stop();
+        this.options.onError(err);
+      });
+    }, ms);
     this.timer.unref();
   }
 

@@ -129,6 +129,7 @@ export class KubeletProbeManager implements ProbeManager {
       },
       onChange: (result, outcome) =>
         this.resultChanged(this.pods.get(uid) ?? pod, container, kind, instance, result, outcome, resync),
+      onError: (err) => this.host.log(`${kind} probe of ${container.name} in pod ${pod.metadata?.name} stopped: ${err.message}`),
     });
   }
 
