@@ -89,7 +89,8 @@ export const selectorSpread: Plugin = {
     return spread.peers ? undefined : SKIP;
   },
   score(state, pod, nodeInfo) {
-    // TODO(09.6): how many of the pod's peers (spreadOf, isPeer) the node already runs.
+    // TODO(09.6): how many of the pod's peers (spreadOf, isPeer) the node
+    // already runs; the pod itself, if the cache has it there, is not its own peer.
     todo("09.6");
   },
   normalizeScore(_state, _pod, scores) {

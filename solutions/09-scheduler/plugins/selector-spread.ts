@@ -91,7 +91,8 @@ export const selectorSpread: Plugin = {
     return spread.peers ? undefined : SKIP;
   },
   score(state, pod, nodeInfo) {
-    // STEP(09.6): how many of the pod's peers (spreadOf, isPeer) the node already runs.
+    // STEP(09.6): how many of the pod's peers (spreadOf, isPeer) the node
+    // already runs; the pod itself, if the cache has it there, is not its own peer.
     //#solution
     const { peers, key } = spreadOf(state, pod);
     if (!peers) return 0;
