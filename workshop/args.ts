@@ -154,6 +154,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: {},
     describe: {},
   },
+  "verify-steps": {
+    summary: "(maintainers) prove each step's tests pass once it and the steps before it are done",
+    args: "NN",
+    maxPositionals: 1,
+    options: {},
+    describe: {},
+  },
 };
 
 /** The npm script that runs a command, for usage lines. */

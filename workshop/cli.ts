@@ -12,7 +12,7 @@ import { StarterError } from "./starters.ts";
 import { c, UserError } from "./ui.ts";
 
 /** Commands that create containers, networks or addresses: they sweep first and clean up on Ctrl-C. */
-const CREATES_DOCKER_OBJECTS = new Set(["up", "check", "watch"]);
+const CREATES_DOCKER_OBJECTS = new Set(["up", "check", "watch", "verify-steps"]);
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -82,6 +82,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./i18n/command.ts")).i18nCommand(positionals) ? 0 : 1;
     case "verify-starters":
       return (await (await import("./verify-starters.ts")).verifyStarters(arg)) ? 0 : 1;
+    case "verify-steps":
+      return (await (await import("./verify-steps.ts")).verifySteps(arg)) ? 0 : 1;
     default:
       throw new UserError(`${npmCommand(command)} is not wired up`);
   }
@@ -111,7 +113,7 @@ async function prepareRun(command: string, arg: string | undefined): Promise<voi
   const etcdSwept = sweepEtcdClusters();
   if (etcdSwept.length > 0) console.log(c.dim(`removed ${etcdSwept.length} etcd cluster(s) left by runs that are gone`));
   // Ctrl-C is how npm start and watch end (exit 0); it cuts a check short (130, as shells report SIGINT).
-  handleInterrupts({ docker: true, exitCode: command === "check" ? 130 : 0 });
+  handleInterrupts({ docker: true, exitCode: command === "check" || command === "verify-steps" ? 130 : 0 });
   // `check 02` to `check 04` need no Docker engine; everything else does.
   const needsDocker = command !== "check" || !arg || !/^0?[234](\.\d+)?$/.test(arg);
   await fastChecks({ docker: needsDocker });

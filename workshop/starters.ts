@@ -31,12 +31,28 @@ export interface StepLocation {
   line: number;
 }
 
+export interface StarterOptions {
+  /**
+   * Keep the solution of every step up to and including this one ("03.2"), and
+   * write the TODO stub only for the later steps: the chapter as a learner has
+   * it after finishing that step (`npm run verify:steps`, workshop/verify-steps.ts).
+   */
+  solvedThrough?: string;
+}
+
 /** Generates the starter text of one solution file. `file` is the path relative to the repo root. */
-export function generateStarter(source: string, file: string, chapter: Chapter): { text: string; steps: StepLocation[] } {
+export function generateStarter(
+  source: string,
+  file: string,
+  chapter: Chapter,
+  options: StarterOptions = {},
+): { text: string; steps: StepLocation[] } {
   const out: string[] = [];
   const steps: StepLocation[] = [];
   let currentStep: string | undefined;
-  let inRegion: { line: number } | undefined;
+  let inRegion: { line: number; keep: boolean } | undefined;
+  const solved = (step: string) =>
+    options.solvedThrough !== undefined && compareSteps(step, normaliseStep(options.solvedThrough)) <= 0;
   let usesTodo = false;
   const lines = source.split("\n");
 
@@ -46,12 +62,14 @@ export function generateStarter(source: string, file: string, chapter: Chapter):
       if (REGION_START.test(line))
         throw new StarterError(`${where}: //#solution inside a region opened at line ${inRegion.line}`);
       if (REGION_END.test(line)) inRegion = undefined;
-      return; // solution lines are dropped
+      else if (inRegion.keep) out.push(line); // a step already solved keeps its solution
+      return; // otherwise solution lines are dropped
     }
     const start = REGION_START.exec(line);
     if (start) {
       if (!currentStep) throw new StarterError(`${where}: //#solution without a STEP(${chapter.number}.k) comment above it`);
-      inRegion = { line: i + 1 };
+      inRegion = { line: i + 1, keep: solved(currentStep) };
+      if (inRegion.keep) return;
       out.push(`${start[1]}todo("${currentStep}");`);
       usesTodo = true;
       return;
@@ -68,7 +86,7 @@ export function generateStarter(source: string, file: string, chapter: Chapter):
       }
       currentStep = step;
       steps.push({ step, file, line: out.length + 1 });
-      out.push(line.replace(STEP_COMMENT, `TODO(${step})`));
+      out.push(solved(step) ? line : line.replace(STEP_COMMENT, `TODO(${step})`));
       return;
     }
     out.push(line);
@@ -134,13 +152,13 @@ export interface GeneratedChapter {
   steps: StepLocation[];
 }
 
-/** Generates (in memory) every starter file of a chapter. */
-export function generateChapter(chapter: Chapter, root = REPO_ROOT): GeneratedChapter {
+/** Generates (in memory) every starter file of a chapter (with `options.solvedThrough`: the earlier steps solved). */
+export function generateChapter(chapter: Chapter, root = REPO_ROOT, options: StarterOptions = {}): GeneratedChapter {
   const files = new Map<string, string>();
   const all: StepLocation[] = [];
   for (const rel of solutionFiles(chapter, root)) {
     const source = readFileSync(join(root, "solutions", chapter.slug, rel), "utf8");
-    const { text, steps } = generateStarter(source, `solutions/${chapter.slug}/${rel}`, chapter);
+    const { text, steps } = generateStarter(source, `solutions/${chapter.slug}/${rel}`, chapter, options);
     files.set(rel, text);
     all.push(...steps.map((s) => ({ ...s, file: `chapters/${chapter.slug}/${rel}` })));
   }

@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { availableChapters, type Chapter, REPO_ROOT } from "../shared/chapters.ts";
 import { STARTER_ALLOWLIST } from "../test/starter-allowlist.ts";
 import { runChapterTests } from "./runner.ts";
-import { generateChapter } from "./starters.ts";
+import { generateChapter, type StarterOptions } from "./starters.ts";
 import { c, table, UserError } from "./ui.ts";
 import { resolveChapter } from "./resolve.ts";
 
@@ -56,17 +56,18 @@ export async function verifyStarters(only?: string): Promise<boolean> {
 }
 
 /**
- * <root>/.starter-tree-NN: solutions/ with chapter N swapped for its starter.
- * It sits beside solutions/ so that the trees' `../../shared/...` imports
- * resolve to the same shared/ folder.
+ * <root>/.starter-tree-NN<suffix>: solutions/ with chapter N swapped for its
+ * starter (with `options.solvedThrough`: its earlier steps solved). It sits
+ * beside solutions/ so that the trees' `../../shared/...` imports resolve to
+ * the same shared/ folder.
  */
-function buildStarterTree(chapter: Chapter): string {
-  const tree = join(REPO_ROOT, `.starter-tree-${chapter.number}`);
+export function buildStarterTree(chapter: Chapter, options: StarterOptions = {}, suffix = ""): string {
+  const tree = join(REPO_ROOT, `.starter-tree-${chapter.number}${suffix}`);
   rmSync(tree, { recursive: true, force: true });
   cpSync(join(REPO_ROOT, "solutions"), tree, { recursive: true });
   const own = join(tree, chapter.slug);
   rmSync(own, { recursive: true, force: true });
-  const { files } = generateChapter(chapter);
+  const { files } = generateChapter(chapter, REPO_ROOT, options);
   if (files.size === 0) throw new UserError(`chapter ${chapter.number} has no solution files`);
   for (const [rel, text] of files) {
     mkdirSync(dirname(join(own, rel)), { recursive: true });
