@@ -37,7 +37,7 @@ function expectStatus(res: { status: number; body: any }, code: number, reason: 
   expect(typeof res.body.message).toBe("string");
 }
 
-it("03.1 storage > creates a pod with server-set metadata and reads it back", async () => {
+it("03.3 create > creates a pod with server-set metadata and reads it back", async () => {
   const created = await api("POST", PODS, pod("crud-1"));
   expect(created.status).toBe(201);
   const meta = created.body.metadata;
@@ -58,7 +58,7 @@ it("03.1 storage > creates a pod with server-set metadata and reads it back", as
   expect(kv?.modRevision).toBe(Number(meta.resourceVersion));
 });
 
-it("03.1 storage > lists with the store revision as the list's resourceVersion", async () => {
+it("03.3 create > lists with the store revision as the list's resourceVersion", async () => {
   await api("POST", PODS, pod("crud-2"));
   const list = await api("GET", PODS);
   expect(list.status).toBe(200);
@@ -69,7 +69,7 @@ it("03.1 storage > lists with the store revision as the list's resourceVersion",
   for (const item of list.body.items) expect(item.metadata.resourceVersion).toMatch(/^\d+$/);
 });
 
-it("03.1 storage > lists across all namespaces at /api/v1/pods", async () => {
+it("03.3 create > lists across all namespaces at /api/v1/pods", async () => {
   expect((await api("POST", "/api/v1/namespaces", { metadata: { name: "other-ns" } })).status).toBe(201);
   expect((await api("POST", "/api/v1/namespaces/other-ns/pods", pod("elsewhere"))).status).toBe(201);
   const inDefault = await api("GET", PODS);
@@ -79,7 +79,7 @@ it("03.1 storage > lists across all namespaces at /api/v1/pods", async () => {
   expect(keys).toEqual(expect.arrayContaining(["default/crud-1", "other-ns/elsewhere"]));
 });
 
-it("03.1 storage > creates a cluster-scoped node and rejects a namespaced path for it", async () => {
+it("03.3 create > creates a cluster-scoped node and rejects a namespaced path for it", async () => {
   const created = await api("POST", "/api/v1/nodes", { apiVersion: "v1", kind: "Node", metadata: { name: "node-a" } });
   expect(created.status).toBe(201);
   expect(created.body.metadata.namespace).toBeUndefined();
@@ -96,7 +96,7 @@ it("03.3 create > generates names from generateName", async () => {
   expect(b.body.metadata.name).not.toBe(a.body.metadata.name);
 });
 
-it("03.1 storage > answers 409 AlreadyExists for a taken name and 404 NotFound for a missing one", async () => {
+it("03.3 create > answers 409 AlreadyExists for a taken name and 404 NotFound for a missing one", async () => {
   await api("POST", PODS, pod("dup"));
   const again = await api("POST", PODS, pod("dup"));
   expectStatus(again, 409, "AlreadyExists");
@@ -428,7 +428,7 @@ it("03.6 delete > deleting a namespace makes it Terminating, removes its objects
   await waitFor("namespace doomed removed", async () => (await api("GET", "/api/v1/namespaces/doomed")).status === 404);
 });
 
-it("03.3 create > a namespace removed and made again: creates follow its life, not a cached answer", async () => {
+it("03.6 delete > a namespace removed and made again: creates follow its life, not a cached answer", async () => {
   const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name: "phoenix" } };
   expect((await api("POST", "/api/v1/namespaces", ns)).status).toBe(201);
   expect((await api("POST", "/api/v1/namespaces/phoenix/pods", pod("first"))).status).toBe(201);
@@ -473,7 +473,7 @@ it("03.3 create > namespaces must be DNS-1123 labels", async () => {
   expect(res.body.message).toContain("RFC 1123 label");
 });
 
-it("03.2 decode > wrong types are 400; unknown fields are 400 under fieldValidation=Strict and dropped otherwise", async () => {
+it("03.3 create > wrong types are 400; unknown fields are 400 under fieldValidation=Strict and dropped otherwise", async () => {
   const wrongType = await api("POST", PODS, { ...pod("types"), spec: { containers: "busybox" } });
   expectStatus(wrongType, 400, "BadRequest");
   expect(wrongType.body.message).toContain("spec.containers");
@@ -499,7 +499,7 @@ it("03 chapter > errors > a body over 3 MiB is 413 RequestEntityTooLarge", async
   expectStatus(await api("POST", PODS, big), 413, "RequestEntityTooLarge");
 });
 
-it("03.1 storage > an object over the store's 1.5 MiB limit is a clear 4xx, not a 500", async () => {
+it("03.3 create > an object over the store's 1.5 MiB limit is a clear 4xx, not a 500", async () => {
   const parts: Record<string, string> = {};
   for (let i = 0; i < 8; i++) parts[`example.com/part${i}`] = "y".repeat(250 * 1024);
   const res = await api("POST", PODS, pod("huge", { metadata: { name: "huge", annotations: parts } }));

@@ -1,21 +1,21 @@
 /**
  * Chapter 03: the request path to storage, one step at a time. These tests pin
- * what the lesson decides for each step: where keys go, how a body is decoded,
- * what create does with generated names and dry runs, how update retries a
- * lost race, when delete refuses, and what a filtered watch sees. Some call the
+ * what the lesson decides for each step: what create does with generated names
+ * and dry runs, how update retries a lost race, when delete refuses, and what a
+ * filtered watch sees. Some call the
  * step's function directly, so a failure names the step and not the HTTP layer.
+ * Where keys go (03.1) and how a body is decoded (03.2) are tested without a
+ * server, in 03-storage.unit.test.ts: the apiserver starts only once 03.3 is done.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ApiError, isApiError } from "../shared/api/index.ts";
+import { ApiError } from "../shared/api/index.ts";
 import type { KeyValue, WatchEvent as StoreEvent } from "../shared/store/types.ts";
 import { ADMIN } from "@tree/03-apiserver/chain/internal.ts";
 import type { ApiObject, ResourceDefinition } from "@tree/03-apiserver/registry/types.ts";
 import { createDecoded } from "@tree/03-apiserver/rest/create.ts";
-import { decodeWithSchema } from "@tree/03-apiserver/rest/decode.ts";
 import type { RequestScope, RestContext } from "@tree/03-apiserver/rest/context.ts";
 import { generateNameFrom, initializeMetadata } from "@tree/03-apiserver/rest/metadata.ts";
 import { guaranteedUpdate } from "@tree/03-apiserver/rest/update.ts";
-import { objectKey, resourcePrefix } from "@tree/03-apiserver/storage/keys.ts";
 import { toWatchEvent } from "@tree/03-apiserver/watch/events.ts";
 import { startCluster, type TestCluster } from "./harness/cluster.ts";
 import { http } from "./harness/http.ts";
@@ -24,7 +24,6 @@ let cluster: TestCluster;
 let api: ReturnType<typeof http>;
 let ctx: RestContext;
 let pods: ResourceDefinition;
-let nodes: ResourceDefinition;
 const scope: RequestScope = { user: ADMIN, fieldValidation: "Strict", dryRun: false };
 
 beforeAll(async () => {
@@ -33,7 +32,6 @@ beforeAll(async () => {
   const server = cluster.apiserver;
   ctx = { storage: server.storage, registry: server.registry, chain: server.chain };
   pods = server.registry.lookup("", "v1", "pods")!;
-  nodes = server.registry.lookup("", "v1", "nodes")!;
 });
 afterAll(async () => {
   vi.restoreAllMocks();
@@ -62,13 +60,7 @@ async function thrown(p: Promise<unknown>): Promise<ApiError> {
   throw new Error("expected the call to fail with an API error, but it succeeded");
 }
 
-it("03.1 keeps each object under its key in the store", async () => {
-  expect(objectKey(pods, "default", "web")).toBe("/registry/pods/default/web");
-  expect(objectKey(nodes, undefined, "node-a")).toBe("/registry/nodes/node-a");
-  expect(resourcePrefix(pods, "dev")).toBe("/registry/pods/dev/");
-  expect(resourcePrefix(pods)).toBe("/registry/pods/");
-  expect(resourcePrefix(nodes)).toBe("/registry/nodes/");
-
+it("03.3 a list of namespace dev does not see the pods of dev2, over HTTP", async () => {
   // "dev" is the start of "dev2": a list of dev must not see dev2's pods.
   for (const ns of ["dev", "dev2"]) {
     expect((await api("POST", "/api/v1/namespaces", { metadata: { name: ns } })).status).toBe(201);
@@ -77,73 +69,6 @@ it("03.1 keeps each object under its key in the store", async () => {
   const dev = await api("GET", "/api/v1/namespaces/dev/pods");
   expect(dev.body.items.map((p: ApiObject) => p.metadata?.name)).toEqual(["in-dev"]);
   expect(await cluster.store.get("/registry/pods/dev2/in-dev2")).toBeDefined();
-});
-
-const schema = {
-  type: "object" as const,
-  properties: {
-    metadata: {
-      type: "object" as const,
-      properties: {
-        name: { type: "string" as const },
-        labels: { type: "object" as const, additionalProperties: { type: "string" as const } },
-      },
-    },
-    spec: {
-      type: "object" as const,
-      properties: {
-        replicas: { type: "integer" as const },
-        port: { "x-kubernetes-int-or-string": true as const },
-        items: { type: "array" as const, items: { type: "object" as const, properties: { name: { type: "string" as const } } } },
-        extra: { type: "object" as const, "x-kubernetes-preserve-unknown-fields": true as const },
-      },
-    },
-  },
-};
-const typeMeta = { apiVersion: "v1", kind: "Thing" };
-
-it("03.2 decodes a body along the schema", () => {
-  const body = {
-    metadata: { name: "a", labels: { app: "web" }, bogus: 1 },
-    spec: {
-      replicas: 3,
-      port: "http",
-      items: [{ name: "x", color: "red" }, null],
-      extra: { anything: [1, { deep: true }] },
-      gone: null,
-    },
-  };
-  const { obj, warnings } = decodeWithSchema(body, schema, "Thing cannot be handled", "Warn", typeMeta);
-  expect(obj).toEqual({
-    apiVersion: "v1",
-    kind: "Thing",
-    metadata: { name: "a", labels: { app: "web" } },
-    spec: { replicas: 3, port: "http", items: [{ name: "x" }], extra: { anything: [1, { deep: true }] } },
-  });
-  expect(warnings.sort()).toEqual(['unknown field "metadata.bogus"', 'unknown field "spec.items[0].color"']);
-
-  // Strict: the unknown fields are an error; Ignore: dropped without a word.
-  expect(() => decodeWithSchema(body, schema, "Thing cannot be handled", "Strict", typeMeta)).toThrow(/spec\.items\[0\]\.color/);
-  expect(decodeWithSchema(body, schema, "Thing cannot be handled", "Ignore", typeMeta).warnings).toEqual([]);
-
-  // Wrong types are a 400 that names the field.
-  for (const [bad, path] of [
-    [{ spec: { replicas: "3" } }, "spec.replicas"],
-    [{ spec: { replicas: 1.5 } }, "spec.replicas"],
-    [{ spec: { port: 8.5 } }, "spec.port"],
-    [{ spec: { items: { name: "x" } } }, "spec.items"],
-    [{ metadata: { labels: { app: 7 } } }, "metadata.labels.app"],
-  ] as const) {
-    let err: unknown;
-    try {
-      decodeWithSchema(bad as Record<string, unknown>, schema, "Thing cannot be handled", "Ignore", typeMeta);
-    } catch (e) {
-      err = e;
-    }
-    expect(isApiError(err, "BadRequest"), `${JSON.stringify(bad)} must be a 400`).toBe(true);
-    expect((err as ApiError).message).toContain(path);
-  }
-  expect(decodeWithSchema({ spec: { port: 8080 } }, schema, "x", "Strict", typeMeta).obj.spec).toEqual({ port: 8080 });
 });
 
 it("03.3 gives a new object its uid, creationTimestamp and generation", () => {

@@ -50,9 +50,10 @@ export class ObjectStorage {
     // object a client reads must carry one, and it must change on every write.
     // It is an opaque string to clients. Every method of this class returns objects
     // that carry it; every store error becomes an API error (see the file's comment).
-    // Tests: "03.1 storage > creates a pod with server-set metadata and reads it back",
-    // "03.1 storage > answers 409 AlreadyExists for a taken name and 404 NotFound for a missing one",
-    // "03.1 storage > lists with the store revision as the list's resourceVersion".
+    // Tests: "03.1 storage > stores an object under its key and reads it back with the
+    // store revision as resourceVersion", "03.1 storage > answers 409 AlreadyExists for a
+    // taken name and 404 NotFound for a missing one", "03.1 storage > writes and deletes
+    // only at the expected resourceVersion".
     //#solution
     obj.metadata = { ...obj.metadata, resourceVersion: String(kv.modRevision) };
     //#end
