@@ -63,6 +63,50 @@ describe("generateStarter", () => {
     // The reference has nothing left to do: a TODO(NN.k) in solutions/ is a slip.
     expect(bad("// TODO(01.1): a\n")).toThrow(/marks a step with STEP/);
   });
+
+  describe("solvedThrough (npm run verify:steps)", () => {
+    const twoSteps = [
+      'import { a } from "./a.ts";',
+      "",
+      "export function f(): number {",
+      "  // STEP(01.2): first.",
+      "  //#solution",
+      "  const x = a;",
+      "  //#end",
+      "  // STEP(01.3): second.",
+      "  //#solution",
+      "  return x + 1;",
+      "  //#end",
+      "}",
+    ].join("\n");
+
+    it("keeps the solution of the steps up to k and writes the TODO stub for the later ones", () => {
+      const { text, steps } = generateStarter(twoSteps, "solutions/01-containers/f.ts", ch01, { solvedThrough: "01.2" });
+      expect(text.split("\n")).toEqual([
+        'import { a } from "./a.ts";',
+        'import { todo } from "../../shared/todo.ts";',
+        "",
+        "export function f(): number {",
+        "  // STEP(01.2): first.",
+        "  const x = a;",
+        "  // TODO(01.3): second.",
+        '  todo("01.3");',
+        "}",
+      ]);
+      expect(steps.map((s) => s.step)).toEqual(["01.2", "01.3"]);
+    });
+
+    it("keeps every solution and imports no todo once the last step is solved; stubs all before the first", () => {
+      const all = generateStarter(twoSteps, "solutions/01-containers/f.ts", ch01, { solvedThrough: "01.3" }).text;
+      expect(all).not.toMatch(/todo|TODO|#solution|#end/);
+      expect(all).toContain("  const x = a;\n  // STEP(01.3): second.\n  return x + 1;");
+      const none = generateStarter(twoSteps, "solutions/01-containers/f.ts", ch01, { solvedThrough: "01.1" }).text;
+      expect(none).toBe(generateStarter(twoSteps, "solutions/01-containers/f.ts", ch01).text);
+      // Steps compare as numbers: 01.10 comes after 01.9, not between 01.1 and 01.2.
+      const ten = twoSteps.replace("STEP(01.3)", "STEP(01.10)");
+      expect(generateStarter(ten, "solutions/01-containers/f.ts", ch01, { solvedThrough: "01.9" }).text).toContain('todo("01.10")');
+    });
+  });
 });
 
 /** The committed version of a file: git's index when this is a git checkout, else the disk. */
