@@ -14,7 +14,7 @@ import { type Chapter } from "../shared/chapters.ts";
 import { atInterrupt } from "./interrupt.ts";
 import { resolveChapter } from "./resolve.ts";
 import { runChapterTests, stepTestFiles, type TestOutcome } from "./runner.ts";
-import { generateChapter } from "./starters.ts";
+import { compareSteps, generateChapter } from "./starters.ts";
 import { c, table, UserError } from "./ui.ts";
 import { buildStarterTree } from "./verify-starters.ts";
 
@@ -72,6 +72,12 @@ async function verifyStep(chapter: Chapter, step: string): Promise<StepVerdict> 
     ];
     const passed = mine.filter((t) => t.status === "passed").length;
     if (passed === 0 && failures.length === 0) failures.push(`no test named "${step} ..." ran`);
+    // A controller that meets a todo() logs it and tries again, and its test times out
+    // without naming the step: the run's todo log (shared/todo.ts) does.
+    const later = run.todosReached.filter((s) => compareSteps(s, step) > 0).sort(compareSteps);
+    if (failures.length > 0 && later.length > 0) {
+      failures.push(`the run reached the todo() of later step(s): ${later.map((s) => `TODO(${s})`).join(", ")}`);
+    }
     return { step, passed, failures };
   } finally {
     unregister();
