@@ -449,7 +449,7 @@ describe("09.7 the filter phase", () => {
     );
   });
 
-  it("stops once enough nodes fit, and the next cycle starts where this one stopped", () => {
+  it("stops once enough nodes fit, and goes round the end of the list from where it starts", () => {
     const fwk = framework([nodeResourcesFit]);
     const nodes = Array.from({ length: 1000 }, (_, i) => info(node(`n${String(i).padStart(4, "0")}`, { memory: "8Gi" })));
     const enough = numFeasibleNodesToFind(nodes.length);
@@ -458,14 +458,22 @@ describe("09.7 the filter phase", () => {
     expect(numFeasibleNodesToFind(5000)).toBe(500); // at least 5% ... here 10%
     const { feasible } = findNodesThatFit(fwk, new CycleState(), pod("p", { memory: "1Gi" }), nodes, enough);
     expect(feasible).toHaveLength(enough);
+    // Filtering from there goes round the end of the list to its start.
+    const round = findNodesThatFit(fwk, new CycleState(), pod("c", { memory: "1Gi" }), nodes, enough, 900);
+    expect(round.feasible.map((n) => n.name).slice(98, 102)).toEqual(["n0998", "n0999", "n0000", "n0001"]);
+  });
+});
 
+describe("09.8 scoring and choosing the node", () => {
+  // The filter phase of 09.7 seen through schedulePod, which also scores and chooses (09.8).
+  it("the next cycle starts filtering where this one stopped, and a pod that fits nowhere is judged on every node", () => {
+    const fwk = framework([nodeResourcesFit]);
+    const nodes = Array.from({ length: 1000 }, (_, i) => info(node(`n${String(i).padStart(4, "0")}`, { memory: "8Gi" })));
+    const enough = numFeasibleNodesToFind(nodes.length);
     const sampler = new NodeSampler();
     const first = schedulePod(fwk, new CycleState(), pod("a", { memory: "1Gi" }), nodes, () => 0, sampler);
     expect(first.evaluatedNodes).toBe(enough);
     expect(sampler.start(nodes.length)).toBe(enough);
-    // Filtering from there goes round the end of the list to its start.
-    const round = findNodesThatFit(fwk, new CycleState(), pod("c", { memory: "1Gi" }), nodes, enough, 900);
-    expect(round.feasible.map((n) => n.name).slice(98, 102)).toEqual(["n0998", "n0999", "n0000", "n0001"]);
     // A pod that fits nowhere is still judged on every node, for its message.
     expect(() => schedulePod(fwk, new CycleState(), pod("b", { memory: "16Gi" }), nodes, () => 0, sampler)).toThrow(
       "0/1000 nodes are available: 1000 Insufficient memory.",
