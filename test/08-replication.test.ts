@@ -324,16 +324,8 @@ it.skipIf(!d.available || !kubectlAvailable())(
     expect(logs.code, logs.stderr).toBe(0);
     expect(logs.stdout).toBe(""); // httpd -f logs nothing until asked with -v
     expect(await kubectl.ok(["delete", "-f", example, "-n", "example"])).toBe('replicationcontroller "web" deleted\n');
-    // The pods go too: marked for deletion at once (httpd ignores SIGTERM, so they take their grace period).
+    // The pods go too: marked for deletion at once, then gone once their shell exits on SIGTERM.
     await waitFor("the example's pods to be terminating", async () => (await activePods("app=web", "example")).length === 0);
-    // httpd ignores SIGTERM, so each would take its 30 s grace period: end the containers now.
-    for (const p of three) {
-      for (const c of await pods.containers(p))
-        await docker
-          .getContainer(c.Id)
-          .kill()
-          .catch(() => {});
-    }
     await waitFor(
       "the example's pods to be gone",
       async () => {
