@@ -14,7 +14,6 @@ import { run } from "@tree/04-kubectl/kubectl/main.ts";
 import { kubectlPlugin } from "@tree/08-replication/kubectl/index.ts";
 import type { List, Pod, WatchEvent } from "../shared/api/index.ts";
 import type { ReplicationController } from "../shared/api/replication.ts";
-import { connectDocker } from "../shared/docker.ts";
 import { startCluster, type TestCluster } from "./harness/cluster.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http, openWatch } from "./harness/http.ts";
@@ -24,7 +23,6 @@ import { waitFor } from "./harness/wait.ts";
 import { FAST_KUBELET } from "./harness/tuning.ts";
 
 const d = dockerTest();
-const docker = connectDocker();
 let cluster: TestCluster;
 let pods: PodHelpers;
 let kubectl: Kubectl;
