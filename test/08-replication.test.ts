@@ -14,7 +14,6 @@ import { run } from "@tree/04-kubectl/kubectl/main.ts";
 import { kubectlPlugin } from "@tree/08-replication/kubectl/index.ts";
 import type { List, Pod, WatchEvent } from "../shared/api/index.ts";
 import type { ReplicationController } from "../shared/api/replication.ts";
-import { connectDocker } from "../shared/docker.ts";
 import { startCluster, type TestCluster } from "./harness/cluster.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { http, openWatch } from "./harness/http.ts";
@@ -24,7 +23,6 @@ import { waitFor } from "./harness/wait.ts";
 import { FAST_KUBELET } from "./harness/tuning.ts";
 
 const d = dockerTest();
-const docker = connectDocker();
 let cluster: TestCluster;
 let pods: PodHelpers;
 let kubectl: Kubectl;
@@ -324,16 +322,8 @@ it.skipIf(!d.available || !kubectlAvailable())(
     expect(logs.code, logs.stderr).toBe(0);
     expect(logs.stdout).toBe(""); // httpd -f logs nothing until asked with -v
     expect(await kubectl.ok(["delete", "-f", example, "-n", "example"])).toBe('replicationcontroller "web" deleted\n');
-    // The pods go too: marked for deletion at once (httpd ignores SIGTERM, so they take their grace period).
+    // The pods go too: marked for deletion at once, then gone once their shell exits on SIGTERM.
     await waitFor("the example's pods to be terminating", async () => (await activePods("app=web", "example")).length === 0);
-    // httpd ignores SIGTERM, so each would take its 30 s grace period: end the containers now.
-    for (const p of three) {
-      for (const c of await pods.containers(p))
-        await docker
-          .getContainer(c.Id)
-          .kill()
-          .catch(() => {});
-    }
     await waitFor(
       "the example's pods to be gone",
       async () => {

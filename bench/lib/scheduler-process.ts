@@ -33,7 +33,8 @@ export async function startSchedulerProcess(server: string): Promise<SchedulerPr
 
   let report = { scheduled: 0, eventsDropped: 0, errors: [] as string[], cpuMs: 0 };
   child.on("message", (m: SchedulerMessage) => {
-    if (m.type === "stopped") report = { scheduled: m.scheduled, eventsDropped: m.eventsDropped, errors: m.errors, cpuMs: m.cpuMs };
+    if (m.type === "stopped")
+      report = { scheduled: m.scheduled, eventsDropped: m.eventsDropped, errors: m.errors, cpuMs: m.cpuMs };
   });
   const stopChild = onCleanup(`the scheduler (pid ${child.pid})`, async () => {
     process.off("exit", killOnExit);

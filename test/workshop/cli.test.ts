@@ -72,7 +72,9 @@ describe.concurrent("in Chinese", () => {
     expect((await cliWith({ WORKSHOP_LANG: "zh-CN" }, "hint", "02.1", "--reset")).out).toMatch(/重新从第一条开始/);
   });
 
-  it("a Chinese locale (LANG=zh_CN.UTF-8) without WORKSHOP_LANG does the same; WORKSHOP_LANG=en wins over it", async ({ expect }) => {
+  it("a Chinese locale (LANG=zh_CN.UTF-8) without WORKSHOP_LANG does the same; WORKSHOP_LANG=en wins over it", async ({
+    expect,
+  }) => {
     expect((await cliWith({ LANG: "zh_CN.UTF-8" }, "hint", "02.2")).out).toMatch(/提示 1\//);
     expect((await cliWith({ LANG: "zh_CN.UTF-8", WORKSHOP_LANG: "en" }, "hint", "02.3")).out).toMatch(/Hint 1 of/);
   });
