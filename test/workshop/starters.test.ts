@@ -104,7 +104,9 @@ describe("generateStarter", () => {
       expect(none).toBe(generateStarter(twoSteps, "solutions/01-containers/f.ts", ch01).text);
       // Steps compare as numbers: 01.10 comes after 01.9, not between 01.1 and 01.2.
       const ten = twoSteps.replace("STEP(01.3)", "STEP(01.10)");
-      expect(generateStarter(ten, "solutions/01-containers/f.ts", ch01, { solvedThrough: "01.9" }).text).toContain('todo("01.10")');
+      expect(generateStarter(ten, "solutions/01-containers/f.ts", ch01, { solvedThrough: "01.9" }).text).toContain(
+        'todo("01.10")',
+      );
     });
   });
 });
