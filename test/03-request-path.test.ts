@@ -8,7 +8,7 @@
  * server, in 03-storage.unit.test.ts: the apiserver starts only once 03.3 is done.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ApiError } from "../shared/api/index.ts";
+import { thrownApiError } from "./harness/expect.ts";
 import type { KeyValue, WatchEvent as StoreEvent } from "../shared/store/types.ts";
 import { ADMIN } from "@tree/03-apiserver/chain/internal.ts";
 import type { ApiObject, ResourceDefinition } from "@tree/03-apiserver/registry/types.ts";
@@ -48,16 +48,6 @@ function pod(name: string, extra: Record<string, unknown> = {}): ApiObject {
     spec: { containers: [{ name: "main", image: "busybox:1.36", command: ["sleep", "3600"] }] },
     ...extra,
   };
-}
-
-async function thrown(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail with an API error, but it succeeded");
 }
 
 it("03.3 a list of namespace dev does not see the pods of dev2, over HTTP", async () => {
@@ -124,7 +114,7 @@ it("03.3 retries a generated name that is taken", async () => {
     random.mockRestore();
   }
   // A name the client chose is not replaced: it gets the 409.
-  const again = await thrown(createDecoded(ctx, pods, "default", pod("gen-bbbbb"), scope));
+  const again = await thrownApiError(createDecoded(ctx, pods, "default", pod("gen-bbbbb"), scope));
   expect(again.status.reason).toBe("AlreadyExists");
 });
 
@@ -163,7 +153,7 @@ it("03.4 retries a write that lost a race when no resourceVersion was pinned", a
 
   // With a pinned version, the lost race is the client's to handle: 409, no retry.
   calls = 0;
-  const err = await thrown(
+  const err = await thrownApiError(
     guaranteedUpdate(ctx, pods, "default", "race-1", scope, "", true, async (current) => {
       calls++;
       await api(

@@ -6,7 +6,8 @@
  * The HTTP tests of the same behaviour are in 03-apiserver.test.ts, under 03.3.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ApiError, isApiError } from "../shared/api/index.ts";
+import { type ApiError, isApiError } from "../shared/api/index.ts";
+import { thrownApiError } from "./harness/expect.ts";
 import type { Store } from "../shared/store/types.ts";
 import { openEmbeddedStore } from "@tree/02-etcd/index.ts";
 import { registerCoreResources } from "@tree/03-apiserver/registry/core/index.ts";
@@ -43,16 +44,6 @@ function pod(name: string, namespace = "default"): ApiObject {
   };
 }
 
-async function thrown(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error("expected an API error, got an answer");
-}
-
 it("03.1 keeps each object under its key in the store", async () => {
   expect(objectKey(pods, "default", "web")).toBe("/registry/pods/default/web");
   expect(objectKey(nodes, undefined, "node-a")).toBe("/registry/nodes/node-a");
@@ -81,10 +72,10 @@ it("03.1 storage > stores an object under its key and reads it back with the sto
 
 it("03.1 storage > answers 409 AlreadyExists for a taken name and 404 NotFound for a missing one", async () => {
   await storage.create(pods, pod("dup"));
-  const again = await thrown(storage.create(pods, pod("dup")));
+  const again = await thrownApiError(storage.create(pods, pod("dup")));
   expect(isApiError(again, "AlreadyExists"), again.message).toBe(true);
   expect(again.message).toBe('pods "dup" already exists');
-  const missing = await thrown(storage.get(pods, "default", "nope"));
+  const missing = await thrownApiError(storage.get(pods, "default", "nope"));
   expect(isApiError(missing, "NotFound"), missing.message).toBe(true);
   expect(missing.message).toBe('pods "nope" not found');
 });
@@ -110,13 +101,15 @@ it("03.1 storage > writes and deletes only at the expected resourceVersion", asy
   expect(Number(updated.metadata?.resourceVersion)).toBeGreaterThan(Number(rv));
   expect((await storage.get(pods, "default", "rmw")).metadata?.labels).toEqual({ app: "db" });
   // The object changed since rv: a second writer holding rv must not overwrite it.
-  expect(isApiError(await thrown(storage.update(pods, changed, rv)), "Conflict")).toBe(true);
-  expect(isApiError(await thrown(storage.delete(pods, updated, rv)), "Conflict")).toBe(true);
+  expect(isApiError(await thrownApiError(storage.update(pods, changed, rv)), "Conflict")).toBe(true);
+  expect(isApiError(await thrownApiError(storage.delete(pods, updated, rv)), "Conflict")).toBe(true);
 
   await storage.delete(pods, updated, updated.metadata?.resourceVersion);
-  expect(isApiError(await thrown(storage.get(pods, "default", "rmw")), "NotFound")).toBe(true);
-  expect(isApiError(await thrown(storage.delete(pods, updated)), "NotFound")).toBe(true);
-  expect(isApiError(await thrown(storage.update(pods, changed, updated.metadata!.resourceVersion!)), "NotFound")).toBe(true);
+  expect(isApiError(await thrownApiError(storage.get(pods, "default", "rmw")), "NotFound")).toBe(true);
+  expect(isApiError(await thrownApiError(storage.delete(pods, updated)), "NotFound")).toBe(true);
+  expect(isApiError(await thrownApiError(storage.update(pods, changed, updated.metadata!.resourceVersion!)), "NotFound")).toBe(
+    true,
+  );
 });
 
 it("03.1 storage > keeps a cluster-scoped object under a key with no namespace", async () => {

@@ -5,6 +5,7 @@
  * reads the first line; the full diff is still printed below it.
  */
 import { expect } from "vitest";
+import { ApiError } from "../../shared/api/index.ts";
 
 /** JSON for a message: short, one line. */
 export function brief(value: unknown, max = 160): string {
@@ -45,4 +46,15 @@ function isDeepEqual(a: unknown, b: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/** The ApiError that `p` rejects with; any other error is rethrown, and an answer fails the test. */
+export async function thrownApiError(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ApiError) return err;
+    throw err;
+  }
+  throw new Error("expected the call to fail with an API error, but it succeeded");
 }
