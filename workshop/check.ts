@@ -216,12 +216,17 @@ export function waitsFor(chapter: Chapter, test: TestOutcome): string | undefine
  * A failing test with no error of its own (a time-out, an assertion on a state
  * that never came) while the run reached the todo() of a later step of the
  * chapter: a component caught that error and only logged it, so the test may be
- * waiting for that step. Returns the earliest such step.
+ * waiting for that step. Returns the earliest such step. Says nothing when the
+ * run also reached the todo() of the test's own step or an earlier one (a fresh
+ * chapter reaches them all): that step explains the failure just as well, and
+ * it comes first.
  */
 export function mayWaitFor(chapter: Chapter, test: TestOutcome, reached: string[]): string | undefined {
   const own = stepOf(test.name);
   if (!own || !/^\d{2}\.\d+$/.test(own) || /TODO\(\d{2}\.\d+\)/.test(test.message ?? "")) return undefined;
-  return reached.filter((s) => s.startsWith(`${chapter.number}.`) && compareSteps(s, own) > 0).sort(compareSteps)[0];
+  const ofChapter = reached.filter((s) => s.startsWith(`${chapter.number}.`)).sort(compareSteps);
+  if (ofChapter.some((s) => compareSteps(s, own) <= 0)) return undefined;
+  return ofChapter[0];
 }
 
 /** "05.2 kubelet > ..." -> "05.2"; "05 chapter > ..." -> "05 chapter"; else undefined. */
@@ -298,6 +303,7 @@ export function explainFailure(run: ChapterRun, how: { step?: string }): void {
     const of = [...new Set(tests.map((t) => stepOf(t.name)))].join(", ");
     console.log(c.yellow(say().mayWaitFor(tests.length, of, later)));
     for (const t of tests.slice(0, 3)) console.log(c.dim(`    ${t.name}: ${(t.message ?? "").split("\n")[0]}`));
+    if (tests.length > 3) console.log(c.dim(`    ... and ${tests.length - 3} more`));
   }
   console.log();
 
