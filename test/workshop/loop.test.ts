@@ -11,7 +11,7 @@ import { describe, expect, inject, it } from "vitest";
 import { findChapter, REPO_ROOT } from "../../shared/chapters.ts";
 import { CHECKOUT_LABEL, connectDocker, HOST_LABEL, PID_LABEL, RUN_LABEL } from "../../shared/docker.ts";
 import { TEST_IMAGE } from "../../shared/test-image.ts";
-import { mayWaitFor, stepOf, waitsFor } from "../../workshop/check.ts";
+import { brief, mayWaitFor, stepOf, waitsFor } from "../../workshop/check.ts";
 import { codeHash, standing, testsHash } from "../../workshop/record.ts";
 import { sweepDeadRuns, sweepLine } from "../../workshop/sweeper.ts";
 import { colourWanted } from "../../workshop/ui.ts";
@@ -127,6 +127,30 @@ describe("test names belong to steps", () => {
     expect(mayWaitFor(chapter, failed("16.1 a follower measures the lease", named), ["16.2"])).toBeUndefined();
     expect(mayWaitFor(chapter, failed("16 chapter > the scheduler fails over", timeout), ["16.2"])).toBeUndefined();
   });
+});
+
+it("a failure in brief shows the lines of its diff that differ, not the legend", () => {
+  const diff = [
+    "AssertionError: expected { startedAt: '2024-05-01T10:00:01.5Z' } to deeply equal { …(1) }",
+    "",
+    "- Expected",
+    "+ Received",
+    "",
+    "  {",
+    '-   "startedAt": "2024-05-01T10:00:01.500Z",',
+    '+   "startedAt": "2024-05-01T10:00:01.5Z",',
+    "  }",
+  ].join("\n");
+  expect(brief(diff)).toEqual([
+    "AssertionError: expected { startedAt: '2024-05-01T10:00:01.5Z' } to deeply equal { …(1) }",
+    '-   "startedAt": "2024-05-01T10:00:01.500Z",',
+    '+   "startedAt": "2024-05-01T10:00:01.5Z",',
+  ]);
+  expect(brief("Error: timed out after 5000 ms\n\n  at wait (wait.ts:1)\n  at x")).toEqual([
+    "Error: timed out after 5000 ms",
+    "  at wait (wait.ts:1)",
+    "  at x",
+  ]);
 });
 
 describe("the pass record", () => {
