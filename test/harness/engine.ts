@@ -23,6 +23,16 @@ export const DOCKER_ZERO_TIME = "0001-01-01T00:00:00Z";
 /** The State part of Docker's inspect reply, with Docker's own field names. */
 export type EngineState = Docker.ContainerInspectInfo["State"];
 
+/**
+ * How a container stands, in one short line: "exited, exit code 137,
+ * OOM-killed". Assert on this rather than on the whole State: a failure then
+ * reads "expected 'exited, exit code 42' to be 'exited, exit code 137'".
+ */
+export function ending(state: EngineState): string {
+  if (state.Status !== "exited") return state.Status;
+  return `exited, exit code ${state.ExitCode}${state.OOMKilled ? ", OOM-killed" : ""}`;
+}
+
 export interface EngineView {
   /** Docker's State of the container (GET /containers/{id}/json). */
   state(id: string): Promise<EngineState>;
