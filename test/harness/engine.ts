@@ -15,7 +15,7 @@
 import { once } from "node:events";
 import { Readable, Writable } from "node:stream";
 import type Docker from "dockerode";
-import { waitFor } from "./wait.ts";
+import { giveUp, waitFor } from "./wait.ts";
 
 /** Docker's "never happened" time in StartedAt and FinishedAt. */
 export const DOCKER_ZERO_TIME = "0001-01-01T00:00:00Z";
@@ -36,7 +36,7 @@ export function ending(state: EngineState): string {
 export interface EngineView {
   /** Docker's State of the container (GET /containers/{id}/json). */
   state(id: string): Promise<EngineState>;
-  /** Waits until Docker reports the container "exited", and returns that State. */
+  /** Waits until Docker reports the container "exited", and returns that State. Only for a container the caller started. */
   waitExited(id: string): Promise<EngineState>;
   /** Whether the engine still knows the container (inspect answers, not 404). */
   exists(id: string): Promise<boolean>;
@@ -69,6 +69,9 @@ export function engineView(docker: Docker): EngineView {
     waitExited: (id) =>
       waitFor(`Docker to report container ${id.slice(0, 12)} exited`, async () => {
         const s = await state(id);
+        // Docker's start answers once the process runs: "created" now means
+        // start() did not start it, and waiting will not change that.
+        if (s.Status === "created") throw giveUp(`container ${id.slice(0, 12)} is still "created": it was never started`);
         return s.Status === "exited" && s;
       }),
     async exists(id) {
