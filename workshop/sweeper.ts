@@ -13,7 +13,7 @@
 import { hostname, networkInterfaces } from "node:os";
 import type Docker from "dockerode";
 import { REPO_ROOT } from "../shared/chapters.ts";
-import { CHECKOUT_LABEL, HOST_LABEL, PID_LABEL, removeNetwork, RUN_LABEL } from "../shared/docker.ts";
+import { CHECKOUT_LABEL, HOST_LABEL, leaveNetworksOneByOne, PID_LABEL, removeNetwork, RUN_LABEL } from "../shared/docker.ts";
 
 export interface Removed {
   /** Container names. */
@@ -78,6 +78,8 @@ async function removeWhere(
   const containers = (await docker.listContainers({ all: true, filters: { label: filters } })).filter((c) =>
     dead(c.Labels ?? {}),
   );
+  // Running ones leave their networks one at a time first (a lost endpoint count otherwise: leaveNetworksOneByOne).
+  if (!options.dryRun) await leaveNetworksOneByOne(docker, containers);
   await Promise.all(
     containers.map(async (c) => {
       try {

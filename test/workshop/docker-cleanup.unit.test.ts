@@ -6,7 +6,18 @@
 import { hostname } from "node:os";
 import type Docker from "dockerode";
 import { describe, expect, it } from "vitest";
-import { CHECKOUT_LABEL, HOST_LABEL, PID_LABEL, removeLabelled, removeNetwork, RUN_LABEL } from "../../shared/docker.ts";
+import {
+  CHECKOUT_LABEL,
+  HOST_LABEL,
+  leaveNetworksOneByOne,
+  PID_LABEL,
+  removeLabelled,
+  removeNetwork,
+  RUN_LABEL,
+} from "../../shared/docker.ts";
+import { FakeRuntime } from "../../shared/runtime/fake-runtime.ts";
+import { oneLeaveAtATime } from "../../shared/runtime/one-leave-at-a-time.ts";
+import type { ContainerRuntime } from "../../shared/runtime/types.ts";
 import { sweepDeadRuns } from "../../workshop/sweeper.ts";
 import { leakReport } from "../harness/leaks.ts";
 
@@ -102,5 +113,84 @@ describe("removing a network", () => {
     const removed = await sweepDeadRuns(docker, { checkout: "/x", alive: () => false });
     expect(calls).toEqual(["inspect network 0badf00d", "disconnect k8s_POD_x_default_1_0 with force", "remove network 0badf00d"]);
     expect(removed.networks).toEqual(["k8s-workshop-0badf00d"]);
+  });
+});
+
+/** Runs `task` and notes how many ran at once per key: the largest number is what the tests look at. */
+function concurrency() {
+  const now = new Map<string, number>();
+  const most = new Map<string, number>();
+  return {
+    most,
+    async track(key: string, task: () => Promise<void> = () => new Promise((r) => setTimeout(r, 5))) {
+      now.set(key, (now.get(key) ?? 0) + 1);
+      most.set(key, Math.max(most.get(key) ?? 0, now.get(key)!));
+      try {
+        await task();
+      } finally {
+        now.set(key, now.get(key)! - 1);
+      }
+    },
+  };
+}
+
+describe("containers leave a network one at a time", () => {
+  it("leaveNetworksOneByOne: one disconnect at a time per network, networks side by side, stopped containers skipped", async () => {
+    const seen = concurrency();
+    const calls: string[] = [];
+    const docker = {
+      getNetwork: (network: string) => ({
+        disconnect: (o: { Container: string; Force: boolean }) => {
+          calls.push(`${network} ${o.Container}${o.Force ? " force" : ""}`);
+          return seen.track(network);
+        },
+      }),
+    } as unknown as Docker;
+    const on = (...networks: [string, string][]) => ({
+      NetworkSettings: { Networks: Object.fromEntries(networks.map(([id, ep]) => [id, { NetworkID: id, EndpointID: ep }])) },
+    });
+    const containers = [
+      { Id: "a", ...on(["n1", "e1"]) },
+      { Id: "b", ...on(["n1", "e2"], ["n2", "e3"]) },
+      { Id: "c", ...on(["n1", "e4"]) },
+      { Id: "stopped", ...on(["n1", ""]) },
+    ] as unknown as Docker.ContainerInfo[];
+    await leaveNetworksOneByOne(docker, containers);
+    expect(calls.sort()).toEqual(["n1 a force", "n1 b force", "n1 c force", "n2 b force"]);
+    expect(seen.most.get("n1")).toBe(1);
+  });
+
+  it("oneLeaveAtATime: pause containers stop and go one at a time; app containers (container:<id>) and starts are not held", async () => {
+    const fake = new FakeRuntime({ name: "node-1", images: ["busybox"] });
+    const seen = concurrency();
+    const tracked: ContainerRuntime = {
+      ping: () => fake.ping(),
+      ensureImage: (i) => fake.ensureImage(i),
+      create: (spec) => fake.create(spec),
+      start: (id) => fake.start(id),
+      stop: (id, g) => seen.track(kind.get(id)!, () => fake.stop(id, g).then(() => new Promise((r) => setTimeout(r, 5)))),
+      remove: (id) => seen.track(kind.get(id)!, () => fake.remove(id).then(() => new Promise((r) => setTimeout(r, 5)))),
+      list: (l) => fake.list(l),
+      inspect: (id) => fake.inspect(id),
+      logs: (id, o) => fake.logs(id, o),
+      exec: (id, c) => fake.exec(id, c),
+    };
+    const kind = new Map<string, string>();
+    const runtime = oneLeaveAtATime(tracked);
+    const pauses = await Promise.all(
+      [1, 2, 3].map((i) => runtime.create({ name: `pause-${i}`, image: "busybox", networkMode: "k8s-workshop-1" })),
+    );
+    const apps = await Promise.all(
+      pauses.map((p, i) => runtime.create({ name: `app-${i}`, image: "busybox", networkMode: `container:${p}` })),
+    );
+    for (const p of pauses) kind.set(p, "pause");
+    for (const a of apps) kind.set(a, "app");
+    await Promise.all([...pauses, ...apps].map((id) => runtime.start(id)));
+    await Promise.all(apps.map((id) => runtime.stop(id, 0)));
+    await Promise.all(pauses.map((id) => runtime.stop(id, 0)));
+    await Promise.all([...apps, ...pauses].map((id) => runtime.remove(id)));
+    expect(seen.most.get("pause")).toBe(1);
+    expect(seen.most.get("app")).toBe(3);
+    expect(await fake.list()).toEqual([]);
   });
 });
