@@ -23,7 +23,7 @@ import { NodeSampler, schedulePod } from "./schedule-one.ts";
 /**
  * How many bindings may be in flight at once. kube-scheduler binds each pod
  * in its own goroutine, with no such cap; this one only bounds memory when
- * the apiserver stalls. (The client bounds the connections: at most 64
+ * the apiserver stalls. (The client bounds the connections: at most 250
  * requests are on the wire, the others wait in the client's queue; see
  * MAX_SOCKETS in chapter 04's transport.ts.) It must stay well above
  * "bindings per second x binding latency": with 64 clients creating pods,
