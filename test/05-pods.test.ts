@@ -88,7 +88,7 @@ it.skipIf(!d.available)(
 );
 
 it.skipIf(!d.available)(
-  "05.2 kubelet > runs a bound pod: pause + app containers on the cluster network, status Running with podIP and container statuses",
+  "05.7 kubelet > runs a bound pod: pause + app containers on the cluster network, status Running with podIP and container statuses",
   async () => {
     const created = await pods.create(testPod("sleeper", [{ name: "main", command: ["sleep", "3600"] }]));
     expect(created.spec?.nodeName).toBeUndefined();
@@ -123,7 +123,7 @@ it.skipIf(!d.available)(
   },
 );
 
-it.skipIf(!d.available)("05.3 kubelet > two containers of one pod talk over localhost and share the hostname", async () => {
+it.skipIf(!d.available)("05.7 kubelet > two containers of one pod talk over localhost and share the hostname", async () => {
   await pods.create(
     testPod("duo", [
       {
@@ -154,7 +154,7 @@ it.skipIf(!d.available)("05.3 kubelet > two containers of one pod talk over loca
   expect((await res.text()).trim()).toBe("hello from duo");
 });
 
-it.skipIf(!d.available)("05.3 kubelet > passes env, command and args, and puts the memory limit into the cgroup", async () => {
+it.skipIf(!d.available)("05.7 kubelet > passes env, command and args, and puts the memory limit into the cgroup", async () => {
   await pods.create(
     testPod("configured", [
       {
@@ -187,7 +187,7 @@ it.skipIf(!d.available)("05.3 kubelet > passes env, command and args, and puts t
 });
 
 it.skipIf(!d.available)(
-  "05.3 kubelet > shareProcessNamespace: the containers see each other's processes, and only with it",
+  "05.7 kubelet > shareProcessNamespace: the containers see each other's processes, and only with it",
   async () => {
     const both = [
       { name: "worker", command: ["sleep", "4242"] },
@@ -206,7 +206,7 @@ it.skipIf(!d.available)(
 );
 
 it.skipIf(!d.available)(
-  "05.4 kubelet > restarts a crashing container (restartPolicy Always), counts the restarts and backs off with CrashLoopBackOff",
+  "05.7 kubelet > restarts a crashing container (restartPolicy Always), counts the restarts and backs off with CrashLoopBackOff",
   async () => {
     await pods.create(testPod("crasher", [{ name: "main", command: ["sh", "-c", "echo crashing; exit 1"] }]));
     const seen = new Set<string>();
@@ -240,7 +240,7 @@ const isPause = (c: { Labels: Record<string, string> }) => c.Labels["io.kubernet
 const idOf = (containerID: string | undefined) => (containerID ?? "").replace(/^docker:\/\//, "");
 
 it.skipIf(!d.available)(
-  "05.4 kubelet > a changed spec (a new image): the running container is killed and the new one started, in the same sandbox",
+  "05.7 kubelet > a changed spec (a new image): the running container is killed and the new one started, in the same sandbox",
   async () => {
     await pods.create(testPod("changer", [politeMain]));
     const before = await pods.waitFor("changer", running, "pod changer to run");
@@ -274,7 +274,7 @@ it.skipIf(!d.available)(
 );
 
 it.skipIf(!d.available)(
-  "05.4 kubelet > the pause container died: a new sandbox (attempt 1), the app container started again in its namespaces, restartCount counts on",
+  "05.7 kubelet > the pause container died: a new sandbox (attempt 1), the app container started again in its namespaces, restartCount counts on",
   async () => {
     await pods.create(testPod("rebuilt", [politeMain]));
     const before = await pods.waitFor("rebuilt", running, "pod rebuilt to run");
@@ -306,7 +306,7 @@ it.skipIf(!d.available)(
 );
 
 it.skipIf(!d.available)(
-  "05.5 kubelet > restartPolicy Never: the pod ends Succeeded or Failed, with exit codes and no restart",
+  "05.7 kubelet > restartPolicy Never: the pod ends Succeeded or Failed, with exit codes and no restart",
   async () => {
     await pods.create(testPod("ok-once", [{ name: "main", command: ["sh", "-c", "exit 0"] }], { restartPolicy: "Never" }));
     await pods.create(testPod("fail-once", [{ name: "main", command: ["sh", "-c", "exit 3"] }], { restartPolicy: "Never" }));

@@ -155,7 +155,7 @@ export class Scheduler {
     // "FailedScheduling" and PodScheduled=False, reason "Unschedulable" or
     // "SchedulerError", with the error's message. An error that is not a FitError
     // is a fault: onError must hear of it too. Tests: "09.10 a pod that fits nowhere
-    // waits, with the reason on the pod and in an event", "09.10 an error backs off".
+    // is parked as unschedulable ...", "09.10 an error is parked to back off ...".
     //#solution
     const fitError = err instanceof FitError;
     queue.addUnschedulableIfNotPresent(info, cycle, { error: !fitError });
