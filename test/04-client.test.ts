@@ -171,7 +171,10 @@ describe("04.3 watch", () => {
   });
 });
 
-it("04.4 informer > keeps a cache equal to the server's list and calls add, update and delete handlers", async () => {
+// The informer lists before it watches, and a list fills the cache through
+// replace() (04.5): so this test of the whole informer needs 04.5. Its event
+// handling (04.4) is also tested alone in 04-informer.unit.test.ts.
+it("04.5 informer > keeps a cache equal to the server's list and calls add, update and delete handlers", async () => {
   const ns = await namespace("informer");
   const pods = client.resource<Pod>(PODS);
   await pods.create(pod("before"), ns);

@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EVENTS, NAMESPACES, PODS } from "@tree/04-kubectl/client/resources.ts";
-import { RestClient } from "@tree/04-kubectl/client/rest.ts";
+import { isApiError, RestClient } from "@tree/04-kubectl/client/rest.ts";
 import { writeKubeconfig } from "@tree/04-kubectl/kubectl/kubeconfig.ts";
 import { run } from "@tree/04-kubectl/kubectl/main.ts";
 import type { KubeObject, List, Pod } from "../shared/api/index.ts";
@@ -81,6 +81,30 @@ spec:
     command: ["sleep", "3600"]
 `;
 
+/**
+ * Makes sure a namespace and its pods exist, written with the REST client
+ * (04.1). When the whole file runs, the tests share the "shop" namespace that
+ * apply (04.7) and create (04.6) fill. But `npm run check 04.k` runs only the
+ * tests of step k: so a test first creates what it reads, and skips what an
+ * earlier test already created.
+ */
+async function given(namespace: string, podNames: string[] = []): Promise<void> {
+  const client = new RestClient({ server: cluster.url });
+  const unlessExists = (err: unknown) => {
+    if (!isApiError(err, "AlreadyExists")) throw err;
+  };
+  await client
+    .resource(NAMESPACES)
+    .create({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } })
+    .catch(unlessExists);
+  for (const name of podNames) {
+    await client
+      .resource<Pod>(PODS)
+      .create(parse(podYaml(name, "app: shop", namespace)) as Pod, namespace)
+      .catch(unlessExists);
+  }
+}
+
 async function file(name: string, text: string): Promise<string> {
   const path = join(dir, name);
   await mkdir(join(path, ".."), { recursive: true });
@@ -112,6 +136,7 @@ it("04.7 kubectl > applies a multi-document file: created, then unchanged, then 
 });
 
 it("04.6 kubectl > creates from a folder and from stdin; creating again is AlreadyExists", async () => {
+  await given("shop");
   await file("folder/a.yaml", podYaml("a", "app: folder"));
   await file("folder/b.yml", podYaml("b", "app: folder"));
   await file("folder/README.md", "not a manifest");
@@ -126,6 +151,7 @@ it("04.6 kubectl > creates from a folder and from stdin; creating again is Alrea
 });
 
 it("04.8 kubectl > gets tables by resource name and short name, and -o yaml, json, name, wide", async () => {
+  await given("shop", ["a", "b", "db", "s", "web"]);
   const table = await kubectl(["get", "pods", "-n", "shop"]);
   expect(table.code).toBe(0);
   const lines = table.stdout.trimEnd().split("\n");
@@ -212,9 +238,12 @@ it("04 chapter > kubectl > deletes by name, by TYPE/NAME and by -f", async () =>
   expectOneLineError(await kubectl(["get", "pod", "s", "-n", "shop"]), /^Error from server \(NotFound\): pods "s" not found$/);
 });
 
-it("04.3 kubectl > get -w prints changes as they happen until interrupted", async () => {
-  // Its own namespace and pods, written with the REST client (04.1): this test
-  // must not depend on the apply and create tests (04.6, 04.7) running first.
+/**
+ * Runs `kubectl get pods -w` in a namespace of its own, with pods written by
+ * the REST client (04.1): the watch tests must not depend on the apply and
+ * create tests (04.6, 04.7) running first. Returns the result after Ctrl-C.
+ */
+async function watchPods(namespace: string, extraArgs: string[], shows: (name: string) => RegExp): Promise<Result> {
   const client = new RestClient({ server: cluster.url });
   const pod = (name: string): Pod => ({
     apiVersion: "v1",
@@ -222,16 +251,28 @@ it("04.3 kubectl > get -w prints changes as they happen until interrupted", asyn
     metadata: { name },
     spec: { containers: [{ name: "main", image: "busybox:latest" }] },
   });
-  await client.resource(NAMESPACES).create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "watching" } });
-  await client.resource<Pod>(PODS).create(pod("first"), "watching");
+  await client.resource(NAMESPACES).create({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
+  await client.resource<Pod>(PODS).create(pod("first"), namespace);
   const abort = new AbortController();
   const live = { stdout: "" };
-  const watching = kubectl(["get", "pods", "-n", "watching", "-w"], { signal: abort.signal, live });
-  await waitFor("the first table, with pod first", () => /\nfirst\s/.test(live.stdout));
-  await client.resource<Pod>(PODS).create(pod("watched"), "watching");
-  await waitFor("the new pod to show up in the watch", () => /\nwatched\s/.test(live.stdout));
+  const watching = kubectl(["get", "pods", "-n", namespace, "-w", ...extraArgs], { signal: abort.signal, live });
+  await waitFor("the first pod to be printed", () => shows("first").test(live.stdout));
+  await client.resource<Pod>(PODS).create(pod("watched"), namespace);
+  await waitFor("the new pod to show up in the watch", () => shows("watched").test(live.stdout));
   abort.abort();
-  const result = await watching;
+  return watching;
+}
+
+// -o name prints no table, so this part needs only the watch (04.3); the
+// table rows of a watch come from the server's Table (04.8), tested below.
+it("04.3 kubectl > get -w -o name prints changes as they happen until interrupted", async () => {
+  const result = await watchPods("watching-names", ["-o", "name"], (name) => new RegExp(`(^|\\n)pod/${name}\\n`));
+  expect(result.code).toBe(0);
+  expect(result.stdout.split("\n")[0]).toBe("pod/first");
+});
+
+it("04.8 kubectl > get -w prints changes as table rows as they happen until interrupted", async () => {
+  const result = await watchPods("watching", [], (name) => new RegExp(`\\n${name}\\s`));
   expect(result.code).toBe(0);
   expect(result.stdout.split("\n")[0]).toMatch(/^NAME\s/);
 });
@@ -291,6 +332,7 @@ describe("04.9 kubeconfig", () => {
   it.skipIf(!haveKubectl && process.env.CI !== "true")(
     "the kubeconfig we write works for our kubectl and for the real one",
     async () => {
+      await given("shop", ["web"]);
       const path = join(dir, "kube", "config");
       await writeKubeconfig(path, { server: cluster.url, namespace: "shop" });
       let stdout = "";

@@ -126,7 +126,8 @@ export class Informer<T extends KubeObject> {
         // between the two is lost. The cache holds the list before the informer
         // says it is synced. When the watch ends (410 Expired, an error), this loop
         // lists again.
-        // Tests: "04.4 informer > keeps a cache equal to the server's list and calls add, update and delete handlers".
+        // Tests: "04.5 informer > keeps a cache equal to the server's list and calls add, update and delete handlers"
+        // (it needs replace(), 04.5, for the list).
         todo("04.4");
         if (this.stopping) await this.watch?.stop();
         await this.watch?.done;
@@ -150,6 +151,7 @@ export class Informer<T extends KubeObject> {
     // TODO(04.4): apply one event to the cache, then tell the handlers: add for a
     // new key, update (old, new) for a known one, delete with the last known
     // state. A throwing handler must not stop the informer (this.call()).
+    // Tests: "04.4 informer events > ...".
     todo("04.4");
   }
 

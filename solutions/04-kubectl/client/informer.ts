@@ -125,7 +125,8 @@ export class Informer<T extends KubeObject> {
         // between the two is lost. The cache holds the list before the informer
         // says it is synced. When the watch ends (410 Expired, an error), this loop
         // lists again.
-        // Tests: "04.4 informer > keeps a cache equal to the server's list and calls add, update and delete handlers".
+        // Tests: "04.5 informer > keeps a cache equal to the server's list and calls add, update and delete handlers"
+        // (it needs replace(), 04.5, for the list).
         //#solution
         const list = await this.resource.list(namespace, { labelSelector, fieldSelector });
         this.lists++;
@@ -163,6 +164,7 @@ export class Informer<T extends KubeObject> {
     // STEP(04.4): apply one event to the cache, then tell the handlers: add for a
     // new key, update (old, new) for a known one, delete with the last known
     // state. A throwing handler must not stop the informer (this.call()).
+    // Tests: "04.4 informer events > ...".
     //#solution
     const object = event.object;
     const key = keyOf(object);
