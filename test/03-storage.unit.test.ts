@@ -103,6 +103,9 @@ it("03.1 storage > writes and deletes only at the expected resourceVersion", asy
   // The object changed since rv: a second writer holding rv must not overwrite it.
   expect(isApiError(await thrownApiError(storage.update(pods, changed, rv)), "Conflict")).toBe(true);
   expect(isApiError(await thrownApiError(storage.delete(pods, updated, rv)), "Conflict")).toBe(true);
+  // A version is text from a client: one that is not a number matches nothing.
+  expect(isApiError(await thrownApiError(storage.update(pods, changed, "abc")), "Conflict")).toBe(true);
+  expect(isApiError(await thrownApiError(storage.delete(pods, updated, "abc")), "Conflict")).toBe(true);
 
   await storage.delete(pods, updated, updated.metadata?.resourceVersion);
   expect(isApiError(await thrownApiError(storage.get(pods, "default", "rmw")), "NotFound")).toBe(true);

@@ -140,7 +140,7 @@ describe("07.5 selectors in the apiserver: errors", () => {
       /unable to parse labelSelector "app in \(a": found the end of the selector, expected "," or "\)", at position 9/,
     ],
     ["labelSelector", "=x", /unable to parse labelSelector "=x": found "=", expected a label key, at position 0 \(near "=x"\)/],
-    ["labelSelector", "a in ()", /"in" needs at least one value .*at position 5/],
+    ["labelSelector", "a in ()", /"in" needs at least one value.*at position 5/],
     ["labelSelector", "app=we$b", /invalid label value "we\$b".*at position 4 \(near "we\$b"\)/],
     ["labelSelector", `app=${"v".repeat(64)}`, /no more than 63 characters/],
     ["fieldSelector", "status.phase", /unable to parse fieldSelector "status.phase": "status.phase" is not field=value/],

@@ -19,7 +19,7 @@ import { chapterPassed, type ChapterRun, isChallenge, runChapterTests, stepTestF
 import { resolveChapter, resolveStep } from "./resolve.ts";
 import { localized, workshopLanguage } from "./i18n/language.ts";
 import { messages } from "./i18n/messages.ts";
-import { compareSteps, generateChapter, remainingSteps, type StepLocation } from "./starters.ts";
+import { compareSteps, generateChapter, remainingSteps, remainingTodos } from "./starters.ts";
 import { loadState, saveState } from "./state.ts";
 import { stepOfTestName } from "./step-id.ts";
 import { chapterTitle, lessonFile } from "./i18n/lessons.ts";
@@ -216,12 +216,28 @@ export function waitsFor(chapter: Chapter, test: TestOutcome): string | undefine
  * A failing test with no error of its own (a time-out, an assertion on a state
  * that never came) while the run reached the todo() of a later step of the
  * chapter: a component caught that error and only logged it, so the test may be
- * waiting for that step. Returns the earliest such step.
+ * waiting for that step. Returns the earliest such step. Says nothing when the
+ * run also reached the todo() of the test's own step or an earlier one (a fresh
+ * chapter reaches them all): that step explains the failure just as well, and
+ * it comes first.
  */
 export function mayWaitFor(chapter: Chapter, test: TestOutcome, reached: string[]): string | undefined {
   const own = stepOf(test.name);
   if (!own || !/^\d{2}\.\d+$/.test(own) || /TODO\(\d{2}\.\d+\)/.test(test.message ?? "")) return undefined;
-  return reached.filter((s) => s.startsWith(`${chapter.number}.`) && compareSteps(s, own) > 0).sort(compareSteps)[0];
+  const ofChapter = reached.filter((s) => s.startsWith(`${chapter.number}.`)).sort(compareSteps);
+  if (ofChapter.some((s) => compareSteps(s, own) <= 0)) return undefined;
+  return ofChapter[0];
+}
+
+/**
+ * A failure in a few lines: its first line, then, when it carries a diff, the
+ * first lines that differ (not the "- Expected" / "+ Received" legend, which
+ * alone says nothing).
+ */
+export function brief(message: string): string[] {
+  const [first = "", ...rest] = message.split("\n");
+  const changed = rest.filter((l) => /^[-+] /.test(l) && !/^- Expected\s*$|^\+ Received\s*$/.test(l));
+  return [first, ...(changed.length > 0 ? changed.slice(0, 4) : rest.filter((l) => l.trim() !== "").slice(0, 2))];
 }
 
 /** "05.2 kubelet > ..." -> "05.2"; "05 chapter > ..." -> "05 chapter"; else undefined. */
@@ -276,8 +292,8 @@ export function explainFailure(run: ChapterRun, how: { step?: string }): void {
     for (const [i, t] of tests.slice(0, 3).entries()) {
       console.log(`    ${c.red("x")} ${t.name}`);
       // The first failure of the first step with its whole diff (what was expected, what came); the others in brief.
-      const lines = g === order[0] && i === 0 ? 30 : 3;
-      for (const l of (t.message ?? "").split("\n").slice(0, lines)) console.log(c.dim(`        ${l}`));
+      const message = g === order[0] && i === 0 ? (t.message ?? "").split("\n").slice(0, 30) : brief(t.message ?? "");
+      for (const l of message) console.log(c.dim(`        ${l}`));
     }
     if (tests.length > 3) console.log(c.dim(`    ... and ${tests.length - 3} more in this step`));
   }
@@ -298,6 +314,7 @@ export function explainFailure(run: ChapterRun, how: { step?: string }): void {
     const of = [...new Set(tests.map((t) => stepOf(t.name)))].join(", ");
     console.log(c.yellow(say().mayWaitFor(tests.length, of, later)));
     for (const t of tests.slice(0, 3)) console.log(c.dim(`    ${t.name}: ${(t.message ?? "").split("\n")[0]}`));
+    if (tests.length > 3) console.log(c.dim(`    ... and ${tests.length - 3} more`));
   }
   console.log();
 
@@ -317,19 +334,16 @@ export function explainFailure(run: ChapterRun, how: { step?: string }): void {
 
   lastNext = step;
   if (step) {
-    const where: StepLocation | undefined =
-      remaining.find((r) => r.step === step) ?? generateChapter(chapter).steps.find((s) => s.step === step);
+    // Every file where the step's TODO still stands (a step may span two files), else where the step was.
+    const left = remainingTodos(chapter).filter((t) => t.step === step);
+    const places = left.filter((t, i) => left.findIndex((u) => u.file === t.file) === i).map((t) => `${t.file}:${t.line}`);
+    const solved = generateChapter(chapter).steps.find((s) => s.step === step);
+    if (places.length === 0 && solved) places.push(`${solved.file}:${solved.line}`);
     const title = stepTitle(chapter, step);
     const first = groups.get(step)?.[0];
     console.log(`${c.bold(say().next)}${say().nextBecause(c.cyan(step), title, Boolean(earliest))}`);
     if (first) console.log(say().startWith(first.name, first.file));
-    if (where)
-      console.log(
-        say().code(
-          c.cyan(`${where.file}:${where.line}`),
-          remaining.some((r) => r.step === step),
-        ),
-      );
+    if (places.length > 0) console.log(say().code(places.map((p) => c.cyan(p)).join(", "), left.length > 0));
     console.log(say().lesson(lessonFile(chapter), step));
     console.log(say().stuck(c.cyan(`npm run hint ${step}`)));
     console.log(say().rerun(c.cyan(`npm run check ${step}`)));

@@ -177,12 +177,18 @@ export function compareSteps(a: string, b: string): number {
   return ac! - bc! || ak! - bk!;
 }
 
-/**
- * The steps a learner's chapter folder still leaves to do: every `todo("NN.k")`
- * call that remains, with the location of the step's TODO comment (what the
- * learner should read) or of the call itself when the comment is gone.
- */
+/** The steps a learner's chapter folder still leaves to do, each at its first TODO (see remainingTodos). */
 export function remainingSteps(chapter: Chapter, root = REPO_ROOT): StepLocation[] {
+  return firstLocationPerStep(remainingTodos(chapter, root));
+}
+
+/**
+ * Every `todo("NN.k")` call that remains in a learner's chapter folder, in file
+ * order (a step may have several, in several files), with the location of its
+ * TODO comment (what the learner should read) or of the call itself when the
+ * comment is gone.
+ */
+export function remainingTodos(chapter: Chapter, root = REPO_ROOT): StepLocation[] {
   const base = join(root, "chapters", chapter.slug);
   const found: StepLocation[] = [];
   for (const rel of solutionFiles(chapter, root)) {
@@ -204,5 +210,5 @@ export function remainingSteps(chapter: Chapter, root = REPO_ROOT): StepLocation
       found.push({ step, file: `chapters/${chapter.slug}/${rel}`, line: at + 1 });
     });
   }
-  return firstLocationPerStep(found);
+  return found;
 }

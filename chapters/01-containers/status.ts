@@ -37,9 +37,11 @@ export interface ListJson {
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 
 /**
- * Docker has seven states; the runtime interface (like the CRI) has four.
- * A paused or restarting container still has its processes: running.
- * A dead one (removal failed half way) has none: exited.
+ * Docker has seven states: created, running, paused, restarting, removing,
+ * exited and dead. The runtime interface (like the CRI) has four: created,
+ * running, exited and unknown. A paused or restarting container still has its
+ * processes: running. A removing or dead one (removal failed half way) has
+ * none: exited.
  */
 export function toContainerState(dockerState: string): ContainerState {
   // TODO(01.5): Docker's state as one of the runtime's four (see above).
@@ -55,7 +57,8 @@ export function toContainerSummary(info: ListJson): ContainerSummary {
 export function toContainerStatus(info: InspectJson): ContainerStatus {
   // TODO(01.5): the status from Docker's inspect reply. Report only what has
   // happened: Docker fills unknown fields with zeros and empty strings, and a
-  // zero must not read as "exit code 0" or "started in year 1".
+  // zero must not read as "exit code 0" or "started in year 1". Times are
+  // written as types.ts says (milliseconds, like toISOString()).
   // Tests: "01.5 status > leaves out what has not happened: a created container has no start time, exit code or pid".
   todo("01.5");
 }

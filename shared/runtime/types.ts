@@ -21,7 +21,7 @@ export type Mount =
 export type JoinContainer = `container:${string}`;
 
 export interface ContainerSpec {
-  /** Unique name on the engine (Docker: letters, digits, `_.-`, starting with a letter or digit). */
+  /** Unique name on the engine (Docker: two characters or more, letters, digits and `_.-`, starting with a letter or digit). */
   name: string;
   image: string;
   /** Replaces the image's entrypoint, like `command` in a Kubernetes container. */
@@ -68,7 +68,11 @@ export interface ContainerStatus extends ContainerSummary {
   exitCode?: number;
   /** True when the kernel's OOM killer ended the container (memory limit). */
   oomKilled: boolean;
-  /** ISO 8601 timestamps. */
+  /**
+   * ISO 8601 timestamps, as Date.prototype.toISOString() writes them
+   * ("2024-05-01T10:00:01.500Z"): Docker writes up to nine digits of a
+   * second, and a caller compares these strings.
+   */
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;

@@ -335,11 +335,16 @@ export class EtcdStore implements Store {
   }
 }
 
-/** Compare for update/delete: the key exists (create_revision > 0), or its mod_revision is the expected one. */
+/**
+ * Compare for update/delete: the key exists (create_revision > 0), or its
+ * mod_revision is the expected one. An expected revision that is not an
+ * integer (it came from a client's text) matches no key: -1, as etcd's
+ * gateway would refuse "NaN" outright.
+ */
 function existsOrAt(key: string, expectedModRevision: number | undefined): object {
-  return expectedModRevision === undefined
-    ? { key: b64(key), target: "CREATE", result: "GREATER", create_revision: "0" }
-    : { key: b64(key), target: "MOD", result: "EQUAL", mod_revision: String(expectedModRevision) };
+  if (expectedModRevision === undefined) return { key: b64(key), target: "CREATE", result: "GREATER", create_revision: "0" };
+  const revision = Number.isSafeInteger(expectedModRevision) ? String(expectedModRevision) : "-1";
+  return { key: b64(key), target: "MOD", result: "EQUAL", mod_revision: revision };
 }
 
 /** A failed compare: the failure branch read the key, so we can tell "missing" from "changed". */

@@ -77,8 +77,10 @@ export function decodeWithSchema(
 // TODO(03.2): check `value` against `schema` the way Go's JSON decoding would.
 // A value of the wrong type is a type error (one message per field, naming the
 // field's path, e.g. "spec.containers[0].name"). null means "not set": drop it
-// first, even for a field the schema does not know (that is not reported). Any
-// other field the schema does not know is pruned and its path recorded in `unknown`.
+// first, even for a field the schema does not know (that is not reported), and
+// drop a null array element too (Go would make it an empty value; dropping it
+// means no later step ever meets a null). Any other field the schema does not
+// know is pruned and its path recorded in `unknown`.
 // Schemas may allow free-form maps and int-or-string fields (see schema/types.ts).
 // Tests: "03.2 decodes a body along the schema"; over HTTP, once 03.3 is done too,
 // "03.3 create > wrong types are 400; unknown fields are 400 under fieldValidation=Strict and dropped otherwise".

@@ -151,7 +151,9 @@ class Parser {
   /** requirement := "!" key | key [ operator ... ] */
   private parseRequirement(): Requirement {
     // TODO(07.2): one requirement: "!key", "key", "key=v", "key==v", "key!=v",
-    // "key in (...)", "key notin (...)". Use this.fail() for anything else.
+    // "key in (...)", "key notin (...)". Use this.fail() for anything else; a key
+    // followed by a token that starts none of these expects "an operator"
+    // ("app web": found "web", expected an operator...).
     todo("07.2");
   }
 
@@ -159,7 +161,8 @@ class Parser {
   private parseValueSet(operator: Token): string[] {
     const open = this.next();
     if (open.kind !== "(") this.fail(open, `"(" after "${operator.text}"`);
-    // TODO(07.2): the values of "in" and "notin", up to ")". At least one value.
+    // TODO(07.2): the values of "in" and "notin", up to ")". At least one value:
+    // "a in ()" is a SelectorError at the "(" that says "in" needs at least one value.
     todo("07.2");
   }
 

@@ -120,7 +120,12 @@ export class ObjectStorage {
     //#end
   }
 
-  /** Stores a new object; 409 AlreadyExists if its key is taken. Returns it with its resourceVersion. */
+  /**
+   * Stores a new object; 409 AlreadyExists if its key is taken. Returns it with
+   * its resourceVersion. Optional: hand the JSON you stored to rememberJson()
+   * (below), and the create answer reuses that text instead of encoding the
+   * object a second time.
+   */
   async create(resource: ResourceDefinition, obj: ApiObject): Promise<ApiObject> {
     const name = obj.metadata?.name ?? "";
     const key = objectKey(resource, obj.metadata?.namespace, name);
@@ -141,6 +146,8 @@ export class ObjectStorage {
   /**
    * Writes an existing object, only if it still has `expectedResourceVersion`
    * (optimistic concurrency). A changed object is 409 Conflict, a missing one 404.
+   * A version that is not a number (clients send any text) matches no object:
+   * 409 Conflict as well.
    */
   async update(resource: ResourceDefinition, obj: ApiObject, expectedResourceVersion: string): Promise<ApiObject> {
     const name = obj.metadata?.name ?? "";
@@ -160,7 +167,10 @@ export class ObjectStorage {
     //#end
   }
 
-  /** Removes an object, if it still has `expectedResourceVersion` when given. Returns the removed object. */
+  /**
+   * Removes an object, if it still has `expectedResourceVersion` when given (the
+   * same rules as update()). Returns the removed object.
+   */
   async delete(resource: ResourceDefinition, obj: ApiObject, expectedResourceVersion?: string): Promise<ApiObject> {
     const name = obj.metadata?.name ?? "";
     const key = objectKey(resource, obj.metadata?.namespace, name);

@@ -102,8 +102,11 @@ export function parseFieldSelector(selector: string): FieldRequirement[] {
   // STEP(07.4): terms "field=value", "field==value", "field!=value", separated
   // by ",". A backslash escapes , = ! or \ in a value (any other escape is an
   // error). Empty terms are skipped; spaces around a field or a value do not
-  // count. Every error is a SelectorError at the position of the problem.
-  // Tests: "07.4 field selectors > ...".
+  // count. Every error is a SelectorError at the position of the problem: a term
+  // with no operator ("status.phase") says it "is not field=value", at the start
+  // of the term; an operator with nothing before it ("=Running") is found
+  // "without a field name"; a bad escape is an "invalid escape sequence", at
+  // its backslash. Tests: "07.4 field selectors > ...".
   //#solution
   let field: string | undefined; // set once the term's operator is found
   let operator: FieldOperator = "Equals";

@@ -173,7 +173,9 @@ class Parser {
   /** requirement := "!" key | key [ operator ... ] */
   private parseRequirement(): Requirement {
     // STEP(07.2): one requirement: "!key", "key", "key=v", "key==v", "key!=v",
-    // "key in (...)", "key notin (...)". Use this.fail() for anything else.
+    // "key in (...)", "key notin (...)". Use this.fail() for anything else; a key
+    // followed by a token that starts none of these expects "an operator"
+    // ("app web": found "web", expected an operator...).
     //#solution
     if (this.peek().kind === "!") {
       this.next();
@@ -206,7 +208,8 @@ class Parser {
   private parseValueSet(operator: Token): string[] {
     const open = this.next();
     if (open.kind !== "(") this.fail(open, `"(" after "${operator.text}"`);
-    // STEP(07.2): the values of "in" and "notin", up to ")". At least one value.
+    // STEP(07.2): the values of "in" and "notin", up to ")". At least one value:
+    // "a in ()" is a SelectorError at the "(" that says "in" needs at least one value.
     //#solution
     if (this.peek().kind === ")") {
       throw new SelectorError(
