@@ -8,7 +8,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, type TestContext } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DockerRuntime } from "@tree/01-containers/docker-runtime.ts";
 import { connectDocker } from "../shared/docker.ts";
 import { isRuntimeError, type RuntimeErrorCode } from "../shared/runtime/errors.ts";
@@ -108,8 +108,8 @@ async function output(prefix: string, spec: Partial<ContainerSpec>): Promise<str
  * waitFor (asTest, test/harness/wait.ts). 01.1 and 01.5 run alone: their
  * "engine not running" tests point DOCKER_HOST at a dead socket for a moment.
  */
-function concurrentIt(name: string, body: () => Promise<void>): void {
-  it(name, (ctx: TestContext) => asTest(ctx, body));
+function test(name: string, body: () => Promise<void>): void {
+  it(name, asTest(body));
 }
 
 describe.skipIf(!d.available)("01.1 images and the engine", () => {
@@ -135,7 +135,7 @@ describe.skipIf(!d.available)("01.1 images and the engine", () => {
 });
 
 describe.skipIf(!d.available).concurrent("01.3 create and start", () => {
-  concurrentIt("refuses an invalid name before Docker sees it", async () => {
+  test("refuses an invalid name before Docker sees it", async () => {
     const message = await rejectsWith(
       runtime.create({ name: "no spaces allowed", image: d.image, labels: d.labels() }),
       "InvalidSpec",
@@ -143,7 +143,7 @@ describe.skipIf(!d.available).concurrent("01.3 create and start", () => {
     expect(message).toContain("no spaces allowed");
   });
 
-  concurrentIt("a missing image: ImageNotFound; a taken name: NameConflict", async () => {
+  test("a missing image: ImageNotFound; a taken name: NameConflict", async () => {
     const missing = await rejectsWith(create("missing", { image: MISSING_IMAGE }), "ImageNotFound");
     expect(missing).toContain(MISSING_IMAGE);
 
@@ -152,7 +152,7 @@ describe.skipIf(!d.available).concurrent("01.3 create and start", () => {
     expect(await rejectsWith(runtime.create({ name, image: d.image, labels: d.labels() }), "NameConflict")).toContain(name);
   });
 
-  concurrentIt("starting a container that already runs is not an error", async () => {
+  test("starting a container that already runs is not an error", async () => {
     // Docker answers 304 Not Modified; the kubelet (chapter 05) may start a container twice after a restart.
     const id = await run("again", { command: ["sleep", "300"] });
     const second = await runtime.start(id).then(
@@ -163,7 +163,7 @@ describe.skipIf(!d.available).concurrent("01.3 create and start", () => {
     expect((await runtime.inspect(id)).state).toBe("running");
   });
 
-  concurrentIt("gives the container its own hostname, its own PID 1 and the image's filesystem", async () => {
+  test("gives the container its own hostname, its own PID 1 and the image's filesystem", async () => {
     const hostFile = join(process.cwd(), "package.json"); // exists on the host, not in the image
     const out = await output("isolated", {
       hostname: "isolated-host",
@@ -189,7 +189,7 @@ describe.skipIf(!d.available).concurrent("01.3 create and start", () => {
     expect(second).toBe("not-seen\n");
   });
 
-  concurrentIt("returns the process's exit code, with command replacing the entrypoint and args the image's CMD", async () => {
+  test("returns the process's exit code, with command replacing the entrypoint and args the image's CMD", async () => {
     const viaArgs = await waitExited(await run("exit-args", { args: ["sh", "-c", "exit 3"] }));
     expect(viaArgs).toMatchObject({ state: "exited", exitCode: 3, oomKilled: false });
     // (No order between the two: Docker notes startedAt after the process
@@ -201,7 +201,7 @@ describe.skipIf(!d.available).concurrent("01.3 create and start", () => {
     expect(viaBoth.exitCode).toBe(4);
   });
 
-  concurrentIt("puts the limits into the container's cgroups", async () => {
+  test("puts the limits into the container's cgroups", async () => {
     const out = await output("limits", {
       resources: { memoryBytes: 64 * MiB, cpuMillis: 500 },
       // cgroup v2 files first, then cgroup v1 (this machine's).
@@ -215,12 +215,12 @@ describe.skipIf(!d.available).concurrent("01.3 create and start", () => {
     expect(cpu).toMatch(/^50000( 100000)?$/); // 50 ms of CPU per 100 ms period: half a core
   });
 
-  concurrentIt("ends a memory hog at a 32 MiB limit with the OOM killer: exit code 137, oomKilled", async () => {
+  test("ends a memory hog at a 32 MiB limit with the OOM killer: exit code 137, oomKilled", async () => {
     const id = await run("hog", { resources: { memoryBytes: 32 * MiB }, command: ["tail", "/dev/zero"] });
     expect(await waitExited(id)).toMatchObject({ state: "exited", exitCode: 137, oomKilled: true });
   });
 
-  concurrentIt("mounts a host directory read-only and a tmpfs", async () => {
+  test("mounts a host directory read-only and a tmpfs", async () => {
     const dir = mkdtempSync(join(tmpdir(), "k8s-workshop-01-"));
     tempDirs.push(dir);
     writeFileSync(join(dir, "hello.txt"), "from the host\n");
@@ -245,14 +245,14 @@ describe.skipIf(!d.available).concurrent("01.3 create and start", () => {
 });
 
 describe.skipIf(!d.available).concurrent("01.4 stop and remove", () => {
-  concurrentIt("a process that handles SIGTERM ends the way it chooses", async () => {
+  test("a process that handles SIGTERM ends the way it chooses", async () => {
     const id = await run("polite", sh('trap "exit 42" TERM; echo ready; while true; do sleep 0.1; done'));
     await waitForLog(id, "ready\n"); // the trap is set: SIGTERM will not be ignored
     await runtime.stop(id, 30);
     expect(await runtime.inspect(id)).toMatchObject({ state: "exited", exitCode: 42 });
   });
 
-  concurrentIt("a process still busy when the grace period ends is killed: 137", async () => {
+  test("a process still busy when the grace period ends is killed: 137", async () => {
     // The handler needs 3 s. With a grace period of 1 s, SIGKILL comes first;
     // with Docker's default of 10 s (if the grace period got lost on the
     // way) the handler would finish and the exit code would be 42.
@@ -262,7 +262,7 @@ describe.skipIf(!d.available).concurrent("01.4 stop and remove", () => {
     expect(await runtime.inspect(id)).toMatchObject({ state: "exited", exitCode: 137 });
   });
 
-  concurrentIt("a PID 1 that ignores SIGTERM is killed after the grace period: 137", async () => {
+  test("a PID 1 that ignores SIGTERM is killed after the grace period: 137", async () => {
     // The kernel does not apply a signal's default action (die) to PID 1 of
     // a namespace: `sleep` has no handler, so SIGTERM does nothing to it.
     const id = await run("stubborn", { command: ["sleep", "300"] });
@@ -270,7 +270,7 @@ describe.skipIf(!d.available).concurrent("01.4 stop and remove", () => {
     expect(await runtime.inspect(id)).toMatchObject({ state: "exited", exitCode: 137 });
   });
 
-  concurrentIt("stopping a container that does not run does nothing", async () => {
+  test("stopping a container that does not run does nothing", async () => {
     const created = await create("never-started", { command: ["sleep", "300"] });
     await runtime.stop(created, 1);
     expect((await runtime.inspect(created)).state).toBe("created");
@@ -281,7 +281,7 @@ describe.skipIf(!d.available).concurrent("01.4 stop and remove", () => {
     expect(await runtime.inspect(done)).toMatchObject({ state: "exited", exitCode: 0, finishedAt: before.finishedAt });
   });
 
-  concurrentIt("removes a running container; removing a missing one is not an error", async () => {
+  test("removes a running container; removing a missing one is not an error", async () => {
     const id = await run("doomed", { command: ["sleep", "300"] });
     await runtime.remove(id);
     await rejectsWith(runtime.inspect(id), "ContainerNotFound");
@@ -344,7 +344,7 @@ describe.skipIf(!d.available)("01.5 list and inspect", () => {
 });
 
 describe.skipIf(!d.available).concurrent("01.6 logs", () => {
-  concurrentIt("keeps stdout and stderr apart, in order, and can tail", async () => {
+  test("keeps stdout and stderr apart, in order, and can tail", async () => {
     // stdout and stderr are two pipes that Docker reads in parallel: the
     // pauses keep the three lines in a well-defined order.
     const id = await run("talker", sh("echo out 1; sleep 0.2; echo err 1 >&2; sleep 0.2; echo out 2"));
@@ -360,18 +360,18 @@ describe.skipIf(!d.available).concurrent("01.6 logs", () => {
 });
 
 describe.skipIf(!d.available).concurrent("01.7 exec", () => {
-  concurrentIt("runs a command in a running container and returns its exit code and output", async () => {
+  test("runs a command in a running container and returns its exit code and output", async () => {
     const id = await run("shell", { command: ["sleep", "300"], hostname: "exec-host" });
     const result = await runtime.exec(id, ["sh", "-c", "hostname; echo oops >&2; exit 5"]);
     expect(result).toEqual({ exitCode: 5, stdout: "exec-host\n", stderr: "oops\n" });
   });
 
-  concurrentIt("exec in a container that does not run: NotRunning", async () => {
+  test("exec in a container that does not run: NotRunning", async () => {
     const id = await create("asleep", { command: ["sleep", "300"] });
     expect(await rejectsWith(runtime.exec(id, ["true"]), "NotRunning")).toContain(id);
   });
 
-  concurrentIt("a container can join another's network, IPC and PID namespaces (what a pod is made of)", async () => {
+  test("a container can join another's network, IPC and PID namespaces (what a pod is made of)", async () => {
     const owner = await run("owner", {
       hostname: "pod-a",
       ipcMode: "shareable",

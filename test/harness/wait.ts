@@ -61,16 +61,16 @@ export async function waitFor<T>(
 const runningTest = new AsyncLocalStorage<string>();
 
 /**
- * Runs a test's body with the test's name attached, for tests that run at
+ * A test body that runs with its test's name attached, for tests that run at
  * once (it.concurrent). vitest's global \`expect\` knows one current test:
  * with several running, it names whichever started last, and blocks() would
  * judge a todo() by another test's step. The test's own context knows its
  * name, and AsyncLocalStorage carries it through every await of the body.
  *
- *   it.concurrent("05.3 kubelet > ...", (ctx) => asTest(ctx, async () => { ... }));
+ *   it.concurrent("05.3 kubelet > ...", asTest(async () => { ... }));
  */
-export function asTest<T>(ctx: TestContext, body: () => Promise<T>): Promise<T> {
-  return runningTest.run(ctx.expect.getState().currentTestName ?? "", body);
+export function asTest(body: () => Promise<void>): (ctx: TestContext) => Promise<void> {
+  return (ctx) => runningTest.run(ctx.expect.getState().currentTestName ?? "", body);
 }
 
 /**
