@@ -5,10 +5,15 @@
  * client and server together. The server does almost nothing, so the figure
  * is mostly the client's cost.
  *
- *   npx tsx bench/client-cpu.ts [requests] [tree root]   (default 20000, this repo)
+ *   npx tsx bench/client-cpu.ts [requests] [tree root] [other tree root]
+ *   (default 20000 requests, this repo)
  *
- * The tree root lets an A/B run compare another checkout's client (an older
- * commit unpacked elsewhere) with this one, alternately, on the same load.
+ * A tree root lets an A/B run compare another checkout's client (an older
+ * commit unpacked elsewhere) with this one. With two roots, both clients run
+ * in this one process, in batches of 1,000 requests that take turns (ABBA
+ * order), and each prints the median of its batches: on a shared machine the
+ * load changes from second to second, and two separate runs, even
+ * alternated, measure the load more than the client.
  */
 import http from "node:http";
 import path from "node:path";
@@ -17,18 +22,18 @@ import type { RestClient as RestClientType } from "../solutions/04-kubectl/clien
 
 const CLIENTS = 64;
 const WARMUP = 500;
+/** Requests per batch when two clients take turns. */
+const BATCH = 1_000;
 
 const total = Number(process.argv[2] ?? 20_000);
 if (!Number.isInteger(total) || total <= 0) {
   console.error(
-    `usage: npx tsx bench/client-cpu.ts [requests] [tree root]: requests must be a positive whole number (got ${process.argv[2]})`,
+    `usage: npx tsx bench/client-cpu.ts [requests] [tree root] [other tree root]: requests must be a positive whole number (got ${process.argv[2]})`,
   );
   process.exit(1);
 }
-const root = path.resolve(process.argv[3] ?? path.join(import.meta.dirname, ".."));
-const { RestClient } = (await import(pathToFileURL(path.join(root, "solutions/04-kubectl/client/rest.ts")).href)) as {
-  RestClient: typeof RestClientType;
-};
+const roots = [path.resolve(process.argv[3] ?? path.join(import.meta.dirname, ".."))];
+if (process.argv[4]) roots.push(path.resolve(process.argv[4]));
 
 const server = http.createServer((req, res) => {
   const chunks: Buffer[] = [];
@@ -41,7 +46,6 @@ const server = http.createServer((req, res) => {
 });
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 const { port } = server.address() as { port: number };
-const client = new RestClient({ server: `http://127.0.0.1:${port}` });
 
 const pod = {
   apiVersion: "v1",
@@ -49,26 +53,55 @@ const pod = {
   metadata: { name: "bench", namespace: "bench", labels: { app: "bench", tier: "load" }, annotations: { note: "x".repeat(700) } },
   spec: { nodeName: "hollow-1", containers: [{ name: "main", image: "busybox", command: ["sleep", "3600"] }] },
 };
-const create = () => client.request("POST", "/api/v1/namespaces/bench/pods", { body: pod });
 
-try {
-  for (let i = 0; i < WARMUP; i++) await create();
+/** `count` creates by CLIENTS concurrent callers; the CPU time (µs) and wall time (ms) they took. */
+async function run(client: RestClientType, count: number): Promise<{ cpu: number; ms: number }> {
   let sent = 0;
   const worker = async () => {
-    while (sent < total) {
+    while (sent < count) {
       sent++;
-      await create();
+      await client.request("POST", "/api/v1/namespaces/bench/pods", { body: pod });
     }
   };
   const started = performance.now();
   const cpu0 = process.cpuUsage();
   await Promise.all(Array.from({ length: CLIENTS }, worker));
   const cpu = process.cpuUsage(cpu0);
-  const seconds = (performance.now() - started) / 1000;
-  console.log(
-    `${root}: ${total} requests of ${JSON.stringify(pod).length} B, ${CLIENTS} clients: ` +
-      `${((cpu.user + cpu.system) / total).toFixed(0)} µs CPU per request (client + server), ${(total / seconds).toFixed(0)} requests/s`,
-  );
+  return { cpu: cpu.user + cpu.system, ms: performance.now() - started };
+}
+
+try {
+  const clients: RestClientType[] = [];
+  for (const root of roots) {
+    const { RestClient } = (await import(pathToFileURL(path.join(root, "solutions/04-kubectl/client/rest.ts")).href)) as {
+      RestClient: typeof RestClientType;
+    };
+    const client = new RestClient({ server: `http://127.0.0.1:${port}` });
+    for (let i = 0; i < WARMUP; i++) await client.request("POST", "/api/v1/namespaces/bench/pods", { body: pod });
+    clients.push(client);
+  }
+  const size = `${total} requests of ${JSON.stringify(pod).length} B, ${CLIENTS} clients`;
+  if (clients.length === 1) {
+    const { cpu, ms } = await run(clients[0]!, total);
+    console.log(
+      `${roots[0]}: ${size}: ${(cpu / total).toFixed(0)} µs CPU per request (client + server), ${(total / (ms / 1000)).toFixed(0)} requests/s`,
+    );
+  } else {
+    const perBatch: number[][] = [[], []];
+    for (let batch = 0; batch < Math.ceil(total / BATCH); batch++) {
+      // ABBA: each client goes first as often as the other
+      const order = batch % 2 === 0 ? [0, 1] : [1, 0];
+      for (const i of order) perBatch[i]!.push((await run(clients[i]!, BATCH)).cpu / BATCH);
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    roots.forEach((root, i) => {
+      const values = perBatch[i]!;
+      console.log(
+        `${root}: ${size}, batches of ${BATCH} taking turns: median ${median(values).toFixed(0)} µs CPU per request ` +
+          `(client + server; batches from ${Math.min(...values).toFixed(0)} to ${Math.max(...values).toFixed(0)})`,
+      );
+    });
+  }
 } finally {
   server.closeAllConnections();
   server.close();

@@ -105,7 +105,8 @@ export interface Removed {
  * Containers go first: Docker refuses to remove a network that still has
  * one attached. A removal that fails does not stop the others: the result
  * lists what was removed (or already gone) and, in `failed`, what is still
- * there with Docker's reason.
+ * there with Docker's reason. Running containers leave their networks one
+ * at a time first (leaveNetworksOneByOne), then all go at once.
  */
 export async function removeLabelled(docker: Docker, label: string, value: string): Promise<Removed> {
   const filters = { label: [`${label}=${value}`] };
@@ -121,16 +122,70 @@ export async function removeLabelled(docker: Docker, label: string, value: strin
     );
   const containers = await docker.listContainers({ all: true, filters });
   const containerNames = containers.map((c) => c.Names[0]?.replace(/^\//, "") ?? c.Id);
+  await leaveNetworksOneByOne(docker, containers);
   const containersGone = await Promise.all(
     containers.map((c, i) =>
       removing(`container ${containerNames[i]}`, docker.getContainer(c.Id).remove({ force: true, v: true })),
     ),
   );
   const networks = await docker.listNetworks({ filters });
-  const networksGone = await Promise.all(networks.map((n) => removing(`network ${n.Name}`, docker.getNetwork(n.Id).remove())));
+  const networksGone = await Promise.all(networks.map((n) => removing(`network ${n.Name}`, removeNetwork(docker, n.Id))));
   return {
     containers: containerNames.filter((_, i) => containersGone[i]),
     networks: networks.filter((_, i) => networksGone[i]).map((n) => n.Name),
     failed,
   };
+}
+
+/**
+ * Removes a network. An endpoint Docker still lists on it (a container of
+ * another label, or one gone whose endpoint stayed) is disconnected with
+ * force first, by its name: `docker network disconnect -f` finds an
+ * endpoint by name even when its container no longer exists.
+ *
+ * It does not help against the leak seen with Docker 20.10: a network whose
+ * count of endpoints is wrong lists no endpoint at all, so there is nothing
+ * to disconnect, and the removal fails with "has active endpoints" until the
+ * engine restarts (docs/decisions.md, "A Docker network left behind").
+ */
+export async function removeNetwork(docker: Docker, id: string): Promise<void> {
+  const network = docker.getNetwork(id);
+  const info = (await network.inspect()) as { Containers?: Record<string, { Name?: string }> };
+  for (const [key, endpoint] of Object.entries(info.Containers ?? {})) {
+    // Its answer does not matter here: the removal below says whether anything is left.
+    await network.disconnect({ Container: endpoint.Name || key, Force: true }).catch(() => {});
+  }
+  await network.remove();
+}
+
+/**
+ * Disconnects running containers from their networks: one container at a
+ * time per network, networks side by side. Why: Docker 20.10 can lose
+ * count of a network's endpoints when several containers leave the same
+ * network at the same moment (removed or stopped together). The network
+ * then keeps a count above zero with no endpoint left, and Docker refuses
+ * to remove it ("has active endpoints") until the engine restarts
+ * (docs/decisions.md, "A Docker network left behind"). Once disconnected,
+ * the containers can be removed all at once: their exit no longer touches
+ * a network. A failed disconnect is left to the removal that follows.
+ */
+export async function leaveNetworksOneByOne(docker: Docker, containers: Docker.ContainerInfo[]): Promise<void> {
+  const byNetwork = new Map<string, string[]>();
+  for (const c of containers) {
+    for (const [name, endpoint] of Object.entries(c.NetworkSettings?.Networks ?? {})) {
+      // A stopped container has no endpoint (EndpointID ""): nothing to leave.
+      if (!endpoint.EndpointID) continue;
+      const id = endpoint.NetworkID || name;
+      byNetwork.set(id, [...(byNetwork.get(id) ?? []), c.Id]);
+    }
+  }
+  await Promise.all(
+    [...byNetwork].map(async ([network, ids]) => {
+      for (const id of ids)
+        await docker
+          .getNetwork(network)
+          .disconnect({ Container: id, Force: true })
+          .catch(() => {});
+    }),
+  );
 }

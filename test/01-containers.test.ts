@@ -4,6 +4,11 @@
  *
  * Every container here is named with d.name() and labelled with d.labels(),
  * and d.cleanup() removes them all, however a test ends.
+ *
+ * The tests of 01.3 and 01.4 read the container back through the engine
+ * (test/harness/engine.ts), not through runtime.inspect() and runtime.logs():
+ * those are steps 01.5 and 01.6, and a learner who has just written
+ * create/start or stop/remove must be able to see those steps pass.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,8 +17,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DockerRuntime } from "@tree/01-containers/docker-runtime.ts";
 import { connectDocker } from "../shared/docker.ts";
 import { isRuntimeError, type RuntimeErrorCode } from "../shared/runtime/errors.ts";
-import { logText, type ContainerSpec, type ContainerStatus } from "../shared/runtime/types.ts";
+import { type ContainerSpec, type ContainerStatus } from "../shared/runtime/types.ts";
 import { dockerTest } from "./harness/docker.ts";
+import { DOCKER_ZERO_TIME, ending, engineView } from "./harness/engine.ts";
 import { asTest, waitFor } from "./harness/wait.ts";
 
 const d = dockerTest();
@@ -34,6 +40,8 @@ async function rejectsWith(promise: Promise<unknown>, code: RuntimeErrorCode): P
 }
 
 const runtime = new DockerRuntime(connectDocker());
+/** The engine's own view of a container, for the tests of 01.3 and 01.4. */
+const engine = engineView(connectDocker());
 const tempDirs: string[] = [];
 
 // Step 01.1 first: every test below needs the image. When ensureImage
@@ -64,17 +72,13 @@ async function run(prefix: string, spec: Partial<ContainerSpec> = {}): Promise<s
 /** `sh -c script` */
 const sh = (script: string): Partial<ContainerSpec> => ({ command: ["sh", "-c", script] });
 
+/** Waits with the runtime's own inspect() (step 01.5): for the tests of 01.5 and later. */
 async function waitExited(id: string): Promise<ContainerStatus> {
   await runtime.inspect(id); // fails at once (not after the deadline) if inspect is not written yet
   return waitFor(`container ${id.slice(0, 12)} to exit`, async () => {
     const status = await runtime.inspect(id);
     return status.state === "exited" && status;
   });
-}
-
-async function waitForLog(id: string, text: string): Promise<void> {
-  await runtime.logs(id);
-  await waitFor(`"${text.trim()}" in the logs of ${id.slice(0, 12)}`, async () => logText(await runtime.logs(id)).includes(text));
 }
 
 /** A DockerRuntime whose DOCKER_HOST points at a socket where no engine listens. */
@@ -92,13 +96,13 @@ async function withEngineDown(check: (down: DockerRuntime, socket: string) => Pr
   }
 }
 
-/** Runs a script to its end and returns its stdout. */
+/** Runs a script to its end and returns its stdout (read through the engine: 01.3 needs no inspect or logs). */
 async function output(prefix: string, spec: Partial<ContainerSpec>): Promise<string> {
   const id = await run(prefix, spec);
-  const status = await waitExited(id);
-  const logs = await runtime.logs(id);
-  expect(status.exitCode, `exit code of ${prefix}; stderr: ${logText(logs, "stderr")}`).toBe(0);
-  return logText(logs, "stdout");
+  const state = await engine.waitExited(id);
+  const logs = await engine.logs(id);
+  expect(state.ExitCode, `exit code of ${prefix}; stderr: ${logs.stderr}`).toBe(0);
+  return logs.stdout;
 }
 
 /**
@@ -160,7 +164,7 @@ describe.skipIf(!d.available).concurrent("01.3 create and start", () => {
       (err: unknown) => `rejected with ${err instanceof Error ? err.message : String(err)}`,
     );
     expect(second, "expected start() of a running container to resolve (Docker's 304 means: already running)").toBe("resolved");
-    expect((await runtime.inspect(id)).state).toBe("running");
+    expect((await engine.state(id)).Status).toBe("running");
   });
 
   test("gives the container its own hostname, its own PID 1 and the image's filesystem", async () => {
@@ -190,15 +194,17 @@ describe.skipIf(!d.available).concurrent("01.3 create and start", () => {
   });
 
   test("returns the process's exit code, with command replacing the entrypoint and args the image's CMD", async () => {
-    const viaArgs = await waitExited(await run("exit-args", { args: ["sh", "-c", "exit 3"] }));
-    expect(viaArgs).toMatchObject({ state: "exited", exitCode: 3, oomKilled: false });
-    // (No order between the two: Docker notes startedAt after the process
-    // started, and `exit 3` can be over by then.)
-    expect(viaArgs.startedAt).toBeDefined();
-    expect(viaArgs.finishedAt).toBeDefined();
+    // Docker's own State (the runtime's inspect() is step 01.5).
+    const viaArgs = await engine.waitExited(await run("exit-args", { args: ["sh", "-c", "exit 3"] }));
+    expect(ending(viaArgs)).toBe("exited, exit code 3"); // and not OOM-killed
+    // Both times were set: it was started, and it ended. (No order between
+    // the two: Docker notes StartedAt after the process started, and
+    // `exit 3` can be over by then.)
+    expect(viaArgs.StartedAt).not.toBe(DOCKER_ZERO_TIME);
+    expect(viaArgs.FinishedAt).not.toBe(DOCKER_ZERO_TIME);
 
-    const viaBoth = await waitExited(await run("exit-both", { command: ["sh", "-c"], args: ["exit 4"] }));
-    expect(viaBoth.exitCode).toBe(4);
+    const viaBoth = await engine.waitExited(await run("exit-both", { command: ["sh", "-c"], args: ["exit 4"] }));
+    expect(viaBoth.ExitCode).toBe(4);
   });
 
   test("puts the limits into the container's cgroups", async () => {
@@ -217,7 +223,7 @@ describe.skipIf(!d.available).concurrent("01.3 create and start", () => {
 
   test("ends a memory hog at a 32 MiB limit with the OOM killer: exit code 137, oomKilled", async () => {
     const id = await run("hog", { resources: { memoryBytes: 32 * MiB }, command: ["tail", "/dev/zero"] });
-    expect(await waitExited(id)).toMatchObject({ state: "exited", exitCode: 137, oomKilled: true });
+    expect(ending(await engine.waitExited(id))).toBe("exited, exit code 137, OOM-killed");
   });
 
   test("mounts a host directory read-only and a tmpfs", async () => {
@@ -247,9 +253,9 @@ describe.skipIf(!d.available).concurrent("01.3 create and start", () => {
 describe.skipIf(!d.available).concurrent("01.4 stop and remove", () => {
   test("a process that handles SIGTERM ends the way it chooses", async () => {
     const id = await run("polite", sh('trap "exit 42" TERM; echo ready; while true; do sleep 0.1; done'));
-    await waitForLog(id, "ready\n"); // the trap is set: SIGTERM will not be ignored
+    await engine.waitForStdout(id, "ready\n"); // the trap is set: SIGTERM will not be ignored
     await runtime.stop(id, 30);
-    expect(await runtime.inspect(id)).toMatchObject({ state: "exited", exitCode: 42 });
+    expect(ending(await engine.state(id))).toBe("exited, exit code 42");
   });
 
   test("a process still busy when the grace period ends is killed: 137", async () => {
@@ -257,9 +263,9 @@ describe.skipIf(!d.available).concurrent("01.4 stop and remove", () => {
     // with Docker's default of 10 s (if the grace period got lost on the
     // way) the handler would finish and the exit code would be 42.
     const id = await run("slow", sh('trap "sleep 3; exit 42" TERM; echo ready; while true; do sleep 0.1; done'));
-    await waitForLog(id, "ready\n");
+    await engine.waitForStdout(id, "ready\n");
     await runtime.stop(id, 1);
-    expect(await runtime.inspect(id)).toMatchObject({ state: "exited", exitCode: 137 });
+    expect(ending(await engine.state(id))).toBe("exited, exit code 137");
   });
 
   test("a PID 1 that ignores SIGTERM is killed after the grace period: 137", async () => {
@@ -267,26 +273,29 @@ describe.skipIf(!d.available).concurrent("01.4 stop and remove", () => {
     // a namespace: `sleep` has no handler, so SIGTERM does nothing to it.
     const id = await run("stubborn", { command: ["sleep", "300"] });
     await runtime.stop(id, 1);
-    expect(await runtime.inspect(id)).toMatchObject({ state: "exited", exitCode: 137 });
+    expect(ending(await engine.state(id))).toBe("exited, exit code 137");
   });
 
   test("stopping a container that does not run does nothing", async () => {
     const created = await create("never-started", { command: ["sleep", "300"] });
     await runtime.stop(created, 1);
-    expect((await runtime.inspect(created)).state).toBe("created");
+    expect((await engine.state(created)).Status).toBe("created");
 
     const done = await run("done", sh("exit 0"));
-    const before = await waitExited(done);
+    const before = await engine.waitExited(done);
     await runtime.stop(done, 1);
-    expect(await runtime.inspect(done)).toMatchObject({ state: "exited", exitCode: 0, finishedAt: before.finishedAt });
+    const after = await engine.state(done);
+    expect(ending(after)).toBe("exited, exit code 0");
+    expect(after.FinishedAt, "stop() of an exited container must leave it as it was").toBe(before.FinishedAt);
   });
 
   test("removes a running container; removing a missing one is not an error", async () => {
     const id = await run("doomed", { command: ["sleep", "300"] });
     await runtime.remove(id);
-    await rejectsWith(runtime.inspect(id), "ContainerNotFound");
+    expect(await engine.exists(id), "the engine still knows the container after remove()").toBe(false);
     await runtime.remove(id);
-    expect((await runtime.list(d.labels())).map((c) => c.id)).not.toContain(id);
+    const left = await engine.list(d.labels());
+    expect(left.map((c) => c.Id)).not.toContain(id);
   });
 });
 

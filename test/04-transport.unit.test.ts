@@ -7,9 +7,11 @@
  * answers the first request of a connection, then closes the connection as
  * soon as the next request arrives on it, without reading or answering it.
  */
+import http from "node:http";
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConnectionError, RestClient } from "@tree/04-kubectl/client/rest.ts";
+import { MAX_SOCKETS } from "@tree/04-kubectl/client/transport.ts";
 
 /** What the server does with the n-th request (1, 2...) of its c-th connection (1, 2...). */
 type Plan = (connection: number, request: number) => "answer" | "close";
@@ -21,7 +23,7 @@ interface RaceServer {
   close(): Promise<void>;
 }
 
-const servers: RaceServer[] = [];
+const servers: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
@@ -113,5 +115,69 @@ describe("04.1 keep-alive", () => {
     const err = await errorOf(client.request("GET", "/api/v1/namespaces/default/pods/b"));
     expect(err).toBeInstanceOf(ConnectionError);
     expect(server.log).toEqual(["c1r1 answer", "c1r2 close", "c2r1 close"]);
+  });
+});
+
+/** An HTTP server on loopback that answers every GET at once, or holds a watch open; it counts its connections. */
+async function countingServer(): Promise<{ url: string; connections: () => number; close(): Promise<void> }> {
+  let connections = 0;
+  const server = http.createServer((req, res) => {
+    if (req.url?.includes("watch=1")) {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.flushHeaders(); // an open stream: no event yet, no end
+      return;
+    }
+    const body = JSON.stringify({ kind: "Pod", apiVersion: "v1", metadata: { name: "answer" } });
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+    res.end(body);
+  });
+  server.on("connection", () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  const handle = {
+    url: `http://127.0.0.1:${port}`,
+    connections: () => connections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  servers.push(handle);
+  return handle;
+}
+
+describe("04.1 connections", () => {
+  it("a burst of requests shares at most MAX_SOCKETS connections, and every request is answered", async () => {
+    const server = await countingServer();
+    const client = new RestClient({ server: server.url });
+    const burst = Array.from({ length: MAX_SOCKETS + 50 }, (_, i) =>
+      client.request<Named>("GET", `/api/v1/namespaces/default/pods/p${i}`),
+    );
+    const answers = await Promise.all(burst);
+    expect(answers.map(nameOf)).toEqual(burst.map(() => "answer"));
+    // without a limit, every request of the burst opens its own connection
+    expect(server.connections()).toBe(MAX_SOCKETS);
+  });
+
+  it("watches get connections outside the limit: with more watches open than MAX_SOCKETS, a short request is still answered", async () => {
+    const server = await countingServer();
+    const client = new RestClient({ server: server.url });
+    const stops = Array.from({ length: MAX_SOCKETS + 1 }, () => new AbortController());
+    try {
+      const watches = await Promise.all(
+        stops.map((stop) =>
+          client.send("GET", "/api/v1/namespaces/default/pods", { query: { watch: true }, signal: stop.signal }),
+        ),
+      );
+      expect(watches.every((res) => res.ok)).toBe(true);
+      // if the watches held every pooled connection, this request would wait for ever
+      const answer = await client.request<Named>("GET", "/api/v1/namespaces/default/pods/a", {
+        signal: AbortSignal.timeout(20_000),
+      });
+      expect(nameOf(answer)).toBe("answer");
+    } finally {
+      for (const stop of stops) stop.abort();
+    }
   });
 });

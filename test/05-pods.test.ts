@@ -4,7 +4,7 @@
  * app containers, restarted by policy, reported through the status
  * subresource, deleted gracefully, and their logs served to both kubectls.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DockerRuntime } from "@tree/01-containers/docker-runtime.ts";
 import { run } from "@tree/04-kubectl/kubectl/main.ts";
 import type { List, Node, Pod } from "../shared/api/index.ts";
@@ -94,7 +94,7 @@ test("05.1 kubelet > registers each node with capacity, addresses and its kubele
   });
 });
 
-test("05.2 kubelet > runs a bound pod: pause + app containers on the cluster network, status Running with podIP and container statuses", async () => {
+test("05.7 kubelet > runs a bound pod: pause + app containers on the cluster network, status Running with podIP and container statuses", async () => {
   const created = await pods.create(testPod("sleeper", [{ name: "main", command: ["sleep", "3600"] }]));
   expect(created.spec?.nodeName).toBeUndefined();
   const pod = await pods.waitFor("sleeper", running, "pod sleeper to be Running and Ready");
@@ -125,7 +125,7 @@ test("05.2 kubelet > runs a bound pod: pause + app containers on the cluster net
   expect(network.Containers?.[pause.Id]?.IPv4Address).toBe(`${s.podIP}/${network.IPAM?.Config?.[0]?.Subnet?.split("/")[1]}`);
 });
 
-test("05.3 kubelet > two containers of one pod talk over localhost and share the hostname", async () => {
+test("05.7 kubelet > two containers of one pod talk over localhost and share the hostname", async () => {
   await pods.create(
     testPod("duo", [
       {
@@ -156,7 +156,7 @@ test("05.3 kubelet > two containers of one pod talk over localhost and share the
   expect((await res.text()).trim()).toBe("hello from duo");
 });
 
-test("05.3 kubelet > passes env, command and args, and puts the memory limit into the cgroup", async () => {
+test("05.7 kubelet > passes env, command and args, and puts the memory limit into the cgroup", async () => {
   await pods.create(
     testPod("configured", [
       {
@@ -188,7 +188,7 @@ test("05.3 kubelet > passes env, command and args, and puts the memory limit int
   expect(cgroup.stdout.trim()).toBe(String(64 * 1024 * 1024));
 });
 
-test("05.3 kubelet > shareProcessNamespace: the containers see each other's processes, and only with it", async () => {
+test("05.7 kubelet > shareProcessNamespace: the containers see each other's processes, and only with it", async () => {
   const both = [
     { name: "worker", command: ["sleep", "4242"] },
     { name: "viewer", command: ["sleep", "3600"] },
@@ -204,7 +204,7 @@ test("05.3 kubelet > shareProcessNamespace: the containers see each other's proc
   expect(await ps(own)).not.toContain("sleep 4242");
 });
 
-test("05.4 kubelet > restarts a crashing container (restartPolicy Always), counts the restarts and backs off with CrashLoopBackOff", async () => {
+test("05.7 kubelet > restarts a crashing container (restartPolicy Always), counts the restarts and backs off with CrashLoopBackOff", async () => {
   await pods.create(testPod("crasher", [{ name: "main", command: ["sh", "-c", "echo crashing; exit 1"] }]));
   const seen = new Set<string>();
   const pod = await pods.waitFor(
@@ -237,7 +237,7 @@ const politeMain = { name: "main", command: ["sh", "-c", "trap 'exit 0' TERM; wh
 const isPause = (c: { Labels: Record<string, string> }) => c.Labels["io.kubernetes.container.name"] === "POD";
 const idOf = (containerID: string | undefined) => (containerID ?? "").replace(/^docker:\/\//, "");
 
-test("05.4 kubelet > a changed spec (a new image): the running container is killed and the new one started, in the same sandbox", async () => {
+test("05.7 kubelet > a changed spec (a new image): the running container is killed and the new one started, in the same sandbox", async () => {
   await pods.create(testPod("changer", [politeMain]));
   const before = await pods.waitFor("changer", running, "pod changer to run");
   const oldApp = await containerId(before, "main");
@@ -268,7 +268,7 @@ test("05.4 kubelet > a changed spec (a new image): the running container is kill
   expect(after.status!.podIP).toBe(before.status!.podIP);
 });
 
-test("05.4 kubelet > the pause container died: a new sandbox (attempt 1), the app container started again in its namespaces, restartCount counts on", async () => {
+test("05.7 kubelet > the pause container died: a new sandbox (attempt 1), the app container started again in its namespaces, restartCount counts on", async () => {
   await pods.create(testPod("rebuilt", [politeMain]));
   const before = await pods.waitFor("rebuilt", running, "pod rebuilt to run");
   const oldApp = await containerId(before, "main");
@@ -297,7 +297,7 @@ test("05.4 kubelet > the pause container died: a new sandbox (attempt 1), the ap
   expect(s.lastState?.terminated?.containerID).toBe(`docker://${oldApp}`);
 });
 
-test("05.5 kubelet > restartPolicy Never: the pod ends Succeeded or Failed, with exit codes and no restart", async () => {
+test("05.7 kubelet > restartPolicy Never: the pod ends Succeeded or Failed, with exit codes and no restart", async () => {
   await pods.create(testPod("ok-once", [{ name: "main", command: ["sh", "-c", "exit 0"] }], { restartPolicy: "Never" }));
   await pods.create(testPod("fail-once", [{ name: "main", command: ["sh", "-c", "exit 3"] }], { restartPolicy: "Never" }));
   const ok = await pods.waitFor("ok-once", (p) => p.status?.phase === "Succeeded", "ok-once to succeed");

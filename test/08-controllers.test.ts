@@ -130,8 +130,9 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-describe("08.1 owner references: adoption and release", () => {
-  it("adopts a matching orphan instead of creating a pod, and lets go of a pod relabelled away", async () => {
+describe("08.4 the controller", () => {
+  // The whole loop: claim (08.1), sync (08.2), act (08.3), report (08.4, what settled() reads).
+  it("adoption and release: adopts a matching orphan instead of creating a pod, and lets go of a pod relabelled away", async () => {
     const orphan = await api<Pod>("POST", PODS, {
       apiVersion: "v1",
       kind: "Pod",
@@ -168,10 +169,10 @@ describe("08.1 owner references: adoption and release", () => {
     await settled("adopt", 2);
     await api("DELETE", `${PODS}/stray`);
   });
-});
 
-describe("08.3 expectations: no overshoot while the cache lags", () => {
-  it("creates exactly the missing pods when scaled up at once, and deletes exactly the surplus when scaled down", async () => {
+  // Expectations (08.3) at work in the loop. The RC is scaled with a patch of the RC
+  // itself, not of its scale subresource (08.5): a learner sees this pass at 08.4.
+  it("no overshoot while the cache lags: creates exactly the missing pods when scaled up at once, and deletes exactly the surplus when scaled down", async () => {
     const created = await api<ReplicationController>("POST", RCS, rcManifest("burst", 0));
     const uid = created.body.metadata?.uid;
     // Count every pod the RC ever creates or deletes, on a watch that does not lag.
@@ -193,11 +194,11 @@ describe("08.3 expectations: no overshoot while the cache lags", () => {
       }
     })();
     try {
-      await api("PATCH", `${RCS}/burst/scale`, { spec: { replicas: 12 } }, { "content-type": "application/merge-patch+json" });
+      await api("PATCH", `${RCS}/burst`, { spec: { replicas: 12 } }, { "content-type": "application/merge-patch+json" });
       await settled("burst", 12);
       await waitFor("12 pods on the watch", () => added >= 12);
       expect(added, "pods created for 12 replicas").toBe(12);
-      await api("PATCH", `${RCS}/burst/scale`, { spec: { replicas: 3 } }, { "content-type": "application/merge-patch+json" });
+      await api("PATCH", `${RCS}/burst`, { spec: { replicas: 3 } }, { "content-type": "application/merge-patch+json" });
       await settled("burst", 3);
       await waitFor("9 deletions on the watch", () => deleted >= 9);
       expect(await podsOf("app=burst")).toHaveLength(3);

@@ -141,7 +141,7 @@ async function ensureRc(name: string, version: string, replaces?: string): Promi
 }
 
 it.skipIf(!d.available || !kubectlAvailable())(
-  "08.2 on Docker > runs an RC's two pods, Ready, owned by it, on the engine, and reports them in its status",
+  "08.4 on Docker > runs an RC's two pods, Ready, owned by it, on the engine, and reports them in its status",
   async () => {
     const created = await api<ReplicationController>("POST", RCS, webRc("web", "v1", 2));
     expect(created.status, created.text).toBe(201);
@@ -184,7 +184,7 @@ it.skipIf(!d.available || !kubectlAvailable())(
   },
 );
 
-it.skipIf(!d.available || !kubectlAvailable())("08.2 on Docker > replaces a deleted pod with a new one", async () => {
+it.skipIf(!d.available || !kubectlAvailable())("08.4 on Docker > replaces a deleted pod with a new one", async () => {
   const [victim, survivor] = await readyPods("app=web", 2);
   expect(await pods.delete(victim!.metadata!.name!)).toBe(200);
   const now = await readyPods("app=web", 2);

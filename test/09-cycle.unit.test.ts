@@ -35,8 +35,27 @@ interface Recorded {
   errors: Error[];
 }
 
-/** A scheduler whose bind plugin is `bind`, on nodes `nodes`; everything it writes is recorded. */
-function setup(nodes: Node[], bind: Plugin["bind"], clock = { now: 0 }) {
+/**
+ * A queue that records where the scheduler parks a failed pod, and the
+ * "room freed" moves, instead of doing them: those are step 09.11's. With it,
+ * the tests of 09.9 and 09.10 check the scheduler's side alone.
+ */
+class RecordingQueue extends SchedulingQueue {
+  readonly parked: Array<{ pod: string; error: boolean }> = [];
+  readonly moves: string[] = [];
+  override addUnschedulableIfNotPresent(info: QueuedPodInfo, _podCycle: number, { error = false } = {}): void {
+    this.parked.push({ pod: info.pod.metadata!.name!, error });
+  }
+  override moveAllToActiveOrBackoff(event: string): void {
+    this.moves.push(event);
+  }
+}
+
+/**
+ * A scheduler whose bind plugin is `bind`, on nodes `nodes`; everything it
+ * writes is recorded. `recording`: the queue is a RecordingQueue.
+ */
+function setup(nodes: Node[], bind: Plugin["bind"], clock = { now: 0 }, recording = false) {
   const rec: Recorded = { events: [], patches: [], errors: [] };
   const cache = new SchedulerCache();
   for (const n of nodes) cache.addNode(n);
@@ -45,7 +64,8 @@ function setup(nodes: Node[], bind: Plugin["bind"], clock = { now: 0 }) {
     plugins: [nodeResourcesFit, { name: "TestBinder", bind }],
     weights: {},
   });
-  const queue = new SchedulingQueue({ less: (a, b) => a.timestamp < b.timestamp, now: () => clock.now });
+  const options = { less: (a: QueuedPodInfo, b: QueuedPodInfo) => a.timestamp < b.timestamp, now: () => clock.now };
+  const queue = recording ? new RecordingQueue(options) : new SchedulingQueue(options);
   const client = {
     resource: () => ({ path: (ns: string, name: string, sub: string) => `/api/v1/namespaces/${ns}/pods/${name}/${sub}` }),
     request: async (_method: string, path: string, options: { body: unknown }) => {
@@ -121,7 +141,33 @@ it("09.9 binds in the background", async () => {
   expect(queue.pending).toEqual({ active: 0, backoff: 0, unschedulable: 0 });
 });
 
-it("09.9 a failed binding gives the room back", async () => {
+it("09.9 a failed binding gives the room back, and hands the pod to handleSchedulingFailure", async () => {
+  const { rec, cache, queue, scheduler, cycle } = setup(
+    [node("node-1")],
+    async () => ({ code: "Error", reasons: ["the node said no"] }),
+    { now: 0 },
+    true,
+  );
+  const handed: Array<{ pod: string; message: string }> = [];
+  // What happens next to the pod is step 09.10's.
+  scheduler.handleSchedulingFailure = async (info, err) => {
+    handed.push({ pod: info.pod.metadata!.name!, message: err instanceof Error ? err.message : String(err) });
+  };
+  await cycle(pod("a"));
+  await scheduler.drain();
+  expect(cache.has(pod("a")), "the assumed pod is forgotten").toBe(false);
+  expect(cache.nodeInfo("node-1")!.requested.cpu ?? 0, "the node's room is free again").toBe(0);
+  expect((queue as RecordingQueue).moves.length, "waiting pods are told that room was freed").toBeGreaterThan(0);
+  expect(
+    handed.map((h) => h.pod),
+    "the pod handed to handleSchedulingFailure",
+  ).toEqual(["a"]);
+  expect(handed[0]?.message).toContain("the node said no");
+  expect(rec.events.some((e) => e.reason === "Scheduled")).toBe(false);
+  expect(rec.errors).toEqual([]);
+});
+
+it("09.11 a failed binding gives the room back and is tried again after a back-off (with the queue)", async () => {
   // A bind plugin that answers a failed Status (it does not throw).
   const { rec, cache, queue, scheduler, cycle } = setup([node("node-1")], async () => ({
     code: "Error",
@@ -142,15 +188,22 @@ it("09.9 a failed binding gives the room back", async () => {
 
 it("09.9 a binding answered NotFound or Conflict ends quietly", async () => {
   for (const reason of ["NotFound", "Conflict"] as const) {
-    const { rec, cache, queue, scheduler, cycle } = setup([node("node-1")], async () => {
-      throw new ApiError(statusOf(reason === "NotFound" ? 404 : 409, reason, `pods "a" ${reason}`));
-    });
+    // A recording queue: the "room freed" move is step 09.11's; here it is only noted.
+    const { rec, cache, queue, scheduler, cycle } = setup(
+      [node("node-1")],
+      async () => {
+        throw new ApiError(statusOf(reason === "NotFound" ? 404 : 409, reason, `pods "a" ${reason}`));
+      },
+      { now: 0 },
+      true,
+    );
     await cycle(pod("a"));
     await scheduler.drain();
     expect(cache.has(pod("a"))).toBe(false);
     expect(queue.pending).toEqual({ active: 0, backoff: 0, unschedulable: 0 });
     expect(rec.events).toEqual([]);
     expect(rec.patches).toEqual([]);
+    expect(rec.errors, "nothing went wrong on the way (a thrown error lands in onError)").toEqual([]);
   }
 });
 
@@ -168,7 +221,36 @@ it("09.9 skips a pod deleted or bound meanwhile", async () => {
   expect(rec.events).toEqual([]);
 });
 
-it("09.10 a pod that fits nowhere waits, with the reason on the pod and in an event", async () => {
+it("09.10 a pod that fits nowhere is parked as unschedulable, with the reason on the pod and in an event", async () => {
+  const { rec, queue, scheduler, cycle } = setup([node("node-1")], async () => SUCCESS, { now: 0 }, true);
+  await cycle(pod("huge", "8"));
+  await scheduler.drain();
+  expect((queue as RecordingQueue).parked, "handed to the queue as a FitError (it waits for a cluster change)").toEqual([
+    { pod: "huge", error: false },
+  ]);
+  expect(rec.events).toEqual([
+    { pod: "huge", type: "Warning", reason: "FailedScheduling", message: "0/1 nodes are available: 1 Insufficient cpu." },
+  ]);
+  expect(rec.patches).toHaveLength(1);
+  expect(rec.patches[0]!.path).toBe("/api/v1/namespaces/default/pods/huge/status");
+  expect(rec.patches[0]!.body).toMatchObject({
+    status: { conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable" }] },
+  });
+  expect(rec.errors).toEqual([]);
+});
+
+it("09.10 an error is parked to back off, reported as SchedulerError and goes to onError", async () => {
+  const { rec, queue, scheduler } = setup([node("node-1")], async () => SUCCESS, { now: 0 }, true);
+  queue.add(pod("a"));
+  const info = (await queue.pop())!;
+  await scheduler.handleSchedulingFailure(info, new Error("the cache is broken"), queue.cycle);
+  expect((queue as RecordingQueue).parked, "handed to the queue as an error (it backs off)").toEqual([{ pod: "a", error: true }]);
+  expect(rec.events[0]).toMatchObject({ type: "Warning", reason: "FailedScheduling", message: "the cache is broken" });
+  expect(rec.patches[0]!.body).toMatchObject({ status: { conditions: [{ status: "False", reason: "SchedulerError" }] } });
+  expect(rec.errors).toHaveLength(1);
+});
+
+it("09.11 a pod that fits nowhere waits, with the reason on the pod and in an event (with the queue)", async () => {
   const { rec, queue, scheduler, cycle } = setup([node("node-1")], async () => SUCCESS);
   await cycle(pod("huge", "8"));
   await scheduler.drain();
@@ -193,7 +275,7 @@ it("09.10 a pod that fits nowhere waits, with the reason on the pod and in an ev
   expect(rec.errors).toEqual([]);
 });
 
-it("09.10 an error backs off, is reported as SchedulerError and goes to onError", async () => {
+it("09.11 an error backs off, is reported as SchedulerError and goes to onError (with the queue)", async () => {
   const { rec, queue, scheduler } = setup([node("node-1")], async () => SUCCESS);
   queue.add(pod("a"));
   const info = (await queue.pop())!;

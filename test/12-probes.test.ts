@@ -97,7 +97,8 @@ afterAll(async () => {
 });
 
 it.skipIf(!d.available)(
-  "12.3 probes on Docker > restarts a container whose exec liveness probe fails, and the restart count grows",
+  // 12.4: the kubelet asks isReady() for every status it writes. 12.3 alone: test/12-probe-manager.unit.test.ts.
+  "12.4 probes on Docker > restarts a container whose exec liveness probe fails, and the restart count grows",
   async () => {
     await pods.create(
       probePod("alive", {

@@ -13,7 +13,7 @@
 import { hostname, networkInterfaces } from "node:os";
 import type Docker from "dockerode";
 import { REPO_ROOT } from "../shared/chapters.ts";
-import { CHECKOUT_LABEL, HOST_LABEL, PID_LABEL, RUN_LABEL } from "../shared/docker.ts";
+import { CHECKOUT_LABEL, HOST_LABEL, leaveNetworksOneByOne, PID_LABEL, removeNetwork, RUN_LABEL } from "../shared/docker.ts";
 
 export interface Removed {
   /** Container names. */
@@ -26,9 +26,10 @@ export interface Removed {
   runs: Map<string, string>;
   /**
    * Networks Docker refused to remove, with its reason. Seen: "has active
-   * endpoints" for a network with no container left, an engine-side leftover
-   * of a container removed while it was being connected; only a restart of
-   * the Docker engine clears it. Such a network is reported, not fatal.
+   * endpoints" for a network with no container left: Docker 20.10 lost
+   * count of its endpoints; only a restart of the Docker engine clears it
+   * (docs/decisions.md, "A Docker network left behind"). Such a network is
+   * reported, not fatal.
    */
   stuck: string[];
 }
@@ -77,6 +78,8 @@ async function removeWhere(
   const containers = (await docker.listContainers({ all: true, filters: { label: filters } })).filter((c) =>
     dead(c.Labels ?? {}),
   );
+  // Running ones leave their networks one at a time first (a lost endpoint count otherwise: leaveNetworksOneByOne).
+  if (!options.dryRun) await leaveNetworksOneByOne(docker, containers);
   await Promise.all(
     containers.map(async (c) => {
       try {
@@ -92,7 +95,8 @@ async function removeWhere(
   for (const n of networks) {
     note(n.Labels ?? {});
     try {
-      if (!options.dryRun) await docker.getNetwork(n.Id).remove();
+      // An endpoint still listed is disconnected with force first (removeNetwork).
+      if (!options.dryRun) await removeNetwork(docker, n.Id);
     } catch (err) {
       const e = err as { statusCode?: number; json?: { message?: string }; message?: string };
       if (e.statusCode !== 404) {

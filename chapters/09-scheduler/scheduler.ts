@@ -23,8 +23,10 @@ import { todo } from "../../shared/todo.ts";
 
 /**
  * How many bindings may be in flight at once. kube-scheduler binds each pod
- * in its own goroutine, with no such cap; this one only bounds memory and
- * sockets when the apiserver stalls. It must stay well above
+ * in its own goroutine, with no such cap; this one only bounds memory when
+ * the apiserver stalls. (The client bounds the connections: at most 250
+ * requests are on the wire, the others wait in the client's queue; see
+ * MAX_SOCKETS in chapter 04's transport.ts.) It must stay well above
  * "bindings per second x binding latency": with 64 clients creating pods,
  * a binding waits ~25 ms on a quiet machine and ~1 s on a loaded one, and
  * 32 in flight capped the scheduler at 32 / latency pods per second.
@@ -121,7 +123,7 @@ export class Scheduler {
     // "FailedScheduling" and PodScheduled=False, reason "Unschedulable" or
     // "SchedulerError", with the error's message. An error that is not a FitError
     // is a fault: onError must hear of it too. Tests: "09.10 a pod that fits nowhere
-    // waits, with the reason on the pod and in an event", "09.10 an error backs off".
+    // is parked as unschedulable ...", "09.10 an error is parked to back off ...".
     todo("09.10");
   }
 

@@ -11,11 +11,12 @@
  * Teardown: every container and network a test creates carries the label
  * `k8s-workshop.test-run=<run id>`. Teardown removes whatever a test left
  * behind, and fails the run if there was anything: a leak is a bug in that
- * test's own cleanup.
+ * test's own cleanup. It fails it through the exit code (leaks.ts says why).
  */
 import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
 import { TEST_RUN_LABEL } from "./labels.ts";
+import { leakReport } from "./leaks.ts";
 
 /**
  * The Docker client and its helpers: a slow import (about a second). Under
@@ -69,16 +70,10 @@ export default async function setup(project: TestProject) {
     const { connectDocker, removeLabelled } = (await loading)[0];
     const docker = connectDocker();
     const removed = await removeLabelled(docker, TEST_RUN_LABEL, runId);
-    const leaked = [...removed.containers.map((c) => `container ${c}`), ...removed.networks.map((n) => `network ${n}`)];
-    // An object Docker refused to remove is leaked too, and still there: say so, not "removed".
-    const stuck = removed.failed;
-    if (leaked.length + stuck.length > 0) {
-      const parts = [
-        leaked.length > 0 ? `now removed: ${leaked.join(", ")}` : "",
-        stuck.length > 0 ? `still there (restart the Docker engine to clear them): ${stuck.join(", ")}` : "",
-      ];
-      const count = leaked.length + stuck.length;
-      throw new Error(`test teardown leaked ${count} Docker object(s); ${parts.filter(Boolean).join("; ")}`);
+    const report = leakReport(removed);
+    if (report) {
+      console.error(report);
+      process.exitCode = 1;
     }
   };
 }

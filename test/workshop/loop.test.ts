@@ -230,7 +230,7 @@ describe("the sweeper and a network Docker refuses to remove", () => {
     const engine = {
       listContainers: async () => [],
       listNetworks: async () => [{ Id: "0badf00d".repeat(8), Name: "k8s-workshop-0badf00d", Labels: labels }],
-      getNetwork: () => ({ remove: async () => Promise.reject(refusal) }),
+      getNetwork: () => ({ inspect: async () => ({ Containers: {} }), remove: async () => Promise.reject(refusal) }),
     } as unknown as Parameters<typeof sweepDeadRuns>[0];
     const removed = await sweepDeadRuns(engine, { checkout: "/x", alive: () => false });
     expect(removed.networks).toEqual([]);

@@ -64,7 +64,7 @@ export function containerStatuses(input: StatusInput): ContainerStatus[] {
   // TODO(05.5): one ContainerStatus per spec container, from its newest
   // instance (state) and the one before (lastState). A reason in `waiting`
   // wins over what the engine says. `ready` needs running AND input.isReady().
-  // Tests: "05.2 kubelet > runs a bound pod ...", "05.4 kubelet > restarts ...".
+  // Tests: "05.5 container statuses > ...", "05.5 status > restartPolicy Never ...".
   todo("05.5");
 }
 
@@ -84,7 +84,7 @@ export function podPhase(pod: Pod, statuses: ContainerStatus[]): PodPhase {
   // "Never started" is state.waiting with no lastState.terminated. A
   // container waiting in CrashLoopBackOff has a lastState.terminated: it
   // counts as stopped, so a crash-looping pod stays Running, not Pending.
-  // Tests: "05.5 kubelet > restartPolicy Never ...", "05.4 kubelet > restarts a crashing container ...".
+  // Tests: "05.5 phase > ...", "05.5 status > restartPolicy Never ...".
   todo("05.5");
 }
 

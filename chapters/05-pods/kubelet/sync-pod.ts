@@ -225,8 +225,8 @@ async function ensureSandbox(
   // are the previous instances (restartCount counts on, logs --previous).
   // A new sandbox's attempt is the dead one's + 1 (0 for the first).
   // Return what is now on the engine (ensurePauseImage() and reobserve()
-  // above save calls to it: a busy engine answers each one slowly). Tests: "05.2 kubelet > runs a bound pod ...",
-  // "05.4 kubelet > the pause container died ...".
+  // above save calls to it: a busy engine answers each one slowly).
+  // Tests: "05.4 sync > a new pod ...", "05.4 sync > a dead pause container ...".
   todo("05.4");
 }
 
@@ -250,8 +250,8 @@ async function syncContainer(
   // A wait shows as CrashLoopBackOff and must wake the pod up again later.
   // A changed spec (its hash label differs) is a kill and a start, whatever
   // the restart policy says, in the same sandbox.
-  // Tests: "05.4 kubelet > restarts a crashing container ...", "05.4 kubelet > a changed spec ...",
-  // "05.5 kubelet > restartPolicy Never ...".
+  // Tests: "05.4 sync > a second sync ...", "05.4 sync > a changed spec ...";
+  // with 05.6: "05.6 sync > a crashed container restarts ...".
   todo("05.4");
   await startContainer(ctx, pod, container, sandboxId, restartCount, volumes, waiting);
 }

@@ -188,7 +188,8 @@ export class ReplicationManager implements Controller {
     // Claim the pods, act only when the expectations allow it (ask BEFORE
     // reading the pods: why?) and the RC is not being deleted, then write
     // the status. A failure must reach the queue, which retries with back-off.
-    // Tests: "08.2 on Docker > replaces a deleted pod ...", "08.3 expectations: no overshoot ...".
+    // It uses steps 08.3 and 08.4 too: tested whole from 08.4 on, by
+    // "08.4 the controller > ..." and "08.4 on Docker > replaces a deleted pod ...".
     todo("08.2");
   }
 
@@ -250,7 +251,7 @@ export class ReplicationManager implements Controller {
     // events to wait for: the watch may show a new pod BEFORE the POST
     // returns, and a create or delete that failed will never be seen.
     // A failure is returned (the status shows it), not thrown.
-    // Tests: "08.3 expectations: no overshoot while the cache lags ...".
+    // Tests: "08.3 manageReplicas > ...", then "08.4 the controller > no overshoot ...".
     todo("08.3");
   }
 

@@ -54,7 +54,7 @@ export class KubeletProbeManager implements ProbeManager {
     const wanted = new Set<string>();
     // TODO(12.3): exactly one worker per (running container instance, probe
     // kind). A restarted container (new id) starts over with a new worker; a
-    // stopped one, or a removed probe, leaves none. Tests: the "12.3" tests.
+    // stopped one, or a removed probe, leaves none. Tests: "12.3 probe manager > ...".
     todo("12.3");
   }
 

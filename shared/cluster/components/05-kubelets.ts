@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { connectDocker } from "../../docker.ts";
 import { FakeRuntime } from "../../runtime/fake-runtime.ts";
 import { dockerStreams, type StreamingRuntime } from "../../runtime/streams.ts";
+import { oneLeaveAtATime } from "../../runtime/one-leave-at-a-time.ts";
 import type { ContainerRuntime } from "../../runtime/types.ts";
 import { createClusterNetwork } from "../network.ts";
 import type { KubeletHandle, PodsModule, RuntimeModule } from "../contracts.ts";
@@ -38,7 +39,9 @@ export const kubeletsComponent: ClusterComponent = {
     if (!fake) {
       const { DockerRuntime } = await ctx.load<RuntimeModule>("01-containers/docker-runtime.ts");
       const docker = connectDocker();
-      shared = new DockerRuntime(docker);
+      // Pause containers leave the cluster network one at a time: Docker 20.10
+      // loses count of its endpoints otherwise (one-leave-at-a-time.ts).
+      shared = oneLeaveAtATime(new DockerRuntime(docker));
       streams = dockerStreams(docker);
       ctx.network = await createClusterNetwork(docker, ctx.id, ctx.labels);
       ctx.log(`network: ${ctx.network}`);

@@ -142,30 +142,31 @@ export class RestClient {
 
   /** Sends a request; returns a 2xx answer with its body unread, else throws ApiError or ConnectionError. */
   async send(method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse> {
-    const url = new URL(this.server + path);
-    for (const [key, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value === true ? 1 : value));
-    }
+    const target = withQuery(path, options.query);
+    const longRunning = isLongRunning(path, options.query);
     const headers: Record<string, string> = { accept: options.accept ?? "application/json" };
     if (this.config.token) headers.authorization = `Bearer ${this.config.token}`;
     if (options.body !== undefined) headers["content-type"] = options.contentType ?? "application/json";
 
-    // STEP(04.1): send it with this.transport (transport.ts). Every caller must
-    // be able to tell "no answer at all" (a ConnectionError: nothing listens,
-    // connection reset) from "the server said no" (an ApiError carrying the
-    // server's Status). A server that answers a non-2xx without a Status
-    // (plain text, HTML, a proxy) still gives an ApiError.
+    // STEP(04.1): send it with this.transport (transport.ts; target, headers and
+    // longRunning are ready above). Every caller must be able to tell "no answer
+    // at all" (a ConnectionError: nothing listens, connection reset) from "the
+    // server said no" (an ApiError carrying the server's Status). A server that
+    // answers a non-2xx without a Status (plain text, HTML, a proxy) still gives
+    // an ApiError. A watch must not hold one of the pool's few connections.
     // Tests: "04.1 REST client > turns error answers into ApiError with the server's Status",
     // "04.1 REST client > reports an unreachable server as a ConnectionError naming host and port",
-    // "04.1 keep-alive > ..." (test/04-transport.unit.test.ts).
+    // "04.1 keep-alive > ...", "04.1 connections > ..." (test/04-transport.unit.test.ts).
     //#solution
     let res: HttpResponse;
     try {
-      res = await this.transport.request(url, {
+      res = await this.transport.request({
         method,
+        target,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
         signal: options.signal,
+        longRunning,
       });
     } catch (err) {
       if (options.signal?.aborted) throw err;
@@ -180,6 +181,35 @@ export class RestClient {
   resource<T extends KubeObject>(type: ResourceType): ResourceClient<T> {
     return new ResourceClient<T>(this, type);
   }
+}
+
+/**
+ * The path with the query's parameters after it, encoded:
+ * "/api/v1/pods?watch=1&labelSelector=app%3Dweb". A plain string: a URL
+ * object and its searchParams per request cost more than the request's
+ * own headers.
+ */
+export function withQuery(path: string, query: Query = {}): string {
+  let target = path;
+  let separator = path.includes("?") ? "&" : "?";
+  for (const key in query) {
+    const value = query[key];
+    if (value === undefined) continue;
+    target += `${separator}${encodeURIComponent(key)}=${encodeURIComponent(value === true ? 1 : value)}`;
+    separator = "&";
+  }
+  return target;
+}
+
+/**
+ * A request whose answer lasts as long as the server sends: a watch, or a
+ * pod's log, exec, attach, port-forward or proxy subresource.
+ * kube-apiserver sorts requests the same way (its long-running request
+ * check), to leave them out of its limit on requests in flight.
+ */
+export function isLongRunning(path: string, query: Query = {}): boolean {
+  if (query.watch === true || query.follow === true) return true;
+  return /\/(log|exec|attach|portforward|proxy)(\/|$|\?)/.test(path);
 }
 
 /** Reads an error answer as a Status, whatever the server sent. */

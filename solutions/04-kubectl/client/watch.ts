@@ -32,13 +32,17 @@ export async function* readLines(body: AsyncIterable<Uint8Array>): AsyncGenerato
   const decoder = new TextDecoder();
   let buffered = "";
   for await (const chunk of body) {
+    // Search only the new text: what was buffered before has no newline.
+    let from = buffered.length;
     buffered += decoder.decode(chunk, { stream: true });
+    let start = 0;
     let newline: number;
-    while ((newline = buffered.indexOf("\n")) >= 0) {
-      const line = buffered.slice(0, newline).trim();
-      buffered = buffered.slice(newline + 1);
+    while ((newline = buffered.indexOf("\n", from)) >= 0) {
+      const line = buffered.slice(start, newline).trim();
+      start = from = newline + 1;
       if (line !== "") yield line;
     }
+    buffered = buffered.slice(start);
   }
   buffered += decoder.decode();
   if (buffered.trim() !== "") yield buffered.trim();

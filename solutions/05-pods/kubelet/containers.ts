@@ -90,8 +90,8 @@ export function sandboxSpec(ctx: ContainerContext, pod: Pod, attempt: number): C
   // `attempt` numbers the pod's sandboxes: 0 for the first, +1 for each
   // new one after a pause container died. It goes in the name (unique on
   // the engine) and in LABEL_RESTART_COUNT: groupByPod() sorts on that
-  // label to put the newest sandbox first. Tests: "05.2 kubelet > runs a bound pod ...",
-  // "05.4 kubelet > the pause container died ...".
+  // label to put the newest sandbox first. Tests: "05.2 sandbox > ..."
+  // (test/05-sync.unit.test.ts, no Docker).
   //#solution
   return {
     name: containerName(pod, POD_INFRA_CONTAINER, attempt),
@@ -125,7 +125,7 @@ export function appContainerSpec(
   // says, with `extras`, inside the pause container's namespaces (PID too
   // only with spec.shareProcessNamespace). Its labels must let a later sync
   // tell its pod, name, restart count and spec hash.
-  // Tests: "05.3 kubelet > two containers ...", "05.3 kubelet > passes env ...", "05.3 kubelet > shareProcessNamespace ...".
+  // Tests: "05.3 app container > ..." (test/05-sync.unit.test.ts, no Docker).
   //#solution
   const join = `container:${sandboxId}` as const;
   const shareProcesses = pod.spec?.shareProcessNamespace === true;

@@ -187,7 +187,8 @@ export class ReplicationManager implements Controller {
     // Claim the pods, act only when the expectations allow it (ask BEFORE
     // reading the pods: why?) and the RC is not being deleted, then write
     // the status. A failure must reach the queue, which retries with back-off.
-    // Tests: "08.2 on Docker > replaces a deleted pod ...", "08.3 expectations: no overshoot ...".
+    // It uses steps 08.3 and 08.4 too: tested whole from 08.4 on, by
+    // "08.4 the controller > ..." and "08.4 on Docker > replaces a deleted pod ...".
     //#solution
     const rc = this.rcs.get(name, namespace);
     if (!rc) {
@@ -262,7 +263,7 @@ export class ReplicationManager implements Controller {
     // events to wait for: the watch may show a new pod BEFORE the POST
     // returns, and a create or delete that failed will never be seen.
     // A failure is returned (the status shows it), not thrown.
-    // Tests: "08.3 expectations: no overshoot while the cache lags ...".
+    // Tests: "08.3 manageReplicas > ...", then "08.4 the controller > no overshoot ...".
     //#solution
     const action = decideReplicas(rc.spec?.replicas ?? 1, owned, this.options.burstReplicas ?? 500);
     if (action.kind === "create") {
