@@ -20,7 +20,7 @@ import { isRuntimeError, type RuntimeErrorCode } from "../shared/runtime/errors.
 import { type ContainerSpec, type ContainerStatus } from "../shared/runtime/types.ts";
 import { dockerTest } from "./harness/docker.ts";
 import { DOCKER_ZERO_TIME, ending, engineView } from "./harness/engine.ts";
-import { waitFor } from "./harness/wait.ts";
+import { asTest, waitFor } from "./harness/wait.ts";
 
 const d = dockerTest();
 const MiB = 1024 * 1024;
@@ -105,6 +105,17 @@ async function output(prefix: string, spec: Partial<ContainerSpec>): Promise<str
   return logs.stdout;
 }
 
+/**
+ * The suites of steps 01.3, 01.4, 01.6 and 01.7 run at once, and so do their
+ * tests (describe.concurrent): each test has its own containers, and most of
+ * a test is waiting for Docker. Each body gets its own test's name for
+ * waitFor (asTest, test/harness/wait.ts). 01.1 and 01.5 run alone: their
+ * "engine not running" tests point DOCKER_HOST at a dead socket for a moment.
+ */
+function test(name: string, body: () => Promise<void>): void {
+  it(name, asTest(body));
+}
+
 describe.skipIf(!d.available)("01.1 images and the engine", () => {
   it("uses an image that is present without pulling it", async () => {
     const progress: string[] = [];
@@ -127,8 +138,8 @@ describe.skipIf(!d.available)("01.1 images and the engine", () => {
   });
 });
 
-describe.skipIf(!d.available)("01.3 create and start", () => {
-  it("refuses an invalid name before Docker sees it", async () => {
+describe.skipIf(!d.available).concurrent("01.3 create and start", () => {
+  test("refuses an invalid name before Docker sees it", async () => {
     const message = await rejectsWith(
       runtime.create({ name: "no spaces allowed", image: d.image, labels: d.labels() }),
       "InvalidSpec",
@@ -136,7 +147,7 @@ describe.skipIf(!d.available)("01.3 create and start", () => {
     expect(message).toContain("no spaces allowed");
   });
 
-  it("a missing image: ImageNotFound; a taken name: NameConflict", async () => {
+  test("a missing image: ImageNotFound; a taken name: NameConflict", async () => {
     const missing = await rejectsWith(create("missing", { image: MISSING_IMAGE }), "ImageNotFound");
     expect(missing).toContain(MISSING_IMAGE);
 
@@ -145,7 +156,7 @@ describe.skipIf(!d.available)("01.3 create and start", () => {
     expect(await rejectsWith(runtime.create({ name, image: d.image, labels: d.labels() }), "NameConflict")).toContain(name);
   });
 
-  it("starting a container that already runs is not an error", async () => {
+  test("starting a container that already runs is not an error", async () => {
     // Docker answers 304 Not Modified; the kubelet (chapter 05) may start a container twice after a restart.
     const id = await run("again", { command: ["sleep", "300"] });
     const second = await runtime.start(id).then(
@@ -156,7 +167,7 @@ describe.skipIf(!d.available)("01.3 create and start", () => {
     expect((await engine.state(id)).Status).toBe("running");
   });
 
-  it("gives the container its own hostname, its own PID 1 and the image's filesystem", async () => {
+  test("gives the container its own hostname, its own PID 1 and the image's filesystem", async () => {
     const hostFile = join(process.cwd(), "package.json"); // exists on the host, not in the image
     const out = await output("isolated", {
       hostname: "isolated-host",
@@ -182,7 +193,7 @@ describe.skipIf(!d.available)("01.3 create and start", () => {
     expect(second).toBe("not-seen\n");
   });
 
-  it("returns the process's exit code, with command replacing the entrypoint and args the image's CMD", async () => {
+  test("returns the process's exit code, with command replacing the entrypoint and args the image's CMD", async () => {
     // Docker's own State (the runtime's inspect() is step 01.5).
     const viaArgs = await engine.waitExited(await run("exit-args", { args: ["sh", "-c", "exit 3"] }));
     expect(ending(viaArgs)).toBe("exited, exit code 3"); // and not OOM-killed
@@ -196,7 +207,7 @@ describe.skipIf(!d.available)("01.3 create and start", () => {
     expect(viaBoth.ExitCode).toBe(4);
   });
 
-  it("puts the limits into the container's cgroups", async () => {
+  test("puts the limits into the container's cgroups", async () => {
     const out = await output("limits", {
       resources: { memoryBytes: 64 * MiB, cpuMillis: 500 },
       // cgroup v2 files first, then cgroup v1 (this machine's).
@@ -210,12 +221,12 @@ describe.skipIf(!d.available)("01.3 create and start", () => {
     expect(cpu).toMatch(/^50000( 100000)?$/); // 50 ms of CPU per 100 ms period: half a core
   });
 
-  it("ends a memory hog at a 32 MiB limit with the OOM killer: exit code 137, oomKilled", async () => {
+  test("ends a memory hog at a 32 MiB limit with the OOM killer: exit code 137, oomKilled", async () => {
     const id = await run("hog", { resources: { memoryBytes: 32 * MiB }, command: ["tail", "/dev/zero"] });
     expect(ending(await engine.waitExited(id))).toBe("exited, exit code 137, OOM-killed");
   });
 
-  it("mounts a host directory read-only and a tmpfs", async () => {
+  test("mounts a host directory read-only and a tmpfs", async () => {
     const dir = mkdtempSync(join(tmpdir(), "k8s-workshop-01-"));
     tempDirs.push(dir);
     writeFileSync(join(dir, "hello.txt"), "from the host\n");
@@ -239,15 +250,15 @@ describe.skipIf(!d.available)("01.3 create and start", () => {
   });
 });
 
-describe.skipIf(!d.available)("01.4 stop and remove", () => {
-  it("a process that handles SIGTERM ends the way it chooses", async () => {
+describe.skipIf(!d.available).concurrent("01.4 stop and remove", () => {
+  test("a process that handles SIGTERM ends the way it chooses", async () => {
     const id = await run("polite", sh('trap "exit 42" TERM; echo ready; while true; do sleep 0.1; done'));
     await engine.waitForStdout(id, "ready\n"); // the trap is set: SIGTERM will not be ignored
     await runtime.stop(id, 30);
     expect(ending(await engine.state(id))).toBe("exited, exit code 42");
   });
 
-  it("a process still busy when the grace period ends is killed: 137", async () => {
+  test("a process still busy when the grace period ends is killed: 137", async () => {
     // The handler needs 3 s. With a grace period of 1 s, SIGKILL comes first;
     // with Docker's default of 10 s (if the grace period got lost on the
     // way) the handler would finish and the exit code would be 42.
@@ -257,7 +268,7 @@ describe.skipIf(!d.available)("01.4 stop and remove", () => {
     expect(ending(await engine.state(id))).toBe("exited, exit code 137");
   });
 
-  it("a PID 1 that ignores SIGTERM is killed after the grace period: 137", async () => {
+  test("a PID 1 that ignores SIGTERM is killed after the grace period: 137", async () => {
     // The kernel does not apply a signal's default action (die) to PID 1 of
     // a namespace: `sleep` has no handler, so SIGTERM does nothing to it.
     const id = await run("stubborn", { command: ["sleep", "300"] });
@@ -265,7 +276,7 @@ describe.skipIf(!d.available)("01.4 stop and remove", () => {
     expect(ending(await engine.state(id))).toBe("exited, exit code 137");
   });
 
-  it("stopping a container that does not run does nothing", async () => {
+  test("stopping a container that does not run does nothing", async () => {
     const created = await create("never-started", { command: ["sleep", "300"] });
     await runtime.stop(created, 1);
     expect((await engine.state(created)).Status).toBe("created");
@@ -278,7 +289,7 @@ describe.skipIf(!d.available)("01.4 stop and remove", () => {
     expect(after.FinishedAt, "stop() of an exited container must leave it as it was").toBe(before.FinishedAt);
   });
 
-  it("removes a running container; removing a missing one is not an error", async () => {
+  test("removes a running container; removing a missing one is not an error", async () => {
     const id = await run("doomed", { command: ["sleep", "300"] });
     await runtime.remove(id);
     expect(await engine.exists(id), "the engine still knows the container after remove()").toBe(false);
@@ -341,8 +352,8 @@ describe.skipIf(!d.available)("01.5 list and inspect", () => {
   });
 });
 
-describe.skipIf(!d.available)("01.6 logs", () => {
-  it("keeps stdout and stderr apart, in order, and can tail", async () => {
+describe.skipIf(!d.available).concurrent("01.6 logs", () => {
+  test("keeps stdout and stderr apart, in order, and can tail", async () => {
     // stdout and stderr are two pipes that Docker reads in parallel: the
     // pauses keep the three lines in a well-defined order.
     const id = await run("talker", sh("echo out 1; sleep 0.2; echo err 1 >&2; sleep 0.2; echo out 2"));
@@ -357,19 +368,19 @@ describe.skipIf(!d.available)("01.6 logs", () => {
   });
 });
 
-describe.skipIf(!d.available)("01.7 exec", () => {
-  it("runs a command in a running container and returns its exit code and output", async () => {
+describe.skipIf(!d.available).concurrent("01.7 exec", () => {
+  test("runs a command in a running container and returns its exit code and output", async () => {
     const id = await run("shell", { command: ["sleep", "300"], hostname: "exec-host" });
     const result = await runtime.exec(id, ["sh", "-c", "hostname; echo oops >&2; exit 5"]);
     expect(result).toEqual({ exitCode: 5, stdout: "exec-host\n", stderr: "oops\n" });
   });
 
-  it("exec in a container that does not run: NotRunning", async () => {
+  test("exec in a container that does not run: NotRunning", async () => {
     const id = await create("asleep", { command: ["sleep", "300"] });
     expect(await rejectsWith(runtime.exec(id, ["true"]), "NotRunning")).toContain(id);
   });
 
-  it("a container can join another's network, IPC and PID namespaces (what a pod is made of)", async () => {
+  test("a container can join another's network, IPC and PID namespaces (what a pod is made of)", async () => {
     const owner = await run("owner", {
       hostname: "pod-a",
       ipcMode: "shareable",

@@ -4,10 +4,13 @@
  * shows its history, rolls back, scales, pauses and resumes; a rollout that
  * cannot make progress fails `kubectl rollout status` after its deadline;
  * Recreate never runs old and new pods together.
+ *
+ * Each test has its own Deployment and they run at once (describe.concurrent):
+ * most of a rollout is waiting for pods to start and stop, on two nodes.
  */
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Deployment, ReplicaSet } from "../shared/api/apps.ts";
+import type { Deployment, DeploymentStrategy, ReplicaSet } from "../shared/api/apps.ts";
 import type { List, Pod } from "../shared/api/index.ts";
 import { REPO_ROOT } from "../shared/chapters.ts";
 import { startClusterFromTree, type Cluster } from "../shared/cluster/index.ts";
@@ -95,7 +98,28 @@ function settled(app: string, n: number, image: string): Promise<Pod[]> {
   );
 }
 
-describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
+/** A Deployment of `replicas` pods whose one container "c" exits at once on SIGTERM (no wait for a grace period). */
+function sleepers(name: string, replicas: number, image: string, strategy?: DeploymentStrategy) {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name },
+    spec: {
+      replicas,
+      ...(strategy ? { strategy } : {}),
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [{ name: "c", image, command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"] }],
+        },
+      },
+    },
+  };
+}
+
+describe.skipIf(!d.available || !kubectlAvailable()).concurrent("13 chapter", () => {
   beforeAll(async () => {
     cluster = await startClusterFromTree({
       tree: resolve(process.env.WORKSHOP_TREE ?? "solutions"),
@@ -162,10 +186,13 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
   }, 300_000);
 
   it("a paused Deployment does not roll out until it is resumed", async () => {
-    await ok("rollout", "pause", "deployment/web");
-    await ok("set", "image", "deployment/web", "web=busybox");
+    expect((await api("POST", `${APPS}/deployments`, sleepers("held", 2, "busybox:latest"), auth)).status).toBe(201);
+    await rolloutDone("held");
+    await settled("held", 2, "busybox:latest");
+    await ok("rollout", "pause", "deployment/held");
+    await ok("set", "image", "deployment/held", "c=busybox");
     const paused = await waitFor("the controller to see the paused change", async () => {
-      const dep = await deployment("web");
+      const dep = await deployment("held");
       if ((dep.status?.observedGeneration ?? 0) >= (dep.metadata?.generation ?? 1)) return dep;
       throw new Error(`observedGeneration ${dep.status?.observedGeneration}, generation ${dep.metadata?.generation}`);
     });
@@ -173,12 +200,12 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
       status: "Unknown",
       reason: "DeploymentPaused",
     });
-    expect((await replicaSets("web")).length, "no new ReplicaSet while paused").toBe(2);
-    expect(images(await pods("web"))).toEqual(["busybox:latest"]);
+    expect((await replicaSets("held")).length, "no new ReplicaSet while paused").toBe(1);
+    expect(images(await pods("held"))).toEqual(["busybox:latest"]);
 
-    await ok("rollout", "resume", "deployment/web");
-    await rolloutDone("web");
-    await settled("web", 4, "busybox");
+    await ok("rollout", "resume", "deployment/held");
+    await rolloutDone("held");
+    await settled("held", 2, "busybox");
   }, 300_000);
 
   it("a rollout that makes no progress fails `kubectl rollout status` once its deadline passes", async () => {
@@ -218,24 +245,9 @@ describe.skipIf(!d.available || !kubectlAvailable())("13 chapter", () => {
   }, 120_000);
 
   it("Recreate removes every old pod before the first new one exists", async () => {
-    const spec = (image: string) => ({
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "batch" },
-      spec: {
-        replicas: 2,
-        strategy: { type: "Recreate" },
-        selector: { matchLabels: { app: "batch" } },
-        template: {
-          metadata: { labels: { app: "batch" } },
-          spec: {
-            terminationGracePeriodSeconds: 1,
-            containers: [{ name: "c", image, command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"] }],
-          },
-        },
-      },
-    });
-    expect((await api("POST", `${APPS}/deployments`, spec("busybox:latest"), auth)).status).toBe(201);
+    expect(
+      (await api("POST", `${APPS}/deployments`, sleepers("batch", 2, "busybox:latest", { type: "Recreate" }), auth)).status,
+    ).toBe(201);
     await rolloutDone("batch");
     // Watch every pod of the Deployment from now on: the store's order of events is the truth.
     const abort = new AbortController();

@@ -2,7 +2,8 @@
  * Waiting on a condition with a deadline, instead of sleeping and hoping.
  * On timeout the error says what was awaited and what was last seen.
  */
-import { expect } from "vitest";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { expect, type TestContext } from "vitest";
 import { NotImplementedError, todoCalls } from "../../shared/todo.ts";
 
 /**
@@ -56,6 +57,22 @@ export async function waitFor<T>(
   }
 }
 
+/** The name of the test that runs this code, for tests that run at once (asTest below). */
+const runningTest = new AsyncLocalStorage<string>();
+
+/**
+ * A test body that runs with its test's name attached, for tests that run at
+ * once (it.concurrent). vitest's global \`expect\` knows one current test:
+ * with several running, it names whichever started last, and blocks() would
+ * judge a todo() by another test's step. The test's own context knows its
+ * name, and AsyncLocalStorage carries it through every await of the body.
+ *
+ *   it.concurrent("05.3 kubelet > ...", asTest(async () => { ... }));
+ */
+export function asTest(body: () => Promise<void>): (ctx: TestContext) => Promise<void> {
+  return (ctx) => runningTest.run(ctx.expect.getState().currentTestName ?? "", body);
+}
+
 /**
  * Whether a todo() of `step`, reached in the background, means the running
  * test cannot pass: it can when the step comes after the test's own step (the
@@ -63,7 +80,7 @@ export async function waitFor<T>(
  * later steps are still TODOs). A test of the whole chapter needs every step.
  */
 function blocks(step: string): boolean {
-  const name = expect.getState().currentTestName ?? "";
+  const name = runningTest.getStore() ?? expect.getState().currentTestName ?? "";
   const own = /^(\d{2})\.(\d+)\b/.exec(name);
   if (!own) return true;
   const [chapter, k] = step.split(".").map(Number) as [number, number];
