@@ -28,7 +28,9 @@ function recordingInformer() {
   const resource = new RestClient({ server: "http://127.0.0.1:9" }).resource<Pod>(PODS);
   const informer = new Informer(resource, { onError: (err) => void errors.push(err) })
     .onAdd((p) => void calls.push(`add ${p.metadata?.name}`))
-    .onUpdate((old, now) => void calls.push(`update ${now.metadata?.name} ${old.metadata?.labels?.v ?? "-"}->${now.metadata?.labels?.v}`))
+    .onUpdate(
+      (old, now) => void calls.push(`update ${now.metadata?.name} ${old.metadata?.labels?.v ?? "-"}->${now.metadata?.labels?.v}`),
+    )
     .onDelete((p) => void calls.push(`delete ${p.metadata?.name} v=${p.metadata?.labels?.v ?? "-"}`));
   // handleEvent is private: the watch calls it. Bracket access lets the test
   // play the watch's part without a server.
