@@ -124,7 +124,15 @@ export class HttpTransport {
     return new Promise((resolve, reject) => {
       const send = this.secure ? https.request : http.request;
       const agent = request.longRunning ? this.streams : this.pool;
-      const req = send({ hostname: this.hostname, port: this.port, path: this.basePath + target, method, headers, agent, signal });
+      const req = send({
+        hostname: this.hostname,
+        port: this.port,
+        path: this.basePath + target,
+        method,
+        headers,
+        agent,
+        signal,
+      });
       let answered = false;
       req.on("response", (res) => {
         answered = true;
