@@ -62,7 +62,7 @@ const runningTest = new AsyncLocalStorage<string>();
 
 /**
  * A test body that runs with its test's name attached, for tests that run at
- * once (it.concurrent). vitest's global \`expect\` knows one current test:
+ * once (it.concurrent). vitest's global `expect` knows one current test:
  * with several running, it names whichever started last, and blocks() would
  * judge a todo() by another test's step. The test's own context knows its
  * name, and AsyncLocalStorage carries it through every await of the body.
