@@ -177,7 +177,7 @@ it("02.6 write-ahead log > after a disk error, the appends in flight and every l
   }
 });
 
-it("02.6 write-ahead log > the log gives back every appended record, in order", async () => {
+it("02.7 write-ahead log > the log gives back every appended record, in order", async () => {
   const wal = await WriteAheadLog.open(dir, 1);
   await Promise.all(Array.from({ length: 100 }, (_, i) => wal.append({ type: "compact", revision: i + 1 })));
   await wal.append({

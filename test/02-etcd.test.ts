@@ -20,9 +20,10 @@ describeStoreBehaviour("embedded, on disk", {
     return openEmbeddedStore({ dir });
   },
   teardown: () => rm(dir, { recursive: true, force: true }),
+  firstStep: "02.6",
 });
 
-it("02.1 store > starts empty at revision 0, and its first write is revision 1", async () => {
+it("02.3 store > starts empty at revision 0, and its first write is revision 1", async () => {
   const store = await openEmbeddedStore();
   expect(await store.revision()).toBe(0);
   expect(await store.range("")).toEqual({ kvs: [], revision: 0 });

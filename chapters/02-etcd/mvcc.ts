@@ -58,8 +58,8 @@ export class KeySpace {
     // version counts its writes since it was created. A failed write changes
     // nothing, and a key or value that etcd refuses is refused here too
     // (shared/store/types.ts).
-    // Tests: "02.1 stamps every write with the next revision: createRevision, modRevision, version",
-    // "02.1 create fails with KeyExists when the key is present, and changes nothing".
+    // Tests: "02.1 create fails with KeyExists when the key is present, and changes nothing";
+    // with update() (02.2): "02.2 stamps every write with the next revision: ...".
     todo("02.1");
   }
 

@@ -50,7 +50,8 @@ const HEADER_BYTES = 8;
 export function encodeRecord(record: LogRecord): Buffer {
   // STEP(02.6): one frame, as drawn at the top of this file. Recovery (02.7)
   // must be able to find where a frame ends and whether its bytes are intact.
-  // Tests: "02.6 write-ahead log > the log gives back every appended record, in order".
+  // Tests: "02.6 store (embedded, on disk) > ..."; read back by 02.7:
+  // "02.7 write-ahead log > the log gives back every appended record, in order".
   //#solution
   const payload = Buffer.from(JSON.stringify(record), "utf8");
   const header = Buffer.alloc(HEADER_BYTES);
