@@ -138,6 +138,8 @@ export class Informer<T extends KubeObject> {
       } catch (err) {
         this.report(err);
       }
+      // stop() ended the watch and waits for this loop: no retry delay then.
+      if (this.stopping) break;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         setTimeout(resolve, delay);
