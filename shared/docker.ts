@@ -6,21 +6,65 @@
  * clean up. DOCKER_HOST (unix:///path or tcp://127.0.0.1:port) is honoured.
  */
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import Module, { createRequire } from "node:module";
 import { hostname } from "node:os";
-import Docker from "dockerode";
+import { dirname, join } from "node:path";
+import type Docker from "dockerode";
 import { REPO_ROOT } from "./chapters.ts";
 import { engineUnavailable, RuntimeError } from "./runtime/errors.ts";
+
+const require = createRequire(import.meta.url);
+let dockerode: typeof Docker | undefined;
+
+/**
+ * The dockerode class, loaded on first use. dockerode loads two transports
+ * as soon as it is imported: ssh2 (for DOCKER_HOST=ssh://...) and gRPC with
+ * protobuf (for BuildKit sessions). The workshop uses neither, and they are
+ * most of dockerode's import time: 150-450 ms of CPU in every process that
+ * talks to Docker (each test file, each `npm run`). So the two small files
+ * of dockerode that load them are first put in Node's module cache as
+ * stand-ins, which load the real file on their first call: nothing is lost,
+ * an ssh:// engine still works.
+ */
+function dockerodeClass(): typeof Docker {
+  if (dockerode) return dockerode;
+  const main = require.resolve("dockerode"); // .../dockerode/lib/docker.js
+  const modem = require.resolve("docker-modem", { paths: [dirname(main)] }); // .../docker-modem/lib/modem.js
+  loadOnFirstCall(join(dirname(main), "session.js")); // requires @grpc/grpc-js, @grpc/proto-loader
+  loadOnFirstCall(join(dirname(modem), "ssh.js")); // requires ssh2
+  dockerode = require("dockerode") as typeof Docker;
+  return dockerode;
+}
+
+/** Puts in the module cache a stand-in for a CommonJS file that exports one function. */
+function loadOnFirstCall(file: string): void {
+  if (!existsSync(file) || require.cache[file]) return; // another dockerode version, or already loaded
+  let real: ((...args: unknown[]) => unknown) | undefined;
+  const standIn = new Module(file);
+  standIn.filename = file;
+  standIn.loaded = true;
+  standIn.exports = function (this: unknown, ...args: unknown[]) {
+    if (!real) {
+      delete require.cache[file];
+      real = require(file) as (...args: unknown[]) => unknown;
+    }
+    return real.apply(this, args);
+  };
+  require.cache[file] = standIn;
+}
 
 export function dockerSocketDescription(): string {
   return process.env.DOCKER_HOST ?? "/var/run/docker.sock";
 }
 
 export function connectDocker(): Docker {
+  const DockerClient = dockerodeClass();
   const host = process.env.DOCKER_HOST;
-  if (!host) return new Docker({ socketPath: "/var/run/docker.sock" });
-  if (host.startsWith("unix://")) return new Docker({ socketPath: host.slice("unix://".length) });
+  if (!host) return new DockerClient({ socketPath: "/var/run/docker.sock" });
+  if (host.startsWith("unix://")) return new DockerClient({ socketPath: host.slice("unix://".length) });
   const url = new URL(host.replace(/^tcp:/, "http:"));
-  return new Docker({ host: url.hostname, port: Number(url.port || 2375) });
+  return new DockerClient({ host: url.hostname, port: Number(url.port || 2375) });
 }
 
 /** Resolves when the engine answers; else throws RuntimeError("EngineUnavailable"). */
