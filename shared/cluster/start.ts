@@ -65,11 +65,13 @@ export async function startClusterFromTree<A extends ApiServerHandle = ApiServer
     runtimeWrappers: [],
     replicas: {},
     onClose: (task) => void closers.push(task),
+    closing: false,
   };
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      ctx.closing = true;
       for (const task of closers.reverse()) {
         await task().catch((err: Error) => log(`while stopping: ${err.message}`));
       }

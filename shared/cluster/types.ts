@@ -142,6 +142,8 @@ export interface ClusterContext {
   /** The apiserver's TLS port, https://127.0.0.1:PORT (chapter 11). */
   secureUrl?: string;
   network?: string;
+  /** The network being made (chapter 05's prepare() begins it; its start() sets `network`). */
+  pendingNetwork?: Promise<string>;
   nodes: KubeletHandle[];
   /** Filled by components' prepare(): what each chapter adds to every kubelet (merged by chapter 05's mergeKubeletExtensions). */
   kubeletExtensions: KubeletExtensionsValue[];
@@ -161,6 +163,13 @@ export interface ClusterContext {
   stopNode?: (name: string) => Promise<void>;
   /** Runs on close, in reverse order of registration (after the components' own stops). */
   onClose(task: () => Promise<void>): void;
+  /**
+   * True once the whole cluster is closing (not for a restart of one
+   * component). A stop may then leave to the cluster's Docker cleanup what it
+   * removes anyway: every container with the cluster's label, and the
+   * network, whose bridge takes the addresses put on it along.
+   */
+  closing: boolean;
 }
 
 /**

@@ -25,6 +25,18 @@ export const kubeletsComponent: ClusterComponent = {
     "secrets and access control": "a kubelet sends its token from its first request",
     selectors: "a kubelet watches its pods with a field selector once chapter 07 serves them",
   },
+  async prepare(ctx) {
+    if (ctx.options.runtime === "fake") return;
+    // Docker takes most of a second to make the network (network.ts: two
+    // creates and a removal), and needs none of the cluster for it: begun
+    // here, it is made while the store and the apiserver start. start()
+    // waits for it; close() waits for it too, so that a bring-up that fails
+    // before start() still finds the network and removes it.
+    const network = createClusterNetwork(connectDocker(), ctx.id, ctx.labels);
+    network.catch(() => {}); // start() reports the error
+    ctx.pendingNetwork = network;
+    ctx.onClose(() => network.then(() => {}, () => {}));
+  },
   async start(ctx) {
     if (!ctx.apiserver || !ctx.url) throw new Error("the kubelets need the apiserver of chapter 03");
     const pods = await ctx.load<PodsModule>("05-pods/index.ts");
@@ -43,7 +55,7 @@ export const kubeletsComponent: ClusterComponent = {
       // loses count of its endpoints otherwise (one-leave-at-a-time.ts).
       shared = oneLeaveAtATime(new DockerRuntime(docker));
       streams = dockerStreams(docker);
-      ctx.network = await createClusterNetwork(docker, ctx.id, ctx.labels);
+      ctx.network = await (ctx.pendingNetwork ?? createClusterNetwork(docker, ctx.id, ctx.labels));
       ctx.log(`network: ${ctx.network}`);
     }
     const url = ctx.url;
@@ -81,10 +93,20 @@ export const kubeletsComponent: ClusterComponent = {
       const [kubelet] = ctx.nodes.splice(i, 1);
       await kubelet!.stop();
     };
-    const count = ctx.options.nodes ?? 1;
-    for (let i = 1; i <= count; i++) {
-      await ctx.startNode(`node-${i}`);
-      ctx.log(`kubelet: node-${i} registered`);
+    // The kubelets start side by side: each one waits for the apiserver and
+    // for Docker, never for another kubelet.
+    const names = Array.from({ length: ctx.options.nodes ?? 1 }, (_, i) => `node-${i + 1}`);
+    const started = await Promise.allSettled(
+      names.map(async (name) => {
+        await ctx.startNode!(name);
+        ctx.log(`kubelet: ${name} registered`);
+      }),
+    );
+    const failed = started.find((result) => result.status === "rejected");
+    if (failed) {
+      // This component has no stop registered yet: stop the kubelets that did start.
+      await Promise.all(ctx.nodes.map((k) => k.stop().catch(() => {})));
+      throw failed.reason;
     }
     return async () => {
       await Promise.all(ctx.nodes.map((k) => k.stop()));

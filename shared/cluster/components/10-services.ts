@@ -59,6 +59,11 @@ export const servicesComponent: ClusterComponent = {
       return;
     }
     const addresses = new services.BridgeAddresses({ docker, bridge: network.bridge, image: TEST_IMAGE, labels: ctx.labels });
+    // The proxy's stop takes the cluster IPs off the bridge, with one more
+    // helper container. At cluster close that is not needed: removing the
+    // network deletes its bridge, and every address on it goes along.
+    const removeAll = addresses.close.bind(addresses);
+    addresses.close = () => (ctx.closing ? Promise.resolve() : removeAll());
     const proxy = await services.startProxy({ server: ctx.url, token: ctx.token, addresses, log: ctx.log });
     ctx.log(
       `services: cluster IPs from ${network.serviceCIDR ?? services.DEFAULT_SERVICE_CIDR} on ${network.bridge}, proxy running`,

@@ -108,7 +108,8 @@ export const discoveryComponent: ClusterComponent = {
         const bridge =
           (info.Options?.["com.docker.network.bridge.name"] as string | undefined) ?? `br-${String(info.Id).slice(0, 12)}`;
         const addresses = new services.BridgeAddresses({ docker, bridge, image: TEST_IMAGE, labels: ctx.labels });
-        stops.push(() => addresses.close());
+        // At cluster close, the network's removal takes the bridge and this address along.
+        stops.push(() => (ctx.closing ? Promise.resolve() : addresses.close()));
         await addresses.add(clusterIP);
         const relay = await forwardPrivilegedPort({
           docker,
@@ -117,7 +118,8 @@ export const discoveryComponent: ClusterComponent = {
           target: { host: dns.server.host, port: dns.server.port },
           labels: ctx.labels,
         });
-        stops.push(() => relay.close());
+        // At cluster close, the Docker cleanup removes the relay with the other containers, at once.
+        stops.push(() => (ctx.closing ? Promise.resolve() : relay.close()));
         ctx.log(`discovery: cluster DNS at ${clusterIP}:53 (udp, tcp) -> ${dns.server.host}:${dns.server.port}`);
       } else {
         ctx.log(`discovery: cluster DNS at ${dns.server.host}:${dns.server.port} (no Docker network: nothing on port 53)`);
