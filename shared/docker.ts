@@ -150,7 +150,8 @@ export interface Removed {
  * one attached. A removal that fails does not stop the others: the result
  * lists what was removed (or already gone) and, in `failed`, what is still
  * there with Docker's reason. Running containers leave their networks one
- * at a time first (leaveNetworksOneByOne), then all go at once.
+ * at a time first (leaveNetworksOneByOne), then all go at once; those that
+ * share another container's network go at once from the start.
  */
 export async function removeLabelled(docker: Docker, label: string, value: string): Promise<Removed> {
   const filters = { label: [`${label}=${value}`] };
@@ -166,12 +167,17 @@ export async function removeLabelled(docker: Docker, label: string, value: strin
     );
   const containers = await docker.listContainers({ all: true, filters });
   const containerNames = containers.map((c) => c.Names[0]?.replace(/^\//, "") ?? c.Id);
-  await leaveNetworksOneByOne(docker, containers);
-  const containersGone = await Promise.all(
-    containers.map((c, i) =>
-      removing(`container ${containerNames[i]}`, docker.getContainer(c.Id).remove({ force: true, v: true })),
-    ),
+  const remove = (i: number) =>
+    removing(`container ${containerNames[i]}`, docker.getContainer(containers[i]!.Id).remove({ force: true, v: true }));
+  // Containers in another's network namespace (a pod's app containers, in
+  // their pause container's) have no endpoint: Docker touches no network
+  // when they go. They are removed at once, while the others leave theirs.
+  const early = containers.map((c, i) => (sharesNetwork(c) ? remove(i) : undefined));
+  await leaveNetworksOneByOne(
+    docker,
+    containers.filter((c) => !sharesNetwork(c)),
   );
+  const containersGone = await Promise.all(early.map((removal, i) => removal ?? remove(i)));
   const networks = await docker.listNetworks({ filters });
   const networksGone = await Promise.all(networks.map((n) => removing(`network ${n.Name}`, removeNetwork(docker, n.Id))));
   return {
@@ -179,6 +185,11 @@ export async function removeLabelled(docker: Docker, label: string, value: strin
     networks: networks.filter((_, i) => networksGone[i]).map((n) => n.Name),
     failed,
   };
+}
+
+/** Does this container use another container's network namespace (network mode container:<id>)? */
+function sharesNetwork(container: Docker.ContainerInfo): boolean {
+  return container.HostConfig?.NetworkMode?.startsWith("container:") ?? false;
 }
 
 /**

@@ -33,9 +33,12 @@ export const kubeletsComponent: ClusterComponent = {
     // waits for it; close() waits for it too, so that a bring-up that fails
     // before start() still finds the network and removes it.
     const network = createClusterNetwork(connectDocker(), ctx.id, ctx.labels);
-    network.catch(() => {}); // start() reports the error
+    const settled = network.then(
+      () => {},
+      () => {}, // start() reports the error
+    );
     ctx.pendingNetwork = network;
-    ctx.onClose(() => network.then(() => {}, () => {}));
+    ctx.onClose(() => settled);
   },
   async start(ctx) {
     if (!ctx.apiserver || !ctx.url) throw new Error("the kubelets need the apiserver of chapter 03");
