@@ -99,18 +99,14 @@ export const kubeletsComponent: ClusterComponent = {
     // The kubelets start side by side: each one waits for the apiserver and
     // for Docker, never for another kubelet.
     const names = Array.from({ length: ctx.options.nodes ?? 1 }, (_, i) => `node-${i + 1}`);
-    const started = await Promise.allSettled(
-      names.map(async (name) => {
-        await ctx.startNode!(name);
-        ctx.log(`kubelet: ${name} registered`);
-      }),
-    );
+    const started = await Promise.allSettled(names.map((name) => ctx.startNode!(name)));
     const failed = started.find((result) => result.status === "rejected");
     if (failed) {
       // This component has no stop registered yet: stop the kubelets that did start.
       await Promise.all(ctx.nodes.map((k) => k.stop().catch(() => {})));
       throw failed.reason;
     }
+    for (const name of names) ctx.log(`kubelet: ${name} registered`); // in order, for npm start's output
     return async () => {
       await Promise.all(ctx.nodes.map((k) => k.stop()));
     };
