@@ -137,7 +137,8 @@ export class DockerRuntime implements ContainerRuntime {
   async stop(id: string, gracePeriodSeconds: number): Promise<void> {
     // STEP(01.4): a polite stop. The process gets the stop signal and
     // `gracePeriodSeconds` to exit by itself; then it is killed. Stopping a
-    // container that does not run does nothing.
+    // container that does not run does nothing; one that is not there at all
+    // is ContainerNotFound (the kubelet treats the two differently).
     // Tests: "01.4 stop and remove > a process that handles SIGTERM ends the way it chooses",
     // "01.4 stop and remove > a process still busy when the grace period ends is killed: 137".
     //#solution
