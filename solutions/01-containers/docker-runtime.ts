@@ -63,7 +63,8 @@ export class DockerRuntime implements ContainerRuntime {
     // step of the pull to onProgress. Every failure names the cause and the fix:
     // an engine that does not answer, an image that cannot be pulled.
     // Tests: "01.1 images and the engine > uses an image that is present without pulling it",
-    // "01.1 images and the engine > a missing image that cannot be pulled: ImageNotFound, naming the image and what to do".
+    // "01.1 images and the engine > a missing image that cannot be pulled: ImageNotFound, naming the image and what to do",
+    // "01.1 images and the engine > an engine that is not running: EngineUnavailable, naming the socket and how to start one".
     //#solution
     await this.ping();
     if (await this.hasImage(image)) return;
