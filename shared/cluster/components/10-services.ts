@@ -60,7 +60,7 @@ export const servicesComponent: ClusterComponent = {
     }
     const addresses = new services.BridgeAddresses({ docker, bridge: network.bridge, image: TEST_IMAGE, labels: ctx.labels });
     // The proxy's stop takes the cluster IPs off the bridge, with one more
-    // helper container. At cluster close that is not needed: removing the
+    // short-lived container. At cluster close that is not needed: removing the
     // network deletes its bridge, and every address on it goes along.
     const removeAll = addresses.close.bind(addresses);
     addresses.close = () => (ctx.closing ? Promise.resolve() : removeAll());
