@@ -203,6 +203,8 @@ it("03.5 update > accepts an update at the current resourceVersion and refuses a
 
   const stale = { ...created, metadata: { ...created.metadata, labels: { app: "web", v: "2" } } };
   const res = await api("PUT", `${PODS}/occ`, stale);
+  const at = `${created.metadata.resourceVersion} (the pod is at ${ok.body.metadata.resourceVersion})`;
+  expect(res.status, `a PUT at the stale resourceVersion ${at} must be refused`).toBe(409);
   expectStatus(res, 409, "Conflict");
   expect(res.body.message).toContain("the object has been modified");
   expect((await api("GET", `${PODS}/occ`)).body.metadata.labels.v).toBe("1");

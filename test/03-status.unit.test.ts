@@ -57,6 +57,7 @@ it("03.4 status strategy > a write through /status changes only status", () => {
 
   const next = strategy(pods, "status", incoming, current) as Pod;
   expect(next.status, "a write through /status: the status comes from the body").toEqual({ phase: "Running", podIP: "10.0.0.7" });
+  expect(next.spec.containers[0]!.image, "a write through /status: the image stays as stored").toBe("busybox:1.36");
   expect(next.spec, "a write through /status: the spec stays as stored").toEqual(storedPod().spec);
   expect(next.metadata.labels, "a write through /status: the labels stay as stored").toEqual({ app: "web" });
 });
