@@ -222,8 +222,11 @@ it.skipIf(!d.available)("06.1 emptyDir > is gone with its pod: no container and 
   expect(existsSync(sharedSource)).toBe(false);
 });
 
+// A pod with a hostPath volume passes the apiserver's admission plugin (06.5)
+// before its kubelet mounts anything (06.4): so the tests that run such a pod
+// are 06.5's. Step 06.4's own tests call the plugin's setUp() directly.
 it.skipIf(!d.available)(
-  "06.4 hostPath > mounts a folder below the allowed prefix: the pod sees the host's file, the host sees the pod's, and both outlive the pod",
+  "06.5 hostPath > mounts a folder below the allowed prefix: the pod sees the host's file, the host sees the pod's, and both outlive the pod",
   async () => {
     await writeFile(join(hostDir, "hello.txt"), "from the host\n");
     await createOk(
@@ -262,7 +265,7 @@ it.skipIf(!d.available)(
 );
 
 it.skipIf(!d.available)(
-  "06.4 hostPath > a hostPath of the wrong type keeps the pod in ContainerCreating, with the reason",
+  "06.5 hostPath > a hostPath of the wrong type keeps the pod in ContainerCreating, with the reason",
   async () => {
     await writeFile(join(hostDir, "a-file"), "");
     await createOk(
@@ -281,8 +284,9 @@ it.skipIf(!d.available)(
   },
 );
 
+// The kubelet's plugin (06.4) applies the policy of 06.3 before anything else.
 it.skipIf(!d.available)(
-  "06.3 hostPath > the kubelet mounts nothing, and creates nothing, outside the allowed prefixes, not even through a symbolic link",
+  "06.4 hostPath > the kubelet mounts nothing, and creates nothing, outside the allowed prefixes, not even through a symbolic link",
   async () => {
     const plugin = hostPathPlugin();
     const pod = testPod("direct", [{ name: "main" }]);
@@ -298,7 +302,7 @@ it.skipIf(!d.available)(
   },
 );
 
-// The policy reads the path as written (06.3); following symbolic links on the node is 06.4.
+// The policy reads the path as written (06.3); following symbolic links on the node is 06.4 too.
 it.skipIf(!d.available)(
   "06.4 hostPath > a symbolic link inside the allowed folder that leads outside it is refused; the folder itself is mounted",
   async () => {

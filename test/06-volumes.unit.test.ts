@@ -1,13 +1,16 @@
 /**
  * Chapter 06 without Docker: what the emptyDir plugin leaves on the node's
- * disk. The Docker tests run as root, which may write anywhere; these check
- * what a container running as another user would need.
+ * disk (the Docker tests run as root, which may write anywhere; these check
+ * what a container running as another user would need), the hostPath policy,
+ * and the hostPath plugin's type checks, called directly as the kubelet does.
  */
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
+import { VolumeError } from "@tree/05-pods/index.ts";
 import { emptyDirPlugin } from "@tree/06-volumes/plugins/empty-dir.ts";
+import { hostPathPlugin } from "@tree/06-volumes/plugins/host-path.ts";
 import { hostPathViolation } from "@tree/06-volumes/plugins/host-path-policy.ts";
 import type { Pod } from "../shared/api/index.ts";
 
@@ -49,4 +52,27 @@ it("06.3 hostPath policy > allows only absolute paths below a prefix: not a sibl
   const climbing = verdict("/data/app/../other");
   expect(climbing, 'expected "/data/app/../other" to be refused for its "..", but it was allowed').toMatch(/\.\./);
   expect(verdict("data/app"), "expected a relative path to be refused").toMatch(/absolute/);
+});
+
+it("06.4 hostPath > checks the type before it mounts: a file where a Directory is asked is refused with the reason; DirectoryOrCreate makes the folder", async () => {
+  const root = await mkdtemp(join(tmpdir(), "hostpath-"));
+  dirs.push(root);
+  const plugin = hostPathPlugin({ allowedPrefixes: [root] });
+  const pod: Pod = { metadata: { name: "agent", namespace: "default", uid: "uid-2" }, spec: { containers: [] } };
+  const ctx = { dir: join(root, "unused"), nodeName: "node-1" };
+  await writeFile(join(root, "a-file"), "");
+
+  const wrongType = plugin.setUp(pod, { name: "dir", hostPath: { path: join(root, "a-file"), type: "Directory" } }, ctx);
+  await expect(wrongType).rejects.toThrow(VolumeError);
+  await expect(
+    plugin.setUp(pod, { name: "dir", hostPath: { path: join(root, "a-file"), type: "Directory" } }, ctx),
+    'expected a hostPath of type Directory that is a file to be refused with "is not a directory"',
+  ).rejects.toThrow(/hostPath type check failed: .*a-file is not a directory/);
+
+  const made = join(root, "made");
+  expect(await plugin.setUp(pod, { name: "made", hostPath: { path: made, type: "DirectoryOrCreate" } }, ctx)).toEqual({
+    type: "bind",
+    hostPath: made,
+  });
+  expect((await stat(made)).isDirectory(), "expected DirectoryOrCreate to create the folder").toBe(true);
 });
