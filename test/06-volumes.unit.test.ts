@@ -2,22 +2,49 @@
  * Chapter 06 without Docker: what the emptyDir plugin leaves on the node's
  * disk (the Docker tests run as root, which may write anywhere; these check
  * what a container running as another user would need), the hostPath policy,
- * and the hostPath plugin's type checks, called directly as the kubelet does.
+ * and the hostPath plugin called directly, as the kubelet does: what it
+ * refuses (outside the prefixes, through a symbolic link, the wrong type)
+ * and what it creates.
  */
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, rmdir, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, expect, it } from "vitest";
-import { VolumeError } from "@tree/05-pods/index.ts";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { VolumeError, type VolumeSource } from "@tree/05-pods/index.ts";
 import { emptyDirPlugin } from "@tree/06-volumes/plugins/empty-dir.ts";
 import { hostPathPlugin } from "@tree/06-volumes/plugins/host-path.ts";
-import { hostPathViolation } from "@tree/06-volumes/plugins/host-path-policy.ts";
-import type { Pod } from "../shared/api/index.ts";
+import { DEFAULT_HOST_PATH_PREFIX, hostPathViolation } from "@tree/06-volumes/plugins/host-path-policy.ts";
+import type { Pod, Volume } from "../shared/api/index.ts";
 
 const dirs: string[] = [];
 afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
+
+const runId = randomBytes(4).toString("hex");
+/** A folder of this test run below the default allowed prefix. */
+const hostDir = join(DEFAULT_HOST_PATH_PREFIX, `unit-${runId}`);
+/** Folders outside the allowed prefix: nothing may be created there (removed anyway, should a bug create them). */
+const outsideDir = join(tmpdir(), `k8s-workshop-outside-${runId}`);
+const nextDoor = `${DEFAULT_HOST_PATH_PREFIX}-not-allowed-${runId}`;
+
+beforeAll(async () => {
+  await mkdir(hostDir, { recursive: true });
+});
+afterAll(async () => {
+  for (const dir of [hostDir, outsideDir, nextDoor]) await rm(dir, { recursive: true, force: true });
+  // The shared prefix folder goes too, unless another run still uses it.
+  await rmdir(DEFAULT_HOST_PATH_PREFIX).catch(() => {});
+});
+
+/** The kubelet's view: the hostPath plugin of the default policy, called directly. */
+function defaultSetUp(): (volume: Volume) => Promise<VolumeSource> {
+  const plugin = hostPathPlugin();
+  const pod: Pod = { metadata: { name: "direct", namespace: "default", uid: "uid-direct" }, spec: { containers: [] } };
+  return (volume: Volume) => plugin.setUp(pod, volume, { dir: join(hostDir, "unused"), nodeName: "node-1" });
+}
 
 it("06.1 emptyDir > its folder is writable by any user, and a second setUp keeps what was written", async () => {
   const root = await mkdtemp(join(tmpdir(), "emptydir-"));
@@ -75,4 +102,39 @@ it("06.4 hostPath > checks the type before it mounts: a file where a Directory i
     hostPath: made,
   });
   expect((await stat(made)).isDirectory(), "expected DirectoryOrCreate to create the folder").toBe(true);
+});
+
+// The kubelet's plugin (06.4) applies the policy of 06.3 before anything else.
+it("06.4 hostPath > the kubelet mounts nothing, and creates nothing, outside the allowed prefixes, not even through a symbolic link", async () => {
+  const setUp = defaultSetUp();
+
+  await expect(setUp({ name: "root", hostPath: { path: "/" } })).rejects.toThrow(VolumeError);
+  await expect(setUp({ name: "root", hostPath: { path: "/" } })).rejects.toThrow(/"\/".*allowed prefixes/);
+  await expect(setUp({ name: "next-door", hostPath: { path: nextDoor, type: "DirectoryOrCreate" } })).rejects.toThrow(
+    VolumeError,
+  );
+  expect(existsSync(nextDoor)).toBe(false);
+  await expect(setUp({ name: "up", hostPath: { path: `${hostDir}/../../../etc` } })).rejects.toThrow(VolumeError);
+});
+
+// The policy reads the path as written (06.3); following symbolic links on the node is 06.4 too.
+it("06.4 hostPath > a symbolic link inside the allowed folder that leads outside it is refused; the folder itself is mounted", async () => {
+  const setUp = defaultSetUp();
+
+  // A link inside the allowed folder that leads outside it.
+  await mkdir(outsideDir);
+  await symlink(outsideDir, join(hostDir, "escape"));
+  await expect(setUp({ name: "link", hostPath: { path: join(hostDir, "escape"), type: "Directory" } })).rejects.toThrow(
+    /symbolic link/,
+  );
+  await expect(
+    setUp({ name: "link", hostPath: { path: join(hostDir, "escape", "made"), type: "DirectoryOrCreate" } }),
+  ).rejects.toThrow(VolumeError);
+  expect(existsSync(join(outsideDir, "made"))).toBe(false);
+
+  // And what is allowed is a bind mount of the path itself.
+  expect(await setUp({ name: "ok", hostPath: { path: hostDir, type: "Directory" } })).toEqual({
+    type: "bind",
+    hostPath: hostDir,
+  });
 });
