@@ -212,4 +212,20 @@ describe("04.9 kubeconfig", () => {
     expect(doc["current-context"]).toBeTruthy();
     expect(await readKubeconfig(path)).toEqual({ server: "http://127.0.0.1:6443", token: "s3cret", namespace: "shop" });
   });
+
+  it("is a kubeconfig that @kubernetes/client-node accepts for an http:// server, with the token", async () => {
+    // client-node 1.x refuses a plain-http server unless its cluster entry
+    // says insecure-skip-tls-verify; the real kubectl does not care. Checked
+    // here, so that a missing flag fails with client-node's own words instead
+    // of a time-out in the whole-chapter test of client-node's informer.
+    const { KubeConfig } = await import("@kubernetes/client-node");
+    const path = join(dir, "client-node", "config");
+    await writeKubeconfig(path, { server: "http://127.0.0.1:6443", token: "s3cret", namespace: "shop" });
+    const kc = new KubeConfig();
+    kc.loadFromString(await readFile(path, "utf8"));
+    expect(kc.getCurrentCluster()?.server).toBe("http://127.0.0.1:6443");
+    // client-node fills a fetch Headers object (its types name node-fetch's).
+    const headers = (await kc.applyToFetchOptions({})).headers as unknown as Headers;
+    expect(headers.get("authorization")).toBe("Bearer s3cret");
+  });
 });

@@ -334,11 +334,14 @@ export function explainFailure(run: ChapterRun, how: { step?: string }): void {
 
   lastNext = step;
   if (step) {
-    // Every file where the step's TODO still stands (a step may span two files), else where the step was.
+    // Every place where the step's TODO still stands (a step may span two
+    // functions or two files), else every place where the step was: the bug
+    // may sit in any of them.
     const left = remainingTodos(chapter).filter((t) => t.step === step);
-    const places = left.filter((t, i) => left.findIndex((u) => u.file === t.file) === i).map((t) => `${t.file}:${t.line}`);
-    const solved = generateChapter(chapter).steps.find((s) => s.step === step);
-    if (places.length === 0 && solved) places.push(`${solved.file}:${solved.line}`);
+    const places = left.map((t) => `${t.file}:${t.line}`);
+    if (places.length === 0) {
+      for (const t of generateChapter(chapter).todos) if (t.step === step) places.push(`${t.file}:${t.line}`);
+    }
     const title = stepTitle(chapter, step);
     const first = groups.get(step)?.[0];
     console.log(`${c.bold(say().next)}${say().nextBecause(c.cyan(step), title, Boolean(earliest))}`);

@@ -150,6 +150,8 @@ export interface GeneratedChapter {
   files: Map<string, string>;
   /** Every step of the chapter, in step order, with the starter location of its first TODO comment. */
   steps: StepLocation[];
+  /** Every TODO comment of every step, in file order: a step may have several. */
+  todos: StepLocation[];
 }
 
 /** Generates (in memory) every starter file of a chapter (with `options.solvedThrough`: the earlier steps solved). */
@@ -162,7 +164,7 @@ export function generateChapter(chapter: Chapter, root = REPO_ROOT, options: Sta
     files.set(rel, text);
     all.push(...steps.map((s) => ({ ...s, file: `chapters/${chapter.slug}/${rel}` })));
   }
-  return { files, steps: firstLocationPerStep(all) };
+  return { files, steps: firstLocationPerStep(all), todos: all };
 }
 
 function firstLocationPerStep(locations: StepLocation[]): StepLocation[] {

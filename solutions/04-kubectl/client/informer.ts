@@ -162,8 +162,9 @@ export class Informer<T extends KubeObject> {
   /** Applies one watch event to the cache and calls the handlers. */
   private handleEvent(event: ObjectEvent<T>): void {
     // STEP(04.4): apply one event to the cache, then tell the handlers: add for a
-    // new key, update (old, new) for a known one, delete with the last known
-    // state. A throwing handler must not stop the informer (this.call()).
+    // new key, update (old, new) for a known one, delete with the cached object
+    // (the last state this informer knew; the event's object only when the key
+    // was not cached). A throwing handler must not stop the informer (this.call()).
     // Tests: "04.4 informer events > ...".
     //#solution
     const object = event.object;

@@ -65,8 +65,10 @@ async function filesOf(path: string): Promise<string[]> {
 /** Parses the documents of one file; empty documents are skipped. */
 export function parseManifests(text: string, source: string): Manifest[] {
   // STEP(04.6): the manifests of one text: every YAML document, empty ones
-  // skipped, a List expanded (expandList()), each with the line where it starts.
-  // Bad YAML is a ManifestError that names source, line and column.
+  // skipped, a List expanded (expandList()), each with the line of its first
+  // key (not of its "---"). Bad YAML is a ManifestError like
+  //   pod.yaml:3:7: invalid YAML: <the first line of yaml's message>
+  // (the yaml package reports where each error is).
   // Tests: "04.6 reading manifests > reads every document of a multi-document file, skips empty ones, expands a List, keeps lines",
   // "04.6 reading manifests > names the file, line and column of bad YAML, and the path that does not exist".
   //#solution
