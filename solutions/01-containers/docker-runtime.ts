@@ -63,7 +63,8 @@ export class DockerRuntime implements ContainerRuntime {
     // step of the pull to onProgress. Every failure names the cause and the fix:
     // an engine that does not answer, an image that cannot be pulled.
     // Tests: "01.1 images and the engine > uses an image that is present without pulling it",
-    // "01.1 images and the engine > a missing image that cannot be pulled: ImageNotFound, naming the image and what to do".
+    // "01.1 images and the engine > a missing image that cannot be pulled: ImageNotFound, naming the image and what to do",
+    // "01.1 images and the engine > an engine that is not running: EngineUnavailable, naming the socket and how to start one".
     //#solution
     await this.ping();
     if (await this.hasImage(image)) return;
@@ -137,7 +138,8 @@ export class DockerRuntime implements ContainerRuntime {
   async stop(id: string, gracePeriodSeconds: number): Promise<void> {
     // STEP(01.4): a polite stop. The process gets the stop signal and
     // `gracePeriodSeconds` to exit by itself; then it is killed. Stopping a
-    // container that does not run does nothing.
+    // container that does not run does nothing; one that is not there at all
+    // is ContainerNotFound (the kubelet treats the two differently).
     // Tests: "01.4 stop and remove > a process that handles SIGTERM ends the way it chooses",
     // "01.4 stop and remove > a process still busy when the grace period ends is killed: 137".
     //#solution
