@@ -21,7 +21,7 @@ const INCREMENTS = 20;
 const KEY = "example.com/counter";
 
 it(
-  `03.4 update > ${CLIENTS} clients x ${INCREMENTS} read-modify-write increments give exactly ${CLIENTS * INCREMENTS}`,
+  `03.5 update > ${CLIENTS} clients x ${INCREMENTS} read-modify-write increments give exactly ${CLIENTS * INCREMENTS}`,
   { timeout: 240_000 },
   async () => {
     const url = `${cluster.url}/api/v1/namespaces/default/pods/counter`;

@@ -128,7 +128,7 @@ it("03.3 a dry run creates nothing", async () => {
   expect(after.revision).toBe(before.revision);
 });
 
-it("03.4 retries a write that lost a race when no resourceVersion was pinned", async () => {
+it("03.5 retries a write that lost a race when no resourceVersion was pinned", async () => {
   expect((await api("POST", PODS, pod("race-1"))).status).toBe(201);
   let calls = 0;
   const result = await guaranteedUpdate(ctx, pods, "default", "race-1", scope, "", false, async (current) => {
@@ -170,7 +170,7 @@ it("03.4 retries a write that lost a race when no resourceVersion was pinned", a
   expect(calls).toBe(1);
 });
 
-it("03.4 counts generation only for changes of the desired state", async () => {
+it("03.5 counts generation only for changes of the desired state", async () => {
   const created = await api("POST", PODS, pod("gen-count"));
   expect(created.body.metadata.generation).toBe(1);
   const relabeled = structuredClone(created.body);

@@ -56,16 +56,27 @@ async function addressesOn(device: string): Promise<string[]> {
   return [...stdout.matchAll(/inet (\d+\.\d+\.\d+\.\d+)\//g)].map((m) => m[1]!);
 }
 
-/** A busybox web server that answers with its pod's name, and stops at once on SIGTERM. */
+/**
+ * A busybox web server that answers with its pod's name, and stops at once on SIGTERM.
+ * It asks for no Service variables (enableServiceLinks: false): those are step 10.6,
+ * and the tests of the steps before it run pods too.
+ */
 function webPod(name: string, nodeName: string, labels: Record<string, string> = { app: "web" }): Pod {
   const script = `hostname > /tmp/index.html; trap 'exit 0' TERM; httpd -f -p 80 -h /tmp & wait`;
   const pod = testPod(name, [{ name: "httpd", command: ["sh", "-c", script], ports: [{ name: "http", containerPort: 80 }] }], {
     nodeName,
     terminationGracePeriodSeconds: 2,
+    enableServiceLinks: false,
   });
   pod.metadata = { name, labels };
   return pod;
 }
+
+/** The Service in front of the web pods: port 8000 to their port named "http". */
+const WEB_SERVICE = {
+  metadata: { name: "web", labels: { tier: "front" } },
+  spec: { selector: { app: "web" }, ports: [{ port: 8000, targetPort: "http" }] },
+};
 
 const isReady = (p: Pod) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
 const readyIps = (e: Endpoints | undefined) => (e?.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)).sort();
@@ -116,6 +127,52 @@ async function getFromClient(client: string, url: string): Promise<string> {
 
 let client: string;
 let web: Service;
+
+/*
+ * When the whole file runs, the tests share one Service "web", its pods and
+ * a client pod: the first test that needs them creates them. But `npm run
+ * check 10.k` runs only the tests of step k, so each test first makes sure
+ * that what it reads exists.
+ */
+
+/** The Service "web" (created unless an earlier test did). */
+async function givenWebService(): Promise<Service> {
+  if (!web) {
+    const res = await api<Service>("POST", SERVICES, WEB_SERVICE);
+    expect(res.status, res.text).toBe(201);
+    web = res.body;
+  }
+  return web;
+}
+
+/** The Service "web" with web-1 (node-1) and web-2 (node-2) Ready in its Endpoints. */
+async function givenWebPods(): Promise<Service> {
+  await givenWebService();
+  for (const [name, node] of [
+    ["web-1", "node-1"],
+    ["web-2", "node-2"],
+  ] as const) {
+    if (!(await pods.get(name))) await pods.create(webPod(name, node));
+  }
+  const ips = [(await runningPod("web-1")).status!.podIP!, (await runningPod("web-2")).status!.podIP!].sort().join();
+  await endpointsUntil("web", (e) => readyIps(e).join() === ips, "Endpoints web: web-1 and web-2 ready");
+  return web;
+}
+
+/** The client pod on node-1 (no Service variables: 10.6 has its own pod), as its container's id. */
+async function givenClient(): Promise<string> {
+  if (!client) {
+    await pods.create(
+      testPod("client", [{ name: "client", command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"] }], {
+        nodeName: "node-1",
+        terminationGracePeriodSeconds: 0,
+        enableServiceLinks: false,
+      }),
+    );
+    client = await containerOf(await runningPod("client"), "client");
+  }
+  return client;
+}
 
 beforeAll(async () => {
   cluster = await startCluster({
@@ -175,13 +232,7 @@ it.skipIf(!d.available || !kubectlAvailable())(
     expect(clash.body.message).toContain(`failed to allocate IP ${ips[0]}: provided IP is already allocated`);
     expect((await api("GET", `${SERVICES}/clash`)).status).toBe(404);
 
-    // The proxy puts every cluster IP on the cluster's bridge.
-    await waitFor("the cluster IPs on the bridge", async () => {
-      const on = await addressesOn(bridge);
-      return ips.every((ip) => on.includes(ip)) || undefined;
-    });
-
-    // Deleted: the address is free for a new Service, and leaves the bridge.
+    // Deleted: the address is free for a new Service.
     expect((await api("DELETE", `${SERVICES}/${names[0]}`)).status).toBe(200);
     const reuse = await api<Service>("POST", SERVICES, {
       metadata: { name: "reuse" },
@@ -208,9 +259,38 @@ it.skipIf(!d.available || !kubectlAvailable())(
 
     const all = ["reuse", "alloc-np", ...names.slice(1)];
     for (const name of all) expect((await api("DELETE", `${SERVICES}/${name}`)).status).toBe(200);
+  },
+);
+
+it.skipIf(!d.available || !kubectlAvailable())(
+  "10.2 on Docker > puts every Service's cluster IP on the cluster's bridge, and takes it off when the Service is deleted",
+  async () => {
+    const names = [...Array.from({ length: 4 }, (_, i) => `bridge-${i}`), "bridge-np"];
+    const created = await Promise.all(
+      names.map((name) =>
+        api<Service>("POST", SERVICES, {
+          metadata: { name },
+          spec: { type: name === "bridge-np" ? "NodePort" : "ClusterIP", ports: [{ port: 80 }] },
+        }),
+      ),
+    );
+    expect(
+      created.map((r) => r.status),
+      created.find((r) => r.status !== 201)?.text,
+    ).toEqual(names.map(() => 201));
+    const ips = created.map((r) => r.body.spec!.clusterIP!);
+
+    // The proxy puts every cluster IP on the cluster's bridge.
+    await waitFor("the cluster IPs on the bridge", async () => {
+      const on = await addressesOn(bridge);
+      return ips.every((ip) => on.includes(ip)) || undefined;
+    });
+
+    // Deleted: the address leaves the bridge.
+    for (const name of names) expect((await api("DELETE", `${SERVICES}/${name}`)).status).toBe(200);
     await waitFor("the deleted Services' cluster IPs to leave the bridge", async () => {
       const on = await addressesOn(bridge);
-      const left = [...ips, np.body.spec!.clusterIP!].filter((ip) => on.includes(ip));
+      const left = ips.filter((ip) => on.includes(ip));
       if (left.length > 0) throw new Error(`still on ${bridge}: ${left.join(", ")}`);
       return true;
     });
@@ -220,10 +300,7 @@ it.skipIf(!d.available || !kubectlAvailable())(
 it.skipIf(!d.available || !kubectlAvailable())(
   "10.3 on Docker > keeps the Endpoints in step with the pods: ready ones in, not-ready ones aside, deleted ones out",
   async () => {
-    const res = await api<Service>("POST", SERVICES, {
-      metadata: { name: "web", labels: { tier: "front" } },
-      spec: { selector: { app: "web" }, ports: [{ port: 8000, targetPort: "http" }] },
-    });
+    const res = await api<Service>("POST", SERVICES, WEB_SERVICE);
     expect(res.status, res.text).toBe(201);
     web = res.body;
     await pods.create(webPod("web-1", "node-1"));
@@ -232,7 +309,7 @@ it.skipIf(!d.available || !kubectlAvailable())(
     const crashing = testPod(
       "web-crash",
       [{ name: "httpd", command: ["sh", "-c", "exit 1"], ports: [{ name: "http", containerPort: 80 }] }],
-      { nodeName: "node-1", terminationGracePeriodSeconds: 0 },
+      { nodeName: "node-1", terminationGracePeriodSeconds: 0, enableServiceLinks: false },
     );
     crashing.metadata = { name: "web-crash", labels: { app: "web" } };
     await pods.create(crashing);
@@ -270,13 +347,8 @@ it.skipIf(!d.available || !kubectlAvailable())(
 it.skipIf(!d.available || !kubectlAvailable())(
   "10.5 on Docker > lets a client pod reach the Service at its cluster IP and port, taking turns over the pods on both nodes",
   async () => {
-    await pods.create(
-      testPod("client", [{ name: "client", command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"] }], {
-        nodeName: "node-1",
-        terminationGracePeriodSeconds: 0,
-      }),
-    );
-    client = await containerOf(await runningPod("client"), "client");
+    await givenWebPods();
+    await givenClient();
     const url = `http://${web.spec!.clusterIP}:8000/`;
     // The proxy may need a moment to open its listener: wait for the first answer.
     await waitFor(`a first answer from ${url}`, () => getFromClient(client, url));
@@ -292,7 +364,15 @@ it.skipIf(!d.available || !kubectlAvailable())(
 it.skipIf(!d.available || !kubectlAvailable())(
   "10.6 on Docker > gives a container started after the Service its variables",
   async () => {
-    const info = await docker.getContainer(client).inspect();
+    await givenWebService();
+    await pods.create(
+      testPod("env-reader", [{ name: "main", command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"] }], {
+        nodeName: "node-1",
+        terminationGracePeriodSeconds: 0,
+      }),
+    );
+    const reader = await containerOf(await runningPod("env-reader"), "main");
+    const info = await docker.getContainer(reader).inspect();
     const env = new Map(info.Config.Env.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
     const ip = web.spec!.clusterIP!;
     expect(env.get("WEB_SERVICE_HOST")).toBe(ip);
@@ -302,7 +382,9 @@ it.skipIf(!d.available || !kubectlAvailable())(
   },
 );
 
-it.skipIf(!d.available || !kubectlAvailable())("10.2 on Docker > serves a NodePort Service on 127.0.0.1:<nodePort>", async () => {
+// A NodePort is served by the proxy (10.2), but an answer needs the pods' Endpoints (10.3) and forwarding (10.5).
+it.skipIf(!d.available || !kubectlAvailable())("10.5 on Docker > serves a NodePort Service on 127.0.0.1:<nodePort>", async () => {
+  await givenWebPods();
   const res = await api<Service>("POST", SERVICES, {
     metadata: { name: "web-np" },
     spec: { type: "NodePort", selector: { app: "web" }, ports: [{ port: 8001, targetPort: 80 }] },
@@ -317,8 +399,10 @@ it.skipIf(!d.available || !kubectlAvailable())("10.2 on Docker > serves a NodePo
 });
 
 it.skipIf(!d.available || !kubectlAvailable())(
-  "10.3 on Docker > sends traffic only to the remaining pod once one is deleted",
+  "10.5 on Docker > sends traffic only to the remaining pod once one is deleted",
   async () => {
+    await givenWebPods();
+    await givenClient();
     expect(await pods.delete("web-2")).toBe(200);
     const p1 = await pods.get("web-1");
     await endpointsUntil("web", (e) => readyIps(e).join() === p1!.status!.podIP, "web-2 to leave the Endpoints");
@@ -391,6 +475,7 @@ it.skipIf(!d.available || !kubectlAvailable())(
 
     // And a pod reaches it at its cluster IP and port 8000.
     const names = list.map((p) => `hello from ${p.metadata!.name}`);
+    await givenClient();
     const answer = await waitFor(`an answer from ${ip}:8000`, () => getFromClient(client, `http://${ip}:8000/`));
     expect(names).toContain(answer);
   },

@@ -84,8 +84,43 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
+/*
+ * When the whole file runs, the tests share the Secret "db" and the
+ * ConfigMap "settings" that the first tests create. But `npm run check 11.k`
+ * runs only the tests of step k, so a test first makes what it reads,
+ * unless an earlier test already did.
+ */
+
+/** The Secret "db" as the earlier tests leave it: username, password (`password`), host. */
+async function givenSecret(password: string): Promise<void> {
+  if ((await api("GET", "/api/v1/namespaces/default/secrets/db", undefined, admin)).status === 200) return;
+  const secret = {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: "db" },
+    data: { username: b64("admin") },
+    stringData: { password, host: "db.local" },
+  };
+  const created = await api("POST", "/api/v1/namespaces/default/secrets", secret, admin);
+  expect(created.status, created.text).toBe(201);
+}
+
+/** The ConfigMap "settings": MODE and app.conf. */
+async function givenConfigMap(): Promise<void> {
+  if ((await api("GET", "/api/v1/namespaces/default/configmaps/settings", undefined, admin)).status === 200) return;
+  const created = await api(
+    "POST",
+    "/api/v1/namespaces/default/configmaps",
+    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings" }, data: { MODE: "fast", "app.conf": "color=blue\n" } },
+    admin,
+  );
+  expect(created.status, created.text).toBe(201);
+}
+
+// Every Secret is encrypted on its way to the store and decrypted on its way
+// back: storing one needs 11.4 as well as 11.3. So this test is 11.4's.
 it.skipIf(!d.available)(
-  "11.3 Secrets and ConfigMaps > creates a Secret from data and stringData: stringData is merged into data (base64) and never returned",
+  "11.4 Secrets and ConfigMaps > creates a Secret from data and stringData: stringData is merged into data (base64) and never returned",
   async () => {
     const secret = {
       apiVersion: "v1",
@@ -139,6 +174,7 @@ it.skipIf(!d.available)(
 it.skipIf(!d.available)(
   "11 chapter > Secrets and ConfigMaps > lists Secrets as a Table of NAME, TYPE, DATA, AGE without their values",
   async () => {
+    await givenSecret(PASSWORD);
     const table = await api("GET", "/api/v1/namespaces/default/secrets", undefined, {
       ...admin,
       accept: "application/json;as=Table;v=v1;g=meta.k8s.io",
@@ -153,6 +189,7 @@ it.skipIf(!d.available)(
 it.skipIf(!d.available)(
   "11.4 Secrets and ConfigMaps > encrypts Secrets at rest: no plaintext in the store or in its files on disk, and the API still returns it",
   async () => {
+    await givenSecret(PASSWORD);
     await api(
       "POST",
       "/api/v1/namespaces/default/configmaps",
@@ -183,9 +220,14 @@ it.skipIf(!d.available)(
   },
 );
 
+// The pod tests below need every part of the kubelet's side: valueFrom
+// (11.5), envFrom (11.6; the kubelet asks it for every container) and the
+// files of secret and configMap volumes (11.7). So they are 11.7's.
 it.skipIf(!d.available)(
-  "11.5 Secrets and ConfigMaps > gives a pod its Secret and ConfigMap as environment variables (valueFrom, envFrom) and as files, the Secret on a tmpfs",
+  "11.7 Secrets and ConfigMaps > gives a pod its Secret and ConfigMap as environment variables (valueFrom, envFrom) and as files, the Secret on a tmpfs",
   async () => {
+    await givenSecret(PASSWORD);
+    await givenConfigMap();
     await createPod({
       apiVersion: "v1",
       kind: "Pod",
@@ -250,7 +292,7 @@ it.skipIf(!d.available)(
 );
 
 it.skipIf(!d.available)(
-  "11.5 Secrets and ConfigMaps > keeps a pod waiting for a missing Secret (CreateContainerConfigError, or ContainerCreating for a volume) and runs it once the Secret exists",
+  "11.7 Secrets and ConfigMaps > keeps a pod waiting for a missing Secret (CreateContainerConfigError, or ContainerCreating for a volume) and runs it once the Secret exists",
   async () => {
     const pod = (name: string, spec: Partial<Pod["spec"]>, container: Record<string, unknown> = {}): Pod => ({
       apiVersion: "v1",
@@ -307,6 +349,9 @@ it.skipIf(!d.available)(
 it.skipIf(!d.available)(
   "11.8 Secrets and ConfigMaps > our kubectl lists Secrets without values and describes them with sizes only",
   async () => {
+    // After the 11.7 tests, the password is NEW_PASSWORD.
+    await givenSecret(NEW_PASSWORD);
+    await givenConfigMap();
     const kubectl = (...args: string[]) =>
       runOurKubectl(run, cluster.url, args, { token: cluster.adminToken ?? "", plugins: [kubectlPlugin] });
     const get = await kubectl("get", "secrets");

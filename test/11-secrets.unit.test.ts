@@ -1,10 +1,12 @@
 /**
- * Chapter 11 without Docker: the pure parts of Secrets (encryption at rest,
- * envFrom, the files of a volume), each with the mistake it must catch.
+ * Chapter 11 without Docker: the pure parts of Secrets (stringData,
+ * encryption at rest, envFrom, the files of a volume) and of access control
+ * (tokens, RBAC rules and subjects), each with the mistake it must catch.
  */
 import { randomBytes } from "node:crypto";
 import { expect, it } from "vitest";
-import { subjectMatches } from "@tree/11-secrets/auth/rbac-authorizer.ts";
+import { mergeStringData } from "@tree/11-secrets/apiserver/secrets.ts";
+import { ruleAllows, subjectMatches } from "@tree/11-secrets/auth/rbac-authorizer.ts";
 import { bearerTokenAuthenticator } from "@tree/11-secrets/auth/token-authenticator.ts";
 import { decrypt, encrypt } from "@tree/11-secrets/encryption/aesgcm.ts";
 import { envFromSource } from "@tree/11-secrets/kubelet/env-from.ts";
@@ -109,4 +111,47 @@ it("11.2 RBAC subjects > a ServiceAccount subject is that account in its namespa
     subjectMatches(subject, user("system:serviceaccount:other:builder"), "shop"),
     'expected the ServiceAccount "builder" of namespace other NOT to match a subject bound in shop, but it matched',
   ).toBe(false);
+});
+
+it("11.2 RBAC rules > a rule with resourceNames allows those objects only, and never list, watch or create", () => {
+  const rule = { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch", "create"], resourceNames: ["db"] };
+  const request = (verb: string, name: string) => ({
+    user: { username: "bob", uid: "1001", groups: [] },
+    verb,
+    isResourceRequest: true,
+    path: `/api/v1/namespaces/shop/secrets${name ? `/${name}` : ""}`,
+    apiGroup: "",
+    apiVersion: "v1",
+    resource: "secrets",
+    subresource: "",
+    namespace: "shop",
+    name,
+  });
+  expect(ruleAllows(rule, request("get", "db")), 'expected get of the Secret "db" to be allowed').toBe(true);
+  expect(
+    ruleAllows(rule, request("get", "other")),
+    'expected get of the Secret "other" to be refused: the rule names only "db" in resourceNames',
+  ).toBe(false);
+  for (const verb of ["list", "watch", "create"]) {
+    expect(
+      ruleAllows(rule, request(verb, "")),
+      `expected ${verb} (a request without an object name) to be refused by a rule with resourceNames`,
+    ).toBe(false);
+  }
+});
+
+it("11.3 stringData > is merged into data as base64, wins over data for the same key, and is not kept", () => {
+  const b64 = (s: string) => Buffer.from(s).toString("base64");
+  const secret: Secret = {
+    metadata: { name: "db", namespace: "default" },
+    data: { username: b64("admin"), password: b64("old") },
+    stringData: { password: "hunter2", host: "db.local" },
+  };
+  mergeStringData(secret);
+  expect(secret.data, "expected stringData in data, base64-encoded, over data's own value for the same key").toEqual({
+    username: b64("admin"),
+    password: b64("hunter2"),
+    host: b64("db.local"),
+  });
+  expect(secret.stringData, "expected stringData to be removed: it is write-only, never stored or returned").toBeUndefined();
 });

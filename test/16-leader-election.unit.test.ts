@@ -158,7 +158,79 @@ function lastWriteBy(server: LockServer, holder: string): number {
   return mine[mine.length - 1]!.at;
 }
 
-it("16.1 a follower measures the lease by its own clock: a holder whose clock is an hour behind is not taken over", async () => {
+/** A record of the lock as `holder` wrote it, with `renewTime` by the holder's clock. */
+function seen(holder: string, resourceVersion: string, renewTime: number): VersionedRecord {
+  return {
+    record: { holderIdentity: holder, leaseDurationMs: LEASE, acquireTime: renewTime, renewTime, leaseTransitions: 0 },
+    resourceVersion,
+  };
+}
+
+/**
+ * Step 16.1's two methods, called by name. They are private to the elector,
+ * and the elector cannot run before 16.2 to 16.4 exist; TypeScript allows
+ * obj["name"] for a private member, so 16.1 can be checked on its own.
+ */
+function follower(identity = "b") {
+  const clock = new FakeClock();
+  const elector = new LeaderElector({
+    lock: new LockServer(clock).view(),
+    identity,
+    leaseDurationMs: LEASE,
+    renewDeadlineMs: RENEW_DEADLINE,
+    retryPeriodMs: RETRY,
+    clock,
+    callbacks: { onStartedLeading() {}, onStoppedLeading() {} },
+  });
+  return {
+    elector,
+    observe: (current: VersionedRecord, now: number) => elector["observe"](current, now),
+    heldByAnother: (now: number) => elector["heldByAnother"](now),
+  };
+}
+
+it("16.1 the lease runs leaseDuration from when WE saw the record change, whatever the holder's renewTime says", () => {
+  const t = Date.parse("2026-01-01T00:00:00Z");
+  for (const [skew, what] of [
+    [-3_600_000, "an hour behind"],
+    [3_600_000, "an hour ahead"],
+  ] as const) {
+    const b = follower();
+    b.observe(seen("a", "5", t + skew), t);
+    expect(b.elector.getLeader(), "observe() keeps the record it saw").toBe("a");
+    expect(b.heldByAnother(t), `a holder whose clock is ${what}, just seen`).toBe(true);
+    expect(b.heldByAnother(t + LEASE - 1), `a holder whose clock is ${what}, 1 ms before leaseDuration by b's clock`).toBe(true);
+    expect(b.heldByAnother(t + LEASE), `a holder whose clock is ${what}, leaseDuration after b saw it`).toBe(false);
+  }
+});
+
+it("16.1 the same record read again does not restart the wait; a new resourceVersion does", () => {
+  const t = Date.parse("2026-01-01T00:00:00Z");
+  const b = follower();
+  b.observe(seen("a", "5", t), t);
+  b.observe(seen("a", "5", t), t + 10_000);
+  expect(b.heldByAnother(t + LEASE), "the same resourceVersion seen again 10 s later: still counted from the first sight").toBe(
+    false,
+  );
+  b.observe(seen("a", "6", t + 10_000), t + 10_000);
+  expect(b.heldByAnother(t + 10_000 + LEASE - 1), "a renewal seen at +10 s: held until +10 s + leaseDuration").toBe(true);
+  expect(b.heldByAnother(t + 10_000 + LEASE)).toBe(false);
+});
+
+it("16.1 nothing seen, a released lease and our own lease are not held by another", () => {
+  const t = Date.parse("2026-01-01T00:00:00Z");
+  const b = follower("b");
+  expect(b.heldByAnother(t), "no record seen yet").toBe(false);
+  b.observe(seen("", "7", t), t);
+  expect(b.heldByAnother(t), 'a released lease (holder "")').toBe(false);
+  b.observe(seen("b", "8", t), t);
+  expect(b.elector.isLeader(), "the record names b").toBe(true);
+  expect(b.heldByAnother(t), "b's own lease").toBe(false);
+});
+
+// The three tests below check 16.1 through the whole elector (run(): steps
+// 16.2 to 16.4), so they are named after 16.4, the last step they need.
+it("16.4 a follower measures the lease by its own clock: a holder whose clock is an hour behind is not taken over", async () => {
   const clock = new FakeClock();
   const server = new LockServer(clock);
   const a = candidate(server, clock, "a", { clock: clock.skewed(-3_600_000) });
@@ -173,7 +245,7 @@ it("16.1 a follower measures the lease by its own clock: a holder whose clock is
   expect(a.acting()).toBe(true);
 });
 
-it("16.1 a holder whose clock is an hour ahead is taken over about one leaseDuration after it goes silent", async () => {
+it("16.4 a holder whose clock is an hour ahead is taken over about one leaseDuration after it goes silent", async () => {
   const clock = new FakeClock();
   const server = new LockServer(clock);
   const a = candidate(server, clock, "a", { clock: clock.skewed(3_600_000) });
@@ -189,7 +261,7 @@ it("16.1 a holder whose clock is an hour ahead is taken over about one leaseDura
   expect(after, "b waited much longer than leaseDuration + 2 retries").toBeLessThanOrEqual(LEASE + 2 * RETRY + 500);
 });
 
-it("16.1 a holder that keeps renewing is never taken over", async () => {
+it("16.4 a holder that keeps renewing is never taken over", async () => {
   const clock = new FakeClock();
   const server = new LockServer(clock);
   const a = candidate(server, clock, "a");
@@ -232,8 +304,14 @@ it("16.2 renewing keeps acquireTime and leaseTransitions; taking over a released
     leaseTransitions: 0,
   });
 
-  await a.elector.release();
-  expect(server.stored?.record.holderIdentity, "release clears the holder").toBe("");
+  // a released lease as release() writes it (step 16.5 checks release() itself)
+  server.put({
+    holderIdentity: "",
+    leaseDurationMs: 1000,
+    acquireTime: clock.now(),
+    renewTime: clock.now(),
+    leaseTransitions: 0,
+  });
   await clock.advance(1);
   const b = candidate(server, clock, "b", { run: false });
   expect(await b.elector.tryAcquireOrRenew(), "a released lease is free at once").toBe(true);
@@ -263,20 +341,48 @@ it("16.2 a holder does not renew with a stale resourceVersion after someone else
   expect(server.stored?.record.holderIdentity).toBe("c");
 });
 
+/** A lease that `holder` wrote: the test plays the holder, so no elector of it needs to renew. */
+function writeAs(server: LockServer, clock: FakeClock, holder: string): void {
+  server.put({ holderIdentity: holder, leaseDurationMs: LEASE, acquireTime: 0, renewTime: clock.now(), leaseTransitions: 0 });
+}
+
+// 16.3 needs only one attempt to win: these tests look at when a candidate
+// STARTED leading (its renew() is step 16.4).
 it("16.3 a candidate takes a free lease at once: none yet, or released", async () => {
   const clock = new FakeClock();
   const server = new LockServer(clock);
   const a = candidate(server, clock, "a");
   await clock.advance(0);
   expect(a.started, "a should lead an empty lock on its first attempt").toEqual([clock.now()]);
-  await a.stop();
-  expect(server.stored?.record.holderIdentity).toBe("");
-  const b = candidate(server, clock, "b");
+
+  const released = new LockServer(clock);
+  released.put({ holderIdentity: "", leaseDurationMs: 1000, acquireTime: 0, renewTime: 0, leaseTransitions: 2 });
+  const b = candidate(released, clock, "b");
   await clock.advance(0);
   expect(b.started, "b should take a released lease on its first attempt").toEqual([clock.now()]);
+  expect(released.stored?.record).toMatchObject({ holderIdentity: "b", leaseTransitions: 3 });
 });
 
-it("16.3 a candidate waits for the leaseDuration of a silent leader, then takes over", async () => {
+it("16.3 a candidate waits for the leaseDuration of a silent holder, then takes over", async () => {
+  const clock = new FakeClock();
+  const server = new LockServer(clock);
+  writeAs(server, clock, "a");
+  const b = candidate(server, clock, "b");
+  for (let i = 0; i < 3; i++) {
+    await clock.advance(RETRY);
+    writeAs(server, clock, "a"); // a renews
+  }
+  expect(b.started, "b took over a lease that a renewed every 2 s").toEqual([]);
+  const silentSince = lastWriteBy(server, "a");
+  const took = await clock.advanceUntil(() => b.started.length > 0, 60_000, 250);
+  expect(took, "b never took over a lease that nobody renews").toBeDefined();
+  expect(b.started[0]! - silentSince).toBeGreaterThanOrEqual(LEASE);
+  expect(b.started[0]! - silentSince).toBeLessThanOrEqual(LEASE + 2 * RETRY + 250);
+  expect(server.stored?.record).toMatchObject({ holderIdentity: "b", leaseTransitions: 1 });
+});
+
+// The same with a real leader that renews (16.4) before it goes silent.
+it("16.4 a candidate waits for the leaseDuration of a silent leader, then takes over", async () => {
   const clock = new FakeClock();
   const server = new LockServer(clock);
   const a = candidate(server, clock, "a");
@@ -335,6 +441,20 @@ it("16.4 a leader that sees another holder in the lease stops at once", async ()
   expect(server.writes.filter((w) => w.holder === "a" && w.at < edited + LEASE && w.at > edited)).toEqual([]);
 });
 
+// Stopping a leader cleanly needs its renew() (16.4) and release() (16.5).
+it("16.5 a stopped leader's lease is released, and a candidate takes it on its first attempt", async () => {
+  const clock = new FakeClock();
+  const server = new LockServer(clock);
+  const a = candidate(server, clock, "a");
+  await clock.advance(0);
+  expect(a.started, "a should lead an empty lock on its first attempt").toEqual([clock.now()]);
+  await a.stop();
+  expect(server.stored?.record.holderIdentity).toBe("");
+  const b = candidate(server, clock, "b");
+  await clock.advance(0);
+  expect(b.started, "b should take a released lease on its first attempt").toEqual([clock.now()]);
+});
+
 it("16.5 release lets the next candidate take over at once", async () => {
   const clock = new FakeClock();
   const server = new LockServer(clock);
@@ -352,6 +472,19 @@ it("16.5 release lets the next candidate take over at once", async () => {
   const took = await clock.advanceUntil(() => b.acting(), 20_000, 100);
   expect(took, "b never took over").toBeDefined();
   expect(clock.now() - releasedAt, "b waited for a lease that was released").toBeLessThanOrEqual(RETRY + 100);
+});
+
+it("16.5 release clears the holder; the next candidate takes the lease over and counts one transition", async () => {
+  const clock = new FakeClock();
+  const server = new LockServer(clock);
+  const a = candidate(server, clock, "a", { run: false });
+  expect(await a.elector.tryAcquireOrRenew()).toBe(true);
+  await a.elector.release();
+  expect(server.stored?.record.holderIdentity, "release clears the holder").toBe("");
+  await clock.advance(1);
+  const b = candidate(server, clock, "b", { run: false });
+  expect(await b.elector.tryAcquireOrRenew(), "a released lease is free at once").toBe(true);
+  expect(server.stored?.record).toMatchObject({ holderIdentity: "b", acquireTime: clock.now(), leaseTransitions: 1 });
 });
 
 it("16.5 release never clears another holder's lease", async () => {

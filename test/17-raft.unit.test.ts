@@ -7,7 +7,14 @@ import { describe, expect, test } from "vitest";
 import { RaftNode, type ProposalResult, type ReadResult } from "@tree/17-consensus/raft/node.ts";
 import { MemoryStorage } from "@tree/17-consensus/raft/storage.ts";
 import { KvMachine } from "@tree/17-consensus/sim/kv.ts";
-import type { AppendEntriesReply, Entry, HardState, Message, PersistedState } from "@tree/17-consensus/raft/types.ts";
+import type {
+  AppendEntries,
+  AppendEntriesReply,
+  Entry,
+  HardState,
+  Message,
+  PersistedState,
+} from "@tree/17-consensus/raft/types.ts";
 
 interface Sent {
   message: Message;
@@ -72,7 +79,7 @@ function leader(options: { entries?: Entry[]; term?: number } = {}) {
   return r;
 }
 
-function append(term: number, prevLogIndex: number, prevLogTerm: number, entries: Entry[], leaderCommit = 0): Message {
+function append(term: number, prevLogIndex: number, prevLogTerm: number, entries: Entry[], leaderCommit = 0): AppendEntries {
   return { type: "AppendEntries", from: "n2", to: "n1", term, prevLogIndex, prevLogTerm, entries, leaderCommit };
 }
 
@@ -230,13 +237,15 @@ describe("17.3 append", () => {
     expect(r.node.log.lastIndex(), "entries 2 and 3 match the leader too: they stay").toBe(3);
   });
 
+  // Handed to handleAppendEntries itself, not to receive(): receive() then applies
+  // what is committed (step 17.5), and this test checks the commit index alone.
   test("commits up to leaderCommit, not past what the append proves", () => {
-    const r = replica({ hard: { currentTerm: 1, votedFor: null }, entries: [put(1, 1), put(2, 1), put(3, 1)] });
-    r.node.receive(append(2, 1, 1, [], 3));
+    const r = replica({ hard: { currentTerm: 2, votedFor: null }, entries: [put(1, 1), put(2, 1), put(3, 1)] });
+    r.node.handleAppendEntries(append(2, 1, 1, [], 3));
     expect(r.node.commitIndex, "a heartbeat that proves entry 1 only, leaderCommit 3").toBe(1);
-    r.node.receive(append(2, 1, 1, [put(2, 1)], 3));
+    r.node.handleAppendEntries(append(2, 1, 1, [put(2, 1)], 3));
     expect(r.node.commitIndex, "after an append that proves entry 2").toBe(2);
-    r.node.receive(append(2, 3, 1, [], 1));
+    r.node.handleAppendEntries(append(2, 3, 1, [], 1));
     expect(r.node.commitIndex, "a commit index never goes back").toBe(2);
   });
 

@@ -113,13 +113,13 @@ export const STARTER_ALLOWLIST: AllowedStarterPass[] = [
     file: "test/10-services.unit.test.ts",
     test: "10.2 what the proxy serves > puts cluster IPs on the bridge with `ip addr`, and takes them off without minding one already gone",
     reason:
-      "The `ip addr` commands and BridgeAddresses are given code (shell strings, not a mechanism); step 10.3 is the proxy's sync.",
+      "The `ip addr` commands and BridgeAddresses are given code (shell strings, not a mechanism); step 10.2 is the proxy's sync.",
   },
   {
     file: "test/10-services.test.ts",
     test: "10.2 on Docker > puts addresses on a bridge through a short-lived container and takes every one off on close",
     reason:
-      "The `ip addr` commands and BridgeAddresses are given code (shell strings, not a mechanism); step 10.3 is the proxy's sync.",
+      "The `ip addr` commands and BridgeAddresses are given code (shell strings, not a mechanism); step 10.2 is the proxy's sync.",
   },
   {
     file: "test/13-lifecycle.unit.test.ts",

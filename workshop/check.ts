@@ -11,7 +11,7 @@
  * Then it says what to do next: the earliest step with a failure, the test to
  * start with, the TODO (file:line) and the hint command.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { availableChapters, type Chapter, REPO_ROOT } from "../shared/chapters.ts";
 import { codeHash, standing, testsHash, when } from "./record.ts";
@@ -111,16 +111,15 @@ async function checkChapters(upTo: string | undefined, options: CheckOptions): P
 /** `check NN.k`: the tests of one step only, against the learner's chapters. */
 async function checkStep(id: string, options: CheckOptions): Promise<boolean> {
   const { chapter, step } = resolveStep(id);
+  // The files that name the step, also through a shared suite they run (the store's behaviour, test/harness).
   const files = stepTestFiles(chapter, step);
   const noOwnTests = () => console.log(say().noOwnTests(step, chapter.number, c.cyan(`npm run check ${chapter.number}`)));
-  // Some steps' tests are written once in test/harness (the store's behaviour) and named there.
-  const inHarness = files.length === 0 && harnessNamesStep(step);
-  if (files.length === 0 && !inHarness) {
+  if (files.length === 0) {
     noOwnTests();
     return true;
   }
   const run = await runWithProgress(chapter, `step ${step}`, {
-    files: files.length > 0 ? files : undefined,
+    files,
     testNamePattern: `^${step.replace(".", "\\.")} `,
   });
   const mine = run.tests.filter((t) => t.status !== "skipped" || stepOf(t.name) === step);
@@ -146,13 +145,6 @@ async function checkStep(id: string, options: CheckOptions): Promise<boolean> {
     console.log(say().lastStep(chapter.number, c.cyan(`npm run check ${chapter.number}`)));
   }
   return true;
-}
-
-/** True when a file of test/harness names tests of `step` ("NN.k ..."), so every test file of its chapter may run them. */
-function harnessNamesStep(step: string): boolean {
-  const dir = join(REPO_ROOT, "test", "harness");
-  const title = new RegExp(`["'\`]${step.replace(".", "\\.")}[ "'\`]`);
-  return readdirSync(dir).some((f) => f.endsWith(".ts") && title.test(readFileSync(join(dir, f), "utf8")));
 }
 
 /** Runs one chapter's tests with a live line: elapsed time and tests finished (one line per chapter when not a terminal). */

@@ -237,6 +237,20 @@ export const MUTATIONS: readonly Mutation[] = [
 
   // Chapter 03: the apiserver
   {
+    step: "03.4",
+    mistake: "a write through /status also changes spec",
+    file: "03-apiserver/rest/status-strategy.ts",
+    find: "...current,",
+    replace: "...incoming,",
+  },
+  {
+    step: "03.5",
+    mistake: "update without the resourceVersion precondition (a lost update)",
+    file: "03-apiserver/rest/update.ts",
+    find: "if (wanted && wanted !== currentVersion) throw conflict({ resource: resource.plural, group: resource.group }, name);",
+    replace: "",
+  },
+  {
     step: "03.7",
     mistake: "an object leaving a watch's selection is not sent as DELETED",
     file: "03-apiserver/watch/events.ts",

@@ -77,10 +77,33 @@ function testFilesIn(root: string, dir: string, chapter: Chapter): string[] {
 /** A unit test file (test/NN-*.unit.test.ts): it runs without a Docker engine or a cluster. */
 export const isUnitTestFile = (file: string) => file.endsWith(".unit.test.ts");
 
-/** The chapter's test files that name step `step` ("05.2") in a title, so a step check loads only those. */
+/**
+ * The chapter's test files that name step `step` ("05.2") in a title, so a step check loads only those.
+ * A file that runs a shared suite names the suite's steps too: test/02-etcd.test.ts runs the store
+ * behaviour suite, whose tests are named where test/harness/store-behaviour.ts calls step("02.5", ...).
+ */
 export function stepTestFiles(chapter: Chapter, step: string, root = REPO_ROOT): string[] {
   const title = new RegExp(`["'\`]${step.replace(".", "\\.")}[ "'\`]`);
-  return chapterTestFiles(chapter, root).filter((f) => title.test(readFileSync(join(root, f), "utf8")));
+  return chapterTestFiles(chapter, root).filter((f) => testSources(f, root).some((text) => title.test(text)));
+}
+
+/**
+ * A test file's text, then the text of each shared suite it runs. A shared suite is a
+ * module the file imports a `describe...()` function from by relative path, and
+ * that registers tests itself (it imports `it` or `test` from vitest). A file that only
+ * borrows a helper of that module (`collect()`) does not run its tests.
+ */
+function testSources(file: string, root: string): string[] {
+  const text = readFileSync(join(root, file), "utf8");
+  const suites: string[] = [];
+  for (const [, names, from] of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*["'](\.{1,2}\/[^"']+\.ts)["']/g)) {
+    if (!/\bdescribe\w+/.test(names!)) continue;
+    const path = join(root, dirname(file), from!);
+    if (!existsSync(path)) continue;
+    const suite = readFileSync(path, "utf8");
+    if (/import\s*\{[^}]*\b(it|test)\b[^}]*\}\s*from\s*["']vitest["']/.test(suite)) suites.push(suite);
+  }
+  return [text, ...suites];
 }
 
 export async function runChapterTests(chapter: Chapter, treeDir: string, options: RunOptions = {}): Promise<ChapterRun> {

@@ -11,6 +11,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { MAX_VALUE_BYTES, StoreError, type Store, type WatchEvent, type Watcher } from "../../shared/store/types.ts";
+import { compareSteps } from "../../workshop/starters.ts";
 import { brief, expectList } from "./expect.ts";
 import { giveUp, waitFor } from "./wait.ts";
 
@@ -150,7 +151,7 @@ export function describeStoreBehaviour(name: string, target: StoreUnderTest): vo
   /** One test of step `id`; a store that could not open fails it at once. */
   const step = (id: string, title: string, body: () => Promise<void>): void => {
     const first = target.firstStep;
-    const named = first && Number(first.split(".")[1]) > Number(id.split(".")[1]) ? first : id;
+    const named = first && compareSteps(first, id) > 0 ? first : id;
     it(`${named} store (${name}) > ${title}`, async () => {
       if (openError) throw openError;
       await body();

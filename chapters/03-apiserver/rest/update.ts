@@ -29,16 +29,17 @@ export async function updateObject(
   checkNameMatches(resource, namespace, name, incoming);
   const wanted = incoming.metadata?.resourceVersion;
   const obj = await guaranteedUpdate(ctx, resource, namespace, name, scope, subresource, !!wanted, (current) => {
-    // TODO(03.4): optimistic concurrency, with no locks. A PUT that names a
+    // TODO(03.5): optimistic concurrency, with no locks. A PUT that names a
     // resourceVersion only applies to that version of the object (else 409 Conflict).
     // A PUT without one applies to whatever is current. guaranteedUpdate() below
     // is the read-modify-write loop that update, patch and /status share, and
-    // finishUpdate() keeps the fields only the server may set.
-    // Tests: "03.4 update > accepts an update at the current resourceVersion and refuses a stale one with 409",
-    // "03.4 retries a write that lost a race when no resourceVersion was pinned",
-    // "03.4 counts generation only for changes of the desired state",
-    // "03.4 update > a patch that changes nothing does not write".
-    todo("03.4");
+    // finishUpdate() applies your status strategy (03.4) and keeps the fields only
+    // the server may set.
+    // Tests: "03.5 update > accepts an update at the current resourceVersion and refuses a stale one with 409",
+    // "03.5 retries a write that lost a race when no resourceVersion was pinned",
+    // "03.5 counts generation only for changes of the desired state",
+    // "03.5 update > a patch that changes nothing does not write".
+    todo("03.5");
   });
   return { obj, warnings };
 }
@@ -84,12 +85,12 @@ export async function guaranteedUpdate(
   pinnedVersion: boolean,
   tryUpdate: (current: ApiObject) => ApiObject | Promise<ApiObject>,
 ): Promise<ApiObject> {
-  todo("03.4");
+  todo("03.5");
 }
 
 /** Applies the status strategy and the server-owned metadata, then defaults and validates. */
 function finishUpdate(resource: ResourceDefinition, subresource: string, proposed: ApiObject, current: ApiObject): ApiObject {
-  todo("03.4");
+  todo("03.5");
 }
 
 /**

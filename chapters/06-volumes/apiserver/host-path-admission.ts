@@ -31,7 +31,8 @@ export function hostPathAdmission(policy: HostPathPolicy): AdmissionPlugin {
       for (const volume of pod.spec?.volumes ?? []) {
         if (!volume.hostPath) continue;
         // TODO(06.5): a pod that breaks the policy is never stored: 403 Forbidden,
-        // naming the volume and why. Tests: "06.5 the apiserver > ...".
+        // naming the volume and why; one that keeps it goes on to its node.
+        // Tests: "06.5 the apiserver > ...", "06.5 hostPath > ...".
         todo("06.5");
       }
     },

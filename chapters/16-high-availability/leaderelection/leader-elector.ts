@@ -126,8 +126,7 @@ export class LeaderElector {
     // TODO(16.1): remember what we read, and when (by OUR clock) we last saw
     // it change. Never compare our clock with renewTime: that was written by
     // another machine's clock, which may be minutes off.
-    // Tests: the "16.1" tests. They drive the whole elector through run(),
-    // so they pass once 16.2 to 16.4 are written too: write this, go on.
+    // Tests: the "16.1" tests (they call observe() and heldByAnother()).
     todo("16.1");
     if (current.record.holderIdentity !== this.reportedLeader) {
       this.reportedLeader = current.record.holderIdentity;
@@ -163,8 +162,7 @@ export class LeaderElector {
   /** Tries every retryPeriod until we hold the lease (true) or `signal` aborts (false). */
   private async acquire(signal: AbortSignal): Promise<boolean> {
     // TODO(16.3): campaign. Tests: "16.3 a candidate takes a free lease at once",
-    // "16.3 a candidate waits for the leaseDuration of a silent leader" (its
-    // leader must renew: it needs 16.4).
+    // "16.3 a candidate waits for the leaseDuration of a silent holder".
     todo("16.3");
   }
 

@@ -79,7 +79,7 @@ const SERVER_METADATA = [
 /**
  * The fields a write through `subresource` can own, with their values:
  * /status owns only status; the object itself owns everything else (its
- * status is reset by the status strategy, chapter 03.5).
+ * status is reset by the status strategy, step 03.4).
  */
 export function ownedValues(obj: unknown, manager: Manager, nodes = false): FieldValues {
   if (!isObject(obj)) return new Map();

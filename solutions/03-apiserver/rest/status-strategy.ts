@@ -8,12 +8,15 @@
  */
 import type { ApiObject, ResourceDefinition } from "../registry/types.ts";
 
-// STEP(03.5): the object to store for an update. A write through /status may
+// STEP(03.4): the object to store for an update. A write through /status may
 // change only status; a write to the main resource of a kind with a status
 // subresource may change anything but status. Other writes (kinds without the
 // split, other subresources such as binding) store `incoming` as it is.
-// Tests: "03.5 status > a PUT to /status changes only status; a PUT to the pod changes only spec and metadata",
-// "03.5 status > merge-patches status through /status".
+// `current` is what is stored: the update path (step 03.5) compares the result
+// with it afterwards, so it must come back unchanged.
+// Tests: "03.4 status strategy > a write through /status changes only status",
+// "03.4 status strategy > a write to the object itself keeps the stored status",
+// "03.4 status strategy > kinds without the split, and other subresources, store the body as it is".
 export function applyStatusStrategy(
   resource: ResourceDefinition,
   subresource: string,

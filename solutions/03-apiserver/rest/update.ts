@@ -28,15 +28,16 @@ export async function updateObject(
   checkNameMatches(resource, namespace, name, incoming);
   const wanted = incoming.metadata?.resourceVersion;
   const obj = await guaranteedUpdate(ctx, resource, namespace, name, scope, subresource, !!wanted, (current) => {
-    // STEP(03.4): optimistic concurrency, with no locks. A PUT that names a
+    // STEP(03.5): optimistic concurrency, with no locks. A PUT that names a
     // resourceVersion only applies to that version of the object (else 409 Conflict).
     // A PUT without one applies to whatever is current. guaranteedUpdate() below
     // is the read-modify-write loop that update, patch and /status share, and
-    // finishUpdate() keeps the fields only the server may set.
-    // Tests: "03.4 update > accepts an update at the current resourceVersion and refuses a stale one with 409",
-    // "03.4 retries a write that lost a race when no resourceVersion was pinned",
-    // "03.4 counts generation only for changes of the desired state",
-    // "03.4 update > a patch that changes nothing does not write".
+    // finishUpdate() applies your status strategy (03.4) and keeps the fields only
+    // the server may set.
+    // Tests: "03.5 update > accepts an update at the current resourceVersion and refuses a stale one with 409",
+    // "03.5 retries a write that lost a race when no resourceVersion was pinned",
+    // "03.5 counts generation only for changes of the desired state",
+    // "03.5 update > a patch that changes nothing does not write".
     //#solution
     const currentVersion = current.metadata?.resourceVersion;
     if (wanted && wanted !== currentVersion) throw conflict({ resource: resource.plural, group: resource.group }, name);

@@ -37,7 +37,7 @@ export const DEFAULT_HOST_PATH_POLICY: HostPathPolicy = { allowedPrefixes: [DEFA
 export function hostPathViolation(path: string, policy: HostPathPolicy): string | undefined {
   // STEP(06.3): why `path` may not be mounted (a sentence naming it and what
   // to do instead), or undefined. Only absolute paths below an allowed
-  // prefix, and none that can climb out of it. Tests: "06.3 hostPath > ...", "06.5 the apiserver > ...".
+  // prefix, and none that can climb out of it. Tests: "06.3 hostPath policy > ...", "06.5 the apiserver > ...".
   //#solution
   if (!isAbsolute(path)) return `hostPath "${path}" must be an absolute path`;
   if (path.split(/[\\/]/).includes("..")) return `hostPath "${path}" must not contain ".."`;

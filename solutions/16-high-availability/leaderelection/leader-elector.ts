@@ -125,8 +125,7 @@ export class LeaderElector {
     // STEP(16.1): remember what we read, and when (by OUR clock) we last saw
     // it change. Never compare our clock with renewTime: that was written by
     // another machine's clock, which may be minutes off.
-    // Tests: the "16.1" tests. They drive the whole elector through run(),
-    // so they pass once 16.2 to 16.4 are written too: write this, go on.
+    // Tests: the "16.1" tests (they call observe() and heldByAnother()).
     //#solution
     if (this.observed?.resourceVersion !== current.resourceVersion) this.observedTime = now;
     this.observed = current;
@@ -198,8 +197,7 @@ export class LeaderElector {
   /** Tries every retryPeriod until we hold the lease (true) or `signal` aborts (false). */
   private async acquire(signal: AbortSignal): Promise<boolean> {
     // STEP(16.3): campaign. Tests: "16.3 a candidate takes a free lease at once",
-    // "16.3 a candidate waits for the leaseDuration of a silent leader" (its
-    // leader must renew: it needs 16.4).
+    // "16.3 a candidate waits for the leaseDuration of a silent holder".
     //#solution
     while (!signal.aborted) {
       if (await this.tryAcquireOrRenew()) {

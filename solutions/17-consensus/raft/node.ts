@@ -526,10 +526,11 @@ export class RaftNode {
     this.log.append({ index: this.log.lastIndex() + 1, term: this.currentTerm, command: "" });
     this.persist();
     this.broadcastAppend();
-    // A cluster of one commits its no-op at once. With peers, no one else
-    // stores it yet, so there is nothing to count (and step 17.2 can be
-    // checked before 17.4 is written).
-    if (this.quorum() === 1) this.maybeCommit();
+    // A cluster of one commits its no-op at once: the entry is of our term,
+    // and this replica alone is a majority. That is what maybeCommit() would
+    // find; it is set here so that steps 17.1 and 17.2 can be checked before
+    // 17.4 is written. With peers, no one else stores it yet: nothing to count.
+    if (this.quorum() === 1) this.commitIndex = this.log.lastIndex();
   }
 
   // ─── Replication (given) ───────────────────────────────────────────────
