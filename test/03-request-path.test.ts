@@ -178,6 +178,13 @@ it("03.5 counts generation only for changes of the desired state", async () => {
   const r1 = await api("PUT", `${PODS}/gen-count`, relabeled);
   expect(r1.status, JSON.stringify(r1.body)).toBe(200);
   expect(r1.body.metadata.generation, "a label is metadata, not desired state").toBe(1);
+  const withoutDefaults = structuredClone(r1.body);
+  delete withoutDefaults.spec.restartPolicy; // defaulted to Always on create
+  delete withoutDefaults.spec.schedulerName;
+  const r1b = await api("PUT", `${PODS}/gen-count`, withoutDefaults);
+  expect(r1b.status, JSON.stringify(r1b.body)).toBe(200);
+  expect(r1b.body.metadata.generation, "a body without the defaulted fields is defaulted first, then compared").toBe(1);
+  expect(r1b.body.spec.restartPolicy).toBe("Always");
   const newImage = structuredClone(r1.body);
   newImage.spec.containers[0].image = "busybox:1.37";
   const r2 = await api("PUT", `${PODS}/gen-count`, newImage);

@@ -330,10 +330,12 @@ export function explainFailure(run: ChapterRun, how: { step?: string }): void {
     // functions or two files), else every place where the step was: the bug
     // may sit in any of them.
     const left = remainingTodos(chapter).filter((t) => t.step === step);
-    const places = left.map((t) => `${t.file}:${t.line}`);
+    let places = [...new Set(left.map((t) => `${t.file}:${t.line}`))];
     if (places.length === 0) {
-      for (const t of generateChapter(chapter).todos) if (t.step === step) places.push(`${t.file}:${t.line}`);
+      places = [...new Set(generateChapter(chapter).todos.filter((t) => t.step === step).map((t) => `${t.file}:${t.line}`))];
     }
+    // A step with many small TODOs (one per method) would fill the screen: the first four, then a count.
+    if (places.length > 4) places = [...places.slice(0, 4), `and ${places.length - 4} more`];
     const title = stepTitle(chapter, step);
     const first = groups.get(step)?.[0];
     console.log(`${c.bold(say().next)}${say().nextBecause(c.cyan(step), title, Boolean(earliest))}`);

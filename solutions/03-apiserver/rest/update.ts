@@ -30,10 +30,13 @@ export async function updateObject(
   const obj = await guaranteedUpdate(ctx, resource, namespace, name, scope, subresource, !!wanted, (current) => {
     // STEP(03.5): optimistic concurrency, with no locks. A PUT that names a
     // resourceVersion only applies to that version of the object (else 409 Conflict).
-    // A PUT without one applies to whatever is current. guaranteedUpdate() below
-    // is the read-modify-write loop that update, patch and /status share, and
-    // finishUpdate() applies your status strategy (03.4) and keeps the fields only
-    // the server may set.
+    // A PUT without one applies to whatever is current. This step is three
+    // pieces: this callback, guaranteedUpdate() (the read-modify-write loop that
+    // update, patch and /status share: admission on the finished object before
+    // the "nothing changed" comparison, withoutVersion() for that comparison, a
+    // dry run returns the object unwritten, finalizeIfDone() after a write) and
+    // finishUpdate() (your status strategy from 03.4, the fields only the server
+    // may set, generation compared after defaulting).
     // Tests: "03.5 update > accepts an update at the current resourceVersion and refuses a stale one with 409",
     // "03.5 retries a write that lost a race when no resourceVersion was pinned",
     // "03.5 counts generation only for changes of the desired state",
@@ -134,11 +137,13 @@ function finishUpdate(resource: ResourceDefinition, subresource: string, propose
   setOrDelete(meta, "deletionTimestamp", old.deletionTimestamp);
   setOrDelete(meta, "deletionGracePeriodSeconds", old.deletionGracePeriodSeconds);
   if (old.generateName) meta.generateName = old.generateName;
-  // generation counts changes of the desired state (everything but metadata and status).
-  meta.generation = (old.generation ?? 1) + (deepEqual(desiredState(next), desiredState(current)) ? 0 : 1);
 
   resource.strategy?.prepareForUpdate?.(next, current);
   resource.strategy?.defaults?.(next);
+  // generation counts changes of the desired state (everything but metadata
+  // and status), compared after defaulting, as Go defaults while it decodes:
+  // a body that leaves out a defaulted field changes nothing the user wants.
+  next.metadata!.generation = (old.generation ?? 1) + (deepEqual(desiredState(next), desiredState(current)) ? 0 : 1);
   const errors = [
     ...validateObjectMeta(resource, next),
     ...(resource.strategy?.validate?.(next) ?? []),
