@@ -332,7 +332,13 @@ export function explainFailure(run: ChapterRun, how: { step?: string }): void {
     const left = remainingTodos(chapter).filter((t) => t.step === step);
     let places = [...new Set(left.map((t) => `${t.file}:${t.line}`))];
     if (places.length === 0) {
-      places = [...new Set(generateChapter(chapter).todos.filter((t) => t.step === step).map((t) => `${t.file}:${t.line}`))];
+      places = [
+        ...new Set(
+          generateChapter(chapter)
+            .todos.filter((t) => t.step === step)
+            .map((t) => `${t.file}:${t.line}`),
+        ),
+      ];
     }
     // A step with many small TODOs (one per method) would fill the screen: the first four, then a count.
     if (places.length > 4) places = [...places.slice(0, 4), `and ${places.length - 4} more`];
