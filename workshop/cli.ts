@@ -112,6 +112,9 @@ async function prepareRun(command: string, arg: string | undefined): Promise<voi
   const { sweepEtcdClusters } = await import("../shared/etcd-cluster.ts");
   const etcdSwept = sweepEtcdClusters();
   if (etcdSwept.length > 0) console.log(c.dim(`removed ${etcdSwept.length} etcd cluster(s) left by runs that are gone`));
+  // The node folders of clusters whose process was killed before it could close them.
+  const { sweepClusterDirs } = await import("../shared/cluster/temp-dir.ts");
+  sweepClusterDirs();
   // Ctrl-C is how npm start and watch end (exit 0); it cuts a check short (130, as shells report SIGINT).
   handleInterrupts({ docker: true, exitCode: command === "check" || command === "verify-steps" ? 130 : 0 });
   // `check 02` to `check 04` need no Docker engine; everything else does.

@@ -11,6 +11,7 @@
  * note), and a hard deadline makes sure the command ends: what is left then
  * is removed by the sweeper at the next start.
  */
+import { sweepClusterDirs } from "../shared/cluster/temp-dir.ts";
 import { connectDocker, currentRunId } from "../shared/docker.ts";
 import { describeRemoved, isEmpty, listRunObjects, mergeRemoved, removeRunObjects } from "./sweeper.ts";
 import { c } from "./ui.ts";
@@ -90,5 +91,8 @@ async function cleanUp(docker: boolean): Promise<void> {
     all = mergeRemoved(all, more);
     if (isEmpty(more)) break;
   }
+  // The node folders of this run's test processes, killed by the same Ctrl-C
+  // before their afterAll could close their clusters: they are gone by now.
+  sweepClusterDirs();
   console.log(isEmpty(all) ? "stopped: nothing was left to remove." : `stopped: removed ${describeRemoved(all)}.`);
 }

@@ -14,14 +14,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CHAPTERS } from "../chapters.ts";
 import { connectDocker, runLabels } from "../docker.ts";
 import { COMPONENTS } from "./components/index.ts";
 import { CLUSTER_LABEL, removeClusterObjects } from "./network.ts";
+import { makeClusterDir } from "./temp-dir.ts";
 import type { ApiServerHandle, Cluster, ClusterComponent, ClusterContext, ClusterOptions, KubeletHandle } from "./types.ts";
 
 export type { Cluster, ClusterComponent, ClusterContext, ClusterOptions } from "./types.ts";
@@ -37,7 +37,7 @@ export async function startClusterFromTree<A extends ApiServerHandle = ApiServer
   if (!/^\d\d$/.test(options.upTo))
     throw new Error(`upTo must be a two-digit chapter number such as "05", not "${options.upTo}"`);
   const id = randomBytes(4).toString("hex");
-  const tempDir = await mkdtemp(join(tmpdir(), `k8s-workshop-cluster-${id}-`));
+  const tempDir = await makeClusterDir(id);
   const closers: (() => Promise<void>)[] = [];
   const log = options.log ?? (() => {});
   const ctx: ClusterContext = {

@@ -58,6 +58,9 @@ export default async function setup(project: TestProject) {
       // etcd clusters (chapter 16) of test runs that were killed.
       const { sweepEtcdClusters } = await import("../../shared/etcd-cluster.ts");
       if (!process.env.WORKSHOP_RUN_ID) sweepEtcdClusters();
+      // Node folders of clusters whose test process was killed (shared/cluster/temp-dir.ts).
+      const { sweepClusterDirs } = await import("../../shared/cluster/temp-dir.ts");
+      if (!process.env.WORKSHOP_RUN_ID) sweepClusterDirs();
       await ensureTestImage(docker);
     }
   }
