@@ -22,6 +22,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ETCD_BINARY, freePort } from "./etcd-server.ts";
+import { pidAlive } from "./process.ts";
 
 export interface EtcdCluster {
   /** The client URL of every member, in member order. */
@@ -179,16 +180,6 @@ export async function startEtcdCluster(options: StartEtcdClusterOptions = {}): P
   };
 }
 
-/** True while a process with this pid exists. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * Removes the etcd clusters of processes that are gone (crashed or killed):
  * kills each member still running from such a folder, then the folder.
@@ -204,12 +195,12 @@ export function sweepEtcdClusters(root: string = tmpdir()): string[] {
   }
   for (const name of names) {
     const owner = Number(new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1]);
-    if (!owner || alive(owner)) continue;
+    if (!owner || pidAlive(owner)) continue;
     const dir = join(root, name);
     for (const member of safeList(dir)) {
       const pid = Number(safeRead(join(dir, member, "pid")));
       // Only a process that is really an etcd of this folder: pids are reused.
-      if (pid && alive(pid) && safeRead(`/proc/${pid}/cmdline`).includes(dir)) {
+      if (pid && pidAlive(pid) && safeRead(`/proc/${pid}/cmdline`).includes(dir)) {
         try {
           process.kill(pid, "SIGKILL");
         } catch {

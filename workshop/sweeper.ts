@@ -14,6 +14,10 @@ import { hostname, networkInterfaces } from "node:os";
 import type Docker from "dockerode";
 import { REPO_ROOT } from "../shared/chapters.ts";
 import { CHECKOUT_LABEL, HOST_LABEL, leaveNetworksOneByOne, PID_LABEL, removeNetwork, RUN_LABEL } from "../shared/docker.ts";
+import { pidAlive } from "../shared/process.ts";
+
+/** Re-exported: the sweepers of test folders (mutate, chapter 17's tests) import it from here. */
+export { pidAlive };
 
 export interface Removed {
   /** Container names. */
@@ -32,17 +36,6 @@ export interface Removed {
    * reported, not fatal.
    */
   stuck: string[];
-}
-
-/** True while a process with this pid exists (EPERM: it exists, but belongs to someone else). */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** Removes every container and network of one run (this run, at Ctrl-C). */

@@ -11,6 +11,7 @@ import { readdirSync, rmSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pidAlive } from "../process.ts";
 
 const PREFIX = "k8s-workshop-cluster-";
 
@@ -36,14 +37,4 @@ export function sweepClusterDirs(root: string = tmpdir(), alive: (pid: number) =
     removed.push(dir);
   }
   return removed;
-}
-
-/** True while a process with this pid exists (EPERM: it exists, but belongs to someone else). */
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
